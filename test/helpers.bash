@@ -1,0 +1,97 @@
+# shellcheck shell=bash
+# Shared by every test file: where runb is, a rootfs copy with the static
+# helpers, a network namespace per test standing in for the host's network,
+# and the check that the machine is as it was after each test.
+
+TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+RUNB=$TOP/runb
+load /usr/lib/bats/bats-support/load
+load /usr/lib/bats/bats-assert/load
+bats_require_minimum_version 1.5.0
+
+# One copy of the busybox rootfs per test file, with the test helpers in
+# /usr/local/bin, so the tests never change the demo rootfs.
+common_setup_file() {
+	export ROOTFS=$BATS_FILE_TMPDIR/rootfs
+	cp -a "$TOP/rootfs" "$ROOTFS"
+	local h
+	mkdir -p "$ROOTFS/usr/local/bin"
+	for h in escape openpty sysc; do
+		if [ -x "$TOP/test/$h" ]; then
+			install -m 0755 "$TOP/test/$h" "$ROOTFS/usr/local/bin/$h"
+		fi
+	done
+}
+
+# Everything runb could leave behind on the host: mounts, cgroups, links
+# (in the real host namespace and in the test's), netns names, state files.
+host_state() {
+	echo "## mounts"
+	cat /proc/self/mountinfo
+	echo "## cgroups"
+	find /sys/fs/cgroup -maxdepth 4 -name 'runb*' 2>/dev/null | sort
+	echo "## host links"
+	ip -o link show | cut -d: -f2 | sort
+	echo "## test netns links and addresses"
+	ip -n "$NS" -o addr show | awk '{print $2, $3, $4}' | sort
+	ip -n "$NS" -o link show | cut -d: -f2 | sort
+	echo "## netns"
+	ls -A /run/netns 2>/dev/null | sort
+	echo "## state"
+	ls -A /run/runb 2>/dev/null | sort
+}
+
+common_setup() {
+	NS=rbt$$n$BATS_TEST_NUMBER
+	CNAME=c$$n$BATS_TEST_NUMBER
+	ip netns add "$NS"
+	ip -n "$NS" link set lo up
+	host_state > "$BATS_TEST_TMPDIR/host.before"
+}
+
+# The host must be exactly as before the test; then the test's netns goes.
+common_teardown() {
+	local rc=0
+	host_state > "$BATS_TEST_TMPDIR/host.after"
+	diff -u "$BATS_TEST_TMPDIR/host.before" "$BATS_TEST_TMPDIR/host.after" || rc=1
+	ip netns pids "$NS" 2>/dev/null | xargs -r kill -9
+	ip netns del "$NS"
+	[ "$rc" = 0 ] || echo "# the host changed: see the diff above" >&2
+	return "$rc"
+}
+
+# runb, as the test's "host", inside the test's network namespace. nsenter,
+# not ip netns exec: that remounts /sys and hides /sys/fs/cgroup.
+rb() {
+	nsenter --net="/run/netns/$NS" "$RUNB" "$@"
+}
+
+# Start runb in the background; RB_PID is runb's pid. Waits until the
+# container's netns name exists (the container is being set up).
+rb_bg() {
+	nsenter --net="/run/netns/$NS" "$RUNB" "$@" 3>&- &
+	RB_PID=$!
+	local i
+	for i in $(seq 100); do
+		[ -e "/run/netns/$CNAME" ] && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# The container's PID 1 as the host sees it: runb's child.
+container_pid() {
+	local i p
+	for i in $(seq 100); do
+		p=$(cat "/proc/$RB_PID/task/$RB_PID/children" 2>/dev/null | awk '{print $1}')
+		[ -n "$p" ] && { echo "$p"; return 0; }
+		sleep 0.05
+	done
+	return 1
+}
+
+# Wait for the background runb; its exit status in $status.
+rb_wait() {
+	status=0
+	wait "$RB_PID" || status=$?
+}
