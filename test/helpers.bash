@@ -32,9 +32,10 @@ host_state() {
 	find /sys/fs/cgroup -maxdepth 4 -name 'runb*' 2>/dev/null | sort
 	echo "## host links"
 	ip -o link show | cut -d: -f2 | sort
-	echo "## test netns links and addresses"
-	ip -n "$NS" -o addr show | awk '{print $2, $3, $4}' | sort
-	ip -n "$NS" -o link show | cut -d: -f2 | sort
+	# runb-bridge is made when missing and left in place, by design
+	echo "## test netns links and addresses (but runb-bridge)"
+	ip -n "$NS" -o addr show | awk '$2 != "runb-bridge" {print $2, $3, $4}' | sort
+	ip -n "$NS" -o link show | cut -d: -f2 | grep -vx ' runb-bridge' | sort
 	echo "## netns"
 	ls -A /run/netns 2>/dev/null | sort
 	echo "## state"

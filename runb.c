@@ -1,0 +1,2094 @@
+/*
+ * runb.c — a container engine in one C file, step by step in the order of the
+ * talk "コンテナエンジンの作り方" (K. Onishi, 2019) and its shell tool runb
+ * (runb.sh + src/core.sh). Read it beside the slides: every block below is
+ * headed by the slide it implements and the shell line it replaces.
+ *
+ *   sudo ./runb [OPTIONS] NAME ROOTFS [COMMAND [ARG...]]
+ *
+ *   slide  shell step (runb.sh / core.sh)           runb.c
+ *   -----  ---------------------------------------  ------------------------------
+ *   26     ip netns add $CONTAINER_NET_NS           net_ns_add()
+ *   27     unshare --pid --uts --ipc --mount --fork ns_clone_container()
+ *   27     unshare --cgroup                         ns_unshare_cgroup()
+ *   (util-linux unshare, silently)                  fs_make_private()
+ *   29-30  mkdir -p ... && mount -t ...             fs_mount_all()
+ *   31     mknod -m 666 $ROOT_FS_DIR/dev/...        dev_make_nodes()
+ *   32     mount --bind /dev/pts/ptmx ...           dev_link_ptmx()
+ *   32     ln -s /proc/self/fd ...                  dev_link_stdio()
+ *   33     hostname runB                            uts_set_hostname()
+ *   33     capsh --drop="$DROP_CAPS"                caps_drop_bounding()
+ *   33     ip netns exec $CONTAINER_NET_NS          net_ns_enter()
+ *   19,33  capsh --chroot="$ROOT_FS_DIR"            root_pivot() / root_chroot()
+ *   33     capsh --uid --gid --inh                  caps_switch_user()
+ *   33     capsh -- -c "/bin/bash"                  exec_command()
+ *
+ * Process model: runb (the parent) stays in the host's namespaces, makes what
+ * must exist on the host, clones the container's first process (the child),
+ * waits for it, and removes what it made. The child builds the container
+ * around itself and finally execs the command, which so becomes PID 1 of its
+ * PID namespace (slide 36).
+ *
+ * Cleanup policy: what lives only in the child's namespaces dies with them.
+ * What runb makes on the host (the netns name, cgroups, the host veth, state
+ * files) is undone by one function, teardown(), which on_exit(3) runs on every
+ * exit of the parent, including die(); it unwinds in reverse order of creation.
+ *
+ * Build: make   (gcc -std=gnu11 -O2 -Wall -Wextra -Werror, libc only)
+ * License: MIT
+ */
+#define _GNU_SOURCE
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdnoreturn.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/openat2.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <net/if.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#define RUNB_VERSION "0.1.0"
+
+/* Exit statuses, as docker run and env(1) use them. */
+enum { EXIT_RUNB = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND = 127 };
+
+#define CONTAINER_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#define NETNS_DIR "/run/netns"
+#define STATE_DIR "/run/runb"
+#define NET_BRIDGE_NAME "runb-bridge"	/* setup_bridge.sh: BRIDGE_NAME */
+#define NET_BRIDGE_IP 0x0a000001u	/* 10.0.0.1, BRIDGE_IP (host byte order) */
+#define NET_PREFIX 24			/* BRIDGE_NETMASK */
+#define NET_ETH "eth0"			/* the container's end of the veth */
+#define CG_ROOT "/sys/fs/cgroup"
+#define CG_CPU_PERIOD 100000UL		/* µs, the CFS default */
+
+/* The one configuration: filled by parse_args(), then read (and, for what
+ * runb made on the host, written) by every step. */
+struct config {
+	/* from the command line */
+	const char *name;       /* NAME: the container, its netns and cgroup */
+	char rootfs[PATH_MAX];  /* ROOTFS, absolute and without symlinks */
+	const char *hostname;   /* --hostname, default NAME */
+	uid_t uid;              /* --user UID[:GID], default 0:0 */
+	gid_t gid;
+	char **env;             /* the container's whole environment */
+	enum { NET_NONE, NET_BRIDGE } net;
+	bool use_chroot;        /* --chroot: the slide's escapable chroot */
+	bool verbose;           /* -v: one line per step */
+	char **argv;            /* COMMAND [ARG...]; NULL: /bin/bash or /bin/sh */
+	struct in_addr ip;      /* --ip, or the lowest free 10.0.0.x */
+	bool ip_asked;
+	const char *dns;        /* --dns, default the slide's 8.8.8.8 */
+	unsigned long long memory;  /* -m/--memory in bytes; 0: no limit */
+	unsigned long cpu_quota;    /* --cpus as µs per CG_CPU_PERIOD; 0: none */
+	unsigned long pids;         /* --pids; 0: no limit */
+	unsigned int stop_timeout;  /* --stop-timeout: seconds from a forwarded signal to SIGKILL */
+	bool tty_handoff;       /* the container gets the caller's terminal foreground */
+
+	bool cg_v2;             /* /sys/fs/cgroup is cgroup2: unified v2 */
+
+	/* what runb made on the host, for teardown(); -1/false: nothing */
+	pid_t runb_pid;         /* teardown() runs only in this process */
+	int lock_fd;            /* /run/runb/NAME.lock, held for the container's life */
+	bool cg_made;           /* runb/NAME cgroup(s) */
+	bool netns_named;       /* /run/netns/NAME exists and is ours */
+	int lease_fd;           /* /run/runb/10.0.0.x, locked while we use x */
+	bool veth_made;         /* the host end, veth */
+	char veth[IFNAMSIZ];
+	int netns_fd;           /* the container's network namespace */
+	int parent_alive_fd;    /* child: read end of a pipe only runb writes */
+};
+
+/* ------------------------------------------------------------------------ */
+/* Helpers: errors, the -v trace, syscalls glibc does not wrap.              */
+/* ------------------------------------------------------------------------ */
+
+/* die(): the step failed. One line on stderr that names the step and its
+ * arguments, then strerror(errno) (saved first: fprintf may change it), and
+ * exit 125; on_exit(teardown) then removes what runb made on the host. */
+static noreturn void die(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	fputs("runb: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(saved));
+	exit(EXIT_RUNB);
+}
+
+/* diex(): the same for bad input, where there is no errno to report. */
+static noreturn void diex(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("runb: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(EXIT_RUNB);
+}
+
+/* trace(): with -v, "[slide NN] <shell line> -> <what runb does>". This is
+ * the tutorial's live demonstration, so it prints as each step happens. */
+static void trace(const struct config *cfg, int slide, const char *shell,
+		  const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!cfg->verbose)
+		return;
+	if (slide)
+		fprintf(stderr, "[slide %d] %s -> ", slide, shell);
+	else
+		fprintf(stderr, "[runb] %s -> ", shell);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static int sys_pivot_root(const char *new_root, const char *put_old)
+{
+	return syscall(SYS_pivot_root, new_root, put_old);
+}
+
+static int sys_capset(struct __user_cap_header_struct *hdr,
+		      struct __user_cap_data_struct *data)
+{
+	return syscall(SYS_capset, hdr, data);
+}
+
+/* Open PATH below the directory DIRFD as if DIRFD were "/": symlinks and ".."
+ * in a root file system cannot lead out of it (openat2(2), RESOLVE_IN_ROOT).
+ * The shell's `mkdir -p $ROOT_FS_DIR/proc` follows a symlink planted in the
+ * rootfs to wherever it points on the host; this cannot. */
+static int open_in_root(int dirfd, const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = flags | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+
+	return syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+}
+
+/* mkdir -p for one directory below DIRFD (its parent must exist), never
+ * following a link out of the root. EEXIST is fine: the slide's -p. */
+static void mkdir_in_root(int dirfd, const char *path)
+{
+	char parent[PATH_MAX];
+	const char *base = strrchr(path, '/');
+	int pfd = dirfd;
+
+	if (base) {
+		snprintf(parent, sizeof(parent), "%.*s", (int)(base - path), path);
+		pfd = open_in_root(dirfd, parent, O_PATH | O_DIRECTORY);
+		if (pfd < 0)
+			die("mkdir -p %s: open %s", path, parent);
+		base++;
+	} else {
+		base = path;
+	}
+	if (mkdirat(pfd, base, 0755) < 0 && errno != EEXIST)
+		die("mkdir -p %s", path);
+	if (pfd != dirfd)
+		close(pfd);
+}
+
+/* The path through which mount(2) reaches an O_PATH descriptor. */
+static const char *fd_path(int fd, char buf[static 32])
+{
+	snprintf(buf, 32, "/proc/self/fd/%d", fd);
+	return buf;
+}
+
+/* echo S > PATH, for cgroupfs: one write(2), whose error is the kernel's
+ * answer (EINVAL for a bad value, EBUSY, ...). */
+static void write_file(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		die("open %s", path);
+	if (write(fd, s, strlen(s)) < 0)
+		die("echo %s > %s", s, path);
+	close(fd);
+}
+
+/* Take an exclusive flock(2) on PATH, creating it; -1 with EWOULDBLOCK when
+ * another process holds it. A lock dies with its holder, so what a crashed
+ * runb held is free again at once. A holder unlinks the file before it lets
+ * go; a lock won on a file unlinked meanwhile is worthless, so retry. */
+static int lock_file(const char *path, bool *existed)
+{
+	struct stat held, now;
+
+	for (;;) {
+		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+		*existed = fd < 0 && errno == EEXIST;
+		if (fd < 0 && *existed)
+			fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;
+			die("lock %s", path);
+		}
+		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+			int err = errno;
+
+			close(fd);
+			errno = err;
+			if (err == EWOULDBLOCK)
+				return -1;
+			die("flock %s", path);
+		}
+		if (fstat(fd, &held) < 0)
+			die("stat %s", path);
+		if (stat(path, &now) == 0 && now.st_ino == held.st_ino && now.st_dev == held.st_dev)
+			return fd;
+		close(fd);
+	}
+}
+
+/* Let go of a lock_file(): unlink first, then close (which unlocks). */
+static void unlock_file(const char *path, int fd)
+{
+	if (unlink(path) < 0 && errno != ENOENT)
+		fprintf(stderr, "runb: teardown: rm %s: %s\n", path, strerror(errno));
+	close(fd);
+}
+
+/* ------------------------------------------------------------------------ */
+/* The netlink kit: runb speaks rtnetlink (man 7 rtnetlink) itself instead   */
+/* of running ip(8) and brctl(8): one request per shell command, each        */
+/* answered by the kernel with an ack carrying 0 or -errno, which nl_talk()  */
+/* turns into errno so call sites keep the `if (...) < 0) die(...)` shape.   */
+/* ------------------------------------------------------------------------ */
+
+/* One rtnetlink request: header, the message's fixed part, then attributes in buf. */
+struct nl_req {
+	struct nlmsghdr nh;
+	union {
+		struct ifinfomsg ifi;	/* RTM_NEWLINK, RTM_DELLINK */
+		struct ifaddrmsg ifa;	/* RTM_NEWADDR */
+		struct rtmsg rtm;	/* RTM_NEWROUTE */
+	};
+	char buf[512];
+};
+
+/* A route socket; it talks to the network namespace the caller is in when it is opened. */
+static int nl_open(void)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (fd < 0)
+		die("socket(AF_NETLINK, NETLINK_ROUTE)");
+	return fd;
+}
+
+/* Append attribute TYPE carrying LEN bytes of DATA (zeroes if DATA is NULL). The bound is
+ * checked before anything is written; an overflow is a bug in runb, so die. */
+static struct rtattr *nl_put(struct nl_req *req, unsigned short type, const void *data, size_t len)
+{
+	size_t off = NLMSG_ALIGN(req->nh.nlmsg_len);
+	struct rtattr *rta = (struct rtattr *)((char *)req + off);
+
+	if (off + RTA_SPACE(len) > sizeof(*req)) {
+		errno = EMSGSIZE;
+		die("netlink request: no room for attribute %u", type);
+	}
+	memset(rta, 0, RTA_SPACE(len));
+	rta->rta_type = type;
+	rta->rta_len = RTA_LENGTH(len);
+	if (data && len)
+		memcpy(RTA_DATA(rta), data, len);
+	req->nh.nlmsg_len = off + RTA_SPACE(len);
+	return rta;
+}
+
+/* A nest is an attribute whose payload is the attributes put after it... */
+static struct rtattr *nl_nest_begin(struct nl_req *req, unsigned short type)
+{
+	return nl_put(req, type, NULL, 0);
+}
+
+/* ...so once they are in, stretch its length to the end of the request. */
+static void nl_nest_end(struct nl_req *req, struct rtattr *nest)
+{
+	nest->rta_len = (char *)req + req->nh.nlmsg_len - (char *)nest;
+}
+
+/* Read the kernel's NLMSG_ERROR: error 0 is the ack, -errno a refusal. */
+static int nl_ack(const struct nlmsghdr *nh)
+{
+	const struct nlmsgerr *err = NLMSG_DATA(nh);
+
+	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*err))) {
+		errno = EPROTO;
+		return -1;
+	}
+	if (err->error == 0)
+		return 0;
+	errno = -err->error;
+	return -1;
+}
+
+/* Send REQ with NLM_F_ACK and wait for the ack with its sequence number. 0 or -1 with errno
+ * set from the kernel (so die() prints e.g. "File exists"). The sequence number comes from the
+ * clock: fresh per request without a global counter; replies to anything else are skipped. */
+static int nl_talk(int fd, struct nl_req *req)
+{
+	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct sockaddr_nl peer = { .nl_family = AF_NETLINK };	/* nl_pid 0: the kernel */
+	socklen_t peer_len;
+	struct nlmsghdr *nh;
+	struct timespec now;
+	ssize_t n;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &now) < 0)
+		return -1;
+	req->nh.nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	req->nh.nlmsg_seq = (uint32_t)now.tv_nsec ^ (uint32_t)now.tv_sec;
+	if (sendto(fd, req, req->nh.nlmsg_len, 0, (struct sockaddr *)&peer, sizeof(peer)) < 0)
+		return -1;
+	for (;;) {
+		peer_len = sizeof(peer);
+		n = recvfrom(fd, buf, sizeof(buf), MSG_TRUNC, (struct sockaddr *)&peer, &peer_len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		if ((size_t)n > sizeof(buf)) {
+			errno = EMSGSIZE;
+			return -1;
+		}
+		if (peer.nl_pid != 0)	/* not from the kernel */
+			continue;
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, n); nh = NLMSG_NEXT(nh, n))
+			if (nh->nlmsg_seq == req->nh.nlmsg_seq && nh->nlmsg_type == NLMSG_ERROR)
+				return nl_ack(nh);
+	}
+}
+
+/* ip link show NAME, for its index. Names are per netns, and a link moved to another netns may
+ * get a new index there, so always look it up by name in the netns at hand. */
+static int link_index(const char *name)
+{
+	unsigned int index = if_nametoindex(name);
+
+	return index ? (int)index : -1;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Command line                                                              */
+/* ------------------------------------------------------------------------ */
+
+static void usage(FILE *out)
+{
+	fputs("usage: runb [OPTIONS] NAME ROOTFS [COMMAND [ARG...]]\n"
+	      "Run COMMAND (default /bin/bash, or /bin/sh) in a container NAME whose root is ROOTFS.\n"
+	      "\n"
+	      "  --hostname H       host name in the container (default NAME)\n"
+	      "  --user UID[:GID]   run the command as UID:GID (default 0:0)\n"
+	      "  -e, --env KEY=VAL  set an environment variable (repeatable)\n"
+	      "  --net none|bridge  network: only lo, or runb-bridge (default bridge)\n"
+	      "  --ip ADDR          the container's address (default: the lowest free 10.0.0.x)\n"
+	      "  --dns ADDR         nameserver for /etc/resolv.conf (default 8.8.8.8)\n"
+	      "  -m, --memory SIZE  memory limit: bytes, or with k, m, g (no swap on top)\n"
+	      "  --cpus N           CPU limit, a decimal number of CPUs (0.5: half of one)\n"
+	      "  --pids N           at most N processes\n"
+	      "  --stop-timeout S   seconds from a forwarded SIGINT/SIGTERM/SIGHUP/SIGQUIT\n"
+	      "                     to SIGKILL (default 10; a second signal kills at once)\n"
+	      "  --chroot           switch root with chroot(2) as the slides do (escapable)\n"
+	      "  -v, --verbose      print each step, its slide and the shell line it replaces\n"
+	      "  -h, --help         this help\n"
+	      "  -V, --version      print the version\n"
+	      "\n"
+	      "Exit status: 125 runb failed, 126 COMMAND cannot be executed, 127 not found,\n"
+	      "otherwise COMMAND's own (128+N when signal N killed it).\n", out);
+}
+
+static bool valid_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n < 1 || n > 64 || !isalnum((unsigned char)s[0]))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
+			return false;
+	return true;
+}
+
+/* A decimal number in [0, max]; false for anything else. */
+static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (!isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	*out = strtoul(s, &end, 10);
+	return errno == 0 && end != s && *end == '\0' && *out <= max;
+}
+
+/* -m/--memory SIZE: bytes, or with a k, m or g suffix (powers of 1024). */
+static void parse_memory(struct config *cfg, const char *arg)
+{
+	unsigned long long n, unit = 1;
+	char num[32];
+	size_t len = strlen(arg);
+	unsigned long v;
+
+	switch (len ? tolower((unsigned char)arg[len - 1]) : 0) {
+	case 'k': unit = 1ULL << 10; len--; break;
+	case 'm': unit = 1ULL << 20; len--; break;
+	case 'g': unit = 1ULL << 30; len--; break;
+	}
+	snprintf(num, sizeof(num), "%.*s", (int)len, arg);
+	if (len >= sizeof(num) || !parse_ulong(num, ULONG_MAX, &v) || v == 0 ||
+	    (n = v) > (1ULL << 62) / unit)
+		diex("invalid --memory '%s': expected bytes, or a number with k, m or g", arg);
+	if (n * unit < (1ULL << 20))
+		diex("invalid --memory '%s': the minimum is 1m", arg);
+	cfg->memory = n * unit;
+}
+
+/* --cpus N: a decimal number of CPUs, as a CFS quota per 100 ms period:
+ * 0.5 -> 50000 µs of CPU time in every 100000 µs. */
+static void parse_cpus(struct config *cfg, const char *arg)
+{
+	unsigned long whole = 0, frac = 0, scale = CG_CPU_PERIOD;
+	const char *p = arg;
+
+	if (!isdigit((unsigned char)*p) && *p != '.')
+		goto bad;
+	for (; isdigit((unsigned char)*p); p++)
+		if ((whole = whole * 10 + (*p - '0')) > 1024)
+			goto bad;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++) {
+			scale /= 10;
+			if (scale == 0)
+				goto bad;  /* finer than 1 µs */
+			frac += (*p - '0') * scale;
+		}
+	if (*p || p == arg)
+		goto bad;
+	cfg->cpu_quota = whole * CG_CPU_PERIOD + frac;
+	if (cfg->cpu_quota < 1000)  /* the kernel's minimum quota: 1 ms */
+		goto bad;
+	return;
+bad:
+	diex("invalid --cpus '%s': expected a decimal from 0.01 to 1024", arg);
+}
+
+static void parse_ip(struct config *cfg, const char *arg)
+{
+	uint32_t a;
+
+	if (inet_pton(AF_INET, arg, &cfg->ip) != 1)
+		diex("invalid --ip '%s': expected an IPv4 address", arg);
+	a = ntohl(cfg->ip.s_addr);
+	if ((a & 0xffffff00u) != (NET_BRIDGE_IP & 0xffffff00u) || (a & 0xff) < 2 || (a & 0xff) > 254)
+		diex("invalid --ip '%s': outside the containers' range 10.0.0.2-10.0.0.254", arg);
+	cfg->ip_asked = true;
+}
+
+static void parse_user(struct config *cfg, const char *arg)
+{
+	char uid[32];
+	const char *colon = strchr(arg, ':');
+	unsigned long u, g = 0;
+
+	snprintf(uid, sizeof(uid), "%.*s", colon ? (int)(colon - arg) : (int)strlen(arg), arg);
+	if (!parse_ulong(uid, UINT32_MAX - 1, &u) ||
+	    (colon && !parse_ulong(colon + 1, UINT32_MAX - 1, &g)))
+		diex("invalid --user '%s': expected UID[:GID], numeric", arg);
+	cfg->uid = u;
+	cfg->gid = g;
+}
+
+/* Set KEY=VALUE in ENV (a NULL-terminated array with room), replacing KEY. */
+static void env_set(char **env, const char *kv)
+{
+	size_t klen = strcspn(kv, "=");
+	int i;
+
+	for (i = 0; env[i]; i++)
+		if (strncmp(env[i], kv, klen) == 0 && env[i][klen] == '=')
+			break;
+	env[i] = (char *)kv;
+}
+
+/* The container's environment is built, never inherited: docker run's PATH,
+ * HOSTNAME, HOME, the caller's TERM, then each -e in order. -e KEY without
+ * a value passes the caller's KEY, as docker run -e does. */
+static void env_build(struct config *cfg, char **opt_env, int n_env)
+{
+	static const char *const fixed = "PATH=" CONTAINER_PATH;
+	char **env = calloc(n_env + 5, sizeof(*env));
+	const char *term = getenv("TERM");
+
+	if (!env)
+		die("environment: calloc");
+	env_set(env, fixed);
+	if (asprintf(&env[1], "HOSTNAME=%s", cfg->hostname) < 0)
+		die("environment: asprintf");
+	env_set(env, cfg->uid == 0 ? "HOME=/root" : "HOME=/");
+	if (term && asprintf(&env[3], "TERM=%s", term) < 0)
+		die("environment: asprintf");
+	for (int i = 0; i < n_env; i++) {
+		const char *kv = opt_env[i];
+
+		if (!strchr(kv, '=')) {
+			if (!getenv(kv))
+				continue;
+			if (asprintf((char **)&kv, "%s=%s", kv, getenv(kv)) < 0)
+				die("environment: asprintf");
+		}
+		env_set(env, kv);
+	}
+	cfg->env = env;
+}
+
+static void parse_args(struct config *cfg, int argc, char **argv)
+{
+	enum { OPT_HOSTNAME = 256, OPT_USER, OPT_NET, OPT_CHROOT, OPT_IP, OPT_DNS,
+	       OPT_CPUS, OPT_PIDS, OPT_STOP_TIMEOUT };
+	static const struct option longopts[] = {
+		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
+		{ "user",     required_argument, NULL, OPT_USER },
+		{ "env",      required_argument, NULL, 'e' },
+		{ "net",      required_argument, NULL, OPT_NET },
+		{ "chroot",   no_argument,       NULL, OPT_CHROOT },
+		{ "ip",       required_argument, NULL, OPT_IP },
+		{ "dns",      required_argument, NULL, OPT_DNS },
+		{ "memory",   required_argument, NULL, 'm' },
+		{ "cpus",     required_argument, NULL, OPT_CPUS },
+		{ "pids",     required_argument, NULL, OPT_PIDS },
+		{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+		{ "verbose",  no_argument,       NULL, 'v' },
+		{ "help",     no_argument,       NULL, 'h' },
+		{ "version",  no_argument,       NULL, 'V' },
+		{ 0 }
+	};
+	char **opt_env = calloc(argc, sizeof(*opt_env));
+	int n_env = 0, c;
+	struct stat st;
+
+	if (!opt_env)
+		die("calloc");
+	opterr = 0;
+	/* "+": options end at NAME, so COMMAND's own options pass unsplit. */
+	while ((c = getopt_long(argc, argv, "+e:m:vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_HOSTNAME:
+			if (!*optarg || strlen(optarg) > 64)
+				diex("invalid --hostname '%s': 1 to 64 characters", optarg);
+			cfg->hostname = optarg;
+			break;
+		case OPT_USER:
+			parse_user(cfg, optarg);
+			break;
+		case 'e':
+			if (!*optarg || *optarg == '=')
+				diex("invalid --env '%s': expected KEY=VALUE", optarg);
+			opt_env[n_env++] = optarg;
+			break;
+		case OPT_NET:
+			if (strcmp(optarg, "none") == 0)
+				cfg->net = NET_NONE;
+			else if (strcmp(optarg, "bridge") == 0)
+				cfg->net = NET_BRIDGE;
+			else
+				diex("invalid --net '%s': expected none or bridge", optarg);
+			break;
+		case OPT_CHROOT:
+			cfg->use_chroot = true;
+			break;
+		case OPT_IP:
+			parse_ip(cfg, optarg);
+			break;
+		case OPT_DNS: {
+			struct in_addr a;
+
+			if (inet_pton(AF_INET, optarg, &a) != 1)
+				diex("invalid --dns '%s': expected an IPv4 address", optarg);
+			cfg->dns = optarg;
+			break;
+		}
+		case 'm':
+			parse_memory(cfg, optarg);
+			break;
+		case OPT_CPUS:
+			parse_cpus(cfg, optarg);
+			break;
+		case OPT_STOP_TIMEOUT: {
+			unsigned long t;
+
+			if (!parse_ulong(optarg, 86400, &t))
+				diex("invalid --stop-timeout '%s': expected seconds, 0 to 86400", optarg);
+			cfg->stop_timeout = t;
+			break;
+		}
+		case OPT_PIDS:
+			if (!parse_ulong(optarg, 4194304, &cfg->pids) || cfg->pids == 0)
+				diex("invalid --pids '%s': expected a number from 1 to 4194304", optarg);
+			break;
+		case 'v':
+			cfg->verbose = true;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("runb %s\n", RUNB_VERSION);
+			exit(0);
+		case ':':
+			diex("option '%s' needs a value (see runb --help)", argv[optind - 1]);
+		default:
+			diex("unknown option '%s' (see runb --help)", argv[optind - 1]);
+		}
+	}
+	if (argc - optind < 2) {
+		usage(stderr);
+		diex("missing %s", argc - optind < 1 ? "NAME and ROOTFS" : "ROOTFS");
+	}
+	if (geteuid() != 0)
+		diex("must be run as root (try: sudo runb ...)");
+	cfg->name = argv[optind];
+	if (!valid_name(cfg->name))
+		diex("invalid NAME '%s': 1 to 64 of [A-Za-z0-9_.-], starting with a letter or digit",
+		     cfg->name);
+	if (!realpath(argv[optind + 1], cfg->rootfs))
+		die("ROOTFS %s", argv[optind + 1]);
+	if (stat(cfg->rootfs, &st) < 0)
+		die("ROOTFS %s", cfg->rootfs);
+	if (!S_ISDIR(st.st_mode))
+		diex("ROOTFS %s: not a directory", argv[optind + 1]);
+	if (strcmp(cfg->rootfs, "/") == 0)
+		diex("ROOTFS %s: is the host's /; runb will not make it a container's root",
+		     argv[optind + 1]);
+	cfg->argv = argc - optind > 2 ? &argv[optind + 2] : NULL;
+	if (!cfg->hostname)
+		cfg->hostname = cfg->name;
+	env_build(cfg, opt_env, n_env);
+	free(opt_env);
+}
+
+/* ======================================================================== */
+/* The steps, in the order of the slides.                                    */
+/* ======================================================================== */
+
+/* Slide 25: cgroups — replaces: cgcreate -g "$CGROUP_CONTROLLERS:$CONTAINER_NAME"
+ *
+ * A cgroup is a directory in a cgroup file system; its files hold the limits
+ * for the processes in it (slides 15-18, man 7 cgroups). cgcreate is mkdir.
+ * There are two versions, and a machine shows one of them at /sys/fs/cgroup:
+ *   v2 (unified): one tree, /sys/fs/cgroup/runb/NAME. A controller works in a
+ *       cgroup only once the parent lists it in cgroup.subtree_control, and
+ *       a cgroup that hands controllers to children may hold no process
+ *       itself ("no internal processes"), so runb enables them on the way.
+ *   v1 (or hybrid): one tree per controller, cpu/runb/NAME, memory/runb/NAME
+ *       and pids/runb/NAME, each with its own file names.
+ * The slide's cgroups are never removed; runb's are, by teardown().
+ */
+static const char *const cg_v1_controllers[] = { "cpu", "memory", "pids" };
+#define CG_V2_CONTROLLERS "+cpu +memory +pids"
+#define N_V1 (sizeof(cg_v1_controllers) / sizeof(cg_v1_controllers[0]))
+
+/* The container's cgroup directory in one v1 hierarchy (CTRL), or in the
+ * unified one (v2, CTRL ignored), followed by "/FILE" when FILE is given. */
+static void cg_path(const struct config *cfg, const char *ctrl, const char *file,
+		    char path[static PATH_MAX])
+{
+	if (cfg->cg_v2)
+		snprintf(path, PATH_MAX, CG_ROOT "/runb/%s%s%s", cfg->name,
+			 file ? "/" : "", file ? file : "");
+	else
+		snprintf(path, PATH_MAX, CG_ROOT "/%s/runb/%s%s%s", ctrl ? ctrl : "?", cfg->name,
+			 file ? "/" : "", file ? file : "");
+}
+
+/* Which version: cgroup2's magic number on /sys/fs/cgroup means v2 only;
+ * anything else (a tmpfs of v1 hierarchies, maybe with a v2 one at
+ * unified/ beside them: "hybrid") means runb uses the v1 controllers. */
+static void cg_detect(struct config *cfg)
+{
+	struct statfs st;
+
+	if (statfs(CG_ROOT, &st) < 0)
+		die("cgroups: statfs %s", CG_ROOT);
+	cfg->cg_v2 = st.f_type == CGROUP2_SUPER_MAGIC;
+	trace(cfg, 25, "cgcreate", "statfs(\"" CG_ROOT "\"): %s", cfg->cg_v2 ?
+	      "cgroup2, unified v2" : "not cgroup2, v1 or hybrid: using the v1 cpu, memory, pids");
+}
+
+/* v2: echo "+cpu +memory +pids" > DIR/cgroup.subtree_control, after checking
+ * DIR/cgroup.controllers offers them (a parent that does not delegate them
+ * cannot be helped from here: say so rather than half-make a container). */
+static void cg_v2_delegate(const struct config *cfg, const char *dir)
+{
+	char path[PATH_MAX], have[512] = " ";
+	static const char *const want[] = { "cpu", "memory", "pids" };
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || (n = read(fd, have + 1, sizeof(have) - 3)) < 0)
+		die("cgroups: read %s", path);
+	close(fd);
+	strcpy(have + 1 + n - (n && have[n] == '\n'), " ");
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		char word[16];
+
+		snprintf(word, sizeof(word), " %s ", want[i]);
+		if (!strstr(have, word))
+			diex("cgroups: controller %s is not available in %s (cgroup.controllers:%s)",
+			     want[i], dir, have);
+	}
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+	trace(cfg, 25, "cgcreate -g cpu,memory,pids:NAME", "echo \"" CG_V2_CONTROLLERS "\" > %s", path);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, CG_V2_CONTROLLERS, strlen(CG_V2_CONTROLLERS)) < 0)
+		die("cgroups: echo \"" CG_V2_CONTROLLERS "\" > %s%s", path, errno == EBUSY ?
+		    " (it holds processes, and v2 allows no process in a cgroup that delegates)" : "");
+	close(fd);
+}
+
+/* mkdir DIR; EEXIST is fine for the shared parent "runb", not for NAME. */
+static int cg_mkdir(const struct config *cfg, const char *dir, bool exist_ok)
+{
+	trace(cfg, 25, "cgcreate -g cpu,memory,pids:NAME", "mkdir(\"%s\")", dir);
+	if (mkdir(dir, 0755) == 0 || (exist_ok && errno == EEXIST))
+		return 0;
+	if (errno == ENOENT)
+		return -1;  /* a parent another runb just removed: try again */
+	die("cgcreate: mkdir %s", dir);
+}
+
+static int cg_make_dirs(struct config *cfg)
+{
+	char path[PATH_MAX];
+
+	if (cfg->cg_v2) {
+		cg_v2_delegate(cfg, CG_ROOT);
+		if (cg_mkdir(cfg, CG_ROOT "/runb", true) < 0)
+			return -1;
+		cg_v2_delegate(cfg, CG_ROOT "/runb");
+		cg_path(cfg, NULL, NULL, path);
+		cfg->cg_made = true;
+		return cg_mkdir(cfg, path, false);
+	}
+	for (size_t i = 0; i < N_V1; i++) {
+		snprintf(path, sizeof(path), CG_ROOT "/%s/runb", cg_v1_controllers[i]);
+		if (cg_mkdir(cfg, path, true) < 0)
+			return -1;
+		cg_path(cfg, cg_v1_controllers[i], NULL, path);
+		cfg->cg_made = true;
+		if (cg_mkdir(cfg, path, false) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Write one limit into the container's cgroup; OPTIONAL files (swap) may be
+ * missing when the kernel does not account swap. */
+static void cg_write(const struct config *cfg, const char *ctrl, const char *file,
+		     const char *value, bool optional)
+{
+	char path[PATH_MAX];
+
+	cg_path(cfg, ctrl, file, path);
+	if (optional && access(path, F_OK) < 0)
+		return;
+	trace(cfg, 25, "cgcreate (limits)", "echo %s > %s", value, path);
+	write_file(path, value);
+}
+
+/* The limits, v2 and v1 side by side. docker run's -m adds as much swap
+ * again; runb allows none, so the limit is the limit. */
+static void cg_set_limits(const struct config *cfg)
+{
+	char v[64];
+
+	if (cfg->memory) {
+		snprintf(v, sizeof(v), "%llu", cfg->memory);
+		if (cfg->cg_v2) {
+			cg_write(cfg, NULL, "memory.max", v, false);
+			cg_write(cfg, NULL, "memory.swap.max", "0", true);
+		} else {
+			cg_write(cfg, "memory", "memory.limit_in_bytes", v, false);
+			cg_write(cfg, "memory", "memory.memsw.limit_in_bytes", v, true);
+		}
+	}
+	if (cfg->cpu_quota) {
+		if (cfg->cg_v2) {
+			snprintf(v, sizeof(v), "%lu %lu", cfg->cpu_quota, CG_CPU_PERIOD);
+			cg_write(cfg, NULL, "cpu.max", v, false);
+		} else {
+			snprintf(v, sizeof(v), "%lu", CG_CPU_PERIOD);
+			cg_write(cfg, "cpu", "cpu.cfs_period_us", v, false);
+			snprintf(v, sizeof(v), "%lu", cfg->cpu_quota);
+			cg_write(cfg, "cpu", "cpu.cfs_quota_us", v, false);
+		}
+	}
+	if (cfg->pids) {
+		snprintf(v, sizeof(v), "%lu", cfg->pids);
+		cg_write(cfg, "pids", "pids.max", v, false);
+	}
+}
+
+static void cg_create(struct config *cfg)
+{
+	int tries = 0;
+
+	while (cg_make_dirs(cfg) < 0)
+		if (++tries == 5)
+			die("cgcreate: mkdir under " CG_ROOT);
+	cg_set_limits(cfg);
+}
+
+/* Remove one cgroup directory. A cgroup goes only when empty: when a
+ * crashed run left processes in it, kill them first (v2: cgroup.kill). */
+static void cg_rmdir(const char *dir)
+{
+	char path[PATH_MAX + 16], pid[32];
+	FILE *f;
+
+	for (int i = 0; rmdir(dir) < 0; i++) {
+		if (errno == ENOENT)
+			return;
+		if (errno != EBUSY || i == 200) {
+			fprintf(stderr, "runb: teardown: rmdir %s: %s\n", dir, strerror(errno));
+			return;
+		}
+		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+		if ((f = fopen(path, "re"))) {
+			while (fgets(pid, sizeof(pid), f))
+				kill(atoi(pid), SIGKILL);
+			fclose(f);
+		}
+		usleep(5000);
+	}
+}
+
+/* cgdelete: the container's cgroups, then the shared parent "runb" if it is
+ * empty now (another runb may be using it: then rmdir fails, and that is
+ * fine). Called by teardown(), and before cg_create() for a crashed run's. */
+static void cg_remove(struct config *cfg)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < (cfg->cg_v2 ? 1 : N_V1); i++) {
+		cg_path(cfg, cg_v1_controllers[i], NULL, path);
+		cg_rmdir(path);
+		*strrchr(path, '/') = '\0';
+		if (rmdir(path) < 0 && errno != ENOTEMPTY && errno != EBUSY && errno != ENOENT)
+			fprintf(stderr, "runb: teardown: rmdir %s: %s\n", path, strerror(errno));
+	}
+	cfg->cg_made = false;
+}
+
+/* Slide 26: network namespace — replaces: ip netns add $CONTAINER_NET_NS
+ *
+ * A network namespace lives as long as a process is in it or a file is bound
+ * to it. `ip netns add` creates one and binds /proc/self/ns/net at
+ * /run/netns/NAME, so that it outlives the command and others can find it by
+ * name; runb does the same in itself and returns to the host's namespace with
+ * setns(2). man 7 network_namespaces, man 8 ip-netns.
+ */
+static void net_ns_add(struct config *cfg)
+{
+	char path[PATH_MAX];
+	int host_fd, fd;
+
+	snprintf(path, sizeof(path), NETNS_DIR "/%s", cfg->name);
+	trace(cfg, 26, "ip netns add NAME",
+	      "unshare(CLONE_NEWNET), mount --bind /proc/self/ns/net %s", path);
+	if (mkdir(NETNS_DIR, 0755) < 0 && errno != EEXIST)
+		die("ip netns add: mkdir %s", NETNS_DIR);
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	if (fd < 0)
+		die("ip netns add: create %s", path);
+	close(fd);
+	cfg->netns_named = true;
+	host_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (host_fd < 0)
+		die("ip netns add: open /proc/self/ns/net");
+	if (unshare(CLONE_NEWNET) < 0)
+		die("ip netns add: unshare(CLONE_NEWNET)");
+	if (mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL) < 0)
+		die("ip netns add: mount --bind /proc/self/ns/net %s", path);
+	if (setns(host_fd, CLONE_NEWNET) < 0)
+		die("ip netns add: setns back to the host's network namespace");
+	close(host_fd);
+	cfg->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (cfg->netns_fd < 0)
+		die("ip netns add: open %s", path);
+}
+
+/* Slide 26: network setting — replaces:
+ *     ip link add name $VETH type veth peer name $ETH
+ *     brctl addif $BRIDGE_NAME $VETH; ip link set $VETH up
+ *     ip link set $ETH netns $CONTAINER_NET_NS
+ *     ip netns exec $CONTAINER_NET_NS ip address add 10.0.0.2/24 dev $ETH
+ *     ip netns exec $CONTAINER_NET_NS ip link set $ETH up
+ *     ip netns exec $CONTAINER_NET_NS ip route add default via 10.0.0.1
+ *
+ * A veth pair is a cable with two ends: one stays on the host and is
+ * plugged into the bridge runb-bridge (10.0.0.1, the containers' gateway),
+ * the other becomes the container's eth0. Each shell command below is one
+ * rtnetlink request, one function named after the command (man 8 ip-link,
+ * man 7 rtnetlink). The bridge the slide expects from setup_bridge.sh is
+ * made when missing; NAT to the outside stays scripts/setup_bridge.sh's.
+ */
+
+/* ip link set DEV up: IFF_UP in the flags, and in the change mask so only that bit moves. */
+static int link_set_up(int fd, int ifindex)
+{
+	struct nl_req req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		.nh.nlmsg_type = RTM_NEWLINK,
+		.ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex,
+			 .ifi_flags = IFF_UP, .ifi_change = IFF_UP },
+	};
+
+	return nl_talk(fd, &req);
+}
+
+/* ip link set lo up: a new netns has a loopback device, down. runb.sh never raises it (so
+ * 127.0.0.1 is unreachable in its containers); runb does, with --net none too. */
+static void net_lo_up(const struct config *cfg, int fd)
+{
+	int lo = link_index("lo");
+
+	trace(cfg, 0, "ip link set lo up", "RTM_NEWLINK lo IFF_UP");
+	if (lo < 0 || link_set_up(fd, lo) < 0)
+		die("ip link set lo up");
+}
+
+/* --net none: the container's netns gets only its loopback. Run inside that netns. */
+static void net_loopback_up(const struct config *cfg)
+{
+	int fd = nl_open();
+
+	net_lo_up(cfg, fd);
+	if (close(fd) < 0)
+		die("close netlink socket");
+}
+
+/* brctl addbr runb-bridge (setup_bridge.sh) = ip link add NAME address MAC type bridge.
+ * EEXIST is success: another runb starting at the same moment made it first.
+ * The MAC is runb's departure from brctl: a bridge without one set takes the lowest MAC of
+ * its ports, so it changes when a container's veth leaves, and every other container's ARP
+ * entry for 10.0.0.1 goes stale for seconds. A MAC set at creation stays put. */
+static int link_add_bridge(int fd, const char *name, const unsigned char mac[6])
+{
+	struct nl_req req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		.nh.nlmsg_type = RTM_NEWLINK,
+		.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL,
+		.ifi.ifi_family = AF_UNSPEC,
+	};
+	struct rtattr *linkinfo;
+
+	nl_put(&req, IFLA_IFNAME, name, strlen(name) + 1);
+	nl_put(&req, IFLA_ADDRESS, mac, 6);
+	linkinfo = nl_nest_begin(&req, IFLA_LINKINFO);
+	nl_put(&req, IFLA_INFO_KIND, "bridge", strlen("bridge"));
+	nl_nest_end(&req, linkinfo);
+	if (nl_talk(fd, &req) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* ip address add ADDR/PREFIX dev DEV. With EXIST_OK an EEXIST counts as done (the shared
+ * bridge's 10.0.0.1/24, which the first runb to start adds); a container's own must be new. */
+static int addr_add(int fd, int ifindex, struct in_addr addr, int prefixlen, bool exist_ok)
+{
+	struct nl_req req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg)),
+		.nh.nlmsg_type = RTM_NEWADDR,
+		.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL,
+		.ifa = { .ifa_family = AF_INET, .ifa_prefixlen = prefixlen,
+			 .ifa_scope = RT_SCOPE_UNIVERSE, .ifa_index = ifindex },
+	};
+
+	nl_put(&req, IFA_LOCAL, &addr, sizeof(addr));
+	nl_put(&req, IFA_ADDRESS, &addr, sizeof(addr));	/* same as LOCAL: not point-to-point */
+	if (nl_talk(fd, &req) < 0 && !(exist_ok && errno == EEXIST))
+		return -1;
+	return 0;
+}
+
+/* ip link add name VETH type veth peer name ETH netns NS
+ * The slide creates $ETH in the host and then runs `ip link set $ETH netns $CONTAINER_NET_NS`;
+ * runb names the peer's netns in the same request (IFLA_NET_NS_FD), so the peer is born in the
+ * container as eth0 and never needs a name in the host, where eth0 is usually taken. */
+static int link_add_veth(int fd, const char *host_name, const char *peer_name, int netns_fd)
+{
+	struct nl_req req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		.nh.nlmsg_type = RTM_NEWLINK,
+		.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL,
+		.ifi.ifi_family = AF_UNSPEC,
+	};
+	struct rtattr *linkinfo, *data, *peer;
+	uint32_t ns = netns_fd;
+
+	nl_put(&req, IFLA_IFNAME, host_name, strlen(host_name) + 1);
+	linkinfo = nl_nest_begin(&req, IFLA_LINKINFO);
+	nl_put(&req, IFLA_INFO_KIND, "veth", strlen("veth"));
+	data = nl_nest_begin(&req, IFLA_INFO_DATA);
+	/* the peer is described like a link of its own: a (zeroed) ifinfomsg, then attributes */
+	peer = nl_put(&req, VETH_INFO_PEER, &(struct ifinfomsg){ .ifi_family = AF_UNSPEC },
+		      sizeof(struct ifinfomsg));
+	nl_put(&req, IFLA_IFNAME, peer_name, strlen(peer_name) + 1);
+	nl_put(&req, IFLA_NET_NS_FD, &ns, sizeof(ns));
+	nl_nest_end(&req, peer);
+	nl_nest_end(&req, data);
+	nl_nest_end(&req, linkinfo);
+	return nl_talk(fd, &req);
+}
+
+/* brctl addif runb-bridge VETH = ip link set VETH master runb-bridge. */
+static int link_set_master(int fd, int ifindex, int master_ifindex)
+{
+	struct nl_req req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		.nh.nlmsg_type = RTM_NEWLINK,
+		.ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex },
+	};
+	uint32_t master = master_ifindex;
+
+	nl_put(&req, IFLA_MASTER, &master, sizeof(master));
+	return nl_talk(fd, &req);
+}
+
+/* ip route add default via GW: destination 0.0.0.0/0 in the main table, as ip(8) sends it. */
+static int route_add_default(int fd, struct in_addr gw)
+{
+	struct nl_req req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg)),
+		.nh.nlmsg_type = RTM_NEWROUTE,
+		.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL,
+		.rtm = { .rtm_family = AF_INET, .rtm_dst_len = 0, .rtm_table = RT_TABLE_MAIN,
+			 .rtm_protocol = RTPROT_BOOT, .rtm_scope = RT_SCOPE_UNIVERSE,
+			 .rtm_type = RTN_UNICAST },
+	};
+
+	nl_put(&req, RTA_GATEWAY, &gw, sizeof(gw));
+	return nl_talk(fd, &req);
+}
+
+/* ip link del VETH: deleting one end of a veth deletes its peer too. ENODEV is success: the
+ * link is already gone (its netns died with the container, or a crashed run never made it). */
+static int link_del(const struct config *cfg, int fd, const char *name)
+{
+	struct nl_req req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		.nh.nlmsg_type = RTM_DELLINK,
+		.ifi.ifi_family = AF_UNSPEC,
+	};
+
+	trace(cfg, 0, "ip link del $VETH", "RTM_DELLINK %s", name);
+	nl_put(&req, IFLA_IFNAME, name, strlen(name) + 1);
+	if (nl_talk(fd, &req) < 0 && errno != ENODEV)
+		return -1;
+	return 0;
+}
+
+/* VETH="veth-$CONTAINER_NAME" does not fit: interface names are at most 15 characters and
+ * NAME may be 64. runb uses "rb" + NAME's first 6 characters + "-" + 6 hex digits of NAME's
+ * 32-bit FNV-1a hash (xor-folded to 24 bits): deterministic, so a later run can find and
+ * delete a crashed run's veth, and two NAMEs sharing a prefix are unlikely to collide. */
+static void veth_name(const char *name, char out[IFNAMSIZ])
+{
+	uint32_t hash = 2166136261u;	/* FNV-1a offset basis */
+	char prefix[7];
+	size_t i;
+
+	for (i = 0; name[i]; i++)
+		hash = (hash ^ (unsigned char)name[i]) * 16777619u;	/* FNV prime */
+	for (i = 0; i < 6 && name[i]; i++)	/* NAME's alphabet is legal; keep it so anyway */
+		prefix[i] = (isalnum((unsigned char)name[i]) || strchr("_.-", name[i])) ?
+			    name[i] : '_';
+	prefix[i] = '\0';
+	snprintf(out, IFNAMSIZ, "rb%s-%06x", prefix, ((hash >> 24) ^ hash) & 0xffffff);
+}
+
+/* tool/setup_bridge.sh, its network half (NAT is elsewhere): make runb-bridge with 10.0.0.1/24
+ * and bring it up. Every step tolerates "already done", so concurrent runb starts are safe.
+ * Returns the bridge's ifindex. */
+static int net_bridge(const struct config *cfg, int fd)
+{
+	static const unsigned char mac[6] = { 0x02, 0, 10, 0, 0, 1 };	/* local bit + 10.0.0.1 */
+	struct in_addr ip = { htonl(NET_BRIDGE_IP) };
+	int bridge;
+
+	trace(cfg, 26, "brctl addbr $BRIDGE_NAME", "RTM_NEWLINK bridge %s address 02:00:0a:00:00:01"
+	      " (exists: fine)", NET_BRIDGE_NAME);
+	if (link_add_bridge(fd, NET_BRIDGE_NAME, mac) < 0)
+		die("ip link add %s type bridge", NET_BRIDGE_NAME);
+	bridge = link_index(NET_BRIDGE_NAME);
+	if (bridge < 0)
+		die("ip link show %s", NET_BRIDGE_NAME);
+	trace(cfg, 26, "ip addr add $BRIDGE_IP/$BRIDGE_NETMASK dev $BRIDGE_NAME",
+	      "RTM_NEWADDR %s/%d on %s (exists: fine)", inet_ntoa(ip), NET_PREFIX, NET_BRIDGE_NAME);
+	if (addr_add(fd, bridge, ip, NET_PREFIX, true) < 0)
+		die("ip address add %s/%d dev %s", inet_ntoa(ip), NET_PREFIX, NET_BRIDGE_NAME);
+	trace(cfg, 26, "ip link set $BRIDGE_NAME up", "RTM_NEWLINK %s IFF_UP", NET_BRIDGE_NAME);
+	if (link_set_up(fd, bridge) < 0)
+		die("ip link set %s up", NET_BRIDGE_NAME);
+	return bridge;
+}
+
+/* Slide 26, host half, run in the host netns: the bridge, then a veth whose host end VETH
+ * joins the bridge and whose other end is eth0 in the container's netns (NETNS_FD, an fd of
+ * /run/netns/NAME or /proc/PID/ns/net). */
+static void net_host_side(struct config *cfg, int netns_fd, const char *veth)
+{
+	int fd = nl_open();
+	int bridge = net_bridge(cfg, fd);
+	int host_end;
+
+	trace(cfg, 26, "ip link add name $VETH type veth peer name $ETH",
+	      "RTM_NEWLINK veth %s, peer %s", veth, NET_ETH);
+	trace(cfg, 26, "ip link set $ETH netns $CONTAINER_NET_NS",
+	      "same request: peer's IFLA_NET_NS_FD %d", netns_fd);
+	if (link_add_veth(fd, veth, NET_ETH, netns_fd) < 0)
+		die("ip link add name %s type veth peer name %s netns fd %d", veth, NET_ETH, netns_fd);
+	cfg->veth_made = true;
+	host_end = link_index(veth);
+	if (host_end < 0)
+		die("ip link show %s", veth);
+	trace(cfg, 26, "brctl addif $BRIDGE_NAME $VETH", "RTM_NEWLINK %s IFLA_MASTER %s",
+	      veth, NET_BRIDGE_NAME);
+	if (link_set_master(fd, host_end, bridge) < 0)
+		die("ip link set %s master %s", veth, NET_BRIDGE_NAME);
+	trace(cfg, 26, "ip link set $VETH up", "RTM_NEWLINK %s IFF_UP", veth);
+	if (link_set_up(fd, host_end) < 0)
+		die("ip link set %s up", veth);
+	if (close(fd) < 0)
+		die("close netlink socket");
+}
+
+/* Slide 26, container half, run inside the container's netns (the caller has setns'd; this
+ * replaces the `ip netns exec $CONTAINER_NET_NS` prefix). Order matters: the default route
+ * needs 10.0.0.1 reachable, i.e. the connected 10.0.0.0/24 route, which the kernel adds only
+ * once eth0 has its address and is up. eth0's index here is the container's, not the host's. */
+static void net_container_side(const struct config *cfg, struct in_addr addr)
+{
+	struct in_addr gw = { htonl(NET_BRIDGE_IP) };
+	int fd = nl_open();
+	int eth;
+
+	net_lo_up(cfg, fd);
+	eth = link_index(NET_ETH);
+	if (eth < 0)
+		die("ip link show %s", NET_ETH);
+	trace(cfg, 26, "ip address add 10.0.0.2/24 dev $ETH", "RTM_NEWADDR %s/%d on %s",
+	      inet_ntoa(addr), NET_PREFIX, NET_ETH);
+	if (addr_add(fd, eth, addr, NET_PREFIX, false) < 0)
+		die("ip address add %s/%d dev %s", inet_ntoa(addr), NET_PREFIX, NET_ETH);
+	trace(cfg, 26, "ip link set $ETH up", "RTM_NEWLINK %s IFF_UP", NET_ETH);
+	if (link_set_up(fd, eth) < 0)
+		die("ip link set %s up", NET_ETH);
+	trace(cfg, 26, "ip route add default via 10.0.0.1", "RTM_NEWROUTE 0.0.0.0/0 via %s",
+	      inet_ntoa(gw));
+	if (route_add_default(fd, gw) < 0)
+		die("ip route add default via %s", inet_ntoa(gw));
+	if (close(fd) < 0)
+		die("close netlink socket");
+}
+/* Slide 26: one address per container — replaces: the fixed 10.0.0.2/24
+ *
+ * The slide gives every container 10.0.0.2, so a second one collides. runb
+ * leases the lowest free 10.0.0.x: the lease is the lock of the file
+ * /run/runb/10.0.0.x, held while the container runs. A lock dies with its
+ * holder, so a crashed run's address is free again at once, and two runb
+ * starting together cannot both win one.
+ */
+static void lease_path(struct in_addr ip, char path[static PATH_MAX])
+{
+	snprintf(path, PATH_MAX, STATE_DIR "/%s", inet_ntoa(ip));
+}
+
+static void net_lease(struct config *cfg)
+{
+	char path[PATH_MAX];
+	bool existed;
+	uint32_t host;
+
+	for (host = cfg->ip_asked ? ntohl(cfg->ip.s_addr) & 0xff : 2; host <= 254; host++) {
+		cfg->ip.s_addr = htonl((NET_BRIDGE_IP & 0xffffff00u) | host);
+		lease_path(cfg->ip, path);
+		cfg->lease_fd = lock_file(path, &existed);
+		if (cfg->lease_fd >= 0 || cfg->ip_asked)
+			break;
+	}
+	if (cfg->lease_fd < 0 && cfg->ip_asked)
+		diex("--ip %s: the address is in use by another container", inet_ntoa(cfg->ip));
+	if (cfg->lease_fd < 0)
+		diex("no free address in 10.0.0.2-10.0.0.254: 253 containers are running");
+	if (ftruncate(cfg->lease_fd, 0) < 0 || dprintf(cfg->lease_fd, "%s\n", cfg->name) < 0)
+		die("lease %s", path);
+	trace(cfg, 26, "ip address add 10.0.0.2/24", "lease %s (flock %s)", inet_ntoa(cfg->ip), path);
+}
+
+static void net_release(struct config *cfg)
+{
+	char path[PATH_MAX];
+
+	lease_path(cfg->ip, path);
+	unlock_file(path, cfg->lease_fd);
+	cfg->lease_fd = -1;
+}
+
+/* Slide 26: the container's side — replaces: ip netns exec $CONTAINER_NET_NS ip ...
+ *
+ * runb.sh configures the container's network from the host, before the
+ * container exists, by running ip inside the named namespace. runb enters it
+ * with setns(2), sends its requests there (a netlink socket talks to the
+ * namespace it was opened in), and returns to the host's namespace.
+ */
+static void net_configure_container(struct config *cfg)
+{
+	int host_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	if (host_fd < 0)
+		die("ip netns exec: open /proc/self/ns/net");
+	if (setns(cfg->netns_fd, CLONE_NEWNET) < 0)
+		die("ip netns exec %s: setns", cfg->name);
+	if (cfg->net == NET_BRIDGE)
+		net_container_side(cfg, cfg->ip);
+	else
+		net_loopback_up(cfg);
+	if (setns(host_fd, CLONE_NEWNET) < 0)
+		die("ip netns exec: setns back to the host's network namespace");
+	close(host_fd);
+}
+
+
+/* Slide 26, all of it, in runb.sh's order. */
+static void net_setup(struct config *cfg)
+{
+	net_ns_add(cfg);
+	if (cfg->net == NET_BRIDGE) {
+		net_lease(cfg);
+		veth_name(cfg->name, cfg->veth);
+		net_host_side(cfg, cfg->netns_fd, cfg->veth);
+	}
+	net_configure_container(cfg);
+}
+
+/* Slide 27: new namespaces — replaces:
+ *     unshare --pid --uts --ipc --mount --cgroup --fork bash $CORE ...
+ *
+ * clone(2) with these flags is unshare(1)'s --fork: the child is born in the
+ * new namespaces, and is PID 1 of the new PID namespace. The cgroup namespace
+ * is left out here: the child first joins its cgroup and makes its cgroup
+ * namespace after (slide 28). The slides unshare --cgroup first and cgclassify
+ * after, so the shell version's container sees its cgroup as a path outside
+ * its namespace's root (/../../runb-1234) in /proc/self/cgroup.
+ * The network namespace was made by net_ns_add() and is entered at slide 33.
+ */
+static const int ns_clone_flags =
+	CLONE_NEWPID |  /* unshare --pid:   its own PIDs; the child is PID 1 */
+	CLONE_NEWUTS |  /* unshare --uts:   its own host name */
+	CLONE_NEWIPC |  /* unshare --ipc:   its own SysV IPC and POSIX queues */
+	CLONE_NEWNS;    /* unshare --mount: its own mount table */
+
+/* Slide 27 (what unshare(1) does silently): mount propagation.
+ *
+ * A new mount namespace starts as a copy whose mounts may still be "shared"
+ * with the host's (systemd makes / shared), so a mount made in the container
+ * would appear on the host too. util-linux unshare makes / recursively
+ * private before running the command; that is the only reason the shell
+ * version's mounts do not leak to the host. runb must do it itself, first.
+ */
+static void fs_make_private(const struct config *cfg)
+{
+	trace(cfg, 27, "unshare --mount (--propagation private, implied)",
+	      "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL)");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		die("make / private: mount --make-rprivate /");
+}
+
+/* Slide 28: cgroup — replaces: cgclassify -g "$CGROUP_CONTROLLERS:$CONTAINER_NAME" $$
+ *
+ * The child moves itself into its cgroup(s) by writing "0" (the writer
+ * itself) to cgroup.procs, before it does anything else, so that all it does
+ * and starts is accounted and limited. Its children inherit the cgroup.
+ */
+static void cg_join(const struct config *cfg)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < (cfg->cg_v2 ? 1 : N_V1); i++) {
+		cg_path(cfg, cg_v1_controllers[i], "cgroup.procs", path);
+		trace(cfg, 28, "cgclassify -g cpu,memory,pids:NAME $$", "echo 0 > %s", path);
+		write_file(path, "0");
+	}
+}
+
+/* Slide 28: the cgroup namespace — replaces: unshare --cgroup (slide 27)
+ *
+ * Made only now, after cg_join(): a cgroup namespace's root is the cgroup
+ * its maker is in at that moment, so /proc/self/cgroup reads "/" inside.
+ */
+static void ns_unshare_cgroup(const struct config *cfg)
+{
+	trace(cfg, 28, "unshare --cgroup",
+	      "unshare(CLONE_NEWCGROUP), after cgclassify: /proc/self/cgroup reads /");
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		die("unshare --cgroup: unshare(CLONE_NEWCGROUP)");
+}
+
+/* Slides 29-30: file systems — replaces, for each row:
+ *     mkdir -p $ROOT_FS_DIR/<target> && mount -t <type> -o <options> <type> $ROOT_FS_DIR/<target>
+ *
+ * Exactly the slides' mounts and options; mount(2) takes the generic options
+ * as MS_* flags and passes the file system's own as a string. The targets are
+ * opened inside the rootfs (open_in_root) and mounted through /proc/self/fd,
+ * so a symlink in the rootfs cannot redirect a mount. devpts "newinstance"
+ * gives the container its own pty numbering (slide 32). man 2 mount.
+ */
+struct fs_mount {
+	const char *target;     /* below ROOTFS */
+	const char *type;
+	unsigned long flags;
+	const char *data;
+	const char *shell;      /* the slide's -o, for -v */
+};
+
+static const struct fs_mount fs_mounts[] = {
+	{ "proc",       "proc",   MS_NOEXEC | MS_NOSUID | MS_NODEV, NULL,
+	  "noexec,nosuid,nodev" },
+	{ "dev",        "tmpfs",  MS_NOEXEC | MS_STRICTATIME, "mode=755",
+	  "noexec,strictatime,mode=755" },
+	{ "dev/shm",    "tmpfs",  MS_NOEXEC | MS_NOSUID | MS_NODEV, "mode=1777,size=65536k",
+	  "noexec,nosuid,nodev,mode=1777,size=65536k" },
+	{ "dev/mqueue", "mqueue", MS_NOEXEC | MS_NOSUID | MS_NODEV, NULL,
+	  "noexec,nosuid,nodev" },
+	{ "dev/pts",    "devpts", MS_NOEXEC | MS_NOSUID, "newinstance,ptmxmode=0666,mode=620,gid=5",
+	  "noexec,nosuid,newinstance,ptmxmode=0666,mode=620,gid=5" },
+	{ "sys",        "sysfs",  MS_NOEXEC | MS_NOSUID | MS_NODEV | MS_RDONLY, NULL,
+	  "noexec,nosuid,nodev,ro" },  /* remounted in the netns at slide 33 */
+};
+
+static void fs_mount_one(const struct config *cfg, int rootfd, const struct fs_mount *m)
+{
+	char buf[32];
+	int fd;
+
+	mkdir_in_root(rootfd, m->target);
+	fd = open_in_root(rootfd, m->target, O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		die("mount %s: open %s/%s", m->type, cfg->rootfs, m->target);
+	if (mount(m->type, fd_path(fd, buf), m->type, m->flags, m->data) < 0)
+		die("mount -t %s -o %s %s %s/%s", m->type, m->shell, m->type,
+		    cfg->rootfs, m->target);
+	close(fd);
+}
+
+static void fs_mount_all(const struct config *cfg, int rootfd)
+{
+	for (size_t i = 0; i < sizeof(fs_mounts) / sizeof(fs_mounts[0]); i++) {
+		const struct fs_mount *m = &fs_mounts[i];
+
+		trace(cfg, i == 0 ? 29 : 30, "mkdir -p && mount -t ...",
+		      "mount(\"%s\", \"%s/%s\", \"%s\", \"%s\")", m->type,
+		      cfg->rootfs, m->target, m->type, m->shell);
+		fs_mount_one(cfg, rootfd, m);
+	}
+}
+
+/* Slide 31: device nodes — replaces: mknod -m 666 $ROOT_FS_DIR/dev/<name> c <major> <minor>
+ *
+ * The container's /dev is the tmpfs just mounted, so the nodes live there and
+ * vanish with the container; nothing is written to ROOTFS. mknod(2) applies
+ * the umask, which mknod -m does not: fchmodat() sets 0666 afterwards.
+ * The slide's seventh row, ptmx c 5 2, becomes a link at slide 32.
+ */
+struct dev_node {
+	const char *name;
+	unsigned int major, minor;
+};
+
+static const struct dev_node dev_nodes[] = {
+	{ "null",    1, 3 },
+	{ "zero",    1, 5 },
+	{ "full",    1, 7 },
+	{ "tty",     5, 0 },
+	{ "random",  1, 8 },
+	{ "urandom", 1, 9 },
+};
+
+static void dev_make_nodes(const struct config *cfg, int devfd)
+{
+	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
+		const struct dev_node *d = &dev_nodes[i];
+
+		trace(cfg, 31, "mknod -m 666 $ROOT_FS_DIR/dev/...",
+		      "mknod(\"/dev/%s\", S_IFCHR|0666, makedev(%u, %u))",
+		      d->name, d->major, d->minor);
+		if (mknodat(devfd, d->name, S_IFCHR | 0666, makedev(d->major, d->minor)) < 0)
+			die("mknod %s/dev/%s c %u %u", cfg->rootfs, d->name, d->major, d->minor);
+		if (fchmodat(devfd, d->name, 0666, 0) < 0)
+			die("chmod 666 %s/dev/%s", cfg->rootfs, d->name);
+	}
+}
+
+/* Slide 32: terminal — replaces:
+ *     touch $ROOT_FS_DIR/dev/pts/ptmx && mount --bind /dev/pts/ptmx $ROOT_FS_DIR/dev/pts/ptmx
+ *
+ * The slide binds the host's ptmx over the container's, so every pty the
+ * container opens is allocated in the host's devpts instance and does not
+ * exist in the container's /dev/pts. runb does what runc does: /dev/ptmx is
+ * a link to pts/ptmx, the multiplexer of the container's own instance
+ * (mounted with newinstance,ptmxmode=0666 at slide 30). man 4 pts.
+ */
+static void dev_link_ptmx(const struct config *cfg, int devfd)
+{
+	trace(cfg, 32, "mount --bind /dev/pts/ptmx $ROOT_FS_DIR/dev/pts/ptmx",
+	      "symlink(\"pts/ptmx\", \"/dev/ptmx\") (the container's own devpts)");
+	if (symlinkat("pts/ptmx", devfd, "ptmx") < 0)
+		die("ln -s pts/ptmx %s/dev/ptmx", cfg->rootfs);
+}
+
+/* Slide 32: I/O — replaces: ln -s /proc/self/fd $ROOT_FS_DIR/dev/fd (and stdin, stdout, stderr)
+ *
+ * Programs and shells open /dev/stdin and /dev/fd/N; on Linux they are
+ * links into /proc/self/fd, which the container's own /proc resolves.
+ */
+static const struct { const char *target, *name; } dev_links[] = {
+	{ "/proc/self/fd",   "fd" },
+	{ "/proc/self/fd/0", "stdin" },
+	{ "/proc/self/fd/1", "stdout" },
+	{ "/proc/self/fd/2", "stderr" },
+};
+
+static void dev_link_stdio(const struct config *cfg, int devfd)
+{
+	for (size_t i = 0; i < sizeof(dev_links) / sizeof(dev_links[0]); i++) {
+		trace(cfg, 32, "ln -s /proc/self/fd... $ROOT_FS_DIR/dev/...",
+		      "symlink(\"%s\", \"/dev/%s\")", dev_links[i].target, dev_links[i].name);
+		if (symlinkat(dev_links[i].target, devfd, dev_links[i].name) < 0)
+			die("ln -s %s %s/dev/%s", dev_links[i].target, cfg->rootfs,
+			    dev_links[i].name);
+	}
+}
+
+/* Slide 33: host name — replaces: hostname runB
+ *
+ * The UTS namespace (slide 27) gives the container a host name of its own;
+ * setting it does not touch the host's. runb uses --hostname, default NAME.
+ */
+static void uts_set_hostname(const struct config *cfg)
+{
+	trace(cfg, 33, "hostname runB", "sethostname(\"%s\")", cfg->hostname);
+	if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+		die("hostname %s", cfg->hostname);
+}
+
+/* Slide 33: capabilities (slides 21-23) — replaces: capsh --drop="$DROP_CAPS"
+ *
+ * Root's power is split into capabilities (man 7 capabilities). The bounding
+ * set caps what any later execve(2) can ever grant. The slide drops a list of
+ * 23 (DROP_CAPS); a deny-list misses every capability added to the kernel
+ * since (CAP_PERFMON, CAP_BPF, CAP_CHECKPOINT_RESTORE), so runb keeps exactly
+ * the slide's SET_CAPS and drops every other capability up to
+ * /proc/sys/kernel/cap_last_cap. PR_CAPBSET_DROP needs CAP_SETPCAP, which the
+ * child still has in full here, so this comes before the user switch.
+ */
+static const struct { int cap; const char *name; } caps_kept[] = {
+	{ CAP_CHOWN,            "cap_chown" },
+	{ CAP_DAC_OVERRIDE,     "cap_dac_override" },
+	{ CAP_FOWNER,           "cap_fowner" },
+	{ CAP_FSETID,           "cap_fsetid" },
+	{ CAP_KILL,             "cap_kill" },
+	{ CAP_SETGID,           "cap_setgid" },
+	{ CAP_SETUID,           "cap_setuid" },
+	{ CAP_SETPCAP,          "cap_setpcap" },
+	{ CAP_NET_BIND_SERVICE, "cap_net_bind_service" },
+	{ CAP_NET_RAW,          "cap_net_raw" },
+	{ CAP_SYS_CHROOT,       "cap_sys_chroot" },  /* harmless only after pivot_root */
+	{ CAP_MKNOD,            "cap_mknod" },       /* nodes yes; opening them: hardening */
+	{ CAP_AUDIT_WRITE,      "cap_audit_write" },
+	{ CAP_SETFCAP,          "cap_setfcap" },
+	{ CAP_AUDIT_READ,       "cap_audit_read" },
+};
+
+static uint64_t caps_kept_mask(void)
+{
+	uint64_t mask = 0;
+
+	for (size_t i = 0; i < sizeof(caps_kept) / sizeof(caps_kept[0]); i++)
+		mask |= 1ULL << caps_kept[i].cap;
+	return mask;
+}
+
+static int caps_last_cap(void)
+{
+	char buf[16] = "";
+	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0)
+		die("capabilities: read /proc/sys/kernel/cap_last_cap");
+	close(fd);
+	return atoi(buf);
+}
+
+static void caps_drop_bounding(const struct config *cfg)
+{
+	uint64_t keep = caps_kept_mask();
+	int last = caps_last_cap();
+
+	trace(cfg, 33, "capsh --drop=\"$DROP_CAPS\"",
+	      "prctl(PR_CAPBSET_DROP) for each of caps 0..%d not in SET_CAPS: bounding set %016llx",
+	      last, (unsigned long long)keep);
+	for (int cap = 0; cap <= last; cap++)
+		if (!(keep & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			die("capsh --drop: prctl(PR_CAPBSET_DROP, %d)", cap);
+}
+
+/* Slide 33: network — replaces: exec ip netns exec $CONTAINER_NET_NS ...
+ *
+ * `ip netns exec` is setns(2) into the namespace bound at /run/netns/NAME,
+ * and then a remount of /sys, because sysfs shows the network devices of the
+ * namespace that mounted it: runb does both.
+ */
+static void net_ns_enter(const struct config *cfg, int rootfd)
+{
+	const struct fs_mount *sys = &fs_mounts[sizeof(fs_mounts) / sizeof(fs_mounts[0]) - 1];
+	char buf[32];
+	int fd;
+
+	trace(cfg, 33, "ip netns exec $CONTAINER_NET_NS",
+	      "setns(open(\"" NETNS_DIR "/%s\"), CLONE_NEWNET), remount /sys", cfg->name);
+	if (setns(cfg->netns_fd, CLONE_NEWNET) < 0)
+		die("ip netns exec %s: setns", cfg->name);
+	fd = open_in_root(rootfd, sys->target, O_PATH | O_DIRECTORY);
+	if (fd < 0 || umount2(fd_path(fd, buf), MNT_DETACH) < 0)
+		die("ip netns exec: umount %s/%s", cfg->rootfs, sys->target);
+	close(fd);
+	fs_mount_one(cfg, rootfd, sys);
+}
+
+/* Slides 19 and 33: the root switch — replaces: capsh --chroot="$ROOT_FS_DIR"
+ *
+ * chroot(2) changes only the path lookup root of a process; a process that
+ * keeps CAP_SYS_CHROOT (the slide keeps it) can chroot into a subdirectory,
+ * walk up with ".." past its old root, and chroot(".") onto the host's whole
+ * file system. runb does what runc does instead: make ROOTFS a mount point
+ * (bind it onto itself), pivot_root(".", ".") to make it the mount namespace's
+ * root, then detach the old root stacked beneath it, so the host's file
+ * system is no longer reachable at all. man 2 pivot_root.
+ * --chroot keeps the slide's chroot, for comparison: it is escapable.
+ */
+static void root_pivot(const struct config *cfg)
+{
+	trace(cfg, 33, "capsh --chroot=\"$ROOT_FS_DIR\"",
+	      "mount --rbind %s %s; pivot_root(\".\", \".\"); umount2(\".\", MNT_DETACH)",
+	      cfg->rootfs, cfg->rootfs);
+	if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+		die("pivot_root: mount --rbind %s %s", cfg->rootfs, cfg->rootfs);
+	if (chdir(cfg->rootfs) < 0)
+		die("pivot_root: chdir %s", cfg->rootfs);
+	if (sys_pivot_root(".", ".") < 0)
+		die("pivot_root %s", cfg->rootfs);
+	if (umount2(".", MNT_DETACH) < 0)
+		die("pivot_root: detach the old root");
+	if (chdir("/") < 0)
+		die("pivot_root: chdir /");
+}
+
+static void root_chroot(const struct config *cfg)
+{
+	trace(cfg, 33, "capsh --chroot=\"$ROOT_FS_DIR\"",
+	      "chdir(\"%s\"); chroot(\".\") (--chroot: escapable, as in the slide)", cfg->rootfs);
+	if (chdir(cfg->rootfs) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		die("chroot %s", cfg->rootfs);
+}
+
+/* runb.sh: config files — replaces: echo "nameserver 8.8.8.8" > $CONTAINER_FS/etc/resolv.conf
+ *
+ * The shell writes from the host into the rootfs, and so follows a link the
+ * rootfs may hold (etc/resolv.conf -> /etc/shadow) onto a host file. runb
+ * writes nothing into ROOTFS: after the root switch, where every link
+ * resolves inside the container, it writes the file on the container's own
+ * /dev tmpfs, binds it over /etc/resolv.conf (as docker binds a generated
+ * one) and unlinks the name it wrote. A resolv.conf that is a link to
+ * nothing in the container is left alone, with a warning.
+ */
+static void dns_set(const struct config *cfg)
+{
+	const char *conf = "/etc/resolv.conf", *tmp = "/dev/.resolv.conf";
+	int fd;
+
+	if (cfg->net != NET_BRIDGE)
+		return;
+	trace(cfg, 0, "echo \"nameserver 8.8.8.8\" > $CONTAINER_FS/etc/resolv.conf",
+	      "write %s on /dev's tmpfs, mount --bind it over %s", tmp, conf);
+	fd = open(conf, O_PATH | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)  /* the mount point, as docker makes it */
+		fd = open(conf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 && (errno == EEXIST || errno == ENOENT)) {
+		fprintf(stderr, "runb: warning: --dns: %s is a link to nothing in the container; left as is\n",
+			conf);
+		return;
+	}
+	if (fd < 0)
+		die("--dns: open %s", conf);
+	close(fd);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 || dprintf(fd, "nameserver %s\n", cfg->dns) < 0)
+		die("--dns: write %s", tmp);
+	close(fd);
+	if (mount(tmp, conf, NULL, MS_BIND, NULL) < 0)
+		die("--dns: mount --bind %s %s", tmp, conf);
+	if (unlink(tmp) < 0)
+		die("--dns: rm %s", tmp);
+}
+
+/* Slide 33: the user and the capability sets — replaces:
+ *     capsh --inh="$SET_CAPS" --uid="$UID" --gid="$GUID"
+ *
+ * In the order runc and crun use, each step forced by the next:
+ * 1. PR_SET_KEEPCAPS, or setuid(2) to a non-zero UID would clear the
+ *    permitted set on the way;
+ * 2. groups, then GID, then UID: setgroups and setgid need CAP_SETGID, which
+ *    the UID change takes away from a non-root user's effective set;
+ * 3. capset(2): effective = permitted = SET_CAPS (the bounding set of slide
+ *    33 already holds no more). The inheritable set stays empty: the slide's
+ *    --inh lets a program with inheritable file capabilities gain them
+ *    (CVE-2022-24769 in moby and runc), so runb, like them, sets none.
+ * A non-root command thus starts with no capabilities, as under docker.
+ */
+static void caps_switch_user(const struct config *cfg)
+{
+	uint64_t keep = caps_kept_mask();
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = {
+		{ .effective = (uint32_t)keep, .permitted = (uint32_t)keep },
+		{ .effective = (uint32_t)(keep >> 32), .permitted = (uint32_t)(keep >> 32) },
+	};
+
+	trace(cfg, 33, "capsh --inh --uid --gid",
+	      "prctl(PR_SET_KEEPCAPS), setgroups(0), setresgid(%u), setresuid(%u), capset(eff=prm=%016llx, inh=0)",
+	      (unsigned)cfg->gid, (unsigned)cfg->uid, (unsigned long long)keep);
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		die("capsh: prctl(PR_SET_KEEPCAPS)");
+	if (setgroups(0, NULL) < 0)
+		die("capsh --gid: setgroups(0)");
+	if (setresgid(cfg->gid, cfg->gid, cfg->gid) < 0)
+		die("capsh --gid=%u", (unsigned)cfg->gid);
+	if (setresuid(cfg->uid, cfg->uid, cfg->uid) < 0)
+		die("capsh --uid=%u", (unsigned)cfg->uid);
+	if (sys_capset(&hdr, data) < 0)
+		die("capsh: capset");
+}
+
+/* Slide 33: run the command — replaces: capsh ... -- -c "/bin/bash"
+ *
+ * execve(2) with the container's environment, searching the container's
+ * PATH as a shell would (execvp(3) would search runb's PATH, not the
+ * container's). The default is the slide's /bin/bash, or /bin/sh when the
+ * rootfs has no bash; it is looked up only now, inside the new root, so a
+ * link in the rootfs is resolved where it points in the container.
+ * Not found: 127; found but not executable: 126 — as a shell reports them.
+ */
+static noreturn void exec_command(const struct config *cfg)
+{
+	static char *default_argv[] = { "/bin/bash", NULL };
+	char *const *argv = cfg->argv ? cfg->argv : default_argv;
+	char path[PATH_MAX];
+	int err = ENOENT;
+
+	if (!cfg->argv && access("/bin/bash", X_OK) < 0)
+		default_argv[0] = "/bin/sh";
+	trace(cfg, 33, "capsh -- -c \"/bin/bash\"", "execve(\"%s\") with PATH=%s",
+	      argv[0], CONTAINER_PATH);
+	if (strchr(argv[0], '/')) {
+		execve(argv[0], argv, cfg->env);
+		err = errno;
+	} else {
+		for (const char *dir = CONTAINER_PATH; *dir; dir += strcspn(dir, ":") + !!strchr(dir, ':')) {
+			snprintf(path, sizeof(path), "%.*s/%s", (int)strcspn(dir, ":"), dir, argv[0]);
+			execve(path, argv, cfg->env);
+			if (errno != ENOENT && errno != ENOTDIR)
+				err = errno;  /* remember "found but not executable" */
+		}
+	}
+	errno = err;
+	fprintf(stderr, "runb: exec %s: %s\n", argv[0], strerror(errno));
+	exit(err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
+}
+
+/* ======================================================================== */
+/* The container's first process: core.sh, in order.                         */
+/* ======================================================================== */
+
+/* If runb dies (even by SIGKILL), the container must not live on unseen: the
+ * kernel sends SIGKILL to the child when runb exits (PR_SET_PDEATHSIG), and
+ * killing PID 1 ends the whole PID namespace. The death signal is reset by a
+ * credential change, so it is set after the user switch; and runb may have
+ * died before it was set, which the pipe shows: its write end was runb's only. */
+static void die_with_runb(const struct config *cfg)
+{
+	struct pollfd p = { .fd = cfg->parent_alive_fd, .events = POLLIN };
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		die("prctl(PR_SET_PDEATHSIG)");
+	if (poll(&p, 1, 0) < 0)
+		die("poll runb's pipe");
+	if (p.revents & (POLLHUP | POLLERR))
+		_exit(EXIT_RUNB);
+	close(cfg->parent_alive_fd);
+}
+
+static int container_main(void *arg)
+{
+	const struct config *cfg = arg;
+	sigset_t none;
+	int rootfd, devfd;
+
+	if (cfg->tty_handoff && setpgid(0, 0) < 0)
+		die("setpgid: a process group for the container");
+
+	fs_make_private(cfg);
+	cg_join(cfg);
+	ns_unshare_cgroup(cfg);
+
+	rootfd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		die("open ROOTFS %s", cfg->rootfs);
+	fs_mount_all(cfg, rootfd);
+	devfd = open_in_root(rootfd, "dev", O_PATH | O_DIRECTORY);
+	if (devfd < 0)
+		die("open %s/dev", cfg->rootfs);
+	dev_make_nodes(cfg, devfd);
+	dev_link_ptmx(cfg, devfd);
+	dev_link_stdio(cfg, devfd);
+	close(devfd);
+
+	uts_set_hostname(cfg);
+	caps_drop_bounding(cfg);
+	net_ns_enter(cfg, rootfd);
+	close(rootfd);
+	if (cfg->use_chroot)
+		root_chroot(cfg);
+	else
+		root_pivot(cfg);
+	dns_set(cfg);
+	caps_switch_user(cfg);
+	die_with_runb(cfg);
+
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		die("sigprocmask");
+	exec_command(cfg);
+}
+
+/* Slide 27: start the child in its namespaces, with a stack of its own
+ * (clone(2) without CLONE_VM copies this process, so a static-sized stack
+ * here is only the child's first frames). SIGCHLD: runb waits for it. */
+static pid_t ns_clone_container(struct config *cfg)
+{
+	static char stack[64 * 1024] __attribute__((aligned(16)));
+	int alive[2];
+	pid_t pid;
+
+	trace(cfg, 27, "unshare --pid --uts --ipc --mount --fork",
+	      "clone(CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNS)");
+	if (pipe2(alive, O_CLOEXEC) < 0)
+		die("unshare: pipe");
+	cfg->parent_alive_fd = alive[0];
+	pid = clone(container_main, stack + sizeof(stack), ns_clone_flags | SIGCHLD, cfg);
+	if (pid < 0)
+		die("unshare --pid --uts --ipc --mount --fork: clone");
+	close(alive[0]);
+	/* alive[1] stays open in runb until it exits: the child's pipe end reads
+	 * POLLHUP only once runb is gone. */
+	return pid;
+}
+
+/* ======================================================================== */
+/* Around the steps: one container per NAME, signals, waiting, teardown.     */
+/* (Not in the slides: what docker run and runc run do for their users.)     */
+/* ======================================================================== */
+
+/* One container per NAME: runb holds /run/runb/NAME.lock for the container's
+ * whole life. A crash releases the lock but leaves the file, which tells the
+ * next run of NAME that there may be leftovers to sweep (CRASHED). */
+static void name_lock(struct config *cfg, bool *crashed)
+{
+	char path[PATH_MAX];
+
+	if (mkdir(STATE_DIR, 0755) < 0 && errno != EEXIST)
+		die("mkdir %s", STATE_DIR);
+	snprintf(path, sizeof(path), STATE_DIR "/%s.lock", cfg->name);
+	cfg->lock_fd = lock_file(path, crashed);
+	if (cfg->lock_fd < 0)
+		diex("container %s is already running", cfg->name);
+}
+
+static void name_unlock(struct config *cfg)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), STATE_DIR "/%s.lock", cfg->name);
+	unlock_file(path, cfg->lock_fd);
+	cfg->lock_fd = -1;
+}
+
+/* ip netns del: unmount and remove /run/netns/NAME. The namespace itself
+ * goes when its last process and mount are gone. */
+static void net_ns_del(struct config *cfg)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), NETNS_DIR "/%s", cfg->name);
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		fprintf(stderr, "runb: teardown: umount %s: %s\n", path, strerror(errno));
+	if (unlink(path) < 0 && errno != ENOENT)
+		fprintf(stderr, "runb: teardown: rm %s: %s\n", path, strerror(errno));
+	cfg->netns_named = false;
+}
+
+/* ip link del VETH, in teardown: warn, never die (we are exiting already). */
+static void net_veth_del(struct config *cfg)
+{
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (fd < 0 || link_del(cfg, fd, cfg->veth) < 0)
+		fprintf(stderr, "runb: teardown: ip link del %s: %s\n", cfg->veth, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	cfg->veth_made = false;
+}
+
+/* A previous run of NAME died without its teardown (SIGKILL, power loss):
+ * remove what it may have left, all of it named from NAME. Its container died
+ * with it (PR_SET_PDEATHSIG); its address lease was freed with its lock. */
+static void sweep_crashed_run(struct config *cfg)
+{
+	char path[PATH_MAX];
+
+	trace(cfg, 0, "(a crashed run of NAME left " STATE_DIR "/NAME.lock)",
+	      "remove its netns name, host veth and cgroups");
+	snprintf(path, sizeof(path), NETNS_DIR "/%s", cfg->name);
+	if (access(path, F_OK) == 0)
+		net_ns_del(cfg);
+	veth_name(cfg->name, cfg->veth);
+	net_veth_del(cfg);
+	cg_remove(cfg);
+}
+
+/* A name in /run/netns that runb did not leave is someone else's: refuse. */
+static void net_ns_check_free(const struct config *cfg)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), NETNS_DIR "/%s", cfg->name);
+	if (access(path, F_OK) == 0)
+		diex("network namespace %s exists and was not made by runb (ip netns del %s?)",
+		     cfg->name, cfg->name);
+}
+
+/* No descriptor of the caller's may reach the container: mark all beyond
+ * stdin, stdout and stderr close-on-exec (runb's own are opened so). */
+static void fds_cloexec(void)
+{
+	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		die("close_range(3, ~0, CLOSE_RANGE_CLOEXEC)");
+}
+
+/* runb waits for its signals with sigtimedwait(2) instead of handlers: they
+ * are blocked from before the clone (the child unblocks them before exec),
+ * so none is lost and none interrupts a step halfway. */
+static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+static void signals_block(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGTTOU);  /* to take the terminal back from the background */
+	for (size_t i = 0; i < sizeof(fwd_signals) / sizeof(fwd_signals[0]); i++)
+		sigaddset(set, fwd_signals[i]);
+	if (sigprocmask(SIG_BLOCK, set, NULL) < 0)
+		die("sigprocmask");
+}
+
+/* An interactive shell in the container should get ^C, not runb: when runb
+ * runs in the terminal's foreground, the container gets its own process
+ * group and the foreground, and runb takes it back at the end. */
+static void tty_give(struct config *cfg, pid_t pid)
+{
+	if (!cfg->tty_handoff)
+		return;
+	if (setpgid(pid, pid) < 0 && errno != EACCES)
+		die("setpgid %d", pid);
+	if (tcsetpgrp(STDIN_FILENO, pid) < 0)
+		die("tcsetpgrp: give the terminal to the container");
+}
+
+static void tty_take_back(const struct config *cfg)
+{
+	if (cfg->tty_handoff && tcsetpgrp(STDIN_FILENO, getpgrp()) < 0)
+		fprintf(stderr, "runb: tcsetpgrp: %s\n", strerror(errno));
+}
+
+/* The command's status as a shell reports it: its exit code, or 128+N when
+ * signal N killed it. */
+static int exit_status(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	return 128 + WTERMSIG(wstatus);
+}
+
+/* Wait for the container's PID 1. SIGINT, SIGTERM, SIGHUP and SIGQUIT are
+ * forwarded to it. A PID 1 without a handler ignores them (the kernel
+ * protects a namespace's init), so --stop-timeout seconds later, or at a
+ * second signal, runb sends SIGKILL, which the kernel always delivers from
+ * outside. Killed so, runb reports the signal that stopped it: 128+N. */
+static int wait_container(const struct config *cfg, pid_t pid, const sigset_t *set)
+{
+	struct timespec deadline = { 0 }, now, left;
+	int wstatus, sig, stop_sig = 0;
+	bool killed = false;
+	siginfo_t si;
+	pid_t r;
+
+	while ((r = waitpid(pid, &wstatus, WNOHANG)) == 0) {
+		if (stop_sig && !killed) {
+			clock_gettime(CLOCK_MONOTONIC, &now);
+			left.tv_sec = deadline.tv_sec - now.tv_sec;
+			left.tv_nsec = deadline.tv_nsec - now.tv_nsec;
+			if (left.tv_nsec < 0)
+				left.tv_sec--, left.tv_nsec += 1000000000L;
+			if (left.tv_sec < 0)
+				left.tv_sec = left.tv_nsec = 0;
+			sig = sigtimedwait(set, &si, &left);
+		} else {
+			sig = sigwaitinfo(set, &si);
+		}
+		if (sig < 0 && errno == EINTR)
+			continue;
+		if (sig < 0 && errno != EAGAIN)
+			die("wait for the container: sigtimedwait");
+		if (sig == SIGCHLD || sig == SIGTTOU)
+			continue;
+		if (sig < 0 || stop_sig) {  /* the stop timeout, or a second signal */
+			trace(cfg, 0, "docker stop", "kill(%d, SIGKILL)", pid);
+			kill(pid, SIGKILL);
+			killed = true;
+			continue;
+		}
+		stop_sig = sig;
+		trace(cfg, 0, "docker stop", "forward %s to PID 1 (%d); SIGKILL in %us",
+		      strsignal(sig), pid, cfg->stop_timeout);
+		kill(pid, sig);
+		clock_gettime(CLOCK_MONOTONIC, &deadline);
+		deadline.tv_sec += cfg->stop_timeout;
+	}
+	if (r < 0)
+		die("wait for the container (pid %d)", pid);
+	tty_take_back(cfg);
+	if (killed && WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL)
+		return 128 + stop_sig;
+	return exit_status(wstatus);
+}
+
+/* Undo on the host what runb made, in reverse order of creation. Registered
+ * with on_exit(3), so every exit of runb runs it, die() included; the child
+ * inherits the registration and skips it (it made nothing on the host). */
+static void teardown(int status, void *arg)
+{
+	struct config *cfg = arg;
+
+	(void)status;
+	if (getpid() != cfg->runb_pid)
+		return;
+	if (cfg->veth_made)
+		net_veth_del(cfg);
+	if (cfg->lease_fd >= 0)
+		net_release(cfg);
+	if (cfg->netns_named)
+		net_ns_del(cfg);
+	if (cfg->cg_made)
+		cg_remove(cfg);
+	if (cfg->lock_fd >= 0)
+		name_unlock(cfg);
+}
+
+int main(int argc, char **argv)
+{
+	struct config cfg = {
+		.net = NET_BRIDGE, .dns = "8.8.8.8", .stop_timeout = 10,
+		.lock_fd = -1, .netns_fd = -1, .lease_fd = -1, .parent_alive_fd = -1,
+	};
+	bool crashed;
+	sigset_t signals;
+	pid_t pid;
+
+	parse_args(&cfg, argc, argv);
+	fds_cloexec();
+	cfg.runb_pid = getpid();
+	cfg.tty_handoff = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
+	if (on_exit(teardown, &cfg) != 0)
+		diex("on_exit: cannot register the teardown");
+	name_lock(&cfg, &crashed);
+	cg_detect(&cfg);
+	if (crashed)
+		sweep_crashed_run(&cfg);
+	net_ns_check_free(&cfg);
+
+	/* runb.sh */
+	cg_create(&cfg);                       /* cgcreate -g cpu,memory,pids:NAME */
+	net_setup(&cfg);                       /* ip netns add; ip link add ...; ip netns exec ... */
+	signals_block(&signals);
+	pid = ns_clone_container(&cfg);        /* unshare ... bash core.sh */
+	tty_give(&cfg, pid);
+	exit(wait_container(&cfg, pid, &signals));  /* trap "ip netns del" EXIT */
+}
