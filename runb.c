@@ -48,6 +48,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -56,17 +57,22 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/audit.h>
+#include <linux/bpf.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
+#include <linux/filter.h>
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/openat2.h>
 #include <linux/rtnetlink.h>
+#include <linux/seccomp.h>
 #include <linux/veth.h>
 #include <net/if.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
@@ -113,6 +119,7 @@ struct config {
 	unsigned long cpu_quota;    /* --cpus as µs per CG_CPU_PERIOD; 0: none */
 	unsigned long pids;         /* --pids; 0: no limit */
 	unsigned int stop_timeout;  /* --stop-timeout: seconds from a forwarded signal to SIGKILL */
+	bool seccomp;           /* --seccomp=unconfined: false */
 	bool tty_handoff;       /* the container gets the caller's terminal foreground */
 
 	bool cg_v2;             /* /sys/fs/cgroup is cgroup2: unified v2 */
@@ -434,6 +441,7 @@ static void usage(FILE *out)
 	      "  --pids N           at most N processes\n"
 	      "  --stop-timeout S   seconds from a forwarded SIGINT/SIGTERM/SIGHUP/SIGQUIT\n"
 	      "                     to SIGKILL (default 10; a second signal kills at once)\n"
+	      "  --seccomp=unconfined  no seccomp filter (default: runb's filter)\n"
 	      "  --chroot           switch root with chroot(2) as the slides do (escapable)\n"
 	      "  -v, --verbose      print each step, its slide and the shell line it replaces\n"
 	      "  -h, --help         this help\n"
@@ -590,7 +598,7 @@ static void env_build(struct config *cfg, char **opt_env, int n_env)
 static void parse_args(struct config *cfg, int argc, char **argv)
 {
 	enum { OPT_HOSTNAME = 256, OPT_USER, OPT_NET, OPT_CHROOT, OPT_IP, OPT_DNS,
-	       OPT_CPUS, OPT_PIDS, OPT_STOP_TIMEOUT };
+	       OPT_CPUS, OPT_PIDS, OPT_STOP_TIMEOUT, OPT_SECCOMP };
 	static const struct option longopts[] = {
 		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 		{ "user",     required_argument, NULL, OPT_USER },
@@ -603,6 +611,7 @@ static void parse_args(struct config *cfg, int argc, char **argv)
 		{ "cpus",     required_argument, NULL, OPT_CPUS },
 		{ "pids",     required_argument, NULL, OPT_PIDS },
 		{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
+		{ "seccomp",  required_argument, NULL, OPT_SECCOMP },
 		{ "verbose",  no_argument,       NULL, 'v' },
 		{ "help",     no_argument,       NULL, 'h' },
 		{ "version",  no_argument,       NULL, 'V' },
@@ -667,6 +676,11 @@ static void parse_args(struct config *cfg, int argc, char **argv)
 			cfg->stop_timeout = t;
 			break;
 		}
+		case OPT_SECCOMP:
+			if (strcmp(optarg, "unconfined") != 0 && strcmp(optarg, "default") != 0)
+				diex("invalid --seccomp '%s': expected default or unconfined", optarg);
+			cfg->seccomp = strcmp(optarg, "default") == 0;
+			break;
 		case OPT_PIDS:
 			if (!parse_ulong(optarg, 4194304, &cfg->pids) || cfg->pids == 0)
 				diex("invalid --pids '%s': expected a number from 1 to 4194304", optarg);
@@ -726,10 +740,11 @@ static void parse_args(struct config *cfg, int argc, char **argv)
  *       a cgroup that hands controllers to children may hold no process
  *       itself ("no internal processes"), so runb enables them on the way.
  *   v1 (or hybrid): one tree per controller, cpu/runb/NAME, memory/runb/NAME
- *       and pids/runb/NAME, each with its own file names.
+ *       and pids/runb/NAME, each with its own file names (and devices/runb/NAME
+ *       for the device rules below, which the slides lack).
  * The slide's cgroups are never removed; runb's are, by teardown().
  */
-static const char *const cg_v1_controllers[] = { "cpu", "memory", "pids" };
+static const char *const cg_v1_controllers[] = { "cpu", "memory", "pids", "devices" };
 #define CG_V2_CONTROLLERS "+cpu +memory +pids"
 #define N_V1 (sizeof(cg_v1_controllers) / sizeof(cg_v1_controllers[0]))
 
@@ -876,6 +891,211 @@ static void cg_set_limits(const struct config *cfg)
 	}
 }
 
+/* Beyond the slides: the devices a container may open — replaces: nothing
+ *
+ * The slide keeps CAP_MKNOD and sets no device rules, so root in its
+ * container can `mknod disk b 254 0` and read or write the host's disk. runb,
+ * like runc and crun, lets the container open only slide 31's nodes and its
+ * own ptys; making a node stays possible (CAP_MKNOD is kept), opening it not.
+ * One table feeds both branches: v1 writes devices.deny/devices.allow; v2
+ * has no such files, and a BPF_PROG_TYPE_CGROUP_DEVICE program attached to
+ * the container's cgroup decides each open instead (bpf(2)).
+ */
+struct dev_rule {
+	char type;  /* 'c' char or 'b' block */
+	unsigned int major;
+	int minor;  /* -1: any minor */
+	const char *name;
+};
+
+static const struct dev_rule dev_allowed[] = {
+	{ 'c', 1, 3, "null" },
+	{ 'c', 1, 5, "zero" },
+	{ 'c', 1, 7, "full" },
+	{ 'c', 1, 8, "random" },
+	{ 'c', 1, 9, "urandom" },
+	{ 'c', 5, 0, "tty" },
+	{ 'c', 5, 2, "ptmx" },
+	{ 'c', 136, -1, "pts/N" }, /* the terminals ptmx hands out (slide 32) */
+};
+
+/* Small eBPF instruction builders (struct bpf_insn fields: code, dst, src, off, imm). */
+#define EBPF_INSN(c, d, s, o, i) \
+	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
+#define EBPF_LDX_W(dst, src, off) EBPF_INSN(BPF_LDX | BPF_MEM | BPF_W, dst, src, off, 0)
+#define EBPF_MOV_X(dst, src)      EBPF_INSN(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0)
+#define EBPF_MOV_K(dst, imm)      EBPF_INSN(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm)
+#define EBPF_ALU_K(op, dst, imm)  EBPF_INSN(BPF_ALU64 | (op) | BPF_K, dst, 0, 0, imm)
+#define EBPF_JNE_K(dst, imm, off) EBPF_INSN(BPF_JMP | BPF_JNE | BPF_K, dst, 0, off, imm)
+#define EBPF_JSET_K(dst, imm, off) EBPF_INSN(BPF_JMP | BPF_JSET | BPF_K, dst, 0, off, imm)
+#define EBPF_EXIT()               EBPF_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
+
+/* An eBPF program being built; 64 instructions is room for the table above and more. */
+struct dev_prog {
+	struct bpf_insn ins[64];
+	unsigned int len;
+};
+
+/* Append one instruction, refusing to overrun the buffer. */
+static void dev_emit(struct dev_prog *p, struct bpf_insn ins)
+{
+	if (p->len == sizeof(p->ins) / sizeof(p->ins[0]))
+		diex("devices: dev_allowed too long for the BPF program buffer");
+	p->ins[p->len++] = ins;
+}
+
+/* Prologue. The kernel hands us struct bpf_cgroup_dev_ctx in r1:
+ * access_type (low 16 bits: BPF_DEVCG_DEV_*, high 16: BPF_DEVCG_ACC_*), major, minor.
+ * Leaves r2 = type, r4 = major, r5 = minor. A request with neither read nor write (mknod,
+ * or access(2) F_OK, which asks with no bits) returns 1 at once: the same requests the v1
+ * rules "c *:* m" and "b *:* m" let through, so both branches behave alike. */
+static void dev_emit_prologue(struct dev_prog *p)
+{
+	dev_emit(p, EBPF_LDX_W(BPF_REG_2, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, access_type)));
+	dev_emit(p, EBPF_LDX_W(BPF_REG_4, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, major)));
+	dev_emit(p, EBPF_LDX_W(BPF_REG_5, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, minor)));
+	dev_emit(p, EBPF_MOV_X(BPF_REG_3, BPF_REG_2));
+	dev_emit(p, EBPF_ALU_K(BPF_RSH, BPF_REG_3, 16));
+	dev_emit(p, EBPF_ALU_K(BPF_AND, BPF_REG_2, 0xffff));
+	dev_emit(p, EBPF_JSET_K(BPF_REG_3, BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE, 2));
+	dev_emit(p, EBPF_MOV_K(BPF_REG_0, 1));
+	dev_emit(p, EBPF_EXIT());
+}
+
+/* One block per table row: "type, major (and minor) match ? return 1 : next block".
+ * Each JNE skips the rest of its own block, so offsets stay tiny and local. */
+static void dev_emit_rule(struct dev_prog *p, const struct dev_rule *r)
+{
+	short left = r->minor < 0 ? 3 : 4; /* instructions after the first JNE */
+	int type = r->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR;
+
+	dev_emit(p, EBPF_JNE_K(BPF_REG_2, type, left));
+	dev_emit(p, EBPF_JNE_K(BPF_REG_4, r->major, left - 1));
+	if (r->minor >= 0)
+		dev_emit(p, EBPF_JNE_K(BPF_REG_5, r->minor, left - 2));
+	dev_emit(p, EBPF_MOV_K(BPF_REG_0, 1));
+	dev_emit(p, EBPF_EXIT());
+}
+
+/* The verifier's reason for refusing a program is the last line of its log, before the
+ * "processed N insns" statistics line that recent kernels append. */
+static const char *dev_log_reason(char *log)
+{
+	char *line;
+
+	for (;;) {
+		size_t n = strlen(log);
+
+		while (n && log[n - 1] == '\n')
+			log[--n] = '\0';
+		line = strrchr(log, '\n');
+		line = line ? line + 1 : log;
+		if (line == log || strncmp(line, "processed ", 10) != 0)
+			return line;
+		*line = '\0';
+	}
+}
+
+/* bpf(BPF_PROG_LOAD). The license string only gates GPL-only helpers, of which this
+ * program calls none. On a verifier refusal, load again with a log and show its reason. */
+static int dev_bpf_load(const struct bpf_insn *ins, unsigned int len)
+{
+	union bpf_attr a;
+	char log[16384] = "";
+	int fd;
+
+	memset(&a, 0, sizeof(a));
+	a.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+	a.insns = (uintptr_t)ins;
+	a.insn_cnt = len;
+	a.license = (uintptr_t)"GPL";
+	strcpy(a.prog_name, "runb_devices");
+	fd = syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+	if (fd >= 0)
+		return fd;
+	if (errno != EACCES && errno != EINVAL)
+		die("bpf(BPF_PROG_LOAD) device filter");
+	a.log_level = 1;
+	a.log_buf = (uintptr_t)log;
+	a.log_size = sizeof(log);
+	fd = syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+	if (fd < 0)
+		die("bpf(BPF_PROG_LOAD) device filter, verifier: \"%s\"", dev_log_reason(log));
+	return fd;
+}
+
+/* cgroup v2 has no devices.allow file: a BPF_PROG_TYPE_CGROUP_DEVICE program attached to the
+ * container's cgroup decides every open and mknod of a device node (1 allow, 0 EPERM).
+ * Flags 0: nothing below may override it. It stays attached until the cgroup is removed,
+ * so the program fd is closed here. bpf(2); Documentation/admin-guide/cgroup-v2.rst,
+ * "Device controller". */
+static void dev_bpf_attach(const struct config *cfg, const char *cgroup_dir)
+{
+	struct dev_prog p = { .len = 0 };
+	union bpf_attr a;
+	int prog_fd, dir_fd;
+
+	dev_emit_prologue(&p);
+	for (size_t i = 0; i < sizeof(dev_allowed) / sizeof(dev_allowed[0]); i++)
+		dev_emit_rule(&p, &dev_allowed[i]);
+	dev_emit(&p, EBPF_MOV_K(BPF_REG_0, 0));
+	dev_emit(&p, EBPF_EXIT());
+	trace(cfg, 0, "devices (cgroup v2)", "bpf(BPF_PROG_LOAD) %u instructions, BPF_PROG_ATTACH to %s",
+	      p.len, cgroup_dir);
+	prog_fd = dev_bpf_load(p.ins, p.len);
+	dir_fd = open(cgroup_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir_fd < 0)
+		die("open %s", cgroup_dir);
+	memset(&a, 0, sizeof(a));
+	a.target_fd = dir_fd;
+	a.attach_bpf_fd = prog_fd;
+	a.attach_type = BPF_CGROUP_DEVICE;
+	if (syscall(SYS_bpf, BPF_PROG_ATTACH, &a, sizeof(a)) < 0)
+		die("bpf(BPF_PROG_ATTACH) device filter to %s", cgroup_dir);
+	close(dir_fd);
+	close(prog_fd);
+}
+
+/* cgroup v1: deny everything ("a"), allow mknod of any node (as the v2 program does), then
+ * read/write/mknod on each dev_allowed row, one line per write. Documentation/admin-guide/
+ * cgroup-v1/devices.rst */
+static void dev_v1_allow(const struct config *cfg, const char *devices_cgroup_dir)
+{
+	char deny[PATH_MAX], allow[PATH_MAX], line[64], minor[16];
+
+	if (snprintf(deny, sizeof(deny), "%s/devices.deny", devices_cgroup_dir) >= (int)sizeof(deny) ||
+	    snprintf(allow, sizeof(allow), "%s/devices.allow", devices_cgroup_dir) >= (int)sizeof(allow))
+		diex("devices cgroup path too long: %s", devices_cgroup_dir);
+	trace(cfg, 0, "devices (cgroup v1)", "echo a > %s; echo 'c *:* m' 'b *:* m' and %zu rules > %s",
+	      deny, sizeof(dev_allowed) / sizeof(dev_allowed[0]), allow);
+	write_file(deny, "a");
+	write_file(allow, "c *:* m");
+	write_file(allow, "b *:* m");
+	for (size_t i = 0; i < sizeof(dev_allowed) / sizeof(dev_allowed[0]); i++) {
+		const struct dev_rule *r = &dev_allowed[i];
+
+		if (r->minor < 0)
+			strcpy(minor, "*");
+		else
+			snprintf(minor, sizeof(minor), "%d", r->minor);
+		snprintf(line, sizeof(line), "%c %u:%s rwm", r->type, r->major, minor);
+		write_file(allow, line);
+	}
+}
+
+static void cg_devices(const struct config *cfg)
+{
+	char path[PATH_MAX];
+
+	if (cfg->cg_v2) {
+		cg_path(cfg, NULL, NULL, path);
+		dev_bpf_attach(cfg, path);
+	} else {
+		cg_path(cfg, "devices", NULL, path);
+		dev_v1_allow(cfg, path);
+	}
+}
+
 static void cg_create(struct config *cfg)
 {
 	int tries = 0;
@@ -884,6 +1104,7 @@ static void cg_create(struct config *cfg)
 		if (++tries == 5)
 			die("cgcreate: mkdir under " CG_ROOT);
 	cg_set_limits(cfg);
+	cg_devices(cfg);
 }
 
 /* Remove one cgroup directory. A cgroup goes only when empty: when a
@@ -1690,6 +1911,62 @@ static void dns_set(const struct config *cfg)
 		die("--dns: rm %s", tmp);
 }
 
+/* Beyond the slides: /proc and /sys masked — replaces: nothing
+ *
+ * The slide's /proc is the kernel's whole, writable: root in its container
+ * can write /proc/sys/kernel/core_pattern (the host then runs a program of
+ * the container's choosing as root at the next crash) or /proc/sysrq-trigger
+ * (reboot the host). runb, as runc's defaults: files that leak host state
+ * are covered (a bind of /dev/null over a file, an empty read-only tmpfs over
+ * a directory), the tunables are bound read-only. Paths a kernel lacks are
+ * skipped. Done after the root switch, so every path is the container's.
+ */
+static const char *const fs_masked[] = {
+	"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+	"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
+	"/sys/firmware",
+};
+static const char *const fs_readonly[] = {
+	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+};
+
+static void fs_mask_one(const struct config *cfg, const char *path)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return;
+		die("mask %s: stat", path);
+	}
+	trace(cfg, 0, "(mask /proc)", S_ISDIR(st.st_mode) ? "mount -t tmpfs -o ro tmpfs %s" :
+	      "mount --bind /dev/null %s", path);
+	if (S_ISDIR(st.st_mode) ?
+	    mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") :
+	    mount("/dev/null", path, NULL, MS_BIND, NULL))
+		die("mask %s", path);
+}
+
+static void fs_readonly_one(const struct config *cfg, const char *path)
+{
+	const unsigned long keep = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+	if (access(path, F_OK) < 0 && errno == ENOENT)
+		return;
+	trace(cfg, 0, "(read-only /proc)", "mount --bind -o ro %s %s", path, path);
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0 ||
+	    mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0)
+		die("mount --bind -o ro %s", path);
+}
+
+static void fs_mask_proc(const struct config *cfg)
+{
+	for (size_t i = 0; i < sizeof(fs_masked) / sizeof(fs_masked[0]); i++)
+		fs_mask_one(cfg, fs_masked[i]);
+	for (size_t i = 0; i < sizeof(fs_readonly) / sizeof(fs_readonly[0]); i++)
+		fs_readonly_one(cfg, fs_readonly[i]);
+}
+
 /* Slide 33: the user and the capability sets — replaces:
  *     capsh --inh="$SET_CAPS" --uid="$UID" --gid="$GUID"
  *
@@ -1726,6 +2003,178 @@ static void caps_switch_user(const struct config *cfg)
 		die("capsh --uid=%u", (unsigned)cfg->uid);
 	if (sys_capset(&hdr, data) < 0)
 		die("capsh: capset");
+}
+
+/* Beyond the slides: no_new_privs and seccomp — replaces: nothing
+ *
+ * The slides' container drops some capabilities with capsh and stops there. It lacks:
+ *   - a seccomp filter: every syscall its capabilities allow is open, including those that
+ *     reach kernel state no namespace isolates (keyrings, BPF, perf, modules, kexec);
+ *   - no_new_privs: a setuid binary in the image could raise privileges again.
+ *
+ * seccomp rules, what each stops (anything not listed is allowed):
+ *   foreign arch      -> kill: 32-bit x86 entry (int 0x80) uses another syscall table, so a
+ *                        filter written with x86_64 numbers would let it through
+ *   x32 ABI (x86_64)  -> EPERM: the same calls with __X32_SYSCALL_BIT set, past our JEQs
+ *   keyctl, add_key, request_key -> the kernel keyring is not namespaced: host keys
+ *   bpf               -> loading kernel programs; detaching runb's device filter
+ *   perf_event_open   -> watching host processes and kernel; a large attack surface
+ *   userfaultfd       -> stalling the kernel mid-copy, a classic exploit primitive
+ *   init_module, finit_module, delete_module -> changing the host's kernel
+ *   kexec_load, kexec_file_load -> replacing the host's kernel
+ *   open_by_handle_at -> opening host files by handle, escaping the chroot ("shocker")
+ *   unshare(CLONE_NEWUSER), clone(CLONE_NEWUSER) -> a user namespace regains every
+ *                        capability we dropped, for the kernel code it exposes
+ *   clone3            -> ENOSYS: its flags sit in memory BPF cannot read, so glibc is made
+ *                        to fall back to clone(2), whose flags we can check (as Docker does)
+ *   ioctl(TIOCSTI)    -> typing commands into the terminal runb was started from
+ *
+ * --seccomp=unconfined leaves the filter out, for comparison.
+ * seccomp(2), Documentation/userspace-api/seccomp_filter.rst
+ */
+#if defined(__x86_64__)
+#define SECCOMP_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SECCOMP_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "runb: seccomp_install knows x86_64 and aarch64 only"
+#endif
+
+/* Where the low 32 bits of syscall argument i sit in struct seccomp_data. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SECCOMP_ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i))
+#else
+#define SECCOMP_ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i) + 4)
+#endif
+
+/* Syscalls refused outright, whatever their arguments. */
+struct seccomp_deny {
+	int nr;
+	int err;
+};
+
+static const struct seccomp_deny seccomp_denied[] = {
+	{ SYS_keyctl, EPERM },            /* read, link or revoke keys: keyrings are not namespaced */
+	{ SYS_add_key, EPERM },           /* fill the host's key quota, plant keys */
+	{ SYS_request_key, EPERM },       /* find host keys; may run /sbin/request-key on the host */
+	{ SYS_bpf, EPERM },               /* load kernel programs, detach our device filter */
+	{ SYS_perf_event_open, EPERM },   /* profile host processes, read kernel addresses */
+	{ SYS_userfaultfd, EPERM },       /* pause the kernel mid-copy to win exploit races */
+	{ SYS_init_module, EPERM },       /* load a kernel module from memory */
+	{ SYS_finit_module, EPERM },      /* load a kernel module from a file */
+	{ SYS_delete_module, EPERM },     /* unload the host's modules */
+	{ SYS_kexec_load, EPERM },        /* boot another kernel on the host */
+	{ SYS_kexec_file_load, EPERM },   /* the same, from a file */
+	{ SYS_open_by_handle_at, EPERM }, /* open any host file by handle, past the chroot */
+	{ SYS_clone3, ENOSYS },           /* flags in memory: make libc fall back to clone(2) */
+};
+
+/* Syscalls refused only for one argument value: match is "any bit of val set" (mask) or
+ * "equal to val", on the low 32 bits, which is all the kernel reads of these arguments. */
+struct seccomp_arg_rule {
+	int nr;
+	unsigned int arg;
+	bool mask;
+	uint32_t val;
+	int err;
+};
+
+static const struct seccomp_arg_rule seccomp_arg_rules[] = {
+	{ SYS_unshare, 0, true, CLONE_NEWUSER, EPERM }, /* a user ns gives back all capabilities */
+	{ SYS_clone, 0, true, CLONE_NEWUSER, EPERM },   /* the same through clone(2); flags are arg 0 */
+	{ SYS_ioctl, 1, false, TIOCSTI, EPERM },        /* push keystrokes into the caller's tty */
+};
+
+/* A classic BPF program being built; 64 instructions is twice what the tables need. */
+struct seccomp_prog {
+	struct sock_filter ins[64];
+	unsigned short len;
+};
+
+/* Append one instruction; the bound check keeps a longer table from overrunning. */
+static void seccomp_emit(struct seccomp_prog *p, struct sock_filter ins)
+{
+	if (p->len == sizeof(p->ins) / sizeof(p->ins[0]))
+		diex("seccomp: filter tables too long for the program buffer");
+	p->ins[p->len++] = ins;
+}
+
+/* Load the syscall number into A after checking the architecture: the numbers in our tables
+ * mean something only for the arch runb was built for, so any other arch is killed. */
+static void seccomp_emit_arch(struct seccomp_prog *p)
+{
+	seccomp_emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						  offsetof(struct seccomp_data, arch)));
+	seccomp_emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_AUDIT_ARCH, 1, 0));
+	seccomp_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
+	seccomp_emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						  offsetof(struct seccomp_data, nr)));
+#if defined(__x86_64__)
+	/* x32 shares AUDIT_ARCH_X86_64 but adds this bit to nr, so none of our JEQs would match */
+	seccomp_emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, __X32_SYSCALL_BIT, 0, 1));
+	seccomp_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM));
+#endif
+}
+
+/* One pair per denied call: "nr == N ? return errno : fall through to the next pair".
+ * Every jump is over exactly one instruction, so no offset can outgrow BPF's u8 jumps. */
+static void seccomp_emit_denied(struct seccomp_prog *p)
+{
+	for (size_t i = 0; i < sizeof(seccomp_denied) / sizeof(seccomp_denied[0]); i++) {
+		const struct seccomp_deny *d = &seccomp_denied[i];
+
+		seccomp_emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, d->nr, 0, 1));
+		seccomp_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+							      SECCOMP_RET_ERRNO | (d->err & SECCOMP_RET_DATA)));
+	}
+}
+
+/* Five instructions per argument rule. Loading the argument overwrites A (the syscall
+ * number), so a matched syscall always ends in its own block: errno or allow.
+ *   nr == N ? next : skip 4;  A = arg;  A matches ? next : skip 1;  ret errno;  ret allow */
+static void seccomp_emit_arg_rules(struct seccomp_prog *p)
+{
+	for (size_t i = 0; i < sizeof(seccomp_arg_rules) / sizeof(seccomp_arg_rules[0]); i++) {
+		const struct seccomp_arg_rule *r = &seccomp_arg_rules[i];
+		unsigned short test = BPF_JMP | (r->mask ? BPF_JSET : BPF_JEQ) | BPF_K;
+
+		seccomp_emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, r->nr, 0, 4));
+		seccomp_emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SECCOMP_ARG_LO(r->arg)));
+		seccomp_emit(p, (struct sock_filter)BPF_JUMP(test, r->val, 0, 1));
+		seccomp_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+							      SECCOMP_RET_ERRNO | (r->err & SECCOMP_RET_DATA)));
+		seccomp_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+	}
+}
+
+/* no_new_privs: execve can no longer raise privileges (setuid bits, file capabilities), and
+ * it lets seccomp_install work without CAP_SYS_ADMIN. Inherited and irreversible. prctl(2) */
+static void nnp_set(const struct config *cfg)
+{
+	trace(cfg, 0, "no_new_privs", "prctl(PR_SET_NO_NEW_PRIVS, 1)");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		die("prctl(PR_SET_NO_NEW_PRIVS)");
+}
+
+/* Install the filter described at the top of this part. Call after nnp_set, last thing
+ * before execve (which the filter allows); it is inherited by every descendant. seccomp(2) */
+static void seccomp_install(const struct config *cfg)
+{
+	struct seccomp_prog p = { .len = 0 };
+	struct sock_fprog fprog;
+
+	seccomp_emit_arch(&p);
+	seccomp_emit_denied(&p);
+	seccomp_emit_arg_rules(&p);
+	seccomp_emit(&p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+	fprog.len = p.len;
+	fprog.filter = p.ins;
+	trace(cfg, 0, "seccomp", "seccomp(SECCOMP_SET_MODE_FILTER): %u BPF instructions, "
+	      "%zu calls denied, %zu argument rules", p.len,
+	      sizeof(seccomp_denied) / sizeof(seccomp_denied[0]),
+	      sizeof(seccomp_arg_rules) / sizeof(seccomp_arg_rules[0]));
+	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) < 0)
+		die("seccomp(SECCOMP_SET_MODE_FILTER)");
 }
 
 /* Slide 33: run the command — replaces: capsh ... -- -c "/bin/bash"
@@ -1820,8 +2269,12 @@ static int container_main(void *arg)
 	else
 		root_pivot(cfg);
 	dns_set(cfg);
+	fs_mask_proc(cfg);
 	caps_switch_user(cfg);
 	die_with_runb(cfg);
+	nnp_set(cfg);
+	if (cfg->seccomp)
+		seccomp_install(cfg);
 
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
@@ -2065,7 +2518,7 @@ static void teardown(int status, void *arg)
 int main(int argc, char **argv)
 {
 	struct config cfg = {
-		.net = NET_BRIDGE, .dns = "8.8.8.8", .stop_timeout = 10,
+		.net = NET_BRIDGE, .dns = "8.8.8.8", .stop_timeout = 10, .seccomp = true,
 		.lock_fd = -1, .netns_fd = -1, .lease_fd = -1, .parent_alive_fd = -1,
 	};
 	bool crashed;
