@@ -39,6 +39,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -134,6 +135,7 @@ struct config {
 	char veth[IFNAMSIZ];
 	int netns_fd;           /* the container's network namespace */
 	int parent_alive_fd;    /* child: read end of a pipe only runb writes */
+	int parent_alive_wfd;   /* its write end: the child closes its copy first */
 };
 
 /* ------------------------------------------------------------------------ */
@@ -2241,6 +2243,7 @@ static int container_main(void *arg)
 	sigset_t none;
 	int rootfd, devfd;
 
+	close(cfg->parent_alive_wfd);  /* or it would keep the pipe open itself */
 	if (cfg->tty_handoff && setpgid(0, 0) < 0)
 		die("setpgid: a process group for the container");
 
@@ -2296,6 +2299,7 @@ static pid_t ns_clone_container(struct config *cfg)
 	if (pipe2(alive, O_CLOEXEC) < 0)
 		die("unshare: pipe");
 	cfg->parent_alive_fd = alive[0];
+	cfg->parent_alive_wfd = alive[1];
 	pid = clone(container_main, stack + sizeof(stack), ns_clone_flags | SIGCHLD, cfg);
 	if (pid < 0)
 		die("unshare --pid --uts --ipc --mount --fork: clone");
@@ -2360,6 +2364,37 @@ static void net_veth_del(struct config *cfg)
 	cfg->veth_made = false;
 }
 
+/* A crashed run's address lease: the file /run/runb/10.0.0.x naming NAME,
+ * whose lock died with it. Take each such free lease and remove it. */
+static void net_lease_sweep(const struct config *cfg)
+{
+	char path[PATH_MAX], owner[80];
+	struct dirent *e;
+	bool existed;
+	DIR *d = opendir(STATE_DIR);
+	ssize_t n;
+	int fd;
+
+	if (!d)
+		die("sweep: opendir %s", STATE_DIR);
+	while ((e = readdir(d))) {
+		if (strncmp(e->d_name, "10.0.0.", 7) != 0)
+			continue;
+		snprintf(path, sizeof(path), STATE_DIR "/%s", e->d_name);
+		fd = lock_file(path, &existed);
+		if (fd < 0)
+			continue;  /* a running container's */
+		n = pread(fd, owner, sizeof(owner) - 1, 0);
+		owner[n > 0 ? n : 0] = '\0';
+		owner[strcspn(owner, "\n")] = '\0';
+		if (!existed || strcmp(owner, cfg->name) == 0)
+			unlock_file(path, fd);
+		else
+			close(fd);
+	}
+	closedir(d);
+}
+
 /* A previous run of NAME died without its teardown (SIGKILL, power loss):
  * remove what it may have left, all of it named from NAME. Its container died
  * with it (PR_SET_PDEATHSIG); its address lease was freed with its lock. */
@@ -2374,6 +2409,7 @@ static void sweep_crashed_run(struct config *cfg)
 		net_ns_del(cfg);
 	veth_name(cfg->name, cfg->veth);
 	net_veth_del(cfg);
+	net_lease_sweep(cfg);
 	cg_remove(cfg);
 }
 

@@ -84,7 +84,7 @@ have nft || have iptables || die "neither nft nor iptables found; install nftabl
 # 1. The bridge.
 if ! ip link show dev "$BRIDGE" >/dev/null 2>&1; then
     echo ">> creating bridge $BRIDGE"
-    ip link add name "$BRIDGE" type bridge
+    ip link add name "$BRIDGE" address 02:00:0a:00:00:01 type bridge
 fi
 if ! ip -4 addr show dev "$BRIDGE" | grep -qw "inet $BRIDGE_ADDR"; then
     echo ">> adding address $BRIDGE_ADDR to $BRIDGE"

@@ -1,0 +1,594 @@
+#!/usr/bin/env bats
+# The network (issue 4), slide 26: the bridge, a veth per container, an
+# address leased per container, DNS, what a crashed run leaves and the next
+# run sweeps, and scripts/setup_bridge.sh / remove_bridge.sh. All traffic
+# stays between namespaces the tests make: the test's $NS (the "host"), its
+# containers, and for the NAT check one anonymous namespace.
+
+load helpers
+
+setup_file() { common_setup_file; }
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+# A command in the test's "host" network namespace.
+in_ns() {
+	nsenter --net="/run/netns/$NS" "$@"
+}
+
+# wait_for CMD...: until CMD succeeds, for at most ~5 s.
+wait_for() {
+	local i
+	for i in $(seq 100); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# rb_bg for a container named NAME (rb_bg itself waits for $CNAME's netns);
+# runb's pid in RB_PID. Usage: rb_bg_as NAME RUNB-ARGS...
+rb_bg_as() {
+	local CNAME=$1
+	shift
+	rb_bg "$@"
+}
+
+# Kill the container of the background runb PID and wait for runb: $status.
+rb_stop() {
+	local RB_PID=$1 p
+	p=$(container_pid) || return 1
+	kill -KILL "$p"
+	rb_wait
+}
+
+# The container NAME's eth0 address, without the prefix, seen from the host
+# through /run/netns/NAME.
+addr_of() {
+	ip -n "$1" -o -4 addr show dev eth0 | awk '{sub("/.*", "", $4); print $4}'
+}
+
+# The links in the test's netns whose master is runb-bridge: the host veths.
+# (ip complains on stderr about names in /run/netns it cannot open: not ours.)
+bridge_ports() {
+	ip -n "$NS" -o link show master runb-bridge 2>/dev/null | awk -F': ' '{sub("@.*", "", $2); print $2}'
+}
+
+# GET URL from the test's "host" netns: the host's curl, or else the rootfs's busybox wget.
+http_get() {
+	if command -v curl >/dev/null; then
+		in_ns curl -sf --noproxy '*' --max-time 2 "$1"
+	else
+		in_ns env -u http_proxy "$ROOTFS/bin/busybox" wget -qO- -T 2 "$1"
+	fi
+}
+
+# True once PID has exited (gone, or a zombie nobody reaped yet).
+dead() {
+	[ ! -e "/proc/$1" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+
+# The lease files (/run/runb/10.0.0.x) that name the container NAME.
+leases_of() {
+	grep -lx -- "$1" /run/runb/10.0.0.* 2>/dev/null || true
+}
+
+# True once PID has exec'd COMM (the container's command runs: runb is done
+# with its setup, and the child has set its parent-death signal).
+runs() {
+	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
+}
+
+# The first N free container addresses (10.0.0.x, lowest first). A lease is
+# the flock of /run/runb/10.0.0.x: held ones are in /proc/locks (read only
+# here), so other runb users on this machine do not upset the expectation.
+free_addrs() {
+	local n=$1 x f d id
+	for x in $(seq 2 254); do
+		f=/run/runb/10.0.0.$x
+		# /proc/locks names a file MAJOR:MINOR:INODE, the numbers in hex
+		if d=$(stat -c '%d %i' "$f" 2>/dev/null) &&
+			id=$(printf '%02x:%02x:%s' $((${d% *} >> 8 & 0xfff)) \
+				$((${d% *} & 0xff | ${d% *} >> 12 & 0xfff00)) "${d#* }") &&
+			grep -q " FLOCK .* $id " /proc/locks; then
+			continue
+		fi
+		echo "10.0.0.$x"
+		n=$((n - 1))
+		[ "$n" -gt 0 ] || return 0
+	done
+}
+
+@test "slide 26: eth0 has 10.0.0.x/24, the default route via 10.0.0.1, and the gateway answers" {
+	run rb "$CNAME" "$ROOTFS" /bin/sh -c 'ip -o -4 addr show dev eth0; ip route; ping -c1 -W2 10.0.0.1 >/dev/null && echo gateway-ok'
+	assert_success
+	assert_line --regexp '^[0-9]+: eth0 +inet 10\.0\.0\.([2-9]|[1-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-4])/24 '
+	assert_line --regexp '^default via 10\.0\.0\.1 dev eth0'
+	assert_line --regexp '^10\.0\.0\.0/24 dev eth0 '
+	assert_line gateway-ok
+}
+
+@test "slide 26: the host side is runb-bridge with 10.0.0.1/24 and a veth in it" {
+	ip -n "$NS" link show runb-bridge 2>/dev/null && fail "runb-bridge exists before the test"
+	rb_bg "$CNAME" "$ROOTFS" sleep 30
+	container_pid >/dev/null # runb sets the network up before it clones the container
+	run ip -n "$NS" -o -4 addr show dev runb-bridge
+	assert_output --regexp 'inet 10\.0\.0\.1/24 '
+	run ip -n "$NS" -o link show dev runb-bridge
+	assert_output --partial ',UP'
+	# exactly one port: this container's veth, up, named rb... and at most 15 characters
+	run bridge_ports
+	assert_output --regexp '^rb[^ ]{1,13}$'
+	local veth=$output
+	run --separate-stderr ip -n "$NS" -o link show dev "$veth"
+	assert_output --partial 'master runb-bridge'
+	assert_output --partial 'state UP'
+	# its peer is in the container's netns, /run/netns/NAME, as its eth0
+	assert_output --regexp "@if[0-9]+: .* link-netns $CNAME( |\$)"
+	# the host reaches the container
+	local addr
+	addr=$(addr_of "$CNAME")
+	in_ns "$ROOTFS/bin/busybox" ping -c1 -W2 "$addr"
+	ip -n "$CNAME" -o link show dev eth0 | grep -q 'state UP'
+	rb_stop "$RB_PID"
+	[ "$status" = 137 ]
+	# the veth went with the container; the bridge stays, by design
+	run ip -n "$NS" link show dev "$veth"
+	assert_failure
+	ip -n "$NS" link show runb-bridge
+}
+
+@test "two containers get different addresses, and one serves the other and the host" {
+	local server=$CNAME client=${CNAME}b sip cip pid1
+	rb_bg_as "$server" "$server" "$ROOTFS" /bin/sh -c \
+		'mkdir /dev/www && echo "hello from $HOSTNAME" > /dev/www/file && exec httpd -f -p 8080 -h /dev/www'
+	pid1=$RB_PID
+	RB_PID=$pid1 container_pid >/dev/null # its network is set up
+	sip=$(addr_of "$server")
+	[ -n "$sip" ]
+	# httpd listens once it answers: poll from the host (bounded)
+	wait_for http_get "http://$sip:8080/file" >/dev/null
+	run http_get "http://$sip:8080/file"
+	assert_success
+	assert_output "hello from $server"
+	# a second container, at the same time, with another address, is a client
+	run rb "$client" "$ROOTFS" /bin/sh -c "ip -o -4 addr show dev eth0; wget -qO- http://$sip:8080/file"
+	assert_success
+	assert_line "hello from $server"
+	cip=$(sed -n 's/.* inet \(10\.0\.0\.[0-9]*\)\/24 .*/\1/p' <<<"$output")
+	echo "server $sip, client $cip"
+	[ -n "$cip" ]
+	[ "$cip" != "$sip" ]
+	# the server still runs and answers after the client's veth is gone
+	run http_get "http://$sip:8080/file"
+	assert_output "hello from $server"
+	rb_stop "$pid1"
+	[ "$status" = 137 ]
+}
+
+@test "ip netns list shows NAME; --net none has only lo and makes no bridge" {
+	rb_bg "$CNAME" "$ROOTFS" sleep 30
+	run ip netns list
+	assert_line --regexp "^$CNAME( |$)"
+	rb_stop "$RB_PID"
+	run ip netns list
+	refute_line --regexp "^$CNAME( |$)"
+	# --net none, in a netns with no runb-bridge yet
+	ip -n "$NS" link del runb-bridge
+	run rb --net none "$CNAME" "$ROOTFS" /bin/sh -c 'ls /sys/class/net; ip -o link show; cat /etc/resolv.conf'
+	assert_success
+	assert_line --index 0 lo
+	refute_line eth0
+	[ "$(grep -c '^[0-9]*: ' <<<"$output")" = 1 ]
+	refute_output --partial nameserver
+	run ip -n "$NS" link show runb-bridge
+	assert_failure
+	[ -z "$(leases_of "$CNAME")" ]
+}
+
+@test "a NAME of 30 characters gets its network; two sharing a prefix do too, at once" {
+	local long1 long2 pid1
+	long1=$(printf '%s-%s' "$CNAME" "$(printf 'x%.0s' $(seq 40))" | cut -c1-30)
+	long2=${long1%?}y
+	[ "${#long1}" = 30 ] && [ "${#long2}" = 30 ]
+	rb_bg_as "$long1" "$long1" "$ROOTFS" sleep 30
+	pid1=$RB_PID
+	RB_PID=$pid1 container_pid >/dev/null
+	run rb "$long2" "$ROOTFS" ip -o -4 addr show dev eth0
+	assert_success
+	assert_output --regexp '^[0-9]+: eth0 +inet 10\.0\.0\.[0-9]+/24 '
+	[ -n "$(addr_of "$long1")" ]
+	# the host end of the first: one port, 15 characters at most
+	run bridge_ports
+	[ "${#lines[@]}" = 1 ]
+	[ "${#output}" -le 15 ]
+	rb_stop "$pid1"
+	[ "$status" = 137 ]
+}
+
+@test "--ip gives exactly that address; one in use, or outside 10.0.0.2-254, fails with 125" {
+	run rb --ip 10.0.0.77 "$CNAME" "$ROOTFS" ip -o -4 addr show
+	assert_success
+	assert_line --regexp '^[0-9]+: eth0 +inet 10\.0\.0\.77/24 '
+	[ "$(grep -c 'inet 10\.' <<<"$output")" = 1 ]
+	rb_bg --ip 10.0.0.77 "$CNAME" "$ROOTFS" sleep 30
+	container_pid >/dev/null
+	[ "$(cat /run/runb/10.0.0.77)" = "$CNAME" ]
+	# twice: the refused run must not free the holder's lease on its way out
+	for i in 1 2; do
+		run rb --ip 10.0.0.77 "${CNAME}b" "$ROOTFS" true
+		[ "$status" = 125 ]
+		assert_output --partial 'in use'
+		[ ! -e "/run/netns/${CNAME}b" ] && [ ! -e "/run/runb/${CNAME}b.lock" ]
+		[ "$(cat /run/runb/10.0.0.77)" = "$CNAME" ]
+	done
+	[ "$(addr_of "$CNAME")" = 10.0.0.77 ]
+	rb_stop "$RB_PID"
+	[ "$status" = 137 ]
+	# nothing made at all for addresses outside the range or not addresses
+	ip -n "$NS" link del runb-bridge
+	for a in 10.0.1.5 10.0.0.1 10.0.0.255 10.0.0.0 x; do
+		run rb --ip "$a" "$CNAME" "$ROOTFS" true
+		echo "$a: $output"
+		[ "$status" = 125 ]
+		assert_output --partial "invalid --ip '$a'"
+		[ ! -e "/run/netns/$CNAME" ] && [ ! -e "/run/runb/$CNAME.lock" ]
+		run ip -n "$NS" link show runb-bridge
+		assert_failure
+	done
+}
+
+@test "leases: the lowest free address, and it is free again when its container ends" {
+	local pid1 first second
+	# on a machine where no other runb runs: 10.0.0.2, then 10.0.0.3
+	read -r first second <<<"$(free_addrs 2 | tr '\n' ' ')"
+	echo "expected: $first, then $second"
+	rb_bg "$CNAME" "$ROOTFS" sleep 30
+	pid1=$RB_PID
+	container_pid >/dev/null
+	[ "$(addr_of "$CNAME")" = "$first" ]
+	[ "$(leases_of "$CNAME")" = "/run/runb/$first" ]
+	run rb "${CNAME}b" "$ROOTFS" ip -o -4 addr show dev eth0
+	assert_output --regexp "inet ${second//./\\.}/24 "
+	rb_stop "$pid1"
+	[ "$status" = 137 ]
+	# no lease, netns name or veth of the first is left
+	[ -z "$(leases_of "$CNAME")" ]
+	[ ! -e "/run/runb/$first" ]
+	[ ! -e "/run/netns/$CNAME" ]
+	[ -z "$(bridge_ports)" ]
+	run rb "${CNAME}b" "$ROOTFS" ip -o -4 addr show dev eth0
+	assert_output --regexp "inet ${first//./\\.}/24 "
+	[ -z "$(leases_of "${CNAME}b")" ]
+}
+
+@test "DNS: nameserver 8.8.8.8 by default, --dns sets it" {
+	run rb "$CNAME" "$ROOTFS" cat /etc/resolv.conf
+	assert_success
+	assert_output 'nameserver 8.8.8.8'
+	run rb --dns 1.1.1.1 "$CNAME" "$ROOTFS" cat /etc/resolv.conf
+	assert_success
+	assert_output 'nameserver 1.1.1.1'
+	run rb --dns 1.1.1 "$CNAME" "$ROOTFS" true
+	[ "$status" = 125 ]
+	assert_output --partial "invalid --dns '1.1.1'"
+}
+
+@test "DNS: ROOTFS's own resolv.conf, or a link there to a host file, is left alone" {
+	local r=$BATS_TEST_TMPDIR/rootfs victim=$BATS_TEST_TMPDIR/victim before
+	cp -a "$ROOTFS" "$r"
+	# the image's own file: hidden in the container, unchanged in ROOTFS
+	rm -f "$r/etc/resolv.conf"
+	echo 'nameserver 192.0.2.53' > "$r/etc/resolv.conf"
+	touch -d '2001-02-03 04:05:06' "$r/etc/resolv.conf"
+	before=$(stat -c '%s %Y %i' "$r/etc/resolv.conf")
+	run rb --dns 1.1.1.1 "$CNAME" "$r" cat /etc/resolv.conf
+	assert_success
+	assert_output 'nameserver 1.1.1.1'
+	[ "$(cat "$r/etc/resolv.conf")" = 'nameserver 192.0.2.53' ]
+	[ "$(stat -c '%s %Y %i' "$r/etc/resolv.conf")" = "$before" ]
+	# a link to a host file: not followed out of the container, with a warning
+	echo 'precious host data' > "$victim"
+	touch -d '2001-02-03 04:05:06' "$victim"
+	before=$(stat -c '%s %Y %i' "$victim")
+	for link in "$victim" "../../../../../../../../../..$victim"; do
+		rm -f "$r/etc/resolv.conf"
+		ln -s "$link" "$r/etc/resolv.conf"
+		for opt in --net=bridge --chroot; do
+			run rb "$opt" --dns 1.1.1.1 "$CNAME" "$r" /bin/sh -c 'echo ran; cat /etc/resolv.conf 2>&1; true'
+			echo "$link $opt: $output"
+			assert_success
+			assert_line ran
+			assert_output --partial 'warning'
+			refute_output --partial 'nameserver'
+			[ "$(cat "$victim")" = 'precious host data' ]
+			[ "$(stat -c '%s %Y %i' "$victim")" = "$before" ]
+			[ "$(readlink "$r/etc/resolv.conf")" = "$link" ]
+		done
+	done
+}
+
+@test "-v shows each rtnetlink request beside the ip/brctl line it replaces" {
+	run rb -v "$CNAME" "$ROOTFS" true
+	assert_success
+	assert_line "[slide 26] ip netns add NAME -> unshare(CLONE_NEWNET), mount --bind /proc/self/ns/net /run/netns/$CNAME"
+	assert_line --regexp '^\[slide 26\] brctl addbr \$BRIDGE_NAME -> RTM_NEWLINK bridge runb-bridge '
+	assert_line --regexp '^\[slide 26\] ip addr add \$BRIDGE_IP/\$BRIDGE_NETMASK dev \$BRIDGE_NAME -> RTM_NEWADDR 10\.0\.0\.1/24 on runb-bridge'
+	assert_line --regexp '^\[slide 26\] ip link add name \$VETH type veth peer name \$ETH -> RTM_NEWLINK veth rb[^ ,]+, peer eth0$'
+	local veth
+	veth=$(sed -n 's/.*-> RTM_NEWLINK veth \(rb[^ ,]*\), peer eth0$/\1/p' <<<"$output")
+	assert_line "[slide 26] brctl addif \$BRIDGE_NAME \$VETH -> RTM_NEWLINK $veth IFLA_MASTER runb-bridge"
+	assert_line "[slide 26] ip link set \$VETH up -> RTM_NEWLINK $veth IFF_UP"
+	assert_line --regexp '^\[slide 26\] ip address add 10\.0\.0\.2/24 dev \$ETH -> RTM_NEWADDR 10\.0\.0\.[0-9]+/24 on eth0$'
+	assert_line "[slide 26] ip link set \$ETH up -> RTM_NEWLINK eth0 IFF_UP"
+	assert_line "[slide 26] ip route add default via 10.0.0.1 -> RTM_NEWROUTE 0.0.0.0/0 via 10.0.0.1"
+	assert_line "[runb] ip link del \$VETH -> RTM_DELLINK $veth"
+	# the order of slide 26: netns, bridge, veth, addif, address, route
+	local order
+	order=$(grep -o -e 'ip netns add' -e 'brctl addbr' -e 'peer name \$ETH' -e 'brctl addif' \
+		-e 'RTM_NEWADDR 10\.0\.0\.[0-9]*/24 on eth0' -e 'RTM_NEWROUTE' <<<"$output" | sed 's/ 10.*//' | tr '\n' '|')
+	[ "$order" = 'ip netns add|brctl addbr|peer name $ETH|brctl addif|RTM_NEWADDR|RTM_NEWROUTE|' ]
+}
+
+@test "a crashed run's netns name, veth and lock are swept by the next run of NAME" {
+	local cpid addr veth
+	rb_bg "$CNAME" "$ROOTFS" sleep 30
+	cpid=$(container_pid)
+	wait_for runs "$cpid" sleep
+	addr=$(addr_of "$CNAME")
+	veth=$(bridge_ports)
+	[ -n "$addr" ] && [ -n "$veth" ]
+	kill -KILL "$RB_PID"
+	rb_wait
+	[ "$status" = 137 ]
+	wait_for dead "$cpid"
+	# the leftovers of the crash
+	[ -e "/run/netns/$CNAME" ]
+	ip -n "$NS" link show dev "$veth"
+	[ -e "/run/runb/$CNAME.lock" ]
+	# the next run sweeps them, and gets the crashed run's address again
+	run rb "$CNAME" "$ROOTFS" ip -o -4 addr show dev eth0
+	assert_success
+	assert_output --regexp "inet $addr/24 "
+	[ ! -e "/run/netns/$CNAME" ]
+	[ ! -e "/run/runb/$CNAME.lock" ]
+	[ ! -e "/run/runb/$addr" ]
+	run ip -n "$NS" link show dev "$veth"
+	assert_failure
+}
+
+# True once PID is in another network namespace than this shell.
+netns_other_than_mine() {
+	[ "$(readlink "/proc/$1/ns/net")" != "$(readlink /proc/self/ns/net)" ]
+}
+
+# setup_bridge.sh / remove_bridge.sh run in the test's netns; their state file
+# goes under $BATS_TEST_TMPDIR, so /run/runb is untouched.
+in_ns_script() {
+	RUNB_STATE_DIR=$BATS_TEST_TMPDIR/state in_ns "$TOP/scripts/$1"
+}
+
+@test "setup_bridge.sh: bridge, table ip runb with masquerade, idempotent, foreign rules kept; remove_bridge.sh undoes exactly that" {
+	local host_rules host_fwd ns_fwd foreign r1 r2 opid idx
+	host_rules=$(nft list ruleset)
+	host_fwd=$(cat /proc/sys/net/ipv4/ip_forward)
+	ns_fwd=$(in_ns cat /proc/sys/net/ipv4/ip_forward) # 0 in a new netns, as a rule
+	# someone else's NAT and filter rules, there first
+	in_ns nft -f - <<-'EOF'
+	table ip foreign {
+		chain post {
+			type nat hook postrouting priority srcnat; policy accept;
+			ip saddr 192.168.99.0/24 masquerade
+		}
+		chain filter_fw {
+			type filter hook forward priority 0; policy accept;
+			iifname "foreign0" counter accept comment "keep me"
+		}
+	}
+	EOF
+	foreign=$(in_ns nft list ruleset)
+
+	run in_ns_script setup_bridge.sh
+	assert_success
+	run ip -n "$NS" -o -4 addr show dev runb-bridge
+	assert_output --regexp 'inet 10\.0\.0\.1/24 '
+	ip -n "$NS" -o link show dev runb-bridge | grep -q ',UP'
+	run in_ns nft list table ip runb
+	assert_success
+	assert_output --regexp 'ip saddr 10\.0\.0\.0/24 oifname != "runb-bridge" masquerade'
+	assert_output --partial 'type nat hook postrouting'
+	assert_output --partial 'iifname "runb-bridge" accept'
+	[ "$(in_ns cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
+	[ "$ns_fwd" = 1 ] || [ "$(cat "$BATS_TEST_TMPDIR/state/ip_forward.saved")" = 0 ]
+	idx=$(ip -n "$NS" -o link show dev runb-bridge | cut -d: -f1)
+	r1=$(in_ns nft list ruleset)
+	grep -q 'comment "keep me"' <<<"$r1"
+	grep -q 'ip saddr 192.168.99.0/24 masquerade' <<<"$r1"
+
+	# twice: the same ruleset, one address on the bridge
+	run in_ns_script setup_bridge.sh
+	assert_success
+	r2=$(in_ns nft list ruleset)
+	[ "$r1" = "$r2" ]
+	[ "$(ip -n "$NS" -o -4 addr show dev runb-bridge | wc -l)" = 1 ]
+
+	# a container uses that bridge, and reaches past it through the NAT: an
+	# anonymous netns "outside", wired to the test's netns, has no route to
+	# 10.0.0.0/24, so its replies come back only to a masqueraded source
+	unshare --net sleep 60 3>&- &
+	opid=$!
+	wait_for netns_other_than_mine "$opid"
+	ip -n "$NS" link add rbtout type veth peer name eth9 netns "$opid"
+	ip -n "$NS" addr add 192.168.77.1/24 dev rbtout
+	ip -n "$NS" link set rbtout up
+	nsenter --net="/proc/$opid/ns/net" ip addr add 192.168.77.2/24 dev eth9
+	nsenter --net="/proc/$opid/ns/net" ip link set eth9 up
+	nsenter --net="/proc/$opid/ns/net" ip link set lo up
+	run rb "$CNAME" "$ROOTFS" /bin/sh -c 'ping -c1 -W2 192.168.77.2 >/dev/null && echo outside-ok'
+	assert_success
+	assert_output outside-ok
+	# the very bridge setup_bridge.sh made: same device, one address
+	rb_bg "$CNAME" "$ROOTFS" sleep 30
+	container_pid >/dev/null
+	[ "$(bridge_ports | wc -l)" = 1 ]
+	[ "$(ip -n "$NS" -o link show dev runb-bridge | cut -d: -f1)" = "$idx" ]
+	[ "$(ip -n "$NS" -o -4 addr show dev runb-bridge | wc -l)" = 1 ]
+	rb_stop "$RB_PID"
+
+	run in_ns_script remove_bridge.sh
+	assert_success
+	run ip -n "$NS" link show runb-bridge
+	assert_failure
+	[ "$(in_ns nft list ruleset)" = "$foreign" ]
+	[ "$(in_ns cat /proc/sys/net/ipv4/ip_forward)" = "$ns_fwd" ]
+	[ ! -e "$BATS_TEST_TMPDIR/state/ip_forward.saved" ]
+	# twice is fine, and changes nothing
+	run in_ns_script remove_bridge.sh
+	assert_success
+	[ "$(in_ns nft list ruleset)" = "$foreign" ]
+	# without the NAT (runb remakes a bare bridge) the outside is unreachable
+	run rb "$CNAME" "$ROOTFS" ping -c1 -W1 192.168.77.2
+	assert_failure
+
+	ip -n "$NS" link del rbtout
+	kill "$opid"
+	wait "$opid" || true
+	# the real host's rules and forwarding were never touched
+	[ "$(nft list ruleset)" = "$host_rules" ]
+	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$host_fwd" ]
+}
+
+@test "containers started at the same moment get different addresses" {
+	local i n=6 go=$BATS_TEST_TMPDIR/go pids=()
+	# each container holds its lease until the test closes the fifo "go"
+	mkfifo "$go"
+	exec 5<>"$go"
+	for i in $(seq $n); do
+		rb "$CNAME-$i" "$ROOTFS" /bin/sh -c 'ip -o -4 addr show dev eth0; ping -c1 -W2 10.0.0.1 >/dev/null && echo gw-ok; read x; exit 0' \
+			<"$go" >"$BATS_TEST_TMPDIR/out.$i" 2>&1 5>&- 3>&- &
+		pids+=($!)
+	done
+	all_up() { [ "$(cat "$BATS_TEST_TMPDIR"/out.* 2>/dev/null | grep -c gw-ok)" = "$n" ]; }
+	wait_for all_up || true
+	# all running at once: n addresses, n lease files, no two alike
+	run sh -c "cat '$BATS_TEST_TMPDIR'/out.* | grep -o 'inet 10\.0\.0\.[0-9]*' | sort"
+	echo "$output"
+	[ "${#lines[@]}" = "$n" ]
+	[ -z "$(uniq -d <<<"$output")" ]
+	for i in $(seq $n); do
+		[ "$(leases_of "$CNAME-$i" | wc -l)" = 1 ]
+	done
+	[ "$(bridge_ports | wc -l)" = "$n" ]
+	exec 5>&-
+	for i in "${!pids[@]}"; do
+		wait "${pids[$i]}" || fail "container $((i + 1)) failed: $(cat "$BATS_TEST_TMPDIR/out.$((i + 1))")"
+	done
+	[ -z "$(bridge_ports)" ]
+}
+
+@test "a crashed run's lease file goes too when the next run of NAME gets another address" {
+	local cpid left
+	rb_bg --ip 10.0.0.78 "$CNAME" "$ROOTFS" sleep 30
+	cpid=$(container_pid)
+	wait_for runs "$cpid" sleep
+	[ "$(cat /run/runb/10.0.0.78)" = "$CNAME" ]
+	kill -KILL "$RB_PID"
+	rb_wait
+	wait_for dead "$cpid"
+	[ -e /run/runb/10.0.0.78 ]
+	run rb "$CNAME" "$ROOTFS" ip -o -4 addr show dev eth0
+	assert_success
+	refute_output --partial 10.0.0.78
+	# the sweep took the netns name, veth and lock; the lease file must go too
+	[ ! -e "/run/netns/$CNAME" ] && [ ! -e "/run/runb/$CNAME.lock" ]
+	left=$(leases_of "$CNAME")
+	# (remove what runb left, so that no later run trips over it)
+	[ -z "$left" ] || rm -f $left
+	[ -z "$left" ] || fail "the crashed run's lease is left: $left (naming $CNAME)"
+}
+
+# The gateway as a container's ARP cache holds it must stay valid when another
+# container leaves: the bridge's MAC must not follow its ports.
+gateway_survives_a_neighbour_leaving() {
+	local a=$CNAME b=${CNAME}b pa pb ma mb low high lowpid highpid
+	rb_bg_as "$a" "$a" "$ROOTFS" sleep 30
+	pa=$RB_PID
+	RB_PID=$pa container_pid >/dev/null
+	rb_bg_as "$b" "$b" "$ROOTFS" sleep 30
+	pb=$RB_PID
+	RB_PID=$pb container_pid >/dev/null
+	# which container's host veth has the lower MAC (a bridge without a MAC
+	# of its own takes the lowest of its ports')
+	ma=$(host_veth_mac "$a")
+	mb=$(host_veth_mac "$b")
+	[ -n "$ma" ] && [ -n "$mb" ]
+	if [[ "$ma" < "$mb" ]]; then
+		low=$a lowpid=$pa high=$b highpid=$pb
+	else
+		low=$b lowpid=$pb high=$a highpid=$pa
+	fi
+	echo "bridge $(bridge_mac), $a's veth $ma, $b's veth $mb"
+	# the survivor learns the gateway's MAC, its neighbour leaves, it asks again at once
+	nsenter --net="/run/netns/$high" "$ROOTFS/bin/busybox" ping -c1 -W2 10.0.0.1
+	rb_stop "$lowpid"
+	echo "bridge after $low left: $(bridge_mac)"
+	nsenter --net="/run/netns/$high" ip neigh show 10.0.0.1
+	run nsenter --net="/run/netns/$high" "$ROOTFS/bin/busybox" ping -c1 -W2 10.0.0.1
+	local ping=$status
+	rb_stop "$highpid"
+	[ "$status" = 137 ]
+	status=$ping
+}
+
+# The MAC of the host veth of the container NAME, and of runb-bridge.
+host_veth_mac() {
+	ip -n "$NS" -o link show master runb-bridge 2>/dev/null |
+		awk -v n="$1" '$0 ~ "link-netns " n "( |$)" { for (i = 1; i < NF; i++) if ($i == "link/ether") print $(i + 1) }'
+}
+bridge_mac() {
+	ip -n "$NS" -o link show dev runb-bridge 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i == "link/ether") print $(i + 1) }'
+}
+
+@test "the gateway stays reachable when a neighbour leaves: runb's own bridge" {
+	gateway_survives_a_neighbour_leaving
+	[ "$status" = 0 ]
+	# the bridge runb makes has a fixed MAC
+	[ "$(bridge_mac)" = 02:00:0a:00:00:01 ]
+}
+
+@test "the gateway stays reachable when a neighbour leaves: setup_bridge.sh's bridge" {
+	in_ns_script setup_bridge.sh >/dev/null
+	local m0 m1 ok
+	m0=$(bridge_mac)
+	gateway_survives_a_neighbour_leaving
+	ok=$status
+	m1=$(bridge_mac)
+	in_ns_script remove_bridge.sh >/dev/null
+	echo "bridge MAC at setup: $m0, after the containers: $m1"
+	[ "$ok" = 0 ] || fail "the survivor lost its gateway: its ARP entry for 10.0.0.1 is the departed veth's MAC"
+	[ "$m0" = "$m1" ]
+}
+
+@test "runb killed while it sets the container up: the container does not run on" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	local spid rpid cpid ok=0
+	# strace holds the container's capset(2), the last step before it sets
+	# its parent-death signal and checks that runb is still alive, for 1 s
+	nsenter --net="/run/netns/$NS" strace -f -qq -o /dev/null -e trace=capset \
+		-e inject=capset:delay_enter=1000000 "$RUNB" "$CNAME" "$ROOTFS" sleep 30 3>&- &
+	spid=$!
+	wait_for eval 'rpid=$(awk "{print \$1}" /proc/$spid/task/$spid/children 2>/dev/null); [ -n "$rpid" ]'
+	RB_PID=$rpid
+	cpid=$(container_pid)
+	kill -KILL "$rpid"
+	# with runb gone the child must give up, not exec the command
+	wait_for dead "$cpid" || ok=$?
+	if [ "$ok" != 0 ]; then
+		echo "the container outlived runb: $(ps -o pid=,ppid=,args= -p "$cpid")"
+		kill -KILL "$cpid"
+	fi
+	wait "$spid" || true
+	# the next run sweeps what the killed one left
+	rb "$CNAME" "$ROOTFS" true
+	[ "$ok" = 0 ]
+}
