@@ -258,25 +258,38 @@ static void write_file(const char *path, const char *s)
 	close(fd);
 }
 
-/* Take an exclusive flock(2) on PATH, creating it; -1 with EWOULDBLOCK when
+/* Take an exclusive flock(2) on STATE_DIR/NAME; -1 with EWOULDBLOCK when
  * another process holds it. A lock dies with its holder, so what a crashed
- * runb held is free again at once. A holder unlinks the file before it lets
- * go; a lock won on a file unlinked meanwhile is worthless, so retry. */
-static int lock_file(const char *path, bool *existed)
+ * runb held is free again at once, while its file stays: EXISTED tells.
+ * A new file is made locked before it gets its name (an O_TMPFILE, locked,
+ * then linked), so a lock file anyone can take is one whose holder is gone.
+ * A holder unlinks its file before it lets go; a lock won on a file unlinked
+ * meanwhile is worthless, so that case tries again. */
+static int lock_file(const char *name, bool *existed)
 {
+	char path[PATH_MAX], fdp[32];
 	struct stat held, now;
+	int fd;
 
+	snprintf(path, sizeof(path), STATE_DIR "/%s", name);
 	for (;;) {
-		int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-
-		*existed = fd < 0 && errno == EEXIST;
-		if (fd < 0 && *existed)
-			fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0) {
-			if (errno == ENOENT)
-				continue;
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0 && errno != ENOENT)
 			die("lock %s", path);
+		if (fd < 0) {  /* make it, locked, then give it its name */
+			fd = open(STATE_DIR, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+			if (fd < 0 || flock(fd, LOCK_EX) < 0)
+				die("lock %s: O_TMPFILE in " STATE_DIR, path);
+			if (linkat(AT_FDCWD, fd_path(fd, fdp), AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0) {
+				*existed = false;
+				return fd;
+			}
+			if (errno != EEXIST)
+				die("lock %s: link", path);
+			close(fd);
+			continue;  /* someone else named one first */
 		}
+		*existed = true;
 		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 			int err = errno;
 
@@ -295,8 +308,11 @@ static int lock_file(const char *path, bool *existed)
 }
 
 /* Let go of a lock_file(): unlink first, then close (which unlocks). */
-static void unlock_file(const char *path, int fd)
+static void unlock_file(const char *name, int fd)
 {
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), STATE_DIR "/%s", name);
 	if (unlink(path) < 0 && errno != ENOENT)
 		fprintf(stderr, "runb: teardown: rm %s: %s\n", path, strerror(errno));
 	close(fd);
@@ -1470,21 +1486,17 @@ static void net_container_side(const struct config *cfg, struct in_addr addr)
  * holder, so a crashed run's address is free again at once, and two runb
  * starting together cannot both win one.
  */
-static void lease_path(struct in_addr ip, char path[static PATH_MAX])
-{
-	snprintf(path, PATH_MAX, STATE_DIR "/%s", inet_ntoa(ip));
-}
 
 static void net_lease(struct config *cfg)
 {
-	char path[PATH_MAX];
+	const char *lease = "";
 	bool existed;
 	uint32_t host;
 
 	for (host = cfg->ip_asked ? ntohl(cfg->ip.s_addr) & 0xff : 2; host <= 254; host++) {
 		cfg->ip.s_addr = htonl((NET_BRIDGE_IP & 0xffffff00u) | host);
-		lease_path(cfg->ip, path);
-		cfg->lease_fd = lock_file(path, &existed);
+		lease = inet_ntoa(cfg->ip);
+		cfg->lease_fd = lock_file(lease, &existed);
 		if (cfg->lease_fd >= 0 || cfg->ip_asked)
 			break;
 	}
@@ -1493,16 +1505,14 @@ static void net_lease(struct config *cfg)
 	if (cfg->lease_fd < 0)
 		diex("no free address in 10.0.0.2-10.0.0.254: 253 containers are running");
 	if (ftruncate(cfg->lease_fd, 0) < 0 || dprintf(cfg->lease_fd, "%s\n", cfg->name) < 0)
-		die("lease %s", path);
-	trace(cfg, 26, "ip address add 10.0.0.2/24", "lease %s (flock %s)", inet_ntoa(cfg->ip), path);
+		die("lease " STATE_DIR "/%s", lease);
+	trace(cfg, 26, "ip address add 10.0.0.2/24", "lease %s (flock " STATE_DIR "/%s)",
+	      lease, lease);
 }
 
 static void net_release(struct config *cfg)
 {
-	char path[PATH_MAX];
-
-	lease_path(cfg->ip, path);
-	unlock_file(path, cfg->lease_fd);
+	unlock_file(inet_ntoa(cfg->ip), cfg->lease_fd);
 	cfg->lease_fd = -1;
 }
 
@@ -2323,7 +2333,7 @@ static void name_lock(struct config *cfg, bool *crashed)
 
 	if (mkdir(STATE_DIR, 0755) < 0 && errno != EEXIST)
 		die("mkdir %s", STATE_DIR);
-	snprintf(path, sizeof(path), STATE_DIR "/%s.lock", cfg->name);
+	snprintf(path, sizeof(path), "%s.lock", cfg->name);
 	cfg->lock_fd = lock_file(path, crashed);
 	if (cfg->lock_fd < 0)
 		diex("container %s is already running", cfg->name);
@@ -2333,7 +2343,7 @@ static void name_unlock(struct config *cfg)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), STATE_DIR "/%s.lock", cfg->name);
+	snprintf(path, sizeof(path), "%s.lock", cfg->name);
 	unlock_file(path, cfg->lock_fd);
 	cfg->lock_fd = -1;
 }
@@ -2364,53 +2374,55 @@ static void net_veth_del(struct config *cfg)
 	cfg->veth_made = false;
 }
 
-/* A crashed run's address lease: the file /run/runb/10.0.0.x naming NAME,
- * whose lock died with it. Take each such free lease and remove it. */
-static void net_lease_sweep(const struct config *cfg)
+/* A run of NAME died without its teardown (SIGKILL, power loss): remove
+ * what it may have left, all of it named from NAME. Its container died with
+ * it (PR_SET_PDEATHSIG). */
+static void sweep_crashed_run(const struct config *cfg, const char *name)
 {
-	char path[PATH_MAX], owner[80];
-	struct dirent *e;
-	bool existed;
+	struct config dead = *cfg;  /* the same machine, the crashed NAME */
+	char path[PATH_MAX];
+
+	dead.name = name;
+	trace(cfg, 0, "(a crashed run left " STATE_DIR "/NAME.lock)",
+	      "remove %s's netns name, host veth and cgroups", name);
+	snprintf(path, sizeof(path), NETNS_DIR "/%s", name);
+	if (access(path, F_OK) == 0)
+		net_ns_del(&dead);
+	veth_name(name, dead.veth);
+	net_veth_del(&dead);
+	cg_remove(&dead);
+}
+
+/* Every start looks for what crashed runs left, of any NAME: a lock file
+ * that anyone can lock is one whose runb is gone (lock_file() links new ones
+ * in locked), and so is an address lease. Each is swept and removed. */
+static void sweep_crashed_runs(const struct config *cfg)
+{
 	DIR *d = opendir(STATE_DIR);
-	ssize_t n;
+	struct dirent *e;
+	char name[80];
+	bool existed;
+	size_t len;
 	int fd;
 
 	if (!d)
 		die("sweep: opendir %s", STATE_DIR);
 	while ((e = readdir(d))) {
-		if (strncmp(e->d_name, "10.0.0.", 7) != 0)
+		len = strlen(e->d_name);
+		if (e->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), STATE_DIR "/%s", e->d_name);
-		fd = lock_file(path, &existed);
+		if (strncmp(e->d_name, "10.0.0.", 7) != 0 &&
+		    (len < 6 || len > 69 || strcmp(e->d_name + len - 5, ".lock") != 0))
+			continue;
+		fd = lock_file(e->d_name, &existed);
 		if (fd < 0)
 			continue;  /* a running container's */
-		n = pread(fd, owner, sizeof(owner) - 1, 0);
-		owner[n > 0 ? n : 0] = '\0';
-		owner[strcspn(owner, "\n")] = '\0';
-		if (!existed || strcmp(owner, cfg->name) == 0)
-			unlock_file(path, fd);
-		else
-			close(fd);
+		snprintf(name, sizeof(name), "%.*s", (int)len - 5, e->d_name);
+		if (existed && strncmp(e->d_name, "10.0.0.", 7) != 0 && valid_name(name))
+			sweep_crashed_run(cfg, name);
+		unlock_file(e->d_name, fd);
 	}
 	closedir(d);
-}
-
-/* A previous run of NAME died without its teardown (SIGKILL, power loss):
- * remove what it may have left, all of it named from NAME. Its container died
- * with it (PR_SET_PDEATHSIG); its address lease was freed with its lock. */
-static void sweep_crashed_run(struct config *cfg)
-{
-	char path[PATH_MAX];
-
-	trace(cfg, 0, "(a crashed run of NAME left " STATE_DIR "/NAME.lock)",
-	      "remove its netns name, host veth and cgroups");
-	snprintf(path, sizeof(path), NETNS_DIR "/%s", cfg->name);
-	if (access(path, F_OK) == 0)
-		net_ns_del(cfg);
-	veth_name(cfg->name, cfg->veth);
-	net_veth_del(cfg);
-	net_lease_sweep(cfg);
-	cg_remove(cfg);
 }
 
 /* A name in /run/netns that runb did not leave is someone else's: refuse. */
@@ -2570,7 +2582,8 @@ int main(int argc, char **argv)
 	name_lock(&cfg, &crashed);
 	cg_detect(&cfg);
 	if (crashed)
-		sweep_crashed_run(&cfg);
+		sweep_crashed_run(&cfg, cfg.name);
+	sweep_crashed_runs(&cfg);
 	net_ns_check_free(&cfg);
 
 	/* runb.sh */

@@ -50,12 +50,26 @@ common_setup() {
 	host_state > "$BATS_TEST_TMPDIR/host.before"
 }
 
+# A test that failed halfway may leave a runb running in its netns: stop it
+# with SIGTERM so that it tears down what it made, then SIGKILL what is left.
+stop_leftover_runb() {
+	local pids i
+	pids=$(ip netns pids "$NS" 2>/dev/null) || return 0
+	[ -n "$pids" ] || return 0
+	kill -TERM $pids 2>/dev/null || true
+	for i in $(seq 50); do
+		kill -0 $pids 2>/dev/null || return 0
+		sleep 0.1
+	done
+	kill -KILL $pids 2>/dev/null || true
+}
+
 # The host must be exactly as before the test; then the test's netns goes.
 common_teardown() {
 	local rc=0
 	host_state > "$BATS_TEST_TMPDIR/host.after"
 	diff -u "$BATS_TEST_TMPDIR/host.before" "$BATS_TEST_TMPDIR/host.after" || rc=1
-	ip netns pids "$NS" 2>/dev/null | xargs -r kill -9
+	stop_leftover_runb
 	ip netns del "$NS"
 	[ "$rc" = 0 ] || echo "# the host changed: see the diff above" >&2
 	return "$rc"
