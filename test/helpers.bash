@@ -53,11 +53,11 @@ common_setup() {
 # A test that failed halfway may leave a runb running in its netns: stop it
 # with SIGTERM so that it tears down what it made, then SIGKILL what is left.
 stop_leftover_runb() {
-	local pids i
+	local pids
 	pids=$(ip netns pids "$NS" 2>/dev/null) || return 0
 	[ -n "$pids" ] || return 0
 	kill -TERM $pids 2>/dev/null || true
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		kill -0 $pids 2>/dev/null || return 0
 		sleep 0.1
 	done
@@ -86,8 +86,8 @@ rb() {
 rb_bg() {
 	nsenter --net="/run/netns/$NS" "$RUNB" "$@" 3>&- &
 	RB_PID=$!
-	local i
-	for i in $(seq 100); do
+
+	for _ in $(seq 100); do
 		[ -e "/run/netns/$CNAME" ] && return 0
 		sleep 0.05
 	done
@@ -96,8 +96,8 @@ rb_bg() {
 
 # The container's PID 1 as the host sees it: runb's child.
 container_pid() {
-	local i p
-	for i in $(seq 100); do
+	local p
+	for _ in $(seq 100); do
 		p=$(cat "/proc/$RB_PID/task/$RB_PID/children" 2>/dev/null | awk '{print $1}')
 		[ -n "$p" ] && { echo "$p"; return 0; }
 		sleep 0.05
@@ -105,7 +105,8 @@ container_pid() {
 	return 1
 }
 
-# Wait for the background runb; its exit status in $status.
+# Wait for the background runb; its exit status in $status (bats' variable).
+# shellcheck disable=SC2034
 rb_wait() {
 	status=0
 	wait "$RB_PID" || status=$?
