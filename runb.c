@@ -796,7 +796,7 @@ static void cg_detect(struct config *cfg)
 /* v2: echo "+cpu +memory +pids" > DIR/cgroup.subtree_control, after checking
  * DIR/cgroup.controllers offers them (a parent that does not delegate them
  * cannot be helped from here: say so rather than half-make a container). */
-static void cg_v2_delegate(const struct config *cfg, const char *dir)
+static int cg_v2_delegate(const struct config *cfg, const char *dir)
 {
 	char path[PATH_MAX], have[512] = " ";
 	static const char *const want[] = { "cpu", "memory", "pids" };
@@ -805,6 +805,8 @@ static void cg_v2_delegate(const struct config *cfg, const char *dir)
 
 	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return -1;  /* a parent another runb just removed: try again */
 	if (fd < 0 || (n = read(fd, have + 1, sizeof(have) - 3)) < 0)
 		die("cgroups: read %s", path);
 	close(fd);
@@ -824,13 +826,16 @@ static void cg_v2_delegate(const struct config *cfg, const char *dir)
 		die("cgroups: echo \"" CG_V2_CONTROLLERS "\" > %s%s", path, errno == EBUSY ?
 		    " (it holds processes, and v2 allows no process in a cgroup that delegates)" : "");
 	close(fd);
+	return 0;
 }
 
-/* mkdir DIR; EEXIST is fine for the shared parent "runb", not for NAME. */
-static int cg_mkdir(const struct config *cfg, const char *dir, bool exist_ok)
+/* mkdir DIR. EEXIST is fine: for the shared parent "runb", and for NAME,
+ * which can only be this run's own from an earlier try (the NAME lock and
+ * the sweep of crashed runs see to that). */
+static int cg_mkdir(const struct config *cfg, const char *dir)
 {
 	trace(cfg, 25, "cgcreate -g cpu,memory,pids:NAME", "mkdir(\"%s\")", dir);
-	if (mkdir(dir, 0755) == 0 || (exist_ok && errno == EEXIST))
+	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
 		return 0;
 	if (errno == ENOENT)
 		return -1;  /* a parent another runb just removed: try again */
@@ -841,22 +846,20 @@ static int cg_make_dirs(struct config *cfg)
 {
 	char path[PATH_MAX];
 
+	cfg->cg_made = true;  /* from here on, teardown removes what exists */
 	if (cfg->cg_v2) {
-		cg_v2_delegate(cfg, CG_ROOT);
-		if (cg_mkdir(cfg, CG_ROOT "/runb", true) < 0)
-			return -1;
-		cg_v2_delegate(cfg, CG_ROOT "/runb");
 		cg_path(cfg, NULL, NULL, path);
-		cfg->cg_made = true;
-		return cg_mkdir(cfg, path, false);
+		if (cg_v2_delegate(cfg, CG_ROOT) < 0 || cg_mkdir(cfg, CG_ROOT "/runb") < 0 ||
+		    cg_v2_delegate(cfg, CG_ROOT "/runb") < 0)
+			return -1;
+		return cg_mkdir(cfg, path);
 	}
 	for (size_t i = 0; i < N_V1; i++) {
 		snprintf(path, sizeof(path), CG_ROOT "/%s/runb", cg_v1_controllers[i]);
-		if (cg_mkdir(cfg, path, true) < 0)
+		if (cg_mkdir(cfg, path) < 0)
 			return -1;
 		cg_path(cfg, cg_v1_controllers[i], NULL, path);
-		cfg->cg_made = true;
-		if (cg_mkdir(cfg, path, false) < 0)
+		if (cg_mkdir(cfg, path) < 0)
 			return -1;
 	}
 	return 0;
@@ -2460,6 +2463,22 @@ static void signals_block(sigset_t *set)
 		die("sigprocmask");
 }
 
+/* A stop signal that came while runb was setting up: start no container,
+ * and exit 128+N (teardown() removes what the setup made). */
+static void stop_if_signalled(void)
+{
+	struct timespec now = { 0, 0 };
+	sigset_t stop;
+	int sig;
+
+	sigemptyset(&stop);
+	for (size_t i = 0; i < sizeof(fwd_signals) / sizeof(fwd_signals[0]); i++)
+		sigaddset(&stop, fwd_signals[i]);
+	sig = sigtimedwait(&stop, NULL, &now);
+	if (sig > 0)
+		exit(128 + sig);
+}
+
 /* An interactive shell in the container should get ^C, not runb: when runb
  * runs in the terminal's foreground, the container gets its own process
  * group and the foreground, and runb takes it back at the end. */
@@ -2574,6 +2593,7 @@ int main(int argc, char **argv)
 	pid_t pid;
 
 	parse_args(&cfg, argc, argv);
+	signals_block(&signals);  /* a signal during setup waits for the check below */
 	fds_cloexec();
 	cfg.runb_pid = getpid();
 	cfg.tty_handoff = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
@@ -2589,7 +2609,7 @@ int main(int argc, char **argv)
 	/* runb.sh */
 	cg_create(&cfg);                       /* cgcreate -g cpu,memory,pids:NAME */
 	net_setup(&cfg);                       /* ip netns add; ip link add ...; ip netns exec ... */
-	signals_block(&signals);
+	stop_if_signalled();
 	pid = ns_clone_container(&cfg);        /* unshare ... bash core.sh */
 	tty_give(&cfg, pid);
 	exit(wait_container(&cfg, pid, &signals));  /* trap "ip netns del" EXIT */

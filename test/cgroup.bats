@@ -1,0 +1,373 @@
+#!/usr/bin/env bats
+# cgroups (issue 3): --pids, --memory and --cpus limit the container, its
+# cgroup is its cgroup namespace's root, the cgroup directories exist while
+# it runs and are gone after, bad values are refused, a crashed run's
+# cgroups are swept. Every check has a cgroup v1 (or hybrid) branch and a
+# cgroup v2 (unified) branch: the same file runs on both kinds of machine.
+
+load helpers
+
+setup_file() { common_setup_file; }
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+# /sys/fs/cgroup is cgroup2 only on a unified (v2-only) machine; a tmpfs of
+# v1 hierarchies (maybe with cgroup2 at unified/, "hybrid") means v1.
+cg_v2() {
+	[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]
+}
+
+# The container's cgroup directories as runb should make them.
+cg_dirs() {
+	if cg_v2; then
+		echo "/sys/fs/cgroup/runb/$CNAME"
+	else
+		echo "/sys/fs/cgroup/cpu/runb/$CNAME"
+		echo "/sys/fs/cgroup/memory/runb/$CNAME"
+		echo "/sys/fs/cgroup/pids/runb/$CNAME"
+	fi
+}
+
+# The directory of CTRL's cgroup (v1), or of the cgroup (v2, CTRL ignored),
+# that PID is in, as the host sees it in /proc/PID/cgroup.
+cg_dir_of() {
+	local pid=$1 ctrl=$2 rel
+	if cg_v2; then
+		rel=$(sed -n 's/^0:://p' "/proc/$pid/cgroup")
+		echo "/sys/fs/cgroup$rel"
+	else
+		rel=$(awk -F: -v c="$ctrl" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$pid/cgroup")
+		[ -n "$rel" ] && echo "/sys/fs/cgroup/$ctrl$rel"
+	fi
+}
+
+# While the container runs: each of its cgroup directories exists.
+assert_cg_exists() {
+	local d
+	for d in $(cg_dirs); do
+		[ -d "$d" ] || fail "cgroup $d does not exist while the container runs"
+	done
+}
+
+# After the container: no runb/NAME cgroup left in any hierarchy.
+assert_cg_gone() {
+	local d
+	for d in /sys/fs/cgroup/runb/"$CNAME" /sys/fs/cgroup/*/runb/"$CNAME"; do
+		[ ! -e "$d" ] || fail "cgroup $d is left after the container"
+	done
+}
+
+# Poll FILE (up to ~10 s) until it has a line matching the extended regexp RE.
+wait_for_line() {
+	local file=$1 re=$2 i
+	for i in $(seq 200); do
+		grep -Eq "$re" "$file" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "# no line /$re/ in $file:" >&2
+	cat "$file" >&2
+	return 1
+}
+
+# The kernel's count of OOM kills since boot (all cgroups).
+oom_kills() {
+	awk '$1 == "oom_kill" { print $2 }' /proc/vmstat
+}
+
+@test "--pids 10: the container cannot have more than 10 processes" {
+	local out=$BATS_TEST_TMPDIR/out n
+	# Without a limit, the 20 background sleeps all start.
+	run rb --net none "$CNAME" "$ROOTFS" /bin/sh -c 'for i in $(seq 20); do sleep 5 & echo started; done'
+	assert_success
+	[ "$(grep -cx started <<<"$output")" = 20 ]
+	refute_output --partial "can't fork"
+
+	# With --pids 10: a subshell starts them until fork(2) fails, which ends
+	# the subshell (busybox sh: "can't fork"); PID 1 (sh, then sleep by exec)
+	# stays, so the count can be read from the host while the container runs.
+	rb_bg --pids 10 --net none "$CNAME" "$ROOTFS" /bin/sh -c \
+		'(for i in $(seq 20); do sleep 5 & echo started; done); echo loop-ended; exec sleep 30' \
+		>"$out" 2>&1
+	wait_for_line "$out" '^loop-ended$'
+	cat "$out"
+	grep -q "can't fork" "$out"
+	n=$(grep -cx started "$out")
+	echo "started: $n"
+	# PID 1 and the subshell count too: at most 8 sleeps, and surely not 20
+	[ "$n" -lt 20 ]
+	[ "$n" -le 10 ]
+	[ "$n" -le 8 ]
+	[ "$n" -ge 1 ]
+	assert_cg_exists
+	local dir
+	dir=$(cg_dir_of "$(container_pid)" pids)
+	[ "$dir" = "$(cg_dirs | grep -m1 -e /pids/ -e "^/sys/fs/cgroup/runb/")" ]
+	[ "$(cat "$dir/pids.max")" = 10 ]
+	[ "$(cat "$dir/pids.current")" -le 10 ]
+	kill -KILL "$(container_pid)"
+	rb_wait
+	[ "$status" = 137 ]
+	assert_cg_gone
+}
+
+@test "--memory 32m: 64 MiB is OOM-killed (137), 4 MiB is fine" {
+	local before after out=$BATS_TEST_TMPDIR/out
+	# dd reads 64 MiB of /dev/zero into its one 64 MiB buffer: every page
+	# touched, charged to the container's memory cgroup. No swap on top.
+	before=$(oom_kills)
+	run rb -m 32m --net none "$CNAME" "$ROOTFS" dd if=/dev/zero of=/dev/null bs=64M count=1
+	after=$(oom_kills)
+	echo "$output"
+	echo "oom_kill: $before -> $after"
+	[ "$status" = 137 ]
+	# the SIGKILL was the kernel's OOM killer's
+	[ "$after" -gt "$before" ]
+	assert_cg_gone
+
+	run rb -m 32m --net none "$CNAME" "$ROOTFS" dd if=/dev/zero of=/dev/null bs=4M count=1
+	assert_success
+	assert_output --partial '1+0 records out'
+	assert_cg_gone
+
+	# the 4 MiB are charged to the container's cgroup, whose limit is 32 MiB
+	rb_bg -m 32m --net none "$CNAME" "$ROOTFS" /bin/sh -c \
+		'dd if=/dev/zero of=/dev/null bs=4M count=1 2>/dev/null && echo dd-ok; exec sleep 30' >"$out" 2>&1
+	wait_for_line "$out" '^dd-ok$'
+	assert_cg_exists
+	local dir peak
+	dir=$(cg_dir_of "$(container_pid)" memory)
+	if cg_v2; then
+		[ "$dir" = "/sys/fs/cgroup/runb/$CNAME" ]
+		[ "$(cat "$dir/memory.max")" = 33554432 ]
+		peak=$(cat "$dir/memory.peak")
+	else
+		[ "$dir" = "/sys/fs/cgroup/memory/runb/$CNAME" ]
+		[ "$(cat "$dir/memory.limit_in_bytes")" = 33554432 ]
+		peak=$(cat "$dir/memory.max_usage_in_bytes")
+	fi
+	echo "peak: $peak"
+	[ "$peak" -ge 4194304 ]
+	[ "$peak" -le 33554432 ]
+	kill -KILL "$(container_pid)"
+	rb_wait
+	[ "$status" = 137 ]
+	assert_cg_gone
+}
+
+@test "--cpus 0.5 -m 64m --pids 50: the limits in the container's cgroup, seen from the host" {
+	rb_bg --cpus 0.5 -m 64m --pids 50 --net none "$CNAME" "$ROOTFS" sleep 30
+	local pid
+	pid=$(container_pid)
+	cat "/proc/$pid/cgroup"
+	assert_cg_exists
+	if cg_v2; then
+		local dir
+		dir=$(cg_dir_of "$pid")
+		[ "$dir" = "/sys/fs/cgroup/runb/$CNAME" ]
+		[ "$(cat "$dir/cpu.max")" = "50000 100000" ]
+		[ "$(cat "$dir/memory.max")" = 67108864 ]
+		[ "$(cat "$dir/pids.max")" = 50 ]
+		grep -qx "$pid" "$dir/cgroup.procs"
+	else
+		local cpu mem pids
+		cpu=$(cg_dir_of "$pid" cpu)
+		mem=$(cg_dir_of "$pid" memory)
+		pids=$(cg_dir_of "$pid" pids)
+		[ "$cpu" = "/sys/fs/cgroup/cpu/runb/$CNAME" ]
+		[ "$mem" = "/sys/fs/cgroup/memory/runb/$CNAME" ]
+		[ "$pids" = "/sys/fs/cgroup/pids/runb/$CNAME" ]
+		[ "$(cat "$cpu/cpu.cfs_quota_us")" = 50000 ]
+		[ "$(cat "$cpu/cpu.cfs_period_us")" = 100000 ]
+		[ "$(cat "$mem/memory.limit_in_bytes")" = 67108864 ]
+		[ "$(cat "$pids/pids.max")" = 50 ]
+		grep -qx "$pid" "$cpu/cgroup.procs"
+		grep -qx "$pid" "$mem/cgroup.procs"
+		grep -qx "$pid" "$pids/cgroup.procs"
+	fi
+	kill -KILL "$pid"
+	rb_wait
+	[ "$status" = 137 ]
+	assert_cg_gone
+}
+
+@test "without limits the cgroup is made too, with no limit in it" {
+	rb_bg --net none "$CNAME" "$ROOTFS" sleep 30
+	local pid
+	pid=$(container_pid)
+	assert_cg_exists
+	if cg_v2; then
+		[ "$(cat "/sys/fs/cgroup/runb/$CNAME/cpu.max")" = "max 100000" ]
+		[ "$(cat "/sys/fs/cgroup/runb/$CNAME/memory.max")" = max ]
+		[ "$(cat "/sys/fs/cgroup/runb/$CNAME/pids.max")" = max ]
+	else
+		[ "$(cat "/sys/fs/cgroup/cpu/runb/$CNAME/cpu.cfs_quota_us")" = -1 ]
+		[ "$(cat "/sys/fs/cgroup/pids/runb/$CNAME/pids.max")" = max ]
+		# v1's "no limit" is the largest page-aligned value
+		[ "$(cat "/sys/fs/cgroup/memory/runb/$CNAME/memory.limit_in_bytes")" -gt $((1 << 40)) ]
+	fi
+	kill -KILL "$pid"
+	rb_wait
+	[ "$status" = 137 ]
+	assert_cg_gone
+}
+
+@test "inside, every line of /proc/self/cgroup ends in :/" {
+	run rb --net none "$CNAME" "$ROOTFS" cat /proc/self/cgroup
+	assert_success
+	[ "${#lines[@]}" -ge 1 ]
+	refute_line --regexp ':/.+$'
+	local l
+	for l in "${lines[@]}"; do
+		[[ $l == *:/ ]] || fail "not the namespace's root: $l"
+	done
+	if cg_v2; then
+		assert_output '0::/'
+	else
+		# the hierarchies runb uses are there, at their roots
+		assert_line --regexp '^[0-9]+:([a-z,]*,)?cpu(,[a-z,]*)?:/$'
+		assert_line --regexp '^[0-9]+:([a-z,]*,)?memory(,[a-z,]*)?:/$'
+		assert_line --regexp '^[0-9]+:([a-z,]*,)?pids(,[a-z,]*)?:/$'
+	fi
+	assert_cg_gone
+}
+
+@test "invalid --memory, --cpus, --pids: 125, one line naming the option, nothing made" {
+	local opt val want
+	while read -r opt val want; do
+		run rb "$opt" "$val" --net none "$CNAME" "$ROOTFS" true
+		echo "$opt $val -> $status: $output"
+		[ "$status" = 125 ]
+		[ "${#lines[@]}" = 1 ]
+		assert_output --regexp "^runb: .*$want"
+		[ ! -e "/run/runb/$CNAME.lock" ]
+		[ ! -e "/run/netns/$CNAME" ]
+		assert_cg_gone
+	done <<-'CASES'
+	-m 0 --memory
+	-m abc --memory
+	-m 12x --memory
+	--memory 1k --memory
+	--cpus 0 --cpus
+	--cpus -1 --cpus
+	--cpus abc --cpus
+	--cpus 0.000001 --cpus
+	--pids 0 --pids
+	--pids x --pids
+	--pids -5 --pids
+	CASES
+	# the smallest values each option accepts do run
+	run rb -m 1m --cpus 0.01 --pids 1 --net none "$CNAME" "$ROOTFS" true
+	assert_success
+	assert_cg_gone
+}
+
+@test "a crashed run's leftover cgroup of the same NAME is removed" {
+	# the crash: a lock file nobody holds, and the cgroup directories
+	mkdir -p /run/runb
+	: >"/run/runb/$CNAME.lock"
+	local d
+	for d in $(cg_dirs); do
+		mkdir -p "$d"
+	done
+	assert_cg_exists
+	run rb --net none "$CNAME" "$ROOTFS" true
+	assert_success
+	assert_cg_gone
+	[ ! -e "/run/runb/$CNAME.lock" ]
+	# (and the teardown checks the host is as before the crash)
+}
+
+@test "a crashed run's leftover cgroup still holding a process is emptied and removed" {
+	mkdir -p /run/runb
+	: >"/run/runb/$CNAME.lock"
+	local d
+	for d in $(cg_dirs); do
+		mkdir -p "$d"
+	done
+	sleep 60 &
+	local left=$!
+	for d in $(cg_dirs); do
+		echo "$left" >"$d/cgroup.procs"
+	done
+	run rb --net none "$CNAME" "$ROOTFS" true
+	# gather, then clean up by hand whatever runb did not, then judge
+	local rc=$status out=$output alive=no gone=yes
+	kill -0 "$left" 2>/dev/null && alive=yes
+	for d in $(cg_dirs); do
+		[ -e "$d" ] && gone=no
+	done
+	kill -KILL "$left" 2>/dev/null || true
+	wait "$left" || true
+	for d in $(cg_dirs); do
+		rmdir "$d" 2>/dev/null || true
+		rmdir "${d%/*}" 2>/dev/null || true
+	done
+	rm -f "/run/runb/$CNAME.lock"
+	echo "runb: $rc: $out; left process alive: $alive; cgroups gone: $gone"
+	[ "$rc" = 0 ]
+	[ "$alive" = no ]
+	[ "$gone" = yes ]
+}
+
+@test "a parent cgroup removed under runb (another runb's teardown) is retried, not fatal" {
+	command -v strace >/dev/null || skip "needs strace for fault injection"
+	# Another runb's teardown removes the shared runb/ parent when it is empty,
+	# so mkdir of runb/NAME can fail with ENOENT; runb then makes the parent
+	# again and retries. strace injects that ENOENT: on v1 into the second
+	# hierarchy (after runb/NAME was made in the first), on v2 into the one
+	# mkdir and then into reading the recreated parent's cgroup.controllers.
+	if cg_v2; then
+		run nsenter --net="/run/netns/$NS" strace -f -qq -o /dev/null \
+			-P "/sys/fs/cgroup/runb/$CNAME" -e trace=mkdir -e inject=mkdir:error=ENOENT:when=1 \
+			"$RUNB" --net none "$CNAME" "$ROOTFS" true
+		echo "$output"
+		assert_success
+		assert_cg_gone
+		local had_parent=no leaked=no rc out
+		[ -d /sys/fs/cgroup/runb ] && had_parent=yes
+		run nsenter --net="/run/netns/$NS" strace -f -qq -o /dev/null \
+			-P /sys/fs/cgroup/runb/cgroup.controllers -e trace=open,openat \
+			-e inject=open,openat:error=ENOENT:when=1 \
+			"$RUNB" --net none "$CNAME" "$ROOTFS" true
+		rc=$status out=$output
+		# gather; remove a parent runb made and left (lest the next test
+		# trip on it); then judge
+		if [ "$had_parent" = no ] && [ -d /sys/fs/cgroup/runb ]; then
+			leaked=yes
+			rmdir /sys/fs/cgroup/runb 2>/dev/null || true
+		fi
+		echo "status $rc: $out; the runb/ parent runb made is left: $leaked"
+		[ "$rc" = 0 ]
+		[ "$leaked" = no ]
+	else
+		run nsenter --net="/run/netns/$NS" strace -f -qq -o /dev/null \
+			-P "/sys/fs/cgroup/memory/runb/$CNAME" -e trace=mkdir -e inject=mkdir:error=ENOENT:when=1 \
+			"$RUNB" --net none "$CNAME" "$ROOTFS" true
+		echo "$output"
+		assert_success
+	fi
+	assert_cg_gone
+}
+
+@test "-v says which cgroup hierarchy runb uses" {
+	run rb -v -m 32m --net none "$CNAME" "$ROOTFS" true
+	assert_success
+	if cg_v2; then
+		assert_line --partial '[slide 25] cgcreate -> statfs("/sys/fs/cgroup"): cgroup2, unified v2'
+		assert_line --partial "mkdir(\"/sys/fs/cgroup/runb/$CNAME\")"
+		assert_line --partial "echo 33554432 > /sys/fs/cgroup/runb/$CNAME/memory.max"
+		assert_line --partial "echo 0 > /sys/fs/cgroup/runb/$CNAME/cgroup.procs"
+		refute_output --partial 'v1 or hybrid'
+		refute_output --partial "/sys/fs/cgroup/memory/"
+	else
+		assert_line --partial '[slide 25] cgcreate -> statfs("/sys/fs/cgroup"): not cgroup2, v1 or hybrid'
+		assert_line --partial "mkdir(\"/sys/fs/cgroup/memory/runb/$CNAME\")"
+		assert_line --partial "mkdir(\"/sys/fs/cgroup/cpu/runb/$CNAME\")"
+		assert_line --partial "mkdir(\"/sys/fs/cgroup/pids/runb/$CNAME\")"
+		assert_line --partial "echo 33554432 > /sys/fs/cgroup/memory/runb/$CNAME/memory.limit_in_bytes"
+		assert_line --partial "echo 0 > /sys/fs/cgroup/memory/runb/$CNAME/cgroup.procs"
+		refute_output --partial 'unified v2'
+		refute_output --partial "/sys/fs/cgroup/runb/"
+	fi
+	assert_cg_gone
+}
