@@ -8,10 +8,16 @@
  *
  *   slide  shell step (runb.sh / core.sh)           runb.c
  *   -----  ---------------------------------------  ------------------------------
+ *   25     cgcreate -g cpu,memory,pids:$NAME         cg_create(): cg_detect(), cg_make_dirs(),
+ *                                                   cg_set_limits(), cg_devices()
  *   26     ip netns add $CONTAINER_NET_NS           net_ns_add()
+ *   26     ip link add ... type veth peer ...,      net_host_side(): link_add_bridge(),
+ *          brctl addif, ip link set ... up/netns      link_add_veth(), link_set_master()
+ *   26     ip netns exec ... ip address/link/route  net_lease(), net_container_side()
  *   27     unshare --pid --uts --ipc --mount --fork ns_clone_container()
- *   27     unshare --cgroup                         ns_unshare_cgroup()
- *   (util-linux unshare, silently)                  fs_make_private()
+ *   27     (unshare's implied --propagation private) fs_make_private()
+ *   28     cgclassify -g ... $$                     cg_join()
+ *   28     unshare --cgroup (made after cgclassify) ns_unshare_cgroup()
  *   29-30  mkdir -p ... && mount -t ...             fs_mount_all()
  *   31     mknod -m 666 $ROOT_FS_DIR/dev/...        dev_make_nodes()
  *   32     mount --bind /dev/pts/ptmx ...           dev_link_ptmx()
@@ -20,8 +26,12 @@
  *   33     capsh --drop="$DROP_CAPS"                caps_drop_bounding()
  *   33     ip netns exec $CONTAINER_NET_NS          net_ns_enter()
  *   19,33  capsh --chroot="$ROOT_FS_DIR"            root_pivot() / root_chroot()
+ *   -      echo nameserver ... > etc/resolv.conf    dns_set()
  *   33     capsh --uid --gid --inh                  caps_switch_user()
  *   33     capsh -- -c "/bin/bash"                  exec_command()
+ *   -      (beyond the slides: hardening)           cg_devices(), fs_mask_proc(),
+ *                                                   nnp_set(), seccomp_install()
+ *   -      trap "ip netns del ..." EXIT             teardown(), sweep_crashed_runs()
  *
  * Process model: runb (the parent) stays in the host's namespaces, makes what
  * must exist on the host, clones the container's first process (the child),
@@ -2203,7 +2213,7 @@ static void seccomp_install(const struct config *cfg)
  */
 static noreturn void exec_command(const struct config *cfg)
 {
-	static char *default_argv[] = { "/bin/bash", NULL };
+	char *default_argv[] = { "/bin/bash", NULL };
 	char *const *argv = cfg->argv ? cfg->argv : default_argv;
 	char path[PATH_MAX];
 	int err = ENOENT;
@@ -2298,14 +2308,19 @@ static int container_main(void *arg)
 	exec_command(cfg);
 }
 
-/* Slide 27: start the child in its namespaces, with a stack of its own
- * (clone(2) without CLONE_VM copies this process, so a static-sized stack
- * here is only the child's first frames). SIGCHLD: runb waits for it. */
+/* The clone of slide 27 (defined here, after what the child runs): the
+ * child starts on a stack of its own, but clone(2) without CLONE_VM copies
+ * this process, so the stack is only the child's first frames and runb can
+ * free its copy at once. SIGCHLD: runb waits for the child like for a fork. */
 static pid_t ns_clone_container(struct config *cfg)
 {
-	static char stack[64 * 1024] __attribute__((aligned(16)));
+	const size_t stack_size = 64 * 1024;
+	char *stack = malloc(stack_size);
 	int alive[2];
 	pid_t pid;
+
+	if (!stack)
+		die("unshare: malloc a stack for clone");
 
 	trace(cfg, 27, "unshare --pid --uts --ipc --mount --fork",
 	      "clone(CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNS)");
@@ -2313,9 +2328,10 @@ static pid_t ns_clone_container(struct config *cfg)
 		die("unshare: pipe");
 	cfg->parent_alive_fd = alive[0];
 	cfg->parent_alive_wfd = alive[1];
-	pid = clone(container_main, stack + sizeof(stack), ns_clone_flags | SIGCHLD, cfg);
+	pid = clone(container_main, stack + stack_size, ns_clone_flags | SIGCHLD, cfg);
 	if (pid < 0)
 		die("unshare --pid --uts --ipc --mount --fork: clone");
+	free(stack);
 	close(alive[0]);
 	/* alive[1] stays open in runb until it exits: the child's pipe end reads
 	 * POLLHUP only once runb is gone. */
