@@ -45,7 +45,7 @@ teardown() { common_teardown; }
 	t=$(awk '{ for (i = 7; $i != "-"; i++); print $5, $6, $(i+1), $(i+3) }' <<<"$output")
 	echo "$t"
 	grep -qx '/proc rw,nosuid,nodev,noexec,relatime proc rw' <<<"$t"
-	grep -qx '/dev rw,noexec tmpfs rw,mode=755' <<<"$t"
+	grep -Eqx '/dev rw,noexec tmpfs rw,mode=755(,inode64)?' <<<"$t"
 	grep -Eqx '/dev/shm rw,nosuid,nodev,noexec,relatime tmpfs rw,size=65536k(,inode64)?' <<<"$t"
 	grep -qx '/dev/mqueue rw,nosuid,nodev,noexec,relatime mqueue rw' <<<"$t"
 	grep -qx '/dev/pts rw,nosuid,noexec,relatime devpts rw,gid=5,mode=620,ptmxmode=666' <<<"$t"
