@@ -77,6 +77,7 @@
 #include <linux/netlink.h>
 #include <linux/openat2.h>
 #include <linux/rtnetlink.h>
+#include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <linux/veth.h>
 #include <net/if.h>
@@ -134,6 +135,7 @@ struct config {
 	bool tty_handoff;       /* the container gets the caller's terminal foreground */
 
 	bool cg_v2;             /* /sys/fs/cgroup is cgroup2: unified v2 */
+	bool cg_born_in;        /* v2: the child was cloned into its cgroup */
 
 	/* what runb made on the host, for teardown(); -1/false: nothing */
 	pid_t runb_pid;         /* teardown() runs only in this process */
@@ -1315,7 +1317,8 @@ static int addr_add(int fd, int ifindex, struct in_addr addr, int prefixlen, boo
  * The slide creates $ETH in the host and then runs `ip link set $ETH netns $CONTAINER_NET_NS`;
  * runb names the peer's netns in the same request (IFLA_NET_NS_FD), so the peer is born in the
  * container as eth0 and never needs a name in the host, where eth0 is usually taken. */
-static int link_add_veth(int fd, const char *host_name, const char *peer_name, int netns_fd)
+static int link_add_veth(int fd, const char *host_name, const char *peer_name,
+			 const unsigned char peer_mac[6], int netns_fd)
 {
 	struct nl_req req = {
 		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
@@ -1334,6 +1337,7 @@ static int link_add_veth(int fd, const char *host_name, const char *peer_name, i
 	peer = nl_put(&req, VETH_INFO_PEER, &(struct ifinfomsg){ .ifi_family = AF_UNSPEC },
 		      sizeof(struct ifinfomsg));
 	nl_put(&req, IFLA_IFNAME, peer_name, strlen(peer_name) + 1);
+	nl_put(&req, IFLA_ADDRESS, peer_mac, 6);
 	nl_put(&req, IFLA_NET_NS_FD, &ns, sizeof(ns));
 	nl_nest_end(&req, peer);
 	nl_nest_end(&req, data);
@@ -1435,18 +1439,27 @@ static int net_bridge(const struct config *cfg, int fd)
 
 /* Slide 26, host half, run in the host netns: the bridge, then a veth whose host end VETH
  * joins the bridge and whose other end is eth0 in the container's netns (NETNS_FD, an fd of
- * /run/netns/NAME or /proc/PID/ns/net). */
+ * /run/netns/NAME). eth0's MAC is made from its address, 02:00:0a:00:00:xx (as docker does),
+ * so the host's ARP entry for 10.0.0.x stays right when a later container gets the same x.
+ * A veth of this NAME may still exist: the one of the previous run of NAME, which goes with
+ * that run's network namespace a moment after it ends (see teardown()): delete it, retry. */
 static void net_host_side(struct config *cfg, int netns_fd, const char *veth)
 {
+	const unsigned char *ip = (const unsigned char *)&cfg->ip.s_addr;
+	const unsigned char mac[6] = { 0x02, 0, ip[0], ip[1], ip[2], ip[3] };
 	int fd = nl_open();
 	int bridge = net_bridge(cfg, fd);
-	int host_end;
+	int host_end, err;
 
 	trace(cfg, 26, "ip link add name $VETH type veth peer name $ETH",
-	      "RTM_NEWLINK veth %s, peer %s", veth, NET_ETH);
+	      "RTM_NEWLINK veth %s, peer %s address 02:00:%02x:%02x:%02x:%02x", veth, NET_ETH,
+	      ip[0], ip[1], ip[2], ip[3]);
 	trace(cfg, 26, "ip link set $ETH netns $CONTAINER_NET_NS",
 	      "same request: peer's IFLA_NET_NS_FD %d", netns_fd);
-	if (link_add_veth(fd, veth, NET_ETH, netns_fd) < 0)
+	err = link_add_veth(fd, veth, NET_ETH, mac, netns_fd);
+	if (err < 0 && errno == EEXIST && link_del(cfg, fd, veth) == 0)
+		err = link_add_veth(fd, veth, NET_ETH, mac, netns_fd);
+	if (err < 0)
 		die("ip link add name %s type veth peer name %s netns fd %d", veth, NET_ETH, netns_fd);
 	cfg->veth_made = true;
 	host_end = link_index(veth);
@@ -1602,15 +1615,24 @@ static void fs_make_private(const struct config *cfg)
 /* Slide 28: cgroup — replaces: cgclassify -g "$CGROUP_CONTROLLERS:$CONTAINER_NAME" $$
  *
  * The child moves itself into its cgroup(s) by writing "0" (the writer
- * itself) to cgroup.procs, before it does anything else, so that all it does
- * and starts is accounted and limited. Its children inherit the cgroup.
+ * itself), before it does anything else, so that all it does and starts is
+ * accounted and limited; its children inherit the cgroup. v1: into "tasks",
+ * which moves one thread (the child has one) without the lock cgroup.procs
+ * takes for a whole process, a wait of ~10 ms. v2: the child was born there
+ * (clone3 with CLONE_INTO_CGROUP, slide 27), unless the kernel lacks clone3.
  */
 static void cg_join(const struct config *cfg)
 {
 	char path[PATH_MAX];
 
+	if (cfg->cg_born_in) {
+		cg_path(cfg, NULL, NULL, path);
+		trace(cfg, 28, "cgclassify -g cpu,memory,pids:NAME $$",
+		      "already in %s: born there (clone3 CLONE_INTO_CGROUP)", path);
+		return;
+	}
 	for (size_t i = 0; i < (cfg->cg_v2 ? 1 : N_V1); i++) {
-		cg_path(cfg, cg_v1_controllers[i], "cgroup.procs", path);
+		cg_path(cfg, cg_v1_controllers[i], cfg->cg_v2 ? "cgroup.procs" : "tasks", path);
 		trace(cfg, 28, "cgclassify -g cpu,memory,pids:NAME $$", "echo 0 > %s", path);
 		write_file(path, "0");
 	}
@@ -1644,21 +1666,22 @@ struct fs_mount {
 	unsigned long flags;
 	const char *data;
 	const char *shell;      /* the slide's -o, for -v */
+	bool in_netns;          /* mounted at slide 33, once in the container's netns */
 };
 
 static const struct fs_mount fs_mounts[] = {
 	{ "proc",       "proc",   MS_NOEXEC | MS_NOSUID | MS_NODEV, NULL,
-	  "noexec,nosuid,nodev" },
+	  "noexec,nosuid,nodev", false },
 	{ "dev",        "tmpfs",  MS_NOEXEC | MS_STRICTATIME, "mode=755",
-	  "noexec,strictatime,mode=755" },
+	  "noexec,strictatime,mode=755", false },
 	{ "dev/shm",    "tmpfs",  MS_NOEXEC | MS_NOSUID | MS_NODEV, "mode=1777,size=65536k",
-	  "noexec,nosuid,nodev,mode=1777,size=65536k" },
+	  "noexec,nosuid,nodev,mode=1777,size=65536k", false },
 	{ "dev/mqueue", "mqueue", MS_NOEXEC | MS_NOSUID | MS_NODEV, NULL,
-	  "noexec,nosuid,nodev" },
+	  "noexec,nosuid,nodev", false },
 	{ "dev/pts",    "devpts", MS_NOEXEC | MS_NOSUID, "newinstance,ptmxmode=0666,mode=620,gid=5",
-	  "noexec,nosuid,newinstance,ptmxmode=0666,mode=620,gid=5" },
+	  "noexec,nosuid,newinstance,ptmxmode=0666,mode=620,gid=5", false },
 	{ "sys",        "sysfs",  MS_NOEXEC | MS_NOSUID | MS_NODEV | MS_RDONLY, NULL,
-	  "noexec,nosuid,nodev,ro" },  /* remounted in the netns at slide 33 */
+	  "noexec,nosuid,nodev,ro", true },
 };
 
 static void fs_mount_one(const struct config *cfg, int rootfd, const struct fs_mount *m)
@@ -1682,9 +1705,13 @@ static void fs_mount_all(const struct config *cfg, int rootfd)
 		const struct fs_mount *m = &fs_mounts[i];
 
 		trace(cfg, i == 0 ? 29 : 30, "mkdir -p && mount -t ...",
-		      "mount(\"%s\", \"%s/%s\", \"%s\", \"%s\")", m->type,
-		      cfg->rootfs, m->target, m->type, m->shell);
-		fs_mount_one(cfg, rootfd, m);
+		      "mount(\"%s\", \"%s/%s\", \"%s\", \"%s\")%s", m->type,
+		      cfg->rootfs, m->target, m->type, m->shell,
+		      m->in_netns ? " at slide 33, in the container's netns" : "");
+		if (m->in_netns)
+			mkdir_in_root(rootfd, m->target);
+		else
+			fs_mount_one(cfg, rootfd, m);
 	}
 }
 
@@ -1841,23 +1868,18 @@ static void caps_drop_bounding(const struct config *cfg)
  *
  * `ip netns exec` is setns(2) into the namespace bound at /run/netns/NAME,
  * and then a remount of /sys, because sysfs shows the network devices of the
- * namespace that mounted it: runb does both.
+ * namespace that mounts it. runb mounts the slide's sysfs only now, here,
+ * instead of mounting it at slide 30 and again here.
  */
 static void net_ns_enter(const struct config *cfg, int rootfd)
 {
-	const struct fs_mount *sys = &fs_mounts[sizeof(fs_mounts) / sizeof(fs_mounts[0]) - 1];
-	char buf[32];
-	int fd;
-
 	trace(cfg, 33, "ip netns exec $CONTAINER_NET_NS",
-	      "setns(open(\"" NETNS_DIR "/%s\"), CLONE_NEWNET), remount /sys", cfg->name);
+	      "setns(open(\"" NETNS_DIR "/%s\"), CLONE_NEWNET), then mount sysfs", cfg->name);
 	if (setns(cfg->netns_fd, CLONE_NEWNET) < 0)
 		die("ip netns exec %s: setns", cfg->name);
-	fd = open_in_root(rootfd, sys->target, O_PATH | O_DIRECTORY);
-	if (fd < 0 || umount2(fd_path(fd, buf), MNT_DETACH) < 0)
-		die("ip netns exec: umount %s/%s", cfg->rootfs, sys->target);
-	close(fd);
-	fs_mount_one(cfg, rootfd, sys);
+	for (size_t i = 0; i < sizeof(fs_mounts) / sizeof(fs_mounts[0]); i++)
+		if (fs_mounts[i].in_netns)
+			fs_mount_one(cfg, rootfd, &fs_mounts[i]);
 }
 
 /* Slides 19 and 33: the root switch — replaces: capsh --chroot="$ROOT_FS_DIR"
@@ -2260,9 +2282,8 @@ static void die_with_runb(const struct config *cfg)
 	close(cfg->parent_alive_fd);
 }
 
-static int container_main(void *arg)
+static noreturn void container_main(const struct config *cfg)
 {
-	const struct config *cfg = arg;
 	sigset_t none;
 	int rootfd, devfd;
 
@@ -2308,30 +2329,46 @@ static int container_main(void *arg)
 	exec_command(cfg);
 }
 
-/* The clone of slide 27 (defined here, after what the child runs): the
- * child starts on a stack of its own, but clone(2) without CLONE_VM copies
- * this process, so the stack is only the child's first frames and runb can
- * free its copy at once. SIGCHLD: runb waits for the child like for a fork. */
+/* The clone of slide 27, defined here after what the child runs. clone3(2)
+ * without a stack of its own works like fork(2): the child goes on from here
+ * on a copy of runb's memory, in its new namespaces. On cgroup v2 it is born
+ * in its cgroup (CLONE_INTO_CGROUP, Linux 5.7): moving a running process
+ * makes the kernel wait for an RCU grace period (~10 ms), so slide 28 finds
+ * nothing left to do. Kernels without clone3 get the classic clone(2). */
 static pid_t ns_clone_container(struct config *cfg)
 {
-	const size_t stack_size = 64 * 1024;
-	char *stack = malloc(stack_size);
-	int alive[2];
+	struct clone_args args = { .flags = ns_clone_flags, .exit_signal = SIGCHLD };
+	char path[PATH_MAX];
+	int alive[2], cgfd = -1;
 	pid_t pid;
 
-	if (!stack)
-		die("unshare: malloc a stack for clone");
-
 	trace(cfg, 27, "unshare --pid --uts --ipc --mount --fork",
-	      "clone(CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNS)");
+	      "clone3(CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNS%s)",
+	      cfg->cg_v2 ? "|CLONE_INTO_CGROUP" : "");
 	if (pipe2(alive, O_CLOEXEC) < 0)
 		die("unshare: pipe");
 	cfg->parent_alive_fd = alive[0];
 	cfg->parent_alive_wfd = alive[1];
-	pid = clone(container_main, stack + stack_size, ns_clone_flags | SIGCHLD, cfg);
+	if (cfg->cg_v2) {
+		cg_path(cfg, NULL, NULL, path);
+		cgfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cgfd < 0)
+			die("clone3: open %s", path);
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = cgfd;
+		cfg->cg_born_in = true;
+	}
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && errno == ENOSYS) {
+		cfg->cg_born_in = false;
+		pid = syscall(SYS_clone, ns_clone_flags | SIGCHLD, NULL, NULL, NULL, 0);
+	}
 	if (pid < 0)
-		die("unshare --pid --uts --ipc --mount --fork: clone");
-	free(stack);
+		die("unshare --pid --uts --ipc --mount --fork: clone3");
+	if (pid == 0)
+		container_main(cfg);
+	if (cgfd >= 0)
+		close(cgfd);
 	close(alive[0]);
 	/* alive[1] stays open in runb until it exits: the child's pipe end reads
 	 * POLLHUP only once runb is gone. */
@@ -2578,7 +2615,13 @@ static int wait_container(const struct config *cfg, pid_t pid, const sigset_t *s
 
 /* Undo on the host what runb made, in reverse order of creation. Registered
  * with on_exit(3), so every exit of runb runs it, die() included; the child
- * inherits the registration and skips it (it made nothing on the host). */
+ * inherits the registration and skips it (it made nothing on the host).
+ * The host veth is the exception: deleting a network device makes the kernel
+ * wait for all pending RCU callbacks (rcu_barrier, ~20 ms: half of runb's
+ * run). Its peer is in the container's network namespace, which the kernel
+ * dismantles, veth pair included, as soon as its last user is gone: the
+ * container's processes, runb's fd and the /run/netns/NAME bind removed
+ * here. So the veth is gone tens of milliseconds after runb, by itself. */
 static void teardown(int status, void *arg)
 {
 	struct config *cfg = arg;
@@ -2586,8 +2629,9 @@ static void teardown(int status, void *arg)
 	(void)status;
 	if (getpid() != cfg->runb_pid)
 		return;
-	if (cfg->veth_made)
-		net_veth_del(cfg);
+	if (cfg->veth_made)  /* not deleted: it goes with the netns, see above */
+		trace(cfg, 0, "ip link del $VETH", "none: %s goes with the container's netns",
+		      cfg->veth);
 	if (cfg->lease_fd >= 0)
 		net_release(cfg);
 	if (cfg->netns_named)

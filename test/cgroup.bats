@@ -356,7 +356,8 @@ oom_kills() {
 		assert_line --partial '[slide 25] cgcreate -> statfs("/sys/fs/cgroup"): cgroup2, unified v2'
 		assert_line --partial "mkdir(\"/sys/fs/cgroup/runb/$CNAME\")"
 		assert_line --partial "echo 33554432 > /sys/fs/cgroup/runb/$CNAME/memory.max"
-		assert_line --partial "echo 0 > /sys/fs/cgroup/runb/$CNAME/cgroup.procs"
+		# born in its cgroup (clone3 CLONE_INTO_CGROUP): nothing to move
+		assert_line --partial "already in /sys/fs/cgroup/runb/$CNAME: born there"
 		refute_output --partial 'v1 or hybrid'
 		refute_output --partial "/sys/fs/cgroup/memory/"
 	else
@@ -365,7 +366,7 @@ oom_kills() {
 		assert_line --partial "mkdir(\"/sys/fs/cgroup/cpu/runb/$CNAME\")"
 		assert_line --partial "mkdir(\"/sys/fs/cgroup/pids/runb/$CNAME\")"
 		assert_line --partial "echo 33554432 > /sys/fs/cgroup/memory/runb/$CNAME/memory.limit_in_bytes"
-		assert_line --partial "echo 0 > /sys/fs/cgroup/memory/runb/$CNAME/cgroup.procs"
+		assert_line --partial "echo 0 > /sys/fs/cgroup/memory/runb/$CNAME/tasks"
 		refute_output --partial 'unified v2'
 		refute_output --partial "/sys/fs/cgroup/runb/"
 	fi

@@ -50,6 +50,23 @@ common_setup() {
 	host_state > "$BATS_TEST_TMPDIR/host.before"
 }
 
+host_unchanged() {
+	host_state > "$BATS_TEST_TMPDIR/host.after"
+	cmp -s "$BATS_TEST_TMPDIR/host.before" "$BATS_TEST_TMPDIR/host.after"
+}
+
+# settle CMD...: until CMD succeeds, for at most 2 s. runb leaves the host
+# veth to the kernel, which removes it with the container's network
+# namespace some milliseconds after runb has exited (see teardown() in
+# runb.c); whatever else must be gone is gone before runb exits.
+settle() {
+	for _ in $(seq 40); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	"$@"
+}
+
 # A test that failed halfway may leave a runb running in its netns: stop it
 # with SIGTERM so that it tears down what it made, then SIGKILL what is left.
 stop_leftover_runb() {
@@ -67,7 +84,7 @@ stop_leftover_runb() {
 # The host must be exactly as before the test; then the test's netns goes.
 common_teardown() {
 	local rc=0
-	host_state > "$BATS_TEST_TMPDIR/host.after"
+	settle host_unchanged || rc=1
 	diff -u "$BATS_TEST_TMPDIR/host.before" "$BATS_TEST_TMPDIR/host.after" || rc=1
 	stop_leftover_runb
 	ip netns del "$NS"
@@ -110,4 +127,9 @@ container_pid() {
 rb_wait() {
 	status=0
 	wait "$RB_PID" || status=$?
+}
+
+# link_gone DEV: the test's "host" namespace has no link DEV.
+link_gone() {
+	! ip -n "$NS" link show dev "$1" >/dev/null 2>&1
 }

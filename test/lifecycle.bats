@@ -5,6 +5,8 @@
 
 load helpers
 
+no_veth() { [ -z "$(ip -n "$NS" -o link show type veth)" ]; }
+
 setup_file() { common_setup_file; }
 setup() { common_setup; }
 teardown() { common_teardown; }
@@ -109,7 +111,7 @@ leases_of() {
 	[ ! -e "/run/runb/$CNAME.lock" ]
 	[ ! -e "/run/netns/$CNAME" ]
 	[ -z "$(leases_of "$CNAME")" ]
-	[ -z "$(ip -n "$NS" -o link show type veth)" ]
+	settle no_veth
 	[ -z "$(find /sys/fs/cgroup -maxdepth 4 -path "*runb/$CNAME")" ]
 	# (common_teardown: the host is exactly as before the crash)
 }
