@@ -1392,23 +1392,15 @@ static int link_del(const struct config *cfg, int fd, const char *name)
 	return 0;
 }
 
-/* VETH="veth-$CONTAINER_NAME" does not fit: interface names are at most 15 characters and
- * NAME may be 64. runb uses "rb" + NAME's first 6 characters + "-" + 6 hex digits of NAME's
- * 32-bit FNV-1a hash (xor-folded to 24 bits): deterministic, so a later run can find and
- * delete a crashed run's veth, and two NAMEs sharing a prefix are unlikely to collide. */
-static void veth_name(const char *name, char out[IFNAMSIZ])
+/* VETH="veth-runb-$$" overflows the 15 characters of an interface name once
+ * PIDs have six digits (then `ip link add` fails, and runb.sh leaks its netns
+ * and cgroup). runb's is "rb" + runb's PID + "-" + the start of NAME, cut at
+ * 15: unique among running containers, and not the name of a previous run's
+ * veth that the kernel may still be dismantling (see teardown()), and it
+ * still shows which container it serves. */
+static void veth_name(const struct config *cfg, char out[IFNAMSIZ])
 {
-	uint32_t hash = 2166136261u;	/* FNV-1a offset basis */
-	char prefix[7];
-	size_t i;
-
-	for (i = 0; name[i]; i++)
-		hash = (hash ^ (unsigned char)name[i]) * 16777619u;	/* FNV prime */
-	for (i = 0; i < 6 && name[i]; i++)	/* NAME's alphabet is legal; keep it so anyway */
-		prefix[i] = (isalnum((unsigned char)name[i]) || strchr("_.-", name[i])) ?
-			    name[i] : '_';
-	prefix[i] = '\0';
-	snprintf(out, IFNAMSIZ, "rb%s-%06x", prefix, ((hash >> 24) ^ hash) & 0xffffff);
+	snprintf(out, IFNAMSIZ, "rb%d-%s", (int)cfg->runb_pid, cfg->name);
 }
 
 /* tool/setup_bridge.sh, its network half (NAT is elsewhere): make runb-bridge with 10.0.0.1/24
@@ -1441,8 +1433,8 @@ static int net_bridge(const struct config *cfg, int fd)
  * joins the bridge and whose other end is eth0 in the container's netns (NETNS_FD, an fd of
  * /run/netns/NAME). eth0's MAC is made from its address, 02:00:0a:00:00:xx (as docker does),
  * so the host's ARP entry for 10.0.0.x stays right when a later container gets the same x.
- * A veth of this NAME may still exist: the one of the previous run of NAME, which goes with
- * that run's network namespace a moment after it ends (see teardown()): delete it, retry. */
+ * A veth of this name can exist only when runb's PID was reused within the moment a former
+ * run's veth takes to go with its netns (see teardown()): then delete it and retry. */
 static void net_host_side(struct config *cfg, int netns_fd, const char *veth)
 {
 	const unsigned char *ip = (const unsigned char *)&cfg->ip.s_addr;
@@ -1573,7 +1565,7 @@ static void net_setup(struct config *cfg)
 	net_ns_add(cfg);
 	if (cfg->net == NET_BRIDGE) {
 		net_lease(cfg);
-		veth_name(cfg->name, cfg->veth);
+		veth_name(cfg, cfg->veth);
 		net_host_side(cfg, cfg->netns_fd, cfg->veth);
 	}
 	net_configure_container(cfg);
@@ -2418,21 +2410,11 @@ static void net_ns_del(struct config *cfg)
 	cfg->netns_named = false;
 }
 
-/* ip link del VETH, in teardown: warn, never die (we are exiting already). */
-static void net_veth_del(struct config *cfg)
-{
-	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-
-	if (fd < 0 || link_del(cfg, fd, cfg->veth) < 0)
-		fprintf(stderr, "runb: teardown: ip link del %s: %s\n", cfg->veth, strerror(errno));
-	if (fd >= 0)
-		close(fd);
-	cfg->veth_made = false;
-}
-
 /* A run of NAME died without its teardown (SIGKILL, power loss): remove
  * what it may have left, all of it named from NAME. Its container died with
- * it (PR_SET_PDEATHSIG). */
+ * it (PR_SET_PDEATHSIG), and cg_remove() kills whatever is left in its
+ * cgroup, so once the netns name is gone too, the kernel removes its network
+ * namespace and the veth with it. */
 static void sweep_crashed_run(const struct config *cfg, const char *name)
 {
 	struct config dead = *cfg;  /* the same machine, the crashed NAME */
@@ -2440,12 +2422,10 @@ static void sweep_crashed_run(const struct config *cfg, const char *name)
 
 	dead.name = name;
 	trace(cfg, 0, "(a crashed run left " STATE_DIR "/NAME.lock)",
-	      "remove %s's netns name, host veth and cgroups", name);
+	      "remove %s's netns name and cgroups (its veth goes with the netns)", name);
 	snprintf(path, sizeof(path), NETNS_DIR "/%s", name);
 	if (access(path, F_OK) == 0)
 		net_ns_del(&dead);
-	veth_name(name, dead.veth);
-	net_veth_del(&dead);
 	cg_remove(&dead);
 }
 
