@@ -191,7 +191,7 @@ leases_of() {
 		[ -e "/run/netns/$CNAME" ] && break
 		sleep 0.05
 	done
-	rbpid=$(awk '{print $1}' "/proc/$st/task/$st/children")
+	rbpid=$(pgrep -P "$st" -x runb)
 	local comm
 	comm=$(cat "/proc/${rbpid:-0}/comm" 2>/dev/null || true)
 	kill -TERM "${rbpid:-$st}"

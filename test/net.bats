@@ -582,7 +582,8 @@ bridge_mac() {
 	nsenter --net="/run/netns/$NS" strace -f -qq -o /dev/null -e trace=capset \
 		-e inject=capset:delay_enter=1000000 "$RUNB" "$CNAME" "$ROOTFS" sleep 30 3>&- &
 	spid=$!
-	wait_for eval 'rpid=$(awk "{print \$1}" /proc/$spid/task/$spid/children 2>/dev/null); [ -n "$rpid" ]'
+	# (strace forks short-lived probes of its own first: wait for runb)
+	wait_for eval 'rpid=$(pgrep -P "$spid" -x runb); [ -n "$rpid" ]'
 	RB_PID=$rpid
 	cpid=$(container_pid)
 	kill -KILL "$rpid"
