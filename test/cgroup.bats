@@ -372,3 +372,23 @@ oom_kills() {
 	fi
 	assert_cg_gone
 }
+
+@test "v2: where delegation is impossible (a process in runb/), a clear error and nothing made" {
+	cg_v2 || skip "cgroup v2 only (this machine is v1): it runs in make test-vm"
+	local made=0 pid
+	[ -d /sys/fs/cgroup/runb ] || { mkdir /sys/fs/cgroup/runb; made=1; }
+	# a process in runb/ itself: v2 then refuses to delegate controllers
+	# from runb/ to its children ("no internal processes")
+	sleep 30 &
+	pid=$!
+	echo "$pid" > /sys/fs/cgroup/runb/cgroup.procs
+	run rb --net none "$CNAME" "$ROOTFS" true
+	echo "$pid" > /sys/fs/cgroup/cgroup.procs
+	kill "$pid"
+	wait "$pid" || true
+	[ "$made" = 0 ] || rmdir /sys/fs/cgroup/runb 2>/dev/null || true
+	[ "$status" = 125 ]
+	assert_output --partial 'cgroup.subtree_control'
+	assert_output --partial 'no process in a cgroup that delegates'
+	[ ! -e "/sys/fs/cgroup/runb/$CNAME" ]
+}
