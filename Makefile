@@ -9,7 +9,7 @@ BATS    ?= bats
 # Static helpers the tests run inside the busybox container.
 HELPERS := test/escape test/openpty test/sysc
 
-.PHONY: all test test-vm bench install uninstall clean
+.PHONY: all test test-deps test-vm bench install uninstall clean
 
 all: runb rootfs/bin/busybox
 
@@ -23,11 +23,23 @@ rootfs/bin/busybox: scripts/setup_filesystem.sh
 test/%: test/%.c
 	$(CC) -static $(WFLAGS) -O2 -o $@ $<
 
-test: all $(HELPERS)
+# What the suite needs: root, bats with bats-support and bats-assert.
+test-deps:
+	@[ "$$(id -u)" = 0 ] || { echo "make test runs containers: run it as root (sudo make test)" >&2; exit 1; }
+	@if ! command -v $(BATS) >/dev/null || [ ! -f /usr/lib/bats/bats-assert/load.bash ]; then \
+		if command -v apt-get >/dev/null; then \
+			echo ">> installing bats, bats-support, bats-assert"; \
+			apt-get update && apt-get install -y --no-install-recommends bats bats-support bats-assert; \
+		else \
+			echo "make test needs bats-core with bats-support and bats-assert in /usr/lib/bats" >&2; exit 1; \
+		fi; \
+	fi
+
+test: test-deps all $(HELPERS)
 	$(BATS) test/
 
 # The same suite in a throwaway QEMU VM booted with cgroup v2 only.
-test-vm: all $(HELPERS)
+test-vm: test-deps all $(HELPERS)
 	scripts/vmtest.sh $(BATS) test/
 
 bench: all
