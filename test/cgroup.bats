@@ -261,14 +261,19 @@ oom_kills() {
 	assert_cg_gone
 }
 
-@test "a crashed run's leftover cgroup of the same NAME is removed" {
-	# the crash: a lock file nobody holds, and the cgroup directories
+# A crashed run of NAME, made by hand: a lock file nobody holds, and the
+# cgroup directories.
+fake_crashed_run() {
 	mkdir -p /run/runb
 	: >"/run/runb/$CNAME.lock"
 	local d
 	for d in $(cg_dirs); do
 		mkdir -p "$d"
 	done
+}
+
+@test "a crashed run's leftover cgroup of the same NAME is removed" {
+	fake_crashed_run
 	assert_cg_exists
 	run rb --net none "$CNAME" "$ROOTFS" true
 	assert_success
@@ -278,12 +283,8 @@ oom_kills() {
 }
 
 @test "a crashed run's leftover cgroup still holding a process is emptied and removed" {
-	mkdir -p /run/runb
-	: >"/run/runb/$CNAME.lock"
 	local d
-	for d in $(cg_dirs); do
-		mkdir -p "$d"
-	done
+	fake_crashed_run
 	sleep 60 &
 	local left=$!
 	for d in $(cg_dirs); do

@@ -151,32 +151,29 @@ leases_of() {
 	[ "$left" = no ] || fail "the crashed run's lease $lease is left on the host"
 }
 
-@test "SIGTERM to runb: forwarded; PID 1 ignores it, so SIGKILL after --stop-timeout; 143" {
+# stop_with SIG STATUS: runb running `sleep 1000` as PID 1 with
+# --stop-timeout 2 gets SIG; it exits STATUS within 5 s and the container
+# is gone.
+stop_with() {
 	rb_bg --stop-timeout 2 --net none "$CNAME" "$ROOTFS" sleep 1000
 	local pid t
 	pid=$(container_pid)
 	wait_comm "$pid" sleep
 	t=$(now)
-	kill -TERM "$RB_PID"
+	kill "-$1" "$RB_PID"
 	rb_wait
 	echo "status $status after $(since "$t") s"
-	[ "$status" = 143 ]
+	[ "$status" = "$2" ]
 	lt "$(since "$t")" 5
 	refute alive "$pid"
 }
 
+@test "SIGTERM to runb: forwarded; PID 1 ignores it, so SIGKILL after --stop-timeout; 143" {
+	stop_with TERM 143
+}
+
 @test "SIGINT to runb: the same, 130" {
-	rb_bg --stop-timeout 2 --net none "$CNAME" "$ROOTFS" sleep 1000
-	local pid t
-	pid=$(container_pid)
-	wait_comm "$pid" sleep
-	t=$(now)
-	kill -INT "$RB_PID"
-	rb_wait
-	echo "status $status after $(since "$t") s"
-	[ "$status" = 130 ]
-	lt "$(since "$t")" 5
-	refute alive "$pid"
+	stop_with INT 130
 }
 
 @test "SIGTERM while runb sets the container up: it still removes what it made" {
