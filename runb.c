@@ -2081,9 +2081,9 @@ static void caps_switch_user(const struct config *cfg)
 
 /* Where the low 32 bits of syscall argument i sit in struct seccomp_data. */
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define SECCOMP_ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i))
+#define SECCOMP_ARG_LO(i) (offsetof(struct seccomp_data, args) + sizeof(__u64) * (i))
 #else
-#define SECCOMP_ARG_LO(i) (offsetof(struct seccomp_data, args) + 8 * (i) + 4)
+#define SECCOMP_ARG_LO(i) (offsetof(struct seccomp_data, args) + sizeof(__u64) * (i) + 4)
 #endif
 
 /* Syscalls refused outright, whatever their arguments. */
