@@ -1502,9 +1502,9 @@ static void net_container_side(const struct config *cfg, struct in_addr addr)
  * leases the lowest free 10.0.0.x: the lease is the lock of the file
  * /run/runb/10.0.0.x, held while the container runs. A lock dies with its
  * holder, so a crashed run's address is free again at once, and two runb
- * starting together cannot both win one.
+ * starting together cannot both win one. The file names its container,
+ * for whoever looks.
  */
-
 static void net_lease(struct config *cfg)
 {
 	const char *lease = "";
@@ -1574,8 +1574,9 @@ static void net_setup(struct config *cfg)
 /* Slide 27: new namespaces — replaces:
  *     unshare --pid --uts --ipc --mount --cgroup --fork bash $CORE ...
  *
- * clone(2) with these flags is unshare(1)'s --fork: the child is born in the
- * new namespaces, and is PID 1 of the new PID namespace. The cgroup namespace
+ * clone3(2) with these flags (ns_clone_container(), below) is unshare(1)'s
+ * --fork: the child is born in the new namespaces, and is PID 1 of the new
+ * PID namespace. The cgroup namespace
  * is left out here: the child first joins its cgroup and makes its cgroup
  * namespace after (slide 28). The slides unshare --cgroup first and cgclassify
  * after, so the shell version's container sees its cgroup as a path outside

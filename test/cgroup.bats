@@ -261,6 +261,16 @@ oom_kills() {
 	assert_cg_gone
 }
 
+# runb succeeds although its first mkdir of DIR fails with ENOENT, as when
+# another runb removed the shared parent just then (strace fault injection).
+mkdir_vanishes() {
+	run nsenter --net="/run/netns/$NS" strace -f -qq -o /dev/null \
+		-P "$1" -e trace=mkdir -e inject=mkdir:error=ENOENT:when=1 \
+		"$RUNB" --net none "$CNAME" "$ROOTFS" true
+	echo "$output"
+	assert_success
+}
+
 # A crashed run of NAME, made by hand: a lock file nobody holds, and the
 # cgroup directories.
 fake_crashed_run() {
@@ -318,11 +328,7 @@ fake_crashed_run() {
 	# hierarchy (after runb/NAME was made in the first), on v2 into the one
 	# mkdir and then into reading the recreated parent's cgroup.controllers.
 	if cg_v2; then
-		run nsenter --net="/run/netns/$NS" strace -f -qq -o /dev/null \
-			-P "/sys/fs/cgroup/runb/$CNAME" -e trace=mkdir -e inject=mkdir:error=ENOENT:when=1 \
-			"$RUNB" --net none "$CNAME" "$ROOTFS" true
-		echo "$output"
-		assert_success
+		mkdir_vanishes "/sys/fs/cgroup/runb/$CNAME"
 		assert_cg_gone
 		local had_parent=no leaked=no rc out
 		[ -d /sys/fs/cgroup/runb ] && had_parent=yes
@@ -341,11 +347,7 @@ fake_crashed_run() {
 		[ "$rc" = 0 ]
 		[ "$leaked" = no ]
 	else
-		run nsenter --net="/run/netns/$NS" strace -f -qq -o /dev/null \
-			-P "/sys/fs/cgroup/memory/runb/$CNAME" -e trace=mkdir -e inject=mkdir:error=ENOENT:when=1 \
-			"$RUNB" --net none "$CNAME" "$ROOTFS" true
-		echo "$output"
-		assert_success
+		mkdir_vanishes "/sys/fs/cgroup/memory/runb/$CNAME"
 	fi
 	assert_cg_gone
 }

@@ -28,6 +28,12 @@ wait_comm() {
 	return 1
 }
 
+# The background container's PID 1, once it has become `sleep`.
+sleeping_pid() {
+	local p
+	p=$(container_pid) && wait_comm "$p" sleep && echo "$p"
+}
+
 # Poll (up to ~10 s) until PID has a child: a shell in its loop.
 wait_child() {
 	local i
@@ -60,8 +66,7 @@ leases_of() {
 @test "NAME lock: a second container of the same NAME is refused at once, the first runs on" {
 	rb_bg --net none "$CNAME" "$ROOTFS" sleep 30
 	local pid t
-	pid=$(container_pid)
-	wait_comm "$pid" sleep
+	pid=$(sleeping_pid)
 	t=$(now)
 	run rb "$CNAME" "$ROOTFS" true
 	echo "$output (after $(since "$t") s)"
@@ -90,8 +95,7 @@ leases_of() {
 @test "SIGKILL of runb: the container dies with it, the next run of NAME sweeps what was left" {
 	rb_bg "$CNAME" "$ROOTFS" sleep 30
 	local pid i
-	pid=$(container_pid)
-	wait_comm "$pid" sleep
+	pid=$(sleeping_pid)
 	kill -KILL "$RB_PID"
 	rb_wait
 	[ "$status" = 137 ]
@@ -121,12 +125,10 @@ leases_of() {
 	# another container holds the lowest free address...
 	CNAME=$other rb_bg "$other" "$ROOTFS" sleep 30
 	local orb=$RB_PID
-	opid=$(container_pid)
-	wait_comm "$opid" sleep
+	opid=$(sleeping_pid)
 	# ...so NAME gets the next, and then its runb is killed
 	rb_bg "$CNAME" "$ROOTFS" sleep 30
-	bpid=$(container_pid)
-	wait_comm "$bpid" sleep
+	bpid=$(sleeping_pid)
 	lease=$(leases_of "$CNAME")
 	echo "NAME's lease: $lease; the other's: $(leases_of "$other")"
 	[ -n "$lease" ]
@@ -157,8 +159,7 @@ leases_of() {
 stop_with() {
 	rb_bg --stop-timeout 2 --net none "$CNAME" "$ROOTFS" sleep 1000
 	local pid t
-	pid=$(container_pid)
-	wait_comm "$pid" sleep
+	pid=$(sleeping_pid)
 	t=$(now)
 	kill "-$1" "$RB_PID"
 	rb_wait
@@ -209,8 +210,7 @@ stop_with() {
 @test "a second SIGTERM kills at once, well before the default 10 s stop timeout" {
 	rb_bg --net none "$CNAME" "$ROOTFS" sleep 1000
 	local pid t
-	pid=$(container_pid)
-	wait_comm "$pid" sleep
+	pid=$(sleeping_pid)
 	t=$(now)
 	kill -TERM "$RB_PID"
 	sleep 0.3
