@@ -104,8 +104,8 @@ enum { EXIT_RUNB = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND = 127 };
 #define NETNS_DIR "/run/netns"
 #define STATE_DIR "/run/runb"
 #define NET_BRIDGE_NAME "runb-bridge"	/* setup_bridge.sh: BRIDGE_NAME */
-#define NET_BRIDGE_IP 0x0a000001u	/* 10.0.0.1, BRIDGE_IP (host byte order) */
-#define NET_PREFIX 24			/* BRIDGE_NETMASK */
+#define NET_SUBNET 0x0a000000u	/* 10.0.0.0, the slide's network (host byte order) */
+#define NET_PREFIX 24			/* BRIDGE_NETMASK: the default --subnet is 10.0.0.0/24 */
 #define NET_ETH "eth0"			/* the container's end of the veth */
 #define CG_ROOT "/sys/fs/cgroup"
 #define CG_CPU_PERIOD 100000UL		/* µs, the CFS default */
@@ -124,8 +124,10 @@ struct config {
 	bool use_chroot;        /* --chroot: the slide's escapable chroot */
 	bool verbose;           /* -v: one line per step */
 	char **argv;            /* COMMAND [ARG...]; NULL: /bin/bash or /bin/sh */
-	struct in_addr ip;      /* --ip, or the lowest free 10.0.0.x */
+	struct in_addr ip;      /* --ip, or the lowest free address of the subnet */
 	bool ip_asked;
+	uint32_t subnet;        /* --subnet, host byte order; default 10.0.0.0 */
+	int prefix;             /* its prefix length; default 24 */
 	const char *dns;        /* --dns, default the slide's 8.8.8.8 */
 	unsigned long long memory;  /* -m/--memory in bytes; 0: no limit */
 	unsigned long cpu_quota;    /* --cpus as µs per CG_CPU_PERIOD; 0: none */
@@ -442,6 +444,37 @@ static int nl_talk(int fd, struct nl_req *req)
 	}
 }
 
+/* A dump request (ip route show, ip address show): send REQ with NLM_F_DUMP and hand each
+ * answer of TYPE to FN until the kernel's NLMSG_DONE. 0, or -1 with errno set. */
+static int nl_dump(int fd, struct nl_req *req, int type,
+		   void (*fn)(const struct nlmsghdr *nh, void *arg), void *arg)
+{
+	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct sockaddr_nl peer = { .nl_family = AF_NETLINK };
+	struct nlmsghdr *nh;
+	ssize_t n;
+
+	req->nh.nlmsg_flags |= NLM_F_REQUEST | NLM_F_DUMP;
+	req->nh.nlmsg_seq = 1;
+	if (sendto(fd, req, req->nh.nlmsg_len, 0, (struct sockaddr *)&peer, sizeof(peer)) < 0)
+		return -1;
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, n); nh = NLMSG_NEXT(nh, n)) {
+			if (nh->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (nh->nlmsg_type == NLMSG_ERROR)
+				return nl_ack(nh) < 0 ? -1 : 0;
+			if (nh->nlmsg_type == type)
+				fn(nh, arg);
+		}
+	}
+}
+
 /* ip link show NAME, for its index. Names are per netns, and a link moved to another netns may
  * get a new index there, so always look it up by name in the netns at hand. */
 static int link_index(const char *name)
@@ -449,6 +482,33 @@ static int link_index(const char *name)
 	unsigned int index = if_nametoindex(name);
 
 	return index ? (int)index : -1;
+}
+
+/* The containers' subnet (--subnet, default the slide's 10.0.0.0/24), host byte order:
+ * the bridge takes its first address, the containers the rest but the broadcast. */
+static uint32_t net_mask(int prefix)
+{
+	return prefix ? ~0u << (32 - prefix) : 0;
+}
+
+static struct in_addr net_addr(uint32_t host_order)
+{
+	return (struct in_addr){ htonl(host_order) };
+}
+
+static uint32_t net_gateway(const struct config *cfg)
+{
+	return cfg->subnet + 1;
+}
+
+static uint32_t net_first_host(const struct config *cfg)
+{
+	return cfg->subnet + 2;
+}
+
+static uint32_t net_last_host(const struct config *cfg)
+{
+	return (cfg->subnet | ~net_mask(cfg->prefix)) - 1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -464,7 +524,9 @@ static void usage(FILE *out)
 	      "  --user UID[:GID]   run the command as UID:GID (default 0:0)\n"
 	      "  -e, --env KEY=VAL  set an environment variable (repeatable)\n"
 	      "  --net none|bridge  network: only lo, or runb-bridge (default bridge)\n"
-	      "  --ip ADDR          the container's address (default: the lowest free 10.0.0.x)\n"
+	      "  --ip ADDR          the container's address (default: the lowest free in the subnet)\n"
+	      "  --subnet CIDR      the containers' network, a private /24 or larger (default\n"
+	      "                     10.0.0.0/24, the slide's; runb-bridge takes its first address)\n"
 	      "  --dns ADDR         nameserver for /etc/resolv.conf (default 8.8.8.8)\n"
 	      "  -m, --memory SIZE  memory limit: bytes, or with k, m, g (no swap on top)\n"
 	      "  --cpus N           CPU limit, a decimal number of CPUs (0.5: half of one)\n"
@@ -558,14 +620,57 @@ bad:
 
 static void parse_ip(struct config *cfg, const char *arg)
 {
-	uint32_t a;
-
 	if (inet_pton(AF_INET, arg, &cfg->ip) != 1)
 		diex("invalid --ip '%s': expected an IPv4 address", arg);
-	a = ntohl(cfg->ip.s_addr);
-	if ((a & 0xffffff00u) != (NET_BRIDGE_IP & 0xffffff00u) || (a & 0xff) < 2 || (a & 0xff) > 254)
-		diex("invalid --ip '%s': outside the containers' range 10.0.0.2-10.0.0.254", arg);
 	cfg->ip_asked = true;
+}
+
+/* --ip must lie in the containers' range of the subnet, checked once --subnet is known too. */
+static void check_ip(const struct config *cfg)
+{
+	uint32_t a = ntohl(cfg->ip.s_addr);
+	char first[INET_ADDRSTRLEN], last[INET_ADDRSTRLEN];
+
+	if (!cfg->ip_asked || (a >= net_first_host(cfg) && a <= net_last_host(cfg)))
+		return;
+	inet_ntop(AF_INET, &(struct in_addr){ htonl(net_first_host(cfg)) }, first, sizeof(first));
+	inet_ntop(AF_INET, &(struct in_addr){ htonl(net_last_host(cfg)) }, last, sizeof(last));
+	diex("invalid --ip '%s': outside the containers' range %s-%s", inet_ntoa(cfg->ip), first, last);
+}
+
+/* --subnet A.B.C.D/N: a private range (RFC 1918) of /24 or larger, given by its network
+ * address. The slide's is 10.0.0.0/24; another one is for a machine whose own network
+ * already uses it (see net_check_subnet_free()). */
+static void parse_subnet(struct config *cfg, const char *arg)
+{
+	static const struct { uint32_t net; int prefix; } private[] = {
+		{ 0x0a000000u, 8 }, { 0xac100000u, 12 }, { 0xc0a80000u, 16 },
+	};
+	char addr[INET_ADDRSTRLEN];
+	const char *slash = strchr(arg, '/');
+	unsigned long prefix;
+	struct in_addr a;
+	uint32_t net;
+
+	if (!slash || slash - arg >= (int)sizeof(addr) || !parse_ulong(slash + 1, 32, &prefix))
+		diex("invalid --subnet '%s': expected A.B.C.D/N, e.g. 10.0.0.0/24", arg);
+	snprintf(addr, sizeof(addr), "%.*s", (int)(slash - arg), arg);
+	if (inet_pton(AF_INET, addr, &a) != 1)
+		diex("invalid --subnet '%s': expected A.B.C.D/N, e.g. 10.0.0.0/24", arg);
+	net = ntohl(a.s_addr);
+	if (prefix > 24)
+		diex("invalid --subnet '%s': a /24 or larger (N at most 24)", arg);
+	if (net & ~net_mask(prefix))
+		diex("invalid --subnet '%s': not the network address of a /%lu", arg, prefix);
+	for (size_t i = 0; i < sizeof(private) / sizeof(private[0]); i++)
+		if ((int)prefix >= private[i].prefix &&
+		    (net & net_mask(private[i].prefix)) == private[i].net) {
+			cfg->subnet = net;
+			cfg->prefix = prefix;
+			return;
+		}
+	diex("invalid --subnet '%s': not inside a private range (10.0.0.0/8, 172.16.0.0/12, "
+	     "192.168.0.0/16)", arg);
 }
 
 static void parse_user(struct config *cfg, const char *arg)
@@ -628,7 +733,7 @@ static void env_build(struct config *cfg, char **opt_env, int n_env)
 static void parse_args(struct config *cfg, int argc, char **argv)
 {
 	enum { OPT_HOSTNAME = 256, OPT_USER, OPT_NET, OPT_CHROOT, OPT_IP, OPT_DNS,
-	       OPT_CPUS, OPT_PIDS, OPT_STOP_TIMEOUT, OPT_SECCOMP };
+	       OPT_CPUS, OPT_PIDS, OPT_STOP_TIMEOUT, OPT_SECCOMP, OPT_SUBNET };
 	static const struct option longopts[] = {
 		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 		{ "user",     required_argument, NULL, OPT_USER },
@@ -636,6 +741,7 @@ static void parse_args(struct config *cfg, int argc, char **argv)
 		{ "net",      required_argument, NULL, OPT_NET },
 		{ "chroot",   no_argument,       NULL, OPT_CHROOT },
 		{ "ip",       required_argument, NULL, OPT_IP },
+		{ "subnet",   required_argument, NULL, OPT_SUBNET },
 		{ "dns",      required_argument, NULL, OPT_DNS },
 		{ "memory",   required_argument, NULL, 'm' },
 		{ "cpus",     required_argument, NULL, OPT_CPUS },
@@ -654,8 +760,9 @@ static void parse_args(struct config *cfg, int argc, char **argv)
 	if (!opt_env)
 		die("calloc");
 	opterr = 0;
-	/* "+": options end at NAME, so COMMAND's own options pass unsplit. */
-	while ((c = getopt_long(argc, argv, "+e:m:vhV", longopts, NULL)) != -1) {
+	/* "+": options end at NAME, so COMMAND's own options pass unsplit; ":": a missing
+	 * value is told apart from an unknown option (getopt returns ':' for it). */
+	while ((c = getopt_long(argc, argv, "+:e:m:vhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_HOSTNAME:
 			if (!*optarg || strlen(optarg) > 64)
@@ -683,6 +790,9 @@ static void parse_args(struct config *cfg, int argc, char **argv)
 			break;
 		case OPT_IP:
 			parse_ip(cfg, optarg);
+			break;
+		case OPT_SUBNET:
+			parse_subnet(cfg, optarg);
 			break;
 		case OPT_DNS: {
 			struct in_addr a;
@@ -730,6 +840,7 @@ static void parse_args(struct config *cfg, int argc, char **argv)
 			diex("unknown option '%s' (see runb --help)", argv[optind - 1]);
 		}
 	}
+	check_ip(cfg);
 	if (argc - optind < 2) {
 		usage(stderr);
 		diex("missing %s", argc - optind < 1 ? "NAME and ROOTFS" : "ROOTFS");
@@ -1408,25 +1519,106 @@ static void veth_name(const struct config *cfg, char out[IFNAMSIZ])
  * Returns the bridge's ifindex. */
 static int net_bridge(const struct config *cfg, int fd)
 {
-	static const unsigned char mac[6] = { 0x02, 0, 10, 0, 0, 1 };	/* local bit + 10.0.0.1 */
-	struct in_addr ip = { htonl(NET_BRIDGE_IP) };
+	struct in_addr ip = net_addr(net_gateway(cfg));
+	const unsigned char *b = (const unsigned char *)&ip.s_addr;
+	const unsigned char mac[6] = { 0x02, 0, b[0], b[1], b[2], b[3] };  /* local bit + its IP */
 	int bridge;
 
-	trace(cfg, 26, "brctl addbr $BRIDGE_NAME", "RTM_NEWLINK bridge %s address 02:00:0a:00:00:01"
-	      " (exists: fine)", NET_BRIDGE_NAME);
+	trace(cfg, 26, "brctl addbr $BRIDGE_NAME", "RTM_NEWLINK bridge %s address "
+	      "02:00:%02x:%02x:%02x:%02x (exists: fine)", NET_BRIDGE_NAME, b[0], b[1], b[2], b[3]);
 	if (link_add_bridge(fd, NET_BRIDGE_NAME, mac) < 0)
 		die("ip link add %s type bridge", NET_BRIDGE_NAME);
 	bridge = link_index(NET_BRIDGE_NAME);
 	if (bridge < 0)
 		die("ip link show %s", NET_BRIDGE_NAME);
 	trace(cfg, 26, "ip addr add $BRIDGE_IP/$BRIDGE_NETMASK dev $BRIDGE_NAME",
-	      "RTM_NEWADDR %s/%d on %s (exists: fine)", inet_ntoa(ip), NET_PREFIX, NET_BRIDGE_NAME);
-	if (addr_add(fd, bridge, ip, NET_PREFIX, true) < 0)
-		die("ip address add %s/%d dev %s", inet_ntoa(ip), NET_PREFIX, NET_BRIDGE_NAME);
+	      "RTM_NEWADDR %s/%d on %s (exists: fine)", inet_ntoa(ip), cfg->prefix, NET_BRIDGE_NAME);
+	if (addr_add(fd, bridge, ip, cfg->prefix, true) < 0)
+		die("ip address add %s/%d dev %s", inet_ntoa(ip), cfg->prefix, NET_BRIDGE_NAME);
 	trace(cfg, 26, "ip link set $BRIDGE_NAME up", "RTM_NEWLINK %s IFF_UP", NET_BRIDGE_NAME);
 	if (link_set_up(fd, bridge) < 0)
 		die("ip link set %s up", NET_BRIDGE_NAME);
 	return bridge;
+}
+
+/* Before runb-bridge gets the subnet's first address, the subnet must be free on this
+ * machine: on one whose own network is 10.0.0.0/24 the bridge would add a second route to
+ * it and take that network's traffic. Any address or route (but a default route) of
+ * another interface that overlaps the subnet is a conflict: ip address show, ip route show. */
+struct subnet_use {
+	uint32_t net;
+	int prefix, bridge;
+	char found[96];  /* "address 10.0.0.5/24 on eth0", empty while none */
+};
+
+static void subnet_overlap(struct subnet_use *u, const char *what, uint32_t a, int prefix,
+			   int ifindex)
+{
+	int p = prefix < u->prefix ? prefix : u->prefix;
+	char ifname[IF_NAMESIZE] = "?";
+
+	if (u->found[0] || prefix == 0 || (ifindex == u->bridge && ifindex > 0) ||
+	    (a & net_mask(p)) != (u->net & net_mask(p)))
+		return;
+	if (ifindex > 0)
+		if_indextoname(ifindex, ifname);
+	snprintf(u->found, sizeof(u->found), "%s %s/%d on %s", what,
+		 inet_ntoa(net_addr(a)), prefix, ifname);
+}
+
+static void subnet_check_addr(const struct nlmsghdr *nh, void *arg)
+{
+	const struct ifaddrmsg *ifa = NLMSG_DATA(nh);
+	int len = IFA_PAYLOAD(nh);
+
+	for (struct rtattr *rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+		if (rta->rta_type == IFA_LOCAL)
+			subnet_overlap(arg, "address", ntohl(*(uint32_t *)RTA_DATA(rta)),
+				       ifa->ifa_prefixlen, ifa->ifa_index);
+}
+
+static void subnet_check_route(const struct nlmsghdr *nh, void *arg)
+{
+	const struct rtmsg *rtm = NLMSG_DATA(nh);
+	int len = RTM_PAYLOAD(nh), oif = 0;
+	uint32_t dst = 0;
+
+	if (rtm->rtm_table == RT_TABLE_LOCAL)  /* the machine's own addresses: seen above */
+		return;
+	for (struct rtattr *rta = RTM_RTA(rtm); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == RTA_DST)
+			dst = ntohl(*(uint32_t *)RTA_DATA(rta));
+		else if (rta->rta_type == RTA_OIF)
+			oif = *(int *)RTA_DATA(rta);
+	}
+	subnet_overlap(arg, "route", dst, rtm->rtm_dst_len, oif);
+}
+
+static void net_check_subnet_free(const struct config *cfg, int fd)
+{
+	struct subnet_use u = { .net = cfg->subnet, .prefix = cfg->prefix,
+				.bridge = link_index(NET_BRIDGE_NAME) };
+	struct nl_req addrs = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg)),
+		.nh.nlmsg_type = RTM_GETADDR,
+		.ifa.ifa_family = AF_INET,
+	};
+	struct nl_req routes = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg)),
+		.nh.nlmsg_type = RTM_GETROUTE,
+		.rtm.rtm_family = AF_INET,
+	};
+
+	trace(cfg, 0, "(is the subnet free?)", "RTM_GETADDR, RTM_GETROUTE dumps: %s/%d on no "
+	      "interface but %s", inet_ntoa(net_addr(cfg->subnet)), cfg->prefix, NET_BRIDGE_NAME);
+	if (nl_dump(fd, &addrs, RTM_NEWADDR, subnet_check_addr, &u) < 0)
+		die("ip address show");
+	if (nl_dump(fd, &routes, RTM_NEWROUTE, subnet_check_route, &u) < 0)
+		die("ip route show");
+	if (u.found[0])
+		diex("--subnet %s/%d is already this machine's: %s; choose another with --subnet "
+		     "(e.g. --subnet 10.99.0.0/24) or --net none", inet_ntoa(net_addr(cfg->subnet)),
+		     cfg->prefix, u.found);
 }
 
 /* Slide 26, host half, run in the host netns: the bridge, then a veth whose host end VETH
@@ -1440,8 +1632,9 @@ static void net_host_side(struct config *cfg, int netns_fd, const char *veth)
 	const unsigned char *ip = (const unsigned char *)&cfg->ip.s_addr;
 	const unsigned char mac[6] = { 0x02, 0, ip[0], ip[1], ip[2], ip[3] };
 	int fd = nl_open();
-	int bridge = net_bridge(cfg, fd);
-	int host_end, err;
+	int bridge, host_end, err;
+
+	bridge = net_bridge(cfg, fd);
 
 	trace(cfg, 26, "ip link add name $VETH type veth peer name $ETH",
 	      "RTM_NEWLINK veth %s, peer %s address 02:00:%02x:%02x:%02x:%02x", veth, NET_ETH,
@@ -1474,7 +1667,7 @@ static void net_host_side(struct config *cfg, int netns_fd, const char *veth)
  * once eth0 has its address and is up. eth0's index here is the container's, not the host's. */
 static void net_container_side(const struct config *cfg, struct in_addr addr)
 {
-	struct in_addr gw = { htonl(NET_BRIDGE_IP) };
+	struct in_addr gw = net_addr(net_gateway(cfg));
 	int fd = nl_open();
 	int eth;
 
@@ -1483,9 +1676,9 @@ static void net_container_side(const struct config *cfg, struct in_addr addr)
 	if (eth < 0)
 		die("ip link show %s", NET_ETH);
 	trace(cfg, 26, "ip address add 10.0.0.2/24 dev $ETH", "RTM_NEWADDR %s/%d on %s",
-	      inet_ntoa(addr), NET_PREFIX, NET_ETH);
-	if (addr_add(fd, eth, addr, NET_PREFIX, false) < 0)
-		die("ip address add %s/%d dev %s", inet_ntoa(addr), NET_PREFIX, NET_ETH);
+	      inet_ntoa(addr), cfg->prefix, NET_ETH);
+	if (addr_add(fd, eth, addr, cfg->prefix, false) < 0)
+		die("ip address add %s/%d dev %s", inet_ntoa(addr), cfg->prefix, NET_ETH);
 	trace(cfg, 26, "ip link set $ETH up", "RTM_NEWLINK %s IFF_UP", NET_ETH);
 	if (link_set_up(fd, eth) < 0)
 		die("ip link set %s up", NET_ETH);
@@ -1509,10 +1702,10 @@ static void net_lease(struct config *cfg)
 {
 	const char *lease = "";
 	bool existed;
-	uint32_t host;
+	uint32_t a;
 
-	for (host = cfg->ip_asked ? ntohl(cfg->ip.s_addr) & 0xff : 2; host <= 254; host++) {
-		cfg->ip.s_addr = htonl((NET_BRIDGE_IP & 0xffffff00u) | host);
+	for (a = cfg->ip_asked ? ntohl(cfg->ip.s_addr) : net_first_host(cfg); a <= net_last_host(cfg); a++) {
+		cfg->ip = net_addr(a);
 		lease = inet_ntoa(cfg->ip);
 		cfg->lease_fd = lock_file(lease, &existed);
 		if (cfg->lease_fd >= 0 || cfg->ip_asked)
@@ -1521,7 +1714,8 @@ static void net_lease(struct config *cfg)
 	if (cfg->lease_fd < 0 && cfg->ip_asked)
 		diex("--ip %s: the address is in use by another container", inet_ntoa(cfg->ip));
 	if (cfg->lease_fd < 0)
-		diex("no free address in 10.0.0.2-10.0.0.254: 253 containers are running");
+		diex("no free address in the subnet: %u containers are running",
+		     net_last_host(cfg) - net_first_host(cfg) + 1);
 	if (ftruncate(cfg->lease_fd, 0) < 0 || dprintf(cfg->lease_fd, "%s\n", cfg->name) < 0)
 		die("lease " STATE_DIR "/%s", lease);
 	trace(cfg, 26, "ip address add 10.0.0.2/24", "lease %s (flock " STATE_DIR "/%s)",
@@ -1562,6 +1756,12 @@ static void net_configure_container(struct config *cfg)
 /* Slide 26, all of it, in runb.sh's order. */
 static void net_setup(struct config *cfg)
 {
+	if (cfg->net == NET_BRIDGE) {
+		int fd = nl_open();
+
+		net_check_subnet_free(cfg, fd);
+		close(fd);
+	}
 	net_ns_add(cfg);
 	if (cfg->net == NET_BRIDGE) {
 		net_lease(cfg);
@@ -2437,8 +2637,9 @@ static void sweep_crashed_runs(const struct config *cfg)
 {
 	DIR *d = opendir(STATE_DIR);
 	struct dirent *e;
+	struct in_addr a;
 	char name[80];
-	bool existed;
+	bool existed, lease;
 	size_t len;
 	int fd;
 
@@ -2448,14 +2649,14 @@ static void sweep_crashed_runs(const struct config *cfg)
 		len = strlen(e->d_name);
 		if (e->d_name[0] == '.')
 			continue;
-		if (strncmp(e->d_name, "10.0.0.", 7) != 0 &&
-		    (len < 6 || len > 69 || strcmp(e->d_name + len - 5, ".lock") != 0))
+		lease = inet_pton(AF_INET, e->d_name, &a) == 1;  /* an address lease */
+		if (!lease && (len < 6 || len > 69 || strcmp(e->d_name + len - 5, ".lock") != 0))
 			continue;
 		fd = lock_file(e->d_name, &existed);
 		if (fd < 0)
 			continue;  /* a running container's */
 		snprintf(name, sizeof(name), "%.*s", (int)len - 5, e->d_name);
-		if (existed && strncmp(e->d_name, "10.0.0.", 7) != 0 && valid_name(name))
+		if (existed && !lease && valid_name(name))
 			sweep_crashed_run(cfg, name);
 		unlock_file(e->d_name, fd);
 	}
@@ -2627,6 +2828,7 @@ int main(int argc, char **argv)
 {
 	struct config cfg = {
 		.net = NET_BRIDGE, .dns = "8.8.8.8", .stop_timeout = 10, .seccomp = true,
+		.subnet = NET_SUBNET, .prefix = NET_PREFIX,
 		.lock_fd = -1, .netns_fd = -1, .lease_fd = -1, .parent_alive_fd = -1,
 	};
 	bool crashed;

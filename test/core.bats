@@ -271,6 +271,24 @@ bad_input() {
 	bad_input -e =x "$CNAME" "$ROOTFS"
 	assert_output --partial "invalid --env"
 	bad_input --hostname "" "$CNAME" "$ROOTFS"
+	bad_input --subnet 10.9.0.0/25 "$CNAME" "$ROOTFS"
+	assert_output --partial "a /24 or larger"
+	bad_input --subnet 8.8.0.0/16 "$CNAME" "$ROOTFS"
+	assert_output --partial "not inside a private range"
+	bad_input --subnet 10.9.0.1/24 "$CNAME" "$ROOTFS"
+	assert_output --partial "not the network address"
+	bad_input --subnet 10.9.0.0 "$CNAME" "$ROOTFS"
+	assert_output --partial "expected A.B.C.D/N"
+	bad_input --subnet 10.9.0.0/24 --ip 10.0.0.5 "$CNAME" "$ROOTFS"
+	assert_output --partial "outside the containers' range 10.9.0.2-10.9.0.254"
+}
+
+@test "bad input: an option without its value says so, not 'unknown option'" {
+	local opt
+	for opt in --net -m --memory -e --env --seccomp --subnet --ip --user --hostname; do
+		bad_input "$opt"
+		assert_output "runb: option '$opt' needs a value (see runb --help)"
+	done
 }
 
 @test "bad input: not root" {

@@ -598,3 +598,55 @@ bridge_mac() {
 	rb "$CNAME" "$ROOTFS" true
 	[ "$ok" = 0 ]
 }
+
+# An interface of the test's "host" holding ADDR: a dummy, or one end of a
+# veth pair where the kernel has no dummy driver (the development machine).
+add_host_iface() {
+	ip -n "$NS" link add rbt-d0 type dummy 2>/dev/null ||
+		ip -n "$NS" link add rbt-d0 type veth peer name rbt-d1
+	ip -n "$NS" addr add "$1" dev rbt-d0
+	ip -n "$NS" link set rbt-d0 up
+}
+
+@test "a subnet the machine already uses is refused with nothing made; --subnet picks another" {
+	add_host_iface 10.0.0.7/24
+	run rb "$CNAME" "$ROOTFS" true
+	assert_failure 125
+	assert_output "runb: --subnet 10.0.0.0/24 is already this machine's: address 10.0.0.7/24 on rbt-d0; choose another with --subnet (e.g. --subnet 10.99.0.0/24) or --net none"
+	link_gone runb-bridge
+	[ ! -e "/run/netns/$CNAME" ]
+	# a larger network that contains the slide's is a conflict too, and a route
+	ip -n "$NS" addr flush dev rbt-d0
+	ip -n "$NS" addr add 10.0.0.7/16 dev rbt-d0
+	run rb "$CNAME" "$ROOTFS" true
+	assert_failure 125
+	assert_output --partial "address 10.0.0.7/16 on rbt-d0"
+	ip -n "$NS" addr flush dev rbt-d0
+	ip -n "$NS" route add blackhole 10.0.0.128/25
+	run rb "$CNAME" "$ROOTFS" true
+	assert_failure 125
+	assert_output --partial "route 10.0.0.128/25 on ?"
+	# another subnet: the bridge takes its first address, the container the next
+	run rb --subnet 10.99.0.0/24 "$CNAME" "$ROOTFS" /bin/sh -c 'ip -o -4 addr show dev eth0; ip route'
+	assert_success
+	assert_line --index 0 --regexp 'inet 10\.99\.0\.2/24 '
+	assert_line --index 1 'default via 10.99.0.1 dev eth0 '
+	run ip -n "$NS" -o -4 addr show dev runb-bridge
+	assert_output --partial 'inet 10.99.0.1/24'
+	# --net none makes no bridge and needs no subnet
+	ip -n "$NS" link del runb-bridge
+	run rb --net none "$CNAME" "$ROOTFS" true
+	assert_success
+	link_gone runb-bridge
+	ip -n "$NS" route del blackhole 10.0.0.128/25
+	ip -n "$NS" link del rbt-d0
+}
+
+@test "--subnet larger than /24: --ip anywhere in it, nothing past its last host" {
+	run rb --subnet 10.98.0.0/23 --ip 10.98.1.7 "$CNAME" "$ROOTFS" ip -o -4 addr show dev eth0
+	assert_success
+	assert_output --partial 'inet 10.98.1.7/23 '
+	run rb --subnet 10.98.0.0/23 --ip 10.98.1.255 "$CNAME" "$ROOTFS" true
+	assert_failure 125
+	assert_output --partial "outside the containers' range 10.98.0.2-10.98.1.254"
+}
