@@ -1,50 +1,61 @@
 /*
  * runb.c — a container engine in one C file, step by step in the order of the
  * talk "コンテナエンジンの作り方" (K. Onishi, 2019) and its shell tool runb
- * (runb.sh + src/core.sh). Read it beside the slides: every block below is
+ * (runb.sh + src/core.sh). Read it beside the slides: every block of Part I is
  * headed by the slide it implements and the shell line it replaces.
  *
  *   sudo ./runb [OPTIONS] NAME ROOTFS [COMMAND [ARG...]]
  *
- *   slide  shell step (runb.sh / core.sh)           runb.c
- *   -----  ---------------------------------------  ------------------------------
- *   25     cgcreate -g cpu,memory,pids:$NAME         cg_create(): cg_detect(), cg_make_dirs(),
- *                                                   cg_set_limits(), cg_devices()
- *   26     ip netns add $CONTAINER_NET_NS           net_ns_add()
- *   26     ip link add ... type veth peer ...,      net_host_side(): link_add_bridge(),
- *          brctl addif, ip link set ... up/netns      link_add_veth(), link_set_master()
- *   26     ip netns exec ... ip address/link/route  net_lease(), net_container_side()
- *   27     unshare --pid --uts --ipc --mount --fork ns_clone_container()
+ * The file, top to bottom:
+ *   The kit      errors, the -v trace, syscalls glibc does not wrap, paths
+ *                inside ROOTFS, lock files, a small rtnetlink kit
+ *   Part I       the slides, 25 to 33, in their order: only what they do
+ *   Part II      beyond the slides: the command line, ROOTFS opened once,
+ *                locks, leases and the crash sweep, the hardening, the names
+ *                files, a terminal of its own, the watcher, waiting, teardown
+ *   The spines   container_main(), which reads like core.sh, and main(),
+ *                which reads like runb.sh
+ *
+ * The slides, and the functions that do them (README.md has the same map;
+ * test/map.bats checks both against this file):
+ *
+ *   slide  shell step (runb.sh / core.sh)            runb.c
+ *   -----  ----------------------------------------  --------------------------
+ *   25     cgcreate -g cpu,memory,pids:$NAME          cg_detect(), cg_create()
+ *   26     ip netns add $CONTAINER_NET_NS            net_ns_add()
+ *   26     ip link add ... type veth peer ...,       net_host_side()
+ *          brctl addif, ip link set ... up/netns
+ *   26     ip netns exec ... ip address/link/route   net_configure_container()
+ *   27     unshare --pid --uts --ipc --mount --fork  ns_clone_container()
  *   27     (unshare's implied --propagation private) fs_make_private()
- *   28     cgclassify -g ... $$                     cg_join()
- *   28     unshare --cgroup (made after cgclassify) ns_unshare_cgroup()
- *   29-30  mkdir -p ... && mount -t ...             fs_mount_all()
- *   31     mknod -m 666 $ROOT_FS_DIR/dev/...        dev_make_nodes()
- *   32     mount --bind /dev/pts/ptmx ...           dev_link_ptmx()
- *   32     ln -s /proc/self/fd ...                  dev_link_stdio()
- *   33     hostname runB                            uts_set_hostname()
- *   33     capsh --drop="$DROP_CAPS"                caps_drop_bounding()
- *   33     ip netns exec $CONTAINER_NET_NS          net_ns_enter()
- *   19,33  capsh --chroot="$ROOT_FS_DIR"            root_pivot() / root_chroot()
- *   -      echo nameserver ... > etc/resolv.conf    dns_set()
- *   33     capsh --uid --gid --inh                  caps_switch_user()
- *   33     capsh -- -c "/bin/bash"                  exec_command()
- *   -      (beyond the slides: hardening)           cg_devices(), fs_mask_proc(),
- *                                                   nnp_set(), seccomp_install()
- *   -      trap "ip netns del ..." EXIT             teardown(), sweep_crashed_runs()
+ *   28     cgclassify -g ... $$                      cg_join()
+ *   28     unshare --cgroup (made after cgclassify)  ns_unshare_cgroup()
+ *   29-30  mkdir -p ... && mount -t ...              fs_mount_all()
+ *   31     mknod -m 666 $ROOT_FS_DIR/dev/...         dev_make_nodes()
+ *   32     mount --bind /dev/pts/ptmx ...            dev_link_ptmx()
+ *   32     ln -s /proc/self/fd ...                   dev_link_stdio()
+ *   33     hostname runB                             uts_set_hostname()
+ *   33     capsh --drop="$DROP_CAPS"                 caps_drop_bounding()
+ *   33     ip netns exec $CONTAINER_NET_NS           net_ns_enter()
+ *   33     capsh --chroot="$ROOT_FS_DIR"             root_pivot() / root_chroot()
+ *   33     capsh --uid --gid --inh                   caps_switch_user()
+ *   33     capsh -- -c "/bin/bash"                   exec_command()
  *
  * Process model: runb (the parent) stays in the host's namespaces, makes what
  * must exist on the host, clones the container's first process (the child),
  * waits for it, and removes what it made. The child builds the container
  * around itself and finally execs the command, which so becomes PID 1 of its
- * PID namespace (slide 36).
+ * PID namespace (slide 36). A third process, the watcher, kills the container
+ * if runb dies without its teardown.
  *
  * Cleanup policy: what lives only in the child's namespaces dies with them.
- * What runb makes on the host (the netns name, cgroups, the host veth, state
- * files) is undone by one function, teardown(), which on_exit(3) runs on every
- * exit of the parent, including die(); it unwinds in reverse order of creation.
+ * What runb makes on the host (the NAME lock, cgroups, the netns name, the
+ * address lease, the terminal's mode) is written in one ledger as it is made;
+ * teardown(), which on_exit(3) runs on every exit of runb, die() included,
+ * unwinds the ledger in reverse order. What a crashed run left (SIGKILL, power
+ * loss) is found by the next run, of any NAME, and swept the same way.
  *
- * Build: make   (gcc -std=gnu11 -O2 -Wall -Wextra -Werror, libc only)
+ * Build: make   (cc -std=gnu11 -O2 -Wall -Wextra -Werror, libc only)
  * License: MIT
  */
 #define _GNU_SOURCE
@@ -66,6 +77,8 @@
 #include <stdlib.h>
 #include <stdnoreturn.h>
 #include <string.h>
+#include <termios.h>
+#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <linux/audit.h>
@@ -74,6 +87,8 @@
 #include <linux/close_range.h>
 #include <linux/filter.h>
 #include <linux/if_link.h>
+#include <linux/magic.h>
+#include <linux/mount.h>
 #include <linux/netlink.h>
 #include <linux/openat2.h>
 #include <linux/rtnetlink.h>
@@ -81,24 +96,26 @@
 #include <linux/seccomp.h>
 #include <linux/veth.h>
 #include <net/if.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
-#include <sys/statfs.h>
-#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/types.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
-#include <time.h>
 
-#define RUNB_VERSION "0.1.0"
+#define RUNB_VERSION "0.2.0"
 
 /* Exit statuses, as docker run and env(1) use them. */
 enum { EXIT_RUNB = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND = 127 };
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #define CONTAINER_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define NETNS_DIR "/run/netns"
@@ -109,52 +126,75 @@ enum { EXIT_RUNB = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND = 127 };
 #define NET_ETH "eth0"			/* the container's end of the veth */
 #define CG_ROOT "/sys/fs/cgroup"
 #define CG_CPU_PERIOD 100000UL		/* µs, the CFS default */
+#define DEV_TMPFS_SIZE "65536k"		/* runc's size for the container's /dev */
 
-/* The one configuration: filled by parse_args(), then read (and, for what
- * runb made on the host, written) by every step. */
+/* -v: the trace of each step. It lives outside struct config, which every
+ * step reads as const, because its clock moves with each line. */
+struct tracer {
+	bool verbose;
+};
+
+/* What the command line asked for, and what runb found out about the
+ * machine before it made anything. Filled by parse_args() and main(), then
+ * read (const) by every step. */
 struct config {
-	/* from the command line */
 	const char *name;       /* NAME: the container, its netns and cgroup */
-	char rootfs[PATH_MAX];  /* ROOTFS, absolute and without symlinks */
+	char rootfs[PATH_MAX];  /* ROOTFS, absolute: for messages; runb opens it once */
 	const char *hostname;   /* --hostname, default NAME */
 	uid_t uid;              /* --user UID[:GID], default 0:0 */
 	gid_t gid;
 	char **env;             /* the container's whole environment */
 	enum { NET_NONE, NET_BRIDGE } net;
-	bool use_chroot;        /* --chroot: the slide's escapable chroot */
-	bool verbose;           /* -v: one line per step */
-	char **argv;            /* COMMAND [ARG...]; NULL: /bin/bash or /bin/sh */
-	struct in_addr ip;      /* --ip, or the lowest free address of the subnet */
-	bool ip_asked;
 	uint32_t subnet;        /* --subnet, host byte order; default 10.0.0.0 */
 	int prefix;             /* its prefix length; default 24 */
+	struct in_addr ip;      /* --ip, or the lowest free address of the subnet */
+	bool ip_asked;
 	const char *dns;        /* --dns, default the slide's 8.8.8.8 */
 	unsigned long long memory;  /* -m/--memory in bytes; 0: no limit */
 	unsigned long cpu_quota;    /* --cpus as µs per CG_CPU_PERIOD; 0: none */
 	unsigned long pids;         /* --pids; 0: no limit */
 	unsigned int stop_timeout;  /* --stop-timeout: seconds from a forwarded signal to SIGKILL */
 	bool seccomp;           /* --seccomp=unconfined: false */
-	bool tty_handoff;       /* the container gets the caller's terminal foreground */
+	bool use_chroot;        /* --chroot: the slide's escapable chroot */
+	int tty;                /* -t: 1, -T: 0, neither: -1 (a pty when stdin and stdout are terminals) */
+	char **argv;            /* COMMAND [ARG...]; NULL: /bin/bash or /bin/sh */
+	struct tracer *tr;      /* -v */
 
 	bool cg_v2;             /* /sys/fs/cgroup is cgroup2: unified v2 */
 	bool cg_born_in;        /* v2: the child was cloned into its cgroup */
-
-	/* what runb made on the host, for teardown(); -1/false: nothing */
-	pid_t runb_pid;         /* teardown() runs only in this process */
-	int lock_fd;            /* /run/runb/NAME.lock, held for the container's life */
-	bool cg_made;           /* runb/NAME cgroup(s) */
-	bool netns_named;       /* /run/netns/NAME exists and is ours */
-	int lease_fd;           /* /run/runb/10.0.0.x, locked while we use x */
-	bool veth_made;         /* the host end, veth */
-	char veth[IFNAMSIZ];
-	int netns_fd;           /* the container's network namespace */
-	int parent_alive_fd;    /* child: read end of a pipe only runb writes */
-	int parent_alive_wfd;   /* its write end: the child closes its copy first */
+	struct winsize winsize; /* the caller's terminal's size, for the container's pty */
 };
 
-/* ------------------------------------------------------------------------ */
-/* Helpers: errors, the -v trace, syscalls glibc does not wrap.              */
-/* ------------------------------------------------------------------------ */
+/* What runb made on the host, in the order it made it: teardown() unwinds
+ * it from the last entry to the first. The crash sweep fills one for a dead
+ * run's NAME and unwinds it the same way. */
+enum made_what { MADE_LOCK, MADE_CGROUP, MADE_NETNS, MADE_LEASE, MADE_TTY_RAW };
+
+struct ledger {
+	pid_t owner;            /* the runb that made it: only that process unwinds it */
+	const char *name;       /* NAME: the paths of what runb made are made from it */
+	bool cg_v2;
+	const struct tracer *tr;
+	unsigned int n;
+	enum made_what made[8];
+	int lock_fd;            /* MADE_LOCK: /run/runb/NAME.lock, held for the container's life */
+	int lease_fd;           /* MADE_LEASE: /run/runb/ADDR, locked while the container has ADDR */
+	struct in_addr lease;
+	struct termios tty_saved;  /* MADE_TTY_RAW: the caller's terminal as it was */
+};
+
+/* The descriptors runb opens for its child, the container's first process. */
+struct handoff {
+	int rootfd;             /* ROOTFS, opened once; the child reaches it as "." (see rootfs_open) */
+	int netns_fd;           /* the container's network namespace, /run/netns/NAME */
+	int alive_r, alive_w;   /* a pipe only runb writes: EOF at alive_r means runb is gone */
+	int pty_sock[2];        /* with a pty, the child sends its master over [1] to runb's [0] */
+};
+
+/* ======================================================================== */
+/* The kit: errors, the trace, syscalls glibc does not wrap, paths inside    */
+/* ROOTFS, lock files, rtnetlink.                                            */
+/* ======================================================================== */
 
 /* die(): the step failed. One line on stderr that names the step and its
  * arguments, then strerror(errno) (saved first: fprintf may change it), and
@@ -185,14 +225,29 @@ static noreturn void diex(const char *fmt, ...)
 	exit(EXIT_RUNB);
 }
 
-/* trace(): with -v, "[slide NN] <shell line> -> <what runb does>". This is
- * the tutorial's live demonstration, so it prints as each step happens. */
-static void trace(const struct config *cfg, int slide, const char *shell,
-		  const char *fmt, ...)
+/* warn(): what teardown could not undo, and other trouble that must not stop
+ * runb: one line, with strerror(errno), and go on. */
+static void warn(const char *fmt, ...)
+{
+	int saved = errno;
+	va_list ap;
+
+	fputs("runb: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(saved));
+	errno = saved;
+}
+
+/* trace(): with -v, "[slide NN] <shell line> -> <what runb does>" (slide 0:
+ * "[runb]", a step beyond the slides). This is the tutorial's live
+ * demonstration, so it prints as each step happens. */
+static void trace(const struct tracer *tr, int slide, const char *shell, const char *fmt, ...)
 {
 	va_list ap;
 
-	if (!cfg->verbose)
+	if (!tr->verbose)
 		return;
 	if (slide)
 		fprintf(stderr, "[slide %d] %s -> ", slide, shell);
@@ -204,52 +259,52 @@ static void trace(const struct config *cfg, int slide, const char *shell,
 	fputc('\n', stderr);
 }
 
+/* System calls glibc 2.36 does not wrap. */
 static int sys_pivot_root(const char *new_root, const char *put_old)
 {
 	return syscall(SYS_pivot_root, new_root, put_old);
 }
 
-static int sys_capset(struct __user_cap_header_struct *hdr,
-		      struct __user_cap_data_struct *data)
+static int sys_capset(struct __user_cap_header_struct *hdr, struct __user_cap_data_struct *data)
 {
 	return syscall(SYS_capset, hdr, data);
 }
 
-/* Open PATH below the directory DIRFD as if DIRFD were "/": symlinks and ".."
- * in a root file system cannot lead out of it (openat2(2), RESOLVE_IN_ROOT).
- * The shell's `mkdir -p $ROOT_FS_DIR/proc` follows a symlink planted in the
- * rootfs to wherever it points on the host; this cannot. */
-static int open_in_root(int dirfd, const char *path, int flags)
+static int sys_open_tree(int dirfd, const char *path, unsigned int flags)
+{
+	return syscall(SYS_open_tree, dirfd, path, flags);
+}
+
+static int sys_move_mount(int from_fd, const char *from, int to_fd, const char *to,
+			  unsigned int flags)
+{
+	return syscall(SYS_move_mount, from_fd, from, to_fd, to, flags);
+}
+
+static int sys_pidfd_send_signal(int pidfd, int sig)
+{
+	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+/* Open PATH below the directory DIRFD without following a single symlink,
+ * and without ".." leading above DIRFD (openat2(2): RESOLVE_BENEATH,
+ * RESOLVE_NO_SYMLINKS). The shell's `mkdir -p $ROOT_FS_DIR/proc` follows a
+ * link planted in the rootfs to wherever it points; a link that resolves
+ * inside the rootfs now may mean something else after the next mount. This
+ * follows none: what it opens is what the path names. EAGAIN: a rename
+ * raced the lookup; the kernel asks to try again. */
+static int open_beneath(int dirfd, const char *path, int flags)
 {
 	struct open_how how = {
 		.flags = flags | O_CLOEXEC,
-		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
+	int fd;
 
-	return syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
-}
-
-/* mkdir -p for one directory below DIRFD (its parent must exist), never
- * following a link out of the root. EEXIST is fine: the slide's -p. */
-static void mkdir_in_root(int dirfd, const char *path)
-{
-	char parent[PATH_MAX];
-	const char *base = strrchr(path, '/');
-	int pfd = dirfd;
-
-	if (base) {
-		snprintf(parent, sizeof(parent), "%.*s", (int)(base - path), path);
-		pfd = open_in_root(dirfd, parent, O_PATH | O_DIRECTORY);
-		if (pfd < 0)
-			die("mkdir -p %s: open %s", path, parent);
-		base++;
-	} else {
-		base = path;
-	}
-	if (mkdirat(pfd, base, 0755) < 0 && errno != EEXIST)
-		die("mkdir -p %s", path);
-	if (pfd != dirfd)
-		close(pfd);
+	do
+		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+	while (fd < 0 && errno == EAGAIN);
+	return fd;
 }
 
 /* The path through which mount(2) reaches an O_PATH descriptor. */
@@ -259,6 +314,61 @@ static const char *fd_path(int fd, char buf[static 32])
 	return buf;
 }
 
+/* mkdir -p ROOT/PATH, then open it for a mount on it. A mount target must be
+ * a real directory inside ROOTFS reached without following any symlink, as
+ * runc requires since CVE-2019-19921 and CVE-2023-27561: anything else (a
+ * link on the way, a file) is refused, exit 125, with the path named. SHOWN
+ * is how ROOT is named in messages. Returns an O_PATH descriptor. */
+static int open_mount_dir(int rootfd, const char *path, const char *shown)
+{
+	char comp[NAME_MAX + 1];
+	const char *p = path;
+	int dirfd = rootfd, fd;
+
+	while (*p) {
+		size_t len = strcspn(p, "/");
+
+		if (len == 0 || len > NAME_MAX) {
+			p += len + (p[len] == '/');
+			continue;
+		}
+		snprintf(comp, sizeof(comp), "%.*s", (int)len, p);
+		fd = open_beneath(dirfd, comp, O_PATH | O_DIRECTORY);
+		if (fd < 0 && errno == ENOENT) {
+			if (mkdirat(dirfd, comp, 0755) < 0 && errno != EEXIST)
+				die("mkdir -p %s/%.*s", shown, (int)(p - path + len), path);
+			fd = open_beneath(dirfd, comp, O_PATH | O_DIRECTORY);
+		}
+		if (fd < 0 && (errno == ELOOP || errno == ENOTDIR || errno == EXDEV))
+			diex("%s/%.*s is %s: runb mounts only on a real directory inside ROOTFS",
+			     shown, (int)(p - path + len), path, errno == ENOTDIR ? "not a directory" :
+			     "a symlink");
+		if (fd < 0)
+			die("open %s/%.*s", shown, (int)(p - path + len), path);
+		if (dirfd != rootfd)
+			close(dirfd);
+		dirfd = fd;
+		p += len + (p[len] == '/');
+	}
+	return dirfd == rootfd ? open_beneath(rootfd, ".", O_PATH | O_DIRECTORY) : dirfd;
+}
+
+/* Is the file system behind FD of type MAGIC (statfs(2)'s f_type)? */
+static bool fd_is_fs(int fd, long magic)
+{
+	struct statfs st;
+
+	return fstatfs(fd, &st) == 0 && st.f_type == magic;
+}
+
+/* The ledger (struct ledger): note what was just made on the host, before
+ * the step that makes it can fail halfway, so that teardown() undoes it. */
+static void ledger_add(struct ledger *led, enum made_what what)
+{
+	if (led->n == ARRAY_SIZE(led->made))
+		diex("ledger: more than %zu entries (a bug in runb)", ARRAY_SIZE(led->made));
+	led->made[led->n++] = what;
+}
 /* echo S > PATH, for cgroupfs: one write(2), whose error is the kernel's
  * answer (EINVAL for a bad value, EBUSY, ...). */
 static void write_file(const char *path, const char *s)
@@ -328,16 +438,9 @@ static void unlock_file(const char *name, int fd)
 
 	snprintf(path, sizeof(path), STATE_DIR "/%s", name);
 	if (unlink(path) < 0 && errno != ENOENT)
-		fprintf(stderr, "runb: teardown: rm %s: %s\n", path, strerror(errno));
+		warn("teardown: rm %s", path);
 	close(fd);
 }
-
-/* ------------------------------------------------------------------------ */
-/* The netlink kit: runb speaks rtnetlink (man 7 rtnetlink) itself instead   */
-/* of running ip(8) and brctl(8): one request per shell command, each        */
-/* answered by the kernel with an ack carrying 0 or -errno, which nl_talk()  */
-/* turns into errno so call sites keep the `if (...) < 0) die(...)` shape.   */
-/* ------------------------------------------------------------------------ */
 
 /* One rtnetlink request: header, the message's fixed part, then attributes in buf. */
 struct nl_req {
@@ -511,8 +614,1064 @@ static uint32_t net_last_host(const struct config *cfg)
 	return (cfg->subnet | ~net_mask(cfg->prefix)) - 1;
 }
 
+/* ======================================================================== */
+/* Part I: the slides, 25 to 33, in their order.                             */
+/* ======================================================================== */
+
+/* Slide 25: cgroups — replaces: cgcreate -g "$CGROUP_CONTROLLERS:$CONTAINER_NAME"
+ *
+ * A cgroup is a directory in a cgroup file system; its files hold the limits
+ * for the processes in it (slides 15-18, man 7 cgroups). cgcreate is mkdir.
+ * There are two versions, and a machine shows one of them at /sys/fs/cgroup:
+ *   v2 (unified): one tree, /sys/fs/cgroup/runb/NAME. A controller works in a
+ *       cgroup only once the parent lists it in cgroup.subtree_control, and
+ *       a cgroup that hands controllers to children may hold no process
+ *       itself ("no internal processes"), so runb enables them on the way.
+ *   v1 (or hybrid): one tree per controller, cpu/runb/NAME, memory/runb/NAME
+ *       and pids/runb/NAME, each with its own file names (and devices/runb/NAME
+ *       for the device rules of Part II, which the slides lack).
+ * Departure: the slide's cgroups are never removed; runb's are, by cg_remove().
+ */
+static const char *const cg_v1_controllers[] = { "cpu", "memory", "pids", "devices" };
+static const char *const cg_v2_controllers[] = { "cpu", "memory", "pids" };
+
+/* The container NAME's cgroup directory in one v1 hierarchy (CTRL), or in the
+ * unified one (V2, CTRL ignored), followed by "/FILE" when FILE is given. */
+static void cg_path(const char *name, bool v2, const char *ctrl, const char *file,
+		    char path[static PATH_MAX])
+{
+	if (v2)
+		snprintf(path, PATH_MAX, CG_ROOT "/runb/%s%s%s", name,
+			 file ? "/" : "", file ? file : "");
+	else
+		snprintf(path, PATH_MAX, CG_ROOT "/%s/runb/%s%s%s", ctrl ? ctrl : "?", name,
+			 file ? "/" : "", file ? file : "");
+}
+
+/* Which version: cgroup2's magic number on /sys/fs/cgroup means v2 only;
+ * anything else (a tmpfs of v1 hierarchies, maybe with a v2 one at
+ * unified/ beside them: "hybrid") means runb uses the v1 controllers. */
+static void cg_detect(struct config *cfg)
+{
+	struct statfs st;
+
+	if (statfs(CG_ROOT, &st) < 0)
+		die("cgroups: statfs %s", CG_ROOT);
+	cfg->cg_v2 = st.f_type == CGROUP2_SUPER_MAGIC;
+	trace(cfg->tr, 25, "cgcreate", "statfs(\"" CG_ROOT "\"): %s", cfg->cg_v2 ?
+	      "cgroup2, unified v2" : "not cgroup2, v1 or hybrid: using the v1 cpu, memory, pids");
+}
+
+/* v2: echo "+cpu +memory +pids" > DIR/cgroup.subtree_control, after checking
+ * DIR/cgroup.controllers offers them (a parent that does not delegate them
+ * cannot be helped from here: say so rather than half-make a container). */
+static int cg_v2_delegate(const struct config *cfg, const char *dir)
+{
+	char path[PATH_MAX], have[512] = " ", want[64] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return -1;  /* a parent another runb just removed: try again */
+	if (fd < 0 || (n = read(fd, have + 1, sizeof(have) - 3)) < 0)
+		die("cgroups: read %s", path);
+	close(fd);
+	strcpy(have + 1 + n - (n && have[n] == '\n'), " ");
+	for (size_t i = 0; i < ARRAY_SIZE(cg_v2_controllers); i++) {
+		char word[16];
+
+		snprintf(word, sizeof(word), " %s ", cg_v2_controllers[i]);
+		if (!strstr(have, word))
+			diex("cgroups: controller %s is not available in %s (cgroup.controllers:%s)",
+			     cg_v2_controllers[i], dir, have);
+		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s+%s", i ? " " : "",
+			 cg_v2_controllers[i]);
+	}
+	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
+	trace(cfg->tr, 25, "cgcreate -g cpu,memory,pids:NAME", "echo \"%s\" > %s", want, path);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, want, strlen(want)) < 0)
+		die("cgroups: echo \"%s\" > %s%s", want, path, errno == EBUSY ?
+		    " (it holds processes, and v2 allows no process in a cgroup that delegates)" : "");
+	close(fd);
+	return 0;
+}
+
+/* mkdir DIR. EEXIST is fine: for the shared parent "runb", and for NAME,
+ * which can only be this run's own from an earlier try (the NAME lock and
+ * the sweep of crashed runs see to that). */
+static int cg_mkdir(const struct config *cfg, const char *dir)
+{
+	trace(cfg->tr, 25, "cgcreate -g cpu,memory,pids:NAME", "mkdir(\"%s\")", dir);
+	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
+		return 0;
+	if (errno == ENOENT)
+		return -1;  /* a parent another runb just removed: try again */
+	die("cgcreate: mkdir %s", dir);
+}
+
+static int cg_make_dirs(const struct config *cfg)
+{
+	char path[PATH_MAX];
+
+	if (cfg->cg_v2) {
+		cg_path(cfg->name, true, NULL, NULL, path);
+		if (cg_v2_delegate(cfg, CG_ROOT) < 0 || cg_mkdir(cfg, CG_ROOT "/runb") < 0 ||
+		    cg_v2_delegate(cfg, CG_ROOT "/runb") < 0)
+			return -1;
+		return cg_mkdir(cfg, path);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(cg_v1_controllers); i++) {
+		snprintf(path, sizeof(path), CG_ROOT "/%s/runb", cg_v1_controllers[i]);
+		if (cg_mkdir(cfg, path) < 0)
+			return -1;
+		cg_path(cfg->name, false, cg_v1_controllers[i], NULL, path);
+		if (cg_mkdir(cfg, path) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Write one limit into the container's cgroup; OPTIONAL files (swap) may be
+ * missing when the kernel does not account swap. */
+static void cg_write(const struct config *cfg, const char *ctrl, const char *file,
+		     const char *value, bool optional)
+{
+	char path[PATH_MAX];
+
+	cg_path(cfg->name, cfg->cg_v2, ctrl, file, path);
+	if (optional && access(path, F_OK) < 0)
+		return;
+	trace(cfg->tr, 25, "cgcreate (limits)", "echo %s > %s", value, path);
+	write_file(path, value);
+}
+
+/* The limits, v2 and v1 side by side. docker run's -m adds as much swap
+ * again; runb allows none, so the limit is the limit. */
+static void cg_set_limits(const struct config *cfg)
+{
+	char v[64];
+
+	if (cfg->memory) {
+		snprintf(v, sizeof(v), "%llu", cfg->memory);
+		if (cfg->cg_v2) {
+			cg_write(cfg, NULL, "memory.max", v, false);
+			cg_write(cfg, NULL, "memory.swap.max", "0", true);
+		} else {
+			cg_write(cfg, "memory", "memory.limit_in_bytes", v, false);
+			cg_write(cfg, "memory", "memory.memsw.limit_in_bytes", v, true);
+		}
+	}
+	if (cfg->cpu_quota) {
+		if (cfg->cg_v2) {
+			snprintf(v, sizeof(v), "%lu %lu", cfg->cpu_quota, CG_CPU_PERIOD);
+			cg_write(cfg, NULL, "cpu.max", v, false);
+		} else {
+			snprintf(v, sizeof(v), "%lu", CG_CPU_PERIOD);
+			cg_write(cfg, "cpu", "cpu.cfs_period_us", v, false);
+			snprintf(v, sizeof(v), "%lu", cfg->cpu_quota);
+			cg_write(cfg, "cpu", "cpu.cfs_quota_us", v, false);
+		}
+	}
+	if (cfg->pids) {
+		snprintf(v, sizeof(v), "%lu", cfg->pids);
+		cg_write(cfg, "pids", "pids.max", v, false);
+	}
+}
+
+/* cgcreate, all of it: the directories (retried: another runb's teardown may
+ * remove the shared parent "runb" under us), then the limits. */
+static void cg_create(const struct config *cfg, struct ledger *led)
+{
+	ledger_add(led, MADE_CGROUP);  /* from here on, teardown removes what exists */
+	for (int tries = 0; cg_make_dirs(cfg) < 0;)
+		if (++tries == 5)
+			die("cgcreate: mkdir under " CG_ROOT);
+	cg_set_limits(cfg);
+}
+
+/* The undo, cgdelete: rmdir one cgroup. A cgroup goes only when empty: when a
+ * crashed run left processes in it, kill them first (v2: cgroup.kill, which
+ * kills every process in the cgroup at once; v1: each pid it lists). */
+static void cg_rmdir(const char *dir)
+{
+	char path[PATH_MAX + 16], pid[32];
+	FILE *f;
+
+	for (int i = 0; rmdir(dir) < 0; i++) {
+		if (errno == ENOENT)
+			return;
+		if (errno != EBUSY || i == 200) {
+			warn("teardown: rmdir %s", dir);
+			return;
+		}
+		snprintf(path, sizeof(path), "%s/cgroup.kill", dir);
+		if (access(path, F_OK) == 0) {
+			write_file(path, "1");
+		} else {
+			snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+			if ((f = fopen(path, "re"))) {
+				while (fgets(pid, sizeof(pid), f))
+					kill(atoi(pid), SIGKILL);
+				fclose(f);
+			}
+		}
+		usleep(5000);
+	}
+}
+
+/* cgdelete: NAME's cgroups, then the shared parent "runb" if it is empty now
+ * (another runb may be using it: then rmdir fails, and that is fine). */
+static void cg_remove(const char *name, bool v2)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < (v2 ? 1 : ARRAY_SIZE(cg_v1_controllers)); i++) {
+		cg_path(name, v2, cg_v1_controllers[i], NULL, path);
+		cg_rmdir(path);
+		*strrchr(path, '/') = '\0';
+		if (rmdir(path) < 0 && errno != ENOTEMPTY && errno != EBUSY && errno != ENOENT)
+			warn("teardown: rmdir %s", path);
+	}
+}
+
+/* Slide 26: network namespace — replaces: ip netns add $CONTAINER_NET_NS
+ *
+ * A network namespace lives as long as a process is in it or a file is bound
+ * to it. `ip netns add` creates one and binds /proc/self/ns/net at
+ * /run/netns/NAME, so that it outlives the command and others can find it by
+ * name; runb does the same in itself and returns to the host's namespace with
+ * setns(2). Returns a descriptor of the new namespace. man 7
+ * network_namespaces, man 8 ip-netns.
+ */
+static int net_ns_add(const struct config *cfg, struct ledger *led)
+{
+	char path[PATH_MAX];
+	int host_fd, fd;
+
+	snprintf(path, sizeof(path), NETNS_DIR "/%s", cfg->name);
+	trace(cfg->tr, 26, "ip netns add NAME",
+	      "unshare(CLONE_NEWNET), mount --bind /proc/self/ns/net %s", path);
+	if (mkdir(NETNS_DIR, 0755) < 0 && errno != EEXIST)
+		die("ip netns add: mkdir %s", NETNS_DIR);
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	if (fd < 0)
+		die("ip netns add: create %s", path);
+	close(fd);
+	ledger_add(led, MADE_NETNS);
+	host_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (host_fd < 0)
+		die("ip netns add: open /proc/self/ns/net");
+	if (unshare(CLONE_NEWNET) < 0)
+		die("ip netns add: unshare(CLONE_NEWNET)");
+	if (mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL) < 0)
+		die("ip netns add: mount --bind /proc/self/ns/net %s", path);
+	if (setns(host_fd, CLONE_NEWNET) < 0)
+		die("ip netns add: setns back to the host's network namespace");
+	close(host_fd);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("ip netns add: open %s", path);
+	return fd;
+}
+
+/* The undo, ip netns del: unmount and remove /run/netns/NAME. The namespace
+ * itself goes when its last process and mount are gone. */
+static void net_ns_del(const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), NETNS_DIR "/%s", name);
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		warn("teardown: umount %s", path);
+	if (unlink(path) < 0 && errno != ENOENT)
+		warn("teardown: rm %s", path);
+}
+
+/* Slide 26: network setting — replaces:
+ *     ip link add name $VETH type veth peer name $ETH
+ *     brctl addif $BRIDGE_NAME $VETH; ip link set $VETH up
+ *     ip link set $ETH netns $CONTAINER_NET_NS
+ *     ip netns exec $CONTAINER_NET_NS ip address add 10.0.0.2/24 dev $ETH
+ *     ip netns exec $CONTAINER_NET_NS ip link set $ETH up
+ *     ip netns exec $CONTAINER_NET_NS ip route add default via 10.0.0.1
+ *
+ * A veth pair is a cable with two ends: one stays on the host and is
+ * plugged into the bridge runb-bridge (10.0.0.1, the containers' gateway),
+ * the other becomes the container's eth0. Each shell command is one
+ * rtnetlink request, made by one function named after the command, below in
+ * the order of the shell lines (man 8 ip-link, man 7 rtnetlink). The bridge
+ * the slide expects from setup_bridge.sh is made when missing (brctl addbr);
+ * NAT to the outside stays scripts/setup_bridge.sh's.
+ */
+
+/* brctl addbr runb-bridge (setup_bridge.sh) = ip link add NAME address MAC type bridge.
+ * EEXIST is success: another runb starting at the same moment made it first.
+ * Departure: a MAC set at creation. A bridge without one takes the lowest MAC of its
+ * ports, so it changes when a container's veth leaves, and every other container's ARP
+ * entry for 10.0.0.1 goes stale for seconds. */
+static int link_add_bridge(int fd, const char *name, const unsigned char mac[6])
+{
+	struct nl_req req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		.nh.nlmsg_type = RTM_NEWLINK,
+		.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL,
+		.ifi.ifi_family = AF_UNSPEC,
+	};
+	struct rtattr *linkinfo;
+
+	nl_put(&req, IFLA_IFNAME, name, strlen(name) + 1);
+	nl_put(&req, IFLA_ADDRESS, mac, 6);
+	linkinfo = nl_nest_begin(&req, IFLA_LINKINFO);
+	nl_put(&req, IFLA_INFO_KIND, "bridge", strlen("bridge"));
+	nl_nest_end(&req, linkinfo);
+	if (nl_talk(fd, &req) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* ip link add name VETH type veth peer name ETH netns NS
+ * Departure: the slide creates $ETH in the host and then runs `ip link set $ETH netns
+ * $CONTAINER_NET_NS`; runb names the peer's netns in the same request (IFLA_NET_NS_FD), so
+ * the peer is born in the container as eth0, a name usually taken in the host. */
+static int link_add_veth(int fd, const char *host_name, const char *peer_name,
+			 const unsigned char peer_mac[6], int netns_fd)
+{
+	struct nl_req req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		.nh.nlmsg_type = RTM_NEWLINK,
+		.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL,
+		.ifi.ifi_family = AF_UNSPEC,
+	};
+	struct rtattr *linkinfo, *data, *peer;
+	uint32_t ns = netns_fd;
+
+	nl_put(&req, IFLA_IFNAME, host_name, strlen(host_name) + 1);
+	linkinfo = nl_nest_begin(&req, IFLA_LINKINFO);
+	nl_put(&req, IFLA_INFO_KIND, "veth", strlen("veth"));
+	data = nl_nest_begin(&req, IFLA_INFO_DATA);
+	/* the peer is described like a link of its own: a (zeroed) ifinfomsg, then attributes */
+	peer = nl_put(&req, VETH_INFO_PEER, &(struct ifinfomsg){ .ifi_family = AF_UNSPEC },
+		      sizeof(struct ifinfomsg));
+	nl_put(&req, IFLA_IFNAME, peer_name, strlen(peer_name) + 1);
+	nl_put(&req, IFLA_ADDRESS, peer_mac, 6);
+	nl_put(&req, IFLA_NET_NS_FD, &ns, sizeof(ns));
+	nl_nest_end(&req, peer);
+	nl_nest_end(&req, data);
+	nl_nest_end(&req, linkinfo);
+	return nl_talk(fd, &req);
+}
+
+/* brctl addif runb-bridge VETH = ip link set VETH master runb-bridge. */
+static int link_set_master(int fd, int ifindex, int master_ifindex)
+{
+	struct nl_req req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		.nh.nlmsg_type = RTM_NEWLINK,
+		.ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex },
+	};
+	uint32_t master = master_ifindex;
+
+	nl_put(&req, IFLA_MASTER, &master, sizeof(master));
+	return nl_talk(fd, &req);
+}
+
+/* ip link set DEV up: IFF_UP in the flags, and in the change mask so only that bit moves. */
+static int link_set_up(int fd, int ifindex)
+{
+	struct nl_req req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		.nh.nlmsg_type = RTM_NEWLINK,
+		.ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex,
+			 .ifi_flags = IFF_UP, .ifi_change = IFF_UP },
+	};
+
+	return nl_talk(fd, &req);
+}
+
+/* ip address add ADDR/PREFIX dev DEV. With EXIST_OK an EEXIST counts as done (the shared
+ * bridge's 10.0.0.1/24, which the first runb to start adds); a container's own must be new. */
+static int addr_add(int fd, int ifindex, struct in_addr addr, int prefixlen, bool exist_ok)
+{
+	struct nl_req req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg)),
+		.nh.nlmsg_type = RTM_NEWADDR,
+		.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL,
+		.ifa = { .ifa_family = AF_INET, .ifa_prefixlen = prefixlen,
+			 .ifa_scope = RT_SCOPE_UNIVERSE, .ifa_index = ifindex },
+	};
+
+	nl_put(&req, IFA_LOCAL, &addr, sizeof(addr));
+	nl_put(&req, IFA_ADDRESS, &addr, sizeof(addr));	/* same as LOCAL: not point-to-point */
+	if (nl_talk(fd, &req) < 0 && !(exist_ok && errno == EEXIST))
+		return -1;
+	return 0;
+}
+
+/* ip route add default via GW: destination 0.0.0.0/0 in the main table, as ip(8) sends it. */
+static int route_add_default(int fd, struct in_addr gw)
+{
+	struct nl_req req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg)),
+		.nh.nlmsg_type = RTM_NEWROUTE,
+		.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL,
+		.rtm = { .rtm_family = AF_INET, .rtm_dst_len = 0, .rtm_table = RT_TABLE_MAIN,
+			 .rtm_protocol = RTPROT_BOOT, .rtm_scope = RT_SCOPE_UNIVERSE,
+			 .rtm_type = RTN_UNICAST },
+	};
+
+	nl_put(&req, RTA_GATEWAY, &gw, sizeof(gw));
+	return nl_talk(fd, &req);
+}
+
+/* ip link del VETH: deleting one end of a veth deletes its peer too. ENODEV is success: the
+ * link is already gone. Used only when a former run's veth still holds our name. */
+static int link_del(int fd, const char *name)
+{
+	struct nl_req req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		.nh.nlmsg_type = RTM_DELLINK,
+		.ifi.ifi_family = AF_UNSPEC,
+	};
+
+	nl_put(&req, IFLA_IFNAME, name, strlen(name) + 1);
+	if (nl_talk(fd, &req) < 0 && errno != ENODEV)
+		return -1;
+	return 0;
+}
+
+/* Departure: VETH="veth-runb-$$" overflows the 15 characters of an interface
+ * name once PIDs have six digits (then `ip link add` fails, and runb.sh leaks
+ * its netns and cgroup). runb's is "rb" + runb's PID + "-" + the start of
+ * NAME, cut at 15: unique among running containers, not the name of a former
+ * run's veth that the kernel may still be dismantling, and it still shows
+ * which container it serves. */
+static void veth_name(const struct config *cfg, pid_t runb_pid, char out[IFNAMSIZ])
+{
+	snprintf(out, IFNAMSIZ, "rb%d-%s", (int)runb_pid, cfg->name);
+}
+
+/* tool/setup_bridge.sh, its network half (NAT is scripts/setup_bridge.sh's): runb-bridge
+ * with the subnet's first address, up. Every step tolerates "already done", so concurrent
+ * runb starts are safe. Returns the bridge's ifindex. */
+static int net_bridge(const struct config *cfg, int fd)
+{
+	struct in_addr ip = net_addr(net_gateway(cfg));
+	const unsigned char *b = (const unsigned char *)&ip.s_addr;
+	const unsigned char mac[6] = { 0x02, 0, b[0], b[1], b[2], b[3] };  /* local bit + its IP */
+	int bridge;
+
+	trace(cfg->tr, 26, "brctl addbr $BRIDGE_NAME", "RTM_NEWLINK bridge %s address "
+	      "02:00:%02x:%02x:%02x:%02x (exists: fine)", NET_BRIDGE_NAME, b[0], b[1], b[2], b[3]);
+	if (link_add_bridge(fd, NET_BRIDGE_NAME, mac) < 0)
+		die("ip link add %s type bridge", NET_BRIDGE_NAME);
+	bridge = link_index(NET_BRIDGE_NAME);
+	if (bridge < 0)
+		die("ip link show %s", NET_BRIDGE_NAME);
+	trace(cfg->tr, 26, "ip addr add $BRIDGE_IP/$BRIDGE_NETMASK dev $BRIDGE_NAME",
+	      "RTM_NEWADDR %s/%d on %s (exists: fine)", inet_ntoa(ip), cfg->prefix, NET_BRIDGE_NAME);
+	if (addr_add(fd, bridge, ip, cfg->prefix, true) < 0)
+		die("ip address add %s/%d dev %s", inet_ntoa(ip), cfg->prefix, NET_BRIDGE_NAME);
+	trace(cfg->tr, 26, "ip link set $BRIDGE_NAME up", "RTM_NEWLINK %s IFF_UP", NET_BRIDGE_NAME);
+	if (link_set_up(fd, bridge) < 0)
+		die("ip link set %s up", NET_BRIDGE_NAME);
+	return bridge;
+}
+
+/* Slide 26, host half, run in the host netns: the bridge, then a veth whose host end VETH
+ * joins the bridge and whose other end is eth0 in the container's netns (NETNS_FD).
+ * eth0's MAC is made from its address, 02:00:0a:00:00:xx (as docker does), so the host's
+ * ARP entry for 10.0.0.x stays right when a later container gets the same x.
+ * A veth of this name can exist only when runb's PID was reused within the moment a former
+ * run's veth takes to go with its netns: then delete it and retry.
+ * There is no undo: the kernel removes the veth pair with the container's netns, when its
+ * last user is gone (deleting it here would wait ~20 ms for an RCU barrier). */
+static void net_host_side(const struct config *cfg, int netns_fd, const char *veth)
+{
+	const unsigned char *ip = (const unsigned char *)&cfg->ip.s_addr;
+	const unsigned char mac[6] = { 0x02, 0, ip[0], ip[1], ip[2], ip[3] };
+	int fd = nl_open();
+	int bridge, host_end, err;
+
+	bridge = net_bridge(cfg, fd);
+	trace(cfg->tr, 26, "ip link add name $VETH type veth peer name $ETH",
+	      "RTM_NEWLINK veth %s, peer %s address 02:00:%02x:%02x:%02x:%02x", veth, NET_ETH,
+	      ip[0], ip[1], ip[2], ip[3]);
+	trace(cfg->tr, 26, "ip link set $ETH netns $CONTAINER_NET_NS",
+	      "same request: peer's IFLA_NET_NS_FD %d", netns_fd);
+	err = link_add_veth(fd, veth, NET_ETH, mac, netns_fd);
+	if (err < 0 && errno == EEXIST && link_del(fd, veth) == 0)
+		err = link_add_veth(fd, veth, NET_ETH, mac, netns_fd);
+	if (err < 0)
+		die("ip link add name %s type veth peer name %s netns fd %d", veth, NET_ETH, netns_fd);
+	host_end = link_index(veth);
+	if (host_end < 0)
+		die("ip link show %s", veth);
+	trace(cfg->tr, 26, "brctl addif $BRIDGE_NAME $VETH", "RTM_NEWLINK %s IFLA_MASTER %s",
+	      veth, NET_BRIDGE_NAME);
+	if (link_set_master(fd, host_end, bridge) < 0)
+		die("ip link set %s master %s", veth, NET_BRIDGE_NAME);
+	trace(cfg->tr, 26, "ip link set $VETH up", "RTM_NEWLINK %s IFF_UP", veth);
+	if (link_set_up(fd, host_end) < 0)
+		die("ip link set %s up", veth);
+	if (close(fd) < 0)
+		die("close netlink socket");
+}
+
+/* Departure: ip link set lo up. A new netns has a loopback device, down; runb.sh never
+ * raises it (so 127.0.0.1 is unreachable in its containers); runb does, with --net none too. */
+static void net_lo_up(const struct config *cfg, int fd)
+{
+	int lo = link_index("lo");
+
+	trace(cfg->tr, 26, "(ip link set lo up)", "RTM_NEWLINK lo IFF_UP");
+	if (lo < 0 || link_set_up(fd, lo) < 0)
+		die("ip link set lo up");
+}
+
+/* Slide 26, container half, run inside the container's netns. Order matters: the default
+ * route needs 10.0.0.1 reachable, i.e. the connected 10.0.0.0/24 route, which the kernel
+ * adds only once eth0 has its address and is up. eth0's index here is the container's. */
+static void net_container_side(const struct config *cfg, int fd)
+{
+	struct in_addr gw = net_addr(net_gateway(cfg));
+	int eth = link_index(NET_ETH);
+
+	if (eth < 0)
+		die("ip link show %s", NET_ETH);
+	trace(cfg->tr, 26, "ip address add 10.0.0.2/24 dev $ETH", "RTM_NEWADDR %s/%d on %s",
+	      inet_ntoa(cfg->ip), cfg->prefix, NET_ETH);
+	if (addr_add(fd, eth, cfg->ip, cfg->prefix, false) < 0)
+		die("ip address add %s/%d dev %s", inet_ntoa(cfg->ip), cfg->prefix, NET_ETH);
+	trace(cfg->tr, 26, "ip link set $ETH up", "RTM_NEWLINK %s IFF_UP", NET_ETH);
+	if (link_set_up(fd, eth) < 0)
+		die("ip link set %s up", NET_ETH);
+	trace(cfg->tr, 26, "ip route add default via 10.0.0.1", "RTM_NEWROUTE 0.0.0.0/0 via %s",
+	      inet_ntoa(gw));
+	if (route_add_default(fd, gw) < 0)
+		die("ip route add default via %s", inet_ntoa(gw));
+}
+
+/* Slide 26: the container's side — replaces: ip netns exec $CONTAINER_NET_NS ip ...
+ *
+ * runb.sh configures the container's network from the host, before the
+ * container exists, by running ip inside the named namespace. runb enters it
+ * with setns(2), sends its requests there (a netlink socket talks to the
+ * namespace it was opened in), and returns to the host's namespace.
+ */
+static void net_configure_container(const struct config *cfg, int netns_fd)
+{
+	int host_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	int fd;
+
+	if (host_fd < 0)
+		die("ip netns exec: open /proc/self/ns/net");
+	if (setns(netns_fd, CLONE_NEWNET) < 0)
+		die("ip netns exec %s: setns", cfg->name);
+	fd = nl_open();
+	net_lo_up(cfg, fd);
+	if (cfg->net == NET_BRIDGE)
+		net_container_side(cfg, fd);
+	if (close(fd) < 0)
+		die("close netlink socket");
+	if (setns(host_fd, CLONE_NEWNET) < 0)
+		die("ip netns exec: setns back to the host's network namespace");
+	close(host_fd);
+}
+
+/* Slide 27: new namespaces — replaces:
+ *     unshare --pid --uts --ipc --mount --cgroup --fork bash $CORE ...
+ *
+ * clone3(2) with these flags is unshare(1)'s --fork: the child is born in the
+ * new namespaces, and is PID 1 of the new PID namespace; it then runs
+ * container_main(), runb's core.sh. The network namespace was made by
+ * net_ns_add() and is entered at slide 33.
+ * Departure: the cgroup namespace is left out here. The child first joins its
+ * cgroup and makes its cgroup namespace after (slide 28); the slides unshare
+ * --cgroup first and cgclassify after, so the shell version's container sees
+ * its cgroup as a path outside its namespace's root (/../../runb-1234).
+ */
+static const int ns_clone_flags =
+	CLONE_NEWPID |  /* unshare --pid:   its own PIDs; the child is PID 1 */
+	CLONE_NEWUTS |  /* unshare --uts:   its own host name */
+	CLONE_NEWIPC |  /* unshare --ipc:   its own SysV IPC and POSIX queues */
+	CLONE_NEWNS;    /* unshare --mount: its own mount table */
+
+/* clone3(2) without a stack of its own works like fork(2): the child goes on
+ * from here on a copy of runb's memory, in its new namespaces; 0 is returned
+ * in it. On cgroup v2 it is born in its cgroup (CLONE_INTO_CGROUP, Linux
+ * 5.7): moving a running process makes the kernel wait for an RCU grace
+ * period (~10 ms), so slide 28 finds nothing left to do. CLONE_PIDFD gives
+ * runb a descriptor of the child that no PID reuse can make name another
+ * process. Kernels without clone3 get the classic clone(2) and pidfd_open. */
+static pid_t ns_clone_container(struct config *cfg, int *pidfd)
+{
+	struct clone_args args = {
+		.flags = ns_clone_flags | CLONE_PIDFD,
+		.pidfd = (uintptr_t)pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	char path[PATH_MAX];
+	int cgfd = -1;
+	pid_t pid;
+
+	trace(cfg->tr, 27, "unshare --pid --uts --ipc --mount --fork",
+	      "clone3(CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNS%s)",
+	      cfg->cg_v2 ? "|CLONE_INTO_CGROUP" : "");
+	if (cfg->cg_v2) {
+		cg_path(cfg->name, true, NULL, NULL, path);
+		cgfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cgfd < 0)
+			die("clone3: open %s", path);
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = cgfd;
+		cfg->cg_born_in = true;
+	}
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0 && errno == ENOSYS) {
+		cfg->cg_born_in = false;
+		pid = syscall(SYS_clone, ns_clone_flags | SIGCHLD, NULL, NULL, NULL, 0);
+		if (pid > 0 && (*pidfd = syscall(SYS_pidfd_open, pid, 0)) < 0)
+			die("pidfd_open %d", pid);
+	}
+	if (pid < 0)
+		die("unshare --pid --uts --ipc --mount --fork: clone3");
+	if (pid > 0 && cgfd >= 0)
+		close(cgfd);
+	return pid;
+}
+
+/* Slide 27 (what unshare(1) does silently): mount propagation.
+ *
+ * A new mount namespace starts as a copy whose mounts may still be "shared"
+ * with the host's (systemd makes / shared), so a mount made in the container
+ * would appear on the host too. util-linux unshare makes / recursively
+ * private before running the command; that is the only reason the shell
+ * version's mounts do not leak to the host. runb must do it itself, first.
+ */
+static void fs_make_private(const struct config *cfg)
+{
+	trace(cfg->tr, 27, "unshare --mount (--propagation private, implied)",
+	      "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL)");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		die("make / private: mount --make-rprivate /");
+}
+
+/* Slide 28: cgroup — replaces: cgclassify -g "$CGROUP_CONTROLLERS:$CONTAINER_NAME" $$
+ *
+ * The child moves itself into its cgroup(s) by writing "0" (the writer
+ * itself), before it does anything else, so that all it does and starts is
+ * accounted and limited; its children inherit the cgroup. v1: into "tasks",
+ * which moves one thread (the child has one) without the lock cgroup.procs
+ * takes for a whole process, a wait of ~10 ms. v2: the child was born there
+ * (clone3 with CLONE_INTO_CGROUP, slide 27), unless the kernel lacks clone3.
+ */
+static void cg_join(const struct config *cfg)
+{
+	char path[PATH_MAX];
+
+	if (cfg->cg_born_in) {
+		cg_path(cfg->name, true, NULL, NULL, path);
+		trace(cfg->tr, 28, "cgclassify -g cpu,memory,pids:NAME $$",
+		      "already in %s: born there (clone3 CLONE_INTO_CGROUP)", path);
+		return;
+	}
+	for (size_t i = 0; i < (cfg->cg_v2 ? 1 : ARRAY_SIZE(cg_v1_controllers)); i++) {
+		cg_path(cfg->name, cfg->cg_v2, cg_v1_controllers[i],
+			cfg->cg_v2 ? "cgroup.procs" : "tasks", path);
+		trace(cfg->tr, 28, "cgclassify -g cpu,memory,pids:NAME $$", "echo 0 > %s", path);
+		write_file(path, "0");
+	}
+}
+
+/* Slide 28: the cgroup namespace — replaces: unshare --cgroup (slide 27)
+ *
+ * Made only now, after cg_join(): a cgroup namespace's root is the cgroup
+ * its maker is in at that moment, so /proc/self/cgroup reads "/" inside.
+ */
+static void ns_unshare_cgroup(const struct config *cfg)
+{
+	trace(cfg->tr, 28, "unshare --cgroup",
+	      "unshare(CLONE_NEWCGROUP), after cgclassify: /proc/self/cgroup reads /");
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		die("unshare --cgroup: unshare(CLONE_NEWCGROUP)");
+}
+
+/* Slides 29-30: file systems — replaces, for each row:
+ *     mkdir -p $ROOT_FS_DIR/<target> && mount -t <type> -o <options> <type> $ROOT_FS_DIR/<target>
+ *
+ * The slides' mounts and options; mount(2) takes the generic options as MS_*
+ * flags and the file system's own as a string (the -v line shows both as
+ * the slide's -o). Each target is opened inside ROOTFS by open_mount_dir(),
+ * which follows no symlink, and mounted through its descriptor, so a link in
+ * the rootfs cannot redirect a mount. devpts "newinstance" gives the
+ * container its own pty numbering (slide 32). man 2 mount.
+ * Departure: /dev gets nosuid and a size, as runc's: without them a
+ * container root could fill the host's memory through /dev, or leave a
+ * setuid file there for itself to exec.
+ */
+struct fs_mount {
+	const char *target;     /* below ROOTFS */
+	const char *type;
+	unsigned long flags;
+	const char *data;
+	bool in_netns;          /* mounted at slide 33, once in the container's netns */
+};
+
+static const struct fs_mount fs_mounts[] = {
+	{ "proc",       "proc",   MS_NOEXEC | MS_NOSUID | MS_NODEV, NULL, false },
+	{ "dev",        "tmpfs",  MS_NOEXEC | MS_STRICTATIME | MS_NOSUID,
+	  "mode=755,size=" DEV_TMPFS_SIZE, false },
+	{ "dev/shm",    "tmpfs",  MS_NOEXEC | MS_NOSUID | MS_NODEV, "mode=1777,size=65536k", false },
+	{ "dev/mqueue", "mqueue", MS_NOEXEC | MS_NOSUID | MS_NODEV, NULL, false },
+	{ "dev/pts",    "devpts", MS_NOEXEC | MS_NOSUID, "newinstance,ptmxmode=0666,mode=620,gid=5",
+	  false },
+	{ "sys",        "sysfs",  MS_NOEXEC | MS_NOSUID | MS_NODEV | MS_RDONLY, NULL, true },
+};
+
+/* A mount's flags and data as mount(8)'s -o list, for -v and for messages. */
+static const char *fs_options(const struct fs_mount *m, char buf[static 128])
+{
+	static const struct { unsigned long flag; const char *name; } names[] = {
+		{ MS_NOEXEC, "noexec" }, { MS_NOSUID, "nosuid" }, { MS_NODEV, "nodev" },
+		{ MS_STRICTATIME, "strictatime" }, { MS_RDONLY, "ro" },
+	};
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (m->flags & names[i].flag)
+			n += snprintf(buf + n, 128 - n, "%s%s", n ? "," : "", names[i].name);
+	if (m->data && n < 128)
+		snprintf(buf + n, 128 - n, "%s%s", n ? "," : "", m->data);
+	return buf;
+}
+
+static void fs_mount_one(const struct config *cfg, int rootfd, const struct fs_mount *m)
+{
+	char buf[32], opts[128];
+	int fd = open_mount_dir(rootfd, m->target, cfg->rootfs);
+
+	if (mount(m->type, fd_path(fd, buf), m->type, m->flags, m->data) < 0)
+		die("mount -t %s -o %s %s %s/%s", m->type, fs_options(m, opts), m->type,
+		    cfg->rootfs, m->target);
+	close(fd);
+}
+
+static void fs_mount_all(const struct config *cfg, int rootfd)
+{
+	char opts[128];
+
+	for (size_t i = 0; i < ARRAY_SIZE(fs_mounts); i++) {
+		const struct fs_mount *m = &fs_mounts[i];
+
+		trace(cfg->tr, i == 0 ? 29 : 30, "mkdir -p && mount -t ...",
+		      "mount(\"%s\", \"%s/%s\", \"%s\", \"%s\")%s", m->type, cfg->rootfs, m->target,
+		      m->type, fs_options(m, opts), m->in_netns ? " at slide 33, in the container's netns" : "");
+		if (m->in_netns)
+			close(open_mount_dir(rootfd, m->target, cfg->rootfs));
+		else
+			fs_mount_one(cfg, rootfd, m);
+	}
+}
+
+/* Slide 31: device nodes — replaces: mknod -m 666 $ROOT_FS_DIR/dev/<name> c <major> <minor>
+ *
+ * The container's /dev is the tmpfs just mounted, so the nodes live there and
+ * vanish with the container; nothing is written to ROOTFS. mknod(2) applies
+ * the umask, which mknod -m does not: fchmodat() sets 0666 afterwards.
+ * Departure: the slide's seventh row, ptmx c 5 2, becomes a link at slide 32.
+ */
+struct dev_node {
+	const char *name;
+	unsigned int major, minor;
+};
+
+static const struct dev_node dev_nodes[] = {
+	{ "null",    1, 3 },
+	{ "zero",    1, 5 },
+	{ "full",    1, 7 },
+	{ "tty",     5, 0 },
+	{ "random",  1, 8 },
+	{ "urandom", 1, 9 },
+};
+
+static void dev_make_nodes(const struct config *cfg, int devfd)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++) {
+		const struct dev_node *d = &dev_nodes[i];
+
+		trace(cfg->tr, 31, "mknod -m 666 $ROOT_FS_DIR/dev/...",
+		      "mknod(\"/dev/%s\", S_IFCHR|0666, makedev(%u, %u))",
+		      d->name, d->major, d->minor);
+		if (mknodat(devfd, d->name, S_IFCHR | 0666, makedev(d->major, d->minor)) < 0)
+			die("mknod %s/dev/%s c %u %u", cfg->rootfs, d->name, d->major, d->minor);
+		if (fchmodat(devfd, d->name, 0666, 0) < 0)
+			die("chmod 666 %s/dev/%s", cfg->rootfs, d->name);
+	}
+}
+
+/* Slide 32: terminal — replaces:
+ *     touch $ROOT_FS_DIR/dev/pts/ptmx && mount --bind /dev/pts/ptmx $ROOT_FS_DIR/dev/pts/ptmx
+ *
+ * Departure: the slide binds the host's ptmx over the container's, so every
+ * pty the container opens is allocated in the host's devpts instance and does
+ * not exist in the container's /dev/pts. runb does what runc does: /dev/ptmx
+ * is a link to pts/ptmx, the multiplexer of the container's own instance
+ * (mounted with newinstance,ptmxmode=0666 at slide 30). man 4 pts.
+ */
+static void dev_link_ptmx(const struct config *cfg, int devfd)
+{
+	trace(cfg->tr, 32, "mount --bind /dev/pts/ptmx $ROOT_FS_DIR/dev/pts/ptmx",
+	      "symlink(\"pts/ptmx\", \"/dev/ptmx\") (the container's own devpts)");
+	if (symlinkat("pts/ptmx", devfd, "ptmx") < 0)
+		die("ln -s pts/ptmx %s/dev/ptmx", cfg->rootfs);
+}
+
+/* Slide 32: I/O — replaces: ln -s /proc/self/fd $ROOT_FS_DIR/dev/fd (and stdin, stdout, stderr)
+ *
+ * Programs and shells open /dev/stdin and /dev/fd/N; on Linux they are
+ * links into /proc/self/fd, which the container's own /proc resolves.
+ */
+static const struct { const char *target, *name; } dev_links[] = {
+	{ "/proc/self/fd",   "fd" },
+	{ "/proc/self/fd/0", "stdin" },
+	{ "/proc/self/fd/1", "stdout" },
+	{ "/proc/self/fd/2", "stderr" },
+};
+
+static void dev_link_stdio(const struct config *cfg, int devfd)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(dev_links); i++) {
+		trace(cfg->tr, 32, "ln -s /proc/self/fd... $ROOT_FS_DIR/dev/...",
+		      "symlink(\"%s\", \"/dev/%s\")", dev_links[i].target, dev_links[i].name);
+		if (symlinkat(dev_links[i].target, devfd, dev_links[i].name) < 0)
+			die("ln -s %s %s/dev/%s", dev_links[i].target, cfg->rootfs,
+			    dev_links[i].name);
+	}
+}
+
+/* Slide 33: host name — replaces: hostname runB
+ *
+ * The UTS namespace (slide 27) gives the container a host name of its own;
+ * setting it does not touch the host's. runb uses --hostname, default NAME.
+ */
+static void uts_set_hostname(const struct config *cfg)
+{
+	trace(cfg->tr, 33, "hostname runB", "sethostname(\"%s\")", cfg->hostname);
+	if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
+		die("hostname %s", cfg->hostname);
+}
+
+/* Slide 33: capabilities (slides 21-23) — replaces: capsh --drop="$DROP_CAPS"
+ *
+ * Root's power is split into capabilities (man 7 capabilities). The bounding
+ * set caps what any later execve(2) can ever grant. PR_CAPBSET_DROP needs
+ * CAP_SETPCAP, which the child still has in full here, so this comes before
+ * the user switch.
+ * Departure: the slide drops a list of 23 (DROP_CAPS); a deny-list misses
+ * every capability added to the kernel since (CAP_PERFMON, CAP_BPF,
+ * CAP_CHECKPOINT_RESTORE), so runb keeps exactly the slide's SET_CAPS, an
+ * allow-list, and drops every other capability up to cap_last_cap.
+ */
+static const struct { int cap; const char *name; } caps_kept[] = {
+	{ CAP_CHOWN,            "cap_chown" },            /* chown files in its own tree */
+	{ CAP_DAC_OVERRIDE,     "cap_dac_override" },     /* root reads and writes any of its files */
+	{ CAP_FOWNER,           "cap_fowner" },           /* chmod, utime on files it does not own */
+	{ CAP_FSETID,           "cap_fsetid" },           /* keep setuid bits on write: risky, see README */
+	{ CAP_KILL,             "cap_kill" },             /* signal its own processes of other uids */
+	{ CAP_SETGID,           "cap_setgid" },           /* su, sshd, daemons dropping privileges */
+	{ CAP_SETUID,           "cap_setuid" },           /* the same for the uid */
+	{ CAP_SETPCAP,          "cap_setpcap" },          /* drop more caps itself (capsh, systemd) */
+	{ CAP_NET_BIND_SERVICE, "cap_net_bind_service" }, /* listen on ports below 1024 */
+	{ CAP_NET_RAW,          "cap_net_raw" },          /* ping; but also ARP/IP spoofing on the shared bridge */
+	{ CAP_SYS_CHROOT,       "cap_sys_chroot" },       /* chroot(2): harmless only after pivot_root */
+	{ CAP_MKNOD,            "cap_mknod" },            /* make nodes; opening them: the device allow-list */
+	{ CAP_AUDIT_WRITE,      "cap_audit_write" },      /* login, sshd write audit records */
+	{ CAP_SETFCAP,          "cap_setfcap" },          /* set file caps (setcap, dpkg): risky, see README */
+	{ CAP_AUDIT_READ,       "cap_audit_read" },       /* read the audit log over netlink */
+};
+
+static uint64_t caps_kept_mask(void)
+{
+	uint64_t mask = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(caps_kept); i++)
+		mask |= 1ULL << caps_kept[i].cap;
+	return mask;
+}
+
+static int caps_last_cap(void)
+{
+	char buf[16] = "";
+	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0)
+		die("capabilities: read /proc/sys/kernel/cap_last_cap");
+	close(fd);
+	return atoi(buf);
+}
+
+static void caps_drop_bounding(const struct config *cfg, uint64_t keep)
+{
+	int last = caps_last_cap();
+
+	trace(cfg->tr, 33, "capsh --drop=\"$DROP_CAPS\"",
+	      "prctl(PR_CAPBSET_DROP) for each of caps 0..%d not in SET_CAPS: bounding set %016llx",
+	      last, (unsigned long long)keep);
+	for (int cap = 0; cap <= last; cap++)
+		if (!(keep & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+			die("capsh --drop: prctl(PR_CAPBSET_DROP, %d)", cap);
+}
+
+/* Slide 33: network — replaces: exec ip netns exec $CONTAINER_NET_NS ...
+ *
+ * `ip netns exec` is setns(2) into the namespace bound at /run/netns/NAME,
+ * and then a remount of /sys, because sysfs shows the network devices of the
+ * namespace that mounts it. runb mounts the slide's sysfs only now, here,
+ * instead of mounting it at slide 30 and again here.
+ */
+static void net_ns_enter(const struct config *cfg, int netns_fd, int rootfd)
+{
+	trace(cfg->tr, 33, "ip netns exec $CONTAINER_NET_NS",
+	      "setns(open(\"" NETNS_DIR "/%s\"), CLONE_NEWNET), then mount sysfs", cfg->name);
+	if (setns(netns_fd, CLONE_NEWNET) < 0)
+		die("ip netns exec %s: setns", cfg->name);
+	for (size_t i = 0; i < ARRAY_SIZE(fs_mounts); i++)
+		if (fs_mounts[i].in_netns)
+			fs_mount_one(cfg, rootfd, &fs_mounts[i]);
+}
+
+/* Slides 19 and 33: the root switch — replaces: capsh --chroot="$ROOT_FS_DIR"
+ *
+ * Departure: chroot(2) changes only the path lookup root of a process; a
+ * process that keeps CAP_SYS_CHROOT (the slide keeps it) can chroot into a
+ * subdirectory, walk up with ".." past its old root, and chroot(".") onto
+ * the host's whole file system. runb does what runc does instead: make
+ * ROOTFS a mount point (a recursive bind of it, with the mounts of slides
+ * 29-33, attached onto itself: open_tree(2), move_mount(2)), pivot_root(".",
+ * ".") to make it the mount namespace's root, then detach the old root
+ * stacked beneath it, so the host's file system is no longer reachable at
+ * all. Every step goes through ROOTFS's descriptor, never its path, which a
+ * swap of ROOTFS for a link could redirect. man 2 pivot_root.
+ * --chroot keeps the slide's chroot, for comparison: it is escapable.
+ */
+static void root_pivot(const struct config *cfg, int rootfd)
+{
+	int tree;
+
+	trace(cfg->tr, 33, "capsh --chroot=\"$ROOT_FS_DIR\"",
+	      "mount --rbind %s %s; pivot_root(\".\", \".\"); umount2(\".\", MNT_DETACH)",
+	      cfg->rootfs, cfg->rootfs);
+	tree = sys_open_tree(rootfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE |
+			     AT_EMPTY_PATH);
+	if (tree < 0)
+		die("pivot_root: mount --rbind %s: open_tree", cfg->rootfs);
+	if (sys_move_mount(tree, "", rootfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		die("pivot_root: mount --rbind %s %s: move_mount", cfg->rootfs, cfg->rootfs);
+	if (fchdir(tree) < 0)
+		die("pivot_root: cd %s", cfg->rootfs);
+	if (sys_pivot_root(".", ".") < 0)
+		die("pivot_root %s", cfg->rootfs);
+	if (umount2(".", MNT_DETACH) < 0)
+		die("pivot_root: detach the old root");
+	if (chdir("/") < 0)
+		die("pivot_root: chdir /");
+	close(tree);
+}
+
+static void root_chroot(const struct config *cfg, int rootfd)
+{
+	trace(cfg->tr, 33, "capsh --chroot=\"$ROOT_FS_DIR\"",
+	      "fchdir(ROOTFS); chroot(\".\") (--chroot: escapable, as in the slide)");
+	if (fchdir(rootfd) < 0 || chroot(".") < 0 || chdir("/") < 0)
+		die("chroot %s", cfg->rootfs);
+}
+
+/* Slide 33: the user and the capability sets — replaces:
+ *     capsh --inh="$SET_CAPS" --uid="$UID" --gid="$GUID"
+ *
+ * In the order runc and crun use, each step forced by the next:
+ * 1. PR_SET_KEEPCAPS, or setuid(2) to a non-zero UID would clear the
+ *    permitted set on the way;
+ * 2. groups, then GID, then UID: setgroups and setgid need CAP_SETGID, which
+ *    the UID change takes away from a non-root user's effective set;
+ * 3. capset(2): effective = permitted = KEEP for root, nothing for another
+ *    user (the bounding set of slide 33 already holds no more).
+ * Departure: the inheritable set stays empty. The slide's --inh lets a
+ * program with inheritable file capabilities gain them (CVE-2022-24769 in
+ * moby and runc), so runb, like them, sets none. A non-root command thus
+ * starts with no capabilities, as under docker.
+ */
+static void caps_switch_user(const struct config *cfg, uint64_t keep)
+{
+	uint64_t caps = cfg->uid == 0 ? keep : 0;
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2] = {
+		{ .effective = (uint32_t)caps, .permitted = (uint32_t)caps },
+		{ .effective = (uint32_t)(caps >> 32), .permitted = (uint32_t)(caps >> 32) },
+	};
+
+	trace(cfg->tr, 33, "capsh --inh --uid --gid",
+	      "prctl(PR_SET_KEEPCAPS), setgroups(0), setresgid(%u), setresuid(%u), capset(eff=prm=%016llx, inh=0)",
+	      (unsigned)cfg->gid, (unsigned)cfg->uid, (unsigned long long)caps);
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		die("capsh: prctl(PR_SET_KEEPCAPS)");
+	if (setgroups(0, NULL) < 0)
+		die("capsh --gid: setgroups(0)");
+	if (setresgid(cfg->gid, cfg->gid, cfg->gid) < 0)
+		die("capsh --gid=%u", (unsigned)cfg->gid);
+	if (setresuid(cfg->uid, cfg->uid, cfg->uid) < 0)
+		die("capsh --uid=%u", (unsigned)cfg->uid);
+	if (sys_capset(&hdr, data) < 0)
+		die("capsh: capset");
+}
+
+/* Slide 33: run the command — replaces: capsh ... -- -c "/bin/bash"
+ *
+ * execve(2) with the container's environment, searching the container's
+ * PATH as a shell would (execvp(3) would search runb's PATH, not the
+ * container's). The default is the slide's /bin/bash, or /bin/sh when the
+ * rootfs has no bash; it is looked up only now, inside the new root, so a
+ * link in the rootfs is resolved where it points in the container.
+ * Not found: 127; found but not executable: 126 — as a shell reports them.
+ */
+static noreturn void exec_command(const struct config *cfg)
+{
+	char *default_argv[] = { "/bin/bash", NULL };
+	char *const *argv = cfg->argv ? cfg->argv : default_argv;
+	char path[PATH_MAX];
+	int err = ENOENT;
+
+	if (!cfg->argv && access("/bin/bash", X_OK) < 0)
+		default_argv[0] = "/bin/sh";
+	trace(cfg->tr, 33, "capsh -- -c \"/bin/bash\"", "execve(\"%s\") with PATH=%s",
+	      argv[0], CONTAINER_PATH);
+	if (strchr(argv[0], '/')) {
+		execve(argv[0], argv, cfg->env);
+		err = errno;
+	} else {
+		for (const char *dir = CONTAINER_PATH; *dir; dir += strcspn(dir, ":") + !!strchr(dir, ':')) {
+			snprintf(path, sizeof(path), "%.*s/%s", (int)strcspn(dir, ":"), dir, argv[0]);
+			execve(path, argv, cfg->env);
+			if (errno != ENOENT && errno != ENOTDIR)
+				err = errno;  /* remember "found but not executable" */
+		}
+	}
+	errno = err;
+	fprintf(stderr, "runb: exec %s: %s\n", argv[0], strerror(errno));
+	exit(err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
+}
+
+/* ======================================================================== */
+/* Part II: beyond the slides. What runc, crun and docker run do for their   */
+/* users that the slides' container lacks, each block saying what it stops.  */
+/* ======================================================================== */
+
 /* ------------------------------------------------------------------------ */
-/* Command line                                                              */
+/* The command line (runb.sh takes NAME and ROOTFS; runb takes options too). */
 /* ------------------------------------------------------------------------ */
 
 static void usage(FILE *out)
@@ -523,6 +1682,9 @@ static void usage(FILE *out)
 	      "  --hostname H       host name in the container (default NAME)\n"
 	      "  --user UID[:GID]   run the command as UID:GID (default 0:0)\n"
 	      "  -e, --env KEY=VAL  set an environment variable (repeatable)\n"
+	      "  -t, --tty          a terminal of the container's own, relayed to the caller's\n"
+	      "                     (default when stdin and stdout are terminals)\n"
+	      "  -T, --no-tty       no terminal: the container gets runb's stdin, stdout, stderr\n"
 	      "  --net none|bridge  network: only lo, or runb-bridge (default bridge)\n"
 	      "  --ip ADDR          the container's address (default: the lowest free in the subnet)\n"
 	      "  --subnet CIDR      the containers' network, a private /24 or larger (default\n"
@@ -662,7 +1824,7 @@ static void parse_subnet(struct config *cfg, const char *arg)
 		diex("invalid --subnet '%s': a /24 or larger (N at most 24)", arg);
 	if (net & ~net_mask(prefix))
 		diex("invalid --subnet '%s': not the network address of a /%lu", arg, prefix);
-	for (size_t i = 0; i < sizeof(private) / sizeof(private[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(private); i++)
 		if ((int)prefix >= private[i].prefix &&
 		    (net & net_mask(private[i].prefix)) == private[i].net) {
 			cfg->subnet = net;
@@ -730,7 +1892,9 @@ static void env_build(struct config *cfg, char **opt_env, int n_env)
 	cfg->env = env;
 }
 
-static void parse_args(struct config *cfg, int argc, char **argv)
+/* Parse the command line into CFG; returns ROOTFS as given, which main()
+ * opens (rootfs_open). */
+static const char *parse_args(struct config *cfg, int argc, char **argv)
 {
 	enum { OPT_HOSTNAME = 256, OPT_USER, OPT_NET, OPT_CHROOT, OPT_IP, OPT_DNS,
 	       OPT_CPUS, OPT_PIDS, OPT_STOP_TIMEOUT, OPT_SECCOMP, OPT_SUBNET };
@@ -738,6 +1902,8 @@ static void parse_args(struct config *cfg, int argc, char **argv)
 		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 		{ "user",     required_argument, NULL, OPT_USER },
 		{ "env",      required_argument, NULL, 'e' },
+		{ "tty",      no_argument,       NULL, 't' },
+		{ "no-tty",   no_argument,       NULL, 'T' },
 		{ "net",      required_argument, NULL, OPT_NET },
 		{ "chroot",   no_argument,       NULL, OPT_CHROOT },
 		{ "ip",       required_argument, NULL, OPT_IP },
@@ -755,14 +1921,13 @@ static void parse_args(struct config *cfg, int argc, char **argv)
 	};
 	char **opt_env = calloc(argc, sizeof(*opt_env));
 	int n_env = 0, c;
-	struct stat st;
 
 	if (!opt_env)
 		die("calloc");
 	opterr = 0;
 	/* "+": options end at NAME, so COMMAND's own options pass unsplit; ":": a missing
 	 * value is told apart from an unknown option (getopt returns ':' for it). */
-	while ((c = getopt_long(argc, argv, "+:e:m:vhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:e:m:tTvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_HOSTNAME:
 			if (!*optarg || strlen(optarg) > 64)
@@ -776,6 +1941,10 @@ static void parse_args(struct config *cfg, int argc, char **argv)
 			if (!*optarg || *optarg == '=')
 				diex("invalid --env '%s': expected KEY=VALUE", optarg);
 			opt_env[n_env++] = optarg;
+			break;
+		case 't':
+		case 'T':
+			cfg->tty = c == 't';
 			break;
 		case OPT_NET:
 			if (strcmp(optarg, "none") == 0)
@@ -826,7 +1995,7 @@ static void parse_args(struct config *cfg, int argc, char **argv)
 				diex("invalid --pids '%s': expected a number from 1 to 4194304", optarg);
 			break;
 		case 'v':
-			cfg->verbose = true;
+			cfg->tr->verbose = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -851,189 +2020,388 @@ static void parse_args(struct config *cfg, int argc, char **argv)
 	if (!valid_name(cfg->name))
 		diex("invalid NAME '%s': 1 to 64 of [A-Za-z0-9_.-], starting with a letter or digit",
 		     cfg->name);
-	if (!realpath(argv[optind + 1], cfg->rootfs))
-		die("ROOTFS %s", argv[optind + 1]);
-	if (stat(cfg->rootfs, &st) < 0)
-		die("ROOTFS %s", cfg->rootfs);
-	if (!S_ISDIR(st.st_mode))
-		diex("ROOTFS %s: not a directory", argv[optind + 1]);
-	if (strcmp(cfg->rootfs, "/") == 0)
-		diex("ROOTFS %s: is the host's /; runb will not make it a container's root",
-		     argv[optind + 1]);
 	cfg->argv = argc - optind > 2 ? &argv[optind + 2] : NULL;
 	if (!cfg->hostname)
 		cfg->hostname = cfg->name;
 	env_build(cfg, opt_env, n_env);
 	free(opt_env);
+	return argv[optind + 1];
 }
 
-/* ======================================================================== */
-/* The steps, in the order of the slides.                                    */
-/* ======================================================================== */
+/* ------------------------------------------------------------------------ */
+/* ROOTFS, opened once                                                       */
+/* ------------------------------------------------------------------------ */
 
-/* Slide 25: cgroups — replaces: cgcreate -g "$CGROUP_CONTROLLERS:$CONTAINER_NAME"
+/* Beyond the slides: ROOTFS opened once — replaces: $ROOT_FS_DIR, named at every step
  *
- * A cgroup is a directory in a cgroup file system; its files hold the limits
- * for the processes in it (slides 15-18, man 7 cgroups). cgcreate is mkdir.
- * There are two versions, and a machine shows one of them at /sys/fs/cgroup:
- *   v2 (unified): one tree, /sys/fs/cgroup/runb/NAME. A controller works in a
- *       cgroup only once the parent lists it in cgroup.subtree_control, and
- *       a cgroup that hands controllers to children may hold no process
- *       itself ("no internal processes"), so runb enables them on the way.
- *   v1 (or hybrid): one tree per controller, cpu/runb/NAME, memory/runb/NAME
- *       and pids/runb/NAME, each with its own file names (and devices/runb/NAME
- *       for the device rules below, which the slides lack).
- * The slide's cgroups are never removed; runb's are, by teardown().
+ * The shell names the rootfs by its path at every step: mkdir, mount, mknod,
+ * chroot. Whoever can write the directory that holds ROOTFS (another
+ * container, when ROOTFS sits in a tree a container can write) can exchange
+ * it with a link to / between two steps, and the container's root becomes
+ * the host's. runb resolves ROOTFS once (realpath(3), for the messages),
+ * opens that path without following any symlink (a component swapped for a
+ * link meanwhile makes the open fail), and from then on uses only the
+ * descriptor. The child reaches it through its working directory: a new
+ * mount namespace carries its maker's root and working directory over into
+ * its copy of the mounts, while any other descriptor keeps naming the host's
+ * mounts, on which the child could not mount. So runb makes ROOTFS its
+ * working directory just before the clone (rootfs_hand_over), and the child
+ * opens "." (rootfs_take_over).
  */
-static const char *const cg_v1_controllers[] = { "cpu", "memory", "pids", "devices" };
-#define CG_V2_CONTROLLERS "+cpu +memory +pids"
-#define N_V1 (sizeof(cg_v1_controllers) / sizeof(cg_v1_controllers[0]))
-
-/* The container's cgroup directory in one v1 hierarchy (CTRL), or in the
- * unified one (v2, CTRL ignored), followed by "/FILE" when FILE is given. */
-static void cg_path(const struct config *cfg, const char *ctrl, const char *file,
-		    char path[static PATH_MAX])
+static int rootfs_open(struct config *cfg, const char *arg)
 {
-	if (cfg->cg_v2)
-		snprintf(path, PATH_MAX, CG_ROOT "/runb/%s%s%s", cfg->name,
-			 file ? "/" : "", file ? file : "");
-	else
-		snprintf(path, PATH_MAX, CG_ROOT "/%s/runb/%s%s%s", ctrl ? ctrl : "?", cfg->name,
-			 file ? "/" : "", file ? file : "");
-}
-
-/* Which version: cgroup2's magic number on /sys/fs/cgroup means v2 only;
- * anything else (a tmpfs of v1 hierarchies, maybe with a v2 one at
- * unified/ beside them: "hybrid") means runb uses the v1 controllers. */
-static void cg_detect(struct config *cfg)
-{
-	struct statfs st;
-
-	if (statfs(CG_ROOT, &st) < 0)
-		die("cgroups: statfs %s", CG_ROOT);
-	cfg->cg_v2 = st.f_type == CGROUP2_SUPER_MAGIC;
-	trace(cfg, 25, "cgcreate", "statfs(\"" CG_ROOT "\"): %s", cfg->cg_v2 ?
-	      "cgroup2, unified v2" : "not cgroup2, v1 or hybrid: using the v1 cpu, memory, pids");
-}
-
-/* v2: echo "+cpu +memory +pids" > DIR/cgroup.subtree_control, after checking
- * DIR/cgroup.controllers offers them (a parent that does not delegate them
- * cannot be helped from here: say so rather than half-make a container). */
-static int cg_v2_delegate(const struct config *cfg, const char *dir)
-{
-	char path[PATH_MAX], have[512] = " ";
-	static const char *const want[] = { "cpu", "memory", "pids" };
-	ssize_t n;
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	struct stat st, host_root;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT)
-		return -1;  /* a parent another runb just removed: try again */
-	if (fd < 0 || (n = read(fd, have + 1, sizeof(have) - 3)) < 0)
-		die("cgroups: read %s", path);
-	close(fd);
-	strcpy(have + 1 + n - (n && have[n] == '\n'), " ");
-	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		char word[16];
-
-		snprintf(word, sizeof(word), " %s ", want[i]);
-		if (!strstr(have, word))
-			diex("cgroups: controller %s is not available in %s (cgroup.controllers:%s)",
-			     want[i], dir, have);
-	}
-	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
-	trace(cfg, 25, "cgcreate -g cpu,memory,pids:NAME", "echo \"" CG_V2_CONTROLLERS "\" > %s", path);
-	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, CG_V2_CONTROLLERS, strlen(CG_V2_CONTROLLERS)) < 0)
-		die("cgroups: echo \"" CG_V2_CONTROLLERS "\" > %s%s", path, errno == EBUSY ?
-		    " (it holds processes, and v2 allows no process in a cgroup that delegates)" : "");
-	close(fd);
-	return 0;
+	if (!realpath(arg, cfg->rootfs))
+		die("ROOTFS %s", arg);
+	do
+		fd = syscall(SYS_openat2, AT_FDCWD, cfg->rootfs, &how, sizeof(how));
+	while (fd < 0 && errno == EAGAIN);
+	if (fd < 0 && errno == ENOTDIR)
+		diex("ROOTFS %s: not a directory", arg);
+	if (fd < 0 && errno == ELOOP)
+		diex("ROOTFS %s: a directory on its path (%s) became a symlink while runb opened it",
+		     arg, cfg->rootfs);
+	if (fd < 0)
+		die("ROOTFS %s", cfg->rootfs);
+	if (fstat(fd, &st) < 0 || stat("/", &host_root) < 0)
+		die("ROOTFS %s: stat", cfg->rootfs);
+	if (st.st_dev == host_root.st_dev && st.st_ino == host_root.st_ino)
+		diex("ROOTFS %s: is the host's /; runb will not make it a container's root", arg);
+	return fd;
 }
 
-/* mkdir DIR. EEXIST is fine: for the shared parent "runb", and for NAME,
- * which can only be this run's own from an earlier try (the NAME lock and
- * the sweep of crashed runs see to that). */
-static int cg_mkdir(const struct config *cfg, const char *dir)
+/* Beyond the slides: a ROOTFS other users can reach — replaces: nothing
+ *
+ * The slide's capabilities keep CAP_MKNOD, CAP_FSETID and CAP_SETFCAP, so a
+ * container's root can leave a setuid-root binary or a world-writable device
+ * node in ROOTFS; an unprivileged host user who can reach that path gets
+ * root. Docker keeps its trees below a root-only directory. runb warns once
+ * when no directory from / down to ROOTFS is closed to other users (owned by
+ * root, no search bit for others, nor for a group other than root's).
+ * Walked upwards from the descriptor through "..", never by path.
+ */
+static bool dir_closed_to_others(const struct stat *st)
 {
-	trace(cfg, 25, "cgcreate -g cpu,memory,pids:NAME", "mkdir(\"%s\")", dir);
-	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
-		return 0;
-	if (errno == ENOENT)
-		return -1;  /* a parent another runb just removed: try again */
-	die("cgcreate: mkdir %s", dir);
+	return st->st_uid == 0 && !(st->st_mode & S_IXOTH) &&
+	       (st->st_gid == 0 || !(st->st_mode & S_IXGRP));
 }
 
-static int cg_make_dirs(struct config *cfg)
+static void rootfs_warn_if_open(const struct config *cfg, int rootfd)
+{
+	struct stat st, up;
+	int fd = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC), parent;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		die("ROOTFS %s: stat", cfg->rootfs);
+	for (;;) {
+		if (dir_closed_to_others(&st))
+			break;
+		parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (parent < 0 || fstat(parent, &up) < 0)
+			die("ROOTFS %s: stat a directory above it", cfg->rootfs);
+		close(fd);
+		fd = parent;
+		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino) {  /* "/" is its own ".." */
+			fprintf(stderr, "runb: warning: ROOTFS %s is open to other users (no directory "
+				"on its path is closed to them): setuid binaries or device nodes a "
+				"container leaves there are theirs too; chmod 700 it or a directory "
+				"above it (README: Security)\n", cfg->rootfs);
+			break;
+		}
+		st = up;
+	}
+	close(fd);
+}
+
+/* runb, just before the clone: ROOTFS becomes its working directory, which
+ * the child's new mount namespace translates into its own copy (see above). */
+static void rootfs_hand_over(const struct config *cfg, int rootfd)
+{
+	if (fchdir(rootfd) < 0)
+		die("cd ROOTFS %s", cfg->rootfs);
+}
+
+/* The child, first thing in its mount namespace: "." is ROOTFS there. */
+static int rootfs_take_over(const struct config *cfg)
+{
+	int fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		die("open ROOTFS %s in the container's mount namespace", cfg->rootfs);
+	return fd;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Locks, leases and the crash sweep, in /run/runb                           */
+/* ------------------------------------------------------------------------ */
+
+/* One container per NAME: runb holds /run/runb/NAME.lock for the container's
+ * whole life. A crash releases the lock but leaves the file, which tells the
+ * next run of NAME that there may be leftovers to sweep (CRASHED). */
+static void name_lock(const struct config *cfg, struct ledger *led, bool *crashed)
 {
 	char path[PATH_MAX];
 
-	cfg->cg_made = true;  /* from here on, teardown removes what exists */
-	if (cfg->cg_v2) {
-		cg_path(cfg, NULL, NULL, path);
-		if (cg_v2_delegate(cfg, CG_ROOT) < 0 || cg_mkdir(cfg, CG_ROOT "/runb") < 0 ||
-		    cg_v2_delegate(cfg, CG_ROOT "/runb") < 0)
-			return -1;
-		return cg_mkdir(cfg, path);
-	}
-	for (size_t i = 0; i < N_V1; i++) {
-		snprintf(path, sizeof(path), CG_ROOT "/%s/runb", cg_v1_controllers[i]);
-		if (cg_mkdir(cfg, path) < 0)
-			return -1;
-		cg_path(cfg, cg_v1_controllers[i], NULL, path);
-		if (cg_mkdir(cfg, path) < 0)
-			return -1;
-	}
-	return 0;
+	if (mkdir(STATE_DIR, 0755) < 0 && errno != EEXIST)
+		die("mkdir %s", STATE_DIR);
+	snprintf(path, sizeof(path), "%s.lock", cfg->name);
+	led->lock_fd = lock_file(path, crashed);
+	if (led->lock_fd < 0)
+		diex("container %s is already running", cfg->name);
+	ledger_add(led, MADE_LOCK);
 }
 
-/* Write one limit into the container's cgroup; OPTIONAL files (swap) may be
- * missing when the kernel does not account swap. */
-static void cg_write(const struct config *cfg, const char *ctrl, const char *file,
-		     const char *value, bool optional)
+/* The undo: unlink the lock file, then let go of it. */
+static void name_unlock(struct ledger *led)
 {
 	char path[PATH_MAX];
 
-	cg_path(cfg, ctrl, file, path);
-	if (optional && access(path, F_OK) < 0)
+	snprintf(path, sizeof(path), "%s.lock", led->name);
+	unlock_file(path, led->lock_fd);
+	led->lock_fd = -1;
+}
+
+/* Beyond the slides: one address per container — replaces: the fixed 10.0.0.2/24
+ *
+ * The slide gives every container 10.0.0.2, so a second one collides. runb
+ * leases the lowest free address of the subnet: the lease is the lock of the
+ * file /run/runb/ADDR, held while the container runs. A lock dies with its
+ * holder, so a crashed run's address is free again at once, and two runb
+ * starting together cannot both win one. The file names its container,
+ * for whoever looks.
+ */
+static void net_lease(struct config *cfg, struct ledger *led)
+{
+	const char *lease = "";
+	bool existed;
+	uint32_t a;
+
+	for (a = cfg->ip_asked ? ntohl(cfg->ip.s_addr) : net_first_host(cfg); a <= net_last_host(cfg); a++) {
+		cfg->ip = net_addr(a);
+		lease = inet_ntoa(cfg->ip);
+		led->lease_fd = lock_file(lease, &existed);
+		if (led->lease_fd >= 0 || cfg->ip_asked)
+			break;
+	}
+	if (led->lease_fd < 0 && cfg->ip_asked)
+		diex("--ip %s: the address is in use by another container", inet_ntoa(cfg->ip));
+	if (led->lease_fd < 0)
+		diex("no free address in the subnet: %u containers are running",
+		     net_last_host(cfg) - net_first_host(cfg) + 1);
+	led->lease = cfg->ip;
+	ledger_add(led, MADE_LEASE);
+	if (ftruncate(led->lease_fd, 0) < 0 || dprintf(led->lease_fd, "%s\n", cfg->name) < 0)
+		die("lease " STATE_DIR "/%s", lease);
+	trace(cfg->tr, 26, "ip address add 10.0.0.2/24", "lease %s (flock " STATE_DIR "/%s)",
+	      lease, lease);
+}
+
+/* The undo: give the address back. */
+static void net_release(struct ledger *led)
+{
+	unlock_file(inet_ntoa(led->lease), led->lease_fd);
+	led->lease_fd = -1;
+}
+/* ------------------------------------------------------------------------ */
+/* The subnet, checked free                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Beyond the slides: before runb-bridge gets the subnet's first address, the subnet must be free on this
+ * machine: on one whose own network is 10.0.0.0/24 the bridge would add a second route to
+ * it and take that network's traffic. Any address or route (but a default route) of
+ * another interface that overlaps the subnet is a conflict: ip address show, ip route show. */
+struct subnet_use {
+	uint32_t net;
+	int prefix, bridge;
+	char found[96];  /* "address 10.0.0.5/24 on eth0", empty while none */
+};
+
+static void subnet_overlap(struct subnet_use *u, const char *what, uint32_t a, int prefix,
+			   int ifindex)
+{
+	int p = prefix < u->prefix ? prefix : u->prefix;
+	char ifname[IF_NAMESIZE] = "?";
+
+	if (u->found[0] || prefix == 0 || (ifindex == u->bridge && ifindex > 0) ||
+	    (a & net_mask(p)) != (u->net & net_mask(p)))
 		return;
-	trace(cfg, 25, "cgcreate (limits)", "echo %s > %s", value, path);
-	write_file(path, value);
+	if (ifindex > 0)
+		if_indextoname(ifindex, ifname);
+	snprintf(u->found, sizeof(u->found), "%s %s/%d on %s", what,
+		 inet_ntoa(net_addr(a)), prefix, ifname);
 }
 
-/* The limits, v2 and v1 side by side. docker run's -m adds as much swap
- * again; runb allows none, so the limit is the limit. */
-static void cg_set_limits(const struct config *cfg)
+static void subnet_check_addr(const struct nlmsghdr *nh, void *arg)
 {
-	char v[64];
+	const struct ifaddrmsg *ifa = NLMSG_DATA(nh);
+	int len = IFA_PAYLOAD(nh);
 
-	if (cfg->memory) {
-		snprintf(v, sizeof(v), "%llu", cfg->memory);
-		if (cfg->cg_v2) {
-			cg_write(cfg, NULL, "memory.max", v, false);
-			cg_write(cfg, NULL, "memory.swap.max", "0", true);
-		} else {
-			cg_write(cfg, "memory", "memory.limit_in_bytes", v, false);
-			cg_write(cfg, "memory", "memory.memsw.limit_in_bytes", v, true);
-		}
+	for (struct rtattr *rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+		if (rta->rta_type == IFA_LOCAL)
+			subnet_overlap(arg, "address", ntohl(*(uint32_t *)RTA_DATA(rta)),
+				       ifa->ifa_prefixlen, ifa->ifa_index);
+}
+
+static void subnet_check_route(const struct nlmsghdr *nh, void *arg)
+{
+	const struct rtmsg *rtm = NLMSG_DATA(nh);
+	int len = RTM_PAYLOAD(nh), oif = 0;
+	uint32_t dst = 0;
+
+	if (rtm->rtm_table == RT_TABLE_LOCAL)  /* the machine's own addresses: seen above */
+		return;
+	for (struct rtattr *rta = RTM_RTA(rtm); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == RTA_DST)
+			dst = ntohl(*(uint32_t *)RTA_DATA(rta));
+		else if (rta->rta_type == RTA_OIF)
+			oif = *(int *)RTA_DATA(rta);
 	}
-	if (cfg->cpu_quota) {
-		if (cfg->cg_v2) {
-			snprintf(v, sizeof(v), "%lu %lu", cfg->cpu_quota, CG_CPU_PERIOD);
-			cg_write(cfg, NULL, "cpu.max", v, false);
-		} else {
-			snprintf(v, sizeof(v), "%lu", CG_CPU_PERIOD);
-			cg_write(cfg, "cpu", "cpu.cfs_period_us", v, false);
-			snprintf(v, sizeof(v), "%lu", cfg->cpu_quota);
-			cg_write(cfg, "cpu", "cpu.cfs_quota_us", v, false);
+	subnet_overlap(arg, "route", dst, rtm->rtm_dst_len, oif);
+}
+
+static void net_check_subnet_free(const struct config *cfg)
+{
+	int fd = nl_open();
+	struct subnet_use u = { .net = cfg->subnet, .prefix = cfg->prefix,
+				.bridge = link_index(NET_BRIDGE_NAME) };
+	struct nl_req addrs = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg)),
+		.nh.nlmsg_type = RTM_GETADDR,
+		.ifa.ifa_family = AF_INET,
+	};
+	struct nl_req routes = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg)),
+		.nh.nlmsg_type = RTM_GETROUTE,
+		.rtm.rtm_family = AF_INET,
+	};
+
+	trace(cfg->tr, 0, "(is the subnet free?)", "RTM_GETADDR, RTM_GETROUTE dumps: %s/%d on no "
+	      "interface but %s", inet_ntoa(net_addr(cfg->subnet)), cfg->prefix, NET_BRIDGE_NAME);
+	if (nl_dump(fd, &addrs, RTM_NEWADDR, subnet_check_addr, &u) < 0)
+		die("ip address show");
+	if (nl_dump(fd, &routes, RTM_NEWROUTE, subnet_check_route, &u) < 0)
+		die("ip route show");
+	close(fd);
+	if (u.found[0])
+		diex("--subnet %s/%d is already this machine's: %s; choose another with --subnet "
+		     "(e.g. --subnet 10.99.0.0/24) or --net none", inet_ntoa(net_addr(cfg->subnet)),
+		     cfg->prefix, u.found);
+}
+
+/* A name in /run/netns that runb did not leave is someone else's: refuse. */
+static void net_ns_check_free(const struct config *cfg)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), NETNS_DIR "/%s", cfg->name);
+	if (access(path, F_OK) == 0)
+		diex("network namespace %s exists and was not made by runb (ip netns del %s?)",
+		     cfg->name, cfg->name);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Teardown: the ledger, unwound                                             */
+/* ------------------------------------------------------------------------ */
+
+/* Undo what LED lists, from the last entry to the first. Each undo tolerates
+ * "already gone", so a half-made step unwinds too. */
+static void ledger_unwind(struct ledger *led)
+{
+	while (led->n > 0) {
+		switch (led->made[--led->n]) {
+		case MADE_TTY_RAW:
+			if (tcsetattr(STDIN_FILENO, TCSADRAIN, &led->tty_saved) < 0)
+				warn("teardown: restore the terminal's modes");
+			break;
+		case MADE_LEASE:
+			net_release(led);
+			break;
+		case MADE_NETNS:
+			trace(led->tr, 0, "ip link del $VETH", "none: it goes with the container's netns");
+			trace(led->tr, 0, "ip netns del $CONTAINER_NET_NS", "umount2(\"" NETNS_DIR
+			      "/%s\", MNT_DETACH), unlink", led->name);
+			net_ns_del(led->name);
+			break;
+		case MADE_CGROUP:
+			trace(led->tr, 0, "cgdelete", "rmdir the cgroups runb/%s", led->name);
+			cg_remove(led->name, led->cg_v2);
+			break;
+		case MADE_LOCK:
+			name_unlock(led);
+			break;
 		}
-	}
-	if (cfg->pids) {
-		snprintf(v, sizeof(v), "%lu", cfg->pids);
-		cg_write(cfg, "pids", "pids.max", v, false);
 	}
 }
+
+/* on_exit(3): every exit of runb, die() included, unwinds its ledger. The
+ * child and the watcher inherit the registration and skip it: they made
+ * nothing on the host. */
+static void teardown(int status, void *arg)
+{
+	struct ledger *led = arg;
+
+	(void)status;
+	if (getpid() == led->owner)
+		ledger_unwind(led);
+}
+
+/* A run of NAME died without its teardown (SIGKILL, power loss): remove what
+ * it may have left, all of it named from NAME, by unwinding the ledger it
+ * would have had. Its container died with it (the watcher), and cg_remove()
+ * kills whatever is left in its cgroup, so once the netns name is gone too,
+ * the kernel removes its network namespace and the veth with it. */
+static void sweep_crashed_run(const struct ledger *live, const char *name)
+{
+	struct ledger dead = {
+		.owner = live->owner, .name = name, .cg_v2 = live->cg_v2, .tr = live->tr,
+		.lock_fd = -1, .lease_fd = -1, .n = 2, .made = { MADE_CGROUP, MADE_NETNS },
+	};
+
+	trace(live->tr, 0, "(a crashed run left " STATE_DIR "/NAME.lock)",
+	      "remove %s's netns name and cgroups (its veth goes with the netns)", name);
+	ledger_unwind(&dead);
+}
+
+/* Every start looks for what crashed runs left, of any NAME: a lock file
+ * that anyone can lock is one whose runb is gone (lock_file() links new ones
+ * in locked), and so is an address lease. Each is swept and removed. */
+static void sweep_crashed_runs(const struct ledger *live)
+{
+	DIR *d = opendir(STATE_DIR);
+	struct dirent *e;
+	struct in_addr a;
+	char name[80];
+	bool existed, lease;
+	size_t len;
+	int fd;
+
+	if (!d)
+		die("sweep: opendir %s", STATE_DIR);
+	while ((e = readdir(d))) {
+		len = strlen(e->d_name);
+		if (e->d_name[0] == '.')
+			continue;
+		lease = inet_pton(AF_INET, e->d_name, &a) == 1;  /* an address lease */
+		if (!lease && (len < 6 || len > 69 || strcmp(e->d_name + len - 5, ".lock") != 0))
+			continue;
+		fd = lock_file(e->d_name, &existed);
+		if (fd < 0)
+			continue;  /* a running container's */
+		snprintf(name, sizeof(name), "%.*s", (int)len - 5, e->d_name);
+		if (existed && !lease && valid_name(name))
+			sweep_crashed_run(live, name);
+		unlock_file(e->d_name, fd);
+	}
+	closedir(d);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Hardening on the host: the devices a container may open                   */
+/* ------------------------------------------------------------------------ */
 
 /* Beyond the slides: the devices a container may open — replaces: nothing
  *
@@ -1066,12 +2434,19 @@ static const struct dev_rule dev_allowed[] = {
 /* Small eBPF instruction builders (struct bpf_insn fields: code, dst, src, off, imm). */
 #define EBPF_INSN(c, d, s, o, i) \
 	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
+
 #define EBPF_LDX_W(dst, src, off) EBPF_INSN(BPF_LDX | BPF_MEM | BPF_W, dst, src, off, 0)
+
 #define EBPF_MOV_X(dst, src)      EBPF_INSN(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0)
+
 #define EBPF_MOV_K(dst, imm)      EBPF_INSN(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm)
+
 #define EBPF_ALU_K(op, dst, imm)  EBPF_INSN(BPF_ALU64 | (op) | BPF_K, dst, 0, 0, imm)
+
 #define EBPF_JNE_K(dst, imm, off) EBPF_INSN(BPF_JMP | BPF_JNE | BPF_K, dst, 0, off, imm)
+
 #define EBPF_JSET_K(dst, imm, off) EBPF_INSN(BPF_JMP | BPF_JSET | BPF_K, dst, 0, off, imm)
+
 #define EBPF_EXIT()               EBPF_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
 /* An eBPF program being built; 64 instructions is room for the table above and more. */
@@ -1083,7 +2458,7 @@ struct dev_prog {
 /* Append one instruction, refusing to overrun the buffer. */
 static void dev_emit(struct dev_prog *p, struct bpf_insn ins)
 {
-	if (p->len == sizeof(p->ins) / sizeof(p->ins[0]))
+	if (p->len == ARRAY_SIZE(p->ins))
 		diex("devices: dev_allowed too long for the BPF program buffer");
 	p->ins[p->len++] = ins;
 }
@@ -1180,11 +2555,11 @@ static void dev_bpf_attach(const struct config *cfg, const char *cgroup_dir)
 	int prog_fd, dir_fd;
 
 	dev_emit_prologue(&p);
-	for (size_t i = 0; i < sizeof(dev_allowed) / sizeof(dev_allowed[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(dev_allowed); i++)
 		dev_emit_rule(&p, &dev_allowed[i]);
 	dev_emit(&p, EBPF_MOV_K(BPF_REG_0, 0));
 	dev_emit(&p, EBPF_EXIT());
-	trace(cfg, 0, "devices (cgroup v2)", "bpf(BPF_PROG_LOAD) %u instructions, BPF_PROG_ATTACH to %s",
+	trace(cfg->tr, 0, "devices (cgroup v2)", "bpf(BPF_PROG_LOAD) %u instructions, BPF_PROG_ATTACH to %s",
 	      p.len, cgroup_dir);
 	prog_fd = dev_bpf_load(p.ins, p.len);
 	dir_fd = open(cgroup_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -1210,12 +2585,12 @@ static void dev_v1_allow(const struct config *cfg, const char *devices_cgroup_di
 	if (snprintf(deny, sizeof(deny), "%s/devices.deny", devices_cgroup_dir) >= (int)sizeof(deny) ||
 	    snprintf(allow, sizeof(allow), "%s/devices.allow", devices_cgroup_dir) >= (int)sizeof(allow))
 		diex("devices cgroup path too long: %s", devices_cgroup_dir);
-	trace(cfg, 0, "devices (cgroup v1)", "echo a > %s; echo 'c *:* m' 'b *:* m' and %zu rules > %s",
-	      deny, sizeof(dev_allowed) / sizeof(dev_allowed[0]), allow);
+	trace(cfg->tr, 0, "devices (cgroup v1)", "echo a > %s; echo 'c *:* m' 'b *:* m' and %zu rules > %s",
+	      deny, ARRAY_SIZE(dev_allowed), allow);
 	write_file(deny, "a");
 	write_file(allow, "c *:* m");
 	write_file(allow, "b *:* m");
-	for (size_t i = 0; i < sizeof(dev_allowed) / sizeof(dev_allowed[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(dev_allowed); i++) {
 		const struct dev_rule *r = &dev_allowed[i];
 
 		if (r->minor < 0)
@@ -1232,923 +2607,33 @@ static void cg_devices(const struct config *cfg)
 	char path[PATH_MAX];
 
 	if (cfg->cg_v2) {
-		cg_path(cfg, NULL, NULL, path);
+		cg_path(cfg->name, true, NULL, NULL, path);
 		dev_bpf_attach(cfg, path);
 	} else {
-		cg_path(cfg, "devices", NULL, path);
+		cg_path(cfg->name, false, "devices", NULL, path);
 		dev_v1_allow(cfg, path);
 	}
 }
 
-static void cg_create(struct config *cfg)
-{
-	int tries = 0;
+/* ------------------------------------------------------------------------ */
+/* Hardening inside the container                                            */
+/* ------------------------------------------------------------------------ */
 
-	while (cg_make_dirs(cfg) < 0)
-		if (++tries == 5)
-			die("cgcreate: mkdir under " CG_ROOT);
-	cg_set_limits(cfg);
-	cg_devices(cfg);
-}
-
-/* Remove one cgroup directory. A cgroup goes only when empty: when a
- * crashed run left processes in it, kill them first (v2: cgroup.kill). */
-static void cg_rmdir(const char *dir)
-{
-	char path[PATH_MAX + 16], pid[32];
-	FILE *f;
-
-	for (int i = 0; rmdir(dir) < 0; i++) {
-		if (errno == ENOENT)
-			return;
-		if (errno != EBUSY || i == 200) {
-			fprintf(stderr, "runb: teardown: rmdir %s: %s\n", dir, strerror(errno));
-			return;
-		}
-		snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-		if ((f = fopen(path, "re"))) {
-			while (fgets(pid, sizeof(pid), f))
-				kill(atoi(pid), SIGKILL);
-			fclose(f);
-		}
-		usleep(5000);
-	}
-}
-
-/* cgdelete: the container's cgroups, then the shared parent "runb" if it is
- * empty now (another runb may be using it: then rmdir fails, and that is
- * fine). Called by teardown(), and before cg_create() for a crashed run's. */
-static void cg_remove(struct config *cfg)
-{
-	char path[PATH_MAX];
-
-	for (size_t i = 0; i < (cfg->cg_v2 ? 1 : N_V1); i++) {
-		cg_path(cfg, cg_v1_controllers[i], NULL, path);
-		cg_rmdir(path);
-		*strrchr(path, '/') = '\0';
-		if (rmdir(path) < 0 && errno != ENOTEMPTY && errno != EBUSY && errno != ENOENT)
-			fprintf(stderr, "runb: teardown: rmdir %s: %s\n", path, strerror(errno));
-	}
-	cfg->cg_made = false;
-}
-
-/* Slide 26: network namespace — replaces: ip netns add $CONTAINER_NET_NS
+/* Beyond the slides: a session of its own — replaces: nothing
  *
- * A network namespace lives as long as a process is in it or a file is bound
- * to it. `ip netns add` creates one and binds /proc/self/ns/net at
- * /run/netns/NAME, so that it outlives the command and others can find it by
- * name; runb does the same in itself and returns to the host's namespace with
- * setns(2). man 7 network_namespaces, man 8 ip-netns.
+ * The slides' container stays in runb's process group and session: from
+ * inside, kill(0, SIGUSR1) reaches runb and the caller's shell, and
+ * /dev/tty opens the caller's terminal even when stdin is not a terminal.
+ * setsid(2) (as runc does) gives the container a session and process group
+ * of its own, with no controlling terminal: it cannot name runb's process
+ * group, and /dev/tty fails with ENXIO. An interactive container gets a
+ * terminal of its own instead (-t, below).
  */
-static void net_ns_add(struct config *cfg)
+static void ns_new_session(const struct config *cfg)
 {
-	char path[PATH_MAX];
-	int host_fd, fd;
-
-	snprintf(path, sizeof(path), NETNS_DIR "/%s", cfg->name);
-	trace(cfg, 26, "ip netns add NAME",
-	      "unshare(CLONE_NEWNET), mount --bind /proc/self/ns/net %s", path);
-	if (mkdir(NETNS_DIR, 0755) < 0 && errno != EEXIST)
-		die("ip netns add: mkdir %s", NETNS_DIR);
-	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-	if (fd < 0)
-		die("ip netns add: create %s", path);
-	close(fd);
-	cfg->netns_named = true;
-	host_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (host_fd < 0)
-		die("ip netns add: open /proc/self/ns/net");
-	if (unshare(CLONE_NEWNET) < 0)
-		die("ip netns add: unshare(CLONE_NEWNET)");
-	if (mount("/proc/self/ns/net", path, NULL, MS_BIND, NULL) < 0)
-		die("ip netns add: mount --bind /proc/self/ns/net %s", path);
-	if (setns(host_fd, CLONE_NEWNET) < 0)
-		die("ip netns add: setns back to the host's network namespace");
-	close(host_fd);
-	cfg->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (cfg->netns_fd < 0)
-		die("ip netns add: open %s", path);
-}
-
-/* Slide 26: network setting — replaces:
- *     ip link add name $VETH type veth peer name $ETH
- *     brctl addif $BRIDGE_NAME $VETH; ip link set $VETH up
- *     ip link set $ETH netns $CONTAINER_NET_NS
- *     ip netns exec $CONTAINER_NET_NS ip address add 10.0.0.2/24 dev $ETH
- *     ip netns exec $CONTAINER_NET_NS ip link set $ETH up
- *     ip netns exec $CONTAINER_NET_NS ip route add default via 10.0.0.1
- *
- * A veth pair is a cable with two ends: one stays on the host and is
- * plugged into the bridge runb-bridge (10.0.0.1, the containers' gateway),
- * the other becomes the container's eth0. Each shell command below is one
- * rtnetlink request, one function named after the command (man 8 ip-link,
- * man 7 rtnetlink). The bridge the slide expects from setup_bridge.sh is
- * made when missing; NAT to the outside stays scripts/setup_bridge.sh's.
- */
-
-/* ip link set DEV up: IFF_UP in the flags, and in the change mask so only that bit moves. */
-static int link_set_up(int fd, int ifindex)
-{
-	struct nl_req req = {
-		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-		.nh.nlmsg_type = RTM_NEWLINK,
-		.ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex,
-			 .ifi_flags = IFF_UP, .ifi_change = IFF_UP },
-	};
-
-	return nl_talk(fd, &req);
-}
-
-/* ip link set lo up: a new netns has a loopback device, down. runb.sh never raises it (so
- * 127.0.0.1 is unreachable in its containers); runb does, with --net none too. */
-static void net_lo_up(const struct config *cfg, int fd)
-{
-	int lo = link_index("lo");
-
-	trace(cfg, 0, "ip link set lo up", "RTM_NEWLINK lo IFF_UP");
-	if (lo < 0 || link_set_up(fd, lo) < 0)
-		die("ip link set lo up");
-}
-
-/* --net none: the container's netns gets only its loopback. Run inside that netns. */
-static void net_loopback_up(const struct config *cfg)
-{
-	int fd = nl_open();
-
-	net_lo_up(cfg, fd);
-	if (close(fd) < 0)
-		die("close netlink socket");
-}
-
-/* brctl addbr runb-bridge (setup_bridge.sh) = ip link add NAME address MAC type bridge.
- * EEXIST is success: another runb starting at the same moment made it first.
- * The MAC is runb's departure from brctl: a bridge without one set takes the lowest MAC of
- * its ports, so it changes when a container's veth leaves, and every other container's ARP
- * entry for 10.0.0.1 goes stale for seconds. A MAC set at creation stays put. */
-static int link_add_bridge(int fd, const char *name, const unsigned char mac[6])
-{
-	struct nl_req req = {
-		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-		.nh.nlmsg_type = RTM_NEWLINK,
-		.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL,
-		.ifi.ifi_family = AF_UNSPEC,
-	};
-	struct rtattr *linkinfo;
-
-	nl_put(&req, IFLA_IFNAME, name, strlen(name) + 1);
-	nl_put(&req, IFLA_ADDRESS, mac, 6);
-	linkinfo = nl_nest_begin(&req, IFLA_LINKINFO);
-	nl_put(&req, IFLA_INFO_KIND, "bridge", strlen("bridge"));
-	nl_nest_end(&req, linkinfo);
-	if (nl_talk(fd, &req) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
-
-/* ip address add ADDR/PREFIX dev DEV. With EXIST_OK an EEXIST counts as done (the shared
- * bridge's 10.0.0.1/24, which the first runb to start adds); a container's own must be new. */
-static int addr_add(int fd, int ifindex, struct in_addr addr, int prefixlen, bool exist_ok)
-{
-	struct nl_req req = {
-		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg)),
-		.nh.nlmsg_type = RTM_NEWADDR,
-		.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL,
-		.ifa = { .ifa_family = AF_INET, .ifa_prefixlen = prefixlen,
-			 .ifa_scope = RT_SCOPE_UNIVERSE, .ifa_index = ifindex },
-	};
-
-	nl_put(&req, IFA_LOCAL, &addr, sizeof(addr));
-	nl_put(&req, IFA_ADDRESS, &addr, sizeof(addr));	/* same as LOCAL: not point-to-point */
-	if (nl_talk(fd, &req) < 0 && !(exist_ok && errno == EEXIST))
-		return -1;
-	return 0;
-}
-
-/* ip link add name VETH type veth peer name ETH netns NS
- * The slide creates $ETH in the host and then runs `ip link set $ETH netns $CONTAINER_NET_NS`;
- * runb names the peer's netns in the same request (IFLA_NET_NS_FD), so the peer is born in the
- * container as eth0 and never needs a name in the host, where eth0 is usually taken. */
-static int link_add_veth(int fd, const char *host_name, const char *peer_name,
-			 const unsigned char peer_mac[6], int netns_fd)
-{
-	struct nl_req req = {
-		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-		.nh.nlmsg_type = RTM_NEWLINK,
-		.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL,
-		.ifi.ifi_family = AF_UNSPEC,
-	};
-	struct rtattr *linkinfo, *data, *peer;
-	uint32_t ns = netns_fd;
-
-	nl_put(&req, IFLA_IFNAME, host_name, strlen(host_name) + 1);
-	linkinfo = nl_nest_begin(&req, IFLA_LINKINFO);
-	nl_put(&req, IFLA_INFO_KIND, "veth", strlen("veth"));
-	data = nl_nest_begin(&req, IFLA_INFO_DATA);
-	/* the peer is described like a link of its own: a (zeroed) ifinfomsg, then attributes */
-	peer = nl_put(&req, VETH_INFO_PEER, &(struct ifinfomsg){ .ifi_family = AF_UNSPEC },
-		      sizeof(struct ifinfomsg));
-	nl_put(&req, IFLA_IFNAME, peer_name, strlen(peer_name) + 1);
-	nl_put(&req, IFLA_ADDRESS, peer_mac, 6);
-	nl_put(&req, IFLA_NET_NS_FD, &ns, sizeof(ns));
-	nl_nest_end(&req, peer);
-	nl_nest_end(&req, data);
-	nl_nest_end(&req, linkinfo);
-	return nl_talk(fd, &req);
-}
-
-/* brctl addif runb-bridge VETH = ip link set VETH master runb-bridge. */
-static int link_set_master(int fd, int ifindex, int master_ifindex)
-{
-	struct nl_req req = {
-		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-		.nh.nlmsg_type = RTM_NEWLINK,
-		.ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex },
-	};
-	uint32_t master = master_ifindex;
-
-	nl_put(&req, IFLA_MASTER, &master, sizeof(master));
-	return nl_talk(fd, &req);
-}
-
-/* ip route add default via GW: destination 0.0.0.0/0 in the main table, as ip(8) sends it. */
-static int route_add_default(int fd, struct in_addr gw)
-{
-	struct nl_req req = {
-		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg)),
-		.nh.nlmsg_type = RTM_NEWROUTE,
-		.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL,
-		.rtm = { .rtm_family = AF_INET, .rtm_dst_len = 0, .rtm_table = RT_TABLE_MAIN,
-			 .rtm_protocol = RTPROT_BOOT, .rtm_scope = RT_SCOPE_UNIVERSE,
-			 .rtm_type = RTN_UNICAST },
-	};
-
-	nl_put(&req, RTA_GATEWAY, &gw, sizeof(gw));
-	return nl_talk(fd, &req);
-}
-
-/* ip link del VETH: deleting one end of a veth deletes its peer too. ENODEV is success: the
- * link is already gone (its netns died with the container, or a crashed run never made it). */
-static int link_del(const struct config *cfg, int fd, const char *name)
-{
-	struct nl_req req = {
-		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-		.nh.nlmsg_type = RTM_DELLINK,
-		.ifi.ifi_family = AF_UNSPEC,
-	};
-
-	trace(cfg, 0, "ip link del $VETH", "RTM_DELLINK %s", name);
-	nl_put(&req, IFLA_IFNAME, name, strlen(name) + 1);
-	if (nl_talk(fd, &req) < 0 && errno != ENODEV)
-		return -1;
-	return 0;
-}
-
-/* VETH="veth-runb-$$" overflows the 15 characters of an interface name once
- * PIDs have six digits (then `ip link add` fails, and runb.sh leaks its netns
- * and cgroup). runb's is "rb" + runb's PID + "-" + the start of NAME, cut at
- * 15: unique among running containers, and not the name of a previous run's
- * veth that the kernel may still be dismantling (see teardown()), and it
- * still shows which container it serves. */
-static void veth_name(const struct config *cfg, char out[IFNAMSIZ])
-{
-	snprintf(out, IFNAMSIZ, "rb%d-%s", (int)cfg->runb_pid, cfg->name);
-}
-
-/* tool/setup_bridge.sh, its network half (NAT is elsewhere): make runb-bridge with 10.0.0.1/24
- * and bring it up. Every step tolerates "already done", so concurrent runb starts are safe.
- * Returns the bridge's ifindex. */
-static int net_bridge(const struct config *cfg, int fd)
-{
-	struct in_addr ip = net_addr(net_gateway(cfg));
-	const unsigned char *b = (const unsigned char *)&ip.s_addr;
-	const unsigned char mac[6] = { 0x02, 0, b[0], b[1], b[2], b[3] };  /* local bit + its IP */
-	int bridge;
-
-	trace(cfg, 26, "brctl addbr $BRIDGE_NAME", "RTM_NEWLINK bridge %s address "
-	      "02:00:%02x:%02x:%02x:%02x (exists: fine)", NET_BRIDGE_NAME, b[0], b[1], b[2], b[3]);
-	if (link_add_bridge(fd, NET_BRIDGE_NAME, mac) < 0)
-		die("ip link add %s type bridge", NET_BRIDGE_NAME);
-	bridge = link_index(NET_BRIDGE_NAME);
-	if (bridge < 0)
-		die("ip link show %s", NET_BRIDGE_NAME);
-	trace(cfg, 26, "ip addr add $BRIDGE_IP/$BRIDGE_NETMASK dev $BRIDGE_NAME",
-	      "RTM_NEWADDR %s/%d on %s (exists: fine)", inet_ntoa(ip), cfg->prefix, NET_BRIDGE_NAME);
-	if (addr_add(fd, bridge, ip, cfg->prefix, true) < 0)
-		die("ip address add %s/%d dev %s", inet_ntoa(ip), cfg->prefix, NET_BRIDGE_NAME);
-	trace(cfg, 26, "ip link set $BRIDGE_NAME up", "RTM_NEWLINK %s IFF_UP", NET_BRIDGE_NAME);
-	if (link_set_up(fd, bridge) < 0)
-		die("ip link set %s up", NET_BRIDGE_NAME);
-	return bridge;
-}
-
-/* Before runb-bridge gets the subnet's first address, the subnet must be free on this
- * machine: on one whose own network is 10.0.0.0/24 the bridge would add a second route to
- * it and take that network's traffic. Any address or route (but a default route) of
- * another interface that overlaps the subnet is a conflict: ip address show, ip route show. */
-struct subnet_use {
-	uint32_t net;
-	int prefix, bridge;
-	char found[96];  /* "address 10.0.0.5/24 on eth0", empty while none */
-};
-
-static void subnet_overlap(struct subnet_use *u, const char *what, uint32_t a, int prefix,
-			   int ifindex)
-{
-	int p = prefix < u->prefix ? prefix : u->prefix;
-	char ifname[IF_NAMESIZE] = "?";
-
-	if (u->found[0] || prefix == 0 || (ifindex == u->bridge && ifindex > 0) ||
-	    (a & net_mask(p)) != (u->net & net_mask(p)))
-		return;
-	if (ifindex > 0)
-		if_indextoname(ifindex, ifname);
-	snprintf(u->found, sizeof(u->found), "%s %s/%d on %s", what,
-		 inet_ntoa(net_addr(a)), prefix, ifname);
-}
-
-static void subnet_check_addr(const struct nlmsghdr *nh, void *arg)
-{
-	const struct ifaddrmsg *ifa = NLMSG_DATA(nh);
-	int len = IFA_PAYLOAD(nh);
-
-	for (struct rtattr *rta = IFA_RTA(ifa); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
-		if (rta->rta_type == IFA_LOCAL)
-			subnet_overlap(arg, "address", ntohl(*(uint32_t *)RTA_DATA(rta)),
-				       ifa->ifa_prefixlen, ifa->ifa_index);
-}
-
-static void subnet_check_route(const struct nlmsghdr *nh, void *arg)
-{
-	const struct rtmsg *rtm = NLMSG_DATA(nh);
-	int len = RTM_PAYLOAD(nh), oif = 0;
-	uint32_t dst = 0;
-
-	if (rtm->rtm_table == RT_TABLE_LOCAL)  /* the machine's own addresses: seen above */
-		return;
-	for (struct rtattr *rta = RTM_RTA(rtm); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
-		if (rta->rta_type == RTA_DST)
-			dst = ntohl(*(uint32_t *)RTA_DATA(rta));
-		else if (rta->rta_type == RTA_OIF)
-			oif = *(int *)RTA_DATA(rta);
-	}
-	subnet_overlap(arg, "route", dst, rtm->rtm_dst_len, oif);
-}
-
-static void net_check_subnet_free(const struct config *cfg, int fd)
-{
-	struct subnet_use u = { .net = cfg->subnet, .prefix = cfg->prefix,
-				.bridge = link_index(NET_BRIDGE_NAME) };
-	struct nl_req addrs = {
-		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg)),
-		.nh.nlmsg_type = RTM_GETADDR,
-		.ifa.ifa_family = AF_INET,
-	};
-	struct nl_req routes = {
-		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg)),
-		.nh.nlmsg_type = RTM_GETROUTE,
-		.rtm.rtm_family = AF_INET,
-	};
-
-	trace(cfg, 0, "(is the subnet free?)", "RTM_GETADDR, RTM_GETROUTE dumps: %s/%d on no "
-	      "interface but %s", inet_ntoa(net_addr(cfg->subnet)), cfg->prefix, NET_BRIDGE_NAME);
-	if (nl_dump(fd, &addrs, RTM_NEWADDR, subnet_check_addr, &u) < 0)
-		die("ip address show");
-	if (nl_dump(fd, &routes, RTM_NEWROUTE, subnet_check_route, &u) < 0)
-		die("ip route show");
-	if (u.found[0])
-		diex("--subnet %s/%d is already this machine's: %s; choose another with --subnet "
-		     "(e.g. --subnet 10.99.0.0/24) or --net none", inet_ntoa(net_addr(cfg->subnet)),
-		     cfg->prefix, u.found);
-}
-
-/* Slide 26, host half, run in the host netns: the bridge, then a veth whose host end VETH
- * joins the bridge and whose other end is eth0 in the container's netns (NETNS_FD, an fd of
- * /run/netns/NAME). eth0's MAC is made from its address, 02:00:0a:00:00:xx (as docker does),
- * so the host's ARP entry for 10.0.0.x stays right when a later container gets the same x.
- * A veth of this name can exist only when runb's PID was reused within the moment a former
- * run's veth takes to go with its netns (see teardown()): then delete it and retry. */
-static void net_host_side(struct config *cfg, int netns_fd, const char *veth)
-{
-	const unsigned char *ip = (const unsigned char *)&cfg->ip.s_addr;
-	const unsigned char mac[6] = { 0x02, 0, ip[0], ip[1], ip[2], ip[3] };
-	int fd = nl_open();
-	int bridge, host_end, err;
-
-	bridge = net_bridge(cfg, fd);
-
-	trace(cfg, 26, "ip link add name $VETH type veth peer name $ETH",
-	      "RTM_NEWLINK veth %s, peer %s address 02:00:%02x:%02x:%02x:%02x", veth, NET_ETH,
-	      ip[0], ip[1], ip[2], ip[3]);
-	trace(cfg, 26, "ip link set $ETH netns $CONTAINER_NET_NS",
-	      "same request: peer's IFLA_NET_NS_FD %d", netns_fd);
-	err = link_add_veth(fd, veth, NET_ETH, mac, netns_fd);
-	if (err < 0 && errno == EEXIST && link_del(cfg, fd, veth) == 0)
-		err = link_add_veth(fd, veth, NET_ETH, mac, netns_fd);
-	if (err < 0)
-		die("ip link add name %s type veth peer name %s netns fd %d", veth, NET_ETH, netns_fd);
-	cfg->veth_made = true;
-	host_end = link_index(veth);
-	if (host_end < 0)
-		die("ip link show %s", veth);
-	trace(cfg, 26, "brctl addif $BRIDGE_NAME $VETH", "RTM_NEWLINK %s IFLA_MASTER %s",
-	      veth, NET_BRIDGE_NAME);
-	if (link_set_master(fd, host_end, bridge) < 0)
-		die("ip link set %s master %s", veth, NET_BRIDGE_NAME);
-	trace(cfg, 26, "ip link set $VETH up", "RTM_NEWLINK %s IFF_UP", veth);
-	if (link_set_up(fd, host_end) < 0)
-		die("ip link set %s up", veth);
-	if (close(fd) < 0)
-		die("close netlink socket");
-}
-
-/* Slide 26, container half, run inside the container's netns (the caller has setns'd; this
- * replaces the `ip netns exec $CONTAINER_NET_NS` prefix). Order matters: the default route
- * needs 10.0.0.1 reachable, i.e. the connected 10.0.0.0/24 route, which the kernel adds only
- * once eth0 has its address and is up. eth0's index here is the container's, not the host's. */
-static void net_container_side(const struct config *cfg, struct in_addr addr)
-{
-	struct in_addr gw = net_addr(net_gateway(cfg));
-	int fd = nl_open();
-	int eth;
-
-	net_lo_up(cfg, fd);
-	eth = link_index(NET_ETH);
-	if (eth < 0)
-		die("ip link show %s", NET_ETH);
-	trace(cfg, 26, "ip address add 10.0.0.2/24 dev $ETH", "RTM_NEWADDR %s/%d on %s",
-	      inet_ntoa(addr), cfg->prefix, NET_ETH);
-	if (addr_add(fd, eth, addr, cfg->prefix, false) < 0)
-		die("ip address add %s/%d dev %s", inet_ntoa(addr), cfg->prefix, NET_ETH);
-	trace(cfg, 26, "ip link set $ETH up", "RTM_NEWLINK %s IFF_UP", NET_ETH);
-	if (link_set_up(fd, eth) < 0)
-		die("ip link set %s up", NET_ETH);
-	trace(cfg, 26, "ip route add default via 10.0.0.1", "RTM_NEWROUTE 0.0.0.0/0 via %s",
-	      inet_ntoa(gw));
-	if (route_add_default(fd, gw) < 0)
-		die("ip route add default via %s", inet_ntoa(gw));
-	if (close(fd) < 0)
-		die("close netlink socket");
-}
-/* Slide 26: one address per container — replaces: the fixed 10.0.0.2/24
- *
- * The slide gives every container 10.0.0.2, so a second one collides. runb
- * leases the lowest free 10.0.0.x: the lease is the lock of the file
- * /run/runb/10.0.0.x, held while the container runs. A lock dies with its
- * holder, so a crashed run's address is free again at once, and two runb
- * starting together cannot both win one. The file names its container,
- * for whoever looks.
- */
-static void net_lease(struct config *cfg)
-{
-	const char *lease = "";
-	bool existed;
-	uint32_t a;
-
-	for (a = cfg->ip_asked ? ntohl(cfg->ip.s_addr) : net_first_host(cfg); a <= net_last_host(cfg); a++) {
-		cfg->ip = net_addr(a);
-		lease = inet_ntoa(cfg->ip);
-		cfg->lease_fd = lock_file(lease, &existed);
-		if (cfg->lease_fd >= 0 || cfg->ip_asked)
-			break;
-	}
-	if (cfg->lease_fd < 0 && cfg->ip_asked)
-		diex("--ip %s: the address is in use by another container", inet_ntoa(cfg->ip));
-	if (cfg->lease_fd < 0)
-		diex("no free address in the subnet: %u containers are running",
-		     net_last_host(cfg) - net_first_host(cfg) + 1);
-	if (ftruncate(cfg->lease_fd, 0) < 0 || dprintf(cfg->lease_fd, "%s\n", cfg->name) < 0)
-		die("lease " STATE_DIR "/%s", lease);
-	trace(cfg, 26, "ip address add 10.0.0.2/24", "lease %s (flock " STATE_DIR "/%s)",
-	      lease, lease);
-}
-
-static void net_release(struct config *cfg)
-{
-	unlock_file(inet_ntoa(cfg->ip), cfg->lease_fd);
-	cfg->lease_fd = -1;
-}
-
-/* Slide 26: the container's side — replaces: ip netns exec $CONTAINER_NET_NS ip ...
- *
- * runb.sh configures the container's network from the host, before the
- * container exists, by running ip inside the named namespace. runb enters it
- * with setns(2), sends its requests there (a netlink socket talks to the
- * namespace it was opened in), and returns to the host's namespace.
- */
-static void net_configure_container(struct config *cfg)
-{
-	int host_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
-
-	if (host_fd < 0)
-		die("ip netns exec: open /proc/self/ns/net");
-	if (setns(cfg->netns_fd, CLONE_NEWNET) < 0)
-		die("ip netns exec %s: setns", cfg->name);
-	if (cfg->net == NET_BRIDGE)
-		net_container_side(cfg, cfg->ip);
-	else
-		net_loopback_up(cfg);
-	if (setns(host_fd, CLONE_NEWNET) < 0)
-		die("ip netns exec: setns back to the host's network namespace");
-	close(host_fd);
-}
-
-
-/* Slide 26, all of it, in runb.sh's order. */
-static void net_setup(struct config *cfg)
-{
-	if (cfg->net == NET_BRIDGE) {
-		int fd = nl_open();
-
-		net_check_subnet_free(cfg, fd);
-		close(fd);
-	}
-	net_ns_add(cfg);
-	if (cfg->net == NET_BRIDGE) {
-		net_lease(cfg);
-		veth_name(cfg, cfg->veth);
-		net_host_side(cfg, cfg->netns_fd, cfg->veth);
-	}
-	net_configure_container(cfg);
-}
-
-/* Slide 27: new namespaces — replaces:
- *     unshare --pid --uts --ipc --mount --cgroup --fork bash $CORE ...
- *
- * clone3(2) with these flags (ns_clone_container(), below) is unshare(1)'s
- * --fork: the child is born in the new namespaces, and is PID 1 of the new
- * PID namespace. The cgroup namespace
- * is left out here: the child first joins its cgroup and makes its cgroup
- * namespace after (slide 28). The slides unshare --cgroup first and cgclassify
- * after, so the shell version's container sees its cgroup as a path outside
- * its namespace's root (/../../runb-1234) in /proc/self/cgroup.
- * The network namespace was made by net_ns_add() and is entered at slide 33.
- */
-static const int ns_clone_flags =
-	CLONE_NEWPID |  /* unshare --pid:   its own PIDs; the child is PID 1 */
-	CLONE_NEWUTS |  /* unshare --uts:   its own host name */
-	CLONE_NEWIPC |  /* unshare --ipc:   its own SysV IPC and POSIX queues */
-	CLONE_NEWNS;    /* unshare --mount: its own mount table */
-
-/* Slide 27 (what unshare(1) does silently): mount propagation.
- *
- * A new mount namespace starts as a copy whose mounts may still be "shared"
- * with the host's (systemd makes / shared), so a mount made in the container
- * would appear on the host too. util-linux unshare makes / recursively
- * private before running the command; that is the only reason the shell
- * version's mounts do not leak to the host. runb must do it itself, first.
- */
-static void fs_make_private(const struct config *cfg)
-{
-	trace(cfg, 27, "unshare --mount (--propagation private, implied)",
-	      "mount(NULL, \"/\", NULL, MS_REC|MS_PRIVATE, NULL)");
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		die("make / private: mount --make-rprivate /");
-}
-
-/* Slide 28: cgroup — replaces: cgclassify -g "$CGROUP_CONTROLLERS:$CONTAINER_NAME" $$
- *
- * The child moves itself into its cgroup(s) by writing "0" (the writer
- * itself), before it does anything else, so that all it does and starts is
- * accounted and limited; its children inherit the cgroup. v1: into "tasks",
- * which moves one thread (the child has one) without the lock cgroup.procs
- * takes for a whole process, a wait of ~10 ms. v2: the child was born there
- * (clone3 with CLONE_INTO_CGROUP, slide 27), unless the kernel lacks clone3.
- */
-static void cg_join(const struct config *cfg)
-{
-	char path[PATH_MAX];
-
-	if (cfg->cg_born_in) {
-		cg_path(cfg, NULL, NULL, path);
-		trace(cfg, 28, "cgclassify -g cpu,memory,pids:NAME $$",
-		      "already in %s: born there (clone3 CLONE_INTO_CGROUP)", path);
-		return;
-	}
-	for (size_t i = 0; i < (cfg->cg_v2 ? 1 : N_V1); i++) {
-		cg_path(cfg, cg_v1_controllers[i], cfg->cg_v2 ? "cgroup.procs" : "tasks", path);
-		trace(cfg, 28, "cgclassify -g cpu,memory,pids:NAME $$", "echo 0 > %s", path);
-		write_file(path, "0");
-	}
-}
-
-/* Slide 28: the cgroup namespace — replaces: unshare --cgroup (slide 27)
- *
- * Made only now, after cg_join(): a cgroup namespace's root is the cgroup
- * its maker is in at that moment, so /proc/self/cgroup reads "/" inside.
- */
-static void ns_unshare_cgroup(const struct config *cfg)
-{
-	trace(cfg, 28, "unshare --cgroup",
-	      "unshare(CLONE_NEWCGROUP), after cgclassify: /proc/self/cgroup reads /");
-	if (unshare(CLONE_NEWCGROUP) < 0)
-		die("unshare --cgroup: unshare(CLONE_NEWCGROUP)");
-}
-
-/* Slides 29-30: file systems — replaces, for each row:
- *     mkdir -p $ROOT_FS_DIR/<target> && mount -t <type> -o <options> <type> $ROOT_FS_DIR/<target>
- *
- * Exactly the slides' mounts and options; mount(2) takes the generic options
- * as MS_* flags and passes the file system's own as a string. The targets are
- * opened inside the rootfs (open_in_root) and mounted through /proc/self/fd,
- * so a symlink in the rootfs cannot redirect a mount. devpts "newinstance"
- * gives the container its own pty numbering (slide 32). man 2 mount.
- */
-struct fs_mount {
-	const char *target;     /* below ROOTFS */
-	const char *type;
-	unsigned long flags;
-	const char *data;
-	const char *shell;      /* the slide's -o, for -v */
-	bool in_netns;          /* mounted at slide 33, once in the container's netns */
-};
-
-static const struct fs_mount fs_mounts[] = {
-	{ "proc",       "proc",   MS_NOEXEC | MS_NOSUID | MS_NODEV, NULL,
-	  "noexec,nosuid,nodev", false },
-	{ "dev",        "tmpfs",  MS_NOEXEC | MS_STRICTATIME, "mode=755",
-	  "noexec,strictatime,mode=755", false },
-	{ "dev/shm",    "tmpfs",  MS_NOEXEC | MS_NOSUID | MS_NODEV, "mode=1777,size=65536k",
-	  "noexec,nosuid,nodev,mode=1777,size=65536k", false },
-	{ "dev/mqueue", "mqueue", MS_NOEXEC | MS_NOSUID | MS_NODEV, NULL,
-	  "noexec,nosuid,nodev", false },
-	{ "dev/pts",    "devpts", MS_NOEXEC | MS_NOSUID, "newinstance,ptmxmode=0666,mode=620,gid=5",
-	  "noexec,nosuid,newinstance,ptmxmode=0666,mode=620,gid=5", false },
-	{ "sys",        "sysfs",  MS_NOEXEC | MS_NOSUID | MS_NODEV | MS_RDONLY, NULL,
-	  "noexec,nosuid,nodev,ro", true },
-};
-
-static void fs_mount_one(const struct config *cfg, int rootfd, const struct fs_mount *m)
-{
-	char buf[32];
-	int fd;
-
-	mkdir_in_root(rootfd, m->target);
-	fd = open_in_root(rootfd, m->target, O_PATH | O_DIRECTORY);
-	if (fd < 0)
-		die("mount %s: open %s/%s", m->type, cfg->rootfs, m->target);
-	if (mount(m->type, fd_path(fd, buf), m->type, m->flags, m->data) < 0)
-		die("mount -t %s -o %s %s %s/%s", m->type, m->shell, m->type,
-		    cfg->rootfs, m->target);
-	close(fd);
-}
-
-static void fs_mount_all(const struct config *cfg, int rootfd)
-{
-	for (size_t i = 0; i < sizeof(fs_mounts) / sizeof(fs_mounts[0]); i++) {
-		const struct fs_mount *m = &fs_mounts[i];
-
-		trace(cfg, i == 0 ? 29 : 30, "mkdir -p && mount -t ...",
-		      "mount(\"%s\", \"%s/%s\", \"%s\", \"%s\")%s", m->type,
-		      cfg->rootfs, m->target, m->type, m->shell,
-		      m->in_netns ? " at slide 33, in the container's netns" : "");
-		if (m->in_netns)
-			mkdir_in_root(rootfd, m->target);
-		else
-			fs_mount_one(cfg, rootfd, m);
-	}
-}
-
-/* Slide 31: device nodes — replaces: mknod -m 666 $ROOT_FS_DIR/dev/<name> c <major> <minor>
- *
- * The container's /dev is the tmpfs just mounted, so the nodes live there and
- * vanish with the container; nothing is written to ROOTFS. mknod(2) applies
- * the umask, which mknod -m does not: fchmodat() sets 0666 afterwards.
- * The slide's seventh row, ptmx c 5 2, becomes a link at slide 32.
- */
-struct dev_node {
-	const char *name;
-	unsigned int major, minor;
-};
-
-static const struct dev_node dev_nodes[] = {
-	{ "null",    1, 3 },
-	{ "zero",    1, 5 },
-	{ "full",    1, 7 },
-	{ "tty",     5, 0 },
-	{ "random",  1, 8 },
-	{ "urandom", 1, 9 },
-};
-
-static void dev_make_nodes(const struct config *cfg, int devfd)
-{
-	for (size_t i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
-		const struct dev_node *d = &dev_nodes[i];
-
-		trace(cfg, 31, "mknod -m 666 $ROOT_FS_DIR/dev/...",
-		      "mknod(\"/dev/%s\", S_IFCHR|0666, makedev(%u, %u))",
-		      d->name, d->major, d->minor);
-		if (mknodat(devfd, d->name, S_IFCHR | 0666, makedev(d->major, d->minor)) < 0)
-			die("mknod %s/dev/%s c %u %u", cfg->rootfs, d->name, d->major, d->minor);
-		if (fchmodat(devfd, d->name, 0666, 0) < 0)
-			die("chmod 666 %s/dev/%s", cfg->rootfs, d->name);
-	}
-}
-
-/* Slide 32: terminal — replaces:
- *     touch $ROOT_FS_DIR/dev/pts/ptmx && mount --bind /dev/pts/ptmx $ROOT_FS_DIR/dev/pts/ptmx
- *
- * The slide binds the host's ptmx over the container's, so every pty the
- * container opens is allocated in the host's devpts instance and does not
- * exist in the container's /dev/pts. runb does what runc does: /dev/ptmx is
- * a link to pts/ptmx, the multiplexer of the container's own instance
- * (mounted with newinstance,ptmxmode=0666 at slide 30). man 4 pts.
- */
-static void dev_link_ptmx(const struct config *cfg, int devfd)
-{
-	trace(cfg, 32, "mount --bind /dev/pts/ptmx $ROOT_FS_DIR/dev/pts/ptmx",
-	      "symlink(\"pts/ptmx\", \"/dev/ptmx\") (the container's own devpts)");
-	if (symlinkat("pts/ptmx", devfd, "ptmx") < 0)
-		die("ln -s pts/ptmx %s/dev/ptmx", cfg->rootfs);
-}
-
-/* Slide 32: I/O — replaces: ln -s /proc/self/fd $ROOT_FS_DIR/dev/fd (and stdin, stdout, stderr)
- *
- * Programs and shells open /dev/stdin and /dev/fd/N; on Linux they are
- * links into /proc/self/fd, which the container's own /proc resolves.
- */
-static const struct { const char *target, *name; } dev_links[] = {
-	{ "/proc/self/fd",   "fd" },
-	{ "/proc/self/fd/0", "stdin" },
-	{ "/proc/self/fd/1", "stdout" },
-	{ "/proc/self/fd/2", "stderr" },
-};
-
-static void dev_link_stdio(const struct config *cfg, int devfd)
-{
-	for (size_t i = 0; i < sizeof(dev_links) / sizeof(dev_links[0]); i++) {
-		trace(cfg, 32, "ln -s /proc/self/fd... $ROOT_FS_DIR/dev/...",
-		      "symlink(\"%s\", \"/dev/%s\")", dev_links[i].target, dev_links[i].name);
-		if (symlinkat(dev_links[i].target, devfd, dev_links[i].name) < 0)
-			die("ln -s %s %s/dev/%s", dev_links[i].target, cfg->rootfs,
-			    dev_links[i].name);
-	}
-}
-
-/* Slide 33: host name — replaces: hostname runB
- *
- * The UTS namespace (slide 27) gives the container a host name of its own;
- * setting it does not touch the host's. runb uses --hostname, default NAME.
- */
-static void uts_set_hostname(const struct config *cfg)
-{
-	trace(cfg, 33, "hostname runB", "sethostname(\"%s\")", cfg->hostname);
-	if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0)
-		die("hostname %s", cfg->hostname);
-}
-
-/* Slide 33: capabilities (slides 21-23) — replaces: capsh --drop="$DROP_CAPS"
- *
- * Root's power is split into capabilities (man 7 capabilities). The bounding
- * set caps what any later execve(2) can ever grant. The slide drops a list of
- * 23 (DROP_CAPS); a deny-list misses every capability added to the kernel
- * since (CAP_PERFMON, CAP_BPF, CAP_CHECKPOINT_RESTORE), so runb keeps exactly
- * the slide's SET_CAPS and drops every other capability up to
- * /proc/sys/kernel/cap_last_cap. PR_CAPBSET_DROP needs CAP_SETPCAP, which the
- * child still has in full here, so this comes before the user switch.
- */
-static const struct { int cap; const char *name; } caps_kept[] = {
-	{ CAP_CHOWN,            "cap_chown" },
-	{ CAP_DAC_OVERRIDE,     "cap_dac_override" },
-	{ CAP_FOWNER,           "cap_fowner" },
-	{ CAP_FSETID,           "cap_fsetid" },
-	{ CAP_KILL,             "cap_kill" },
-	{ CAP_SETGID,           "cap_setgid" },
-	{ CAP_SETUID,           "cap_setuid" },
-	{ CAP_SETPCAP,          "cap_setpcap" },
-	{ CAP_NET_BIND_SERVICE, "cap_net_bind_service" },
-	{ CAP_NET_RAW,          "cap_net_raw" },
-	{ CAP_SYS_CHROOT,       "cap_sys_chroot" },  /* harmless only after pivot_root */
-	{ CAP_MKNOD,            "cap_mknod" },       /* nodes yes; opening them: hardening */
-	{ CAP_AUDIT_WRITE,      "cap_audit_write" },
-	{ CAP_SETFCAP,          "cap_setfcap" },
-	{ CAP_AUDIT_READ,       "cap_audit_read" },
-};
-
-static uint64_t caps_kept_mask(void)
-{
-	uint64_t mask = 0;
-
-	for (size_t i = 0; i < sizeof(caps_kept) / sizeof(caps_kept[0]); i++)
-		mask |= 1ULL << caps_kept[i].cap;
-	return mask;
-}
-
-static int caps_last_cap(void)
-{
-	char buf[16] = "";
-	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0)
-		die("capabilities: read /proc/sys/kernel/cap_last_cap");
-	close(fd);
-	return atoi(buf);
-}
-
-static void caps_drop_bounding(const struct config *cfg)
-{
-	uint64_t keep = caps_kept_mask();
-	int last = caps_last_cap();
-
-	trace(cfg, 33, "capsh --drop=\"$DROP_CAPS\"",
-	      "prctl(PR_CAPBSET_DROP) for each of caps 0..%d not in SET_CAPS: bounding set %016llx",
-	      last, (unsigned long long)keep);
-	for (int cap = 0; cap <= last; cap++)
-		if (!(keep & (1ULL << cap)) && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
-			die("capsh --drop: prctl(PR_CAPBSET_DROP, %d)", cap);
-}
-
-/* Slide 33: network — replaces: exec ip netns exec $CONTAINER_NET_NS ...
- *
- * `ip netns exec` is setns(2) into the namespace bound at /run/netns/NAME,
- * and then a remount of /sys, because sysfs shows the network devices of the
- * namespace that mounts it. runb mounts the slide's sysfs only now, here,
- * instead of mounting it at slide 30 and again here.
- */
-static void net_ns_enter(const struct config *cfg, int rootfd)
-{
-	trace(cfg, 33, "ip netns exec $CONTAINER_NET_NS",
-	      "setns(open(\"" NETNS_DIR "/%s\"), CLONE_NEWNET), then mount sysfs", cfg->name);
-	if (setns(cfg->netns_fd, CLONE_NEWNET) < 0)
-		die("ip netns exec %s: setns", cfg->name);
-	for (size_t i = 0; i < sizeof(fs_mounts) / sizeof(fs_mounts[0]); i++)
-		if (fs_mounts[i].in_netns)
-			fs_mount_one(cfg, rootfd, &fs_mounts[i]);
-}
-
-/* Slides 19 and 33: the root switch — replaces: capsh --chroot="$ROOT_FS_DIR"
- *
- * chroot(2) changes only the path lookup root of a process; a process that
- * keeps CAP_SYS_CHROOT (the slide keeps it) can chroot into a subdirectory,
- * walk up with ".." past its old root, and chroot(".") onto the host's whole
- * file system. runb does what runc does instead: make ROOTFS a mount point
- * (bind it onto itself), pivot_root(".", ".") to make it the mount namespace's
- * root, then detach the old root stacked beneath it, so the host's file
- * system is no longer reachable at all. man 2 pivot_root.
- * --chroot keeps the slide's chroot, for comparison: it is escapable.
- */
-static void root_pivot(const struct config *cfg)
-{
-	trace(cfg, 33, "capsh --chroot=\"$ROOT_FS_DIR\"",
-	      "mount --rbind %s %s; pivot_root(\".\", \".\"); umount2(\".\", MNT_DETACH)",
-	      cfg->rootfs, cfg->rootfs);
-	if (mount(cfg->rootfs, cfg->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
-		die("pivot_root: mount --rbind %s %s", cfg->rootfs, cfg->rootfs);
-	if (chdir(cfg->rootfs) < 0)
-		die("pivot_root: chdir %s", cfg->rootfs);
-	if (sys_pivot_root(".", ".") < 0)
-		die("pivot_root %s", cfg->rootfs);
-	if (umount2(".", MNT_DETACH) < 0)
-		die("pivot_root: detach the old root");
-	if (chdir("/") < 0)
-		die("pivot_root: chdir /");
-}
-
-static void root_chroot(const struct config *cfg)
-{
-	trace(cfg, 33, "capsh --chroot=\"$ROOT_FS_DIR\"",
-	      "chdir(\"%s\"); chroot(\".\") (--chroot: escapable, as in the slide)", cfg->rootfs);
-	if (chdir(cfg->rootfs) < 0 || chroot(".") < 0 || chdir("/") < 0)
-		die("chroot %s", cfg->rootfs);
-}
-
-/* runb.sh: config files — replaces: echo "nameserver 8.8.8.8" > $CONTAINER_FS/etc/resolv.conf
- *
- * The shell writes from the host into the rootfs, and so follows a link the
- * rootfs may hold (etc/resolv.conf -> /etc/shadow) onto a host file. runb
- * writes nothing into ROOTFS: after the root switch, where every link
- * resolves inside the container, it writes the file on the container's own
- * /dev tmpfs, binds it over /etc/resolv.conf (as docker binds a generated
- * one) and unlinks the name it wrote. A resolv.conf that is a link to
- * nothing in the container is left alone, with a warning.
- */
-static void dns_set(const struct config *cfg)
-{
-	const char *conf = "/etc/resolv.conf", *tmp = "/dev/.resolv.conf";
-	int fd;
-
-	if (cfg->net != NET_BRIDGE)
-		return;
-	trace(cfg, 0, "echo \"nameserver 8.8.8.8\" > $CONTAINER_FS/etc/resolv.conf",
-	      "write %s on /dev's tmpfs, mount --bind it over %s", tmp, conf);
-	fd = open(conf, O_PATH | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT)  /* the mount point, as docker makes it */
-		fd = open(conf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 && (errno == EEXIST || errno == ENOENT)) {
-		fprintf(stderr, "runb: warning: --dns: %s is a link to nothing in the container; left as is\n",
-			conf);
-		return;
-	}
-	if (fd < 0)
-		die("--dns: open %s", conf);
-	close(fd);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0 || dprintf(fd, "nameserver %s\n", cfg->dns) < 0)
-		die("--dns: write %s", tmp);
-	close(fd);
-	if (mount(tmp, conf, NULL, MS_BIND, NULL) < 0)
-		die("--dns: mount --bind %s %s", tmp, conf);
-	if (unlink(tmp) < 0)
-		die("--dns: rm %s", tmp);
+	trace(cfg->tr, 0, "(a session of its own)", "setsid()");
+	if (setsid() < 0)
+		die("setsid");
 }
 
 /* Beyond the slides: /proc and /sys masked — replaces: nothing
@@ -2158,91 +2643,124 @@ static void dns_set(const struct config *cfg)
  * the container's choosing as root at the next crash) or /proc/sysrq-trigger
  * (reboot the host). runb, as runc's defaults: files that leak host state
  * are covered (a bind of /dev/null over a file, an empty read-only tmpfs over
- * a directory), the tunables are bound read-only. Paths a kernel lacks are
- * skipped. Done after the root switch, so every path is the container's.
+ * a directory), the tunables are bound read-only. Done after the root switch,
+ * through descriptors of a /proc and a /sys first checked to be the procfs
+ * and sysfs of slides 29-33 (fstatfs): were they not (a ROOTFS whose links or
+ * directories changed under runb), every mask below would miss, so that is
+ * fatal. A path the verified file system lacks is skipped (the kernel has no
+ * such file); any other failure is fatal.
  */
-static const char *const fs_masked[] = {
-	"/proc/acpi", "/proc/asound", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
-	"/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi",
-	"/sys/firmware",
-};
-static const char *const fs_readonly[] = {
-	"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger",
+struct fs_mask {
+	const char *fs;    /* "proc" or "sys": the file system the path lies in */
+	const char *path;  /* inside it */
+	bool readonly;     /* bind read-only; otherwise cover */
 };
 
-static void fs_mask_one(const struct config *cfg, const char *path)
-{
-	struct stat st;
+static const struct fs_mask fs_masks[] = {
+	{ "proc", "acpi", false },
+	{ "proc", "asound", false },
+	{ "proc", "kcore", false },
+	{ "proc", "keys", false },
+	{ "proc", "latency_stats", false },
+	{ "proc", "timer_list", false },
+	{ "proc", "timer_stats", false },
+	{ "proc", "sched_debug", false },
+	{ "proc", "scsi", false },
+	{ "sys",  "firmware", false },
+	{ "sys",  "devices/virtual/powercap", false },  /* RAPL energy: CVE-2020-8694 (Platypus) */
+	{ "proc", "bus", true },
+	{ "proc", "fs", true },
+	{ "proc", "irq", true },
+	{ "proc", "sys", true },
+	{ "proc", "sysrq-trigger", true },
+};
 
-	if (stat(path, &st) < 0) {
-		if (errno == ENOENT)
-			return;
-		die("mask %s: stat", path);
-	}
-	trace(cfg, 0, "(mask /proc)", S_ISDIR(st.st_mode) ? "mount -t tmpfs -o ro tmpfs %s" :
-	      "mount --bind /dev/null %s", path);
-	if (S_ISDIR(st.st_mode) ?
-	    mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") :
-	    mount("/dev/null", path, NULL, MS_BIND, NULL))
-		die("mask %s", path);
+/* Open /proc or /sys in the new root, and check it is the file system runb
+ * mounted there: a real directory (no link followed) whose statfs says so. */
+static int fs_open_verified(const char *path, long magic, const char *what)
+{
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
+
+	if (root < 0)
+		die("open /");
+	fd = open_beneath(root, path, O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		die("open /%s", path);
+	if (!fd_is_fs(fd, magic))
+		diex("/%s is not the %s runb mounted there: ROOTFS changed under runb; refusing to "
+		     "start a container whose /%s would go unmasked", path, what, path);
+	close(root);
+	return fd;
 }
 
-static void fs_readonly_one(const struct config *cfg, const char *path)
+/* Cover PATH (a descriptor in /proc or /sys) with an empty read-only tmpfs
+ * (a directory) or with /dev/null (a file). */
+static void fs_cover(int fd, bool dir, const char *shown)
 {
-	const unsigned long keep = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	char buf[32];
 
-	if (access(path, F_OK) < 0 && errno == ENOENT)
-		return;
-	trace(cfg, 0, "(read-only /proc)", "mount --bind -o ro %s %s", path, path);
-	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0 ||
-	    mount(NULL, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | keep, NULL) < 0)
-		die("mount --bind -o ro %s", path);
+	if (dir ? mount("tmpfs", fd_path(fd, buf), "tmpfs",
+			MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") :
+	    mount("/dev/null", fd_path(fd, buf), NULL, MS_BIND, NULL))
+		die("mask %s", shown);
 }
 
-static void fs_mask_proc(const struct config *cfg)
+/* mount --bind -o ro PATH PATH: a clone of the mount at FD, made read-only
+ * (mount_setattr(2)) before it is attached over FD, so there is no moment
+ * at which it is writable. */
+static void fs_bind_readonly(int fd, const char *shown)
 {
-	for (size_t i = 0; i < sizeof(fs_masked) / sizeof(fs_masked[0]); i++)
-		fs_mask_one(cfg, fs_masked[i]);
-	for (size_t i = 0; i < sizeof(fs_readonly) / sizeof(fs_readonly[0]); i++)
-		fs_readonly_one(cfg, fs_readonly[i]);
-}
-
-/* Slide 33: the user and the capability sets — replaces:
- *     capsh --inh="$SET_CAPS" --uid="$UID" --gid="$GUID"
- *
- * In the order runc and crun use, each step forced by the next:
- * 1. PR_SET_KEEPCAPS, or setuid(2) to a non-zero UID would clear the
- *    permitted set on the way;
- * 2. groups, then GID, then UID: setgroups and setgid need CAP_SETGID, which
- *    the UID change takes away from a non-root user's effective set;
- * 3. capset(2): effective = permitted = SET_CAPS (the bounding set of slide
- *    33 already holds no more). The inheritable set stays empty: the slide's
- *    --inh lets a program with inheritable file capabilities gain them
- *    (CVE-2022-24769 in moby and runc), so runb, like them, sets none.
- * A non-root command thus starts with no capabilities, as under docker.
- */
-static void caps_switch_user(const struct config *cfg)
-{
-	uint64_t keep = caps_kept_mask();
-	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-	struct __user_cap_data_struct data[2] = {
-		{ .effective = (uint32_t)keep, .permitted = (uint32_t)keep },
-		{ .effective = (uint32_t)(keep >> 32), .permitted = (uint32_t)(keep >> 32) },
+	struct mount_attr attr = {
+		.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
 	};
+	int tree = sys_open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 
-	trace(cfg, 33, "capsh --inh --uid --gid",
-	      "prctl(PR_SET_KEEPCAPS), setgroups(0), setresgid(%u), setresuid(%u), capset(eff=prm=%016llx, inh=0)",
-	      (unsigned)cfg->gid, (unsigned)cfg->uid, (unsigned long long)keep);
-	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
-		die("capsh: prctl(PR_SET_KEEPCAPS)");
-	if (setgroups(0, NULL) < 0)
-		die("capsh --gid: setgroups(0)");
-	if (setresgid(cfg->gid, cfg->gid, cfg->gid) < 0)
-		die("capsh --gid=%u", (unsigned)cfg->gid);
-	if (setresuid(cfg->uid, cfg->uid, cfg->uid) < 0)
-		die("capsh --uid=%u", (unsigned)cfg->uid);
-	if (sys_capset(&hdr, data) < 0)
-		die("capsh: capset");
+	if (tree < 0)
+		die("mount --bind -o ro %s: open_tree", shown);
+	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+		die("mount --bind -o ro %s: mount_setattr", shown);
+	if (sys_move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		die("mount --bind -o ro %s: move_mount", shown);
+	close(tree);
+}
+
+static void fs_mask_one(const struct config *cfg, int base, const struct fs_mask *m)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV,
+	};
+	char shown[64];
+	struct stat st;
+	int fd;
+
+	snprintf(shown, sizeof(shown), "/%s/%s", m->fs, m->path);
+	fd = syscall(SYS_openat2, base, m->path, &how, sizeof(how));
+	if (fd < 0 && errno == ENOENT)
+		return;  /* this kernel has no such file */
+	if (fd < 0 || fstat(fd, &st) < 0)
+		die("mask %s: open", shown);
+	trace(cfg->tr, 0, m->readonly ? "(read-only /proc)" : "(mask /proc, /sys)",
+	      m->readonly ? "mount --bind -o ro %s %s" : S_ISDIR(st.st_mode) ?
+	      "mount -t tmpfs -o ro tmpfs %s" : "mount --bind /dev/null %s", shown, shown);
+	if (m->readonly)
+		fs_bind_readonly(fd, shown);
+	else
+		fs_cover(fd, S_ISDIR(st.st_mode), shown);
+	close(fd);
+}
+
+static void fs_mask_kernel_files(const struct config *cfg)
+{
+	int proc = fs_open_verified("proc", PROC_SUPER_MAGIC, "procfs");
+	int sys = fs_open_verified("sys", SYSFS_MAGIC, "sysfs");
+	int dev = fs_open_verified("dev", TMPFS_MAGIC, "tmpfs");
+
+	for (size_t i = 0; i < ARRAY_SIZE(fs_masks); i++)
+		fs_mask_one(cfg, strcmp(fs_masks[i].fs, "proc") == 0 ? proc : sys, &fs_masks[i]);
+	close(dev);
+	close(sys);
+	close(proc);
 }
 
 /* Beyond the slides: no_new_privs and seccomp — replaces: nothing
@@ -2263,6 +2781,8 @@ static void caps_switch_user(const struct config *cfg)
  *   init_module, finit_module, delete_module -> changing the host's kernel
  *   kexec_load, kexec_file_load -> replacing the host's kernel
  *   open_by_handle_at -> opening host files by handle, escaping the chroot ("shocker")
+ *   io_uring_setup, io_uring_enter, io_uring_register -> its submission rings do system
+ *                        calls on the process's behalf that this filter never sees (as Docker)
  *   unshare(CLONE_NEWUSER), clone(CLONE_NEWUSER) -> a user namespace regains every
  *                        capability we dropped, for the kernel code it exposes
  *   clone3            -> ENOSYS: its flags sit in memory BPF cannot read, so glibc is made
@@ -2306,6 +2826,9 @@ static const struct seccomp_deny seccomp_denied[] = {
 	{ SYS_kexec_load, EPERM },        /* boot another kernel on the host */
 	{ SYS_kexec_file_load, EPERM },   /* the same, from a file */
 	{ SYS_open_by_handle_at, EPERM }, /* open any host file by handle, past the chroot */
+	{ SYS_io_uring_setup, EPERM },    /* io_uring: its rings make syscalls this filter never sees */
+	{ SYS_io_uring_enter, EPERM },
+	{ SYS_io_uring_register, EPERM },
 	{ SYS_clone3, ENOSYS },           /* flags in memory: make libc fall back to clone(2) */
 };
 
@@ -2325,16 +2848,16 @@ static const struct seccomp_arg_rule seccomp_arg_rules[] = {
 	{ SYS_ioctl, 1, false, TIOCSTI, EPERM },        /* push keystrokes into the caller's tty */
 };
 
-/* A classic BPF program being built; 64 instructions is twice what the tables need. */
+/* A classic BPF program being built; 128 instructions is room for twice the tables. */
 struct seccomp_prog {
-	struct sock_filter ins[64];
+	struct sock_filter ins[128];
 	unsigned short len;
 };
 
 /* Append one instruction; the bound check keeps a longer table from overrunning. */
 static void seccomp_emit(struct seccomp_prog *p, struct sock_filter ins)
 {
-	if (p->len == sizeof(p->ins) / sizeof(p->ins[0]))
+	if (p->len == ARRAY_SIZE(p->ins))
 		diex("seccomp: filter tables too long for the program buffer");
 	p->ins[p->len++] = ins;
 }
@@ -2360,7 +2883,7 @@ static void seccomp_emit_arch(struct seccomp_prog *p)
  * Every jump is over exactly one instruction, so no offset can outgrow BPF's u8 jumps. */
 static void seccomp_emit_denied(struct seccomp_prog *p)
 {
-	for (size_t i = 0; i < sizeof(seccomp_denied) / sizeof(seccomp_denied[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(seccomp_denied); i++) {
 		const struct seccomp_deny *d = &seccomp_denied[i];
 
 		seccomp_emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, d->nr, 0, 1));
@@ -2374,7 +2897,7 @@ static void seccomp_emit_denied(struct seccomp_prog *p)
  *   nr == N ? next : skip 4;  A = arg;  A matches ? next : skip 1;  ret errno;  ret allow */
 static void seccomp_emit_arg_rules(struct seccomp_prog *p)
 {
-	for (size_t i = 0; i < sizeof(seccomp_arg_rules) / sizeof(seccomp_arg_rules[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(seccomp_arg_rules); i++) {
 		const struct seccomp_arg_rule *r = &seccomp_arg_rules[i];
 		unsigned short test = BPF_JMP | (r->mask ? BPF_JSET : BPF_JEQ) | BPF_K;
 
@@ -2391,7 +2914,7 @@ static void seccomp_emit_arg_rules(struct seccomp_prog *p)
  * it lets seccomp_install work without CAP_SYS_ADMIN. Inherited and irreversible. prctl(2) */
 static void nnp_set(const struct config *cfg)
 {
-	trace(cfg, 0, "no_new_privs", "prctl(PR_SET_NO_NEW_PRIVS, 1)");
+	trace(cfg->tr, 0, "no_new_privs", "prctl(PR_SET_NO_NEW_PRIVS, 1)");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		die("prctl(PR_SET_NO_NEW_PRIVS)");
 }
@@ -2409,62 +2932,296 @@ static void seccomp_install(const struct config *cfg)
 	seccomp_emit(&p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
 	fprog.len = p.len;
 	fprog.filter = p.ins;
-	trace(cfg, 0, "seccomp", "seccomp(SECCOMP_SET_MODE_FILTER): %u BPF instructions, "
+	trace(cfg->tr, 0, "seccomp", "seccomp(SECCOMP_SET_MODE_FILTER): %u BPF instructions, "
 	      "%zu calls denied, %zu argument rules", p.len,
-	      sizeof(seccomp_denied) / sizeof(seccomp_denied[0]),
-	      sizeof(seccomp_arg_rules) / sizeof(seccomp_arg_rules[0]));
+	      ARRAY_SIZE(seccomp_denied),
+	      ARRAY_SIZE(seccomp_arg_rules));
 	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) < 0)
 		die("seccomp(SECCOMP_SET_MODE_FILTER)");
 }
 
-/* Slide 33: run the command — replaces: capsh ... -- -c "/bin/bash"
- *
- * execve(2) with the container's environment, searching the container's
- * PATH as a shell would (execvp(3) would search runb's PATH, not the
- * container's). The default is the slide's /bin/bash, or /bin/sh when the
- * rootfs has no bash; it is looked up only now, inside the new root, so a
- * link in the rootfs is resolved where it points in the container.
- * Not found: 127; found but not executable: 126 — as a shell reports them.
- */
-static noreturn void exec_command(const struct config *cfg)
-{
-	char *default_argv[] = { "/bin/bash", NULL };
-	char *const *argv = cfg->argv ? cfg->argv : default_argv;
-	char path[PATH_MAX];
-	int err = ENOENT;
+/* ------------------------------------------------------------------------ */
+/* The names files: /etc/resolv.conf                                         */
+/* ------------------------------------------------------------------------ */
 
-	if (!cfg->argv && access("/bin/bash", X_OK) < 0)
-		default_argv[0] = "/bin/sh";
-	trace(cfg, 33, "capsh -- -c \"/bin/bash\"", "execve(\"%s\") with PATH=%s",
-	      argv[0], CONTAINER_PATH);
-	if (strchr(argv[0], '/')) {
-		execve(argv[0], argv, cfg->env);
-		err = errno;
-	} else {
-		for (const char *dir = CONTAINER_PATH; *dir; dir += strcspn(dir, ":") + !!strchr(dir, ':')) {
-			snprintf(path, sizeof(path), "%.*s/%s", (int)strcspn(dir, ":"), dir, argv[0]);
-			execve(path, argv, cfg->env);
-			if (errno != ENOENT && errno != ENOTDIR)
-				err = errno;  /* remember "found but not executable" */
-		}
+/* runb.sh: config files — replaces: echo "nameserver 8.8.8.8" > $CONTAINER_FS/etc/resolv.conf
+ *
+ * The shell writes from the host into the rootfs, and so follows a link the
+ * rootfs may hold (etc/resolv.conf -> /etc/shadow) onto a host file. runb
+ * writes nothing into ROOTFS and follows no link there: after the root
+ * switch it writes the file on the container's own /dev tmpfs, binds it over
+ * /etc/resolv.conf (as docker binds a generated one) and removes the name it
+ * wrote. /etc must be a real directory; a resolv.conf that is a link is
+ * covered by the bind itself, link and all (the link is never followed); a
+ * missing one gets an empty file as its mount point, as docker makes it.
+ */
+static int etc_mount_point(int etc, const char *name)
+{
+	struct stat st;
+	int fd = openat(etc, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+
+	if (fd < 0 && errno == ENOENT) {
+		fd = openat(etc, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0)
+			die("touch /etc/%s (its mount point)", name);
+		close(fd);
+		fd = openat(etc, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	}
-	errno = err;
-	fprintf(stderr, "runb: exec %s: %s\n", argv[0], strerror(errno));
-	exit(err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		die("open /etc/%s", name);
+	if (!S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+		diex("/etc/%s in ROOTFS is neither a file nor a symlink: runb binds only over those",
+		     name);
+	return fd;
 }
 
-/* ======================================================================== */
-/* The container's first process: core.sh, in order.                         */
-/* ======================================================================== */
-
-/* If runb dies (even by SIGKILL), the container must not live on unseen: the
- * kernel sends SIGKILL to the child when runb exits (PR_SET_PDEATHSIG), and
- * killing PID 1 ends the whole PID namespace. The death signal is reset by a
- * credential change, so it is set after the user switch; and runb may have
- * died before it was set, which the pipe shows: its write end was runb's only. */
-static void die_with_runb(const struct config *cfg)
+static void etc_bind_file(const struct config *cfg, const char *name, const char *content)
 {
-	struct pollfd p = { .fd = cfg->parent_alive_fd, .events = POLLIN };
+	char tmp[64];
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int dev = root < 0 ? -1 : open_beneath(root, "dev", O_PATH | O_DIRECTORY);
+	int etc = root < 0 ? -1 : open_mount_dir(root, "etc", "");
+	int target, fd, tree;
+
+	if (dev < 0)
+		die("open /dev");
+	trace(cfg->tr, 0, "(the names files)", "write /dev/.runb-%s on /dev's tmpfs, "
+	      "mount --bind it over /etc/%s", name, name);
+	target = etc_mount_point(etc, name);
+	snprintf(tmp, sizeof(tmp), ".runb-%s", name);
+	fd = openat(dev, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, content, strlen(content)) != (ssize_t)strlen(content))
+		die("write /dev/%s", tmp);
+	close(fd);
+	tree = sys_open_tree(dev, tmp, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0 ||
+	    sys_move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		die("mount --bind /dev/%s /etc/%s", tmp, name);
+	if (unlinkat(dev, tmp, 0) < 0)
+		die("rm /dev/%s", tmp);
+	close(tree);
+	close(target);
+	close(etc);
+	close(dev);
+	close(root);
+}
+
+static void dns_set(const struct config *cfg)
+{
+	char conf[64];
+
+	if (cfg->net != NET_BRIDGE)
+		return;
+	trace(cfg->tr, 0, "echo \"nameserver 8.8.8.8\" > $CONTAINER_FS/etc/resolv.conf",
+	      "nameserver %s, bound over /etc/resolv.conf", cfg->dns);
+	snprintf(conf, sizeof(conf), "nameserver %s\n", cfg->dns);
+	etc_bind_file(cfg, "resolv.conf", conf);
+}
+
+/* ------------------------------------------------------------------------ */
+/* A terminal of its own: -t                                                  */
+/* ------------------------------------------------------------------------ */
+
+/* Beyond the slides: the container's own terminal — replaces: the caller's terminal, passed through
+ *
+ * A terminal passed through from the caller is the host's pty: it does not
+ * exist in the container's own devpts (`tty` says "not a tty", ps shows no
+ * TTY), and it ties the container to the caller's session. With -t (the
+ * default when stdin and stdout are terminals), the child opens a pty in the
+ * container's own devpts (slide 32), makes it its controlling terminal
+ * (it has a session of its own) and /dev/console, and hands the master to
+ * runb over a socket (SCM_RIGHTS). runb puts the caller's terminal in raw
+ * mode, so ^C, ^Z and every key reach the container's line discipline, and
+ * relays both ways; SIGWINCH carries size changes over (TIOCSWINSZ).
+ * The ledger restores the caller's terminal on every exit. man 7 pty.
+ */
+
+/* The child, after the root switch: open the pty, send its master to runb. */
+static void pty_make_console(const struct config *cfg, int sock)
+{
+	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+	struct iovec iov = { .iov_base = "m", .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	int master, slave, unlock = 0, n;
+	char pts[32];
+
+	master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		die("open /dev/pts/ptmx");
+	if (!fd_is_fs(master, DEVPTS_SUPER_MAGIC))
+		diex("/dev/pts/ptmx is not on the devpts runb mounted at /dev/pts");
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0)
+		die("unlockpt /dev/pts/ptmx");
+	if (cfg->winsize.ws_row && ioctl(master, TIOCSWINSZ, &cfg->winsize) < 0)
+		die("pty: TIOCSWINSZ");
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (slave < 0)
+		die("open the pty's other end (TIOCGPTPEER)");
+	snprintf(pts, sizeof(pts), "/dev/pts/%d", n);
+	trace(cfg->tr, 0, "(-t: a terminal of its own)", "open /dev/pts/ptmx: %s, its controlling "
+	      "terminal and /dev/console; the master to runb (SCM_RIGHTS)", pts);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &master, sizeof(int));
+	if (sendmsg(sock, &msg, 0) < 0)
+		die("pty: send the master to runb");
+	close(master);
+	close(sock);
+	if (ioctl(slave, TIOCSCTTY, 0) < 0)
+		die("pty: TIOCSCTTY %s", pts);
+	for (int i = 0; i < 3; i++)
+		if (dup2(slave, i) < 0)
+			die("pty: dup2 %s", pts);
+	close(slave);
+	/* /dev/console: an empty file on /dev's tmpfs, with the pty bound over it (as runc) */
+	n = open("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (n < 0 || mount(pts, "/dev/console", NULL, MS_BIND, NULL) < 0)
+		die("mount --bind %s /dev/console", pts);
+	close(n);
+}
+
+/* runb: receive the master the child sent; -1 when the child closed the socket without. */
+static int pty_receive_master(int sock)
+{
+	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+	char c;
+	struct iovec iov = { .iov_base = &c, .iov_len = 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm;
+	int fd;
+	ssize_t n;
+
+	do
+		n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		die("pty: receive the master");
+	cm = CMSG_FIRSTHDR(&msg);
+	if (n == 0 || !cm || cm->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+/* runb: the caller's terminal in raw mode, noted in the ledger to be restored. */
+static void tty_make_raw(const struct config *cfg, struct ledger *led)
+{
+	struct termios raw;
+
+	if (!isatty(STDIN_FILENO))
+		return;
+	if (tcgetattr(STDIN_FILENO, &led->tty_saved) < 0)
+		die("tcgetattr stdin");
+	raw = led->tty_saved;
+	cfmakeraw(&raw);
+	trace(cfg->tr, 0, "(-t)", "the caller's terminal in raw mode (restored at the end)");
+	ledger_add(led, MADE_TTY_RAW);
+	if (tcsetattr(STDIN_FILENO, TCSADRAIN, &raw) < 0)
+		die("tcsetattr stdin raw");
+}
+
+/* SIGWINCH: the caller's terminal changed size; so does the container's. */
+static void tty_pass_size(int master)
+{
+	struct winsize ws;
+
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+		ioctl(master, TIOCSWINSZ, &ws);
+}
+
+/* The relay's state: bytes read from one side not yet written to the other. */
+struct relay {
+	int sock;              /* the master arrives here; -1 once it has */
+	int master;            /* -1 until it arrives, and once the container's side closed */
+	int in;                /* stdin; -1 at its end */
+	char pending[4096];    /* from stdin, for the master */
+	size_t npending;
+};
+
+/* Write all of BUF to the blocking FD (the caller's stdout). */
+static void write_all(int fd, const char *buf, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, buf, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return;  /* the caller's stdout went away: the container goes on */
+		buf += w;
+		n -= w;
+	}
+}
+
+/* The container's output: copy what the master holds to stdout. With DRAIN, until
+ * there is no more (the container ended); a closed pty reads EIO. */
+static void relay_out(struct relay *r, bool drain)
+{
+	char buf[8192];
+	ssize_t n;
+
+	do {
+		n = read(r->master, buf, sizeof(buf));
+		if (n > 0)
+			write_all(STDOUT_FILENO, buf, n);
+	} while (n > 0 && drain);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		close(r->master);
+		r->master = -1;
+	}
+}
+
+/* The caller's input: read stdin while the master takes it; at stdin's end (a pipe), the
+ * terminal's end-of-file character, so that a shell reading the pty sees EOF too. */
+static void relay_in(struct relay *r, bool readable)
+{
+	ssize_t n;
+
+	if (readable && r->npending == 0) {
+		n = read(r->in, r->pending, sizeof(r->pending));
+		if (n <= 0 && !(n < 0 && (errno == EINTR || errno == EAGAIN))) {
+			r->in = -1;
+			r->pending[0] = 4;  /* ^D, VEOF in a pty's default modes */
+			n = 1;
+		}
+		r->npending = n > 0 ? n : 0;
+	}
+	if (r->npending && r->master >= 0) {
+		n = write(r->master, r->pending, r->npending);
+		if (n > 0) {
+			memmove(r->pending, r->pending + n, r->npending - n);
+			r->npending -= n;
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* The container dies with runb: the watcher                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Beyond the slides: the container dies with runb — replaces: nothing
+ *
+ * If runb is killed (SIGKILL, the OOM killer), nobody tears the container
+ * down: it would run on unseen until some later run sweeps. Two guards:
+ *   1. The child sets PR_SET_PDEATHSIG (SIGKILL when runb exits) and checks
+ *      that runb is still there, after its credential change, which would
+ *      clear it (die_with_runb). But that is the container process's own
+ *      setting: its command can reset it, or clear it by any setuid.
+ *   2. So runb also forks a watcher the container cannot reach: outside the
+ *      container's PID namespace, in a session of its own, holding only a
+ *      pidfd of PID 1 and the read end of a pipe that runb alone writes.
+ *      When runb is gone, for whatever reason, the read returns 0 and the
+ *      watcher kills PID 1, which ends the whole PID namespace
+ *      (pid_namespaces(7)). After a normal end PID 1 is gone already, and
+ *      the pidfd names no other process (no PID reuse can fool it).
+ */
+static void die_with_runb(int alive_r)
+{
+	struct pollfd p = { .fd = alive_r, .events = POLLIN };
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		die("prctl(PR_SET_PDEATHSIG)");
@@ -2472,207 +3229,35 @@ static void die_with_runb(const struct config *cfg)
 		die("poll runb's pipe");
 	if (p.revents & (POLLHUP | POLLERR))
 		_exit(EXIT_RUNB);
-	close(cfg->parent_alive_fd);
+	close(alive_r);
 }
 
-static noreturn void container_main(const struct config *cfg)
+static void watch_container(const struct config *cfg, int pidfd, int alive_r)
 {
-	sigset_t none;
-	int rootfd, devfd;
-
-	close(cfg->parent_alive_wfd);  /* or it would keep the pipe open itself */
-	if (cfg->tty_handoff && setpgid(0, 0) < 0)
-		die("setpgid: a process group for the container");
-
-	fs_make_private(cfg);
-	cg_join(cfg);
-	ns_unshare_cgroup(cfg);
-
-	rootfd = open(cfg->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (rootfd < 0)
-		die("open ROOTFS %s", cfg->rootfs);
-	fs_mount_all(cfg, rootfd);
-	devfd = open_in_root(rootfd, "dev", O_PATH | O_DIRECTORY);
-	if (devfd < 0)
-		die("open %s/dev", cfg->rootfs);
-	dev_make_nodes(cfg, devfd);
-	dev_link_ptmx(cfg, devfd);
-	dev_link_stdio(cfg, devfd);
-	close(devfd);
-
-	uts_set_hostname(cfg);
-	caps_drop_bounding(cfg);
-	net_ns_enter(cfg, rootfd);
-	close(rootfd);
-	if (cfg->use_chroot)
-		root_chroot(cfg);
-	else
-		root_pivot(cfg);
-	dns_set(cfg);
-	fs_mask_proc(cfg);
-	caps_switch_user(cfg);
-	die_with_runb(cfg);
-	nnp_set(cfg);
-	if (cfg->seccomp)
-		seccomp_install(cfg);
-
-	sigemptyset(&none);
-	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
-		die("sigprocmask");
-	exec_command(cfg);
-}
-
-/* The clone of slide 27, defined here after what the child runs. clone3(2)
- * without a stack of its own works like fork(2): the child goes on from here
- * on a copy of runb's memory, in its new namespaces. On cgroup v2 it is born
- * in its cgroup (CLONE_INTO_CGROUP, Linux 5.7): moving a running process
- * makes the kernel wait for an RCU grace period (~10 ms), so slide 28 finds
- * nothing left to do. Kernels without clone3 get the classic clone(2). */
-static pid_t ns_clone_container(struct config *cfg)
-{
-	struct clone_args args = { .flags = ns_clone_flags, .exit_signal = SIGCHLD };
-	char path[PATH_MAX];
-	int alive[2], cgfd = -1;
 	pid_t pid;
+	char c;
 
-	trace(cfg, 27, "unshare --pid --uts --ipc --mount --fork",
-	      "clone3(CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNS%s)",
-	      cfg->cg_v2 ? "|CLONE_INTO_CGROUP" : "");
-	if (pipe2(alive, O_CLOEXEC) < 0)
-		die("unshare: pipe");
-	cfg->parent_alive_fd = alive[0];
-	cfg->parent_alive_wfd = alive[1];
-	if (cfg->cg_v2) {
-		cg_path(cfg, NULL, NULL, path);
-		cgfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (cgfd < 0)
-			die("clone3: open %s", path);
-		args.flags |= CLONE_INTO_CGROUP;
-		args.cgroup = cgfd;
-		cfg->cg_born_in = true;
-	}
-	pid = syscall(SYS_clone3, &args, sizeof(args));
-	if (pid < 0 && errno == ENOSYS) {
-		cfg->cg_born_in = false;
-		pid = syscall(SYS_clone, ns_clone_flags | SIGCHLD, NULL, NULL, NULL, 0);
-	}
+	trace(cfg->tr, 0, "(the watcher)", "fork; setsid; read(runb's pipe) == 0 -> "
+	      "pidfd_send_signal(PID 1, SIGKILL)");
+	pid = fork();
 	if (pid < 0)
-		die("unshare --pid --uts --ipc --mount --fork: clone3");
-	if (pid == 0)
-		container_main(cfg);
-	if (cgfd >= 0)
-		close(cgfd);
-	close(alive[0]);
-	/* alive[1] stays open in runb until it exits: the child's pipe end reads
-	 * POLLHUP only once runb is gone. */
-	return pid;
+		die("fork the watcher");
+	if (pid > 0)
+		return;
+	/* the watcher: keep the two descriptors it needs, as 3 and 4, close all others */
+	if (dup2(alive_r, 3) < 0 || dup2(pidfd, 4) < 0 ||
+	    syscall(SYS_close_range, 5, ~0U, 0) < 0 || syscall(SYS_close_range, 0, 2, 0) < 0 ||
+	    setsid() < 0)
+		_exit(EXIT_RUNB);
+	while (read(3, &c, 1) < 0 && errno == EINTR)
+		;
+	sys_pidfd_send_signal(4, SIGKILL);
+	_exit(0);
 }
 
-/* ======================================================================== */
-/* Around the steps: one container per NAME, signals, waiting, teardown.     */
-/* (Not in the slides: what docker run and runc run do for their users.)     */
-/* ======================================================================== */
-
-/* One container per NAME: runb holds /run/runb/NAME.lock for the container's
- * whole life. A crash releases the lock but leaves the file, which tells the
- * next run of NAME that there may be leftovers to sweep (CRASHED). */
-static void name_lock(struct config *cfg, bool *crashed)
-{
-	char path[PATH_MAX];
-
-	if (mkdir(STATE_DIR, 0755) < 0 && errno != EEXIST)
-		die("mkdir %s", STATE_DIR);
-	snprintf(path, sizeof(path), "%s.lock", cfg->name);
-	cfg->lock_fd = lock_file(path, crashed);
-	if (cfg->lock_fd < 0)
-		diex("container %s is already running", cfg->name);
-}
-
-static void name_unlock(struct config *cfg)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s.lock", cfg->name);
-	unlock_file(path, cfg->lock_fd);
-	cfg->lock_fd = -1;
-}
-
-/* ip netns del: unmount and remove /run/netns/NAME. The namespace itself
- * goes when its last process and mount are gone. */
-static void net_ns_del(struct config *cfg)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), NETNS_DIR "/%s", cfg->name);
-	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-		fprintf(stderr, "runb: teardown: umount %s: %s\n", path, strerror(errno));
-	if (unlink(path) < 0 && errno != ENOENT)
-		fprintf(stderr, "runb: teardown: rm %s: %s\n", path, strerror(errno));
-	cfg->netns_named = false;
-}
-
-/* A run of NAME died without its teardown (SIGKILL, power loss): remove
- * what it may have left, all of it named from NAME. Its container died with
- * it (PR_SET_PDEATHSIG), and cg_remove() kills whatever is left in its
- * cgroup, so once the netns name is gone too, the kernel removes its network
- * namespace and the veth with it. */
-static void sweep_crashed_run(const struct config *cfg, const char *name)
-{
-	struct config dead = *cfg;  /* the same machine, the crashed NAME */
-	char path[PATH_MAX];
-
-	dead.name = name;
-	trace(cfg, 0, "(a crashed run left " STATE_DIR "/NAME.lock)",
-	      "remove %s's netns name and cgroups (its veth goes with the netns)", name);
-	snprintf(path, sizeof(path), NETNS_DIR "/%s", name);
-	if (access(path, F_OK) == 0)
-		net_ns_del(&dead);
-	cg_remove(&dead);
-}
-
-/* Every start looks for what crashed runs left, of any NAME: a lock file
- * that anyone can lock is one whose runb is gone (lock_file() links new ones
- * in locked), and so is an address lease. Each is swept and removed. */
-static void sweep_crashed_runs(const struct config *cfg)
-{
-	DIR *d = opendir(STATE_DIR);
-	struct dirent *e;
-	struct in_addr a;
-	char name[80];
-	bool existed, lease;
-	size_t len;
-	int fd;
-
-	if (!d)
-		die("sweep: opendir %s", STATE_DIR);
-	while ((e = readdir(d))) {
-		len = strlen(e->d_name);
-		if (e->d_name[0] == '.')
-			continue;
-		lease = inet_pton(AF_INET, e->d_name, &a) == 1;  /* an address lease */
-		if (!lease && (len < 6 || len > 69 || strcmp(e->d_name + len - 5, ".lock") != 0))
-			continue;
-		fd = lock_file(e->d_name, &existed);
-		if (fd < 0)
-			continue;  /* a running container's */
-		snprintf(name, sizeof(name), "%.*s", (int)len - 5, e->d_name);
-		if (existed && !lease && valid_name(name))
-			sweep_crashed_run(cfg, name);
-		unlock_file(e->d_name, fd);
-	}
-	closedir(d);
-}
-
-/* A name in /run/netns that runb did not leave is someone else's: refuse. */
-static void net_ns_check_free(const struct config *cfg)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), NETNS_DIR "/%s", cfg->name);
-	if (access(path, F_OK) == 0)
-		diex("network namespace %s exists and was not made by runb (ip netns del %s?)",
-		     cfg->name, cfg->name);
-}
+/* ------------------------------------------------------------------------ */
+/* Waiting: signals forwarded, the relay, the exit status                    */
+/* ------------------------------------------------------------------------ */
 
 /* No descriptor of the caller's may reach the container: mark all beyond
  * stdin, stdout and stderr close-on-exec (runb's own are opened so). */
@@ -2682,17 +3267,18 @@ static void fds_cloexec(void)
 		die("close_range(3, ~0, CLOSE_RANGE_CLOEXEC)");
 }
 
-/* runb waits for its signals with sigtimedwait(2) instead of handlers: they
- * are blocked from before the clone (the child unblocks them before exec),
- * so none is lost and none interrupts a step halfway. */
+/* runb takes its signals from a signalfd(2) instead of handlers: they are
+ * blocked from before the clone (the child unblocks them before exec), so
+ * none is lost and none interrupts a step halfway. */
 static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
 static void signals_block(sigset_t *set)
 {
 	sigemptyset(set);
 	sigaddset(set, SIGCHLD);
-	sigaddset(set, SIGTTOU);  /* to take the terminal back from the background */
-	for (size_t i = 0; i < sizeof(fwd_signals) / sizeof(fwd_signals[0]); i++)
+	sigaddset(set, SIGWINCH);
+	sigaddset(set, SIGPIPE);  /* a caller's stdout that went away is an error, not death */
+	for (size_t i = 0; i < ARRAY_SIZE(fwd_signals); i++)
 		sigaddset(set, fwd_signals[i]);
 	if (sigprocmask(SIG_BLOCK, set, NULL) < 0)
 		die("sigprocmask");
@@ -2707,30 +3293,11 @@ static void stop_if_signalled(void)
 	int sig;
 
 	sigemptyset(&stop);
-	for (size_t i = 0; i < sizeof(fwd_signals) / sizeof(fwd_signals[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(fwd_signals); i++)
 		sigaddset(&stop, fwd_signals[i]);
 	sig = sigtimedwait(&stop, NULL, &now);
 	if (sig > 0)
 		exit(128 + sig);
-}
-
-/* An interactive shell in the container should get ^C, not runb: when runb
- * runs in the terminal's foreground, the container gets its own process
- * group and the foreground, and runb takes it back at the end. */
-static void tty_give(struct config *cfg, pid_t pid)
-{
-	if (!cfg->tty_handoff)
-		return;
-	if (setpgid(pid, pid) < 0 && errno != EACCES)
-		die("setpgid %d", pid);
-	if (tcsetpgrp(STDIN_FILENO, pid) < 0)
-		die("tcsetpgrp: give the terminal to the container");
-}
-
-static void tty_take_back(const struct config *cfg)
-{
-	if (cfg->tty_handoff && tcsetpgrp(STDIN_FILENO, getpgrp()) < 0)
-		fprintf(stderr, "runb: tcsetpgrp: %s\n", strerror(errno));
 }
 
 /* The command's status as a shell reports it: its exit code, or 128+N when
@@ -2742,118 +3309,225 @@ static int exit_status(int wstatus)
 	return 128 + WTERMSIG(wstatus);
 }
 
-/* Wait for the container's PID 1. SIGINT, SIGTERM, SIGHUP and SIGQUIT are
- * forwarded to it. A PID 1 without a handler ignores them (the kernel
- * protects a namespace's init), so --stop-timeout seconds later, or at a
- * second signal, runb sends SIGKILL, which the kernel always delivers from
- * outside. Killed so, runb reports the signal that stopped it: 128+N. */
-static int wait_container(const struct config *cfg, pid_t pid, const sigset_t *set)
-{
-	struct timespec deadline = { 0 }, now, left;
-	int wstatus, sig, stop_sig = 0;
-	bool killed = false;
-	siginfo_t si;
-	pid_t r;
+/* What wait_container() keeps between two events. */
+struct waiting {
+	int pidfd;
+	int stop_sig;            /* the first forwarded stop signal, 0 before */
+	bool killed;             /* runb sent SIGKILL */
+	struct timespec deadline;
+};
 
-	while ((r = waitpid(pid, &wstatus, WNOHANG)) == 0) {
-		if (stop_sig && !killed) {
-			clock_gettime(CLOCK_MONOTONIC, &now);
-			left.tv_sec = deadline.tv_sec - now.tv_sec;
-			left.tv_nsec = deadline.tv_nsec - now.tv_nsec;
-			if (left.tv_nsec < 0)
-				left.tv_sec--, left.tv_nsec += 1000000000L;
-			if (left.tv_sec < 0)
-				left.tv_sec = left.tv_nsec = 0;
-			sig = sigtimedwait(set, &si, &left);
-		} else {
-			sig = sigwaitinfo(set, &si);
-		}
-		if (sig < 0 && errno == EINTR)
-			continue;
-		if (sig < 0 && errno != EAGAIN)
-			die("wait for the container: sigtimedwait");
-		if (sig == SIGCHLD || sig == SIGTTOU)
-			continue;
-		if (sig < 0 || stop_sig) {  /* the stop timeout, or a second signal */
-			trace(cfg, 0, "docker stop", "kill(%d, SIGKILL)", pid);
-			kill(pid, SIGKILL);
-			killed = true;
-			continue;
-		}
-		stop_sig = sig;
-		trace(cfg, 0, "docker stop", "forward %s to PID 1 (%d); SIGKILL in %us",
-		      strsignal(sig), pid, cfg->stop_timeout);
-		kill(pid, sig);
-		clock_gettime(CLOCK_MONOTONIC, &deadline);
-		deadline.tv_sec += cfg->stop_timeout;
+/* Milliseconds to DEADLINE, for poll(2); -1 when there is none. */
+static int ms_until(const struct waiting *w)
+{
+	struct timespec now;
+	long long ms;
+
+	if (!w->stop_sig || w->killed)
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	ms = (w->deadline.tv_sec - now.tv_sec) * 1000LL + (w->deadline.tv_nsec - now.tv_nsec) / 1000000;
+	return ms < 0 ? 0 : ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the container's PID
+ * 1. A PID 1 without a handler ignores them (the kernel protects a
+ * namespace's init), so --stop-timeout seconds later, or at a second signal,
+ * runb sends SIGKILL, which the kernel always delivers from outside. */
+static void forward_signal(const struct config *cfg, struct waiting *w, int sig)
+{
+	if (sig == 0 || w->stop_sig) {  /* the stop timeout, or a second signal */
+		trace(cfg->tr, 0, "docker stop", "pidfd_send_signal(PID 1, SIGKILL)");
+		sys_pidfd_send_signal(w->pidfd, SIGKILL);
+		w->killed = true;
+		return;
 	}
-	if (r < 0)
+	w->stop_sig = sig;
+	trace(cfg->tr, 0, "docker stop", "forward %s to PID 1; SIGKILL in %us", strsignal(sig),
+	      cfg->stop_timeout);
+	sys_pidfd_send_signal(w->pidfd, sig);
+	clock_gettime(CLOCK_MONOTONIC, &w->deadline);
+	w->deadline.tv_sec += cfg->stop_timeout;
+}
+
+/* Wait for the container's PID 1 to end, forwarding signals and, with a pty,
+ * relaying the terminal. Killed by runb, it reports the signal that stopped
+ * it: 128+N. */
+static int wait_container(const struct config *cfg, struct ledger *led, pid_t pid, int pidfd,
+			  const sigset_t *set, int pty_sock)
+{
+	struct waiting w = { .pidfd = pidfd };
+	struct relay r = { .sock = pty_sock, .master = -1, .in = STDIN_FILENO };
+	int sigfd = signalfd(-1, set, SFD_CLOEXEC), wstatus, n;
+	struct signalfd_siginfo si;
+	bool ended = false;
+
+	if (sigfd < 0)
+		die("signalfd");
+	while (!ended) {
+		struct pollfd p[5] = {
+			{ .fd = sigfd, .events = POLLIN },
+			{ .fd = pidfd, .events = POLLIN },
+			{ .fd = r.sock, .events = POLLIN },
+			{ .fd = r.master, .events = POLLIN | (r.npending ? POLLOUT : 0) },
+			{ .fd = r.master >= 0 && !r.npending ? r.in : -1, .events = POLLIN },
+		};
+
+		n = poll(p, ARRAY_SIZE(p), ms_until(&w));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die("wait for the container: poll");
+		if (n == 0)
+			forward_signal(cfg, &w, 0);
+		if (p[0].revents & POLLIN && read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+			if ((int)si.ssi_signo == SIGWINCH && r.master >= 0)
+				tty_pass_size(r.master);
+			else if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGWINCH &&
+				 si.ssi_signo != SIGPIPE)
+				forward_signal(cfg, &w, si.ssi_signo);
+		}
+		if (p[2].revents) {
+			r.master = pty_receive_master(r.sock);
+			close(r.sock);
+			r.sock = -1;
+			if (r.master >= 0) {
+				fcntl(r.master, F_SETFL, O_NONBLOCK);
+				tty_make_raw(cfg, led);
+			}
+		}
+		if (r.master >= 0 && p[3].revents & (POLLIN | POLLHUP | POLLERR))
+			relay_out(&r, false);
+		if (r.in >= 0 && (p[4].revents || (p[3].revents & POLLOUT)))
+			relay_in(&r, p[4].revents != 0);
+		ended = p[1].revents & POLLIN;
+	}
+	if (waitpid(pid, &wstatus, 0) < 0)
 		die("wait for the container (pid %d)", pid);
-	tty_take_back(cfg);
-	if (killed && WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL)
-		return 128 + stop_sig;
+	if (r.master >= 0)
+		relay_out(&r, true);
+	close(sigfd);
+	if (w.killed && WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL)
+		return 128 + w.stop_sig;
 	return exit_status(wstatus);
 }
 
-/* Undo on the host what runb made, in reverse order of creation. Registered
- * with on_exit(3), so every exit of runb runs it, die() included; the child
- * inherits the registration and skips it (it made nothing on the host).
- * The host veth is the exception: deleting a network device makes the kernel
- * wait for all pending RCU callbacks (rcu_barrier, ~20 ms: half of runb's
- * run). Its peer is in the container's network namespace, which the kernel
- * dismantles, veth pair included, as soon as its last user is gone: the
- * container's processes, runb's fd and the /run/netns/NAME bind removed
- * here. So the veth is gone tens of milliseconds after runb, by itself. */
-static void teardown(int status, void *arg)
-{
-	struct config *cfg = arg;
+/* ======================================================================== */
+/* The spines: container_main() reads like core.sh, main() like runb.sh.     */
+/* ======================================================================== */
 
-	(void)status;
-	if (getpid() != cfg->runb_pid)
-		return;
-	if (cfg->veth_made)  /* not deleted: it goes with the netns, see above */
-		trace(cfg, 0, "ip link del $VETH", "none: %s goes with the container's netns",
-		      cfg->veth);
-	if (cfg->lease_fd >= 0)
-		net_release(cfg);
-	if (cfg->netns_named)
-		net_ns_del(cfg);
-	if (cfg->cg_made)
-		cg_remove(cfg);
-	if (cfg->lock_fd >= 0)
-		name_unlock(cfg);
+/* The container's first process, from its clone (slide 27) to its exec. */
+static noreturn void container_main(const struct config *cfg, const struct handoff *h)
+{
+	uint64_t caps = caps_kept_mask();
+	sigset_t none;
+	int rootfd, devfd;
+
+	close(h->alive_w);             /* or it would keep runb's pipe open itself */
+	if (h->pty_sock[0] >= 0)
+		close(h->pty_sock[0]);
+	ns_new_session(cfg);           /* beyond the slides: no way to name runb's session */
+	rootfd = rootfs_take_over(cfg); /* beyond the slides: ROOTFS by descriptor, not path */
+
+	fs_make_private(cfg);          /* slide 27: unshare's implied --propagation private */
+	cg_join(cfg);                  /* slide 28: cgclassify -g ... $$ */
+	ns_unshare_cgroup(cfg);        /* slide 28: unshare --cgroup */
+
+	fs_mount_all(cfg, rootfd);     /* slides 29-30: mkdir -p && mount -t ... */
+	devfd = open_mount_dir(rootfd, "dev", cfg->rootfs);
+	dev_make_nodes(cfg, devfd);    /* slide 31: mknod -m 666 ... */
+	dev_link_ptmx(cfg, devfd);     /* slide 32: the terminal */
+	dev_link_stdio(cfg, devfd);    /* slide 32: ln -s /proc/self/fd ... */
+	close(devfd);
+
+	uts_set_hostname(cfg);         /* slide 33: hostname runB */
+	caps_drop_bounding(cfg, caps); /* slide 33: capsh --drop */
+	net_ns_enter(cfg, h->netns_fd, rootfd);  /* slide 33: ip netns exec */
+	if (cfg->use_chroot)           /* slide 33: capsh --chroot */
+		root_chroot(cfg, rootfd);
+	else
+		root_pivot(cfg, rootfd);
+	close(rootfd);
+	fs_mask_kernel_files(cfg);     /* beyond the slides: /proc and /sys masked */
+	dns_set(cfg);                  /* runb.sh: echo nameserver ... > etc/resolv.conf */
+	if (h->pty_sock[1] >= 0)
+		pty_make_console(cfg, h->pty_sock[1]);  /* beyond the slides: -t */
+	caps_switch_user(cfg, caps);   /* slide 33: capsh --uid --gid --inh */
+	die_with_runb(h->alive_r);     /* beyond the slides: not without runb */
+	nnp_set(cfg);                  /* beyond the slides: no_new_privs */
+	if (cfg->seccomp)
+		seccomp_install(cfg);  /* beyond the slides: the seccomp filter */
+
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		die("sigprocmask");
+	exec_command(cfg);             /* slide 33: capsh -- -c "/bin/bash" */
 }
 
 int main(int argc, char **argv)
 {
+	struct tracer tr = { .verbose = false };
 	struct config cfg = {
 		.net = NET_BRIDGE, .dns = "8.8.8.8", .stop_timeout = 10, .seccomp = true,
-		.subnet = NET_SUBNET, .prefix = NET_PREFIX,
-		.lock_fd = -1, .netns_fd = -1, .lease_fd = -1, .parent_alive_fd = -1,
+		.subnet = NET_SUBNET, .prefix = NET_PREFIX, .tty = -1, .tr = &tr,
 	};
-	bool crashed;
+	struct ledger led = { .lock_fd = -1, .lease_fd = -1, .tr = &tr };
+	struct handoff h = { .rootfd = -1, .netns_fd = -1, .pty_sock = { -1, -1 } };
+	char veth[IFNAMSIZ];
 	sigset_t signals;
+	bool crashed;
+	int pidfd = -1, alive[2];
 	pid_t pid;
 
-	parse_args(&cfg, argc, argv);
-	signals_block(&signals);  /* a signal during setup waits for the check below */
+	h.rootfd = rootfs_open(&cfg, parse_args(&cfg, argc, argv));
+	signals_block(&signals);        /* a signal during setup waits for the check below */
 	fds_cloexec();
-	cfg.runb_pid = getpid();
-	cfg.tty_handoff = isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
-	if (on_exit(teardown, &cfg) != 0)
+	led.owner = getpid();
+	led.name = cfg.name;
+	if (on_exit(teardown, &led) != 0)
 		diex("on_exit: cannot register the teardown");
-	name_lock(&cfg, &crashed);
-	cg_detect(&cfg);
+	rootfs_warn_if_open(&cfg, h.rootfd);
+	name_lock(&cfg, &led, &crashed);
+	cg_detect(&cfg);                /* slide 25 */
+	led.cg_v2 = cfg.cg_v2;
 	if (crashed)
-		sweep_crashed_run(&cfg, cfg.name);
-	sweep_crashed_runs(&cfg);
+		sweep_crashed_run(&led, cfg.name);
+	sweep_crashed_runs(&led);
 	net_ns_check_free(&cfg);
+	if (cfg.net == NET_BRIDGE)
+		net_check_subnet_free(&cfg);
 
 	/* runb.sh */
-	cg_create(&cfg);                       /* cgcreate -g cpu,memory,pids:NAME */
-	net_setup(&cfg);                       /* ip netns add; ip link add ...; ip netns exec ... */
+	cg_create(&cfg, &led);          /* slide 25: cgcreate -g cpu,memory,pids:NAME */
+	cg_devices(&cfg);               /* beyond the slides: the device allow-list */
+	h.netns_fd = net_ns_add(&cfg, &led);  /* slide 26: ip netns add */
+	if (cfg.net == NET_BRIDGE) {
+		net_lease(&cfg, &led);  /* beyond the slides: one address per container */
+		veth_name(&cfg, led.owner, veth);
+		net_host_side(&cfg, h.netns_fd, veth);  /* slide 26: ip link add ...; brctl addif */
+	}
+	net_configure_container(&cfg, h.netns_fd);  /* slide 26: ip netns exec ... */
+	if (pipe2(alive, O_CLOEXEC) < 0)
+		die("pipe");
+	h.alive_r = alive[0];
+	h.alive_w = alive[1];
+	if (cfg.tty < 0)
+		cfg.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	if (cfg.tty) {
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, h.pty_sock) < 0)
+			die("socketpair for the pty");
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &cfg.winsize) < 0)
+			ioctl(STDOUT_FILENO, TIOCGWINSZ, &cfg.winsize);
+	}
 	stop_if_signalled();
-	pid = ns_clone_container(&cfg);        /* unshare ... bash core.sh */
-	tty_give(&cfg, pid);
-	exit(wait_container(&cfg, pid, &signals));  /* trap "ip netns del" EXIT */
+	rootfs_hand_over(&cfg, h.rootfd);
+	pid = ns_clone_container(&cfg, &pidfd);  /* slide 27: unshare ... --fork bash core.sh */
+	if (pid == 0)
+		container_main(&cfg, &h);
+	if (h.pty_sock[1] >= 0)
+		close(h.pty_sock[1]);
+	watch_container(&cfg, pidfd, h.alive_r);  /* beyond the slides: not without runb */
+	close(h.alive_r);
+	/* h.alive_w stays open in runb until it exits: the child's end reads EOF only then */
+	exit(wait_container(&cfg, &led, pid, pidfd, &signals, h.pty_sock[0]));
 }

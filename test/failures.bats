@@ -28,7 +28,7 @@ cg_memory_dir() {
 	# the container's mounts fail
 	run rb "$CNAME" "$r" true
 	[ "$status" = 125 ]
-	assert_output "runb: mount proc: open $r/proc: Not a directory"
+	assert_output "runb: $r/proc is not a directory: runb mounts only on a real directory inside ROOTFS"
 	# and ROOTFS is as it was
 	[ "$(cat "$r/proc")" = 'not a directory' ]
 }
@@ -43,7 +43,7 @@ cg_memory_dir() {
 		mount --bind -o ro "$1" "$1" &&
 		nsenter --net="/run/netns/$2" "$3" "$4" "$1" true' sh "$r" "$NS" "$RUNB" "$CNAME"
 	[ "$status" = 125 ]
-	assert_output "runb: mkdir -p proc: Read-only file system"
+	assert_output "runb: mkdir -p $r/proc: Read-only file system"
 	[ ! -e "$r/proc" ]
 }
 
