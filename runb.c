@@ -100,6 +100,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -155,8 +156,15 @@ struct config {
 	unsigned long pids;         /* --pids; 0: no limit */
 	unsigned int stop_timeout;  /* --stop-timeout: seconds from a forwarded signal to SIGKILL */
 	bool seccomp;           /* --seccomp=unconfined: false */
+	bool nnp;               /* --security-opt no-new-privileges=false: false */
 	bool use_chroot;        /* --chroot: the slide's escapable chroot */
 	int tty;                /* -t: 1, -T: 0, neither: -1 (a pty when stdin and stdout are terminals) */
+	bool init;              /* --init: runb's own init is PID 1, the command its child */
+	uint64_t caps;          /* the capabilities kept: SET_CAPS, --cap-add, --cap-drop */
+	const char **add_hosts; /* --add-host NAME:IP, each a line of /etc/hosts */
+	int n_add_hosts;
+	struct rlimit rlimits[RLIM_NLIMITS];  /* --ulimit, over runb's defaults */
+	uint32_t rlimits_asked; /* bit R: --ulimit set resource R */
 	char **argv;            /* COMMAND [ARG...]; NULL: /bin/bash or /bin/sh */
 	struct tracer *tr;      /* -v */
 
@@ -359,6 +367,15 @@ static bool fd_is_fs(int fd, long magic)
 	struct statfs st;
 
 	return fstatfs(fd, &st) == 0 && st.f_type == magic;
+}
+
+/* The command's status as a shell reports it: its exit code, or 128+N when
+ * signal N killed it. */
+static int exit_status(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	return 128 + WTERMSIG(wstatus);
 }
 
 /* The ledger (struct ledger): note what was just made on the host, before
@@ -1690,11 +1707,18 @@ static void usage(FILE *out)
 	      "  --subnet CIDR      the containers' network, a private /24 or larger (default\n"
 	      "                     10.0.0.0/24, the slide's; runb-bridge takes its first address)\n"
 	      "  --dns ADDR         nameserver for /etc/resolv.conf (default 8.8.8.8)\n"
+	      "  --add-host NAME:IP  a line of the container's /etc/hosts (repeatable)\n"
 	      "  -m, --memory SIZE  memory limit: bytes, or with k, m, g (no swap on top)\n"
 	      "  --cpus N           CPU limit, a decimal number of CPUs (0.5: half of one)\n"
 	      "  --pids N           at most N processes\n"
 	      "  --stop-timeout S   seconds from a forwarded SIGINT/SIGTERM/SIGHUP/SIGQUIT\n"
 	      "                     to SIGKILL (default 10; a second signal kills at once)\n"
+	      "  --init             runb's own init is PID 1: it reaps zombies, forwards signals\n"
+	      "  --ulimit NAME=SOFT[:HARD]  a resource limit: nofile, nproc, core, stack, ...\n"
+	      "                     (repeatable; unlimited or -1 for none)\n"
+	      "  --cap-add CAP, --cap-drop CAP  capabilities on top of the slide's SET_CAPS\n"
+	      "                     (NET_ADMIN or CAP_NET_ADMIN, any case; ALL; repeatable)\n"
+	      "  --security-opt no-new-privileges=false  setuid programs work (default true)\n"
 	      "  --seccomp=unconfined  no seccomp filter (default: runb's filter)\n"
 	      "  --chroot           switch root with chroot(2) as the slides do (escapable)\n"
 	      "  -v, --verbose      print each step, its slide and the shell line it replaces\n"
@@ -1892,12 +1916,196 @@ static void env_build(struct config *cfg, char **opt_env, int n_env)
 	cfg->env = env;
 }
 
+/* --cap-add, --cap-drop: capabilities(7) by name, with or without CAP_, any case. */
+static const char *const cap_names[] = {
+	"chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid",
+	"setuid", "setpcap", "linux_immutable", "net_bind_service", "net_broadcast",
+	"net_admin", "net_raw", "ipc_lock", "ipc_owner", "sys_module", "sys_rawio",
+	"sys_chroot", "sys_ptrace", "sys_pacct", "sys_admin", "sys_boot", "sys_nice",
+	"sys_resource", "sys_time", "sys_tty_config", "mknod", "lease", "audit_write",
+	"audit_control", "setfcap", "mac_override", "mac_admin", "syslog", "wake_alarm",
+	"block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore",
+};
+
+/* One name as a mask: its bit, or every capability for ALL. */
+static uint64_t parse_cap(const char *opt, const char *arg)
+{
+	const char *name = strncasecmp(arg, "cap_", 4) == 0 ? arg + 4 : arg;
+
+	if (strcasecmp(name, "all") == 0)
+		return ~0ULL;
+	for (size_t i = 0; i < ARRAY_SIZE(cap_names); i++)
+		if (strcasecmp(name, cap_names[i]) == 0)
+			return 1ULL << i;
+	diex("invalid %s '%s': not a capability (capabilities(7), e.g. NET_ADMIN or ALL)", opt, arg);
+}
+
+/* The capabilities kept, as docker computes them: the slide's SET_CAPS, or none after
+ * --cap-drop ALL, or all after --cap-add ALL; then each --cap-add, less each --cap-drop. */
+static uint64_t caps_wanted(uint64_t add, uint64_t drop)
+{
+	uint64_t caps = drop == ~0ULL ? 0 : add == ~0ULL ? ~0ULL : caps_kept_mask();
+
+	if (add != ~0ULL)
+		caps |= add;
+	if (drop != ~0ULL)
+		caps &= ~drop;
+	return caps;
+}
+
+/* --ulimit NAME=SOFT[:HARD]: setrlimit(2) resources by their ulimit/docker names. */
+static const struct { const char *name; int resource; } rlimit_names[] = {
+	{ "as", RLIMIT_AS },             { "core", RLIMIT_CORE },       { "cpu", RLIMIT_CPU },
+	{ "data", RLIMIT_DATA },         { "fsize", RLIMIT_FSIZE },     { "locks", RLIMIT_LOCKS },
+	{ "memlock", RLIMIT_MEMLOCK },   { "msgqueue", RLIMIT_MSGQUEUE }, { "nice", RLIMIT_NICE },
+	{ "nofile", RLIMIT_NOFILE },     { "nproc", RLIMIT_NPROC },     { "rss", RLIMIT_RSS },
+	{ "rtprio", RLIMIT_RTPRIO },     { "rttime", RLIMIT_RTTIME },
+	{ "sigpending", RLIMIT_SIGPENDING }, { "stack", RLIMIT_STACK },
+};
+
+/* A limit: a decimal number, or unlimited (-1, as docker writes it). */
+static bool parse_rlim(const char *s, rlim_t *out)
+{
+	unsigned long v;
+
+	if (strcmp(s, "unlimited") == 0 || strcmp(s, "-1") == 0) {
+		*out = RLIM_INFINITY;
+		return true;
+	}
+	if (!parse_ulong(s, ULONG_MAX - 1, &v))
+		return false;
+	*out = v;
+	return true;
+}
+
+static void parse_ulimit(struct config *cfg, const char *arg)
+{
+	char name[16], soft[32];
+	const char *eq = strchr(arg, '='), *colon;
+	struct rlimit lim;
+
+	if (!eq || eq - arg >= (int)sizeof(name))
+		diex("invalid --ulimit '%s': expected NAME=SOFT[:HARD], e.g. nofile=1024:4096", arg);
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - arg), arg);
+	colon = strchr(eq + 1, ':');
+	snprintf(soft, sizeof(soft), "%.*s", colon ? (int)(colon - eq - 1) : (int)strlen(eq + 1), eq + 1);
+	if (!parse_rlim(soft, &lim.rlim_cur) || !parse_rlim(colon ? colon + 1 : soft, &lim.rlim_max))
+		diex("invalid --ulimit '%s': SOFT and HARD are numbers or unlimited", arg);
+	if (lim.rlim_cur > lim.rlim_max)
+		diex("invalid --ulimit '%s': the soft limit is above the hard one", arg);
+	for (size_t i = 0; i < ARRAY_SIZE(rlimit_names); i++)
+		if (strcmp(name, rlimit_names[i].name) == 0) {
+			cfg->rlimits[rlimit_names[i].resource] = lim;
+			cfg->rlimits_asked |= 1u << rlimit_names[i].resource;
+			return;
+		}
+	diex("invalid --ulimit '%s': unknown limit %s (nofile, nproc, core, memlock, stack, ...)",
+	     arg, name);
+}
+
+/* Beyond the slides: the container's resource limits — replaces: the caller's, inherited
+ *
+ * A process inherits its parent's limits, so a container started from a
+ * shell that ran `ulimit -n 256` or `ulimit -c unlimited` would get them by
+ * accident. runb gives every container the same: RLIMIT_NOFILE 1048576 as
+ * docker's (when the host's fs.nr_open allows, else the caller's), no limit
+ * on processes (the pids cgroup is the limit: --pids), the kernel's own
+ * boot values for the rest (no core files, 8 MiB of stack), and the host
+ * init's pending-signal limit, which the kernel sizes from the RAM. Each
+ * --ulimit then overrides one. setrlimit(2) in the child, before its
+ * capabilities go: raising a hard limit needs CAP_SYS_RESOURCE, and where
+ * runb lacks it (some sandboxes), a default above the caller's hard limit
+ * becomes that hard limit; an --ulimit above it is an error.
+ */
+static void rlimits_default(struct config *cfg)
+{
+	static const struct { int resource; rlim_t soft, hard; } kernel[] = {
+		{ RLIMIT_CORE, 0, RLIM_INFINITY },
+		{ RLIMIT_STACK, 8 << 20, RLIM_INFINITY },
+		{ RLIMIT_MEMLOCK, 8 << 20, 8 << 20 },
+		{ RLIMIT_MSGQUEUE, 819200, 819200 },
+		{ RLIMIT_NICE, 0, 0 },
+		{ RLIMIT_RTPRIO, 0, 0 },
+	};
+	struct rlimit *r = cfg->rlimits;
+	char buf[32] = "";
+	int fd;
+
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		r[i] = (struct rlimit){ RLIM_INFINITY, RLIM_INFINITY };
+	for (size_t i = 0; i < ARRAY_SIZE(kernel); i++)
+		r[kernel[i].resource] = (struct rlimit){ kernel[i].soft, kernel[i].hard };
+	if (prlimit(1, RLIMIT_SIGPENDING, NULL, &r[RLIMIT_SIGPENDING]) < 0)
+		getrlimit(RLIMIT_SIGPENDING, &r[RLIMIT_SIGPENDING]);
+	fd = open("/proc/sys/fs/nr_open", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 && strtoul(buf, NULL, 10) >= 1048576)
+		r[RLIMIT_NOFILE] = (struct rlimit){ 1048576, 1048576 };
+	else
+		getrlimit(RLIMIT_NOFILE, &r[RLIMIT_NOFILE]);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void rlimits_apply(const struct config *cfg)
+{
+	trace(cfg->tr, 0, "(limits)", "setrlimit for all %d resources: nofile %llu, core %llu, ...",
+	      RLIM_NLIMITS, (unsigned long long)cfg->rlimits[RLIMIT_NOFILE].rlim_cur,
+	      (unsigned long long)cfg->rlimits[RLIMIT_CORE].rlim_cur);
+	for (size_t i = 0; i < ARRAY_SIZE(rlimit_names); i++) {
+		int r = rlimit_names[i].resource;
+		struct rlimit lim = cfg->rlimits[r], now;
+
+		if (setrlimit(r, &lim) == 0)
+			continue;
+		if (errno != EPERM || cfg->rlimits_asked & (1u << r) || getrlimit(r, &now) < 0)
+			die("setrlimit %s %llu:%llu (--ulimit)", rlimit_names[i].name,
+			    (unsigned long long)lim.rlim_cur, (unsigned long long)lim.rlim_max);
+		lim.rlim_max = lim.rlim_max > now.rlim_max ? now.rlim_max : lim.rlim_max;
+		lim.rlim_cur = lim.rlim_cur > lim.rlim_max ? lim.rlim_max : lim.rlim_cur;
+		if (setrlimit(r, &lim) < 0)
+			die("setrlimit %s", rlimit_names[i].name);
+	}
+}
+
+/* --add-host NAME:IP: a line of the container's /etc/hosts (the IP may be IPv6, with
+ * colons of its own: the name ends at the first one). */
+static void parse_add_host(struct config *cfg, const char *arg)
+{
+	const char *colon = strchr(arg, ':');
+	unsigned char a[16];
+	char *line;
+
+	if (!colon || colon == arg || strcspn(arg, " \t#") < (size_t)(colon - arg) ||
+	    (inet_pton(AF_INET, colon + 1, a) != 1 && inet_pton(AF_INET6, colon + 1, a) != 1))
+		diex("invalid --add-host '%s': expected NAME:IP", arg);
+	if (asprintf(&line, "%s\t%.*s\n", colon + 1, (int)(colon - arg), arg) < 0)
+		die("--add-host: asprintf");
+	cfg->add_hosts[cfg->n_add_hosts++] = line;
+}
+
+/* --security-opt no-new-privileges[=true|false] (docker's spelling), seccomp=unconfined. */
+static void parse_security_opt(struct config *cfg, const char *arg)
+{
+	if (strcmp(arg, "no-new-privileges") == 0 || strcmp(arg, "no-new-privileges=true") == 0 ||
+	    strcmp(arg, "no-new-privileges:true") == 0)
+		cfg->nnp = true;
+	else if (strcmp(arg, "no-new-privileges=false") == 0 ||
+		 strcmp(arg, "no-new-privileges:false") == 0)
+		cfg->nnp = false;
+	else if (strcmp(arg, "seccomp=unconfined") == 0 || strcmp(arg, "seccomp:unconfined") == 0)
+		cfg->seccomp = false;
+	else
+		diex("invalid --security-opt '%s': expected no-new-privileges=true|false or "
+		     "seccomp=unconfined", arg);
+}
+
 /* Parse the command line into CFG; returns ROOTFS as given, which main()
  * opens (rootfs_open). */
 static const char *parse_args(struct config *cfg, int argc, char **argv)
 {
 	enum { OPT_HOSTNAME = 256, OPT_USER, OPT_NET, OPT_CHROOT, OPT_IP, OPT_DNS,
-	       OPT_CPUS, OPT_PIDS, OPT_STOP_TIMEOUT, OPT_SECCOMP, OPT_SUBNET };
+	       OPT_CPUS, OPT_PIDS, OPT_STOP_TIMEOUT, OPT_SECCOMP, OPT_SUBNET, OPT_ADD_HOST,
+	       OPT_INIT, OPT_ULIMIT, OPT_CAP_ADD, OPT_CAP_DROP, OPT_SECURITY_OPT };
 	static const struct option longopts[] = {
 		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 		{ "user",     required_argument, NULL, OPT_USER },
@@ -1909,6 +2117,12 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 		{ "ip",       required_argument, NULL, OPT_IP },
 		{ "subnet",   required_argument, NULL, OPT_SUBNET },
 		{ "dns",      required_argument, NULL, OPT_DNS },
+		{ "add-host", required_argument, NULL, OPT_ADD_HOST },
+		{ "init",     no_argument,       NULL, OPT_INIT },
+		{ "ulimit",   required_argument, NULL, OPT_ULIMIT },
+		{ "cap-add",  required_argument, NULL, OPT_CAP_ADD },
+		{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
+		{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
 		{ "memory",   required_argument, NULL, 'm' },
 		{ "cpus",     required_argument, NULL, OPT_CPUS },
 		{ "pids",     required_argument, NULL, OPT_PIDS },
@@ -1920,9 +2134,11 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 		{ 0 }
 	};
 	char **opt_env = calloc(argc, sizeof(*opt_env));
+	uint64_t cap_add = 0, cap_drop = 0;
 	int n_env = 0, c;
 
-	if (!opt_env)
+	cfg->add_hosts = calloc(argc, sizeof(*cfg->add_hosts));
+	if (!opt_env || !cfg->add_hosts)
 		die("calloc");
 	opterr = 0;
 	/* "+": options end at NAME, so COMMAND's own options pass unsplit; ":": a missing
@@ -1994,6 +2210,24 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 			if (!parse_ulong(optarg, 4194304, &cfg->pids) || cfg->pids == 0)
 				diex("invalid --pids '%s': expected a number from 1 to 4194304", optarg);
 			break;
+		case OPT_ADD_HOST:
+			parse_add_host(cfg, optarg);
+			break;
+		case OPT_INIT:
+			cfg->init = true;
+			break;
+		case OPT_ULIMIT:
+			parse_ulimit(cfg, optarg);
+			break;
+		case OPT_CAP_ADD:
+			cap_add |= parse_cap("--cap-add", optarg);
+			break;
+		case OPT_CAP_DROP:
+			cap_drop |= parse_cap("--cap-drop", optarg);
+			break;
+		case OPT_SECURITY_OPT:
+			parse_security_opt(cfg, optarg);
+			break;
 		case 'v':
 			cfg->tr->verbose = true;
 			break;
@@ -2010,6 +2244,7 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 		}
 	}
 	check_ip(cfg);
+	cfg->caps = caps_wanted(cap_add, cap_drop);
 	if (argc - optind < 2) {
 		usage(stderr);
 		diex("missing %s", argc - optind < 1 ? "NAME and ROOTFS" : "ROOTFS");
@@ -2941,6 +3176,108 @@ static void seccomp_install(const struct config *cfg)
 }
 
 /* ------------------------------------------------------------------------ */
+/* cgroups visible inside                                                    */
+/* ------------------------------------------------------------------------ */
+
+/* Beyond the slides: /sys/fs/cgroup inside — replaces: an empty directory
+ *
+ * With /sys/fs/cgroup empty, the JVM, .NET, Go's runtime, systemd and nproc
+ * cannot see --memory, --cpus or --pids, size themselves to the host, and get
+ * OOM-killed. runb mounts it read-only, as runc's default spec and docker do,
+ * from inside the cgroup namespace (slide 28), so the container sees its own
+ * cgroup as the root: v2, one cgroup2 mount (memory.max is the container's
+ * limit); v1, a tmpfs holding each hierarchy runb joined (named as in
+ * /proc/self/cgroup, "cpu" or "cpu,cpuacct", with a link per controller of a
+ * shared one), each mounted read-only, then the tmpfs made read-only too.
+ */
+static const unsigned long cg_inside_flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+/* Is one of the comma-separated CTRLS a controller runb joined (cg_v1_controllers)? */
+static bool cg_v1_joined(const char *ctrls)
+{
+	char word[32];
+
+	for (const char *p = ctrls; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		snprintf(word, sizeof(word), "%.*s", (int)strcspn(p, ","), p);
+		for (size_t i = 0; i < ARRAY_SIZE(cg_v1_controllers); i++)
+			if (strcmp(word, cg_v1_controllers[i]) == 0)
+				return true;
+	}
+	return false;
+}
+
+/* v1: mount -t cgroup -o ro,CTRLS cgroup /sys/fs/cgroup/CTRLS, and a link per controller. */
+static void cg_v1_mount_inside(int tmpfs, const char *ctrls)
+{
+	char buf[32], word[32];
+	int fd;
+
+	if (mkdirat(tmpfs, ctrls, 0555) < 0 || (fd = open_beneath(tmpfs, ctrls, O_PATH | O_DIRECTORY)) < 0)
+		die("mkdir /sys/fs/cgroup/%s", ctrls);
+	if (mount("cgroup", fd_path(fd, buf), "cgroup", cg_inside_flags, ctrls) < 0)
+		die("mount -t cgroup -o ro,%s cgroup /sys/fs/cgroup/%s", ctrls, ctrls);
+	close(fd);
+	if (!strchr(ctrls, ','))
+		return;
+	for (const char *p = ctrls; *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		snprintf(word, sizeof(word), "%.*s", (int)strcspn(p, ","), p);
+		if (symlinkat(ctrls, tmpfs, word) < 0 && errno != EEXIST)
+			die("ln -s %s /sys/fs/cgroup/%s", ctrls, word);
+	}
+}
+
+static void cg_v1_mount_all_inside(int target)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	char line[256], buf[32];
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	int tmpfs;
+
+	if (!f)
+		die("open /proc/self/cgroup");
+	if (mount("tmpfs", fd_path(target, buf), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		  "mode=755,size=64k") < 0)
+		die("mount -t tmpfs tmpfs /sys/fs/cgroup");
+	tmpfs = open("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (tmpfs < 0 || !fd_is_fs(tmpfs, TMPFS_MAGIC))
+		die("open /sys/fs/cgroup, the tmpfs just mounted");
+	while (fgets(line, sizeof(line), f)) {  /* "ID:CONTROLLERS:PATH" */
+		char *ctrls = strchr(line, ':'), *end = ctrls ? strchr(ctrls + 1, ':') : NULL;
+
+		if (!end)
+			continue;
+		*end = '\0';
+		if (cg_v1_joined(++ctrls))
+			cg_v1_mount_inside(tmpfs, ctrls);
+	}
+	fclose(f);
+	if (syscall(SYS_mount_setattr, tmpfs, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+		die("mount -o remount,ro /sys/fs/cgroup");
+	close(tmpfs);
+}
+
+static void cg_mount_inside(const struct config *cfg)
+{
+	int sysfd = fs_open_verified("sys", SYSFS_MAGIC, "sysfs");
+	int fd = open_beneath(sysfd, "fs/cgroup", O_PATH | O_DIRECTORY);
+	char buf[32];
+
+	if (fd < 0)
+		die("open /sys/fs/cgroup");
+	trace(cfg->tr, 0, "(cgroups visible inside)", cfg->cg_v2 ?
+	      "mount -t cgroup2 -o ro cgroup2 /sys/fs/cgroup (the cgroup namespace's root)" :
+	      "mount -t tmpfs tmpfs /sys/fs/cgroup; mount -t cgroup -o ro,CTRL per joined hierarchy");
+	if (cfg->cg_v2) {
+		if (mount("cgroup2", fd_path(fd, buf), "cgroup2", cg_inside_flags, NULL) < 0)
+			die("mount -t cgroup2 -o ro cgroup2 /sys/fs/cgroup");
+	} else {
+		cg_v1_mount_all_inside(fd);
+	}
+	close(fd);
+	close(sysfd);
+}
+
+/* ------------------------------------------------------------------------ */
 /* The names files: /etc/resolv.conf                                         */
 /* ------------------------------------------------------------------------ */
 
@@ -3004,6 +3341,35 @@ static void etc_bind_file(const struct config *cfg, const char *name, const char
 	close(etc);
 	close(dev);
 	close(root);
+}
+
+/* Beyond the slides: /etc/hosts and /etc/hostname — replaces: nothing
+ *
+ * The container's host name is NAME, but nothing resolves it: with no route
+ * out, `getent hosts NAME` waits 20 s for DNS and fails, and whatever looks
+ * its own name up stalls. runb writes what docker writes: localhost for
+ * both address families, the container's address (127.0.1.1 with --net
+ * none) with its host name, one line per --add-host; and /etc/hostname.
+ * Bound in the same way as resolv.conf.
+ */
+static void hosts_set(const struct config *cfg)
+{
+	char *hosts = NULL, name[80];
+	size_t len = 0;
+	FILE *f = open_memstream(&hosts, &len);
+
+	if (!f)
+		die("/etc/hosts: open_memstream");
+	fprintf(f, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n",
+		cfg->net == NET_BRIDGE ? inet_ntoa(cfg->ip) : "127.0.1.1", cfg->hostname);
+	for (int i = 0; i < cfg->n_add_hosts; i++)
+		fputs(cfg->add_hosts[i], f);
+	if (fclose(f) != 0)
+		die("/etc/hosts: write");
+	etc_bind_file(cfg, "hosts", hosts);
+	free(hosts);
+	snprintf(name, sizeof(name), "%s\n", cfg->hostname);
+	etc_bind_file(cfg, "hostname", name);
 }
 
 static void dns_set(const struct config *cfg)
@@ -3200,6 +3566,99 @@ static void relay_in(struct relay *r, bool readable)
 }
 
 /* ------------------------------------------------------------------------ */
+/* The init: --init                                                          */
+/* ------------------------------------------------------------------------ */
+
+/* Beyond the slides: an init — replaces: the command as PID 1
+ *
+ * PID 1 of a PID namespace has two duties the kernel gives no other process:
+ * orphans are reparented to it, so it must reap them or they stay zombies;
+ * and signals without a handler do not kill it, so a command with no SIGTERM
+ * handler ignores a forwarded stop until the timeout. A shell or a server is
+ * rarely written for that. --init: runb's own small init (this same code,
+ * nothing added to ROOTFS) stays PID 1, as `docker run --init` (tini) does:
+ * it runs the command as its child in a process group of its own (in the
+ * terminal's foreground, with -t), forwards every signal it gets to it,
+ * reaps every child, and exits with the command's status (128+N for signal
+ * N). Its signals are blocked and taken with sigwaitinfo(2): blocked signals
+ * reach even a namespace's init. It keeps the death signal (nothing it runs
+ * can reset it) and is not dumpable, so no process of the container can
+ * ptrace it.
+ */
+static int init_wait(pid_t child, const sigset_t *all)
+{
+	siginfo_t si;
+	int wstatus, status = -1;
+	pid_t p;
+
+	for (;;) {
+		if (sigwaitinfo(all, &si) < 0) {
+			if (errno == EINTR)
+				continue;
+			die("init: sigwaitinfo");
+		}
+		if (si.si_signo != SIGCHLD) {
+			kill(child, si.si_signo);  /* forward: the child is not PID 1, so it can die of it */
+			continue;
+		}
+		while ((p = waitpid(-1, &wstatus, WNOHANG)) > 0)  /* reap every child, orphans too */
+			if (p == child)
+				status = exit_status(wstatus);
+		if (status >= 0)
+			return status;
+	}
+}
+
+/* Fork the command's process. In the child (the command to be) returns; in
+ * PID 1 it becomes the init and never returns. */
+static void init_start(const struct config *cfg)
+{
+	sigset_t all;
+	pid_t child;
+
+	if (!cfg->init)
+		return;
+	trace(cfg->tr, 0, "docker run --init", "fork: PID 1 stays runb's init (reaps, forwards "
+	      "signals), the command is its child");
+	sigfillset(&all);
+	if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
+		die("init: sigprocmask");
+	child = fork();
+	if (child < 0)
+		die("init: fork the command");
+	if (child == 0) {
+		if (setpgid(0, 0) < 0)
+			die("init: setpgid");
+		if (isatty(STDIN_FILENO) && tcsetpgrp(STDIN_FILENO, getpid()) < 0)
+			die("init: tcsetpgrp");  /* SIGTTOU is blocked: allowed from the background */
+		return;
+	}
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die("init: prctl(PR_SET_DUMPABLE)");
+	exit(init_wait(child, &all));
+}
+
+/* Beyond the slides: every signal at its default — replaces: whatever runb inherited
+ *
+ * A signal ignored stays ignored across execve(2): a runb started in the
+ * background of a shell (SIGINT, SIGQUIT ignored) or under nohup (SIGHUP)
+ * would hand that on to its container. Every disposition goes back to the
+ * default, and the mask is emptied, just before the exec.
+ */
+static void signals_default(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	sigset_t none;
+
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, &dfl, NULL) < 0 && errno != EINVAL)
+			die("sigaction %d SIG_DFL", sig);
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		die("sigprocmask");
+}
+
+/* ------------------------------------------------------------------------ */
 /* The container dies with runb: the watcher                                 */
 /* ------------------------------------------------------------------------ */
 
@@ -3298,15 +3757,6 @@ static void stop_if_signalled(void)
 	sig = sigtimedwait(&stop, NULL, &now);
 	if (sig > 0)
 		exit(128 + sig);
-}
-
-/* The command's status as a shell reports it: its exit code, or 128+N when
- * signal N killed it. */
-static int exit_status(int wstatus)
-{
-	if (WIFEXITED(wstatus))
-		return WEXITSTATUS(wstatus);
-	return 128 + WTERMSIG(wstatus);
 }
 
 /* What wait_container() keeps between two events. */
@@ -3419,8 +3869,7 @@ static int wait_container(const struct config *cfg, struct ledger *led, pid_t pi
 /* The container's first process, from its clone (slide 27) to its exec. */
 static noreturn void container_main(const struct config *cfg, const struct handoff *h)
 {
-	uint64_t caps = caps_kept_mask();
-	sigset_t none;
+	uint64_t caps = cfg->caps & ((2ULL << caps_last_cap()) - 1);
 	int rootfd, devfd;
 
 	close(h->alive_w);             /* or it would keep runb's pipe open itself */
@@ -3449,18 +3898,22 @@ static noreturn void container_main(const struct config *cfg, const struct hando
 		root_pivot(cfg, rootfd);
 	close(rootfd);
 	fs_mask_kernel_files(cfg);     /* beyond the slides: /proc and /sys masked */
+	cg_mount_inside(cfg);          /* beyond the slides: /sys/fs/cgroup, read-only */
+	hosts_set(cfg);                /* beyond the slides: /etc/hosts, /etc/hostname */
 	dns_set(cfg);                  /* runb.sh: echo nameserver ... > etc/resolv.conf */
 	if (h->pty_sock[1] >= 0)
 		pty_make_console(cfg, h->pty_sock[1]);  /* beyond the slides: -t */
+	rlimits_apply(cfg);            /* beyond the slides: limits that do not depend on the caller */
+	if (cfg->seccomp && !cfg->nnp)
+		seccomp_install(cfg);  /* beyond the slides: without no_new_privs, while CAP_SYS_ADMIN is held */
 	caps_switch_user(cfg, caps);   /* slide 33: capsh --uid --gid --inh */
 	die_with_runb(h->alive_r);     /* beyond the slides: not without runb */
-	nnp_set(cfg);                  /* beyond the slides: no_new_privs */
-	if (cfg->seccomp)
+	if (cfg->nnp)
+		nnp_set(cfg);          /* beyond the slides: no_new_privs */
+	if (cfg->seccomp && cfg->nnp)
 		seccomp_install(cfg);  /* beyond the slides: the seccomp filter */
-
-	sigemptyset(&none);
-	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
-		die("sigprocmask");
+	init_start(cfg);               /* beyond the slides: --init */
+	signals_default();             /* beyond the slides: no disposition inherited from runb */
 	exec_command(cfg);             /* slide 33: capsh -- -c "/bin/bash" */
 }
 
@@ -3469,7 +3922,7 @@ int main(int argc, char **argv)
 	struct tracer tr = { .verbose = false };
 	struct config cfg = {
 		.net = NET_BRIDGE, .dns = "8.8.8.8", .stop_timeout = 10, .seccomp = true,
-		.subnet = NET_SUBNET, .prefix = NET_PREFIX, .tty = -1, .tr = &tr,
+		.subnet = NET_SUBNET, .prefix = NET_PREFIX, .tty = -1, .tr = &tr, .nnp = true,
 	};
 	struct ledger led = { .lock_fd = -1, .lease_fd = -1, .tr = &tr };
 	struct handoff h = { .rootfd = -1, .netns_fd = -1, .pty_sock = { -1, -1 } };
@@ -3479,6 +3932,7 @@ int main(int argc, char **argv)
 	int pidfd = -1, alive[2];
 	pid_t pid;
 
+	rlimits_default(&cfg);
 	h.rootfd = rootfs_open(&cfg, parse_args(&cfg, argc, argv));
 	signals_block(&signals);        /* a signal during setup waits for the check below */
 	fds_cloexec();

@@ -159,10 +159,11 @@ teardown() { common_teardown; }
 	run rb "$CNAME" "$ROOTFS" cat /proc/self/mountinfo
 	assert_success
 	# the root, the slides' six, then only the masks over /proc and /sys
-	# (hardening.bats), the generated /etc/resolv.conf and nothing of the host
+	# (hardening.bats), /sys/fs/cgroup (everyday.bats), the generated
+	# /etc/hosts, /etc/hostname, /etc/resolv.conf, and nothing of the host
 	run awk '{print $5}' <<<"$output"
 	[ "$(head -n 7 <<<"$output")" = "$(printf '%s\n' / /proc /dev /dev/shm /dev/mqueue /dev/pts /sys)" ]
-	[ "$(tail -n +8 <<<"$output" | grep -Ev '^/(proc|sys)/')" = /etc/resolv.conf ]
+	[ "$(tail -n +8 <<<"$output" | grep -Ev '^/(proc|sys)/' | tr '\n' ' ')" = "/etc/hosts /etc/hostname /etc/resolv.conf " ]
 	refute_output --partial /run/netns
 }
 
