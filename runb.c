@@ -135,6 +135,16 @@ struct tracer {
 	bool verbose;
 };
 
+/* A --volume HOST:CONTAINER[:ro] or a --tmpfs PATH[:OPTIONS] (beyond the slides). */
+struct user_mount {
+	const char *target;     /* CONTAINER or PATH: absolute, inside the container */
+	const char *host;       /* --volume: HOST as given; NULL for a tmpfs */
+	bool readonly;          /* --volume ...:ro */
+	char data[128];         /* --tmpfs: size=,mode= as mount(2) takes them */
+	int tree;               /* --volume: a detached copy of HOST's mounts (open_tree) */
+	bool is_dir;            /* --volume: HOST is a directory (else a file) */
+};
+
 /* What the command line asked for, and what runb found out about the
  * machine before it made anything. Filled by parse_args() and main(), then
  * read (const) by every step. */
@@ -165,6 +175,12 @@ struct config {
 	int n_add_hosts;
 	struct rlimit rlimits[RLIM_NLIMITS];  /* --ulimit, over runb's defaults */
 	uint32_t rlimits_asked; /* bit R: --ulimit set resource R */
+	struct user_mount *mounts;  /* --volume and --tmpfs, in command-line order */
+	int n_mounts;
+	bool read_only;         /* --read-only: the root file system mounted read-only */
+	const char *workdir;    /* -w/--workdir: where the command starts, default / */
+	enum { OVERLAY_NONE, OVERLAY_TMPFS, OVERLAY_DIR } overlay;  /* --overlay[=DIR] */
+	const char *overlay_dir;
 	char **argv;            /* COMMAND [ARG...]; NULL: /bin/bash or /bin/sh */
 	struct tracer *tr;      /* -v */
 
@@ -2099,13 +2115,88 @@ static void parse_security_opt(struct config *cfg, const char *arg)
 		     "seccomp=unconfined", arg);
 }
 
+/* A mount target inside the container: absolute, not / itself, no "." or ".."
+ * component, and not in /proc or /sys, whose masks protect the host. */
+static void check_target(const char *opt, const char *arg, const char *path)
+{
+	size_t n;
+
+	if (path[0] != '/' || path[strspn(path, "/")] == '\0')
+		diex("invalid %s '%s': the container's path must be absolute, and not /", opt, arg);
+	for (const char *p = path; *p; p += n + (p[n] == '/')) {
+		n = strcspn(p, "/");
+		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			diex("invalid %s '%s': no . or .. in the container's path", opt, arg);
+	}
+	n = strspn(path, "/");
+	if (strncmp(path + n, "proc", 4) == 0 && (path[n + 4] == '/' || path[n + 4] == '\0'))
+		diex("invalid %s '%s': nothing is mounted in /proc, whose masks protect the host", opt, arg);
+	if (strncmp(path + n, "sys", 3) == 0 && (path[n + 3] == '/' || path[n + 3] == '\0'))
+		diex("invalid %s '%s': nothing is mounted in /sys, whose masks protect the host", opt, arg);
+}
+
+/* --volume HOST:CONTAINER[:ro|:rw] */
+static void parse_volume(struct config *cfg, const char *shown)
+{
+	struct user_mount *m = &cfg->mounts[cfg->n_mounts++];
+	char *arg = strdup(shown), *mode;
+
+	if (!arg)
+		die("--volume: strdup");
+	m->host = arg;
+	m->target = strchr(arg, ':');
+	if (!m->target || m->target == arg)
+		diex("invalid --volume '%s': expected HOST:CONTAINER[:ro|:rw]", shown);
+	*(char *)m->target++ = '\0';
+	mode = strchr(m->target, ':');
+	if (mode) {
+		*mode++ = '\0';
+		if (strcmp(mode, "ro") != 0 && strcmp(mode, "rw") != 0)
+			diex("invalid --volume '%s': unknown mode '%s' (ro or rw)", shown, mode);
+		m->readonly = strcmp(mode, "ro") == 0;
+	}
+	check_target("--volume", shown, m->target);
+	m->tree = -1;
+}
+
+/* --tmpfs PATH[:size=N,mode=M]: N in bytes or with k, m, g (or %), M in octal. */
+static void parse_tmpfs(struct config *cfg, const char *shown)
+{
+	struct user_mount *m = &cfg->mounts[cfg->n_mounts++];
+	char *arg = strdup(shown), *opts = arg ? strchr(arg, ':') : NULL, *opt, *save = NULL;
+	size_t used = 0;
+
+	if (!arg)
+		die("--tmpfs: strdup");
+	if (opts)
+		*opts++ = '\0';
+	m->target = arg;
+	m->tree = -1;
+	check_target("--tmpfs", shown, arg);
+	for (opt = opts ? strtok_r(opts, ",", &save) : NULL; opt; opt = strtok_r(NULL, ",", &save)) {
+		const char *v = strchr(opt, '=') ? strchr(opt, '=') + 1 : "";
+		size_t digits = strspn(v, "0123456789");
+		bool ok = strncmp(opt, "size=", 5) == 0 ?
+			  digits > 0 && (v[digits] == '\0' || (strchr("kKmMgG%", v[digits]) && !v[digits + 1])) :
+			  strncmp(opt, "mode=", 5) == 0 ?
+			  *v && strspn(v, "01234567") == strlen(v) && strlen(v) <= 4 : false;
+
+		if (!ok)
+			diex("invalid --tmpfs '%s': '%s' (expected size=N[k|m|g|%%] or mode=OCTAL)", shown, opt);
+		used += snprintf(m->data + used, sizeof(m->data) - used, "%s%s", used ? "," : "", opt);
+		if (used >= sizeof(m->data))
+			diex("invalid --tmpfs '%s': options too long", shown);
+	}
+}
+
 /* Parse the command line into CFG; returns ROOTFS as given, which main()
  * opens (rootfs_open). */
 static const char *parse_args(struct config *cfg, int argc, char **argv)
 {
 	enum { OPT_HOSTNAME = 256, OPT_USER, OPT_NET, OPT_CHROOT, OPT_IP, OPT_DNS,
 	       OPT_CPUS, OPT_PIDS, OPT_STOP_TIMEOUT, OPT_SECCOMP, OPT_SUBNET, OPT_ADD_HOST,
-	       OPT_INIT, OPT_ULIMIT, OPT_CAP_ADD, OPT_CAP_DROP, OPT_SECURITY_OPT };
+	       OPT_INIT, OPT_ULIMIT, OPT_CAP_ADD, OPT_CAP_DROP, OPT_SECURITY_OPT, OPT_VOLUME,
+	       OPT_TMPFS, OPT_READ_ONLY, OPT_OVERLAY };
 	static const struct option longopts[] = {
 		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 		{ "user",     required_argument, NULL, OPT_USER },
@@ -2123,6 +2214,11 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 		{ "cap-add",  required_argument, NULL, OPT_CAP_ADD },
 		{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
 		{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
+		{ "volume",   required_argument, NULL, OPT_VOLUME },
+		{ "tmpfs",    required_argument, NULL, OPT_TMPFS },
+		{ "read-only", no_argument,      NULL, OPT_READ_ONLY },
+		{ "workdir",  required_argument, NULL, 'w' },
+		{ "overlay",  optional_argument, NULL, OPT_OVERLAY },
 		{ "memory",   required_argument, NULL, 'm' },
 		{ "cpus",     required_argument, NULL, OPT_CPUS },
 		{ "pids",     required_argument, NULL, OPT_PIDS },
@@ -2138,12 +2234,13 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 	int n_env = 0, c;
 
 	cfg->add_hosts = calloc(argc, sizeof(*cfg->add_hosts));
-	if (!opt_env || !cfg->add_hosts)
+	cfg->mounts = calloc(argc, sizeof(*cfg->mounts));
+	if (!opt_env || !cfg->add_hosts || !cfg->mounts)
 		die("calloc");
 	opterr = 0;
 	/* "+": options end at NAME, so COMMAND's own options pass unsplit; ":": a missing
 	 * value is told apart from an unknown option (getopt returns ':' for it). */
-	while ((c = getopt_long(argc, argv, "+:e:m:tTvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:e:m:w:tTvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_HOSTNAME:
 			if (!*optarg || strlen(optarg) > 64)
@@ -2228,6 +2325,26 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 		case OPT_SECURITY_OPT:
 			parse_security_opt(cfg, optarg);
 			break;
+		case OPT_VOLUME:
+			parse_volume(cfg, optarg);
+			break;
+		case OPT_TMPFS:
+			parse_tmpfs(cfg, optarg);
+			break;
+		case OPT_READ_ONLY:
+			cfg->read_only = true;
+			break;
+		case 'w':
+			if (optarg[0] != '/')
+				diex("invalid --workdir '%s': must be absolute", optarg);
+			cfg->workdir = optarg;
+			break;
+		case OPT_OVERLAY:
+			if (optarg && !*optarg)
+				diex("invalid --overlay=: expected --overlay or --overlay=DIR");
+			cfg->overlay = optarg ? OVERLAY_DIR : OVERLAY_TMPFS;
+			cfg->overlay_dir = optarg;
+			break;
 		case 'v':
 			cfg->tr->verbose = true;
 			break;
@@ -2245,6 +2362,8 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 	}
 	check_ip(cfg);
 	cfg->caps = caps_wanted(cap_add, cap_drop);
+	if (cfg->use_chroot && cfg->read_only)
+		diex("--read-only needs runb's pivot_root: the --chroot root is no mount to make read-only");
 	if (argc - optind < 2) {
 		usage(stderr);
 		diex("missing %s", argc - optind < 1 ? "NAME and ROOTFS" : "ROOTFS");
@@ -3385,6 +3504,293 @@ static void dns_set(const struct config *cfg)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Files in and out: volumes, tmpfs, a read-only root, a workdir, overlays   */
+/* ------------------------------------------------------------------------ */
+
+/* Beyond the slides: --volume HOST:CONTAINER[:ro] — replaces: nothing (bubblewrap's --bind)
+ *
+ * A bind mount of a host file or directory. runb opens HOST on the host,
+ * before it makes anything, as a detached copy of its mounts (open_tree(2)
+ * OPEN_TREE_CLONE|AT_RECURSIVE): a missing HOST is an error with nothing
+ * made; the copy is made private, so nothing mounted in it propagates back
+ * to the host; with :ro it is made read-only, nosuid and nodev before it is
+ * attached (mount_setattr(2)), recursively, so it is read-only from its
+ * first moment and the container, without CAP_SYS_ADMIN, cannot remount it.
+ * The child attaches it (move_mount(2)) at CONTAINER, opened inside the
+ * root without following any symlink and made when missing: a directory for
+ * a directory, an empty file for a file.
+ */
+static void volume_open(struct user_mount *m)
+{
+	struct mount_attr attr = { .propagation = MS_PRIVATE };
+	struct stat st;
+
+	m->tree = sys_open_tree(AT_FDCWD, m->host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (m->tree < 0 && (errno == ENOENT || errno == ENOTDIR))
+		diex("--volume %s:%s: HOST %s does not exist", m->host, m->target, m->host);
+	if (m->tree < 0)
+		die("--volume: open_tree %s", m->host);
+	if (fstat(m->tree, &st) < 0)
+		die("--volume: stat %s", m->host);
+	m->is_dir = S_ISDIR(st.st_mode);
+	if (m->readonly)
+		attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+	if (syscall(SYS_mount_setattr, m->tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+		die("--volume %s: mount --make-rprivate%s", m->host, m->readonly ? " -o ro,nosuid,nodev" : "");
+}
+
+static void volumes_open(struct config *cfg)
+{
+	for (int i = 0; i < cfg->n_mounts; i++)
+		if (cfg->mounts[i].host)
+			volume_open(&cfg->mounts[i]);
+}
+
+/* The mount point of a file (a --volume of a file): an empty file made when
+ * missing, in a parent directory reached without a symlink; an existing one
+ * must be a regular file. */
+static int open_mount_file(int root, const char *path)
+{
+	const char *base = strrchr(path, '/') + 1;
+	char dir[PATH_MAX];
+	struct stat st;
+	int dirfd, fd;
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - path), path);
+	dirfd = open_mount_dir(root, dir, "");
+	fd = openat(dirfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 && errno != EEXIST)
+		die("touch %s (its mount point)", path);
+	if (fd >= 0)
+		close(fd);
+	fd = openat(dirfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		die("open %s", path);
+	if (!S_ISREG(st.st_mode))
+		diex("%s is not a regular file in ROOTFS (a link?): runb binds a file only onto a file",
+		     path);
+	close(dirfd);
+	return fd;
+}
+
+/* Beyond the slides: --tmpfs PATH[:size=N,mode=M] — replaces: nothing
+ * A fresh tmpfs, nosuid and nodev, as docker's --tmpfs (bubblewrap's --tmpfs). */
+static void user_mount_one(const struct config *cfg, int root, const struct user_mount *m)
+{
+	char buf[32];
+	int fd;
+
+	if (m->host) {
+		trace(cfg->tr, 0, "mount --bind HOST CONTAINER", "open_tree(\"%s\") on the host, "
+		      "move_mount to %s%s", m->host, m->target, m->readonly ? " (ro,nosuid,nodev)" : "");
+		fd = m->is_dir ? open_mount_dir(root, m->target, "") : open_mount_file(root, m->target);
+		if (sys_move_mount(m->tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			die("mount --bind %s %s", m->host, m->target);
+	} else {
+		trace(cfg->tr, 0, "mount -t tmpfs", "mount(\"tmpfs\", \"%s\", \"tmpfs\", "
+		      "\"nosuid,nodev%s%s\")", m->target, m->data[0] ? "," : "", m->data);
+		fd = open_mount_dir(root, m->target, "");
+		if (mount("tmpfs", fd_path(fd, buf), "tmpfs", MS_NOSUID | MS_NODEV, m->data) < 0)
+			die("mount -t tmpfs -o nosuid,nodev%s%s tmpfs %s", m->data[0] ? "," : "", m->data,
+			    m->target);
+	}
+	close(fd);
+}
+
+/* The number of components of PATH: a mount goes in before the ones below it. */
+static int path_depth(const char *path)
+{
+	int n = 0;
+
+	for (const char *p = path; *p; p++)
+		n += *p != '/' && (p == path || p[-1] == '/');
+	return n;
+}
+
+/* After the root switch: each --volume and --tmpfs, the shallower first (so that
+ * --tmpfs /data and --volume x:/data/x work in either order), then the same depth
+ * in command-line order. */
+static void user_mounts_all(const struct config *cfg)
+{
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), max = 0;
+
+	if (root < 0)
+		die("open /");
+	for (int i = 0; i < cfg->n_mounts; i++)
+		max = path_depth(cfg->mounts[i].target) > max ? path_depth(cfg->mounts[i].target) : max;
+	for (int depth = 1; depth <= max; depth++)
+		for (int i = 0; i < cfg->n_mounts; i++)
+			if (path_depth(cfg->mounts[i].target) == depth)
+				user_mount_one(cfg, root, &cfg->mounts[i]);
+	close(root);
+}
+
+/* Beyond the slides: --read-only — replaces: nothing
+ * The root mount read-only (mount_setattr on "/", not recursive): /dev, /dev/shm,
+ * /dev/mqueue, /proc, and the --tmpfs and --volume mounts stay as they are; /tmp is
+ * not writable unless asked for (--tmpfs /tmp), as docker's --read-only. Last of the
+ * mounts: the names files' and the workdir's mount points are made before it. */
+static void root_make_readonly(const struct config *cfg)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	int root;
+
+	if (!cfg->read_only)
+		return;
+	trace(cfg->tr, 0, "docker run --read-only", "mount -o remount,bind,ro /");
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0 || syscall(SYS_mount_setattr, root, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+		die("--read-only: mount -o remount,bind,ro /");
+	close(root);
+}
+
+/* Beyond the slides: -w/--workdir DIR — replaces: the slide's / (capsh's cwd)
+ * Made when missing, as docker does, as root and inside the new root (links resolve
+ * in the container now); entered by the command's user, just before the exec. */
+static void workdir_make(const struct config *cfg)
+{
+	char part[PATH_MAX];
+
+	if (!cfg->workdir)
+		return;
+	for (const char *p = cfg->workdir + 1; ; p++)
+		if (*p == '/' || *p == '\0') {
+			snprintf(part, sizeof(part), "%.*s", (int)(p - cfg->workdir), cfg->workdir);
+			if (mkdir(part, 0755) < 0 && errno != EEXIST)
+				die("--workdir: mkdir -p %s", part);
+			if (!*p)
+				break;
+		}
+}
+
+static void workdir_enter(const struct config *cfg)
+{
+	if (cfg->workdir && chdir(cfg->workdir) < 0)
+		die("--workdir: cd %s (as uid %u)", cfg->workdir, (unsigned)cfg->uid);
+}
+
+/* Beyond the slides: --overlay[=DIR] — replaces: writing into ROOTFS in place
+ *
+ * The slides' container writes into ROOTFS itself: two containers on one
+ * ROOTFS see each other's writes, and a second run inherits the first one's.
+ * With --overlay the container sees ROOTFS as the lower layer of an
+ * overlayfs whose upper layer takes every write, so ROOTFS is never changed
+ * and many containers can share it at once (as systemd-nspawn's and
+ * bubblewrap's --overlay). The upper and work directories live on a tmpfs
+ * made for the container (--overlay: the writes vanish with it), or in DIR
+ * (--overlay=DIR: DIR/upper keeps them for the next run). The tmpfs is
+ * mounted over ROOTFS itself, in the container's mount namespace, and the
+ * overlay over that; overlayfs reaches its layers through /proc/self/fd, so
+ * ROOTFS is its lower layer by descriptor. Done before slide 29's mounts,
+ * which then go into the overlay. Returns the overlay's root.
+ */
+static int sys_fsopen(const char *type)
+{
+	return syscall(SYS_fsopen, type, FSOPEN_CLOEXEC);
+}
+
+static int sys_fsconfig(int fd, const char *key, const char *value)
+{
+	return syscall(SYS_fsconfig, fd, value ? FSCONFIG_SET_STRING : FSCONFIG_CMD_CREATE,
+		       key, value, 0);
+}
+
+/* fsopen, fsconfig KEY=VALUE..., fsmount, move_mount onto ONTO: a new mount of TYPE. */
+static int mount_new(const char *type, const char *const kv[], int onto, const char *shown)
+{
+	int fs = sys_fsopen(type), mnt;
+
+	if (fs < 0)
+		die("%s: fsopen %s", shown, type);
+	for (int i = 0; kv[i]; i += 2)
+		if (sys_fsconfig(fs, kv[i], kv[i + 1]) < 0)
+			die("%s: %s=%s", shown, kv[i], kv[i + 1]);
+	if (sys_fsconfig(fs, NULL, NULL) < 0)
+		die("%s: mount -t %s", shown, type);
+	mnt = syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
+	if (mnt < 0)
+		die("%s: fsmount", shown);
+	close(fs);
+	if (sys_move_mount(mnt, "", onto, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		die("%s: move_mount", shown);
+	return mnt;
+}
+
+/* DIR/upper and DIR/work on the host, made when missing (DIR mode 0700), in runb before
+ * anything else; upper gets ROOTFS's mode and owner, which its root shows in the overlay. */
+static void overlay_dir_prepare(const struct config *cfg, int rootfd)
+{
+	struct stat root, st;
+	char path[PATH_MAX];
+
+	if (cfg->overlay != OVERLAY_DIR)
+		return;
+	if (mkdir(cfg->overlay_dir, 0700) < 0 && errno != EEXIST)
+		die("--overlay=%s: mkdir", cfg->overlay_dir);
+	if (stat(cfg->overlay_dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		diex("--overlay=%s: not a directory", cfg->overlay_dir);
+	if (fstat(rootfd, &root) < 0)
+		die("stat ROOTFS %s", cfg->rootfs);
+	snprintf(path, sizeof(path), "%s/upper", cfg->overlay_dir);
+	if (mkdir(path, root.st_mode & 07777) == 0) {
+		if (chown(path, root.st_uid, root.st_gid) < 0 || chmod(path, root.st_mode & 07777) < 0)
+			die("--overlay=%s: chown/chmod upper", cfg->overlay_dir);
+	} else if (errno != EEXIST) {
+		die("--overlay=%s: mkdir upper", cfg->overlay_dir);
+	}
+	snprintf(path, sizeof(path), "%s/work", cfg->overlay_dir);
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		die("--overlay=%s: mkdir work", cfg->overlay_dir);
+}
+
+static int overlay_mount(const struct config *cfg, int rootfd)
+{
+	char lower[32], upper[32], work[32];
+	struct stat root;
+	int layers, up, wk, ov;
+
+	if (cfg->overlay == OVERLAY_NONE)
+		return rootfd;
+	trace(cfg->tr, 0, "(--overlay)", "mount -t overlay -o lowerdir=%s,upperdir=%s/upper,workdir=%s/work"
+	      " overlay %s", cfg->rootfs, cfg->overlay_dir ? cfg->overlay_dir : "(a tmpfs)",
+	      cfg->overlay_dir ? cfg->overlay_dir : "(a tmpfs)", cfg->rootfs);
+	if (cfg->overlay == OVERLAY_TMPFS) {
+		static const char *const kv[] = { "mode", "0700", NULL };
+
+		if (fstat(rootfd, &root) < 0)
+			die("stat ROOTFS %s", cfg->rootfs);
+		layers = mount_new("tmpfs", kv, rootfd, "--overlay: the tmpfs for its layers");
+		if (mkdirat(layers, "upper", root.st_mode & 07777) < 0 || mkdirat(layers, "work", 0700) < 0 ||
+		    fchownat(layers, "upper", root.st_uid, root.st_gid, 0) < 0 ||
+		    fchmodat(layers, "upper", root.st_mode & 07777, 0) < 0)
+			die("--overlay: mkdir upper, work on its tmpfs");
+	} else {
+		layers = open(cfg->overlay_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (layers < 0)
+			die("--overlay=%s: open", cfg->overlay_dir);
+	}
+	up = open_beneath(layers, "upper", O_PATH | O_DIRECTORY);
+	wk = open_beneath(layers, "work", O_PATH | O_DIRECTORY);
+	if (up < 0 || wk < 0)
+		die("--overlay: open upper and work");
+	{
+		const char *const kv[] = { "lowerdir", fd_path(rootfd, lower), "upperdir", fd_path(up, upper),
+					   "workdir", fd_path(wk, work), NULL };
+
+		ov = mount_new("overlay", kv, rootfd, "--overlay");
+	}
+	close(up);
+	close(wk);
+	close(layers);
+	close(rootfd);
+	rootfd = open_beneath(ov, ".", O_PATH | O_DIRECTORY);
+	if (rootfd < 0)
+		die("--overlay: open its root");
+	close(ov);
+	return rootfd;
+}
+
+/* ------------------------------------------------------------------------ */
 /* A terminal of its own: -t                                                  */
 /* ------------------------------------------------------------------------ */
 
@@ -3881,6 +4287,7 @@ static noreturn void container_main(const struct config *cfg, const struct hando
 	fs_make_private(cfg);          /* slide 27: unshare's implied --propagation private */
 	cg_join(cfg);                  /* slide 28: cgclassify -g ... $$ */
 	ns_unshare_cgroup(cfg);        /* slide 28: unshare --cgroup */
+	rootfd = overlay_mount(cfg, rootfd);  /* beyond the slides: --overlay */
 
 	fs_mount_all(cfg, rootfd);     /* slides 29-30: mkdir -p && mount -t ... */
 	devfd = open_mount_dir(rootfd, "dev", cfg->rootfs);
@@ -3899,14 +4306,18 @@ static noreturn void container_main(const struct config *cfg, const struct hando
 	close(rootfd);
 	fs_mask_kernel_files(cfg);     /* beyond the slides: /proc and /sys masked */
 	cg_mount_inside(cfg);          /* beyond the slides: /sys/fs/cgroup, read-only */
+	user_mounts_all(cfg);          /* beyond the slides: --volume, --tmpfs */
 	hosts_set(cfg);                /* beyond the slides: /etc/hosts, /etc/hostname */
 	dns_set(cfg);                  /* runb.sh: echo nameserver ... > etc/resolv.conf */
+	workdir_make(cfg);             /* beyond the slides: -w */
+	root_make_readonly(cfg);       /* beyond the slides: --read-only */
 	if (h->pty_sock[1] >= 0)
 		pty_make_console(cfg, h->pty_sock[1]);  /* beyond the slides: -t */
 	rlimits_apply(cfg);            /* beyond the slides: limits that do not depend on the caller */
 	if (cfg->seccomp && !cfg->nnp)
 		seccomp_install(cfg);  /* beyond the slides: without no_new_privs, while CAP_SYS_ADMIN is held */
 	caps_switch_user(cfg, caps);   /* slide 33: capsh --uid --gid --inh */
+	workdir_enter(cfg);            /* beyond the slides: -w, as the command's user */
 	die_with_runb(h->alive_r);     /* beyond the slides: not without runb */
 	if (cfg->nnp)
 		nnp_set(cfg);          /* beyond the slides: no_new_privs */
@@ -3934,13 +4345,16 @@ int main(int argc, char **argv)
 
 	rlimits_default(&cfg);
 	h.rootfd = rootfs_open(&cfg, parse_args(&cfg, argc, argv));
+	volumes_open(&cfg);             /* beyond the slides: a missing HOST, before anything is made */
 	signals_block(&signals);        /* a signal during setup waits for the check below */
 	fds_cloexec();
 	led.owner = getpid();
 	led.name = cfg.name;
 	if (on_exit(teardown, &led) != 0)
 		diex("on_exit: cannot register the teardown");
-	rootfs_warn_if_open(&cfg, h.rootfd);
+	if (cfg.overlay == OVERLAY_NONE)
+		rootfs_warn_if_open(&cfg, h.rootfd);
+	overlay_dir_prepare(&cfg, h.rootfd);
 	name_lock(&cfg, &led, &crashed);
 	cg_detect(&cfg);                /* slide 25 */
 	led.cg_v2 = cfg.cg_v2;
