@@ -6,8 +6,8 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 BATS    ?= bats
 
-# Static helpers the tests run inside the busybox container.
-HELPERS := test/escape test/openpty test/sysc
+# Static helpers the tests run inside the busybox container (and euid, setuid).
+HELPERS := test/escape test/openpty test/sysc test/euid
 
 .PHONY: all test test-deps test-vm bench install uninstall clean
 
