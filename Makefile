@@ -16,9 +16,12 @@ all: runb rootfs/bin/busybox
 runb: runb.c
 	$(CC) $(WFLAGS) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ runb.c
 
-# The demo and test root file system: busybox-static and its applets.
+# The demo and test root file system: busybox-static and its applets. Mode
+# 0700: what a container leaves in it (a setuid binary, a device node) is
+# out of other host users' reach.
 rootfs/bin/busybox: scripts/setup_filesystem.sh
 	scripts/setup_filesystem.sh rootfs busybox
+	chmod 0700 rootfs
 
 test/%: test/%.c
 	$(CC) -static $(WFLAGS) -O2 -o $@ $<
