@@ -1,4 +1,4 @@
-# runb — build, test, install.   sudo make demo ; sudo make test
+# runb — build, test, install.   sudo make demo ; sudo make test ; sudo make test-fresh
 CC      ?= cc
 CFLAGS  ?= -O2
 WFLAGS  := -std=gnu11 -Wall -Wextra -Werror
@@ -9,7 +9,7 @@ BATS    ?= bats
 # Static helpers the tests run inside the busybox container (and euid, setuid).
 HELPERS := test/escape test/openpty test/sysc test/euid
 
-.PHONY: all demo test test-deps test-vm bench install uninstall clean
+.PHONY: all demo test test-deps test-vm test-fresh bench install uninstall clean
 
 all: runb rootfs/bin/busybox
 
@@ -42,6 +42,10 @@ test: test-deps
 test-vm: test-deps
 	$(MAKE) --no-print-directory all $(HELPERS)
 	scripts/vmtest.sh $(BATS) test/
+
+# The README's quick start, as written, on a freshly debootstrapped Debian.
+test-fresh:
+	scripts/freshtest.sh
 
 bench: all
 	scripts/bench.sh
