@@ -435,7 +435,9 @@ in_ns_script() {
 	run rb "$CNAME" "$ROOTFS" /bin/sh -c 'ping -c1 -W2 192.168.77.2 >/dev/null && echo outside-ok'
 	assert_success
 	assert_output outside-ok
-	# the very bridge setup_bridge.sh made: same device, one address
+	# the very bridge setup_bridge.sh made: same device, one address (once
+	# the kernel has removed the last run's veth with its netns)
+	settle no_bridge_ports
 	rb_bg "$CNAME" "$ROOTFS" sleep 30
 	container_pid >/dev/null
 	[ "$(bridge_ports | wc -l)" = 1 ]
