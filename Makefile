@@ -16,16 +16,21 @@ all: runb rootfs/bin/busybox
 runb: runb.c
 	$(CC) $(WFLAGS) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ runb.c
 
-# The demo and test root file system: busybox-static and its applets. Mode
-# 0700: what a container leaves in it (a setuid binary, a device node) is
-# out of other host users' reach.
+# The demo and test root file system: busybox-static and its applets, built in
+# .rootfs/busybox, mode 0755 (a non-root user in the container can use it),
+# inside .rootfs/, mode 0700 (what a container leaves in the tree, a setuid
+# binary or a device node, is out of other host users' reach); rootfs is a
+# link to it, the name the README uses.
 rootfs/bin/busybox: scripts/setup_filesystem.sh
-	scripts/setup_filesystem.sh rootfs busybox
-	chmod 0700 rootfs
+	@[ -L rootfs ] || [ ! -d rootfs ] || { echo ">> moving the old rootfs/ away: rm -rf rootfs"; rm -rf rootfs; }
+	install -d -m 0700 .rootfs
+	scripts/setup_filesystem.sh .rootfs/busybox busybox
+	ln -sfn .rootfs/busybox rootfs
 
-# The quick start: a shell in the container "demo", on rootfs/.
+# The quick start: a shell in the container "demo", on rootfs, whose writes go
+# to an overlay that vanishes with it (rootfs stays as built).
 demo: all
-	./runb demo rootfs
+	./runb --overlay demo rootfs
 
 test/%: test/%.c
 	$(CC) -static $(WFLAGS) -O2 -o $@ $<
@@ -58,4 +63,4 @@ uninstall:
 
 clean:
 	rm -f runb $(HELPERS)
-	rm -rf rootfs
+	rm -rf rootfs .rootfs

@@ -202,7 +202,8 @@ find /sys/fs/cgroup -maxdepth 2 -type d -name 'ob-[0-9]*' >"$cg_before" 2>/dev/n
 
 # One copy of the rootfs for every command: nothing writes to the checkout's.
 mkdir -p "$tmp/c"
-cp -a "$ROOTFS" "$tmp/c/rootfs"
+mkdir -m 0755 "$tmp/c/rootfs"
+cp -a "$ROOTFS/." "$tmp/c/rootfs/"
 rootfs=$tmp/c/rootfs
 
 # ------------------------------------------------------------------ the timer
