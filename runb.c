@@ -170,6 +170,7 @@ struct config {
 	bool use_chroot;        /* --chroot: the slide's escapable chroot */
 	int tty;                /* -t: 1, -T: 0, neither: -1 (a pty when stdin and stdout are terminals) */
 	bool init;              /* --init: runb's own init is PID 1, the command its child */
+	bool detach;            /* -d: runb returns once the command runs, and supervises it */
 	uint64_t caps;          /* the capabilities kept: SET_CAPS, --cap-add, --cap-drop */
 	const char **add_hosts; /* --add-host NAME:IP, each a line of /etc/hosts */
 	int n_add_hosts;
@@ -192,7 +193,7 @@ struct config {
 /* What runb made on the host, in the order it made it: teardown() unwinds
  * it from the last entry to the first. The crash sweep fills one for a dead
  * run's NAME and unwinds it the same way. */
-enum made_what { MADE_LOCK, MADE_CGROUP, MADE_NETNS, MADE_LEASE, MADE_TTY_RAW };
+enum made_what { MADE_LOCK, MADE_CGROUP, MADE_NETNS, MADE_LEASE, MADE_LOG, MADE_TTY_RAW };
 
 struct ledger {
 	pid_t owner;            /* the runb that made it: only that process unwinds it */
@@ -205,6 +206,7 @@ struct ledger {
 	int lease_fd;           /* MADE_LEASE: /run/runb/ADDR, locked while the container has ADDR */
 	struct in_addr lease;
 	struct termios tty_saved;  /* MADE_TTY_RAW: the caller's terminal as it was */
+	bool keep_log;          /* MADE_LOG: -d, the command ran: NAME.log stays for runb logs */
 };
 
 /* The descriptors runb opens for its child, the container's first process. */
@@ -213,6 +215,8 @@ struct handoff {
 	int netns_fd;           /* the container's network namespace, /run/netns/NAME */
 	int alive_r, alive_w;   /* a pipe only runb writes: EOF at alive_r means runb is gone */
 	int pty_sock[2];        /* with a pty, the child sends its master over [1] to runb's [0] */
+	int report[2];          /* the child tells runb [0] over [1] when it execs (exec_command) */
+	int log[2];             /* -d: the container's stdout and stderr [1], for runb's log [0] */
 };
 
 /* ======================================================================== */
@@ -1670,8 +1674,10 @@ static void caps_switch_user(const struct config *cfg, uint64_t keep)
  * rootfs has no bash; it is looked up only now, inside the new root, so a
  * link in the rootfs is resolved where it points in the container.
  * Not found: 127; found but not executable: 126 — as a shell reports them.
+ * REPORT (beyond the slides, for runb -d): -1, or a pipe to runb that gets
+ * "R" just before the exec and "E" after one that failed (see exec_report).
  */
-static noreturn void exec_command(const struct config *cfg)
+static noreturn void exec_command(const struct config *cfg, int report)
 {
 	char *default_argv[] = { "/bin/bash", NULL };
 	char *const *argv = cfg->argv ? cfg->argv : default_argv;
@@ -1682,6 +1688,8 @@ static noreturn void exec_command(const struct config *cfg)
 		default_argv[0] = "/bin/sh";
 	trace(cfg->tr, 33, "capsh -- -c \"/bin/bash\"", "execve(\"%s\") with PATH=%s",
 	      argv[0], CONTAINER_PATH);
+	if (report >= 0 && write(report, "R", 1) != 1)
+		die("write to runb's report pipe");
 	if (strchr(argv[0], '/')) {
 		execve(argv[0], argv, cfg->env);
 		err = errno;
@@ -1695,6 +1703,8 @@ static noreturn void exec_command(const struct config *cfg)
 	}
 	errno = err;
 	fprintf(stderr, "runb: exec %s: %s\n", argv[0], strerror(errno));
+	if (report >= 0 && (write(report, "E", 1) != 1 || write(report, &err, sizeof(err)) != sizeof(err)))
+		die("write to runb's report pipe");
 	exit(err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
 }
 
@@ -2189,6 +2199,17 @@ static void parse_tmpfs(struct config *cfg, const char *shown)
 	}
 }
 
+/* The verbs (runb ps, exec, ...; see "The verbs"), recognized as runb's first argument. */
+static const char *const verbs[] = { "ps", "exec", "stop", "kill", "logs", "wait" };
+
+static bool is_verb(const char *s)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (strcmp(s, verbs[i]) == 0)
+			return true;
+	return false;
+}
+
 /* Parse the command line into CFG; returns ROOTFS as given, which main()
  * opens (rootfs_open). */
 static const char *parse_args(struct config *cfg, int argc, char **argv)
@@ -2219,6 +2240,7 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 		{ "read-only", no_argument,      NULL, OPT_READ_ONLY },
 		{ "workdir",  required_argument, NULL, 'w' },
 		{ "overlay",  optional_argument, NULL, OPT_OVERLAY },
+		{ "detach",   no_argument,       NULL, 'd' },
 		{ "memory",   required_argument, NULL, 'm' },
 		{ "cpus",     required_argument, NULL, OPT_CPUS },
 		{ "pids",     required_argument, NULL, OPT_PIDS },
@@ -2240,7 +2262,7 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 	opterr = 0;
 	/* "+": options end at NAME, so COMMAND's own options pass unsplit; ":": a missing
 	 * value is told apart from an unknown option (getopt returns ':' for it). */
-	while ((c = getopt_long(argc, argv, "+:e:m:w:tTvhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:e:m:w:dtTvhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_HOSTNAME:
 			if (!*optarg || strlen(optarg) > 64)
@@ -2258,6 +2280,9 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 		case 't':
 		case 'T':
 			cfg->tty = c == 't';
+			break;
+		case 'd':
+			cfg->detach = true;
 			break;
 		case OPT_NET:
 			if (strcmp(optarg, "none") == 0)
@@ -2374,6 +2399,13 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 	if (!valid_name(cfg->name))
 		diex("invalid NAME '%s': 1 to 64 of [A-Za-z0-9_.-], starting with a letter or digit",
 		     cfg->name);
+	if (is_verb(cfg->name))
+		diex("invalid NAME '%s': it is a runb verb (runb %s ...); choose another NAME",
+		     cfg->name, cfg->name);
+	if (cfg->detach && cfg->tty == 1)
+		diex("-d and -t: a detached container has no terminal to relay");
+	if (cfg->detach)
+		cfg->tty = 0;
 	cfg->argv = argc - optind > 2 ? &argv[optind + 2] : NULL;
 	if (!cfg->hostname)
 		cfg->hostname = cfg->name;
@@ -2517,6 +2549,20 @@ static void name_unlock(struct ledger *led)
 	snprintf(path, sizeof(path), "%s.lock", led->name);
 	unlock_file(path, led->lock_fd);
 	led->lock_fd = -1;
+}
+
+/* What a former run of NAME kept for runb wait and runb logs: the next run of
+ * NAME, and the sweep of a crashed one, remove it. */
+static void state_forget(const char *name)
+{
+	static const char *const kept[] = { "status", "log", "log.1" };
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < ARRAY_SIZE(kept); i++) {
+		snprintf(path, sizeof(path), STATE_DIR "/%s.%s", name, kept[i]);
+		if (unlink(path) < 0 && errno != ENOENT)
+			warn("rm %s", path);
+	}
 }
 
 /* Beyond the slides: one address per container — replaces: the fixed 10.0.0.2/24
@@ -2674,6 +2720,10 @@ static void ledger_unwind(struct ledger *led)
 		case MADE_LEASE:
 			net_release(led);
 			break;
+		case MADE_LOG:
+			if (!led->keep_log)
+				state_forget(led->name);
+			break;
 		case MADE_NETNS:
 			trace(led->tr, 0, "ip link del $VETH", "none: it goes with the container's netns");
 			trace(led->tr, 0, "ip netns del $CONTAINER_NET_NS", "umount2(\"" NETNS_DIR
@@ -2716,8 +2766,9 @@ static void sweep_crashed_run(const struct ledger *live, const char *name)
 	};
 
 	trace(live->tr, 0, "(a crashed run left " STATE_DIR "/NAME.lock)",
-	      "remove %s's netns name and cgroups (its veth goes with the netns)", name);
+	      "remove %s's netns name, cgroups, log (its veth goes with the netns)", name);
 	ledger_unwind(&dead);
+	state_forget(name);
 }
 
 /* Every start looks for what crashed runs left, of any NAME: a lock file
@@ -3808,8 +3859,10 @@ static int overlay_mount(const struct config *cfg, int rootfd)
  * The ledger restores the caller's terminal on every exit. man 7 pty.
  */
 
-/* The child, after the root switch: open the pty, send its master to runb. */
-static void pty_make_console(const struct config *cfg, int sock)
+/* The child, after the root switch: open a pty in the container's devpts, send its
+ * master to runb, make the other end the controlling terminal and stdin, stdout,
+ * stderr. Returns that end; PTS gets its name. */
+static int pty_send_master(const struct config *cfg, int sock, char pts[static 32])
 {
 	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
 	struct iovec iov = { .iov_base = "m", .iov_len = 1 };
@@ -3817,9 +3870,8 @@ static void pty_make_console(const struct config *cfg, int sock)
 			      .msg_controllen = sizeof(u.buf) };
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
 	int master, slave, unlock = 0, n;
-	char pts[32];
 
-	master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC);
 	if (master < 0)
 		die("open /dev/pts/ptmx");
 	if (!fd_is_fs(master, DEVPTS_SUPER_MAGIC))
@@ -3831,7 +3883,7 @@ static void pty_make_console(const struct config *cfg, int sock)
 	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0)
 		die("open the pty's other end (TIOCGPTPEER)");
-	snprintf(pts, sizeof(pts), "/dev/pts/%d", n);
+	snprintf(pts, 32, "/dev/pts/%d", n);
 	trace(cfg->tr, 0, "(-t: a terminal of its own)", "open /dev/pts/ptmx: %s, its controlling "
 	      "terminal and /dev/console; the master to runb (SCM_RIGHTS)", pts);
 	cm->cmsg_level = SOL_SOCKET;
@@ -3847,12 +3899,20 @@ static void pty_make_console(const struct config *cfg, int sock)
 	for (int i = 0; i < 3; i++)
 		if (dup2(slave, i) < 0)
 			die("pty: dup2 %s", pts);
-	close(slave);
-	/* /dev/console: an empty file on /dev's tmpfs, with the pty bound over it (as runc) */
-	n = open("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (n < 0 || mount(pts, "/dev/console", NULL, MS_BIND, NULL) < 0)
+	return slave;
+}
+
+/* ... and /dev/console: an empty file on /dev's tmpfs, with the pty bound over it (as runc). */
+static void pty_make_console(const struct config *cfg, int sock)
+{
+	char pts[32];
+	int slave = pty_send_master(cfg, sock, pts);
+	int fd = open("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+
+	if (fd < 0 || mount(pts, "/dev/console", NULL, MS_BIND, NULL) < 0)
 		die("mount --bind %s /dev/console", pts);
-	close(n);
+	close(fd);
+	close(slave);
 }
 
 /* runb: receive the master the child sent; -1 when the child closed the socket without. */
@@ -3972,6 +4032,358 @@ static void relay_in(struct relay *r, bool readable)
 }
 
 /* ------------------------------------------------------------------------ */
+/* The state of a container, in /run/runb/NAME.lock                          */
+/* ------------------------------------------------------------------------ */
+
+/* Beyond the slides: a container that others can find — replaces: nothing
+ *
+ * runc keeps a state.json per container; runb keeps its state in the lock
+ * file it holds for the container's life (name_lock): one KEY=VALUE per
+ * line (\n and \\ escaped), written once PID 1 exists, closed by a line
+ * "end". A container is running while its lock is held: a verb that can
+ * take the lock itself knows the runb that held it is gone. At the end runb
+ * appends "status=N", which `runb wait` reads from its open descriptor even
+ * after the file's name is gone. A detached container (-d) also leaves
+ * NAME.status and its output NAME.log until `runb wait` and `runb logs` have
+ * read them, or the next run of NAME starts.
+ */
+#define LOG_MAX (1 << 20)   /* -d: NAME.log is renamed NAME.log.1 when it passes 1 MiB */
+
+struct state {
+	char *text;             /* the file; the strings below point into it */
+	pid_t pid;              /* PID 1 of the container, as the host sees it */
+	pid_t supervisor;       /* the runb that holds the lock */
+	unsigned long long pidns;  /* the inode of its PID namespace: who PID 1 is */
+	const char *ip, *rootfs;
+	long long started;      /* CLOCK_REALTIME seconds */
+	bool detached, chroot, nnp, seccomp, cg_v2, complete;
+	uid_t uid;
+	gid_t gid;
+	uint64_t caps;
+	struct rlimit rlimits[RLIM_NLIMITS];
+	char **env, **argv;
+	int status;             /* -1 while it runs */
+};
+
+/* KEY=VALUE with \ and newline escaped. */
+static void state_put(FILE *f, const char *key, const char *value)
+{
+	fprintf(f, "%s=", key);
+	for (const char *p = value; *p; p++)
+		if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p == '\\')
+			fputs("\\\\", f);
+		else
+			fputc(*p, f);
+	fputc('\n', f);
+}
+
+/* Once PID 1 exists: what runb ps, exec, stop, kill and wait need to know. */
+static void state_write(const struct config *cfg, const struct ledger *led, pid_t pid)
+{
+	char *buf = NULL, path[64];
+	size_t len = 0;
+	struct stat ns;
+	FILE *f = open_memstream(&buf, &len);
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
+	if (!f || stat(path, &ns) < 0)
+		die("state: stat %s", path);
+	fprintf(f, "pid=%d\nsupervisor=%d\npidns=%llu\nstarted=%lld\n", (int)pid, (int)led->owner,
+		(unsigned long long)ns.st_ino, (long long)time(NULL));
+	state_put(f, "ip", cfg->net == NET_BRIDGE ? inet_ntoa(cfg->ip) : "-");
+	state_put(f, "rootfs", cfg->rootfs);
+	fprintf(f, "detached=%d\nchroot=%d\nnnp=%d\nseccomp=%d\ncg_v2=%d\nuid=%u\ngid=%u\n"
+		"caps=%llx\n", cfg->detach, cfg->use_chroot, cfg->nnp, cfg->seccomp, cfg->cg_v2,
+		(unsigned)cfg->uid, (unsigned)cfg->gid, (unsigned long long)cfg->caps);
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		fprintf(f, "rlimit=%d:%llu:%llu\n", i, (unsigned long long)cfg->rlimits[i].rlim_cur,
+			(unsigned long long)cfg->rlimits[i].rlim_max);
+	for (char **e = cfg->env; *e; e++)
+		state_put(f, "env", *e);
+	for (char **a = cfg->argv; a && *a; a++)
+		state_put(f, "arg", *a);
+	fputs("end\n", f);
+	if (fclose(f) != 0 || pwrite(led->lock_fd, buf, len, 0) != (ssize_t)len ||
+	    ftruncate(led->lock_fd, len) < 0)
+		die("state: write " STATE_DIR "/%s.lock", cfg->name);
+	free(buf);
+}
+
+/* Undo state_put's escapes in place. */
+static char *state_unescape(char *s)
+{
+	char *w = s;
+
+	for (char *r = s; *r; r++)
+		*w++ = *r == '\\' && r[1] ? (*++r == 'n' ? '\n' : *r) : *r;
+	*w = '\0';
+	return s;
+}
+
+static void state_parse(struct state *st)
+{
+	int n = 0, ne = 0, na = 0;
+
+	for (char *p = st->text; *p; p++)
+		n += *p == '\n';
+	st->env = calloc(n + 1, sizeof(char *));
+	st->argv = calloc(n + 1, sizeof(char *));
+	if (!st->env || !st->argv)
+		die("state: calloc");
+	st->status = -1;
+	for (char *line = st->text, *next; line && *line; line = next) {
+		char *v;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		v = strchr(line, '=');
+		if (strcmp(line, "end") == 0)
+			st->complete = true;
+		if (!v)
+			continue;
+		*v++ = '\0';
+		if (strcmp(line, "pid") == 0)
+			st->pid = atoi(v);
+		else if (strcmp(line, "supervisor") == 0)
+			st->supervisor = atoi(v);
+		else if (strcmp(line, "pidns") == 0)
+			st->pidns = strtoull(v, NULL, 10);
+		else if (strcmp(line, "started") == 0)
+			st->started = atoll(v);
+		else if (strcmp(line, "ip") == 0)
+			st->ip = state_unescape(v);
+		else if (strcmp(line, "rootfs") == 0)
+			st->rootfs = state_unescape(v);
+		else if (strcmp(line, "detached") == 0)
+			st->detached = atoi(v);
+		else if (strcmp(line, "chroot") == 0)
+			st->chroot = atoi(v);
+		else if (strcmp(line, "nnp") == 0)
+			st->nnp = atoi(v);
+		else if (strcmp(line, "seccomp") == 0)
+			st->seccomp = atoi(v);
+		else if (strcmp(line, "cg_v2") == 0)
+			st->cg_v2 = atoi(v);
+		else if (strcmp(line, "uid") == 0)
+			st->uid = strtoul(v, NULL, 10);
+		else if (strcmp(line, "gid") == 0)
+			st->gid = strtoul(v, NULL, 10);
+		else if (strcmp(line, "caps") == 0)
+			st->caps = strtoull(v, NULL, 16);
+		else if (strcmp(line, "env") == 0)
+			st->env[ne++] = state_unescape(v);
+		else if (strcmp(line, "arg") == 0)
+			st->argv[na++] = state_unescape(v);
+		else if (strcmp(line, "status") == 0)
+			st->status = atoi(v);
+		else if (strcmp(line, "rlimit") == 0) {
+			unsigned long long soft, hard;
+			int r;
+
+			if (sscanf(v, "%d:%llu:%llu", &r, &soft, &hard) == 3 && r >= 0 && r < RLIM_NLIMITS)
+				st->rlimits[r] = (struct rlimit){ soft, hard };
+		}
+	}
+}
+
+/* Read FD's whole text into ST. */
+static void state_load(int fd, struct state *st)
+{
+	struct stat sb;
+
+	memset(st, 0, sizeof(*st));
+	if (fstat(fd, &sb) < 0 || !(st->text = calloc(1, sb.st_size + 1)) ||
+	    pread(fd, st->text, sb.st_size, 0) != sb.st_size)
+		die("state: read");
+	state_parse(st);
+}
+
+/* Open NAME's lock file and tell whether its container runs (the lock is
+ * held). Returns the descriptor (its state loaded into ST), or -1 when
+ * there is no lock file. */
+static int state_open(const char *name, struct state *st, bool *running)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), STATE_DIR "/%s.lock", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		return -1;
+	if (fd < 0)
+		die("open %s", path);
+	*running = flock(fd, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+	if (!*running)
+		flock(fd, LOCK_UN);
+	state_load(fd, st);
+	return fd;
+}
+
+/* A verb's NAME must name a running container: else one line and 125. */
+static int state_running(const char *verb, const char *name, struct state *st)
+{
+	bool running = false;
+	int fd;
+
+	if (!valid_name(name))
+		diex("%s: invalid NAME '%s'", verb, name);
+	fd = state_open(name, st, &running);
+	if (fd < 0 || !running || !st->complete || st->status >= 0)
+		diex("%s: no running container %s", verb, name);
+	return fd;
+}
+
+/* A pidfd of the container's PID 1, checked to be it: the pid is in the
+ * container's PID namespace (by inode) while the pidfd names a live process,
+ * so no PID reuse can make it name another. */
+static int state_pidfd(const char *verb, const char *name, const struct state *st)
+{
+	char path[64];
+	struct stat ns;
+	int fd = syscall(SYS_pidfd_open, st->pid, 0);
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)st->pid);
+	if (fd < 0 || stat(path, &ns) < 0 || ns.st_ino != st->pidns || sys_pidfd_send_signal(fd, 0) < 0)
+		diex("%s: no running container %s (its PID 1 is gone)", verb, name);
+	return fd;
+}
+
+/* At the end: the status, for runb wait (and in NAME.status with -d). */
+static void state_end(const struct config *cfg, const struct ledger *led, int status)
+{
+	char line[32], path[PATH_MAX];
+	int fd;
+
+	snprintf(line, sizeof(line), "status=%d\n", status);
+	if (lseek(led->lock_fd, 0, SEEK_END) < 0 || write(led->lock_fd, line, strlen(line)) < 0)
+		warn("state: write the status");
+	if (!cfg->detach)
+		return;
+	snprintf(path, sizeof(path), STATE_DIR "/%s.status", cfg->name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, line, strlen(line)) < 0)
+		warn("state: write %s", path);
+	if (fd >= 0)
+		close(fd);
+}
+
+/* ------------------------------------------------------------------------ */
+/* -d: detached, and its log                                                 */
+/* ------------------------------------------------------------------------ */
+
+/* Beyond the slides: -d, --detach — replaces: nothing (docker run -d)
+ *
+ * runb forks: the child goes on as the container's supervisor, in a session
+ * of its own, with no terminal; the caller's runb waits until the command
+ * runs, prints NAME and exits 0 (or exits with what stopped the start: 125,
+ * 126, 127). Until then the supervisor's and the container's errors reach
+ * the caller through a pipe; from then on the container's stdout and stderr
+ * go through another pipe into /run/runb/NAME.log, which the supervisor
+ * caps at LOG_MAX (the older half kept as NAME.log.1), and the supervisor's
+ * own messages too. It does at the container's end all it does in the
+ * foreground, and keeps the status in NAME.status for runb wait.
+ */
+struct detach {
+	int err;                /* the caller's runb reads the setup's errors here */
+	int started;            /* ... and one byte here once the command runs */
+};
+
+static void detach_start(struct detach *d)
+{
+	int err[2], started[2], devnull, wstatus;
+	char buf[4096], c;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(err, O_CLOEXEC) < 0 || pipe2(started, O_CLOEXEC) < 0)
+		die("-d: pipe");
+	pid = fork();
+	if (pid < 0)
+		die("-d: fork the supervisor");
+	if (pid > 0) {  /* the caller's runb: relay the errors, then the verdict */
+		close(err[1]);
+		close(started[1]);
+		while ((n = read(err[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+			if (n > 0)
+				write_all(STDERR_FILENO, buf, n);
+		if (read(started[0], &c, 1) == 1)
+			_exit(0);  /* the supervisor printed NAME */
+		if (waitpid(pid, &wstatus, 0) < 0)
+			die("-d: wait for the supervisor");
+		_exit(exit_status(wstatus));
+	}
+	close(err[0]);
+	close(started[0]);
+	devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (devnull < 0 || setsid() < 0 || dup2(devnull, STDIN_FILENO) < 0 ||
+	    dup2(err[1], STDERR_FILENO) < 0)
+		die("-d: the supervisor's session and stdio");
+	close(devnull);
+	close(err[1]);
+	d->err = STDERR_FILENO;
+	d->started = started[1];
+}
+
+/* The supervisor: the command runs. Tell the caller (NAME on its stdout),
+ * and send runb's own messages to the log from now on. */
+static void detach_started(const struct config *cfg, struct detach *d, int log)
+{
+	printf("%s\n", cfg->name);
+	if (fflush(stdout) != 0 || write(d->started, "1", 1) != 1)
+		warn("-d: tell the caller");
+	close(d->started);
+	d->started = -1;
+	if (dup2(log, STDOUT_FILENO) < 0 || dup2(log, STDERR_FILENO) < 0)
+		warn("-d: runb's output to the log");
+}
+
+/* The child, just before the exec: stdout and stderr into the log pipe. */
+static void detach_stdio(int log_w)
+{
+	if (dup2(log_w, STDOUT_FILENO) < 0 || dup2(log_w, STDERR_FILENO) < 0)
+		die("-d: the container's stdout and stderr to the log");
+	close(log_w);
+}
+
+/* NAME.log, made by the supervisor before the clone. */
+static int log_open(const char *name, const char *suffix, int flags)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), STATE_DIR "/%s.log%s", name, suffix);
+	fd = open(path, flags | O_CLOEXEC, 0600);
+	if (fd < 0 && !(flags & O_CREAT) && errno == ENOENT)
+		return -1;
+	if (fd < 0)
+		die("open %s", path);
+	return fd;
+}
+
+/* Append what the container wrote; past LOG_MAX, NAME.log becomes NAME.log.1. */
+static void log_append(const char *name, int *log, off_t *size, const char *buf, size_t n)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+
+	if (*size + (off_t)n > LOG_MAX) {
+		snprintf(from, sizeof(from), STATE_DIR "/%s.log", name);
+		snprintf(to, sizeof(to), STATE_DIR "/%s.log.1", name);
+		if (rename(from, to) < 0)
+			warn("rename %s %s", from, to);
+		close(*log);
+		*log = log_open(name, "", O_WRONLY | O_CREAT | O_TRUNC | O_APPEND);
+		*size = 0;
+		dup2(*log, STDOUT_FILENO);
+		dup2(*log, STDERR_FILENO);
+	}
+	write_all(*log, buf, n);
+	*size += n;
+}
+
+/* ------------------------------------------------------------------------ */
 /* The init: --init                                                          */
 /* ------------------------------------------------------------------------ */
 
@@ -4017,7 +4429,7 @@ static int init_wait(pid_t child, const sigset_t *all)
 
 /* Fork the command's process. In the child (the command to be) returns; in
  * PID 1 it becomes the init and never returns. */
-static void init_start(const struct config *cfg)
+static void init_start(const struct config *cfg, int report)
 {
 	sigset_t all;
 	pid_t child;
@@ -4039,6 +4451,8 @@ static void init_start(const struct config *cfg)
 			die("init: tcsetpgrp");  /* SIGTTOU is blocked: allowed from the background */
 		return;
 	}
+	if (report >= 0)
+		close(report);  /* the command's exec is for it to report */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die("init: prctl(PR_SET_DUMPABLE)");
 	exit(init_wait(child, &all));
@@ -4206,14 +4620,64 @@ static void forward_signal(const struct config *cfg, struct waiting *w, int sig)
 	w->deadline.tv_sec += cfg->stop_timeout;
 }
 
+/* What wait_container() watches besides the container's PID 1 and runb's own signals. */
+struct watch {
+	int pty_sock;           /* -t: the pty's master arrives here */
+	int report;             /* -d: "R" just before the exec, "E" and errno when it failed */
+	bool report_r;          /* "R" came */
+	int log_in;             /* -d: the container's stdout and stderr ... */
+	int log;                /* ... appended to NAME.log */
+	off_t log_size;
+	struct detach *detach;
+};
+
+/* -d: the child's report on its exec. "R", then the pipe's end without "E": it runs. */
+static void watch_report(const struct config *cfg, struct watch *x)
+{
+	char c;
+	int err;
+	ssize_t n = read(x->report, &c, 1);
+
+	if (n < 0 && errno == EINTR)
+		return;
+	if (n == 1 && c == 'R') {
+		x->report_r = true;
+		return;
+	}
+	if (n == 1 && c == 'E' && read(x->report, &err, sizeof(err)) == sizeof(err))
+		fprintf(stderr, "runb: exec %s: %s\n", cfg->argv ? cfg->argv[0] : "/bin/sh",
+			strerror(err));
+	if (n == 0 && x->report_r)
+		detach_started(cfg, x->detach, x->log);
+	close(x->report);
+	x->report = -1;
+}
+
+/* -d: what the container wrote, into its log. */
+static void watch_log(const struct config *cfg, struct watch *x, bool drain)
+{
+	char buf[8192];
+	ssize_t n;
+
+	do {
+		n = read(x->log_in, buf, sizeof(buf));
+		if (n > 0)
+			log_append(cfg->name, &x->log, &x->log_size, buf, n);
+	} while (n > 0 && drain);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		close(x->log_in);
+		x->log_in = -1;
+	}
+}
+
 /* Wait for the container's PID 1 to end, forwarding signals and, with a pty,
- * relaying the terminal. Killed by runb, it reports the signal that stopped
- * it: 128+N. */
+ * relaying the terminal (with -d, its output into the log). Killed by runb,
+ * it reports the signal that stopped it: 128+N. */
 static int wait_container(const struct config *cfg, struct ledger *led, pid_t pid, int pidfd,
-			  const sigset_t *set, int pty_sock)
+			  const sigset_t *set, struct watch *x)
 {
 	struct waiting w = { .pidfd = pidfd };
-	struct relay r = { .sock = pty_sock, .master = -1, .in = STDIN_FILENO };
+	struct relay r = { .sock = x->pty_sock, .master = -1, .in = STDIN_FILENO };
 	int sigfd = signalfd(-1, set, SFD_CLOEXEC), wstatus, n;
 	struct signalfd_siginfo si;
 	bool ended = false;
@@ -4221,12 +4685,14 @@ static int wait_container(const struct config *cfg, struct ledger *led, pid_t pi
 	if (sigfd < 0)
 		die("signalfd");
 	while (!ended) {
-		struct pollfd p[5] = {
+		struct pollfd p[7] = {
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = pidfd, .events = POLLIN },
 			{ .fd = r.sock, .events = POLLIN },
 			{ .fd = r.master, .events = POLLIN | (r.npending ? POLLOUT : 0) },
 			{ .fd = r.master >= 0 && !r.npending ? r.in : -1, .events = POLLIN },
+			{ .fd = x->report, .events = POLLIN },
+			{ .fd = x->log_in, .events = POLLIN },
 		};
 
 		n = poll(p, ARRAY_SIZE(p), ms_until(&w));
@@ -4256,16 +4722,564 @@ static int wait_container(const struct config *cfg, struct ledger *led, pid_t pi
 			relay_out(&r, false);
 		if (r.in >= 0 && (p[4].revents || (p[3].revents & POLLOUT)))
 			relay_in(&r, p[4].revents != 0);
+		if (x->report >= 0 && p[5].revents)
+			watch_report(cfg, x);
+		if (x->log_in >= 0 && p[6].revents)
+			watch_log(cfg, x, false);
 		ended = p[1].revents & POLLIN;
 	}
 	if (waitpid(pid, &wstatus, 0) < 0)
 		die("wait for the container (pid %d)", pid);
 	if (r.master >= 0)
 		relay_out(&r, true);
+	if (x->log_in >= 0)
+		watch_log(cfg, x, true);
 	close(sigfd);
 	if (w.killed && WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL)
 		return 128 + w.stop_sig;
 	return exit_status(wstatus);
+}
+
+
+/* ------------------------------------------------------------------------ */
+/* The verbs: runb ps, exec, stop, kill, logs, wait                          */
+/* ------------------------------------------------------------------------ */
+
+/* Beyond the slides: living with running containers — replaces: nothing
+ *
+ * runc, crun, docker and machinectl let a user see the containers that run,
+ * enter one, stop one from another terminal, read what a background one
+ * printed, wait for one to end. runb's verbs do that from the state in
+ * /run/runb. Each names its container by NAME; a NAME that is not running
+ * gets one line and 125. A verb finds PID 1 through a pidfd checked against
+ * the state (state_pidfd), so a PID the kernel reused names nothing.
+ * `runb [OPTIONS] NAME ROOTFS [COMMAND]`, the slides' form, stays as it is:
+ * a verb is recognized only as runb's first argument, and a NAME equal to a
+ * verb is refused in the slides' form.
+ */
+/* A verb's options: getopt_long over ARGV (ARGV[0] the verb), "+" so that the
+ * command of runb exec keeps its own. Returns the option, -1 at the end. */
+static int verb_getopt(const char *verb, int argc, char **argv, const char *opts,
+		       const struct option *longopts)
+{
+	char spec[32];
+	int c;
+
+	snprintf(spec, sizeof(spec), "+:%s", opts);
+	c = getopt_long(argc, argv, spec, longopts, NULL);
+	if (c == ':')
+		diex("%s: option '%s' needs a value (see runb --help)", verb, argv[optind - 1]);
+	if (c == '?')
+		diex("%s: unknown option '%s' (see runb --help)", verb, argv[optind - 1]);
+	return c;
+}
+
+/* A verb's NAME, its last (or only) argument before a command. */
+static const char *verb_name(const char *verb, int argc, char **argv, bool more)
+{
+	if (optind >= argc)
+		diex("%s: missing NAME (see runb --help)", verb);
+	if (!more && optind + 1 < argc)
+		diex("%s: unexpected argument '%s' (see runb --help)", verb, argv[optind + 1]);
+	return argv[optind];
+}
+
+/* runb ps [--format FORMAT]: one line per running container, as docker ps.
+ * FORMAT takes {{.Name}} {{.Pid}} {{.IP}} {{.Rootfs}} {{.Command}} {{.Uptime}}
+ * and \t; the default is a table of them all. */
+static void ps_field(char out[static 256], const char *f, size_t len, const char *name,
+		     const struct state *st)
+{
+	long long up = time(NULL) - st->started;
+	size_t used = 0;
+
+	out[0] = '\0';
+	if (len == 4 && strncmp(f, "Name", 4) == 0)
+		snprintf(out, 256, "%s", name);
+	else if (len == 3 && strncmp(f, "Pid", 3) == 0)
+		snprintf(out, 256, "%d", (int)st->pid);
+	else if (len == 2 && strncmp(f, "IP", 2) == 0)
+		snprintf(out, 256, "%s", st->ip ? st->ip : "-");
+	else if (len == 6 && strncmp(f, "Rootfs", 6) == 0)
+		snprintf(out, 256, "%s", st->rootfs ? st->rootfs : "-");
+	else if (len == 7 && strncmp(f, "Command", 7) == 0)
+		for (char **a = st->argv; *a && used < 255; a++)
+			used += snprintf(out + used, 256 - used, "%s%s", used ? " " : "", *a);
+	else if (len == 6 && strncmp(f, "Uptime", 6) == 0)
+		snprintf(out, 256, up < 120 ? "%llds" : up < 7200 ? "%lldm" : up < 172800 ? "%lldh" :
+			 "%lldd", up < 120 ? up : up < 7200 ? up / 60 : up < 172800 ? up / 3600 : up / 86400);
+	else
+		diex("ps: unknown field {{.%.*s}} (Name, Pid, IP, Rootfs, Command, Uptime)", (int)len, f);
+	if (len == 7 && strncmp(f, "Command", 7) == 0 && !st->argv[0])
+		snprintf(out, 256, "(/bin/bash or /bin/sh)");
+}
+
+/* FORMAT, its fields filled in; "%-N" before a field (the default table) pads it to N. */
+static void ps_line(const char *format, const char *name, const struct state *st)
+{
+	char field[256];
+	int width = 0;
+
+	for (const char *p = format; *p; p++) {
+		const char *end;
+
+		if (p[0] == '%' && p[1] == '-' && isdigit((unsigned char)p[2])) {
+			width = strtol(p + 2, (char **)&end, 10);
+			p = end - 1;
+		} else if (p[0] == '\\' && p[1] == 't') {
+			putchar('\t');
+			p++;
+		} else if (strncmp(p, "{{.", 3) == 0 && (end = strstr(p, "}}"))) {
+			ps_field(field, p + 3, end - p - 3, name, st);
+			printf("%-*s", width, field);
+			width = 0;
+			p = end + 1;
+		} else {
+			putchar(*p);
+		}
+	}
+	putchar('\n');
+}
+
+static int verb_ps(int argc, char **argv)
+{
+	static const struct option longopts[] = { { "format", required_argument, NULL, 'f' }, { 0 } };
+	const char *format = NULL;
+	char name[80];
+	struct dirent *e;
+	DIR *d;
+	int c;
+
+	while ((c = verb_getopt("ps", argc, argv, "f:", longopts)) != -1)
+		format = optarg;
+	if (optind < argc)
+		diex("ps: unexpected argument '%s' (a container named ps? NAME cannot be a runb verb)",
+		     argv[optind]);
+	if (!format)
+		printf("%-16s %-8s %-15s %-28s %-24s %s\n", "NAME", "PID", "IP", "ROOTFS", "COMMAND",
+		       "UPTIME");
+	d = opendir(STATE_DIR);
+	if (!d && errno == ENOENT)
+		return 0;
+	if (!d)
+		die("ps: opendir %s", STATE_DIR);
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		struct state st;
+		bool running = false;
+		int fd;
+
+		if (len < 6 || strcmp(e->d_name + len - 5, ".lock") != 0)
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)len - 5, e->d_name);
+		fd = valid_name(name) ? state_open(name, &st, &running) : -1;
+		if (fd < 0)
+			continue;
+		if (running && st.complete && st.status < 0)
+			ps_line(format ? format : "%-16{{.Name}} %-8{{.Pid}} %-15{{.IP}} %-28{{.Rootfs}} "
+				"%-24{{.Command}} {{.Uptime}}", name, &st);
+		close(fd);
+	}
+	closedir(d);
+	return 0;
+}
+
+/* Signal names for runb kill -s, and their numbers. */
+static int parse_signal(const char *verb, const char *arg)
+{
+	static const struct { const char *name; int sig; } names[] = {
+		{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
+		{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "CONT", SIGCONT },
+		{ "STOP", SIGSTOP }, { "WINCH", SIGWINCH }, { "ALRM", SIGALRM },
+	};
+	const char *name = strncasecmp(arg, "SIG", 3) == 0 ? arg + 3 : arg;
+	unsigned long n;
+
+	if (parse_ulong(arg, NSIG - 1, &n) && n > 0)
+		return n;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (strcasecmp(name, names[i].name) == 0)
+			return names[i].sig;
+	diex("%s: invalid signal '%s' (TERM, KILL, HUP, INT, USR1, ... or a number)", verb, arg);
+}
+
+/* runb kill [-s SIG] NAME: SIG (default KILL) to PID 1, as docker kill. */
+static int verb_kill(int argc, char **argv)
+{
+	static const struct option longopts[] = { { "signal", required_argument, NULL, 's' }, { 0 } };
+	int sig = SIGKILL, c, pidfd;
+	const char *name;
+	struct state st;
+
+	while ((c = verb_getopt("kill", argc, argv, "s:", longopts)) != -1)
+		sig = parse_signal("kill", optarg);
+	name = verb_name("kill", argc, argv, false);
+	close(state_running("kill", name, &st));
+	pidfd = state_pidfd("kill", name, &st);
+	if (sys_pidfd_send_signal(pidfd, sig) < 0)
+		die("kill: signal %d to %s's PID 1", sig, name);
+	return 0;
+}
+
+/* runb stop [-t SECONDS] NAME: SIGTERM to PID 1, SIGKILL after SECONDS (default 10) if it
+ * is still there, as runb does with a forwarded signal; then wait for its runb to tear
+ * everything down (its lock), so that when stop returns the container is gone. */
+static int verb_stop(int argc, char **argv)
+{
+	static const struct option longopts[] = { { "time", required_argument, NULL, 't' }, { 0 } };
+	unsigned long timeout = 10;
+	struct pollfd p = { .events = POLLIN };
+	const char *name;
+	struct state st;
+	int c, lock, ended;
+
+	while ((c = verb_getopt("stop", argc, argv, "t:", longopts)) != -1)
+		if (!parse_ulong(optarg, 86400, &timeout))
+			diex("stop: invalid -t '%s': expected seconds, 0 to 86400", optarg);
+	name = verb_name("stop", argc, argv, false);
+	lock = state_running("stop", name, &st);
+	p.fd = state_pidfd("stop", name, &st);
+	if (sys_pidfd_send_signal(p.fd, SIGTERM) < 0 && errno != ESRCH)
+		die("stop: SIGTERM to %s's PID 1", name);
+	while ((ended = poll(&p, 1, timeout * 1000)) < 0 && errno == EINTR)
+		;
+	if (ended == 0 && sys_pidfd_send_signal(p.fd, SIGKILL) < 0 && errno != ESRCH)
+		die("stop: SIGKILL to %s's PID 1", name);
+	while (flock(lock, LOCK_SH) < 0)  /* its runb lets go once everything is removed */
+		if (errno != EINTR)
+			die("stop: wait for %s's runb", name);
+	printf("%s\n", name);
+	return 0;
+}
+
+/* runb wait NAME: until it ends; exit with its status. From the open lock file (its runb
+ * writes the status before it lets go of the lock), or, for a detached one that ended
+ * before, from NAME.status, which is then read and removed. */
+static int verb_wait(int argc, char **argv)
+{
+	char path[PATH_MAX], buf[32] = "";
+	bool running = false;
+	const char *name;
+	struct state st;
+	int fd, c;
+
+	while ((c = verb_getopt("wait", argc, argv, "", NULL)) != -1)
+		;
+	name = verb_name("wait", argc, argv, false);
+	if (!valid_name(name))
+		diex("wait: invalid NAME '%s'", name);
+	snprintf(path, sizeof(path), STATE_DIR "/%s.status", name);
+	fd = state_open(name, &st, &running);
+	if (fd >= 0 && running) {
+		while (flock(fd, LOCK_SH) < 0)
+			if (errno != EINTR)
+				die("wait: %s", name);
+		state_load(fd, &st);
+	}
+	if (fd >= 0 && st.status >= 0) {
+		unlink(path);  /* read: gone */
+		return st.status;
+	}
+	if (fd >= 0)
+		diex("wait: %s ended without a status: its runb was killed", name);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 && errno == ENOENT)
+		diex("wait: no container %s", name);
+	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0 || strncmp(buf, "status=", 7) != 0)
+		die("wait: read %s", path);
+	if (unlink(path) < 0)
+		warn("wait: rm %s", path);
+	return atoi(buf + 7);
+}
+
+/* runb logs [-f] NAME: what a detached container printed (NAME.log.1, then NAME.log);
+ * with -f, then what it prints, until it ends. Once it has ended, the log is read: gone. */
+static bool logs_copy(int fd)
+{
+	char buf[8192];
+	ssize_t n;
+	bool any = false;
+
+	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0) {
+			write_all(STDOUT_FILENO, buf, n);
+			any = true;
+		}
+	return any;
+}
+
+/* Has NAME.log been renamed NAME.log.1 since FD was opened? Then FD's rest, and the new. */
+static int logs_rotated(const char *name, int fd)
+{
+	struct stat was, now;
+	int fresh = log_open(name, "", O_RDONLY);
+
+	if (fresh < 0 || fstat(fd, &was) < 0 || fstat(fresh, &now) < 0 || now.st_ino == was.st_ino) {
+		if (fresh >= 0)
+			close(fresh);
+		return fd;
+	}
+	logs_copy(fd);
+	close(fd);
+	return fresh;
+}
+
+static int verb_logs(int argc, char **argv)
+{
+	static const struct option longopts[] = { { "follow", no_argument, NULL, 'f' }, { 0 } };
+	bool follow = false, running = false;
+	char path[PATH_MAX];
+	const char *name;
+	struct state st;
+	int c, lock, old, log;
+
+	while ((c = verb_getopt("logs", argc, argv, "f", longopts)) != -1)
+		follow = true;
+	name = verb_name("logs", argc, argv, false);
+	if (!valid_name(name))
+		diex("logs: invalid NAME '%s'", name);
+	lock = state_open(name, &st, &running);
+	old = log_open(name, ".1", O_RDONLY);
+	log = log_open(name, "", O_RDONLY);
+	if (log < 0 && running && !st.detached)
+		diex("logs: %s runs in the foreground: its output goes to its runb's terminal", name);
+	if (log < 0)
+		diex("logs: no container %s (or its log was read)", name);
+	if (old >= 0) {
+		logs_copy(old);
+		close(old);
+	}
+	logs_copy(log);
+	while (follow && running) {
+		usleep(100000);
+		running = flock(lock, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+		log = logs_rotated(name, log);
+		logs_copy(log);
+	}
+	if (running)
+		return 0;
+	logs_copy(log);  /* it ended: the log has been read, and goes */
+	snprintf(path, sizeof(path), STATE_DIR "/%s.log", name);
+	unlink(path);
+	snprintf(path, sizeof(path), STATE_DIR "/%s.log.1", name);
+	unlink(path);
+	return 0;
+}
+
+/* runb exec [-t|-T] [-e K=V] [--user U[:G]] [-w DIR] NAME COMMAND...
+ *
+ * A command in a running container, never more privileged than its first
+ * process: runb joins its cgroup and enters its namespaces (pid, mount, uts,
+ * ipc, net, cgroup) with setns(2) on the pidfd of its PID 1, then forks the
+ * command, which so is in its PID namespace; the command gets the same
+ * bounding set, capabilities, limits, no_new_privs and seccomp filter as the
+ * first process (from the state), and --chroot's root if the container has
+ * one. runb stays outside the PID namespace, relays the pty with -t,
+ * forwards signals, and exits with the command's status.
+ */
+static const int exec_ns_flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
+				 CLONE_NEWCGROUP | CLONE_NEWPID;
+
+/* The command's process, in the container's namespaces and cgroup. */
+static noreturn void exec_child(const struct config *cfg, int pty_sock, int go)
+{
+	uint64_t caps = cfg->caps & ((2ULL << caps_last_cap()) - 1);
+	char c;
+
+	if (go >= 0 && read(go, &c, 1) != 1)  /* v1: runb has moved us into the cgroup */
+		_exit(EXIT_RUNB);
+	ns_new_session(cfg);
+	if (cfg->use_chroot ? chroot(cfg->rootfs) < 0 || chdir("/") < 0 : chdir("/") < 0)
+		die("exec: enter the container's root %s", cfg->rootfs);
+	caps_drop_bounding(cfg, caps);
+	{
+		char pts[32];
+
+		if (pty_sock >= 0)
+			close(pty_send_master(cfg, pty_sock, pts));
+	}
+	rlimits_apply(cfg);
+	if (cfg->seccomp && !cfg->nnp)
+		seccomp_install(cfg);
+	caps_switch_user(cfg, caps);
+	workdir_enter(cfg);
+	if (cfg->nnp)
+		nnp_set(cfg);
+	if (cfg->seccomp && cfg->nnp)
+		seccomp_install(cfg);
+	signals_default();
+	exec_command(cfg, -1);
+}
+
+/* The container's cgroup, opened on the host before runb enters the container's mount
+ * namespace: v2 the directory (for CLONE_INTO_CGROUP), v1 each controller's tasks. */
+static void exec_open_cgroup(const struct config *cfg, int fds[])
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < (cfg->cg_v2 ? 1 : ARRAY_SIZE(cg_v1_controllers)); i++) {
+		cg_path(cfg->name, cfg->cg_v2, cg_v1_controllers[i], cfg->cg_v2 ? NULL : "tasks", path);
+		fds[i] = open(path, cfg->cg_v2 ? O_RDONLY | O_DIRECTORY | O_CLOEXEC : O_WRONLY | O_CLOEXEC);
+		if (fds[i] < 0)
+			diex("exec: no running container %s (open %s: %s)", cfg->name, path, strerror(errno));
+	}
+}
+
+/* clone3 into the container's v2 cgroup; on v1, fork, then write the child's pid into
+ * each tasks file before it goes on (over the GO pipe). */
+static pid_t exec_fork(const struct config *cfg, const int cg[], int *pidfd, int pty_sock)
+{
+	struct clone_args args = { .flags = CLONE_PIDFD, .pidfd = (uintptr_t)pidfd,
+				   .exit_signal = SIGCHLD };
+	char num[16];
+	int go[2] = { -1, -1 };
+	pid_t pid;
+
+	if (cfg->cg_v2) {
+		args.flags |= CLONE_INTO_CGROUP;
+		args.cgroup = cg[0];
+	} else if (pipe2(go, O_CLOEXEC) < 0) {
+		die("exec: pipe");
+	}
+	pid = syscall(SYS_clone3, &args, sizeof(args));
+	if (pid < 0)
+		die("exec: clone3 into %s's namespaces", cfg->name);
+	if (pid == 0) {
+		close(go[1]);
+		exec_child(cfg, pty_sock, go[0]);
+	}
+	if (!cfg->cg_v2) {
+		snprintf(num, sizeof(num), "%d", (int)pid);
+		for (size_t i = 0; i < ARRAY_SIZE(cg_v1_controllers); i++)
+			if (write(cg[i], num, strlen(num)) < 0)
+				die("exec: echo %s > %s/tasks", num, cg_v1_controllers[i]);
+		if (write(go[1], "g", 1) != 1)
+			die("exec: pipe");
+		close(go[0]);
+		close(go[1]);
+	}
+	return pid;
+}
+
+/* The container's settings, from its state, for the command of runb exec. */
+static void exec_config(struct config *cfg, const char *name, const struct state *st)
+{
+	cfg->name = name;
+	cfg->use_chroot = st->chroot;
+	snprintf(cfg->rootfs, sizeof(cfg->rootfs), "%s", st->rootfs ? st->rootfs : "/");
+	cfg->caps = st->caps;
+	cfg->nnp = st->nnp;
+	cfg->seccomp = st->seccomp;
+	cfg->cg_v2 = st->cg_v2;
+	memcpy(cfg->rlimits, st->rlimits, sizeof(cfg->rlimits));
+	cfg->rlimits_asked = 0;
+}
+
+static int verb_exec(int argc, char **argv)
+{
+	enum { OPT_USER = 256 };
+	static const struct option longopts[] = {
+		{ "tty", no_argument, NULL, 't' }, { "no-tty", no_argument, NULL, 'T' },
+		{ "env", required_argument, NULL, 'e' }, { "user", required_argument, NULL, OPT_USER },
+		{ "workdir", required_argument, NULL, 'w' }, { 0 },
+	};
+	struct tracer tr = { .verbose = false };
+	struct config cfg = { .tr = &tr, .tty = -1, .hostname = "" };
+	struct ledger led = { .lock_fd = -1, .lease_fd = -1, .tr = &tr };
+	struct watch x = { .pty_sock = -1, .report = -1, .log_in = -1, .log = -1 };
+	char **opt_env = calloc(argc, sizeof(char *)), **env;
+	int n_env = 0, c, pidfd, child_pidfd = -1, cg[ARRAY_SIZE(cg_v1_controllers)], sock[2] = { -1, -1 };
+	bool user_asked = false;
+	const char *name;
+	struct state st;
+	sigset_t signals;
+	pid_t pid;
+
+	if (!opt_env)
+		die("calloc");
+	while ((c = verb_getopt("exec", argc, argv, "tTe:w:", longopts)) != -1) {
+		switch (c) {
+		case 't':
+		case 'T':
+			cfg.tty = c == 't';
+			break;
+		case 'e':
+			if (!*optarg || *optarg == '=')
+				diex("exec: invalid --env '%s': expected KEY=VALUE", optarg);
+			opt_env[n_env++] = optarg;
+			break;
+		case OPT_USER:
+			parse_user(&cfg, optarg);
+			user_asked = true;
+			break;
+		case 'w':
+			if (optarg[0] != '/')
+				diex("exec: invalid --workdir '%s': must be absolute", optarg);
+			cfg.workdir = optarg;
+			break;
+		}
+	}
+	name = verb_name("exec", argc, argv, true);
+	if (optind + 1 >= argc)
+		diex("exec: missing COMMAND (runb exec NAME COMMAND...)");
+	close(state_running("exec", name, &st));
+	exec_config(&cfg, name, &st);
+	if (!user_asked) {
+		cfg.uid = st.uid;
+		cfg.gid = st.gid;
+	}
+	cfg.argv = &argv[optind + 1];
+	for (env = st.env; *env; env++)
+		;
+	cfg.env = calloc(env - st.env + n_env + 1, sizeof(char *));
+	if (!cfg.env)
+		die("calloc");
+	memcpy(cfg.env, st.env, (env - st.env) * sizeof(char *));
+	for (int i = 0; i < n_env; i++)
+		env_set(cfg.env, opt_env[i]);
+	signals_block(&signals);
+	fds_cloexec();
+	led.owner = getpid();
+	if (on_exit(teardown, &led) != 0)
+		diex("on_exit: cannot register the teardown");
+	pidfd = state_pidfd("exec", name, &st);
+	exec_open_cgroup(&cfg, cg);
+	if (cfg.tty < 0)
+		cfg.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	if (cfg.tty) {
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0)
+			die("exec: socketpair for the pty");
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &cfg.winsize) < 0)
+			ioctl(STDOUT_FILENO, TIOCGWINSZ, &cfg.winsize);
+	}
+	if (setns(pidfd, exec_ns_flags) < 0)
+		diex("exec: no running container %s (setns: %s)", name, strerror(errno));
+	pid = exec_fork(&cfg, cg, &child_pidfd, sock[1]);
+	if (sock[1] >= 0)
+		close(sock[1]);
+	x.pty_sock = sock[0];
+	return wait_container(&cfg, &led, pid, child_pidfd, &signals, &x);
+}
+
+static int run_verb(int argc, char **argv)
+{
+	const char *verb = argv[0];
+
+	optind = 1;
+	opterr = 0;
+	if (geteuid() != 0)
+		diex("%s: must be run as root (try: sudo runb %s ...)", verb, verb);
+	if (strcmp(verb, "ps") == 0)
+		return verb_ps(argc, argv);
+	if (strcmp(verb, "exec") == 0)
+		return verb_exec(argc, argv);
+	if (strcmp(verb, "stop") == 0)
+		return verb_stop(argc, argv);
+	if (strcmp(verb, "kill") == 0)
+		return verb_kill(argc, argv);
+	if (strcmp(verb, "logs") == 0)
+		return verb_logs(argc, argv);
+	return verb_wait(argc, argv);
 }
 
 /* ======================================================================== */
@@ -4281,6 +5295,10 @@ static noreturn void container_main(const struct config *cfg, const struct hando
 	close(h->alive_w);             /* or it would keep runb's pipe open itself */
 	if (h->pty_sock[0] >= 0)
 		close(h->pty_sock[0]);
+	if (h->report[0] >= 0)
+		close(h->report[0]);
+	if (h->log[0] >= 0)
+		close(h->log[0]);
 	ns_new_session(cfg);           /* beyond the slides: no way to name runb's session */
 	rootfd = rootfs_take_over(cfg); /* beyond the slides: ROOTFS by descriptor, not path */
 
@@ -4323,9 +5341,11 @@ static noreturn void container_main(const struct config *cfg, const struct hando
 		nnp_set(cfg);          /* beyond the slides: no_new_privs */
 	if (cfg->seccomp && cfg->nnp)
 		seccomp_install(cfg);  /* beyond the slides: the seccomp filter */
-	init_start(cfg);               /* beyond the slides: --init */
+	if (h->log[1] >= 0)
+		detach_stdio(h->log[1]);  /* beyond the slides: -d, the output into the log */
+	init_start(cfg, h->report[1]); /* beyond the slides: --init */
 	signals_default();             /* beyond the slides: no disposition inherited from runb */
-	exec_command(cfg);             /* slide 33: capsh -- -c "/bin/bash" */
+	exec_command(cfg, h->report[1]);  /* slide 33: capsh -- -c "/bin/bash" */
 }
 
 int main(int argc, char **argv)
@@ -4336,18 +5356,25 @@ int main(int argc, char **argv)
 		.subnet = NET_SUBNET, .prefix = NET_PREFIX, .tty = -1, .tr = &tr, .nnp = true,
 	};
 	struct ledger led = { .lock_fd = -1, .lease_fd = -1, .tr = &tr };
-	struct handoff h = { .rootfd = -1, .netns_fd = -1, .pty_sock = { -1, -1 } };
+	struct handoff h = { .rootfd = -1, .netns_fd = -1, .pty_sock = { -1, -1 },
+			     .report = { -1, -1 }, .log = { -1, -1 } };
+	struct detach d = { .err = -1, .started = -1 };
+	struct watch x = { .pty_sock = -1, .report = -1, .log_in = -1, .log = -1, .detach = &d };
 	char veth[IFNAMSIZ];
 	sigset_t signals;
 	bool crashed;
-	int pidfd = -1, alive[2];
+	int pidfd = -1, alive[2], status;
 	pid_t pid;
 
+	if (argc > 1 && is_verb(argv[1]))
+		return run_verb(argc - 1, argv + 1);  /* beyond the slides: runb ps, exec, ... */
 	rlimits_default(&cfg);
 	h.rootfd = rootfs_open(&cfg, parse_args(&cfg, argc, argv));
 	volumes_open(&cfg);             /* beyond the slides: a missing HOST, before anything is made */
 	signals_block(&signals);        /* a signal during setup waits for the check below */
 	fds_cloexec();
+	if (cfg.detach)
+		detach_start(&d);       /* beyond the slides: -d, this process the supervisor */
 	led.owner = getpid();
 	led.name = cfg.name;
 	if (on_exit(teardown, &led) != 0)
@@ -4356,6 +5383,7 @@ int main(int argc, char **argv)
 		rootfs_warn_if_open(&cfg, h.rootfd);
 	overlay_dir_prepare(&cfg, h.rootfd);
 	name_lock(&cfg, &led, &crashed);
+	state_forget(cfg.name);         /* what a former run of NAME kept for runb wait, logs */
 	cg_detect(&cfg);                /* slide 25 */
 	led.cg_v2 = cfg.cg_v2;
 	if (crashed)
@@ -4387,15 +5415,33 @@ int main(int argc, char **argv)
 		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &cfg.winsize) < 0)
 			ioctl(STDOUT_FILENO, TIOCGWINSZ, &cfg.winsize);
 	}
+	if (cfg.detach) {
+		ledger_add(&led, MADE_LOG);
+		x.log = log_open(cfg.name, "", O_WRONLY | O_CREAT | O_TRUNC | O_APPEND);
+		if (pipe2(h.report, O_CLOEXEC) < 0 || pipe2(h.log, O_CLOEXEC) < 0)
+			die("-d: pipe");
+		fcntl(h.log[0], F_SETFL, O_NONBLOCK);
+	}
 	stop_if_signalled();
 	rootfs_hand_over(&cfg, h.rootfd);
 	pid = ns_clone_container(&cfg, &pidfd);  /* slide 27: unshare ... --fork bash core.sh */
 	if (pid == 0)
 		container_main(&cfg, &h);
-	if (h.pty_sock[1] >= 0)
+	state_write(&cfg, &led, pid);   /* beyond the slides: for runb ps, exec, stop, ... */
+	if (h.pty_sock[1] >= 0)         /* the child's ends of the pipes */
 		close(h.pty_sock[1]);
+	if (h.report[1] >= 0)
+		close(h.report[1]);
+	if (h.log[1] >= 0)
+		close(h.log[1]);
 	watch_container(&cfg, pidfd, h.alive_r);  /* beyond the slides: not without runb */
 	close(h.alive_r);
 	/* h.alive_w stays open in runb until it exits: the child's end reads EOF only then */
-	exit(wait_container(&cfg, &led, pid, pidfd, &signals, h.pty_sock[0]));
+	x.pty_sock = h.pty_sock[0];
+	x.report = h.report[0];
+	x.log_in = h.log[0];
+	status = wait_container(&cfg, &led, pid, pidfd, &signals, &x);
+	led.keep_log = x.report_r;      /* -d: it ran, so its log stays for runb logs */
+	state_end(&cfg, &led, status);
+	exit(status);
 }
