@@ -129,10 +129,23 @@ enum { EXIT_RUNB = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND = 127 };
 #define CG_CPU_PERIOD 100000UL		/* µs, the CFS default */
 #define DEV_TMPFS_SIZE "65536k"		/* runc's size for the container's /dev */
 
-/* -v: the trace of each step. It lives outside struct config, which every
- * step reads as const, because its clock moves with each line. */
+/* -v: the trace of each step, with the time it took; --step: a pause before
+ * each. It lives outside struct config, which every step reads as const,
+ * because its clock moves with each line. */
 struct tracer {
-	bool verbose;
+	bool verbose;           /* -v */
+	bool timings;           /* --timings: the totals at the end (also with -v) */
+	bool step;              /* --step */
+	int tty;                /* --step: the terminal to wait for Enter on */
+	pid_t look_pid;         /* --step: the process the look commands name */
+	const char *name;       /* --step: NAME and ROOTFS, for the look commands */
+	const char *rootfs;
+	bool cg_v2;
+	char pending[640];      /* -v: the line of the step under way, printed once it is over */
+	char paused[160];       /* --step: the shell line paused at last */
+	struct timespec begun;  /* when the step under way began */
+	struct timespec start;  /* when this process began its steps */
+	struct timespec cloned, ended;  /* runb: the clone, and the end of the container */
 };
 
 /* A --volume HOST:CONTAINER[:ro] or a --tmpfs PATH[:OPTIONS] (beyond the slides). */
@@ -199,7 +212,7 @@ struct ledger {
 	pid_t owner;            /* the runb that made it: only that process unwinds it */
 	const char *name;       /* NAME: the paths of what runb made are made from it */
 	bool cg_v2;
-	const struct tracer *tr;
+	struct tracer *tr;
 	unsigned int n;
 	enum made_what made[8];
 	int lock_fd;            /* MADE_LOCK: /run/runb/NAME.lock, held for the container's life */
@@ -268,23 +281,128 @@ static void warn(const char *fmt, ...)
 	errno = saved;
 }
 
-/* trace(): with -v, "[slide NN] <shell line> -> <what runb does>" (slide 0:
- * "[runb]", a step beyond the slides). This is the tutorial's live
- * demonstration, so it prints as each step happens. */
-static void trace(const struct tracer *tr, int slide, const char *shell, const char *fmt, ...)
+/* Microseconds from A to B. */
+static long long us_between(const struct timespec *a, const struct timespec *b)
 {
+	return (b->tv_sec - a->tv_sec) * 1000000LL + (b->tv_nsec - a->tv_nsec) / 1000;
+}
+
+/* -v: print the line of the step that just ended, with the time it took. */
+static void trace_flush(struct tracer *tr)
+{
+	struct timespec now;
+
+	if (!tr->pending[0])
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	fprintf(stderr, "%s [%lld µs]\n", tr->pending, us_between(&tr->begun, &now));
+	tr->pending[0] = '\0';
+}
+
+/* --step: the command a learner runs in a second terminal to look at what a
+ * slide's step made: PID is the process that makes it. */
+static void step_look(const struct tracer *tr, int slide, char out[static 512])
+{
+	int pid = tr->look_pid;
+
+	switch (slide) {
+	case 25:
+		snprintf(out, 512, tr->cg_v2 ? "ls /sys/fs/cgroup/runb/%s" :
+			 "ls -d /sys/fs/cgroup/*/runb/%s", tr->name);
+		break;
+	case 26:
+		snprintf(out, 512, "ip netns list; ip -br link show master " NET_BRIDGE_NAME
+			 "; ip netns exec %s ip -br addr", tr->name);
+		break;
+	case 27:
+		snprintf(out, 512, "ps -o pid,ppid,comm --ppid %d; ls -l /proc/%d/ns", pid, pid);
+		break;
+	case 28:
+		snprintf(out, 512, "cat /proc/%d/cgroup", pid);
+		break;
+	case 29: case 30:
+		snprintf(out, 512, "nsenter -t %d -m findmnt -R %s", pid, tr->rootfs);
+		break;
+	case 31: case 32:
+		snprintf(out, 512, "nsenter -t %d -m ls -l %s/dev", pid, tr->rootfs);
+		break;
+	default:
+		snprintf(out, 512, "nsenter -t %d -u hostname; grep Cap /proc/%d/status; "
+			 "nsenter -t %d -n ip -br addr; cat /proc/%d/mountinfo", pid, pid, pid, pid);
+	}
+}
+
+/* --step: before a slide's step (once per shell line), say what comes and
+ * wait for Enter on the terminal. */
+static void step_pause(struct tracer *tr, int slide, const char *shell, const char *what)
+{
+	char key[160], look[512], c = 0;
+	ssize_t n;
+
+	snprintf(key, sizeof(key), "%d %s", slide, shell);
+	if (strcmp(key, tr->paused) == 0)
+		return;
+	snprintf(tr->paused, sizeof(tr->paused), "%s", key);
+	step_look(tr, slide, look);
+	dprintf(tr->tty, "\n--step: slide %d: %s\n  runb is about to: %s\n  look: %s\n"
+		"  press Enter to go on ", slide, shell, what, look);
+	while ((n = read(tr->tty, &c, 1)) > 0 && c != '\n')
+		;
+	if (n <= 0)
+		diex("--step: the terminal went away");
+}
+
+/* trace(): with -v, "[slide NN] <shell line> -> <what runb does> [N µs]"
+ * (slide 0: "[runb]", a step beyond the slides), printed as each step ends.
+ * This is the tutorial's live demonstration; --step pauses before each. */
+static void trace(struct tracer *tr, int slide, const char *shell, const char *fmt, ...)
+{
+	char what[512];
 	va_list ap;
 
-	if (!tr->verbose)
+	if (!tr->verbose && !tr->step)
 		return;
-	if (slide)
-		fprintf(stderr, "[slide %d] %s -> ", slide, shell);
-	else
-		fprintf(stderr, "[runb] %s -> ", shell);
+	trace_flush(tr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	if (tr->step && slide)
+		step_pause(tr, slide, shell, what);
+	if (tr->verbose && slide)
+		snprintf(tr->pending, sizeof(tr->pending), "[slide %d] %s -> %s", slide, shell, what);
+	else if (tr->verbose)
+		snprintf(tr->pending, sizeof(tr->pending), "[runb] %s -> %s", shell, what);
+	clock_gettime(CLOCK_MONOTONIC, &tr->begun);
+}
+
+/* The child's trace: its steps from the clone on, and, for --step's look
+ * commands, its PID as the host sees it (the host's /proc is still there). */
+static void trace_begin_child(struct tracer *tr)
+{
+	char self[32] = "";
+
+	tr->pending[0] = '\0';  /* the clone's line is runb's to print */
+	clock_gettime(CLOCK_MONOTONIC, &tr->start);
+	if (tr->step && readlink("/proc/self", self, sizeof(self) - 1) > 0)
+		tr->look_pid = atoi(self);
+}
+
+/* on_exit(3), in runb and in the child: the last step's line; in runb,
+ * with -v or --timings, where the time went. */
+static void trace_at_exit(int status, void *arg)
+{
+	struct tracer *tr = arg;
+	struct timespec now;
+
+	(void)status;
+	trace_flush(tr);
+	if (!(tr->verbose || tr->timings) || !tr->cloned.tv_sec || getpid() == 1)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	fprintf(stderr, "[runb] timings: %lld µs to the clone, %lld µs the container's life, "
+		"%lld µs teardown; %lld µs in all\n", us_between(&tr->start, &tr->cloned),
+		us_between(&tr->cloned, &tr->ended), us_between(&tr->ended, &now),
+		us_between(&tr->start, &now));
 }
 
 /* System calls glibc 2.36 does not wrap. */
@@ -350,8 +468,11 @@ static const char *fd_path(int fd, char buf[static 32])
 static int open_mount_dir(int rootfd, const char *path, const char *shown)
 {
 	char comp[NAME_MAX + 1];
-	const char *p = path;
+	const char *p;
 	int dirfd = rootfd, fd;
+
+	path += strspn(path, "/");  /* relative to ROOT, also when given as /x inside it */
+	p = path;
 
 	while (*p) {
 		size_t len = strcspn(p, "/");
@@ -771,67 +892,25 @@ static int cg_make_dirs(const struct config *cfg)
 	return 0;
 }
 
-/* Write one limit into the container's cgroup; OPTIONAL files (swap) may be
- * missing when the kernel does not account swap. */
-static void cg_write(const struct config *cfg, const char *ctrl, const char *file,
-		     const char *value, bool optional)
-{
-	char path[PATH_MAX];
+/* cgcreate, all of it: the directories, retried CG_MKDIR_TRIES times (another
+ * runb's teardown may remove the shared parent "runb" under us). */
+#define CG_MKDIR_TRIES 5
 
-	cg_path(cfg->name, cfg->cg_v2, ctrl, file, path);
-	if (optional && access(path, F_OK) < 0)
-		return;
-	trace(cfg->tr, 25, "cgcreate (limits)", "echo %s > %s", value, path);
-	write_file(path, value);
-}
-
-/* The limits, v2 and v1 side by side. docker run's -m adds as much swap
- * again; runb allows none, so the limit is the limit. */
-static void cg_set_limits(const struct config *cfg)
-{
-	char v[64];
-
-	if (cfg->memory) {
-		snprintf(v, sizeof(v), "%llu", cfg->memory);
-		if (cfg->cg_v2) {
-			cg_write(cfg, NULL, "memory.max", v, false);
-			cg_write(cfg, NULL, "memory.swap.max", "0", true);
-		} else {
-			cg_write(cfg, "memory", "memory.limit_in_bytes", v, false);
-			cg_write(cfg, "memory", "memory.memsw.limit_in_bytes", v, true);
-		}
-	}
-	if (cfg->cpu_quota) {
-		if (cfg->cg_v2) {
-			snprintf(v, sizeof(v), "%lu %lu", cfg->cpu_quota, CG_CPU_PERIOD);
-			cg_write(cfg, NULL, "cpu.max", v, false);
-		} else {
-			snprintf(v, sizeof(v), "%lu", CG_CPU_PERIOD);
-			cg_write(cfg, "cpu", "cpu.cfs_period_us", v, false);
-			snprintf(v, sizeof(v), "%lu", cfg->cpu_quota);
-			cg_write(cfg, "cpu", "cpu.cfs_quota_us", v, false);
-		}
-	}
-	if (cfg->pids) {
-		snprintf(v, sizeof(v), "%lu", cfg->pids);
-		cg_write(cfg, "pids", "pids.max", v, false);
-	}
-}
-
-/* cgcreate, all of it: the directories (retried: another runb's teardown may
- * remove the shared parent "runb" under us), then the limits. */
 static void cg_create(const struct config *cfg, struct ledger *led)
 {
 	ledger_add(led, MADE_CGROUP);  /* from here on, teardown removes what exists */
 	for (int tries = 0; cg_make_dirs(cfg) < 0;)
-		if (++tries == 5)
+		if (++tries == CG_MKDIR_TRIES)
 			die("cgcreate: mkdir under " CG_ROOT);
-	cg_set_limits(cfg);
 }
 
 /* The undo, cgdelete: rmdir one cgroup. A cgroup goes only when empty: when a
  * crashed run left processes in it, kill them first (v2: cgroup.kill, which
- * kills every process in the cgroup at once; v1: each pid it lists). */
+ * kills every process in the cgroup at once; v1: each pid it lists), and try
+ * again, every CG_RMDIR_WAIT_US, CG_RMDIR_TRIES times (a second in all). */
+#define CG_RMDIR_TRIES 200
+#define CG_RMDIR_WAIT_US 5000
+
 static void cg_rmdir(const char *dir)
 {
 	char path[PATH_MAX + 16], pid[32];
@@ -840,7 +919,7 @@ static void cg_rmdir(const char *dir)
 	for (int i = 0; rmdir(dir) < 0; i++) {
 		if (errno == ENOENT)
 			return;
-		if (errno != EBUSY || i == 200) {
+		if (errno != EBUSY || i == CG_RMDIR_TRIES) {
 			warn("teardown: rmdir %s", dir);
 			return;
 		}
@@ -855,7 +934,7 @@ static void cg_rmdir(const char *dir)
 				fclose(f);
 			}
 		}
-		usleep(5000);
+		usleep(CG_RMDIR_WAIT_US);
 	}
 }
 
@@ -946,9 +1025,8 @@ static void net_ns_del(const char *name)
 
 /* brctl addbr runb-bridge (setup_bridge.sh) = ip link add NAME address MAC type bridge.
  * EEXIST is success: another runb starting at the same moment made it first.
- * Departure: a MAC set at creation. A bridge without one takes the lowest MAC of its
- * ports, so it changes when a container's veth leaves, and every other container's ARP
- * entry for 10.0.0.1 goes stale for seconds. */
+ * Departure: brctl sets no MAC, so the bridge's follows its ports and every container's ARP
+ * entry for the gateway goes stale when one leaves; runb sets a fixed one. */
 static int link_add_bridge(int fd, const char *name, const unsigned char mac[6])
 {
 	struct nl_req req = {
@@ -970,9 +1048,8 @@ static int link_add_bridge(int fd, const char *name, const unsigned char mac[6])
 }
 
 /* ip link add name VETH type veth peer name ETH netns NS
- * Departure: the slide creates $ETH in the host and then runs `ip link set $ETH netns
- * $CONTAINER_NET_NS`; runb names the peer's netns in the same request (IFLA_NET_NS_FD), so
- * the peer is born in the container as eth0, a name usually taken in the host. */
+ * Departure: the slide makes $ETH in the host, then moves it; runb names its netns in the same
+ * request (IFLA_NET_NS_FD), so it is born in the container as eth0, a name the host has. */
 static int link_add_veth(int fd, const char *host_name, const char *peer_name,
 			 const unsigned char peer_mac[6], int netns_fd)
 {
@@ -1079,12 +1156,8 @@ static int link_del(int fd, const char *name)
 	return 0;
 }
 
-/* Departure: VETH="veth-runb-$$" overflows the 15 characters of an interface
- * name once PIDs have six digits (then `ip link add` fails, and runb.sh leaks
- * its netns and cgroup). runb's is "rb" + runb's PID + "-" + the start of
- * NAME, cut at 15: unique among running containers, not the name of a former
- * run's veth that the kernel may still be dismantling, and it still shows
- * which container it serves. */
+/* Departure: "veth-$CONTAINER_NAME" overflows the 15 characters of a link name; runb's is
+ * rb<PID>-<NAME> cut at 15, unique while it runs and still telling whose it is. */
 static void veth_name(const struct config *cfg, pid_t runb_pid, char out[IFNAMSIZ])
 {
 	snprintf(out, IFNAMSIZ, "rb%d-%s", (int)runb_pid, cfg->name);
@@ -1157,8 +1230,8 @@ static void net_host_side(const struct config *cfg, int netns_fd, const char *ve
 		die("close netlink socket");
 }
 
-/* Departure: ip link set lo up. A new netns has a loopback device, down; runb.sh never
- * raises it (so 127.0.0.1 is unreachable in its containers); runb does, with --net none too. */
+/* Departure: runb.sh never raises the new netns's lo, so 127.0.0.1 is unreachable in its
+ * containers; runb does: ip link set lo up (with --net none too). */
 static void net_lo_up(const struct config *cfg, int fd)
 {
 	int lo = link_index("lo");
@@ -1225,10 +1298,8 @@ static void net_configure_container(const struct config *cfg, int netns_fd)
  * new namespaces, and is PID 1 of the new PID namespace; it then runs
  * container_main(), runb's core.sh. The network namespace was made by
  * net_ns_add() and is entered at slide 33.
- * Departure: the cgroup namespace is left out here. The child first joins its
- * cgroup and makes its cgroup namespace after (slide 28); the slides unshare
- * --cgroup first and cgclassify after, so the shell version's container sees
- * its cgroup as a path outside its namespace's root (/../../runb-1234).
+ * Departure: the slide's --cgroup comes before cgclassify, so its container sees /../.. paths;
+ * runb makes the cgroup namespace at slide 28, after joining the cgroup.
  */
 static const int ns_clone_flags =
 	CLONE_NEWPID |  /* unshare --pid:   its own PIDs; the child is PID 1 */
@@ -1345,9 +1416,8 @@ static void ns_unshare_cgroup(const struct config *cfg)
  * which follows no symlink, and mounted through its descriptor, so a link in
  * the rootfs cannot redirect a mount. devpts "newinstance" gives the
  * container its own pty numbering (slide 32). man 2 mount.
- * Departure: /dev gets nosuid and a size, as runc's: without them a
- * container root could fill the host's memory through /dev, or leave a
- * setuid file there for itself to exec.
+ * Departure: the slide's /dev has no nosuid and no size; runb's has both, as runc's, so it can
+ * neither fill the host's memory nor hold a setuid file.
  */
 struct fs_mount {
 	const char *target;     /* below ROOTFS */
@@ -1419,7 +1489,7 @@ static void fs_mount_all(const struct config *cfg, int rootfd)
  * The container's /dev is the tmpfs just mounted, so the nodes live there and
  * vanish with the container; nothing is written to ROOTFS. mknod(2) applies
  * the umask, which mknod -m does not: fchmodat() sets 0666 afterwards.
- * Departure: the slide's seventh row, ptmx c 5 2, becomes a link at slide 32.
+ * Departure: the slide's seventh row, ptmx c 5 2, would open the host's ptys: a link at slide 32.
  */
 struct dev_node {
 	const char *name;
@@ -1452,12 +1522,10 @@ static void dev_make_nodes(const struct config *cfg, int devfd)
 
 /* Slide 32: terminal — replaces:
  *     touch $ROOT_FS_DIR/dev/pts/ptmx && mount --bind /dev/pts/ptmx $ROOT_FS_DIR/dev/pts/ptmx
- *
- * Departure: the slide binds the host's ptmx over the container's, so every
- * pty the container opens is allocated in the host's devpts instance and does
- * not exist in the container's /dev/pts. runb does what runc does: /dev/ptmx
- * is a link to pts/ptmx, the multiplexer of the container's own instance
- * (mounted with newinstance,ptmxmode=0666 at slide 30). man 4 pts.
+ * /dev/ptmx is the multiplexer that hands out ptys; the container's own devpts
+ * instance (newinstance,ptmxmode=0666 at slide 30) has one at pts/ptmx. man 4 pts.
+ * Departure: the slide's bind of the host's ptmx allocates ptys on the host's devpts, absent
+ * from the container's /dev/pts; runb links /dev/ptmx to pts/ptmx, as runc does.
  */
 static void dev_link_ptmx(const struct config *cfg, int devfd)
 {
@@ -1508,10 +1576,8 @@ static void uts_set_hostname(const struct config *cfg)
  * set caps what any later execve(2) can ever grant. PR_CAPBSET_DROP needs
  * CAP_SETPCAP, which the child still has in full here, so this comes before
  * the user switch.
- * Departure: the slide drops a list of 23 (DROP_CAPS); a deny-list misses
- * every capability added to the kernel since (CAP_PERFMON, CAP_BPF,
- * CAP_CHECKPOINT_RESTORE), so runb keeps exactly the slide's SET_CAPS, an
- * allow-list, and drops every other capability up to cap_last_cap.
+ * Departure: the slide's deny-list of 23 misses newer capabilities (CAP_BPF, CAP_PERFMON);
+ * runb keeps exactly its SET_CAPS, an allow-list, and drops all others up to cap_last_cap.
  */
 static const struct { int cap; const char *name; } caps_kept[] = {
 	{ CAP_CHOWN,            "cap_chown" },            /* chown files in its own tree */
@@ -1583,16 +1649,13 @@ static void net_ns_enter(const struct config *cfg, int netns_fd, int rootfd)
 
 /* Slides 19 and 33: the root switch — replaces: capsh --chroot="$ROOT_FS_DIR"
  *
- * Departure: chroot(2) changes only the path lookup root of a process; a
- * process that keeps CAP_SYS_CHROOT (the slide keeps it) can chroot into a
- * subdirectory, walk up with ".." past its old root, and chroot(".") onto
- * the host's whole file system. runb does what runc does instead: make
- * ROOTFS a mount point (a recursive bind of it, with the mounts of slides
- * 29-33, attached onto itself: open_tree(2), move_mount(2)), pivot_root(".",
- * ".") to make it the mount namespace's root, then detach the old root
- * stacked beneath it, so the host's file system is no longer reachable at
- * all. Every step goes through ROOTFS's descriptor, never its path, which a
- * swap of ROOTFS for a link could redirect. man 2 pivot_root.
+ * chroot(2) changes only where path lookups start; pivot_root(2) changes the
+ * mount namespace's root. runb makes ROOTFS a mount point (a recursive bind of
+ * it, with the mounts of slides 29-33, attached onto itself: open_tree(2),
+ * move_mount(2), through its descriptor), pivot_root(".", ".") into it, and
+ * detaches the old root stacked beneath. man 2 pivot_root.
+ * Departure: the slide's chroot, with CAP_SYS_CHROOT kept, is escapable (chroot a subdir,
+ * climb ".."); runb's pivot_root leaves the host's file system unreachable, as runc's does.
  * --chroot keeps the slide's chroot, for comparison: it is escapable.
  */
 static void root_pivot(const struct config *cfg, int rootfd)
@@ -1637,10 +1700,9 @@ static void root_chroot(const struct config *cfg, int rootfd)
  *    the UID change takes away from a non-root user's effective set;
  * 3. capset(2): effective = permitted = KEEP for root, nothing for another
  *    user (the bounding set of slide 33 already holds no more).
- * Departure: the inheritable set stays empty. The slide's --inh lets a
- * program with inheritable file capabilities gain them (CVE-2022-24769 in
- * moby and runc), so runb, like them, sets none. A non-root command thus
- * starts with no capabilities, as under docker.
+ * A non-root command thus starts with no capabilities, as under docker.
+ * Departure: the slide's --inh lets files with inheritable capabilities gain them
+ * (CVE-2022-24769); runb, like moby and runc since, leaves the inheritable set empty.
  */
 static void caps_switch_user(const struct config *cfg, uint64_t keep)
 {
@@ -1688,6 +1750,14 @@ static noreturn void exec_command(const struct config *cfg, int report)
 		default_argv[0] = "/bin/sh";
 	trace(cfg->tr, 33, "capsh -- -c \"/bin/bash\"", "execve(\"%s\") with PATH=%s",
 	      argv[0], CONTAINER_PATH);
+	trace_flush(cfg->tr);
+	if (cfg->tr->verbose || cfg->tr->timings) {
+		struct timespec now;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		fprintf(stderr, "[runb] timings: %lld µs the container side, from the clone to the exec\n",
+			us_between(&cfg->tr->start, &now));
+	}
 	if (report >= 0 && write(report, "R", 1) != 1)
 		die("write to runb's report pipe");
 	if (strchr(argv[0], '/')) {
@@ -1747,7 +1817,9 @@ static void usage(FILE *out)
 	      "  --security-opt no-new-privileges=false  setuid programs work (default true)\n"
 	      "  --seccomp=unconfined  no seccomp filter (default: runb's filter)\n"
 	      "  --chroot           switch root with chroot(2) as the slides do (escapable)\n"
-	      "  -v, --verbose      print each step, its slide and the shell line it replaces\n"
+	      "  -v, --verbose      print each step, its slide, the shell line it replaces, its time\n"
+	      "  --step             before each slide's step, say what comes and wait for Enter\n"
+	      "  --timings          at the end, where the time went (also with -v)\n"
 	      "  -h, --help         this help\n"
 	      "  -V, --version      print the version\n"
 	      "\n"
@@ -2029,6 +2101,56 @@ static void parse_ulimit(struct config *cfg, const char *arg)
 	     arg, name);
 }
 
+/* Beyond the slides: -m, --cpus, --pids — replaces: nothing (runb.sh makes the
+ * cgroups and sets no limit in them)
+ *
+ * Each limit is a write into the container's cgroup; OPTIONAL files (swap)
+ * may be missing when the kernel does not account swap. */
+static void cg_write(const struct config *cfg, const char *ctrl, const char *file,
+		     const char *value, bool optional)
+{
+	char path[PATH_MAX];
+
+	cg_path(cfg->name, cfg->cg_v2, ctrl, file, path);
+	if (optional && access(path, F_OK) < 0)
+		return;
+	trace(cfg->tr, 0, "(cgroup limits: -m, --cpus, --pids)", "echo %s > %s", value, path);
+	write_file(path, value);
+}
+
+/* The limits, v2 and v1 side by side. docker run's -m adds as much swap
+ * again; runb allows none, so the limit is the limit. */
+static void cg_set_limits(const struct config *cfg)
+{
+	char v[64];
+
+	if (cfg->memory) {
+		snprintf(v, sizeof(v), "%llu", cfg->memory);
+		if (cfg->cg_v2) {
+			cg_write(cfg, NULL, "memory.max", v, false);
+			cg_write(cfg, NULL, "memory.swap.max", "0", true);
+		} else {
+			cg_write(cfg, "memory", "memory.limit_in_bytes", v, false);
+			cg_write(cfg, "memory", "memory.memsw.limit_in_bytes", v, true);
+		}
+	}
+	if (cfg->cpu_quota) {
+		if (cfg->cg_v2) {
+			snprintf(v, sizeof(v), "%lu %lu", cfg->cpu_quota, CG_CPU_PERIOD);
+			cg_write(cfg, NULL, "cpu.max", v, false);
+		} else {
+			snprintf(v, sizeof(v), "%lu", CG_CPU_PERIOD);
+			cg_write(cfg, "cpu", "cpu.cfs_period_us", v, false);
+			snprintf(v, sizeof(v), "%lu", cfg->cpu_quota);
+			cg_write(cfg, "cpu", "cpu.cfs_quota_us", v, false);
+		}
+	}
+	if (cfg->pids) {
+		snprintf(v, sizeof(v), "%lu", cfg->pids);
+		cg_write(cfg, "pids", "pids.max", v, false);
+	}
+}
+
 /* Beyond the slides: the container's resource limits — replaces: the caller's, inherited
  *
  * A process inherits its parent's limits, so a container started from a
@@ -2199,6 +2321,22 @@ static void parse_tmpfs(struct config *cfg, const char *shown)
 	}
 }
 
+/* --step: the terminal to wait for Enter on; without one, refuse. */
+static void step_open(const struct config *cfg)
+{
+	struct tracer *tr = cfg->tr;
+
+	if (!tr->step)
+		return;
+	tr->tty = open("/dev/tty", O_RDWR | O_CLOEXEC);
+	if (tr->tty < 0)
+		diex("--step waits for Enter on a terminal, and runb has none (/dev/tty: %s)",
+		     strerror(errno));
+	tr->name = cfg->name;
+	tr->rootfs = cfg->rootfs;
+	tr->look_pid = getpid();
+}
+
 /* The verbs (runb ps, exec, ...; see "The verbs"), recognized as runb's first argument. */
 static const char *const verbs[] = { "ps", "exec", "stop", "kill", "logs", "wait" };
 
@@ -2217,7 +2355,7 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 	enum { OPT_HOSTNAME = 256, OPT_USER, OPT_NET, OPT_CHROOT, OPT_IP, OPT_DNS,
 	       OPT_CPUS, OPT_PIDS, OPT_STOP_TIMEOUT, OPT_SECCOMP, OPT_SUBNET, OPT_ADD_HOST,
 	       OPT_INIT, OPT_ULIMIT, OPT_CAP_ADD, OPT_CAP_DROP, OPT_SECURITY_OPT, OPT_VOLUME,
-	       OPT_TMPFS, OPT_READ_ONLY, OPT_OVERLAY };
+	       OPT_TMPFS, OPT_READ_ONLY, OPT_OVERLAY, OPT_STEP, OPT_TIMINGS };
 	static const struct option longopts[] = {
 		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
 		{ "user",     required_argument, NULL, OPT_USER },
@@ -2241,6 +2379,8 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 		{ "workdir",  required_argument, NULL, 'w' },
 		{ "overlay",  optional_argument, NULL, OPT_OVERLAY },
 		{ "detach",   no_argument,       NULL, 'd' },
+		{ "step",     no_argument,       NULL, OPT_STEP },
+		{ "timings",  no_argument,       NULL, OPT_TIMINGS },
 		{ "memory",   required_argument, NULL, 'm' },
 		{ "cpus",     required_argument, NULL, OPT_CPUS },
 		{ "pids",     required_argument, NULL, OPT_PIDS },
@@ -2373,6 +2513,12 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 		case 'v':
 			cfg->tr->verbose = true;
 			break;
+		case OPT_STEP:
+			cfg->tr->step = true;
+			break;
+		case OPT_TIMINGS:
+			cfg->tr->timings = true;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -2404,6 +2550,8 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 		     cfg->name, cfg->name);
 	if (cfg->detach && cfg->tty == 1)
 		diex("-d and -t: a detached container has no terminal to relay");
+	if (cfg->detach && cfg->tr->step)
+		diex("-d and --step: --step waits on the terminal that -d leaves");
 	if (cfg->detach)
 		cfg->tty = 0;
 	cfg->argv = argc - optind > 2 ? &argv[optind + 2] : NULL;
@@ -2476,31 +2624,36 @@ static bool dir_closed_to_others(const struct stat *st)
 	       (st->st_gid == 0 || !(st->st_mode & S_IXGRP));
 }
 
-static void rootfs_warn_if_open(const struct config *cfg, int rootfd)
+static void dir_warn_if_open(const char *what, const char *shown, int dirfd)
 {
 	struct stat st, up;
-	int fd = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC), parent;
+	int fd = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC), parent;
 
 	if (fd < 0 || fstat(fd, &st) < 0)
-		die("ROOTFS %s: stat", cfg->rootfs);
+		die("%s %s: stat", what, shown);
 	for (;;) {
 		if (dir_closed_to_others(&st))
 			break;
 		parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (parent < 0 || fstat(parent, &up) < 0)
-			die("ROOTFS %s: stat a directory above it", cfg->rootfs);
+			die("%s %s: stat a directory above it", what, shown);
 		close(fd);
 		fd = parent;
 		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino) {  /* "/" is its own ".." */
-			fprintf(stderr, "runb: warning: ROOTFS %s is open to other users (no directory "
+			fprintf(stderr, "runb: warning: %s %s is open to other users (no directory "
 				"on its path is closed to them): setuid binaries or device nodes a "
 				"container leaves there are theirs too; chmod 700 it or a directory "
-				"above it (README: Security)\n", cfg->rootfs);
+				"above it (README: Security)\n", what, shown);
 			break;
 		}
 		st = up;
 	}
 	close(fd);
+}
+
+static void rootfs_warn_if_open(const struct config *cfg, int rootfd)
+{
+	dir_warn_if_open("ROOTFS", cfg->rootfs, rootfd);
 }
 
 /* runb, just before the clone: ROOTFS becomes its working directory, which
@@ -2825,16 +2978,23 @@ struct dev_rule {
 	const char *name;
 };
 
-static const struct dev_rule dev_allowed[] = {
-	{ 'c', 1, 3, "null" },
-	{ 'c', 1, 5, "zero" },
-	{ 'c', 1, 7, "full" },
-	{ 'c', 1, 8, "random" },
-	{ 'c', 1, 9, "urandom" },
-	{ 'c', 5, 0, "tty" },
-	{ 'c', 5, 2, "ptmx" },
-	{ 'c', 136, -1, "pts/N" }, /* the terminals ptmx hands out (slide 32) */
+/* Beyond slide 31's nodes (dev_nodes), the container may open these. */
+static const struct dev_rule dev_allowed_more[] = {
+	{ 'c', 5, 2, "ptmx" },     /* /dev/ptmx -> pts/ptmx (slide 32) */
+	{ 'c', 136, -1, "pts/N" }, /* the terminals ptmx hands out (and -t's /dev/console) */
 };
+
+#define DEV_ALLOWED (ARRAY_SIZE(dev_nodes) + ARRAY_SIZE(dev_allowed_more))
+
+/* The allow-list: every node of slide 31, then dev_allowed_more. */
+static void dev_allowed(struct dev_rule out[static DEV_ALLOWED])
+{
+	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++)
+		out[i] = (struct dev_rule){ 'c', dev_nodes[i].major, (int)dev_nodes[i].minor,
+					    dev_nodes[i].name };
+	for (size_t i = 0; i < ARRAY_SIZE(dev_allowed_more); i++)
+		out[ARRAY_SIZE(dev_nodes) + i] = dev_allowed_more[i];
+}
 
 /* Small eBPF instruction builders (struct bpf_insn fields: code, dst, src, off, imm). */
 #define EBPF_INSN(c, d, s, o, i) \
@@ -2864,7 +3024,7 @@ struct dev_prog {
 static void dev_emit(struct dev_prog *p, struct bpf_insn ins)
 {
 	if (p->len == ARRAY_SIZE(p->ins))
-		diex("devices: dev_allowed too long for the BPF program buffer");
+		diex("devices: the allow-list is too long for the BPF program buffer");
 	p->ins[p->len++] = ins;
 }
 
@@ -2955,13 +3115,15 @@ static int dev_bpf_load(const struct bpf_insn *ins, unsigned int len)
  * "Device controller". */
 static void dev_bpf_attach(const struct config *cfg, const char *cgroup_dir)
 {
+	struct dev_rule rules[DEV_ALLOWED];
 	struct dev_prog p = { .len = 0 };
 	union bpf_attr a;
 	int prog_fd, dir_fd;
 
 	dev_emit_prologue(&p);
-	for (size_t i = 0; i < ARRAY_SIZE(dev_allowed); i++)
-		dev_emit_rule(&p, &dev_allowed[i]);
+	dev_allowed(rules);
+	for (size_t i = 0; i < DEV_ALLOWED; i++)
+		dev_emit_rule(&p, &rules[i]);
 	dev_emit(&p, EBPF_MOV_K(BPF_REG_0, 0));
 	dev_emit(&p, EBPF_EXIT());
 	trace(cfg->tr, 0, "devices (cgroup v2)", "bpf(BPF_PROG_LOAD) %u instructions, BPF_PROG_ATTACH to %s",
@@ -2981,22 +3143,24 @@ static void dev_bpf_attach(const struct config *cfg, const char *cgroup_dir)
 }
 
 /* cgroup v1: deny everything ("a"), allow mknod of any node (as the v2 program does), then
- * read/write/mknod on each dev_allowed row, one line per write. Documentation/admin-guide/
+ * read/write/mknod on each row of the allow-list, one line per write. Documentation/admin-guide/
  * cgroup-v1/devices.rst */
 static void dev_v1_allow(const struct config *cfg, const char *devices_cgroup_dir)
 {
 	char deny[PATH_MAX], allow[PATH_MAX], line[64], minor[16];
+	struct dev_rule rules[DEV_ALLOWED];
 
 	if (snprintf(deny, sizeof(deny), "%s/devices.deny", devices_cgroup_dir) >= (int)sizeof(deny) ||
 	    snprintf(allow, sizeof(allow), "%s/devices.allow", devices_cgroup_dir) >= (int)sizeof(allow))
 		diex("devices cgroup path too long: %s", devices_cgroup_dir);
 	trace(cfg->tr, 0, "devices (cgroup v1)", "echo a > %s; echo 'c *:* m' 'b *:* m' and %zu rules > %s",
-	      deny, ARRAY_SIZE(dev_allowed), allow);
+	      deny, DEV_ALLOWED, allow);
 	write_file(deny, "a");
 	write_file(allow, "c *:* m");
 	write_file(allow, "b *:* m");
-	for (size_t i = 0; i < ARRAY_SIZE(dev_allowed); i++) {
-		const struct dev_rule *r = &dev_allowed[i];
+	dev_allowed(rules);
+	for (size_t i = 0; i < DEV_ALLOWED; i++) {
+		const struct dev_rule *r = &rules[i];
 
 		if (r->minor < 0)
 			strcpy(minor, "*");
@@ -3482,14 +3646,45 @@ static int etc_mount_point(int etc, const char *name)
 	return fd;
 }
 
+/* Do paths A and B name the same place (as strings, with repeated slashes folded)? */
+static bool path_same(const char *a, const char *b)
+{
+	for (;;) {
+		a += strspn(a, "/");
+		b += strspn(b, "/");
+		size_t na = strcspn(a, "/"), nb = strcspn(b, "/");
+
+		if (na != nb || strncmp(a, b, na) != 0)
+			return false;
+		if (na == 0)
+			return true;
+		a += na;
+		b += nb;
+	}
+}
+
+/* A --volume or --tmpfs the user put at PATH: runb then binds none of its own there. */
+static bool user_mount_at(const struct config *cfg, const char *path)
+{
+	for (int i = 0; i < cfg->n_mounts; i++)
+		if (path_same(cfg->mounts[i].target, path))
+			return true;
+	return false;
+}
+
 static void etc_bind_file(const struct config *cfg, const char *name, const char *content)
 {
 	char tmp[64];
-	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	int dev = root < 0 ? -1 : open_beneath(root, "dev", O_PATH | O_DIRECTORY);
-	int etc = root < 0 ? -1 : open_mount_dir(root, "etc", "");
-	int target, fd, tree;
+	int root, dev, etc, target, fd, tree;
 
+	snprintf(tmp, sizeof(tmp), "/etc/%s", name);
+	if (user_mount_at(cfg, tmp)) {  /* the user's own, as docker leaves it */
+		trace(cfg->tr, 0, "(the names files)", "%s: the user's, left as it is", tmp);
+		return;
+	}
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	dev = root < 0 ? -1 : open_beneath(root, "dev", O_PATH | O_DIRECTORY);
+	etc = root < 0 ? -1 : open_mount_dir(root, "etc", "");
 	if (dev < 0)
 		die("open /dev");
 	trace(cfg->tr, 0, "(the names files)", "write /dev/.runb-%s on /dev's tmpfs, "
@@ -3769,10 +3964,11 @@ static int mount_new(const char *type, const char *const kv[], int onto, const c
 
 /* DIR/upper and DIR/work on the host, made when missing (DIR mode 0700), in runb before
  * anything else; upper gets ROOTFS's mode and owner, which its root shows in the overlay. */
-static void overlay_dir_prepare(const struct config *cfg, int rootfd)
+static void overlay_dir_prepare(struct config *cfg, int rootfd)
 {
 	struct stat root, st;
-	char path[PATH_MAX];
+	char path[PATH_MAX], *abs;
+	int fd;
 
 	if (cfg->overlay != OVERLAY_DIR)
 		return;
@@ -3780,6 +3976,18 @@ static void overlay_dir_prepare(const struct config *cfg, int rootfd)
 		die("--overlay=%s: mkdir", cfg->overlay_dir);
 	if (stat(cfg->overlay_dir, &st) < 0 || !S_ISDIR(st.st_mode))
 		diex("--overlay=%s: not a directory", cfg->overlay_dir);
+	/* the child opens it after its cd into ROOTFS: make it absolute */
+	if (!(abs = realpath(cfg->overlay_dir, NULL)))
+		die("--overlay=%s: realpath", cfg->overlay_dir);
+	cfg->overlay_dir = abs;
+	/* one container at a time on DIR: its lock, held for runb's life (closed at exit) */
+	fd = open(abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		die("--overlay=%s: open", abs);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		diex("--overlay=%s: in use by another container (an overlay's upper layer is one's only)",
+		     abs);
+	dir_warn_if_open("--overlay", abs, fd);
 	if (fstat(rootfd, &root) < 0)
 		die("stat ROOTFS %s", cfg->rootfs);
 	snprintf(path, sizeof(path), "%s/upper", cfg->overlay_dir);
@@ -5299,6 +5507,7 @@ static noreturn void container_main(const struct config *cfg, const struct hando
 		close(h->report[0]);
 	if (h->log[0] >= 0)
 		close(h->log[0]);
+	trace_begin_child(cfg->tr);    /* -v, --step: the child's own clock and host PID */
 	ns_new_session(cfg);           /* beyond the slides: no way to name runb's session */
 	rootfd = rootfs_take_over(cfg); /* beyond the slides: ROOTFS by descriptor, not path */
 
@@ -5348,6 +5557,95 @@ static noreturn void container_main(const struct config *cfg, const struct hando
 	exec_command(cfg, h->report[1]);  /* slide 33: capsh -- -c "/bin/bash" */
 }
 
+/* Before runb.sh's first line: the options, ROOTFS opened once, the NAME lock,
+ * what crashed runs left swept, and the checks that may refuse to start. */
+static void runb_start(struct config *cfg, struct ledger *led, struct handoff *h,
+		       struct detach *d, sigset_t *signals, int argc, char **argv)
+{
+	bool crashed;
+
+	clock_gettime(CLOCK_MONOTONIC, &cfg->tr->start);
+	rlimits_default(cfg);
+	h->rootfd = rootfs_open(cfg, parse_args(cfg, argc, argv));
+	volumes_open(cfg);             /* a missing HOST fails before anything is made */
+	signals_block(signals);        /* a signal during setup waits for stop_if_signalled() */
+	fds_cloexec();
+	if (cfg->detach)
+		detach_start(d);       /* -d: from here on this process is the supervisor */
+	led->owner = getpid();
+	led->name = cfg->name;
+	if (on_exit(trace_at_exit, cfg->tr) != 0 || on_exit(teardown, led) != 0)
+		diex("on_exit: cannot register the teardown");
+	step_open(cfg);
+	if (cfg->overlay == OVERLAY_NONE)
+		rootfs_warn_if_open(cfg, h->rootfd);
+	overlay_dir_prepare(cfg, h->rootfd);
+	name_lock(cfg, led, &crashed);
+	state_forget(cfg->name);       /* what a former run of NAME kept for runb wait, logs */
+	cg_detect(cfg);                /* slide 25: which cgroup version */
+	led->cg_v2 = cfg->tr->cg_v2 = cfg->cg_v2;
+	if (crashed)
+		sweep_crashed_run(led, cfg->name);
+	sweep_crashed_runs(led);
+	net_ns_check_free(cfg);
+	if (cfg->net == NET_BRIDGE)
+		net_check_subnet_free(cfg);
+}
+
+/* The pipes and sockets between runb and its child, made just before the clone. */
+static void runb_handoff(struct config *cfg, struct ledger *led, struct handoff *h,
+			 struct watch *x)
+{
+	int alive[2];
+
+	if (pipe2(alive, O_CLOEXEC) < 0)
+		die("pipe");
+	h->alive_r = alive[0];
+	h->alive_w = alive[1];
+	if (cfg->tty < 0)
+		cfg->tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	if (cfg->tty) {
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, h->pty_sock) < 0)
+			die("socketpair for the pty");
+		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &cfg->winsize) < 0)
+			ioctl(STDOUT_FILENO, TIOCGWINSZ, &cfg->winsize);
+	}
+	if (cfg->detach) {
+		ledger_add(led, MADE_LOG);
+		x->log = log_open(cfg->name, "", O_WRONLY | O_CREAT | O_TRUNC | O_APPEND);
+		if (pipe2(h->report, O_CLOEXEC) < 0 || pipe2(h->log, O_CLOEXEC) < 0)
+			die("-d: pipe");
+		fcntl(h->log[0], F_SETFL, O_NONBLOCK);
+	}
+}
+
+/* After the clone, in runb: the state for the verbs, the watcher, the wait,
+ * the status. Returns the command's exit status. */
+static int runb_supervise(struct config *cfg, struct ledger *led, struct handoff *h,
+			  struct watch *x, pid_t pid, int pidfd, const sigset_t *signals)
+{
+	int status;
+
+	clock_gettime(CLOCK_MONOTONIC, &cfg->tr->cloned);
+	state_write(cfg, led, pid);    /* for runb ps, exec, stop, kill, wait */
+	if (h->pty_sock[1] >= 0)       /* the child's ends */
+		close(h->pty_sock[1]);
+	if (h->report[1] >= 0)
+		close(h->report[1]);
+	if (h->log[1] >= 0)
+		close(h->log[1]);
+	watch_container(cfg, pidfd, h->alive_r);  /* the container dies with runb */
+	close(h->alive_r);             /* alive_w stays open until runb exits */
+	x->pty_sock = h->pty_sock[0];
+	x->report = h->report[0];
+	x->log_in = h->log[0];
+	status = wait_container(cfg, led, pid, pidfd, signals, x);
+	clock_gettime(CLOCK_MONOTONIC, &cfg->tr->ended);
+	led->keep_log = x->report_r;   /* -d: it ran, so its log stays for runb logs */
+	state_end(cfg, led, status);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	struct tracer tr = { .verbose = false };
@@ -5362,86 +5660,29 @@ int main(int argc, char **argv)
 	struct watch x = { .pty_sock = -1, .report = -1, .log_in = -1, .log = -1, .detach = &d };
 	char veth[IFNAMSIZ];
 	sigset_t signals;
-	bool crashed;
-	int pidfd = -1, alive[2], status;
+	int pidfd = -1;
 	pid_t pid;
 
 	if (argc > 1 && is_verb(argv[1]))
-		return run_verb(argc - 1, argv + 1);  /* beyond the slides: runb ps, exec, ... */
-	rlimits_default(&cfg);
-	h.rootfd = rootfs_open(&cfg, parse_args(&cfg, argc, argv));
-	volumes_open(&cfg);             /* beyond the slides: a missing HOST, before anything is made */
-	signals_block(&signals);        /* a signal during setup waits for the check below */
-	fds_cloexec();
-	if (cfg.detach)
-		detach_start(&d);       /* beyond the slides: -d, this process the supervisor */
-	led.owner = getpid();
-	led.name = cfg.name;
-	if (on_exit(teardown, &led) != 0)
-		diex("on_exit: cannot register the teardown");
-	if (cfg.overlay == OVERLAY_NONE)
-		rootfs_warn_if_open(&cfg, h.rootfd);
-	overlay_dir_prepare(&cfg, h.rootfd);
-	name_lock(&cfg, &led, &crashed);
-	state_forget(cfg.name);         /* what a former run of NAME kept for runb wait, logs */
-	cg_detect(&cfg);                /* slide 25 */
-	led.cg_v2 = cfg.cg_v2;
-	if (crashed)
-		sweep_crashed_run(&led, cfg.name);
-	sweep_crashed_runs(&led);
-	net_ns_check_free(&cfg);
-	if (cfg.net == NET_BRIDGE)
-		net_check_subnet_free(&cfg);
+		return run_verb(argc - 1, argv + 1);   /* beyond the slides: runb ps, exec, ... */
+	runb_start(&cfg, &led, &h, &d, &signals, argc, argv);  /* beyond the slides */
 
 	/* runb.sh */
-	cg_create(&cfg, &led);          /* slide 25: cgcreate -g cpu,memory,pids:NAME */
-	cg_devices(&cfg);               /* beyond the slides: the device allow-list */
-	h.netns_fd = net_ns_add(&cfg, &led);  /* slide 26: ip netns add */
+	cg_create(&cfg, &led);                         /* slide 25: cgcreate -g cpu,memory,pids:NAME */
+	cg_set_limits(&cfg);                           /* beyond the slides: -m, --cpus, --pids */
+	cg_devices(&cfg);                              /* beyond the slides: the device allow-list */
+	h.netns_fd = net_ns_add(&cfg, &led);           /* slide 26: ip netns add $CONTAINER_NET_NS */
 	if (cfg.net == NET_BRIDGE) {
-		net_lease(&cfg, &led);  /* beyond the slides: one address per container */
+		net_lease(&cfg, &led);                 /* beyond the slides: an address of its own */
 		veth_name(&cfg, led.owner, veth);
-		net_host_side(&cfg, h.netns_fd, veth);  /* slide 26: ip link add ...; brctl addif */
+		net_host_side(&cfg, h.netns_fd, veth); /* slide 26: ip link add $VETH ...; brctl addif */
 	}
-	net_configure_container(&cfg, h.netns_fd);  /* slide 26: ip netns exec ... */
-	if (pipe2(alive, O_CLOEXEC) < 0)
-		die("pipe");
-	h.alive_r = alive[0];
-	h.alive_w = alive[1];
-	if (cfg.tty < 0)
-		cfg.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-	if (cfg.tty) {
-		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, h.pty_sock) < 0)
-			die("socketpair for the pty");
-		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &cfg.winsize) < 0)
-			ioctl(STDOUT_FILENO, TIOCGWINSZ, &cfg.winsize);
-	}
-	if (cfg.detach) {
-		ledger_add(&led, MADE_LOG);
-		x.log = log_open(cfg.name, "", O_WRONLY | O_CREAT | O_TRUNC | O_APPEND);
-		if (pipe2(h.report, O_CLOEXEC) < 0 || pipe2(h.log, O_CLOEXEC) < 0)
-			die("-d: pipe");
-		fcntl(h.log[0], F_SETFL, O_NONBLOCK);
-	}
+	net_configure_container(&cfg, h.netns_fd);     /* slide 26: ip netns exec ... ip address ... */
+	runb_handoff(&cfg, &led, &h, &x);              /* beyond the slides: the child's pipes */
 	stop_if_signalled();
 	rootfs_hand_over(&cfg, h.rootfd);
-	pid = ns_clone_container(&cfg, &pidfd);  /* slide 27: unshare ... --fork bash core.sh */
+	pid = ns_clone_container(&cfg, &pidfd);        /* slide 27: unshare ... --fork bash $CORE */
 	if (pid == 0)
-		container_main(&cfg, &h);
-	state_write(&cfg, &led, pid);   /* beyond the slides: for runb ps, exec, stop, ... */
-	if (h.pty_sock[1] >= 0)         /* the child's ends of the pipes */
-		close(h.pty_sock[1]);
-	if (h.report[1] >= 0)
-		close(h.report[1]);
-	if (h.log[1] >= 0)
-		close(h.log[1]);
-	watch_container(&cfg, pidfd, h.alive_r);  /* beyond the slides: not without runb */
-	close(h.alive_r);
-	/* h.alive_w stays open in runb until it exits: the child's end reads EOF only then */
-	x.pty_sock = h.pty_sock[0];
-	x.report = h.report[0];
-	x.log_in = h.log[0];
-	status = wait_container(&cfg, &led, pid, pidfd, &signals, &x);
-	led.keep_log = x.report_r;      /* -d: it ran, so its log stays for runb logs */
-	state_end(&cfg, &led, status);
-	exit(status);
+		container_main(&cfg, &h);              /* core.sh, in the child */
+	exit(runb_supervise(&cfg, &led, &h, &x, pid, pidfd, &signals));  /* until it ends; trap ... EXIT */
 }

@@ -346,6 +346,8 @@ bad_input() {
 @test "-v shows every step in slide order" {
 	run rb -v "$CNAME" "$ROOTFS" /bin/true
 	assert_success
+	# each line ends with the time its step took: " [N µs]"
+	run without_times "$output"
 	local slides
 	slides=$(grep -o '^\[slide [0-9]*\]' <<<"$output" | tr -dc '0-9\n' | uniq | tr '\n' ' ')
 	echo "$slides"

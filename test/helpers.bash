@@ -136,3 +136,8 @@ rb_wait() {
 link_gone() {
 	! ip -n "$NS" link show dev "$1" >/dev/null 2>&1
 }
+
+# without_times TEXT: runb -v's lines without the " [N µs]" each ends with.
+without_times() {
+	sed -E 's/ \[[0-9]+ µs\]$//' <<<"$1"
+}

@@ -318,6 +318,8 @@ nameserver 1.1.1.1"
 @test "-v shows each rtnetlink request beside the ip/brctl line it replaces" {
 	run rb -v "$CNAME" "$ROOTFS" true
 	assert_success
+	# each line ends with the time its step took: " [N µs]"
+	run without_times "$output"
 	assert_line "[slide 26] ip netns add NAME -> unshare(CLONE_NEWNET), mount --bind /proc/self/ns/net /run/netns/$CNAME"
 	assert_line --regexp '^\[slide 26\] brctl addbr \$BRIDGE_NAME -> RTM_NEWLINK bridge runb-bridge '
 	assert_line --regexp '^\[slide 26\] ip addr add \$BRIDGE_IP/\$BRIDGE_NETMASK dev \$BRIDGE_NAME -> RTM_NEWADDR 10\.0\.0\.1/24 on runb-bridge'
