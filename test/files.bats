@@ -547,6 +547,22 @@ NO-KEPT"
 NO-KEPT"
 }
 
+@test "--overlay=DIR relative: DIR is the caller's ./DIR, as runb made it, never a DIR inside ROOTFS" {
+	own_rootfs
+	mkdir -p "$T/cwd" "$R/layers/upper" "$R/layers/work"
+	local before
+	before=$(tree_sum "$R")
+	# runb makes ./layers from the caller's directory ...
+	run sh -c 'cd "$1" && shift && exec "$@"' sh "$T/cwd" nsenter --net="/run/netns/$NS" "$RUNB" \
+		--net none --overlay=layers "$CNAME" "$R" /bin/sh -c 'echo rel > /etc/rel; echo DONE'
+	[ -d "$T/cwd/layers/upper" ]
+	# ... and the container's writes land there, not in ROOTFS's own layers/
+	assert_success
+	assert_output DONE
+	[ "$(cat "$T/cwd/layers/upper/etc/rel")" = rel ]
+	[ "$(tree_sum "$R")" = "$before" ]
+}
+
 @test "the in-place default writes into ROOTFS and the next run sees it (the slides; control for --overlay)" {
 	own_rootfs
 	run rb --net none "$CNAME" "$R" /bin/sh -c 'echo in-place > /etc/left'
