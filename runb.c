@@ -16,20 +16,21 @@
  *   The spines   container_main(), which reads like core.sh, and main(),
  *                which reads like runb.sh
  *
- * The slides, and the functions that do them (README.md has the same map;
- * test/map.bats checks both against this file):
+ * The slides, and the functions that do them, in the order of Part I. README.md
+ * has the same map; test/map.bats checks both against this file.
  *
  *   slide  shell step (runb.sh / core.sh)            runb.c
  *   -----  ----------------------------------------  --------------------------
- *   25     cgcreate -g cpu,memory,pids:$NAME          cg_detect(), cg_create()
- *   26     ip netns add $CONTAINER_NET_NS            net_ns_add()
- *   26     ip link add ... type veth peer ...,       net_host_side()
- *          brctl addif, ip link set ... up/netns
+ *   25     cgcreate -g cpu,memory,pids:$NAME          cg_detect(), cg_create(),
+ *                                                     undone by cg_remove()
+ *   26     ip netns add $CONTAINER_NET_NS            net_ns_add(), undone by net_ns_del()
+ *   26     ip link add $VETH type veth peer $ETH,    net_host_side()
+ *          brctl addif, ip link set $VETH up
  *   26     ip netns exec ... ip address/link/route   net_configure_container()
  *   27     unshare --pid --uts --ipc --mount --fork  ns_clone_container()
  *   27     (unshare's implied --propagation private) fs_make_private()
- *   28     cgclassify -g ... $$                      cg_join()
- *   28     unshare --cgroup (made after cgclassify)  ns_unshare_cgroup()
+ *   28     cgclassify -g cpu,memory,pids:$NAME $$     cg_join()
+ *   28     unshare --cgroup                          ns_unshare_cgroup()
  *   29-30  mkdir -p ... && mount -t ...              fs_mount_all()
  *   31     mknod -m 666 $ROOT_FS_DIR/dev/...         dev_make_nodes()
  *   32     mount --bind /dev/pts/ptmx ...            dev_link_ptmx()
@@ -37,8 +38,8 @@
  *   33     hostname runB                             uts_set_hostname()
  *   33     capsh --drop="$DROP_CAPS"                 caps_drop_bounding()
  *   33     ip netns exec $CONTAINER_NET_NS           net_ns_enter()
- *   33     capsh --chroot="$ROOT_FS_DIR"             root_pivot() / root_chroot()
- *   33     capsh --uid --gid --inh                   caps_switch_user()
+ *   33     capsh --chroot="$ROOT_FS_DIR"             root_pivot(), root_chroot()
+ *   33     capsh --inh --uid --gid                   caps_switch_user()
  *   33     capsh -- -c "/bin/bash"                   exec_command()
  *
  * Process model: runb (the parent) stays in the host's namespaces, makes what
@@ -790,8 +791,11 @@ static uint32_t net_last_host(const struct config *cfg)
  *       for the device rules of Part II, which the slides lack).
  * Departure: the slide's cgroups are never removed; runb's are, by cg_remove().
  */
-static const char *const cg_v1_controllers[] = { "cpu", "memory", "pids", "devices" };
-static const char *const cg_v2_controllers[] = { "cpu", "memory", "pids" };
+static const char *const cg_v1_controllers[] = {
+	"cpu", "memory", "pids",  /* the slide's CGROUP_CONTROLLERS: v1 and v2 */
+	"devices",                /* v1 only, for the device rules (v2: a BPF program) */
+};
+#define CG_V2_CONTROLLERS 3       /* the first three of cg_v1_controllers */
 
 /* The container NAME's cgroup directory in one v1 hierarchy (CTRL), or in the
  * unified one (V2, CTRL ignored), followed by "/FILE" when FILE is given. */
@@ -837,15 +841,15 @@ static int cg_v2_delegate(const struct config *cfg, const char *dir)
 		die("cgroups: read %s", path);
 	close(fd);
 	strcpy(have + 1 + n - (n && have[n] == '\n'), " ");
-	for (size_t i = 0; i < ARRAY_SIZE(cg_v2_controllers); i++) {
+	for (size_t i = 0; i < CG_V2_CONTROLLERS; i++) {
 		char word[16];
 
-		snprintf(word, sizeof(word), " %s ", cg_v2_controllers[i]);
+		snprintf(word, sizeof(word), " %s ", cg_v1_controllers[i]);
 		if (!strstr(have, word))
 			diex("cgroups: controller %s is not available in %s (cgroup.controllers:%s)",
-			     cg_v2_controllers[i], dir, have);
+			     cg_v1_controllers[i], dir, have);
 		snprintf(want + strlen(want), sizeof(want) - strlen(want), "%s+%s", i ? " " : "",
-			 cg_v2_controllers[i]);
+			 cg_v1_controllers[i]);
 	}
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
 	trace(cfg->tr, 25, "cgcreate -g cpu,memory,pids:NAME", "echo \"%s\" > %s", want, path);
@@ -1190,7 +1194,7 @@ static int net_bridge(const struct config *cfg, int fd)
 	return bridge;
 }
 
-/* Slide 26, host half, run in the host netns: the bridge, then a veth whose host end VETH
+/* The host half of slide 26, run in the host netns: the bridge, then a veth whose host end VETH
  * joins the bridge and whose other end is eth0 in the container's netns (NETNS_FD).
  * eth0's MAC is made from its address, 02:00:0a:00:00:xx (as docker does), so the host's
  * ARP entry for 10.0.0.x stays right when a later container gets the same x.
@@ -1241,7 +1245,7 @@ static void net_lo_up(const struct config *cfg, int fd)
 		die("ip link set lo up");
 }
 
-/* Slide 26, container half, run inside the container's netns. Order matters: the default
+/* The container half of slide 26, run inside the container's netns. Order matters: the default
  * route needs 10.0.0.1 reachable, i.e. the connected 10.0.0.0/24 route, which the kernel
  * adds only once eth0 has its address and is up. eth0's index here is the container's. */
 static void net_container_side(const struct config *cfg, int fd)
@@ -1351,7 +1355,7 @@ static pid_t ns_clone_container(struct config *cfg, int *pidfd)
 	return pid;
 }
 
-/* Slide 27 (what unshare(1) does silently): mount propagation.
+/* Slide 27: mount propagation — replaces: unshare's implied --propagation private
  *
  * A new mount namespace starts as a copy whose mounts may still be "shared"
  * with the host's (systemd makes / shared), so a mount made in the container
@@ -1394,7 +1398,7 @@ static void cg_join(const struct config *cfg)
 	}
 }
 
-/* Slide 28: the cgroup namespace — replaces: unshare --cgroup (slide 27)
+/* Slide 28: the cgroup namespace — replaces: unshare --cgroup (on slide 27)
  *
  * Made only now, after cg_join(): a cgroup namespace's root is the cgroup
  * its maker is in at that moment, so /proc/self/cgroup reads "/" inside.
@@ -1407,7 +1411,7 @@ static void ns_unshare_cgroup(const struct config *cfg)
 		die("unshare --cgroup: unshare(CLONE_NEWCGROUP)");
 }
 
-/* Slides 29-30: file systems — replaces, for each row:
+/* Slides 29-30: file systems — replaces: for each row of the table,
  *     mkdir -p $ROOT_FS_DIR/<target> && mount -t <type> -o <options> <type> $ROOT_FS_DIR/<target>
  *
  * The slides' mounts and options; mount(2) takes the generic options as MS_*

@@ -1,0 +1,104 @@
+#!/usr/bin/env bats
+# The slide -> function map (issue 15): the one at the top of runb.c and the
+# one in README.md agree, every function they name exists, and every
+# "/* Slide NN" block of Part I is in the map, under its own slide.
+# (No container runs here: no network namespace, nothing on the host.)
+
+bats_require_minimum_version 1.5.0
+
+setup() {
+	TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
+	SRC=$TOP/runb.c
+}
+
+# "SLIDE FUNCTION" pairs of the map in runb.c's first comment: a row starts
+# with its slide number; continuation lines (no number) belong to the row above.
+map_in_source() {
+	awk '/^ \*\/$/ { exit }
+	     /^ \* +slide +shell step/ { on = 1; next }
+	     on && /^ \*$/ { exit }
+	     on && /^ \* +-+/ { next }
+	     on {
+		if (match($0, /^ \* +[0-9]+(-[0-9]+)?/)) { s = substr($0, RSTART, RLENGTH); sub(/^ \* +/, "", s) }
+		line = $0
+		while (match(line, /[a-z_][a-z0-9_]*\(\)/)) {
+			print s, substr(line, RSTART, RLENGTH - 2)
+			line = substr(line, RSTART + RLENGTH)
+		}
+	     }' "$SRC" | sort -u
+}
+
+# The same pairs from README.md's table under "## Slide → function map".
+map_in_readme() {
+	awk '/^## Slide → function map/ { on = 1; next }
+	     on && /^## / { exit }
+	     on && /^\| *[0-9]/ {
+		n = split($0, col, "|")
+		s = col[2]; gsub(/ /, "", s); gsub(/–/, "-", s)
+		line = col[4]
+		while (match(line, /[a-z_][a-z0-9_]*\(\)/)) {
+			print s, substr(line, RSTART, RLENGTH - 2)
+			line = substr(line, RSTART + RLENGTH)
+		}
+	     }' "$TOP/README.md" | sort -u
+}
+
+# "SLIDE FUNCTION" for every function defined in Part I, under the slide of
+# the "/* Slide NN" (or "/* Slides NN-MM", "/* Slides 19 and 33") block it is in.
+defined_in_part_one() {
+	awk '/^\/\* Part I: the slides/ { on = 1; next }
+	     /^\/\* Part II: beyond/ { exit }
+	     on && /^\/\* Slides? [0-9]/ {
+		h = $0; sub(/^\/\* Slides? /, "", h)
+		if (h ~ /^[0-9]+ and [0-9]+/) { sub(/^[0-9]+ and /, "", h) }
+		match(h, /^[0-9]+(-[0-9]+)?/); s = substr(h, RSTART, RLENGTH)
+	     }
+	     on && s != "" && /^static [^=;]*\(/ {
+		match($0, /[a-z_][a-z0-9_]*\(/); print s, substr($0, RSTART, RLENGTH - 1)
+	     }' "$SRC" | sort -u
+}
+
+@test "the map in runb.c and the one in README.md are the same" {
+	run map_in_source
+	local src=$output
+	[ "$(wc -l <<<"$src")" -ge 18 ]
+	run map_in_readme
+	echo "runb.c:"; echo "$src"; echo "README.md:"; echo "$output"
+	[ "$src" = "$output" ]
+}
+
+@test "every function the map names exists, in Part I, in its slide's block" {
+	local defined pair
+	defined=$(defined_in_part_one)
+	while read -r pair; do
+		grep -qxF "$pair" <<<"$defined" || { echo "not in its slide's block: $pair"; return 1; }
+	done < <(map_in_source)
+}
+
+@test "every slide block of Part I is in the map" {
+	local mapped slide
+	mapped=$(map_in_source)
+	# each block's slide has at least one of the block's functions in the map
+	while read -r slide; do
+		grep -q "^$slide " <<<"$mapped" || { echo "slide $slide has a block but no map row"; return 1; }
+	done < <(defined_in_part_one | cut -d' ' -f1 | sort -u)
+	# and Part I covers every slide from 25 to 33
+	for slide in 25 26 27 28 29-30 31 32 33; do
+		grep -q "^$slide " <<<"$mapped" || { echo "no map row for slide $slide"; return 1; }
+	done
+}
+
+@test "Part I's slide headers come in the slides' order, each with the shell line it replaces" {
+	run awk '/^\/\* Part I: the slides/ { on = 1; next } /^\/\* Part II: beyond/ { exit }
+		 on && /^\/\* Slides? [0-9]/ { print }' "$SRC"
+	local prev=0 n line
+	[ "${#lines[@]}" -ge 15 ]
+	for line in "${lines[@]}"; do
+		n=$(sed -E 's/^\/\* Slides? ([0-9]+ and )?([0-9]+).*/\2/' <<<"$line")
+		[ "$n" -ge "$prev" ] || { echo "out of order: $line"; return 1; }
+		prev=$n
+		# the brief's shape: /* Slide NN: <title> — replaces: <shell line>
+		[[ $line =~ ^/\*\ Slides?\ [0-9][^:]*:\ .+\ —\ replaces: ]] ||
+			{ echo "not '/* Slide NN: <title> — replaces: <shell line>': $line"; return 1; }
+	done
+}
