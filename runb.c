@@ -119,6 +119,15 @@ enum { EXIT_RUNB = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND = 127 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+/* Append the instruction ONE to the BPF program P (a struct of ins[] and len), after the
+ * bound check that keeps a table grown too long from overrunning it (WHAT: whose). */
+#define PROG_EMIT(p, one, what)                                                  \
+	do {                                                                     \
+		if ((p)->len == ARRAY_SIZE((p)->ins))                            \
+			diex("%s: its BPF program is too long for its buffer", what); \
+		(p)->ins[(p)->len++] = (one);                                    \
+	} while (0)
+
 #define CONTAINER_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define NETNS_DIR "/run/netns"
 #define STATE_DIR "/run/runb"
@@ -238,19 +247,32 @@ struct handoff {
 /* ROOTFS, lock files, rtnetlink.                                            */
 /* ======================================================================== */
 
-/* die(): the step failed. One line on stderr that names the step and its
- * arguments, then strerror(errno) (saved first: fprintf may change it), and
- * exit 125; on_exit(teardown) then removes what runb made on the host. */
+/* One line on stderr: "runb: " FMT, then ": strerror(ERR)" unless ERR is 0.
+ * Written at once (one write, as stderr is unbuffered only per call), so the
+ * lines of runb and its child do not mix. */
+static void say(int err, const char *fmt, va_list ap)
+{
+	char line[1024];
+	int n = vsnprintf(line, sizeof(line), fmt, ap);
+
+	if (n < 0 || n >= (int)sizeof(line))
+		n = strlen(line);
+	if (err)
+		snprintf(line + n, sizeof(line) - n, ": %s", strerror(err));
+	fprintf(stderr, "runb: %s\n", line);
+}
+
+/* die(): the step failed. One line that names the step and its arguments,
+ * then strerror(errno) (saved first: the formatting may change it), and exit
+ * 125; on_exit(teardown) then removes what runb made on the host. */
 static noreturn void die(const char *fmt, ...)
 {
 	int saved = errno;
 	va_list ap;
 
-	fputs("runb: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(saved, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s\n", strerror(saved));
 	exit(EXIT_RUNB);
 }
 
@@ -259,26 +281,22 @@ static noreturn void diex(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("runb: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(0, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	exit(EXIT_RUNB);
 }
 
 /* warn(): what teardown could not undo, and other trouble that must not stop
- * runb: one line, with strerror(errno), and go on. */
+ * runb: one line, with strerror(errno), and go on (errno kept). */
 static void warn(const char *fmt, ...)
 {
 	int saved = errno;
 	va_list ap;
 
-	fputs("runb: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	say(saved, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, ": %s\n", strerror(saved));
 	errno = saved;
 }
 
@@ -1776,7 +1794,7 @@ static noreturn void exec_command(const struct config *cfg, int report)
 		}
 	}
 	errno = err;
-	fprintf(stderr, "runb: exec %s: %s\n", argv[0], strerror(errno));
+	warn("exec %s", argv[0]);
 	if (report >= 0 && (write(report, "E", 1) != 1 || write(report, &err, sizeof(err)) != sizeof(err)))
 		die("write to runb's report pipe");
 	exit(err == ENOENT || err == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
@@ -1975,6 +1993,14 @@ static void parse_user(struct config *cfg, const char *arg)
 	cfg->gid = g;
 }
 
+/* -e KEY=VALUE, or -e KEY (the caller's KEY): KEY must not be empty. */
+static char *parse_env(char *arg)
+{
+	if (!*arg || *arg == '=')
+		diex("invalid --env '%s': expected KEY=VALUE", arg);
+	return arg;
+}
+
 /* Set KEY=VALUE in ENV (a NULL-terminated array with room), replacing KEY. */
 static void env_set(char **env, const char *kv)
 {
@@ -1985,6 +2011,18 @@ static void env_set(char **env, const char *kv)
 		if (strncmp(env[i], kv, klen) == 0 && env[i][klen] == '=')
 			break;
 	env[i] = (char *)kv;
+}
+
+/* -e KEY=VALUE sets KEY; -e KEY passes the caller's KEY, if it has one. */
+static void env_add(char **env, const char *kv)
+{
+	if (!strchr(kv, '=')) {
+		if (!getenv(kv))
+			return;
+		if (asprintf((char **)&kv, "%s=%s", kv, getenv(kv)) < 0)
+			die("environment: asprintf");
+	}
+	env_set(env, kv);
 }
 
 /* The container's environment is built, never inherited: docker run's PATH,
@@ -2004,17 +2042,8 @@ static void env_build(struct config *cfg, char **opt_env, int n_env)
 	env_set(env, cfg->uid == 0 ? "HOME=/root" : "HOME=/");
 	if (term && asprintf(&env[3], "TERM=%s", term) < 0)
 		die("environment: asprintf");
-	for (int i = 0; i < n_env; i++) {
-		const char *kv = opt_env[i];
-
-		if (!strchr(kv, '=')) {
-			if (!getenv(kv))
-				continue;
-			if (asprintf((char **)&kv, "%s=%s", kv, getenv(kv)) < 0)
-				die("environment: asprintf");
-		}
-		env_set(env, kv);
-	}
+	for (int i = 0; i < n_env; i++)
+		env_add(env, opt_env[i]);
 	cfg->env = env;
 }
 
@@ -2417,9 +2446,7 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 			parse_user(cfg, optarg);
 			break;
 		case 'e':
-			if (!*optarg || *optarg == '=')
-				diex("invalid --env '%s': expected KEY=VALUE", optarg);
-			opt_env[n_env++] = optarg;
+			opt_env[n_env++] = parse_env(optarg);
 			break;
 		case 't':
 		case 'T':
@@ -3005,17 +3032,11 @@ static void dev_allowed(struct dev_rule out[static DEV_ALLOWED])
 	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 
 #define EBPF_LDX_W(dst, src, off) EBPF_INSN(BPF_LDX | BPF_MEM | BPF_W, dst, src, off, 0)
-
 #define EBPF_MOV_X(dst, src)      EBPF_INSN(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0)
-
 #define EBPF_MOV_K(dst, imm)      EBPF_INSN(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm)
-
 #define EBPF_ALU_K(op, dst, imm)  EBPF_INSN(BPF_ALU64 | (op) | BPF_K, dst, 0, 0, imm)
-
 #define EBPF_JNE_K(dst, imm, off) EBPF_INSN(BPF_JMP | BPF_JNE | BPF_K, dst, 0, off, imm)
-
 #define EBPF_JSET_K(dst, imm, off) EBPF_INSN(BPF_JMP | BPF_JSET | BPF_K, dst, 0, off, imm)
-
 #define EBPF_EXIT()               EBPF_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
 /* An eBPF program being built; 64 instructions is room for the table above and more. */
@@ -3024,12 +3045,10 @@ struct dev_prog {
 	unsigned int len;
 };
 
-/* Append one instruction, refusing to overrun the buffer. */
+/* Append one instruction (PROG_EMIT of the kit). */
 static void dev_emit(struct dev_prog *p, struct bpf_insn ins)
 {
-	if (p->len == ARRAY_SIZE(p->ins))
-		diex("devices: the allow-list is too long for the BPF program buffer");
-	p->ins[p->len++] = ins;
+	PROG_EMIT(p, ins, "devices");
 }
 
 /* Prologue. The kernel hands us struct bpf_cgroup_dev_ctx in r1:
@@ -3427,12 +3446,10 @@ struct seccomp_prog {
 	unsigned short len;
 };
 
-/* Append one instruction; the bound check keeps a longer table from overrunning. */
+/* Append one instruction (PROG_EMIT of the kit). */
 static void seccomp_emit(struct seccomp_prog *p, struct sock_filter ins)
 {
-	if (p->len == ARRAY_SIZE(p->ins))
-		diex("seccomp: filter tables too long for the program buffer");
-	p->ins[p->len++] = ins;
+	PROG_EMIT(p, ins, "seccomp");
 }
 
 /* Load the syscall number into A after checking the architecture: the numbers in our tables
@@ -4856,9 +4873,10 @@ static void watch_report(const struct config *cfg, struct watch *x)
 		x->report_r = true;
 		return;
 	}
-	if (n == 1 && c == 'E' && read(x->report, &err, sizeof(err)) == sizeof(err))
-		fprintf(stderr, "runb: exec %s: %s\n", cfg->argv ? cfg->argv[0] : "/bin/sh",
-			strerror(err));
+	if (n == 1 && c == 'E' && read(x->report, &err, sizeof(err)) == sizeof(err)) {
+		errno = err;
+		warn("exec %s", cfg->argv ? cfg->argv[0] : "/bin/sh");
+	}
 	if (n == 0 && x->report_r)
 		detach_started(cfg, x->detach, x->log);
 	close(x->report);
@@ -5416,9 +5434,7 @@ static int verb_exec(int argc, char **argv)
 			cfg.tty = c == 't';
 			break;
 		case 'e':
-			if (!*optarg || *optarg == '=')
-				diex("exec: invalid --env '%s': expected KEY=VALUE", optarg);
-			opt_env[n_env++] = optarg;
+			opt_env[n_env++] = parse_env(optarg);
 			break;
 		case OPT_USER:
 			parse_user(&cfg, optarg);
@@ -5448,7 +5464,7 @@ static int verb_exec(int argc, char **argv)
 		die("calloc");
 	memcpy(cfg.env, st.env, (env - st.env) * sizeof(char *));
 	for (int i = 0; i < n_env; i++)
-		env_set(cfg.env, opt_env[i]);
+		env_add(cfg.env, opt_env[i]);
 	signals_block(&signals);
 	fds_cloexec();
 	led.owner = getpid();
