@@ -2071,17 +2071,49 @@ static uint64_t parse_cap(const char *opt, const char *arg)
 	diex("invalid %s '%s': not a capability (capabilities(7), e.g. NET_ADMIN or ALL)", opt, arg);
 }
 
-/* The capabilities kept, as docker computes them: the slide's SET_CAPS, or none after
- * --cap-drop ALL, or all after --cap-add ALL; then each --cap-add, less each --cap-drop. */
-static uint64_t caps_wanted(uint64_t add, uint64_t drop)
-{
-	uint64_t caps = drop == ~0ULL ? 0 : add == ~0ULL ? ~0ULL : caps_kept_mask();
+/* --cap-add and --cap-drop as given: each named capability, and whether ALL was. */
+struct caps_asked {
+	uint64_t add, drop;
+	bool add_all, drop_all;
+};
 
-	if (add != ~0ULL)
-		caps |= add;
-	if (drop != ~0ULL)
-		caps &= ~drop;
-	return caps;
+static void caps_ask(uint64_t *mask, bool *all, uint64_t cap)
+{
+	if (cap == ~0ULL)
+		*all = true;
+	else
+		*mask |= cap;
+}
+
+/* The capabilities kept, as docker computes them (moby's TweakCapabilities):
+ * --cap-add ALL: all but each --cap-drop; else --cap-drop ALL: each --cap-add;
+ * else the slide's SET_CAPS less each --cap-drop, plus each --cap-add. */
+static uint64_t caps_wanted(const struct caps_asked *a)
+{
+	if (a->add_all)
+		return ~0ULL & ~a->drop;
+	if (a->drop_all)
+		return a->add;
+	return (caps_kept_mask() & ~a->drop) | a->add;
+}
+
+/* What runb can give: the kernel's capabilities, and only those runb holds
+ * itself (a sandbox may lack some). One named by --cap-add that runb lacks is
+ * an error; the others (SET_CAPS, ALL) are given as far as runb has them. */
+static uint64_t caps_usable(uint64_t wanted, uint64_t named)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	uint64_t have;
+
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		die("capget");
+	have = ((uint64_t)data[1].permitted << 32 | data[0].permitted) &
+	       ((2ULL << caps_last_cap()) - 1);
+	for (size_t i = 0; i < ARRAY_SIZE(cap_names); i++)
+		if (named & wanted & ~have & (1ULL << i))
+			diex("--cap-add %s: runb itself does not hold it, so cannot give it", cap_names[i]);
+	return wanted & have;
 }
 
 /* --ulimit NAME=SOFT[:HARD]: setrlimit(2) resources by their ulimit/docker names. */
@@ -2219,10 +2251,12 @@ static void rlimits_default(struct config *cfg)
 	if (prlimit(1, RLIMIT_SIGPENDING, NULL, &r[RLIMIT_SIGPENDING]) < 0)
 		getrlimit(RLIMIT_SIGPENDING, &r[RLIMIT_SIGPENDING]);
 	fd = open("/proc/sys/fs/nr_open", O_RDONLY | O_CLOEXEC);
-	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 && strtoul(buf, NULL, 10) >= 1048576)
+	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 && strtoul(buf, NULL, 10) >= 1048576) {
 		r[RLIMIT_NOFILE] = (struct rlimit){ 1048576, 1048576 };
-	else
+	} else {  /* the caller's hard limit, for both: never its (maybe lowered) soft one */
 		getrlimit(RLIMIT_NOFILE, &r[RLIMIT_NOFILE]);
+		r[RLIMIT_NOFILE].rlim_cur = r[RLIMIT_NOFILE].rlim_max;
+	}
 	if (fd >= 0)
 		close(fd);
 }
@@ -2425,7 +2459,7 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 		{ 0 }
 	};
 	char **opt_env = calloc(argc, sizeof(*opt_env));
-	uint64_t cap_add = 0, cap_drop = 0;
+	struct caps_asked caps = { 0 };
 	int n_env = 0, c;
 
 	cfg->add_hosts = calloc(argc, sizeof(*cfg->add_hosts));
@@ -2513,10 +2547,10 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 			parse_ulimit(cfg, optarg);
 			break;
 		case OPT_CAP_ADD:
-			cap_add |= parse_cap("--cap-add", optarg);
+			caps_ask(&caps.add, &caps.add_all, parse_cap("--cap-add", optarg));
 			break;
 		case OPT_CAP_DROP:
-			cap_drop |= parse_cap("--cap-drop", optarg);
+			caps_ask(&caps.drop, &caps.drop_all, parse_cap("--cap-drop", optarg));
 			break;
 		case OPT_SECURITY_OPT:
 			parse_security_opt(cfg, optarg);
@@ -2563,7 +2597,6 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 		}
 	}
 	check_ip(cfg);
-	cfg->caps = caps_wanted(cap_add, cap_drop);
 	if (cfg->use_chroot && cfg->read_only)
 		diex("--read-only needs runb's pivot_root: the --chroot root is no mount to make read-only");
 	if (argc - optind < 2) {
@@ -2572,6 +2605,7 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 	}
 	if (geteuid() != 0)
 		diex("must be run as root (try: sudo runb ...)");
+	cfg->caps = caps_usable(caps_wanted(&caps), caps.add);
 	cfg->name = argv[optind];
 	if (!valid_name(cfg->name))
 		diex("invalid NAME '%s': 1 to 64 of [A-Za-z0-9_.-], starting with a letter or digit",
@@ -5313,7 +5347,7 @@ static const int exec_ns_flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLO
 /* The command's process, in the container's namespaces and cgroup. */
 static noreturn void exec_child(const struct config *cfg, int pty_sock, int go)
 {
-	uint64_t caps = cfg->caps & ((2ULL << caps_last_cap()) - 1);
+	uint64_t caps = cfg->caps;  /* the container's, from its state */
 	char c;
 
 	if (go >= 0 && read(go, &c, 1) != 1)  /* v1: runb has moved us into the cgroup */
@@ -5517,7 +5551,7 @@ static int run_verb(int argc, char **argv)
 /* The container's first process, from its clone (slide 27) to its exec. */
 static noreturn void container_main(const struct config *cfg, const struct handoff *h)
 {
-	uint64_t caps = cfg->caps & ((2ULL << caps_last_cap()) - 1);
+	uint64_t caps = cfg->caps;  /* what caps_usable() left of SET_CAPS and the options */
 	int rootfd, devfd;
 
 	close(h->alive_w);             /* or it would keep runb's pipe open itself */
