@@ -1,4 +1,4 @@
-# runb — build, test, install.   make && sudo ./runb demo rootfs ; sudo make test
+# runb — build, test, install.   sudo make demo ; sudo make test ; sudo make test-fresh
 CC      ?= cc
 CFLAGS  ?= -O2
 WFLAGS  := -std=gnu11 -Wall -Wextra -Werror
@@ -6,41 +6,46 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 BATS    ?= bats
 
-# Static helpers the tests run inside the busybox container.
-HELPERS := test/escape test/openpty test/sysc
+# Static helpers the tests run inside the busybox container (and euid, setuid).
+HELPERS := test/escape test/openpty test/sysc test/euid
 
-.PHONY: all test test-deps test-vm bench install uninstall clean
+.PHONY: all demo test test-deps test-vm test-fresh bench install uninstall clean
 
 all: runb rootfs/bin/busybox
 
 runb: runb.c
 	$(CC) $(WFLAGS) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ runb.c
 
-# The demo and test root file system: busybox-static and its applets.
+# The demo and test root file system: busybox-static and its applets. Mode
+# 0700: what a container leaves in it (a setuid binary, a device node) is
+# out of other host users' reach.
 rootfs/bin/busybox: scripts/setup_filesystem.sh
 	scripts/setup_filesystem.sh rootfs busybox
+	chmod 0700 rootfs
+
+# The quick start: a shell in the container "demo", on rootfs/.
+demo: all
+	./runb demo rootfs
 
 test/%: test/%.c
 	$(CC) -static $(WFLAGS) -O2 -o $@ $<
 
-# What the suite needs: root, bats with bats-support and bats-assert.
+# What the suite needs, installed when missing: see scripts/test-deps.sh.
 test-deps:
-	@[ "$$(id -u)" = 0 ] || { echo "make test runs containers: run it as root (sudo make test)" >&2; exit 1; }
-	@if ! command -v $(BATS) >/dev/null || [ ! -f /usr/lib/bats/bats-assert/load.bash ]; then \
-		if command -v apt-get >/dev/null; then \
-			echo ">> installing bats, bats-support, bats-assert"; \
-			apt-get update && apt-get install -y --no-install-recommends bats bats-support bats-assert; \
-		else \
-			echo "make test needs bats-core with bats-support and bats-assert in /usr/lib/bats" >&2; exit 1; \
-		fi; \
-	fi
+	@scripts/test-deps.sh
 
-test: test-deps all $(HELPERS)
+test: test-deps
+	$(MAKE) --no-print-directory all $(HELPERS)
 	$(BATS) test/
 
 # The same suite in a throwaway QEMU VM booted with cgroup v2 only.
-test-vm: test-deps all $(HELPERS)
+test-vm: test-deps
+	$(MAKE) --no-print-directory all $(HELPERS)
 	scripts/vmtest.sh $(BATS) test/
+
+# The README's quick start, as written, on a freshly debootstrapped Debian.
+test-fresh:
+	scripts/freshtest.sh
 
 bench: all
 	scripts/bench.sh

@@ -47,7 +47,7 @@ EOF
 apt_install() {
     local pkg=$1 what=$2
     if [ "$(id -u)" -ne 0 ]; then
-        die "$what not found; install it first: apt-get install $pkg"
+        die "$what not found: run as root to have it installed (sudo make), or install it first: sudo apt-get install $pkg"
     fi
     if ! command -v apt-get >/dev/null 2>&1; then
         die "$what not found and apt-get is unavailable; install the '$pkg' package (or equivalent) first"

@@ -28,7 +28,7 @@
 #   VMTEST_VERBOSE   1: boot without "quiet", stream the console to stderr and
 #                    print a timing summary
 #
-# Needs (installed when missing, as root): qemu-system-x86, busybox-static.
+# Needs (installed when missing, as root): qemu-system-x86, xz-utils, busybox-static.
 set -euo pipefail
 
 prog=vmtest
@@ -67,6 +67,8 @@ apt_update_once() {
 
 missing=()
 command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
+# Debian's kernel image and modules are xz-compressed
+command -v unxz >/dev/null || missing+=(xz-utils)
 if ! dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q ' installed$' ||
    [ ! -x /bin/busybox ]; then
 	missing+=(busybox-static)

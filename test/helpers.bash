@@ -14,6 +14,10 @@ bats_require_minimum_version 1.5.0
 common_setup_file() {
 	export ROOTFS=$BATS_FILE_TMPDIR/rootfs
 	cp -a "$TOP/rootfs" "$ROOTFS"
+	# make keeps rootfs/ itself 0700 (no other host user reaches what a
+	# container leaves there); the copy sits in bats' own 0700 directory, and
+	# its / must be searchable for the tests' non-root container users
+	chmod 0755 "$ROOTFS"
 	local h
 	mkdir -p "$ROOTFS/usr/local/bin"
 	for h in escape openpty sysc; do

@@ -44,18 +44,20 @@ wait_child() {
 	return 1
 }
 
+# Nanoseconds since the epoch.
 now() {
-	date +%s.%N
+	date +%s%N
 }
 
-# Seconds from START to now, as a decimal.
+# Seconds from START (a now()) to now, as a decimal with three places.
 since() {
-	echo "$(now) - $1" | bc
+	local ns=$(($(now) - $1))
+	printf '%d.%03d\n' $((ns / 1000000000)) $((ns / 1000000 % 1000))
 }
 
-# A < B for decimals.
+# A < B for decimals (awk: no bc on a fresh machine).
 lt() {
-	[ "$(echo "$1 < $2" | bc)" = 1 ]
+	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'
 }
 
 # The files in /run/runb naming NAME: the address leases it holds or held.
