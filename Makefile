@@ -7,7 +7,7 @@ BINDIR  ?= $(PREFIX)/bin
 BATS    ?= bats
 
 # Static helpers the tests run inside the busybox container (and euid, setuid).
-HELPERS := test/escape test/openpty test/sysc test/euid
+HELPERS := test/escape test/openpty test/sysc test/euid test/resolve test/reap
 
 .PHONY: all demo test test-deps test-vm test-fresh bench install uninstall clean
 

@@ -1,0 +1,907 @@
+#!/usr/bin/env bats
+# What an everyday container needs (issue 12): /etc/hosts and /etc/hostname,
+# /sys/fs/cgroup inside, --init, resource limits that do not depend on the
+# caller, --cap-add/--cap-drop, no signal ignored or blocked, --security-opt,
+# and --help for each. (-t is tty.bats'.) Every check that depends on the
+# machine branches on it (cgroup v1 or v2; whether runb may raise a hard
+# limit, CAP_SYS_RESOURCE) and proves each branch for real.
+
+load helpers
+
+setup_file() {
+	common_setup_file
+	# this file's helpers, built by make (HELPERS), copied by common_setup_file
+	local h
+	for h in resolve reap sysc; do
+		[ -x "$ROOTFS/usr/local/bin/$h" ] || {
+			echo "test/$h is not built: run make $(printf 'test/%s ' resolve reap sysc euid)" >&2
+			return 1
+		}
+	done
+	[ -x "$TOP/test/euid" ] || { echo "test/euid is not built: run make test/euid" >&2; return 1; }
+}
+setup() { common_setup; }
+teardown() { common_teardown; }
+
+# /sys/fs/cgroup is cgroup2 only on a unified (v2-only) machine (cgroup.bats' test).
+cg_v2() {
+	[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]
+}
+
+# Does the test shell hold capability number $1 (its CapEff)?
+has_cap() {
+	local eff
+	eff=$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status)
+	[ $(((16#$eff >> $1) & 1)) = 1 ]
+}
+
+# Does the comma-separated option list $1 hold option $2?
+has_opt() {
+	case ",$1," in *",$2,"*) return 0 ;; esac
+	return 1
+}
+
+note() {
+	echo "# $*" >&3
+}
+
+# wait_for CMD...: until CMD succeeds, for at most ~5 s.
+wait_for() {
+	for _ in $(seq 100); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# Milliseconds since $1 (a date +%s%N).
+ms_since() {
+	echo $((($(date +%s%N) - $1) / 1000000))
+}
+
+# ---------------------------------------------------------------------------
+# 1. /etc/hosts and /etc/hostname
+# ---------------------------------------------------------------------------
+
+# The /etc/hosts runb writes for host name $1 at address $2, then the lines $3...
+hosts_file() {
+	local name=$1 addr=$2
+	shift 2
+	printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n' "$addr" "$name"
+	[ $# = 0 ] || printf '%s\n' "$@"
+}
+
+@test "/etc/hosts and /etc/hostname: exactly docker's lines, 127.0.1.1 with --net none, one line per --add-host" {
+	local got=$BATS_TEST_TMPDIR/got want=$BATS_TEST_TMPDIR/want
+	# byte for byte: the files themselves, "=" between them (each must end in a newline)
+	rb --net none "$CNAME" "$ROOTFS" /bin/sh -c 'cat /etc/hosts; echo =; cat /etc/hostname' >"$got"
+	{ hosts_file "$CNAME" 127.0.1.1; echo '='; echo "$CNAME"; } >"$want"
+	diff -u "$want" "$got"
+	# --hostname names the third line and /etc/hostname; each --add-host is a line, in
+	# order, IPv6 too (the name ends at the first colon), a name given twice twice
+	rb --net none --hostname web.example --add-host db:192.0.2.10 --add-host v6.example:2001:db8::1 \
+		--add-host lo6:::1 --add-host db:192.0.2.11 "$CNAME" "$ROOTFS" \
+		/bin/sh -c 'cat /etc/hosts; echo =; cat /etc/hostname; echo =; hostname' >"$got"
+	{
+		hosts_file web.example 127.0.1.1 $'192.0.2.10\tdb' $'2001:db8::1\tv6.example' \
+			$'::1\tlo6' $'192.0.2.11\tdb'
+		printf '=\nweb.example\n=\nweb.example\n'
+	} >"$want"
+	diff -u "$want" "$got"
+}
+
+@test "/etc/hosts, /etc/hostname: binds of files on the container's /dev tmpfs, which keeps no name of them" {
+	run rb --net none "$CNAME" "$ROOTFS" /bin/sh -c '
+		cat /proc/self/mountinfo; echo "## dev"; ls -A /dev'
+	assert_success
+	local mounts dev m f
+	mounts=$(sed '/^## dev$/,$d' <<<"$output")
+	dev=$(awk '$5 == "/dev" { print $3 }' <<<"$mounts" | tail -n 1)
+	[ -n "$dev" ]
+	for f in hosts hostname; do
+		m=$(awk -v p="/etc/$f" '$5 == p' <<<"$mounts" | tail -n 1)
+		echo "/etc/$f: $m"
+		# the mount's device is /dev's, its root the file runb wrote there and removed
+		[ "$(cut -d' ' -f3 <<<"$m")" = "$dev" ]
+		[ "$(cut -d' ' -f4 <<<"$m")" = "/.runb-$f//deleted" ]
+	done
+	# and nothing of it is left in /dev
+	run sed '1,/^## dev$/d' <<<"$output"
+	assert_line null
+	refute_output --partial .runb-
+}
+
+@test "the container's own name and each --add-host name resolve at once through the C library (--net none)" {
+	run rb --net none --add-host db:192.0.2.10 --add-host v6.example:2001:db8::1 "$CNAME" "$ROOTFS" /bin/sh -c '
+		for n in "$(hostname)" db v6.example localhost not-in-hosts.invalid; do
+			timeout 3 resolve "$n"; echo "$n: $?"
+		done'
+	assert_line --index 0 127.0.1.1
+	assert_line --index 1 "$CNAME: 0"
+	assert_line --index 2 192.0.2.10
+	assert_line --index 3 "db: 0"
+	assert_line --index 4 2001:db8::1
+	assert_line --index 5 "v6.example: 0"
+	assert_line --index 6 127.0.0.1
+	assert_line --index 7 "localhost: 0"
+	# control: a name not in /etc/hosts does not resolve (resolve echoes nothing made up)
+	assert_line --index 8 --partial "resolve not-in-hosts.invalid: "
+	assert_line --index 9 "not-in-hosts.invalid: 2"
+	[ "${#lines[@]}" = 10 ]
+}
+
+@test "/etc/hosts with the bridge: the container's own address beside its name, and the name resolves to it" {
+	run rb "$CNAME" "$ROOTFS" /bin/sh -c '
+		ip -4 -o addr show dev eth0; echo =; cat /etc/hosts; echo =; timeout 3 resolve "$(hostname)"'
+	assert_success
+	local addr
+	addr=$(awk 'NR == 1 { sub("/.*", "", $4); print $4 }' <<<"$output")
+	echo "eth0: $addr"
+	[[ "$addr" =~ ^10\.[0-9]+\.[0-9]+\.[0-9]+$ ]]
+	assert_equal "$(sed -n '/^=$/,/^=$/p' <<<"$output" | sed '1d;$d')" "$(hosts_file "$CNAME" "$addr")"
+	assert_equal "${lines[-1]}" "$addr"
+}
+
+@test "/etc/hosts, /etc/hostname: ROOTFS's own are covered and unchanged byte for byte, links there are not followed, missing ones become empty mount points" {
+	local r=$BATS_TEST_TMPDIR/rootfs f link opt
+	cp -a "$ROOTFS" "$r"
+	# the image's own files: hidden in the container, unchanged in ROOTFS
+	printf '# the image'"'"'s own\n192.0.2.99\timage-only\n' >"$r/etc/hosts"
+	printf 'image-name\n' >"$r/etc/hostname"
+	for f in hosts hostname; do
+		touch -d '2001-02-03 04:05:06' "$r/etc/$f"
+		cp -a "$r/etc/$f" "$BATS_TEST_TMPDIR/$f.orig"
+		stat -c '%s %Y %i %a' "$r/etc/$f" >"$BATS_TEST_TMPDIR/$f.stat"
+	done
+	run rb --net none "$CNAME" "$r" /bin/sh -c 'cat /etc/hosts /etc/hostname; timeout 3 resolve image-only'
+	assert_failure 2
+	assert_equal "$(head -n 4 <<<"$output")" "$(hosts_file "$CNAME" 127.0.1.1; echo "$CNAME")"
+	assert_line --index 4 --partial "resolve image-only: "
+	[ "${#lines[@]}" = 5 ]
+	for f in hosts hostname; do
+		cmp "$BATS_TEST_TMPDIR/$f.orig" "$r/etc/$f"
+		[ "$(stat -c '%s %Y %i %a' "$r/etc/$f")" = "$(cat "$BATS_TEST_TMPDIR/$f.stat")" ]
+	done
+
+	# a link to a host file, absolute or climbing out: never followed, the bind covers
+	# the link itself, with either root switch
+	local victim=$BATS_TEST_TMPDIR/victim before
+	echo 'precious host data' >"$victim"
+	touch -d '2001-02-03 04:05:06' "$victim"
+	before=$(stat -c '%s %Y %i' "$victim")
+	for link in "$victim" "../../../../../../../../../..$victim"; do
+		for f in hosts hostname; do
+			rm -f "$r/etc/$f"
+			ln -s "$link" "$r/etc/$f"
+		done
+		for opt in --net=none --chroot; do
+			run rb "$opt" --net none "$CNAME" "$r" /bin/sh -c 'cat /etc/hosts /etc/hostname'
+			echo "$link $opt: $output"
+			assert_success
+			assert_output "$(hosts_file "$CNAME" 127.0.1.1)
+$CNAME"
+			[ "$(cat "$victim")" = 'precious host data' ]
+			[ "$(stat -c '%s %Y %i' "$victim")" = "$before" ]
+			for f in hosts hostname; do
+				[ "$(readlink "$r/etc/$f")" = "$link" ]
+			done
+		done
+	done
+
+	# none in ROOTFS: runb makes each an empty file, its mount point, as docker does
+	rm -f "$r/etc/hosts" "$r/etc/hostname"
+	run rb --net none "$CNAME" "$r" cat /etc/hostname
+	assert_success
+	assert_output "$CNAME"
+	for f in hosts hostname; do
+		[ -f "$r/etc/$f" ] && [ ! -L "$r/etc/$f" ] && [ ! -s "$r/etc/$f" ]
+	done
+}
+
+@test "--add-host: no colon, a bad address, an empty name, a blank or # in the name: one line, 125, nothing made" {
+	local bad
+	for bad in db 'db:' db:192.0.2 db:example.com ':192.0.2.1' 'a b:192.0.2.1' 'a#b:192.0.2.1'; do
+		run rb --net none --add-host "$bad" "$CNAME" "$ROOTFS" true
+		echo "$bad: $status $output"
+		assert_failure 125
+		assert_output "runb: invalid --add-host '$bad': expected NAME:IP"
+		[ ! -e "/run/netns/$CNAME" ]
+	done
+	# control: the same shapes, well formed, run
+	run rb --net none --add-host db:192.0.2.1 --add-host db6:2001:db8::1 "$CNAME" "$ROOTFS" true
+	assert_success
+	assert_output ""
+}
+
+# ---------------------------------------------------------------------------
+# 2. /sys/fs/cgroup inside
+# ---------------------------------------------------------------------------
+
+# The limit files: inside (relative to /sys/fs/cgroup), and the container's on the host.
+cg_files() {
+	if cg_v2; then
+		echo memory.max pids.max cpu.max
+	else
+		echo memory/memory.limit_in_bytes pids/pids.max cpu/cpu.cfs_quota_us
+	fi
+}
+cg_host_file() {
+	if cg_v2; then
+		echo "/sys/fs/cgroup/runb/$CNAME/$1"
+	else
+		echo "/sys/fs/cgroup/${1%%/*}/runb/$CNAME/${1#*/}"
+	fi
+}
+
+# In the container (the files as arguments): "FILE: VALUE" for each, then a write
+# of the very value back (harmless had it worked), and a new cgroup (removed at once
+# had it been made).
+# shellcheck disable=SC2016
+CG_PROBE='
+	for f; do echo "$f: $(cat "/sys/fs/cgroup/$f")"; done
+	for f; do
+		v=$(cat "/sys/fs/cgroup/$f")
+		echo "$v" > "/sys/fs/cgroup/$f" && echo "WRITTEN $f"
+	done
+	for d in /sys/fs/cgroup "/sys/fs/cgroup/${1%/*}"; do
+		[ -d "$d" ] && mkdir "$d/probe" && rmdir "$d/probe" && echo "MADE $d/probe"
+	done
+	true'
+
+@test "/sys/fs/cgroup inside: -m 64m --pids 50 --cpus 0.5 read there as on the host's runb/NAME, read-only" {
+	local out=$BATS_TEST_TMPDIR/out go=$ROOTFS/tmp/.go-$CNAME f files
+	read -ra files <<<"$(cg_files)"
+	# the container answers, then waits (5 s at most) for the host to have looked
+	rb_bg --net none -m 64m --pids 50 --cpus 0.5 "$CNAME" "$ROOTFS" /bin/sh -c "$CG_PROBE"'
+		echo READY
+		for i in $(seq 100); do [ -e "/tmp/.go-$(hostname)" ] && break; sleep 0.05; done' \
+		sh "${files[@]}" >"$out" 2>&1
+	wait_for grep -qx READY "$out"
+	local host=()
+	for f in "${files[@]}"; do
+		host+=("$f: $(cat "$(cg_host_file "$f")")")
+	done
+	touch "$go"
+	rb_wait
+	rm -f "$go"
+	cat "$out"
+	printf 'host: %s\n' "${host[@]}"
+	[ "$status" = 0 ]
+	if cg_v2; then
+		assert_equal "${host[*]}" "memory.max: 67108864 pids.max: 50 cpu.max: 50000 100000"
+	else
+		assert_equal "${host[*]}" "memory/memory.limit_in_bytes: 67108864 pids/pids.max: 50 cpu/cpu.cfs_quota_us: 50000"
+	fi
+	# the container reads the host's values for its cgroup
+	assert_equal "$(head -n 3 "$out")" "$(printf '%s\n' "${host[@]}")"
+	# and cannot write them, nor make a cgroup
+	run cat "$out"
+	refute_output --partial WRITTEN
+	refute_output --partial MADE
+	# 3 writes, and a mkdir in /sys/fs/cgroup (v1: and in memory/), all refused so
+	local refused=5
+	if cg_v2; then refused=4; fi
+	[ "$(grep -c 'Read-only file system' "$out")" = "$refused" ]
+}
+
+@test "/sys/fs/cgroup inside, without limits: max, unlimited; control: --pids 7 reads 7" {
+	local files
+	read -ra files <<<"$(cg_files)"
+	run rb --net none "$CNAME" "$ROOTFS" /bin/sh -c "$CG_PROBE" sh "${files[@]}"
+	assert_success
+	if cg_v2; then
+		assert_line --index 0 "memory.max: max"
+		assert_line --index 1 "pids.max: max"
+		assert_line --index 2 "cpu.max: max 100000"
+	else
+		# memory: the page-rounded "no limit", above a TiB
+		[[ "${lines[0]}" =~ ^memory/memory.limit_in_bytes:\ ([0-9]+)$ ]]
+		[ "${BASH_REMATCH[1]}" -gt $((1 << 40)) ]
+		assert_line --index 1 "pids/pids.max: max"
+		assert_line --index 2 "cpu/cpu.cfs_quota_us: -1"
+	fi
+	refute_output --partial WRITTEN
+	refute_output --partial MADE
+	# control: the same file reads a limit once the container has one
+	run rb --net none --pids 7 "$CNAME" "$ROOTFS" /bin/sh -c "$CG_PROBE" sh "${files[@]}"
+	assert_line --index 1 --regexp '^pids(/pids)?\.max: 7$'
+}
+
+@test "/sys/fs/cgroup inside: v2 one read-only cgroup2 at the namespace's root; v1 a read-only tmpfs of each hierarchy runb joined, read-only, a link per controller of a shared one" {
+	run rb --net none "$CNAME" "$ROOTFS" /bin/sh -c '
+		cat /proc/self/cgroup; echo "## mounts"; cat /proc/self/mountinfo; echo "## ls"
+		for e in /sys/fs/cgroup/*; do
+			if [ -L "$e" ]; then echo "${e##*/} -> $(readlink "$e")"; else echo "${e##*/}"; fi
+		done'
+	assert_success
+	local cgroups mounts listing m
+	cgroups=$(sed '/^## mounts$/,$d' <<<"$output")
+	mounts=$(sed -n '/^## mounts$/,/^## ls$/p' <<<"$output" | sed '1d;$d' |
+		awk '{ for (i = 7; $i != "-"; i++); print $5, $4, $6, $(i+1), $(i+2) }')
+	listing=$(sed '1,/^## ls$/d' <<<"$output")
+	# MOUNTPOINT ROOT OPTS FSTYPE SOURCE of the mount at $1
+	m=$(awk '$1 == "/sys/fs/cgroup"' <<<"$mounts")
+	echo "/sys/fs/cgroup: $m"
+	[ "$(wc -l <<<"$m")" = 1 ]
+	has_opt "$(cut -d' ' -f3 <<<"$m")" ro
+	if cg_v2; then
+		assert_equal "$cgroups" "0::/"
+		assert_equal "$(cut -d' ' -f2,4 <<<"$m")" "/ cgroup2"
+		# a cgroup below the hierarchy's root: the root has no memory.max, pids.max, cpu.max
+		# (control: the host's root has none)
+		[ ! -e /sys/fs/cgroup/memory.max ]
+		grep -qx memory.max <<<"$listing"
+		grep -qx pids.max <<<"$listing"
+		grep -qx cpu.max <<<"$listing"
+		[ -z "$(awk '$1 ~ "^/sys/fs/cgroup/"' <<<"$mounts")" ]
+	else
+		[ "$(cut -d' ' -f4 <<<"$m")" = tmpfs ]
+		# each hierarchy of cpu, memory, pids, devices, as /proc/self/cgroup names it:
+		# a read-only cgroup mount at the container's cgroup (the namespace's root)
+		local want=() ctrls path c line
+		while IFS=: read -r _ ctrls path; do
+			case ",$ctrls," in *,cpu,* | *,memory,* | *,pids,* | *,devices,*) ;; *) continue ;; esac
+			[ "$path" = / ]
+			want+=("$ctrls")
+			m=$(awk -v p="/sys/fs/cgroup/$ctrls" '$1 == p' <<<"$mounts")
+			echo "$ctrls: $m"
+			[ "$(wc -l <<<"$m")" = 1 ]
+			[ "$(cut -d' ' -f2,4 <<<"$m")" = "/ cgroup" ]
+			has_opt "$(cut -d' ' -f3 <<<"$m")" ro
+			if [[ $ctrls == *,* ]]; then
+				for c in ${ctrls//,/ }; do
+					want+=("$c -> $ctrls")
+				done
+			fi
+		done <<<"$cgroups"
+		# cpu, memory, pids and devices are there (a directory or a link), and nothing else
+		for c in cpu memory pids devices; do
+			printf '%s\n' "${want[@]}" | grep -Eq "^$c( -> .*)?\$"
+		done
+		assert_equal "$(LC_ALL=C sort <<<"$listing")" "$(printf '%s\n' "${want[@]}" | LC_ALL=C sort)"
+		for line in "${want[@]}"; do
+			[[ $line == *" -> "* ]] && note "v1 link proven: $line"
+		done
+		true
+	fi
+}
+
+# ---------------------------------------------------------------------------
+# 4. --init
+# ---------------------------------------------------------------------------
+
+@test "--init: runb's init is PID 1 (comm runb), the command PID 2 in a process group of its own; without, the command is PID 1" {
+	# shellcheck disable=SC2016
+	local probe='echo "1 $(cat /proc/1/comm) pgrp $(cut -d" " -f5 /proc/1/stat)"
+		echo "$$ $(cat /proc/$$/comm) pgrp $(cut -d" " -f5 /proc/$$/stat)"'
+	run rb --net none --init "$CNAME" "$ROOTFS" /bin/sh -c "$probe"
+	assert_success
+	assert_output "1 runb pgrp 1
+2 sh pgrp 2"
+	run rb --net none "$CNAME" "$ROOTFS" /bin/sh -c "$probe"
+	assert_success
+	assert_output "1 sh pgrp 1
+1 sh pgrp 1"
+}
+
+@test "--init reaps orphans; without it the command, PID 1, leaves the orphan a zombie" {
+	run rb --net none "$CNAME" "$ROOTFS" reap
+	assert_success
+	assert_output "pid 1
+zombies 1"
+	run rb --net none --init "$CNAME" "$ROOTFS" reap
+	assert_success
+	assert_output "pid 2
+zombies 0"
+}
+
+# The container's command runs COMM: PID 1 (without --init) or PID 1's child (with).
+command_runs() {
+	local p=$1 comm=$2 c
+	[ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$comm" ] && return 0
+	for c in $(cat "/proc/$p/task/$p/children" 2>/dev/null); do
+		[ "$(cat "/proc/$c/comm" 2>/dev/null)" = "$comm" ] && return 0
+	done
+	return 1
+}
+
+@test "--init: SIGTERM to runb ends a command without a handler at once, 143; without --init the stop waits for --stop-timeout" {
+	local p t0 ms
+	rb_bg --net none --init --stop-timeout 30 "$CNAME" "$ROOTFS" sleep 100
+	p=$(container_pid)
+	wait_for command_runs "$p" sleep
+	[ "$(cat "/proc/$p/comm")" = runb ]
+	t0=$(date +%s%N)
+	kill -TERM "$RB_PID"
+	rb_wait
+	ms=$(ms_since "$t0")
+	echo "--init: status $status after $ms ms"
+	[ "$status" = 143 ]
+	[ "$ms" -lt 5000 ]
+	# control: sleep as PID 1 does not die of SIGTERM; runb kills it after 2 s
+	rb_bg --net none --stop-timeout 2 "$CNAME" "$ROOTFS" sleep 100
+	p=$(container_pid)
+	wait_for command_runs "$p" sleep
+	t0=$(date +%s%N)
+	kill -TERM "$RB_PID"
+	rb_wait
+	ms=$(ms_since "$t0")
+	echo "without: status $status after $ms ms"
+	[ "$status" = 143 ]
+	[ "$ms" -ge 2000 ]
+	[ "$ms" -lt 10000 ]
+}
+
+@test "--init: the command's exit status passes through, 3 as 3, killed by signal 9 from inside as 137" {
+	run rb --net none --init "$CNAME" "$ROOTFS" /bin/sh -c 'exit 3'
+	assert_failure 3
+	# shellcheck disable=SC2016
+	run rb --net none --init "$CNAME" "$ROOTFS" /bin/sh -c 'kill -9 $$; echo survived'
+	assert_failure 137
+	assert_output ""
+	# control: without --init the shell is PID 1, which the kernel spares its own
+	# namespace's SIGKILL: it goes on
+	run rb --net none "$CNAME" "$ROOTFS" /bin/sh -c 'exit 3'
+	assert_failure 3
+	# shellcheck disable=SC2016
+	run rb --net none "$CNAME" "$ROOTFS" /bin/sh -c 'kill -9 $$; echo survived'
+	assert_success
+	assert_output survived
+}
+
+# ---------------------------------------------------------------------------
+# 5. Limits
+# ---------------------------------------------------------------------------
+
+# /proc/PID/limits on stdin -> "NAME|SOFT|HARD" per limit ("%-25s %-20s %-20s %-10s").
+limits_table() {
+	awk 'NR > 1 { n = substr($0, 1, 25); s = substr($0, 27, 20); h = substr($0, 48, 20)
+		sub(/ +$/, "", n); gsub(/ /, "", s); gsub(/ /, "", h); print n "|" s "|" h }'
+}
+
+# Is limit $1 above limit $2 (unlimited above all)?
+lim_gt() {
+	[ "$1" != "$2" ] || return 1
+	[ "$1" = unlimited ] && return 0
+	[ "$2" = unlimited ] && return 1
+	[ "$1" -gt "$2" ]
+}
+
+# The limits runb gives a container, from the caller's (limits_table rows on stdin):
+# runb's defaults, where runb lacks CAP_SYS_RESOURCE a hard limit above the caller's
+# cut to it (and the soft to that). Rows "NAME=SOFT:HARD" in $OVERRIDE replace one.
+expected_limits() {
+	local name soft hard s h raise=0 o
+	has_cap 24 && raise=1
+	while IFS='|' read -r name soft hard; do
+		case $name in
+		"Max stack size") s=8388608 h=unlimited ;;
+		"Max core file size") s=0 h=unlimited ;;
+		"Max open files")
+			if [ "$(cat /proc/sys/fs/nr_open)" -ge 1048576 ]; then
+				s=1048576 h=1048576
+			else
+				s=$soft h=$hard
+			fi
+			;;
+		"Max locked memory") s=8388608 h=8388608 ;;
+		"Max msgqueue size") s=819200 h=819200 ;;
+		"Max nice priority" | "Max realtime priority") s=0 h=0 ;;
+		"Max pending signals")
+			IFS='|' read -r _ s h < <(limits_table </proc/1/limits | grep '^Max pending signals|')
+			;;
+		*) s=unlimited h=unlimited ;;
+		esac
+		for o in "${OVERRIDE[@]}"; do
+			if [ "${o%%=*}" = "$name" ]; then
+				o=${o#*=}
+				s=${o%:*} h=${o#*:}
+			fi
+		done
+		if [ "$raise" = 0 ] && lim_gt "$h" "$hard"; then
+			h=$hard
+			if lim_gt "$s" "$h"; then s=$h; fi
+		fi
+		echo "$name|$s|$h"
+	done
+}
+
+@test "limits: every one set explicitly: docker's defaults, a hard one above the caller's cut to it where runb may not raise it" {
+	local OVERRIDE=() want
+	want=$(limits_table </proc/self/limits | expected_limits)
+	run rb --net none "$CNAME" "$ROOTFS" cat /proc/self/limits
+	assert_success
+	diff -u <(echo "$want") <(limits_table <<<"$output")
+	# every resource setrlimit(2) has, no more, no less
+	[ "$(wc -l <<<"$want")" = 16 ]
+	if has_cap 24; then
+		grep -qx 'Max open files|1048576|1048576' <<<"$want"
+		grep -qx 'Max processes|unlimited|unlimited' <<<"$want"
+	else
+		note "no CAP_SYS_RESOURCE here: nofile and nproc are the caller's hard limits"
+	fi
+}
+
+@test "limits: a caller's lowered soft limits do not reach the container" {
+	run rb --net none "$CNAME" "$ROOTFS" cat /proc/self/limits
+	assert_success
+	local normal
+	normal=$(limits_table <<<"$output")
+	# shellcheck disable=SC2016
+	run nsenter --net="/run/netns/$NS" bash -c '
+		# lower OPT to VALUE, or to half the hard limit where that is lower
+		lower() {
+			local h
+			h=$(ulimit -H "$1") || return
+			if [ "$h" != unlimited ] && [ "$h" -le "$2" ]; then set -- "$1" $(($h / 2)); fi
+			ulimit -S "$1" "$2"
+		}
+		for l in -n:256 -c:0 -s:1024 -u:1000 -l:64 -q:1000 -i:50 -t:100000 -f:1000000 \
+			-d:4000000 -x:1000; do
+			lower "${l%:*}" "${l#*:}" || exit 99
+		done
+		cat /proc/self/limits; echo "##"; exec "$@"' _ "$RUNB" --net none "$CNAME" "$ROOTFS" cat /proc/self/limits
+	assert_success
+	local wrapper inside
+	wrapper=$(sed '/^##$/,$d' <<<"$output" | limits_table)
+	inside=$(sed '1,/^##$/d' <<<"$output" | limits_table)
+	echo "wrapper: $wrapper"
+	# control: the wrapper (runb's caller) had them lowered
+	grep -q '^Max open files|256|' <<<"$wrapper"
+	grep -q '^Max stack size|1048576|' <<<"$wrapper"
+	grep -q '^Max pending signals|50|' <<<"$wrapper"
+	grep -q '^Max msgqueue size|1000|' <<<"$wrapper"
+	[ "$wrapper" != "$normal" ]
+	# the container has the same limits as from a caller that had not
+	diff -u <(echo "$normal") <(echo "$inside")
+}
+
+@test "--ulimit NAME=SOFT[:HARD] sets that limit, for each name; HARD defaults to SOFT; unlimited or -1 for none" {
+	local hard_nproc nproc
+	hard_nproc=$(limits_table </proc/self/limits | awk -F'|' '$1 == "Max processes" { print $3 }')
+	nproc=50000
+	if [ "$hard_nproc" != unlimited ] && [ "$hard_nproc" -lt "$nproc" ]; then nproc=$hard_nproc; fi
+	local OVERRIDE=(
+		"Max address space=1073741824:unlimited"
+		"Max core file size=unlimited:unlimited"
+		"Max cpu time=100:100"
+		"Max data size=1073741824:unlimited"
+		"Max file size=1048576:unlimited"
+		"Max file locks=100:200"
+		"Max locked memory=65536:65536"
+		"Max msgqueue size=1000:2000"
+		"Max open files=1024:4096"
+		"Max processes=$nproc:$nproc"
+		"Max resident set=1048576:1048576"
+		"Max realtime timeout=5000:10000"
+		"Max pending signals=100:200"
+		"Max stack size=unlimited:unlimited"
+	)
+	run rb --net none --ulimit as=1073741824:unlimited --ulimit core=-1 --ulimit cpu=100 \
+		--ulimit data=1073741824:-1 --ulimit fsize=1048576:unlimited --ulimit locks=100:200 \
+		--ulimit memlock=65536 --ulimit msgqueue=1000:2000 --ulimit nofile=1024:4096 \
+		--ulimit nproc=$nproc --ulimit rss=1048576 --ulimit rttime=5000:10000 \
+		--ulimit sigpending=100:200 --ulimit stack=unlimited \
+		"$CNAME" "$ROOTFS" cat /proc/self/limits
+	assert_success
+	diff -u <(limits_table </proc/self/limits | expected_limits) <(limits_table <<<"$output")
+	# the last of one name wins
+	run rb --net none --ulimit nofile=100 --ulimit nofile=200:300 "$CNAME" "$ROOTFS" cat /proc/self/limits
+	assert_line --regexp '^Max open files +200 +300 +files'
+	# nice and rtprio (hard limit 0 by default, the caller's often too): see the next test
+}
+
+@test "--ulimit above what runb may set: allowed with CAP_SYS_RESOURCE (the VM), else one line and 125; below, always allowed" {
+	# the caller (a shell) lowers its own nofile to 4096, soft and hard
+	local wrap='ulimit -n 4096 && exec "$@"' name want
+	run nsenter --net="/run/netns/$NS" bash -c "$wrap" _ "$RUNB" --net none --ulimit nofile=8192 \
+		"$CNAME" "$ROOTFS" cat /proc/self/limits
+	if has_cap 24; then
+		assert_success
+		assert_line --regexp '^Max open files +8192 +8192 +files'
+	else
+		assert_failure 125
+		assert_output "runb: setrlimit nofile 8192:8192 (--ulimit): Operation not permitted"
+	fi
+	[ ! -e "/run/netns/$CNAME" ]
+	# the default from that caller: 1048576 where runb may raise it, else its 4096
+	run nsenter --net="/run/netns/$NS" bash -c "$wrap" _ "$RUNB" --net none "$CNAME" "$ROOTFS" cat /proc/self/limits
+	assert_success
+	if has_cap 24; then want=1048576; else want=4096; fi
+	assert_line --regexp "^Max open files +$want +$want +files"
+	# below the caller's hard limit: allowed with or without the capability
+	run nsenter --net="/run/netns/$NS" bash -c "$wrap" _ "$RUNB" --net none --ulimit nofile=1000:4096 \
+		"$CNAME" "$ROOTFS" cat /proc/self/limits
+	assert_success
+	assert_line --regexp '^Max open files +1000 +4096 +files'
+	# nice and rtprio, one above the caller's hard limit (runb's default is 0)
+	local hard
+	for name in nice rtprio; do
+		case $name in
+		nice) hard=$(limits_table </proc/self/limits | awk -F'|' '$1 == "Max nice priority" { print $3 }') ;;
+		rtprio) hard=$(limits_table </proc/self/limits | awk -F'|' '$1 == "Max realtime priority" { print $3 }') ;;
+		esac
+		want=$((hard + 1))
+		run rb --net none --ulimit "$name=$want" "$CNAME" "$ROOTFS" cat /proc/self/limits
+		if has_cap 24; then
+			assert_success
+			assert_line --regexp "^Max (nice|realtime) priority +$want +$want *\$"
+		else
+			assert_failure 125
+			assert_output "runb: setrlimit $name $want:$want (--ulimit): Operation not permitted"
+		fi
+		# at the caller's hard limit: allowed
+		run rb --net none --ulimit "$name=$hard" "$CNAME" "$ROOTFS" cat /proc/self/limits
+		assert_success
+		assert_line --regexp "^Max (nice|realtime) priority +$hard +$hard *\$"
+	done
+}
+
+@test "--ulimit: an unknown name, soft above hard, a bad number: one line, 125, nothing made" {
+	local bad
+	local bad why
+	for bad in foo=1 NOFILE=1 nofile nofile= nofile=abc nofile=-2 nofile=1:2:3 nofile=2:1 \
+		nofile=unlimited:100 nofile=99999999999999999999999; do
+		run rb --net none --ulimit "$bad" "$CNAME" "$ROOTFS" true
+		echo "$bad: $status $output"
+		assert_failure 125
+		[ "${#lines[@]}" = 1 ]
+		case $bad in
+		foo=1) why="unknown limit foo " ;;
+		NOFILE=1) why="unknown limit NOFILE " ;;
+		nofile) why="expected NAME=SOFT[:HARD]" ;;
+		nofile=2:1 | nofile=unlimited:100) why="the soft limit is above the hard one" ;;
+		*) why="SOFT and HARD are numbers or unlimited" ;;
+		esac
+		assert_output --partial "runb: invalid --ulimit '$bad': $why"
+		[ ! -e "/run/netns/$CNAME" ]
+	done
+}
+
+# ---------------------------------------------------------------------------
+# 6. Capabilities
+# ---------------------------------------------------------------------------
+
+SET_CAPS=0x00000020a80425fb
+
+# capabilities(7), by number
+CAP_NAMES=(chown dac_override dac_read_search fowner fsetid kill setgid setuid setpcap
+	linux_immutable net_bind_service net_broadcast net_admin net_raw ipc_lock ipc_owner
+	sys_module sys_rawio sys_chroot sys_ptrace sys_pacct sys_admin sys_boot sys_nice
+	sys_resource sys_time sys_tty_config mknod lease audit_write audit_control setfcap
+	mac_override mac_admin syslog wake_alarm block_suspend audit_read perfmon bpf
+	checkpoint_restore)
+
+# The container's Prm, Eff and Bnd sets as one line, for runb options "$@".
+caps_of() {
+	rb --net none "$@" "$CNAME" "$ROOTFS" /bin/sh -c \
+		'grep -E "^Cap(Prm|Eff|Bnd):" /proc/self/status | cut -f2 | tr "\n" " "'
+}
+
+# A mask as the kernel prints it, three times (Prm Eff Bnd).
+caps3() {
+	local m
+	m=$(printf '%016x' $(($1)))
+	echo "$m $m $m "
+}
+
+@test "--cap-add/--cap-drop: SET_CAPS plus adds minus drops, by any spelling, ALL" {
+	assert_equal "$(caps_of)" "$(caps3 $SET_CAPS)"
+	assert_equal "$(caps_of --cap-drop ALL --cap-add NET_ADMIN)" "$(caps3 0x1000)"
+	assert_equal "$(caps_of --cap-drop all --cap-add cap_net_admin)" "$(caps3 0x1000)"
+	assert_equal "$(caps_of --cap-drop ALL)" "$(caps3 0)"
+	local spelling
+	for spelling in chown CHOWN CAP_CHOWN cap_Chown; do
+		assert_equal "$(caps_of --cap-drop "$spelling")" "$(caps3 "$SET_CAPS & ~1")"
+	done
+	# CAP_SYS_ADMIN is bit 21, CAP_NET_ADMIN 12, CAP_KILL 5
+	assert_equal "$(caps_of --cap-add sys_admin --cap-add CAP_NET_ADMIN --cap-drop Kill)" \
+		"$(caps3 "($SET_CAPS | 1 << 21 | 1 << 12) & ~(1 << 5)")"
+	# a drop of what is also added: dropped
+	assert_equal "$(caps_of --cap-add NET_ADMIN --cap-drop NET_ADMIN)" "$(caps3 $SET_CAPS)"
+	# ALL: every capability up to cap_last_cap, which runb can give only when it has
+	# them all itself (this sandbox's root lacks CAP_SYS_RESOURCE)
+	local last all mine lacking
+	last=$(cat /proc/sys/kernel/cap_last_cap)
+	all=$(((2 << last) - 1))
+	mine=$((16#$(sed -n 's/^CapEff:[[:space:]]*//p' /proc/self/status) & all))
+	lacking=$((all & ~mine))
+	if [ "$lacking" = 0 ]; then
+		assert_equal "$(caps_of --cap-add ALL)" "$(caps3 $all)"
+		assert_equal "$(caps_of --cap-add all --cap-drop CAP_CHOWN)" "$(caps3 "$all & ~1")"
+	else
+		note "runb lacks capabilities $(printf '%x' $lacking): --cap-add ALL, less those, proven"
+		run rb --net none --cap-add ALL "$CNAME" "$ROOTFS" true
+		assert_failure 125
+		assert_output "runb: capsh: capset: Operation not permitted"
+		local drops=() i
+		for ((i = 0; i <= last; i++)); do
+			if [ $(((lacking >> i) & 1)) = 1 ]; then drops+=(--cap-drop "${CAP_NAMES[i]}"); fi
+		done
+		echo "drops: ${drops[*]}"
+		assert_equal "$(caps_of --cap-add ALL "${drops[@]}")" "$(caps3 $mine)"
+		assert_equal "$(caps_of --cap-add all "${drops[@]}" --cap-drop CAP_CHOWN)" "$(caps3 "$mine & ~1")"
+	fi
+}
+
+@test "--cap-add for a non-root --user: nothing effective or permitted, only the bounding set has it" {
+	assert_equal "$(caps_of --user 1000 --cap-add NET_ADMIN)" \
+		"0000000000000000 0000000000000000 $(printf '%016x' $((SET_CAPS | 1 << 12))) "
+	# control: root gets it
+	assert_equal "$(caps_of --cap-add NET_ADMIN)" "$(caps3 "$SET_CAPS | 1 << 12")"
+}
+
+@test "--cap-add/--cap-drop: an unknown name is one line naming it, 125, nothing made" {
+	local opt bad
+	for opt in --cap-add:FOO --cap-add:CAP_FOO --cap-add: --cap-drop:NET-ADMIN --cap-drop:12 \
+		--cap-drop:NET_ADMIN,CHOWN; do
+		bad=${opt#*:} opt=${opt%%:*}
+		run rb --net none "$opt" "$bad" "$CNAME" "$ROOTFS" true
+		echo "$opt '$bad': $status $output"
+		assert_failure 125
+		assert_output "runb: invalid $opt '$bad': not a capability (capabilities(7), e.g. NET_ADMIN or ALL)"
+		[ ! -e "/run/netns/$CNAME" ]
+	done
+}
+
+@test "--cap-drop CHOWN: chown in the container fails; --cap-add NET_ADMIN: setting lo's MTU to its own value works; both controls" {
+	# a file on the container's own /dev tmpfs, gone with it
+	# shellcheck disable=SC2016
+	local chown='touch /dev/x && chown 1 /dev/x; echo "chown $? $(stat -c %u /dev/x)"'
+	run rb --net none "$CNAME" "$ROOTFS" /bin/sh -c "$chown"
+	assert_success
+	assert_output "chown 0 1"
+	run rb --net none --cap-drop CHOWN "$CNAME" "$ROOTFS" /bin/sh -c "$chown"
+	assert_success
+	assert_line --index 0 "chown: /dev/x: Operation not permitted"
+	assert_line --index 1 "chown 1 0"
+	# shellcheck disable=SC2016
+	local mtu='m=$(cat /sys/class/net/lo/mtu); ip link set lo mtu "$m"; echo "mtu $? $(cat /sys/class/net/lo/mtu) was $m"'
+	run rb --net none "$CNAME" "$ROOTFS" /bin/sh -c "$mtu"
+	assert_success
+	assert_line --index 0 "ip: SIOCSIFMTU: Operation not permitted"
+	[[ "${lines[1]}" =~ ^mtu\ [1-9][0-9]*\ ([0-9]+)\ was\ ([0-9]+)$ ]]
+	[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
+	run rb --net none --cap-add NET_ADMIN "$CNAME" "$ROOTFS" /bin/sh -c "$mtu"
+	assert_success
+	[[ "$output" =~ ^mtu\ 0\ ([0-9]+)\ was\ ([0-9]+)$ ]]
+	[ "${BASH_REMATCH[1]}" = "${BASH_REMATCH[2]}" ]
+}
+
+# ---------------------------------------------------------------------------
+# 7. Signals
+# ---------------------------------------------------------------------------
+
+@test "signals: none ignored or blocked in the container, though runb's caller ignored SIGINT and SIGQUIT" {
+	local wrap="trap '' INT QUIT; grep -E '^Sig(Blk|Ign):' /proc/self/status; exec \"\$@\""
+	local init
+	for init in "" --init; do
+		run nsenter --net="/run/netns/$NS" bash -c "$wrap" _ "$RUNB" --net none $init "$CNAME" "$ROOTFS" \
+			grep -E '^Sig(Blk|Ign):' /proc/self/status
+		assert_success
+		echo "$init: $output"
+		# control: the wrapper's own grep inherits the ignored SIGINT (2) and SIGQUIT (3)
+		[[ "${lines[1]}" =~ ^SigIgn:[[:space:]]+([0-9a-f]+)$ ]]
+		[ $(((16#${BASH_REMATCH[1]} >> 1) & 3)) = 3 ]
+		assert_line --index 2 "SigBlk:	0000000000000000"
+		assert_line --index 3 "SigIgn:	0000000000000000"
+	done
+	# control for the mask: runb itself blocks signals while the container runs, and the
+	# container's process has none blocked, none ignored
+	nsenter --net="/run/netns/$NS" bash -c "trap '' INT QUIT; exec \"\$@\"" _ \
+		"$RUNB" --net none --init "$CNAME" "$ROOTFS" sleep 100 3>&- &
+	RB_PID=$!
+	local p c
+	wait_for test -e "/run/netns/$CNAME"
+	p=$(container_pid)
+	wait_for command_runs "$p" sleep
+	c=$(awk '{ print $1 }' "/proc/$p/task/$p/children")
+	grep -E '^Sig(Blk|Ign):' "/proc/$RB_PID/status" "/proc/$c/status"
+	[ "$(sed -n 's/^SigBlk:\t//p' "/proc/$RB_PID/status")" != 0000000000000000 ]
+	[ "$(sed -n 's/^SigIgn:\t//p' "/proc/$RB_PID/status")" != 0000000000000000 ]
+	[ "$(sed -n 's/^SigBlk:\t//p' "/proc/$c/status")" = 0000000000000000 ]
+	[ "$(sed -n 's/^SigIgn:\t//p' "/proc/$c/status")" = 0000000000000000 ]
+	# and the init's own SIGINT, ignored as runb's was, still takes the forward: 128+2
+	kill -INT "$RB_PID"
+	rb_wait
+	[ "$status" = 130 ]
+}
+
+# ---------------------------------------------------------------------------
+# 8. --security-opt
+# ---------------------------------------------------------------------------
+
+# A rootfs copy holding /tmp/suid/euid setuid-root, on a mount without nosuid (the
+# VM's /tmp is nosuid: then a copy in /var/tmp). Sets SUID_ROOT; SUID_TMP to remove.
+suid_rootfs() {
+	SUID_ROOT=$ROOTFS SUID_TMP=
+	if has_opt "$(findmnt -n -o OPTIONS -T "$ROOTFS")" nosuid; then
+		SUID_TMP=$(mktemp -d /var/tmp/runb-everyday.XXXXXX)
+		SUID_ROOT=$SUID_TMP/rootfs
+		cp -a "$ROOTFS" "$SUID_ROOT"
+	fi
+	# no file system for it would be a failure, not a skip
+	! has_opt "$(findmnt -n -o OPTIONS -T "$SUID_ROOT")" nosuid
+	mkdir -p "$SUID_ROOT/tmp/suid"
+	install -m 4755 -o 0 -g 0 "$TOP/test/euid" "$SUID_ROOT/tmp/suid/euid"
+}
+suid_rootfs_remove() {
+	rm -rf "$SUID_ROOT/tmp/suid"
+	[ -z "$SUID_TMP" ] || rm -rf "$SUID_TMP"
+}
+
+# shellcheck disable=SC2016
+NNP_PROBE='grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status; /tmp/suid/euid
+	sysc | grep -E "^(keyctl|bpf) "; awk "\$5 == \"/\" { print \$6 }" /proc/self/mountinfo'
+
+@test "--security-opt no-new-privileges=false: no_new_privs off, the seccomp filter still on, a setuid-root binary gives euid 0" {
+	suid_rootfs
+	run rb --net none --user 1000 --security-opt no-new-privileges=false "$CNAME" "$SUID_ROOT" /bin/sh -c "$NNP_PROBE"
+	local off=("$status" "${lines[@]}")
+	# control: the default, no_new_privs on
+	run rb --net none --user 1000 "$CNAME" "$SUID_ROOT" /bin/sh -c "$NNP_PROBE"
+	local on=("$status" "${lines[@]}")
+	suid_rootfs_remove
+	printf 'off: %s\n' "${off[@]}"
+	printf 'on: %s\n' "${on[@]}"
+	assert_equal "${off[*]:0:6}" "0 NoNewPrivs:	0 Seccomp:	2 uid 1000 euid 0 keyctl EPERM bpf EPERM"
+	assert_equal "${on[*]:0:6}" "0 NoNewPrivs:	1 Seccomp:	2 uid 1000 euid 1000 keyctl EPERM bpf EPERM"
+	# the container's / is not nosuid: only no_new_privs made the difference
+	[ -n "${off[6]}" ]
+	! has_opt "${off[6]}" nosuid
+}
+
+@test "--security-opt no-new-privileges, =true, :true keep it on (the last one wins); seccomp=unconfined removes the filter; a bad value is 125" {
+	suid_rootfs
+	local opts o res=()
+	for opts in "no-new-privileges" "no-new-privileges=true" "no-new-privileges:true" \
+		"no-new-privileges=false no-new-privileges=true" "no-new-privileges=true no-new-privileges:false" \
+		"seccomp=unconfined" "seccomp:unconfined no-new-privileges=false"; do
+		local args=()
+		for o in $opts; do args+=(--security-opt "$o"); done
+		run rb --net none --user 1000 "${args[@]}" "$CNAME" "$SUID_ROOT" /bin/sh -c "$NNP_PROBE"
+		res+=("$opts: $status ${lines[*]:0:3}")
+	done
+	suid_rootfs_remove
+	printf '%s\n' "${res[@]}"
+	assert_equal "${res[0]}" "no-new-privileges: 0 NoNewPrivs:	1 Seccomp:	2 uid 1000 euid 1000"
+	assert_equal "${res[1]}" "no-new-privileges=true: 0 NoNewPrivs:	1 Seccomp:	2 uid 1000 euid 1000"
+	assert_equal "${res[2]}" "no-new-privileges:true: 0 NoNewPrivs:	1 Seccomp:	2 uid 1000 euid 1000"
+	assert_equal "${res[3]}" "no-new-privileges=false no-new-privileges=true: 0 NoNewPrivs:	1 Seccomp:	2 uid 1000 euid 1000"
+	assert_equal "${res[4]}" "no-new-privileges=true no-new-privileges:false: 0 NoNewPrivs:	0 Seccomp:	2 uid 1000 euid 0"
+	assert_equal "${res[5]}" "seccomp=unconfined: 0 NoNewPrivs:	1 Seccomp:	0 uid 1000 euid 1000"
+	assert_equal "${res[6]}" "seccomp:unconfined no-new-privileges=false: 0 NoNewPrivs:	0 Seccomp:	0 uid 1000 euid 0"
+	# unconfined: the probes get the kernel's answers, not the filter's EPERM
+	run rb --net none --security-opt seccomp=unconfined "$CNAME" "$ROOTFS" sysc
+	refute_line "keyctl EPERM"
+	refute_line "bpf EPERM"
+	local bad
+	for bad in bogus no-new-privileges=maybe seccomp=default ''; do
+		run rb --net none --security-opt "$bad" "$CNAME" "$ROOTFS" true
+		echo "'$bad': $status $output"
+		assert_failure 125
+		assert_output "runb: invalid --security-opt '$bad': expected no-new-privileges=true|false or seccomp=unconfined"
+		[ ! -e "/run/netns/$CNAME" ]
+	done
+}
+
+# ---------------------------------------------------------------------------
+# 9. --help
+# ---------------------------------------------------------------------------
+
+@test "--help lists each new option: --add-host, --init, --ulimit, --cap-add, --cap-drop, --security-opt, -t, -T" {
+	run rb --help
+	assert_success
+	assert_line --regexp '^  --add-host NAME:IP +[a-z]'
+	assert_line --regexp '^  --init +[a-z]'
+	assert_line --regexp '^  --ulimit NAME=SOFT\[:HARD\] +[a-z]'
+	assert_line --regexp '^  --cap-add CAP, --cap-drop CAP +[a-z]'
+	assert_line --regexp '^  --security-opt no-new-privileges=false +[a-z]'
+	assert_line --regexp '^  -t, --tty +[a-z]'
+	assert_line --regexp '^  -T, --no-tty +[a-z]'
+	# control: docker's --privileged is neither listed nor taken
+	refute_output --partial privileged
+	run rb --privileged --net none "$CNAME" "$ROOTFS" true
+	assert_failure 125
+	assert_output "runb: unknown option '--privileged' (see runb --help)"
+}
