@@ -6,8 +6,9 @@ PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/bin
 BATS    ?= bats
 
-# Static helpers the tests run inside the busybox container (and euid, setuid).
-HELPERS := test/escape test/openpty test/sysc test/euid test/resolve test/reap
+# Static helpers the tests run inside the busybox container (and euid, setuid;
+# ptyrun runs on the host side).
+HELPERS := test/escape test/openpty test/sysc test/euid test/resolve test/reap test/ptyrun
 
 .PHONY: all demo test test-deps test-vm test-fresh bench install uninstall clean
 
