@@ -7,8 +7,8 @@ BINDIR  ?= $(PREFIX)/bin
 BATS    ?= bats
 
 # Static helpers the tests run inside the busybox container (and euid, setuid;
-# ptyrun runs on the host side).
-HELPERS := test/escape test/openpty test/sysc test/euid test/resolve test/reap test/ptyrun
+# ptyrun and swapper run on the host side).
+HELPERS := test/escape test/openpty test/sysc test/euid test/resolve test/reap test/ptyrun test/swapper
 
 .PHONY: all demo test test-deps test-vm test-fresh bench install uninstall clean
 
