@@ -5,7 +5,9 @@
  * filter shows as a different errno, never as damage to the machine: bad commands, bad
  * flags, bad fds, NULL pointers, names that do not exist. Probes that would succeed
  * unfiltered (new user namespaces) run in a child that exits at once. TIOCSTI is tried on
- * a pipe, which is never a terminal, so nothing can be typed anywhere.
+ * a pipe, which is never a terminal, so nothing can be typed anywhere. The io_uring probes
+ * make no ring: setup gets no parameters (EFAULT), enter and register a closed descriptor
+ * (EBADF).
  *
  * Build: gcc -static -O2 -Wall -Wextra -Werror -std=gnu11 -o test/sysc test/sysc.c
  */
@@ -109,6 +111,27 @@ static void probe_tiocsti(void)
 	close(fds[1]);
 }
 
+/* io_uring: setup with no parameters to read (EFAULT; EPERM where the kernel's
+ * io_uring_disabled sysctl refuses it), enter and register on a descriptor that is surely
+ * closed (EBADF). Not -1: since Linux 6.13 register(-1, ...) is a "blind" operation that
+ * answers EINVAL for opcode 0, while every kernel answers EBADF for a closed descriptor. */
+static void probe_io_uring(void)
+{
+	int fd = dup(0);
+
+	if (fd < 0)
+		fd = 0;
+	else
+		close(fd);  /* a number no descriptor has */
+	if (fd == 0) {
+		report("io_uring dup", -1, errno);
+		return;
+	}
+	PROBE("io_uring_setup", syscall(SYS_io_uring_setup, 0, NULL));
+	PROBE("io_uring_enter", syscall(SYS_io_uring_enter, fd, 0, 0, 0, NULL, 0));
+	PROBE("io_uring_register", syscall(SYS_io_uring_register, fd, 0, NULL, 0));
+}
+
 int main(void)
 {
 	struct utsname u;
@@ -132,6 +155,7 @@ int main(void)
 	/* bit 0 would be KEXEC_FILE_UNLOAD: use an unknown bit, and bad fds */
 	PROBE("kexec_file_load", syscall(SYS_kexec_file_load, -1, -1, 0, NULL, 0x8000UL));
 	PROBE("open_by_handle_at", syscall(SYS_open_by_handle_at, -1, NULL, O_RDONLY));
+	probe_io_uring();
 	probe_unshare_newuser();
 	probe_clone_newuser();
 	PROBE("clone3", syscall(SYS_clone3, NULL, 0));                      /* size 0 */
