@@ -15,6 +15,7 @@
  *   resize R C     TIOCSWINSZ on the master: the terminal now has R rows and C columns
  *   sleep MS       wait MS milliseconds (reading the output meanwhile)
  *   modes          note the terminal's modes now (icanon, echo, isig: on or off)
+ *   kill SIG       send signal number SIG to COMMAND (its process, not its group)
  *   wait           wait until COMMAND has ended
  *
  * After the steps ptyrun waits for COMMAND to end (up to -t seconds; then SIGHUP, SIGTERM
@@ -264,6 +265,13 @@ static bool step(const char *arg, int slave)
 	}
 	if (wl == 4 && strncmp(arg, "wait", 4) == 0)
 		return step_wait();
+	if (wl == 4 && strncmp(arg, "kill", 4) == 0) {
+		if (kill(child, atoi(text)) < 0) {
+			perror("ptyrun: kill");
+			return false;
+		}
+		return true;
+	}
 	fprintf(stderr, "ptyrun: unknown step '%s'\n", arg);
 	usage();
 	return false;
@@ -325,7 +333,9 @@ int main(int argc, char **argv)
 		}
 	}
 	first_step = optind;
-	for (int i = optind; i < argc; i++)
+	if (optind > 1 && strcmp(argv[optind - 1], "--") == 0)
+		dashdash = optind - 1;  /* getopt took the "--" itself: no steps */
+	for (int i = optind; i < argc && dashdash < 0; i++)
 		if (strcmp(argv[i], "--") == 0) {
 			dashdash = i;
 			break;
