@@ -12,10 +12,19 @@ load helpers
 
 setup_file() { common_setup_file; }
 setup() { common_setup; }
+# directories a test made outside its $BATS_TEST_TMPDIR (in /var/tmp, /dev/shm)
+CLEANUP=()
 teardown() {
-	# a directory of the test's in /var/tmp (see open_rootfs_dir)
-	[ -z "${VARTMP:-}" ] || rm -rf "$VARTMP"
+	[ "${#CLEANUP[@]}" = 0 ] || rm -rf "${CLEANUP[@]}"
 	common_teardown
+}
+
+# A new directory of mode 0700 below $1, removed at the teardown; prints it.
+tmpdir_in() {
+	local d
+	d=$(mktemp -d "$1/runb-security.XXXXXX")
+	CLEANUP+=("$d")
+	echo "$d"
 }
 
 note() {
@@ -157,9 +166,21 @@ mount_inject() {
 	grep INJECTED "$LOG" | grep -q -- "$2"
 }
 
+# A directory for a rootfs copy on a file system of another type than tmpfs
+# ($BATS_TEST_TMPDIR, or one in /var/tmp: the VM's /tmp is a tmpfs), or nothing.
+dir_not_tmpfs() {
+	local d
+	for d in "$BATS_TEST_TMPDIR" /var/tmp; do
+		if [ "$(stat -f -c %T "$d")" != tmpfs ]; then
+			[ "$d" = "$BATS_TEST_TMPDIR" ] && echo "$d" || tmpdir_in "$d"
+			return 0
+		fi
+	done
+}
+
 @test "a /proc, /sys or /dev that is not what runb mounted (a mount skipped, injected) is refused after the root switch" {
 	command -v strace >/dev/null || skip "strace is not installed (it is on the dev machine and in the VM)"
-	local r
+	local d r
 	# retval=0: mount(2) "succeeds" without mounting: the plain directory of ROOTFS stays
 	mount_inject 2 'mount("proc", ' retval=0 "$ROOTFS"
 	[ "$status" = 125 ]
@@ -167,10 +188,33 @@ mount_inject() {
 	mount_inject 7 'mount("sysfs", ' retval=0 "$ROOTFS"
 	[ "$status" = 125 ]
 	assert_output "runb: /sys is not the sysfs runb mounted there: ROOTFS changed under runb; refusing to start a container whose /sys would go unmasked"
-	# without /dev's tmpfs the nodes and the other mounts of /dev land in ROOTFS: a copy
-	r=$(rootfs_copy devless)
+	# without /dev's tmpfs the nodes and the other mounts of /dev land in ROOTFS:
+	# a copy, on a file system that is not a tmpfs itself (see the next test)
+	d=$(dir_not_tmpfs)
+	[ -n "$d" ] || fail "no file system but tmpfs for the copy ($BATS_TEST_TMPDIR, /var/tmp)"
+	mkdir "$d/devless"
+	cp -a "$ROOTFS/." "$d/devless/"
+	r=$(realpath "$d/devless")
 	mount_inject 3 'mount("tmpfs", .*"mode=755,' retval=0 "$r"
 	[ "$status" = 125 ]
+	assert_output "runb: /dev is not the tmpfs runb mounted there: ROOTFS changed under runb; refusing to start a container whose /dev would go unmasked"
+}
+
+# The check after the root switch compares the file system's type only: a
+# ROOTFS that lives on a tmpfs (/dev/shm, the VM's /tmp) has a /dev of that
+# type before runb mounts anything. Expected to FAIL until runb checks that
+# /dev is the very mount it made (e.g. its mount ID, statx STATX_MNT_ID).
+@test "a /dev that is ROOTFS's own directory on a tmpfs (its mount skipped, injected) is refused too" {
+	command -v strace >/dev/null || skip "strace is not installed (it is on the dev machine and in the VM)"
+	[ "$(stat -f -c %T /dev/shm)" = tmpfs ] || skip "/dev/shm is no tmpfs here (it is on the dev machine and in the VM)"
+	local d r
+	d=$(tmpdir_in /dev/shm)
+	mkdir "$d/devless"
+	cp -a "$ROOTFS/." "$d/devless/"
+	r=$d/devless
+	mount_inject 3 'mount("tmpfs", .*"mode=755,' retval=0 "$r"
+	ls -la "$r/dev"
+	[ "$status" = 125 ] || fail "runb ran the container on ROOTFS's own /dev (status $status) and left its nodes there: $(ls "$r/dev" | tr '\n' ' ')"
 	assert_output "runb: /dev is not the tmpfs runb mounted there: ROOTFS changed under runb; refusing to start a container whose /dev would go unmasked"
 }
 
@@ -245,6 +289,55 @@ mount_inject() {
 	[ "$refused" -ge 1 ]
 	[ "$runs" -ge 20 ] || fail "only $runs runs in ${limit} s"
 	[ -d "$d/rootfs" ] && [ ! -L "$d/rootfs" ] && [ "$(readlink "$d/link")" = / ]
+}
+
+# The same race with a link to a directory other than /. runb resolves the
+# ROOTFS argument with realpath(3), which follows the link when the swapper
+# has just put it there; the open that follows (no symlinks) then succeeds
+# on the link's target, and only "/" itself is refused by name. The decoy
+# stands for any host directory (/usr, /etc: a root that container root can
+# write); here it is a rootfs copy of the test's, so the command runs there
+# and says where it is. Expected to FAIL until runb refuses a ROOTFS argument
+# that is, or passes through, a symlink (or opens it without realpath).
+@test "ROOTFS swapped with a link to another directory in a loop: the container never runs in the link's target" {
+	local d=$BATS_TEST_TMPDIR/swap swapper=$TOP/test/swapper
+	local i s out spid runs=0 ran=0 decoy=0 refused=0 bad=0 start limit=60
+	[ -x "$swapper" ] || fail "test/swapper is not built (make test builds it)"
+	mkdir "$d"
+	cp -a "$ROOTFS" "$d/rootfs"
+	cp -a "$ROOTFS" "$d/decoy"
+	echo rootfs > "$d/rootfs/where"
+	echo decoy > "$d/decoy/where"
+	ln -s "$d/decoy" "$d/link"
+	# without the swapper, ROOTFS is ROOTFS
+	run rb --net none "$CNAME" "$d/rootfs" cat /where
+	assert_output rootfs
+	"$swapper" "$d/rootfs" "$d/link" 100 > "$BATS_TEST_TMPDIR/swaps" &
+	spid=$!
+	start=$SECONDS
+	for i in $(seq 100); do
+		[ $((SECONDS - start)) -lt "$limit" ] || break
+		runs=$i
+		s=0
+		out=$(rb --net none "$CNAME" "$d/rootfs" cat /where 2>&1) || s=$?
+		case "$s:$out" in
+		0:rootfs) ran=$((ran + 1)) ;;
+		0:decoy) decoy=$((decoy + 1)) ;;
+		"125:runb: ROOTFS $d/rootfs: a directory on its path ($d/rootfs) became a symlink while runb opened it")
+			refused=$((refused + 1)) ;;
+		*) bad=$((bad + 1)); echo "run $i: status $s: $out" ;;
+		esac
+		# one run in the decoy proves the point
+		[ "$decoy" = 0 ] || break
+	done
+	kill -TERM "$spid"
+	wait "$spid" || fail "the swapper failed"
+	cat "$BATS_TEST_TMPDIR/swaps"
+	echo "$runs runs: $ran in ROOTFS, $decoy in the link's target, $refused refused, $bad otherwise"
+	[ -d "$d/rootfs" ] && [ ! -L "$d/rootfs" ]
+	[ "$bad" = 0 ]
+	[ "$decoy" = 0 ] || fail "run $runs ran in $d/decoy, the target of the link swapped in for ROOTFS"
+	[ "$ran" -ge 1 ]
 }
 
 # ---------------------------------------------------------------- death signal
@@ -339,6 +432,7 @@ VARTMP=
 # (itself 1777, as / and /var are 755: open to others); teardown removes it.
 open_rootfs_dir() {
 	VARTMP=$(mktemp -d /var/tmp/runb-security.XXXXXX)
+	CLEANUP+=("$VARTMP")
 	mkdir "$VARTMP/a"
 	cp -a "$ROOTFS" "$VARTMP/a/rootfs"
 	chmod 755 "$VARTMP/a" "$VARTMP/a/rootfs"
