@@ -227,7 +227,7 @@ dir_not_tmpfs() {
 
 # ---------------------------------------------------------------- ROOTFS swap race
 
-@test "ROOTFS swapped with a link to / in a loop: 200 starts, each runs in ROOTFS or is refused with 125, never on the host's /" {
+@test "ROOTFS swapped with a link to / in a loop: up to 200 starts (90 s), each runs in ROOTFS or is refused with 125, never on the host's /" {
 	local d=$BATS_TEST_TMPDIR/swap swapper=$TOP/test/swapper marker host_only
 	local i s out spid runs=0 ran=0 refused=0 linked=0 hostroot=0 bad=0 start limit=90
 	[ -x "$swapper" ] || fail "test/swapper is not built (make test builds it)"
