@@ -19,12 +19,12 @@ teardown() {
 	common_teardown
 }
 
-# A new directory of mode 0700 below $1, removed at the teardown; prints it.
+# A new directory of mode 0700 below $1, removed at the teardown, in $MADE
+# (not printed: CLEANUP must be set in the test's shell, not a subshell's).
+MADE=
 tmpdir_in() {
-	local d
-	d=$(mktemp -d "$1/runb-security.XXXXXX")
-	CLEANUP+=("$d")
-	echo "$d"
+	MADE=$(mktemp -d "$1/runb-security.XXXXXX")
+	CLEANUP+=("$MADE")
 }
 
 note() {
@@ -166,16 +166,17 @@ mount_inject() {
 	grep INJECTED "$LOG" | grep -q -- "$2"
 }
 
-# A directory for a rootfs copy on a file system of another type than tmpfs
-# ($BATS_TEST_TMPDIR, or one in /var/tmp: the VM's /tmp is a tmpfs), or nothing.
+# A directory for a rootfs copy on a file system of another type than tmpfs,
+# in $MADE: $BATS_TEST_TMPDIR, or one in /var/tmp (the VM's /tmp is a tmpfs);
+# fails when there is none.
 dir_not_tmpfs() {
-	local d
-	for d in "$BATS_TEST_TMPDIR" /var/tmp; do
-		if [ "$(stat -f -c %T "$d")" != tmpfs ]; then
-			[ "$d" = "$BATS_TEST_TMPDIR" ] && echo "$d" || tmpdir_in "$d"
-			return 0
-		fi
-	done
+	if [ "$(stat -f -c %T "$BATS_TEST_TMPDIR")" != tmpfs ]; then
+		MADE=$BATS_TEST_TMPDIR
+	elif [ "$(stat -f -c %T /var/tmp)" != tmpfs ]; then
+		tmpdir_in /var/tmp
+	else
+		return 1
+	fi
 }
 
 @test "a /proc, /sys or /dev that is not what runb mounted (a mount skipped, injected) is refused after the root switch" {
@@ -190,8 +191,8 @@ dir_not_tmpfs() {
 	assert_output "runb: /sys is not the sysfs runb mounted there: ROOTFS changed under runb; refusing to start a container whose /sys would go unmasked"
 	# without /dev's tmpfs the nodes and the other mounts of /dev land in ROOTFS:
 	# a copy, on a file system that is not a tmpfs itself (see the next test)
-	d=$(dir_not_tmpfs)
-	[ -n "$d" ] || fail "no file system but tmpfs for the copy ($BATS_TEST_TMPDIR, /var/tmp)"
+	dir_not_tmpfs || fail "no file system but tmpfs for the copy ($BATS_TEST_TMPDIR, /var/tmp)"
+	d=$MADE
 	mkdir "$d/devless"
 	cp -a "$ROOTFS/." "$d/devless/"
 	r=$(realpath "$d/devless")
@@ -208,7 +209,8 @@ dir_not_tmpfs() {
 	command -v strace >/dev/null || skip "strace is not installed (it is on the dev machine and in the VM)"
 	[ "$(stat -f -c %T /dev/shm)" = tmpfs ] || skip "/dev/shm is no tmpfs here (it is on the dev machine and in the VM)"
 	local d r
-	d=$(tmpdir_in /dev/shm)
+	tmpdir_in /dev/shm
+	d=$MADE
 	mkdir "$d/devless"
 	cp -a "$ROOTFS/." "$d/devless/"
 	r=$d/devless
