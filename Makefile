@@ -12,26 +12,25 @@ HELPERS := test/escape test/openpty test/sysc test/euid test/resolve test/reap t
 
 .PHONY: all demo test test-deps test-vm test-fresh bench install uninstall clean
 
-all: runb rootfs/bin/busybox
+all: runb rootfs/busybox/bin/busybox
 
 runb: runb.c
 	$(CC) $(WFLAGS) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ runb.c
 
-# The demo and test root file system: busybox-static and its applets, built in
-# .rootfs/busybox, mode 0755 (a non-root user in the container can use it),
-# inside .rootfs/, mode 0700 (what a container leaves in the tree, a setuid
-# binary or a device node, is out of other host users' reach); rootfs is a
-# link to it, the name the README uses.
-rootfs/bin/busybox: scripts/setup_filesystem.sh
-	@[ -L rootfs ] || [ ! -d rootfs ] || { echo ">> moving the old rootfs/ away: rm -rf rootfs"; rm -rf rootfs; }
-	install -d -m 0700 .rootfs
-	scripts/setup_filesystem.sh .rootfs/busybox busybox
-	ln -sfn .rootfs/busybox rootfs
+# The demo and test root file system: busybox-static and its applets, in
+# rootfs/busybox, mode 0755 (a non-root user in the container can use it),
+# inside rootfs/, mode 0700 (what a container leaves in the tree, a setuid
+# binary or a device node, is out of other host users' reach; docker keeps its
+# trees so). No symlink on the way: runb follows none in ROOTFS's path.
+rootfs/busybox/bin/busybox: scripts/setup_filesystem.sh
+	@if [ -L rootfs ] || [ -e rootfs/bin ]; then echo ">> an older layout: rm -rf rootfs .rootfs"; rm -rf rootfs .rootfs; fi
+	install -d -m 0700 rootfs
+	scripts/setup_filesystem.sh rootfs/busybox busybox
 
 # The quick start: a shell in the container "demo", on rootfs, whose writes go
 # to an overlay that vanishes with it (rootfs stays as built).
 demo: all
-	./runb --overlay demo rootfs
+	./runb --overlay demo rootfs/busybox
 
 test/%: test/%.c
 	$(CC) -static $(WFLAGS) -O2 -o $@ $<
@@ -64,4 +63,4 @@ uninstall:
 
 clean:
 	rm -f runb $(HELPERS)
-	rm -rf rootfs .rootfs
+	rm -rf rootfs

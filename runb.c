@@ -2636,36 +2636,41 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
  * The shell names the rootfs by its path at every step: mkdir, mount, mknod,
  * chroot. Whoever can write the directory that holds ROOTFS (another
  * container, when ROOTFS sits in a tree a container can write) can exchange
- * it with a link to / between two steps, and the container's root becomes
- * the host's. runb resolves ROOTFS once (realpath(3), for the messages),
- * opens that path without following any symlink (a component swapped for a
- * link meanwhile makes the open fail), and from then on uses only the
- * descriptor. The child reaches it through its working directory: a new
- * mount namespace carries its maker's root and working directory over into
- * its copy of the mounts, while any other descriptor keeps naming the host's
- * mounts, on which the child could not mount. So runb makes ROOTFS its
- * working directory just before the clone (rootfs_hand_over), and the child
- * opens "." (rootfs_take_over).
+ * it with a link to / or to any host directory between two steps, and the
+ * container's root becomes that. runb opens ROOTFS once, as given, without
+ * following a single symlink (openat2(2) RESOLVE_NO_SYMLINKS: a link on the
+ * path, there from the start or swapped in meanwhile, makes the open fail),
+ * and from then on uses only the descriptor; its path, for the messages, is
+ * what the kernel says the descriptor is. The child reaches it through its
+ * working directory: a new mount namespace carries its maker's root and
+ * working directory over into its copy of the mounts, while any other
+ * descriptor keeps naming the host's mounts, on which the child could not
+ * mount. So runb makes ROOTFS its working directory just before the clone
+ * (rootfs_hand_over), and the child opens "." (rootfs_take_over).
  */
 static int rootfs_open(struct config *cfg, const char *arg)
 {
 	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
 				.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
 	struct stat st, host_root;
+	char fdp[32];
+	ssize_t n;
 	int fd;
 
-	if (!realpath(arg, cfg->rootfs))
-		die("ROOTFS %s", arg);
 	do
-		fd = syscall(SYS_openat2, AT_FDCWD, cfg->rootfs, &how, sizeof(how));
+		fd = syscall(SYS_openat2, AT_FDCWD, arg, &how, sizeof(how));
 	while (fd < 0 && errno == EAGAIN);
 	if (fd < 0 && errno == ENOTDIR)
 		diex("ROOTFS %s: not a directory", arg);
 	if (fd < 0 && errno == ELOOP)
-		diex("ROOTFS %s: a directory on its path (%s) became a symlink while runb opened it",
-		     arg, cfg->rootfs);
+		diex("ROOTFS %s: a symlink on its path; runb follows none there (a link can be "
+		     "swapped for another): give the directory itself", arg);
 	if (fd < 0)
-		die("ROOTFS %s", cfg->rootfs);
+		die("ROOTFS %s", arg);
+	n = readlink(fd_path(fd, fdp), cfg->rootfs, sizeof(cfg->rootfs) - 1);
+	if (n < 0)
+		die("ROOTFS %s: readlink %s", arg, fdp);
+	cfg->rootfs[n] = '\0';
 	if (fstat(fd, &st) < 0 || stat("/", &host_root) < 0)
 		die("ROOTFS %s: stat", cfg->rootfs);
 	if (st.st_dev == host_root.st_dev && st.st_ino == host_root.st_ino)
@@ -3381,6 +3386,14 @@ static void fs_mask_kernel_files(const struct config *cfg)
 	int proc = fs_open_verified("proc", PROC_SUPER_MAGIC, "procfs");
 	int sys = fs_open_verified("sys", SYSFS_MAGIC, "sysfs");
 	int dev = fs_open_verified("dev", TMPFS_MAGIC, "tmpfs");
+	struct stat d, r;
+
+	/* a ROOTFS on a tmpfs has a tmpfs /dev of its own: runb's is a mount apart */
+	if (fstat(dev, &d) < 0 || stat("/", &r) < 0)
+		die("stat /dev and /");
+	if (d.st_dev == r.st_dev)
+		diex("/dev is not the tmpfs runb mounted there: ROOTFS changed under runb; refusing "
+		     "to start a container whose /dev would go unmasked");
 
 	for (size_t i = 0; i < ARRAY_SIZE(fs_masks); i++)
 		fs_mask_one(cfg, strcmp(fs_masks[i].fs, "proc") == 0 ? proc : sys, &fs_masks[i]);
@@ -4786,14 +4799,18 @@ static void watch_container(const struct config *cfg, int pidfd, int alive_r)
 		die("fork the watcher");
 	if (pid > 0)
 		return;
-	/* the watcher: keep the two descriptors it needs, as 3 and 4, close all others */
-	if (dup2(alive_r, 3) < 0 || dup2(pidfd, 4) < 0 ||
-	    syscall(SYS_close_range, 5, ~0U, 0) < 0 || syscall(SYS_close_range, 0, 2, 0) < 0 ||
-	    setsid() < 0)
-		_exit(EXIT_RUNB);
-	while (read(3, &c, 1) < 0 && errno == EINTR)
+	/* the watcher: keep the two descriptors it needs, close all others */
+	{
+		int lo = alive_r < pidfd ? alive_r : pidfd, hi = alive_r < pidfd ? pidfd : alive_r;
+
+		if ((lo > 0 && syscall(SYS_close_range, 0, lo - 1, 0) < 0) ||
+		    (hi > lo + 1 && syscall(SYS_close_range, lo + 1, hi - 1, 0) < 0) ||
+		    syscall(SYS_close_range, hi + 1, ~0U, 0) < 0 || setsid() < 0)
+			_exit(EXIT_RUNB);
+	}
+	while (read(alive_r, &c, 1) < 0 && errno == EINTR)
 		;
-	sys_pidfd_send_signal(4, SIGKILL);
+	sys_pidfd_send_signal(pidfd, SIGKILL);
 	_exit(0);
 }
 

@@ -70,7 +70,7 @@ install=${BENCH_INSTALL:-1}
 vm=${BENCH_VM:-0}
 runb_sh=${RUNB_SH:-}
 RUNB=${RUNB:-$top/runb}
-ROOTFS=${ROOTFS:-$top/rootfs}
+ROOTFS=${ROOTFS:-$top/rootfs/busybox}
 
 while [ $# -gt 0 ]; do
 	case $1 in

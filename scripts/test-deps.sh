@@ -71,7 +71,7 @@ else
     need libc6-dev libc.a "the static helpers in test/"
 fi
 # rootfs/ is made of Debian's static busybox (scripts/setup_filesystem.sh).
-if [ ! -x "$top/rootfs/bin/busybox" ] && [ ! -x /bin/busybox ]; then
+if [ ! -x "$top/rootfs/busybox/bin/busybox" ] && [ ! -x /bin/busybox ]; then
     need busybox-static /bin/busybox "rootfs/, the tests' container"
 fi
 # A kernel with modules loads veth, bridge and nf_tables through modprobe.

@@ -13,10 +13,10 @@ bats_require_minimum_version 1.5.0
 # /usr/local/bin, so the tests never change the demo rootfs.
 common_setup_file() {
 	export ROOTFS=$BATS_FILE_TMPDIR/rootfs
-	# rootfs is make's link to .rootfs/busybox (a 0755 tree in a 0700
-	# directory); the copy is a 0755 tree in bats' own 0700 directory
+	# make's rootfs/busybox is a 0755 tree in the 0700 rootfs/; the copy is a
+	# 0755 tree in bats' own 0700 directory
 	mkdir -m 0755 "$ROOTFS"
-	cp -a "$TOP/rootfs/." "$ROOTFS/"
+	cp -a "$TOP/rootfs/busybox/." "$ROOTFS/"
 	local h
 	mkdir -p "$ROOTFS/usr/local/bin"
 	for h in escape openpty sysc resolve reap ptyrun swapper nodeath; do

@@ -201,10 +201,10 @@ dir_not_tmpfs() {
 	assert_output "runb: /dev is not the tmpfs runb mounted there: ROOTFS changed under runb; refusing to start a container whose /dev would go unmasked"
 }
 
-# The check after the root switch compares the file system's type only: a
-# ROOTFS that lives on a tmpfs (/dev/shm, the VM's /tmp) has a /dev of that
-# type before runb mounts anything. Expected to FAIL until runb checks that
-# /dev is the very mount it made (e.g. its mount ID, statx STATX_MNT_ID).
+# The file system's type alone would not do: a ROOTFS that lives on a tmpfs
+# (/dev/shm, the VM's /tmp) has a /dev of that type before runb mounts
+# anything. runb also checks that /dev is a mount apart from / (its own
+# device number).
 @test "a /dev that is ROOTFS's own directory on a tmpfs (its mount skipped, injected) is refused too" {
 	command -v strace >/dev/null || skip "strace is not installed (it is on the dev machine and in the VM)"
 	[ "$(stat -f -c %T /dev/shm)" = tmpfs ] || skip "/dev/shm is no tmpfs here (it is on the dev machine and in the VM)"
@@ -268,7 +268,7 @@ dir_not_tmpfs() {
 		if [ "$s" = 0 ] && [ "$out" = "$marker"$'\n'in-rootfs ]; then
 			ran=$((ran + 1))
 		elif [ "$s" = 125 ] && [ "$(wc -l <<<"$out")" = 1 ] &&
-			[[ "$out" == "runb: ROOTFS $d/rootfs: a directory on its path ($d/rootfs) became a symlink while runb opened it" ]]; then
+			[[ "$out" == "runb: ROOTFS $d/rootfs: a symlink on its path; runb follows none there (a link can be swapped for another): give the directory itself" ]]; then
 			refused=$((refused + 1))
 			linked=$((linked + 1))
 		elif [ "$s" = 125 ] && [ "$out" = "runb: ROOTFS $d/rootfs: is the host's /; runb will not make it a container's root" ]; then
@@ -282,8 +282,8 @@ dir_not_tmpfs() {
 	kill -TERM "$spid"
 	wait "$spid" || fail "the swapper failed"
 	cat "$BATS_TEST_TMPDIR/swaps"
-	echo "$runs runs in $((SECONDS - start)) s: $ran ran in ROOTFS, $refused refused ($linked 'became a symlink', $hostroot 'the host's /'), $bad otherwise"
-	note "swap race: $runs runs, $ran in ROOTFS, $refused refused ($linked mid-open, $hostroot at realpath)"
+	echo "$runs runs in $((SECONDS - start)) s: $ran ran in ROOTFS, $refused refused ($linked 'a symlink on its path', $hostroot 'the host's /'), $bad otherwise"
+	note "swap race: $runs runs, $ran in ROOTFS, $refused refused ($linked a link on the path, $hostroot the host's /)"
 	[ "$bad" = 0 ]
 	# the race was run for real: both outcomes happened, and the path-based control lost it
 	[ "$control" = 1 ]
@@ -293,14 +293,13 @@ dir_not_tmpfs() {
 	[ -d "$d/rootfs" ] && [ ! -L "$d/rootfs" ] && [ "$(readlink "$d/link")" = / ]
 }
 
-# The same race with a link to a directory other than /. runb resolves the
-# ROOTFS argument with realpath(3), which follows the link when the swapper
-# has just put it there; the open that follows (no symlinks) then succeeds
-# on the link's target, and only "/" itself is refused by name. The decoy
-# stands for any host directory (/usr, /etc: a root that container root can
-# write); here it is a rootfs copy of the test's, so the command runs there
-# and says where it is. Expected to FAIL until runb refuses a ROOTFS argument
-# that is, or passes through, a symlink (or opens it without realpath).
+# The same race with a link to a directory other than /. A realpath(3) of
+# the ROOTFS argument would follow the link when the swapper had just put it
+# there, and only "/" itself could be refused by name; runb opens the
+# argument as given and follows no symlink at all, so the link is refused.
+# The decoy stands for any host directory (/usr, /etc: a root that container
+# root can write); here it is a rootfs copy of the test's, so the command
+# runs there and says where it is.
 @test "ROOTFS swapped with a link to another directory in a loop: the container never runs in the link's target" {
 	local d=$BATS_TEST_TMPDIR/swap swapper=$TOP/test/swapper
 	local i s out spid runs=0 ran=0 decoy=0 refused=0 bad=0 start limit=60
@@ -325,7 +324,7 @@ dir_not_tmpfs() {
 		case "$s:$out" in
 		0:rootfs) ran=$((ran + 1)) ;;
 		0:decoy) decoy=$((decoy + 1)) ;;
-		"125:runb: ROOTFS $d/rootfs: a directory on its path ($d/rootfs) became a symlink while runb opened it")
+		"125:runb: ROOTFS $d/rootfs: a symlink on its path; runb follows none there (a link can be swapped for another): give the directory itself")
 			refused=$((refused + 1)) ;;
 		*) bad=$((bad + 1)); echo "run $i: status $s: $out" ;;
 		esac
@@ -501,13 +500,15 @@ open_to_others() {
 }
 
 @test "the rootfs make builds lies below a directory closed to other users (no warning for it)" {
-	[ -e "$TOP/rootfs" ]
+	[ -d "$TOP/rootfs/busybox" ] && [ ! -L "$TOP/rootfs" ] && [ ! -L "$TOP/rootfs/busybox" ]
+	[ "$(stat -c %a "$TOP/rootfs")" = 700 ]
+	[ "$(stat -c %a "$TOP/rootfs/busybox")" = 755 ]
 	# the rule works both ways: this file's copy lies below bats' 0700 directory,
 	# a 0755 copy in /var/tmp (1777) does not
 	open_rootfs_dir
 	chmod 755 "$VARTMP"
 	open_to_others "$VARTMP/a/rootfs"
 	run ! open_to_others "$ROOTFS"
-	run ! open_to_others "$TOP/rootfs"
+	run ! open_to_others "$TOP/rootfs/busybox"
 	echo "$output"
 }
