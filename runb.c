@@ -352,11 +352,16 @@ static void step_look(const struct tracer *tr, int slide, char out[static 512])
 }
 
 /* --step: before a slide's step (once per shell line), say what comes and
- * wait for Enter on the terminal. */
+ * wait for Enter on the terminal. A stop signal (^C at the pause, or from
+ * runb to its child) ends the wait and runb, as it would at any other step:
+ * it is blocked, so it is read from a signalfd beside the terminal. */
 static void step_pause(struct tracer *tr, int slide, const char *shell, const char *what)
 {
+	struct pollfd p[2] = { { .fd = tr->tty, .events = POLLIN }, { .events = POLLIN } };
+	struct signalfd_siginfo si;
 	char key[160], look[512], c = 0;
-	ssize_t n;
+	sigset_t stop;
+	ssize_t n = 1;
 
 	snprintf(key, sizeof(key), "%d %s", slide, shell);
 	if (strcmp(key, tr->paused) == 0)
@@ -365,8 +370,23 @@ static void step_pause(struct tracer *tr, int slide, const char *shell, const ch
 	step_look(tr, slide, look);
 	dprintf(tr->tty, "\n--step: slide %d: %s\n  runb is about to: %s\n  look: %s\n"
 		"  press Enter to go on ", slide, shell, what, look);
-	while ((n = read(tr->tty, &c, 1)) > 0 && c != '\n')
-		;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGHUP);  /* the stop signals runb forwards (fwd_signals) */
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGQUIT);
+	sigaddset(&stop, SIGTERM);
+	p[1].fd = signalfd(-1, &stop, SFD_CLOEXEC);
+	if (p[1].fd < 0)
+		die("--step: signalfd");
+	while (c != '\n' && n > 0) {
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			die("--step: poll the terminal");
+		if (p[1].revents && read(p[1].fd, &si, sizeof(si)) == sizeof(si))
+			exit(128 + si.ssi_signo);
+		if (p[0].revents)
+			n = read(tr->tty, &c, 1);
+	}
+	close(p[1].fd);
 	if (n <= 0)
 		diex("--step: the terminal went away");
 }
@@ -1812,8 +1832,13 @@ static noreturn void exec_command(const struct config *cfg, int report)
 static void usage(FILE *out)
 {
 	fputs("usage: runb [OPTIONS] NAME ROOTFS [COMMAND [ARG...]]\n"
+	      "       runb ps [--format FORMAT]\n"
+	      "       runb exec [-t|-T] [-e KEY=VAL] [--user UID[:GID]] [-w DIR] NAME COMMAND...\n"
+	      "       runb stop [-t SECONDS] NAME | kill [-s SIGNAL] NAME | logs [-f] NAME | wait NAME\n"
 	      "Run COMMAND (default /bin/bash, or /bin/sh) in a container NAME whose root is ROOTFS.\n"
 	      "\n"
+	      "  -d, --detach       run in the background: print NAME once COMMAND runs; its output\n"
+	      "                     goes to runb logs NAME, its status to runb wait NAME\n"
 	      "  --hostname H       host name in the container (default NAME)\n"
 	      "  --user UID[:GID]   run the command as UID:GID (default 0:0)\n"
 	      "  -e, --env KEY=VAL  set an environment variable (repeatable)\n"
@@ -1844,6 +1869,16 @@ static void usage(FILE *out)
 	      "  --timings          at the end, where the time went (also with -v)\n"
 	      "  -h, --help         this help\n"
 	      "  -V, --version      print the version\n"
+	      "\n"
+	      "\n"
+	      "The verbs, for a running container NAME:\n"
+	      "  ps                 one line per running container (FORMAT: {{.Name}} {{.Pid}}\n"
+	      "                     {{.IP}} {{.Rootfs}} {{.Command}} {{.Uptime}}, and \\t)\n"
+	      "  exec               COMMAND in its namespaces and cgroup, with its privileges\n"
+	      "  stop               SIGTERM to its PID 1, SIGKILL after SECONDS (default 10)\n"
+	      "  kill               SIGNAL (default KILL) to its PID 1\n"
+	      "  logs               what a detached one printed (-f: follow until it ends)\n"
+	      "  wait               until it ends; exit with its status\n"
 	      "\n"
 	      "Exit status: 125 runb failed, 126 COMMAND cannot be executed, 127 not found,\n"
 	      "otherwise COMMAND's own (128+N when signal N killed it).\n", out);
@@ -4246,6 +4281,7 @@ struct relay {
 	int sock;              /* the master arrives here; -1 once it has */
 	int master;            /* -1 until it arrives, and once the container's side closed */
 	int in;                /* stdin; -1 at its end */
+	bool raw;              /* the caller's terminal is in raw mode */
 	char pending[4096];    /* from stdin, for the master */
 	size_t npending;
 };
@@ -4330,7 +4366,8 @@ struct state {
 	pid_t pid;              /* PID 1 of the container, as the host sees it */
 	pid_t supervisor;       /* the runb that holds the lock */
 	unsigned long long pidns;  /* the inode of its PID namespace: who PID 1 is */
-	const char *ip, *rootfs;
+	const char *ip, *rootfs, *workdir;
+	unsigned int stop_timeout;
 	long long started;      /* CLOCK_REALTIME seconds */
 	bool detached, chroot, nnp, seccomp, cg_v2, complete;
 	uid_t uid;
@@ -4371,8 +4408,11 @@ static void state_write(const struct config *cfg, const struct ledger *led, pid_
 	state_put(f, "ip", cfg->net == NET_BRIDGE ? inet_ntoa(cfg->ip) : "-");
 	state_put(f, "rootfs", cfg->rootfs);
 	fprintf(f, "detached=%d\nchroot=%d\nnnp=%d\nseccomp=%d\ncg_v2=%d\nuid=%u\ngid=%u\n"
-		"caps=%llx\n", cfg->detach, cfg->use_chroot, cfg->nnp, cfg->seccomp, cfg->cg_v2,
-		(unsigned)cfg->uid, (unsigned)cfg->gid, (unsigned long long)cfg->caps);
+		"caps=%llx\nstop_timeout=%u\n", cfg->detach, cfg->use_chroot, cfg->nnp, cfg->seccomp,
+		cfg->cg_v2, (unsigned)cfg->uid, (unsigned)cfg->gid, (unsigned long long)cfg->caps,
+		cfg->stop_timeout);
+	if (cfg->workdir)
+		state_put(f, "workdir", cfg->workdir);
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		fprintf(f, "rlimit=%d:%llu:%llu\n", i, (unsigned long long)cfg->rlimits[i].rlim_cur,
 			(unsigned long long)cfg->rlimits[i].rlim_max);
@@ -4449,6 +4489,10 @@ static void state_parse(struct state *st)
 			st->gid = strtoul(v, NULL, 10);
 		else if (strcmp(line, "caps") == 0)
 			st->caps = strtoull(v, NULL, 16);
+		else if (strcmp(line, "stop_timeout") == 0)
+			st->stop_timeout = strtoul(v, NULL, 10);
+		else if (strcmp(line, "workdir") == 0)
+			st->workdir = state_unescape(v);
 		else if (strcmp(line, "env") == 0)
 			st->env[ne++] = state_unescape(v);
 		else if (strcmp(line, "arg") == 0)
@@ -4528,7 +4572,7 @@ static int state_pidfd(const char *verb, const char *name, const struct state *s
 }
 
 /* At the end: the status, for runb wait (and in NAME.status with -d). */
-static void state_end(const struct config *cfg, const struct ledger *led, int status)
+static void state_end(const struct config *cfg, const struct ledger *led, int status, bool ran)
 {
 	char line[32], path[PATH_MAX];
 	int fd;
@@ -4536,7 +4580,7 @@ static void state_end(const struct config *cfg, const struct ledger *led, int st
 	snprintf(line, sizeof(line), "status=%d\n", status);
 	if (lseek(led->lock_fd, 0, SEEK_END) < 0 || write(led->lock_fd, line, strlen(line)) < 0)
 		warn("state: write the status");
-	if (!cfg->detach)
+	if (!cfg->detach || !ran)  /* -d whose command never ran: its caller has the status */
 		return;
 	snprintf(path, sizeof(path), STATE_DIR "/%s.status", cfg->name);
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -4903,15 +4947,18 @@ static void forward_signal(const struct config *cfg, struct waiting *w, int sig)
 /* What wait_container() watches besides the container's PID 1 and runb's own signals. */
 struct watch {
 	int pty_sock;           /* -t: the pty's master arrives here */
-	int report;             /* -d: "R" just before the exec, "E" and errno when it failed */
+	int report;             /* "R" just before the exec, "E" and errno when it failed; -1: none */
 	bool report_r;          /* "R" came */
+	bool ran;               /* "R" came, then the pipe's end without "E": the command runs */
 	int log_in;             /* -d: the container's stdout and stderr ... */
 	int log;                /* ... appended to NAME.log */
 	off_t log_size;
 	struct detach *detach;
 };
 
-/* -d: the child's report on its exec. "R", then the pipe's end without "E": it runs. */
+/* The child's report on its exec. "R", then the pipe's end without "E": the
+ * command runs, so -d tells its caller, and -t's relay takes the caller's
+ * terminal only now (until then the child may still pause on it: --step). */
 static void watch_report(const struct config *cfg, struct watch *x)
 {
 	char c;
@@ -4926,9 +4973,12 @@ static void watch_report(const struct config *cfg, struct watch *x)
 	}
 	if (n == 1 && c == 'E' && read(x->report, &err, sizeof(err)) == sizeof(err)) {
 		errno = err;
-		warn("exec %s", cfg->argv ? cfg->argv[0] : "/bin/sh");
+		if (cfg->detach)  /* the foreground one printed it on its own stderr */
+			warn("exec %s", cfg->argv ? cfg->argv[0] : "/bin/sh");
+		x->report_r = false;  /* it did not run */
 	}
-	if (n == 0 && x->report_r)
+	x->ran = n == 0 && x->report_r;
+	if (x->ran && cfg->detach)
 		detach_started(cfg, x->detach, x->log);
 	close(x->report);
 	x->report = -1;
@@ -4966,12 +5016,13 @@ static int wait_container(const struct config *cfg, struct ledger *led, pid_t pi
 	if (sigfd < 0)
 		die("signalfd");
 	while (!ended) {
+		bool live = r.master >= 0 && x->report < 0;  /* the relay takes stdin */
 		struct pollfd p[7] = {
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = pidfd, .events = POLLIN },
 			{ .fd = r.sock, .events = POLLIN },
 			{ .fd = r.master, .events = POLLIN | (r.npending ? POLLOUT : 0) },
-			{ .fd = r.master >= 0 && !r.npending ? r.in : -1, .events = POLLIN },
+			{ .fd = live && !r.npending ? r.in : -1, .events = POLLIN },
 			{ .fd = x->report, .events = POLLIN },
 			{ .fd = x->log_in, .events = POLLIN },
 		};
@@ -4994,10 +5045,8 @@ static int wait_container(const struct config *cfg, struct ledger *led, pid_t pi
 			r.master = pty_receive_master(r.sock);
 			close(r.sock);
 			r.sock = -1;
-			if (r.master >= 0) {
+			if (r.master >= 0)
 				fcntl(r.master, F_SETFL, O_NONBLOCK);
-				tty_make_raw(cfg, led);
-			}
 		}
 		if (r.master >= 0 && p[3].revents & (POLLIN | POLLHUP | POLLERR))
 			relay_out(&r, false);
@@ -5005,10 +5054,16 @@ static int wait_container(const struct config *cfg, struct ledger *led, pid_t pi
 			relay_in(&r, p[4].revents != 0);
 		if (x->report >= 0 && p[5].revents)
 			watch_report(cfg, x);
+		if (r.master >= 0 && x->report < 0 && !r.raw) {  /* the command runs: raw */
+			tty_make_raw(cfg, led);
+			r.raw = true;
+		}
 		if (x->log_in >= 0 && p[6].revents)
 			watch_log(cfg, x, false);
 		ended = p[1].revents & POLLIN;
 	}
+	while (x->report >= 0)  /* what the child reported before it ended */
+		watch_report(cfg, x);
 	if (waitpid(pid, &wstatus, 0) < 0)
 		die("wait for the container (pid %d)", pid);
 	if (r.master >= 0)
@@ -5359,16 +5414,21 @@ static int verb_logs(int argc, char **argv)
  * forwards signals, and exits with the command's status.
  */
 static const int exec_ns_flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
-				 CLONE_NEWCGROUP | CLONE_NEWPID;
+				 CLONE_NEWPID;
 
-/* The command's process, in the container's namespaces and cgroup. */
-static noreturn void exec_child(const struct config *cfg, int pty_sock, int go)
+/* The command's process, in the container's namespaces and cgroup. Its
+ * cgroup namespace it enters only now, in its cgroup: a cgroup2 mounted with
+ * nsdelegate (systemd's default) refuses a clone into a cgroup that the
+ * cloner's cgroup namespace cannot see. */
+static noreturn void exec_child(const struct config *cfg, int pidfd, int pty_sock, int go)
 {
 	uint64_t caps = cfg->caps;  /* the container's, from its state */
 	char c;
 
 	if (go >= 0 && read(go, &c, 1) != 1)  /* v1: runb has moved us into the cgroup */
 		_exit(EXIT_RUNB);
+	if (setns(pidfd, CLONE_NEWCGROUP) < 0)
+		die("exec: enter %s's cgroup namespace", cfg->name);
 	ns_new_session(cfg);
 	if (cfg->use_chroot ? chroot(cfg->rootfs) < 0 || chdir("/") < 0 : chdir("/") < 0)
 		die("exec: enter the container's root %s", cfg->rootfs);
@@ -5408,7 +5468,8 @@ static void exec_open_cgroup(const struct config *cfg, int fds[])
 
 /* clone3 into the container's v2 cgroup; on v1, fork, then write the child's pid into
  * each tasks file before it goes on (over the GO pipe). */
-static pid_t exec_fork(const struct config *cfg, const int cg[], int *pidfd, int pty_sock)
+static pid_t exec_fork(const struct config *cfg, const int cg[], int container, int *pidfd,
+		       int pty_sock)
 {
 	struct clone_args args = { .flags = CLONE_PIDFD, .pidfd = (uintptr_t)pidfd,
 				   .exit_signal = SIGCHLD };
@@ -5427,7 +5488,7 @@ static pid_t exec_fork(const struct config *cfg, const int cg[], int *pidfd, int
 		die("exec: clone3 into %s's namespaces", cfg->name);
 	if (pid == 0) {
 		close(go[1]);
-		exec_child(cfg, pty_sock, go[0]);
+		exec_child(cfg, container, pty_sock, go[0]);
 	}
 	if (!cfg->cg_v2) {
 		snprintf(num, sizeof(num), "%d", (int)pid);
@@ -5452,6 +5513,9 @@ static void exec_config(struct config *cfg, const char *name, const struct state
 	cfg->nnp = st->nnp;
 	cfg->seccomp = st->seccomp;
 	cfg->cg_v2 = st->cg_v2;
+	cfg->stop_timeout = st->stop_timeout;  /* a forwarded signal, then SIGKILL, as runb's */
+	if (!cfg->workdir)
+		cfg->workdir = st->workdir;    /* the container's -w, as docker exec */
 	memcpy(cfg->rlimits, st->rlimits, sizeof(cfg->rlimits));
 	cfg->rlimits_asked = 0;
 }
@@ -5533,7 +5597,7 @@ static int verb_exec(int argc, char **argv)
 	}
 	if (setns(pidfd, exec_ns_flags) < 0)
 		diex("exec: no running container %s (setns: %s)", name, strerror(errno));
-	pid = exec_fork(&cfg, cg, &child_pidfd, sock[1]);
+	pid = exec_fork(&cfg, cg, pidfd, &child_pidfd, sock[1]);
 	if (sock[1] >= 0)
 		close(sock[1]);
 	x.pty_sock = sock[0];
@@ -5681,10 +5745,12 @@ static void runb_handoff(struct config *cfg, struct ledger *led, struct handoff 
 		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &cfg->winsize) < 0)
 			ioctl(STDOUT_FILENO, TIOCGWINSZ, &cfg->winsize);
 	}
+	if (pipe2(h->report, O_CLOEXEC) < 0)  /* the child's word that it execs (exec_command) */
+		die("pipe");
 	if (cfg->detach) {
 		ledger_add(led, MADE_LOG);
 		x->log = log_open(cfg->name, "", O_WRONLY | O_CREAT | O_TRUNC | O_APPEND);
-		if (pipe2(h->report, O_CLOEXEC) < 0 || pipe2(h->log, O_CLOEXEC) < 0)
+		if (pipe2(h->log, O_CLOEXEC) < 0)
 			die("-d: pipe");
 		fcntl(h->log[0], F_SETFL, O_NONBLOCK);
 	}
@@ -5712,8 +5778,8 @@ static int runb_supervise(struct config *cfg, struct ledger *led, struct handoff
 	x->log_in = h->log[0];
 	status = wait_container(cfg, led, pid, pidfd, signals, x);
 	clock_gettime(CLOCK_MONOTONIC, &cfg->tr->ended);
-	led->keep_log = x->report_r;   /* -d: it ran, so its log stays for runb logs */
-	state_end(cfg, led, status);
+	led->keep_log = x->ran;        /* -d: it ran, so its log stays for runb logs */
+	state_end(cfg, led, status, x->ran);
 	return status;
 }
 
