@@ -208,6 +208,31 @@ stderr=''
 	nothing_of "$CNAME"
 }
 
+@test "-d with a command not found: the message reaches the caller even when the supervisor is slow" {
+	command -v strace >/dev/null || fail "needs strace (scripts/test-deps.sh) to hold runb"
+	local e st=0
+	# strace -f holds the supervisor 0.5 s at each fork(2) (clone; the
+	# container's clone3 is not held), the last one of which is its watcher's,
+	# just before it watches the child: the child has reported "R", failed
+	# its exec, reported "E" and exited by the time the supervisor looks.
+	e=$(nsenter --net="/run/netns/$NS" timeout 60 strace -f -qq -o /dev/null -e trace=clone \
+		-e inject=clone:delay_exit=500000 "$RUNB" -d --net none "$CNAME" "$ROOTFS" nosuch 2>&1 >/dev/null) ||
+		st=$?
+	rm -f "/run/runb/$CNAME.log" "/run/runb/$CNAME.status"
+	echo "held: status $st, stderr '$e'"
+	[ "$st" = 127 ]
+	[ "$e" = "runb: exec nosuch: No such file or directory" ]
+	# and 20 runs as they come
+	local i missing=0
+	for i in $(seq 20); do
+		e=$(rbt -d --net none "$CNAME" "$ROOTFS" nosuch 2>&1 >/dev/null) && fail "run $i: status 0"
+		[ "$e" = "runb: exec nosuch: No such file or directory" ] || missing=$((missing + 1))
+	done
+	rm -f "/run/runb/$CNAME.log" "/run/runb/$CNAME.status"
+	echo "the message was missing in $missing of 20 runs"
+	[ "$missing" = 0 ]
+}
+
 @test "-d setup error (ROOTFS/proc a symlink): 125, the message on stderr, nothing left" {
 	local bad=$BATS_TEST_TMPDIR/bad
 	mkdir -p "$bad"
