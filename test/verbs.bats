@@ -16,7 +16,15 @@ kept_files() {
 }
 
 teardown() {
-	local rc=0
+	local rc=0 n
+	# A failed test may leave its containers running: stop them at once (the
+	# host check still sees what they keep), not after stop_leftover_runb's
+	# SIGTERM and the 10 s stop timeout.
+	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
+		for n in $(rbt ps --format '{{.Name}}' | grep -e "^$CNAME\$" -e "^$CNAME-"); do
+			rbt stop -t 0 "$n" >/dev/null || true
+		done
+	fi
 	common_teardown || rc=1
 	# A failed test may have left a crashed run (a lock file, cgroups, a netns
 	# name) or what a detached run keeps: sweep the one with a run of another
@@ -231,6 +239,25 @@ stderr=''
 	rm -f "/run/runb/$CNAME.log" "/run/runb/$CNAME.status"
 	echo "the message was missing in $missing of 20 runs"
 	[ "$missing" = 0 ]
+}
+
+@test "-d with a command that ends at once: NAME and 0, even when the supervisor is slow" {
+	command -v strace >/dev/null || fail "needs strace (scripts/test-deps.sh) to hold runb"
+	local out st=0
+	# as above: the command has run and ended when the supervisor first looks
+	out=$(nsenter --net="/run/netns/$NS" timeout 60 strace -f -qq -o /dev/null -e trace=clone \
+		-e inject=clone:delay_exit=500000 "$RUNB" -d --net none "$CNAME" "$ROOTFS" sh -c 'exit 4') ||
+		st=$?
+	echo "held: status $st, stdout '$out'"
+	eventually unlisted "$CNAME"
+	run consume "$CNAME" 4  # its status and log, read before the judging
+	local consumed=$status
+	[ "$st" = 0 ]
+	[ "$out" = "$CNAME" ]
+	[ "$consumed" = 0 ]
+	# the control, not held
+	rbd "$CNAME" -- sh -c 'exit 4'
+	consume "$CNAME" 4
 }
 
 @test "-d setup error (ROOTFS/proc a symlink): 125, the message on stderr, nothing left" {
@@ -921,9 +948,10 @@ exec_sees() {
 
 @test "race: stop while exec starts leaves nothing and never hangs" {
 	local round s st out=$BATS_TEST_TMPDIR/exec pause ex sp
-	# rounds 1-3: exec, then stop after PAUSE ms; rounds 4-9: stop, then exec
-	# after PAUSE ms (PID 1 traps TERM and ends within some 50 ms: exec
-	# lands before, during or after its end and teardown)
+	# round 1, the control: exec runs its command, then stop; rounds 2-3:
+	# exec, then stop after PAUSE s; rounds 4-9: stop, then exec after PAUSE s
+	# (PID 1 traps TERM and ends within some 50 ms: exec lands before,
+	# during or after its end and teardown)
 	for round in 1 2 3 4 5 6 7 8 9; do
 		pause=$(printf '0.%03d' $(((round % 3) * 25 + (round > 3 ? round : 0))))
 		rbd "$CNAME" -- sh -c 'trap "exit 0" TERM; while :; do sleep 0.05; done'
@@ -931,6 +959,9 @@ exec_sees() {
 		if [ "$round" -le 3 ]; then
 			rbt exec "$CNAME" sh -c 'echo in; sleep 20' >"$out" 2>&1 3>&- &
 			ex=$!
+			if [ "$round" = 1 ]; then
+				eventually grep -qx in "$out"
+			fi
 			sleep "$pause"
 			rbt stop -t 5 "$CNAME" >"$out.stop" 2>&1 3>&- &
 			sp=$!
@@ -950,6 +981,7 @@ exec_sees() {
 		[ "$(cat "$out.stop")" = "$CNAME" ]
 		# exec ran and died with the container (137), or found it gone (125)
 		[ "$s" = 125 ] || [ "$s" = 137 ]
+		[ "$round" != 1 ] || [ "$s" = 137 ]
 		consume "$CNAME" 0 >/dev/null
 		nothing_of "$CNAME"
 	done
