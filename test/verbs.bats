@@ -946,6 +946,9 @@ exec_sees() {
 	nothing_of "$CNAME"
 }
 
+# running_or_done PID FILE: the exec PID has printed "in" to FILE, or has ended.
+running_or_done() { grep -qx in "$2" || dead "$1"; }
+
 @test "race: stop while exec starts leaves nothing and never hangs" {
 	local round s st out=$BATS_TEST_TMPDIR/exec pause ex sp
 	# round 1, the control: exec runs its command, then stop; rounds 2-3:
@@ -960,7 +963,7 @@ exec_sees() {
 			rbt exec "$CNAME" sh -c 'echo in; sleep 20' >"$out" 2>&1 3>&- &
 			ex=$!
 			if [ "$round" = 1 ]; then
-				eventually grep -qx in "$out"
+				eventually running_or_done "$ex" "$out"
 			fi
 			sleep "$pause"
 			rbt stop -t 5 "$CNAME" >"$out.stop" 2>&1 3>&- &
