@@ -96,6 +96,8 @@ pid1() {
 	eventually comm_is "$p" "${2:-sleep}" || return 1
 	echo "$p"
 }
+comm_is() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }
+
 # holds_lock PID NAME: PID (a runb wait, or timeout and its child runb wait)
 # has NAME's lock file open: it has found NAME running.
 holds_lock() {
@@ -108,7 +110,6 @@ holds_lock() {
 	return 1
 }
 
-comm_is() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }
 
 # PID has a child (a shell's loop has started its sleep: its traps are set).
 has_child() { [ -n "$(cat "/proc/$1/task/$1/children" 2>/dev/null)" ]; }
