@@ -47,6 +47,7 @@ awk                                  mawk          the tests' text checks
 diff                                 diffutils     the host-unchanged check
 find                                 findutils     cgroups and ROOTFS listings
 hostname                             hostname      the host name check in core.bats
+script                               bsdutils      a terminal for runb exec in verbs.bats
 EOF
 )
 
