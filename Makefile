@@ -46,7 +46,7 @@ test: test-deps
 # The same suite in a throwaway QEMU VM booted with cgroup v2 only.
 test-vm: test-deps
 	$(MAKE) --no-print-directory all $(HELPERS)
-	scripts/vmtest.sh $(BATS) test/
+	scripts/vmtest.sh $(BATS) --timing test/
 
 # The README's quick start, as written, on a freshly debootstrapped Debian.
 test-fresh:

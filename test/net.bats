@@ -605,11 +605,11 @@ bridge_mac() {
 	[ "$ok" = 0 ]
 }
 
-# An interface of the test's "host" holding ADDR: a dummy, or one end of a
-# veth pair where the kernel has no dummy driver (the development machine).
+# An interface of the test's "host" holding ADDR: one end of a veth pair (not
+# a dummy: the development machine has no dummy driver, and loading it in the
+# VM makes a dummy0 in the machine's own network namespace).
 add_host_iface() {
-	ip -n "$NS" link add rbt-d0 type dummy 2>/dev/null ||
-		ip -n "$NS" link add rbt-d0 type veth peer name rbt-d1
+	ip -n "$NS" link add rbt-d0 type veth peer name rbt-d1
 	ip -n "$NS" addr add "$1" dev rbt-d0
 	ip -n "$NS" link set rbt-d0 up
 }
