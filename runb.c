@@ -858,7 +858,7 @@ static void cg_detect(struct config *cfg)
 	if (statfs(CG_ROOT, &st) < 0)
 		die("cgroups: statfs %s", CG_ROOT);
 	cfg->cg_v2 = st.f_type == CGROUP2_SUPER_MAGIC;
-	trace(cfg->tr, 25, "cgcreate", "statfs(\"" CG_ROOT "\"): %s", cfg->cg_v2 ?
+	trace(cfg->tr, 25, "cgcreate -g cpu,memory,pids:NAME", "statfs(\"" CG_ROOT "\"): %s", cfg->cg_v2 ?
 	      "cgroup2, unified v2" : "not cgroup2, v1 or hybrid: using the v1 cpu, memory, pids");
 }
 
@@ -1278,7 +1278,7 @@ static void net_lo_up(const struct config *cfg, int fd)
 {
 	int lo = link_index("lo");
 
-	trace(cfg->tr, 26, "(ip link set lo up)", "RTM_NEWLINK lo IFF_UP");
+	trace(cfg->tr, 0, "ip link set lo up", "RTM_NEWLINK lo IFF_UP");
 	if (lo < 0 || link_set_up(fd, lo) < 0)
 		die("ip link set lo up");
 }
@@ -2854,7 +2854,7 @@ static void net_lease(struct config *cfg, struct ledger *led)
 	ledger_add(led, MADE_LEASE);
 	if (ftruncate(led->lease_fd, 0) < 0 || dprintf(led->lease_fd, "%s\n", cfg->name) < 0)
 		die("lease " STATE_DIR "/%s", lease);
-	trace(cfg->tr, 26, "ip address add 10.0.0.2/24", "lease %s (flock " STATE_DIR "/%s)",
+	trace(cfg->tr, 0, "(an address of its own)", "lease %s (flock " STATE_DIR "/%s)",
 	      lease, lease);
 }
 

@@ -356,7 +356,7 @@ fake_crashed_run() {
 	run rb -v -m 32m --net none "$CNAME" "$ROOTFS" true
 	assert_success
 	if cg_v2; then
-		assert_line --partial '[slide 25] cgcreate -> statfs("/sys/fs/cgroup"): cgroup2, unified v2'
+		assert_line --partial '[slide 25] cgcreate -g cpu,memory,pids:NAME -> statfs("/sys/fs/cgroup"): cgroup2, unified v2'
 		assert_line --partial "mkdir(\"/sys/fs/cgroup/runb/$CNAME\")"
 		assert_line --partial "echo 33554432 > /sys/fs/cgroup/runb/$CNAME/memory.max"
 		# born in its cgroup (clone3 CLONE_INTO_CGROUP): nothing to move
@@ -364,7 +364,7 @@ fake_crashed_run() {
 		refute_output --partial 'v1 or hybrid'
 		refute_output --partial "/sys/fs/cgroup/memory/"
 	else
-		assert_line --partial '[slide 25] cgcreate -> statfs("/sys/fs/cgroup"): not cgroup2, v1 or hybrid'
+		assert_line --partial '[slide 25] cgcreate -g cpu,memory,pids:NAME -> statfs("/sys/fs/cgroup"): not cgroup2, v1 or hybrid'
 		assert_line --partial "mkdir(\"/sys/fs/cgroup/memory/runb/$CNAME\")"
 		assert_line --partial "mkdir(\"/sys/fs/cgroup/cpu/runb/$CNAME\")"
 		assert_line --partial "mkdir(\"/sys/fs/cgroup/pids/runb/$CNAME\")"

@@ -33,7 +33,7 @@ pauses() {
 	enters=$(printf '\\r%.0s' $(seq 80))
 	# one Enter, a pause of 1 s in which nothing may go on, then the rest at once
 	pty "expect press Enter to go on" "sleep 1000" "send \\r" \
-		"expect cgcreate -g cpu,memory,pids:NAME" "send $enters" wait -- \
+		"expect slide 26: ip netns add NAME" "send $enters" wait -- \
 		"${RB[@]}" --step -v --net none "$CNAME" "$ROOTFS" /bin/echo container-ran
 	assert_success
 	assert_line 'ptyrun: status 0'
