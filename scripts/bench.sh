@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # scripts/bench.sh - what a container costs: `runb NAME ROOTFS /bin/true` on the
-# busybox rootfs, timed as a whole process (start, run, teardown), against a
-# floor measured in the same run - the same namespaces without an engine:
+# busybox rootfs, timed as a whole process (start, run, teardown), against two
+# floors measured in the same run. The plain floor is the same namespaces
+# without an engine:
 #     unshare --pid --uts --ipc --mount --cgroup --net --fork chroot ROOTFS /bin/true
+# the network floor (scripts/netfloor.c) is the plain floor plus exactly the
+# kernel work of runb's default network, with runb's own rtnetlink requests:
+# a veth pair, its peer born in the new netns, the host end enslaved to the
+# bridge, both up, an address and a default route. netfloor / floor is the
+# kernel's price for the network; runb / netfloor is runb's own. Then, from
+# `runb -v`, what each slide's steps cost (µs, the mean of BENCH_STEP_RUNS).
 # and, when they are installed, against crun and runc on an OCI bundle of the
 # same rootfs and command (`crun spec` / `runc spec`, edited: /bin/true, no
 # terminal, root not read-only, plus the cgroup namespace), and against the
@@ -27,6 +34,7 @@
 #
 # Environment:
 #   BENCH_RUNS        runs per configuration (default 20)
+#   BENCH_STEP_RUNS   runs of runb -v for the per-step table (default 10)
 #   BENCH_CONCURRENT  how many containers to start at once (default "1 10 50")
 #   BENCH_INSTALL     1 (default): as root, apt-get install what is missing of
 #                     crun, runc and time (and, with RUNB_SH, of cgroup-tools,
@@ -358,10 +366,18 @@ run_timed() {
 	echo "$((t1 - t0)) $ok $rss"
 }
 
+# The network floor, built from scripts/netfloor.c like the timer (dynamic, as
+# unshare(1) and chroot(1) of the plain floor are).
+netfloor=
+if "${CC:-cc}" -O2 -o "$tmp/netfloor" "$top/scripts/netfloor.c" 2>"$tmp/netfloor.err"; then
+	netfloor=$tmp/netfloor
+fi
+
 # ------------------------------------------------------------ configurations
-configs=(floor runb runb-net-none runb-limits crun runc runb.sh)
+configs=(floor netfloor runb runb-net-none runb-limits crun runc runb.sh)
 declare -A label=(
 	[floor]="floor (unshare+chroot)"
+	[netfloor]="network floor (+veth, addr, route)"
 	[runb]="runb (cgroups+bridge)"
 	[runb-net-none]="runb --net none"
 	[runb-limits]="runb -m 64m --cpus 1 --pids 100"
@@ -375,6 +391,11 @@ declare -A why=()	# a configuration that cannot run here: the reason
 set_cmd() {
 	case $1 in
 	floor) cmd=(unshare --pid --uts --ipc --mount --cgroup --net --fork chroot "$rootfs" /bin/true) ;;
+	netfloor) # its address: 10.0.0.150 plus the run's number ({}: the copy's, at once)
+		local idx=${2##*-}
+		idx=${idx#c}
+		[ "$idx" != w ] || idx=0
+		cmd=("$netfloor" -a 10.0.0.150/24 -i "$idx" -g 10.0.0.1 "$rootfs" /bin/true) ;;
 	runb) cmd=("$RUNB" "$2" "$rootfs" /bin/true) ;;
 	runb-net-none) cmd=("$RUNB" --net none "$2" "$rootfs" /bin/true) ;;
 	runb-limits) cmd=("$RUNB" -m 64m --cpus 1 --pids 100 "$2" "$rootfs" /bin/true) ;;
@@ -445,6 +466,7 @@ make_orig() {
 	fi
 }
 
+[ -n "$netfloor" ] || why[netfloor]="cannot build scripts/netfloor.c: $(head -n 1 "$tmp/netfloor.err")"
 for c in crun runc; do
 	if command -v "$c" >/dev/null; then
 		make_bundle "$c"
@@ -456,6 +478,13 @@ if [ -n "$runb_sh" ]; then
 	make_orig
 else
 	why[runb.sh]="not asked for: give its path (argument or RUNB_SH) to time it"
+fi
+
+# The bridge, as runb makes it (the network floor and runb.sh expect it).
+if ! ip -n "$ns" link show runb-bridge >/dev/null 2>&1; then
+	ip -n "$ns" link add runb-bridge address 02:00:0a:00:00:01 type bridge
+	ip -n "$ns" addr add 10.0.0.1/24 dev runb-bridge
+	ip -n "$ns" link set runb-bridge up
 fi
 
 # One untimed warm-up run each; a command that fails it is out, with the
@@ -515,13 +544,15 @@ stats=$(awk '
 	{ t[$1, $2] = $3; ok[$1] += $4; if ($5 > rss[$1]) rss[$1] = $5; runs[$1]++; seen[$1] = 1 }
 	END {
 		for (c in seen) {
-			n = 0; m = 0
-			delete a; delete r
+			n = 0; m = 0; k = 0
+			delete a; delete r; delete q
 			for (i = 1; i <= runs[c]; i++) {
 				a[++n] = t[c, i] / 1e6
 				if (t["floor", i] > 0) r[++m] = t[c, i] / t["floor", i]
+				if (t["netfloor", i] > 0) q[++k] = t[c, i] / t["netfloor", i]
 			}
-			printf "%s %.2f %.2f %d %d %d\n", c, median(a, n), m ? median(r, m) : 0, rss[c], ok[c], runs[c]
+			printf "%s %.2f %.2f %s %d %d %d\n", c, median(a, n), m ? median(r, m) : 0,
+			       k ? sprintf("%.2f", median(q, k)) : "-", rss[c], ok[c], runs[c]
 		}
 	}' "$data")
 
@@ -530,14 +561,14 @@ cgv="cgroup v1 (hybrid)"
 echo
 echo "runb bench: $(uname -r), $cgv, $(nproc) CPUs${BENCH_IN_VM:+ (in the vmtest VM)}, $runs runs each, alternating"
 echo
-printf '%-34s %10s %15s %13s %7s\n' config "median ms" "ratio vs floor" "peak RSS KiB" ok
+printf '%-36s %10s %10s %13s %13s %7s\n' config "median ms" "vs floor" "vs net floor" "peak RSS KiB" ok
 for c in "${configs[@]}"; do
 	if [ -n "${why[$c]:-}" ]; then
-		printf '%-34s %10s   %s\n' "${label[$c]}" - "${why[$c]}"
+		printf '%-36s %10s   %s\n' "${label[$c]}" - "${why[$c]}"
 		continue
 	fi
-	read -r _ med ratio rss nok nruns < <(grep "^$c " <<<"$stats")
-	printf '%-34s %10s %15s %13s %7s\n' "${label[$c]}" "$med" "$ratio" "$rss" "$nok/$nruns"
+	read -r _ med ratio nratio rss nok nruns < <(grep "^$c " <<<"$stats")
+	printf '%-36s %10s %10s %13s %13s %7s\n' "${label[$c]}" "$med" "$ratio" "$nratio" "$rss" "$nok/$nruns"
 done
 
 echo
@@ -558,10 +589,50 @@ for c in "${active[@]}"; do
 	echo
 done
 
-if read -r _ med ratio rss _ _ < <(grep '^runb ' <<<"$stats"); then
+if read -r _ med ratio nratio rss _ _ < <(grep '^runb ' <<<"$stats"); then
 	echo
-	echo "runb default: $ratio x floor (target <= 1.30), peak RSS $rss KiB (target < 2048)"
+	echo "runb default: $ratio x floor (target <= 1.30), $nratio x network floor (target <= 1.05), peak RSS $rss KiB (target <= 2048)"
 fi
+if read -r _ med ratio _ _ _ _ < <(grep '^runb-net-none ' <<<"$stats"); then
+	echo "runb --net none: $ratio x floor (target <= 1.10)"
+fi
+for n in $concurrent; do
+	[ "$n" = 50 ] || continue
+	read -r tf _ <<<"${at_once[floor,$n]:-0 0}"
+	read -r tr _ <<<"${at_once[runb,$n]:-0 0}"
+	[ "$tf" -gt 0 ] && echo "runb default, 50 at once: $(awk -v a="$tr" -v b="$tf" 'BEGIN { printf "%.2f", a / b }') x the floor's 50 (target <= 1.50)"
+done
+
+# ---------------------------------------------------------- per-step times
+# runb -v ends each step's line with its time, "[N µs]": the mean per slide (and
+# for runb's own steps beyond the slides), over BENCH_STEP_RUNS runs.
+step_runs=${BENCH_STEP_RUNS:-10}
+: >"$tmp/steps"
+for ((i = 1; i <= step_runs; i++)); do
+	nsenter --net="$nsfile" "$RUNB" -v "$tag-s$i" "$rootfs" /bin/true 2>>"$tmp/steps" >/dev/null || true
+done
+echo
+echo "runb -v, per step (mean of $step_runs runs of the default container, µs)"
+awk -v runs="$step_runs" '
+	/ µs\]$/ && /^\[(slide [0-9]+|runb)\]/ {
+		what = $0; sub(/\].*/, "]", what)
+		us = $0; sub(/.* \[/, "", us); sub(/ µs\]$/, "", us)
+		key = what
+		if (what == "[runb]") { key = $0; sub(/^\[runb\] /, "", key); sub(/ ->.*/, "", key); key = "[runb] " key }
+		if (!(key in sum)) order[++n] = key
+		sum[key] += us
+	}
+	/^\[runb\] timings: .* the container side/ { split($0, f, " "); side += f[3]; next }
+	/^\[runb\] timings: / {
+		split($0, f, " "); clone += f[3]; life += f[8]; down += f[13]; all += f[16]
+	}
+	END {
+		for (i = 1; i <= n; i++) printf "  %-60s %8.0f\n", order[i], sum[order[i]] / runs
+		if (all) printf "  %-60s %8.0f\n  %-60s %8.0f\n  %-60s %8.0f\n  %-60s %8.0f\n  %-60s %8.0f\n",
+			"runb, to the clone", clone / runs, "the child, from the clone to the exec", side / runs,
+			"the clone to the end of PID 1 (the child, the command, its exit)", life / runs,
+			"teardown", down / runs, "in all", all / runs
+	}' "$tmp/steps"
 if [ -n "${why[crun]:-}" ] && [ "$cgv" != "cgroup v2" ] && command -v crun >/dev/null; then
 	note "crun on cgroup v2: scripts/bench.sh --vm (or BENCH_VM=1 make bench) runs this whole table in the VM of scripts/vmtest.sh"
 fi
