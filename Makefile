@@ -14,8 +14,23 @@ HELPERS := test/escape test/openpty test/sysc test/euid test/resolve test/reap t
 
 all: runb rootfs/busybox/bin/busybox
 
-runb: runb.c
-	$(CC) $(WFLAGS) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) -o $@ runb.c
+# STATIC=1: linked with glibc's libc.a (libc6-dev ships it: still libc only),
+# no dynamic loader at start. STATIC=0: the usual dynamic binary.
+STATIC  ?= 0
+ifeq ($(STATIC),1)
+LDSTATIC := -static
+endif
+
+BUILD := $(CC) $(WFLAGS) $(CFLAGS) $(CPPFLAGS) $(LDFLAGS) $(LDSTATIC)
+
+runb: runb.c .build-flags
+	$(BUILD) -o $@ runb.c
+
+# runb is rebuilt when the command that builds it changes (STATIC=1, CFLAGS=...)
+.build-flags: FORCE
+	@echo '$(BUILD)' | cmp -s - $@ || echo '$(BUILD)' > $@
+
+FORCE:
 
 # The demo and test root file system: busybox-static and its applets, in
 # rootfs/busybox, mode 0755 (a non-root user in the container can use it),
@@ -62,5 +77,5 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/runb
 
 clean:
-	rm -f runb $(HELPERS)
+	rm -f runb .build-flags $(HELPERS)
 	rm -rf rootfs

@@ -4250,6 +4250,16 @@ static int pty_receive_master(int sock)
 	return fd;
 }
 
+/* -t by default: when stdin and stdout are terminals and runb is in the
+ * terminal's foreground. A runb in the background (cmd &, timeout(1)) that
+ * changed the terminal's modes would be stopped by SIGTTOU, as job control
+ * stops any background job that tries; with an explicit -t it is. */
+static bool tty_wanted(void)
+{
+	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
+	       tcgetpgrp(STDIN_FILENO) == getpgrp();
+}
+
 /* runb: the caller's terminal in raw mode, noted in the ledger to be restored. */
 static void tty_make_raw(const struct config *cfg, struct ledger *led)
 {
@@ -5588,7 +5598,7 @@ static int verb_exec(int argc, char **argv)
 	pidfd = state_pidfd("exec", name, &st);
 	exec_open_cgroup(&cfg, cg);
 	if (cfg.tty < 0)
-		cfg.tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+		cfg.tty = tty_wanted();
 	if (cfg.tty) {
 		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0)
 			die("exec: socketpair for the pty");
@@ -5738,7 +5748,7 @@ static void runb_handoff(struct config *cfg, struct ledger *led, struct handoff 
 	h->alive_r = alive[0];
 	h->alive_w = alive[1];
 	if (cfg->tty < 0)
-		cfg->tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+		cfg->tty = tty_wanted();
 	if (cfg->tty) {
 		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, h->pty_sock) < 0)
 			die("socketpair for the pty");

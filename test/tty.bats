@@ -146,6 +146,15 @@ stat_field() {
 	assert_success
 	assert_line "not a tty"
 	refute_line /dev/pts/0
+	# nor in the background of the terminal (timeout(1) runs it in a process group
+	# of its own): a job there that set the terminal's modes would be stopped by
+	# SIGTTOU, so runb starts no pty; the control is timeout --foreground
+	pty -- sh -c 'timeout 30 "$@"' _ "${RB[@]}" --net none "$CNAME" "$ROOTFS" tty
+	assert_line "not a tty"
+	assert_line 'ptyrun: status 1'
+	pty -- sh -c 'timeout --foreground 30 "$@"' _ "${RB[@]}" --net none "$CNAME" "$ROOTFS" tty
+	assert_line /dev/pts/0
+	assert_line 'ptyrun: status 0'
 }
 
 @test "-t: stty size is the caller's terminal's, and a resize reaches the container (SIGWINCH)" {

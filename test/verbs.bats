@@ -592,8 +592,8 @@ exec_sees() {
 	assert_output "not a tty"
 	run rbt exec "$CNAME" tty </dev/null
 	[ "$status" = 1 ]
-	# stdin and stdout terminals (script's pty): -t by default
-	run script -qec "timeout 60 nsenter --net=/run/netns/$NS $RUNB exec $CNAME sh -c 'tty; exit 6'" /dev/null </dev/null
+	# stdin and stdout terminals (script's pty), runb in their foreground: -t by default
+	run script -qec "timeout --foreground 60 nsenter --net=/run/netns/$NS $RUNB exec $CNAME sh -c 'tty; exit 6'" /dev/null </dev/null
 	echo "$output"
 	[ "$status" = 6 ]
 	assert_output --regexp '/dev/pts/[0-9]+'
