@@ -862,23 +862,53 @@ static void cg_detect(struct config *cfg)
 	      "cgroup2, unified v2" : "not cgroup2, v1 or hybrid: using the v1 cpu, memory, pids");
 }
 
-/* v2: echo "+cpu +memory +pids" > DIR/cgroup.subtree_control, after checking
- * DIR/cgroup.controllers offers them (a parent that does not delegate them
- * cannot be helped from here: say so rather than half-make a container). */
-static int cg_v2_delegate(const struct config *cfg, const char *dir)
+/* DIR/FILE's words, as " w1 w2 ... ": 0, or -1 when DIR is gone (ENOENT). */
+static int cg_read_words(const char *dir, const char *file, char have[static 512])
 {
-	char path[PATH_MAX], have[512] = " ", want[64] = "";
+	char path[PATH_MAX];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "%s/cgroup.controllers", dir);
+	snprintf(path, PATH_MAX, "%s/%s", dir, file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT)
-		return -1;  /* a parent another runb just removed: try again */
-	if (fd < 0 || (n = read(fd, have + 1, sizeof(have) - 3)) < 0)
+		return -1;
+	if (fd < 0 || (n = read(fd, have + 1, 512 - 3)) < 0)
 		die("cgroups: read %s", path);
 	close(fd);
+	have[0] = ' ';
 	strcpy(have + 1 + n - (n && have[n] == '\n'), " ");
+	return 0;
+}
+
+/* Are all of the slide's controllers among HAVE's words? */
+static bool cg_v2_all_in(const char *have)
+{
+	char word[16];
+
+	for (size_t i = 0; i < CG_V2_CONTROLLERS; i++) {
+		snprintf(word, sizeof(word), " %s ", cg_v1_controllers[i]);
+		if (!strstr(have, word))
+			return false;
+	}
+	return true;
+}
+
+/* v2: echo "+cpu +memory +pids" > DIR/cgroup.subtree_control, unless they are
+ * enabled there already, after checking DIR/cgroup.controllers offers them (a
+ * parent that does not delegate them cannot be helped from here: say so
+ * rather than half-make a container). */
+static int cg_v2_delegate(const struct config *cfg, const char *dir)
+{
+	char path[PATH_MAX], have[512], want[64] = "";
+	int fd;
+
+	if (cg_read_words(dir, "cgroup.subtree_control", have) < 0)
+		return -1;  /* a parent another runb just removed: try again */
+	if (cg_v2_all_in(have))
+		return 0;   /* enabled already (by systemd, or an earlier runb): no write */
+	if (cg_read_words(dir, "cgroup.controllers", have) < 0)
+		return -1;
 	for (size_t i = 0; i < CG_V2_CONTROLLERS; i++) {
 		char word[16];
 
@@ -938,12 +968,33 @@ static int cg_make_dirs(const struct config *cfg)
  * runb's teardown may remove the shared parent "runb" under us). */
 #define CG_MKDIR_TRIES 5
 
+/* Why mkdir keeps failing with ENOENT: most often no v1 hierarchy at
+ * /sys/fs/cgroup/CONTROLLER at all (`ip netns exec` mounts a fresh sysfs
+ * without the cgroup mounts under it). Looked at only once runb has failed. */
+static void cg_explain_missing(void)
+{
+	char path[PATH_MAX];
+	struct statfs st;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cg_v1_controllers); i++) {
+		snprintf(path, sizeof(path), CG_ROOT "/%s", cg_v1_controllers[i]);
+		if (statfs(path, &st) < 0 || st.f_type != CGROUP_SUPER_MAGIC)
+			diex("cgcreate: " CG_ROOT " is neither cgroup2 nor has a v1 %s hierarchy at %s "
+			     "(no cgroup file system mounted there? `ip netns exec` mounts a fresh /sys "
+			     "without one: nsenter --net=/run/netns/NS keeps it)",
+			     cg_v1_controllers[i], path);
+	}
+}
+
 static void cg_create(const struct config *cfg, struct ledger *led)
 {
 	ledger_add(led, MADE_CGROUP);  /* from here on, teardown removes what exists */
 	for (int tries = 0; cg_make_dirs(cfg) < 0;)
-		if (++tries == CG_MKDIR_TRIES)
+		if (++tries == CG_MKDIR_TRIES) {
+			if (!cfg->cg_v2)
+				cg_explain_missing();
 			die("cgcreate: mkdir under " CG_ROOT);
+		}
 }
 
 /* The undo, cgdelete: rmdir one cgroup. A cgroup goes only when empty: when a
@@ -4798,10 +4849,24 @@ static void init_start(const struct config *cfg, int report)
 static void signals_default(void)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	unsigned long long ignored = ~0ULL;  /* not known: all of them */
+	char buf[4096], *line;
 	sigset_t none;
+	ssize_t n;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 
+	/* runb sets no handler (execve resets those anyway): only an ignored signal
+	 * needs its default back, and /proc/self/status's SigIgn says which */
+	if (fd >= 0 && (n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = '\0';
+		if ((line = strstr(buf, "\nSigIgn:\t")))
+			ignored = strtoull(line + 9, NULL, 16);
+	}
+	if (fd >= 0)
+		close(fd);
 	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP && sigaction(sig, &dfl, NULL) < 0 && errno != EINVAL)
+		if (sig != SIGKILL && sig != SIGSTOP && (ignored >> (sig - 1) & 1) &&
+		    sigaction(sig, &dfl, NULL) < 0 && errno != EINVAL)
 			die("sigaction %d SIG_DFL", sig);
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)

@@ -68,6 +68,15 @@ cg_memory_dir() {
 	assert_output "runb: cgcreate: mkdir $d: No space left on device"
 }
 
+@test "no cgroup file system under /sys/fs/cgroup (ip netns exec's fresh /sys): refused, naming it" {
+	# ip netns exec mounts a new sysfs over /sys, in a mount namespace of its
+	# own, and the cgroup mounts under /sys/fs/cgroup are not in it
+	run ip netns exec "$NS" "$RUNB" "$CNAME" "$ROOTFS" true
+	[ "$status" = 125 ]
+	assert_output --partial "runb: cgcreate: /sys/fs/cgroup is neither cgroup2 nor has a v1 cpu hierarchy"
+	assert_output --partial "nsenter --net="
+}
+
 @test "a limit the kernel refuses: runb fails after making the cgroups, everything is unwound" {
 	command -v strace >/dev/null || skip "needs strace to make the write fail"
 	local d
