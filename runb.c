@@ -4848,7 +4848,10 @@ static void init_start(const struct config *cfg, int report)
  */
 static void signals_default(void)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	/* the kernel's struct sigaction, all zero: SIG_DFL, no flags, no mask (raw
+	 * rt_sigaction: glibc's sigaction refuses its own signals 32 and 33 with
+	 * EINVAL, and a caller may have left those ignored too) */
+	const unsigned long dfl[8] = { 0 };
 	unsigned long long ignored = ~0ULL;  /* not known: all of them */
 	char buf[4096], *line;
 	sigset_t none;
@@ -4866,8 +4869,8 @@ static void signals_default(void)
 		close(fd);
 	for (int sig = 1; sig < NSIG; sig++)
 		if (sig != SIGKILL && sig != SIGSTOP && (ignored >> (sig - 1) & 1) &&
-		    sigaction(sig, &dfl, NULL) < 0 && errno != EINVAL)
-			die("sigaction %d SIG_DFL", sig);
+		    syscall(SYS_rt_sigaction, sig, dfl, NULL, (size_t)(_NSIG - 1) / 8) < 0)
+			die("rt_sigaction %d SIG_DFL", sig);
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
 		die("sigprocmask");
