@@ -420,7 +420,8 @@ static void trace_begin_child(struct tracer *tr)
 {
 	char self[32] = "";
 
-	tr->pending[0] = '\0';  /* the clone's line is runb's to print */
+	/* the clone's line (still pending, as in runb) is the child's to print: it
+	 * comes out before the child's own lines, however the two are scheduled */
 	clock_gettime(CLOCK_MONOTONIC, &tr->start);
 	if (tr->step && readlink("/proc/self", self, sizeof(self) - 1) > 0)
 		tr->look_pid = atoi(self);
@@ -5842,6 +5843,7 @@ static int runb_supervise(struct config *cfg, struct ledger *led, struct handoff
 	int status;
 
 	clock_gettime(CLOCK_MONOTONIC, &cfg->tr->cloned);
+	cfg->tr->pending[0] = '\0';    /* -v: the clone's line is the child's (trace_begin_child) */
 	state_write(cfg, led, pid);    /* for runb ps, exec, stop, kill, wait */
 	if (h->pty_sock[1] >= 0)       /* the child's ends */
 		close(h->pty_sock[1]);

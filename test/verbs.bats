@@ -995,14 +995,16 @@ running_or_done() { grep -qx in "$2" || dead "$1"; }
 @test "race: exec while the container ends leaves nothing and never hangs" {
 	local round w s out=$BATS_TEST_TMPDIR/exec ok
 	for round in 1 2 3; do
-		rbd "$CNAME" -- sleep 1
-		pid1 "$CNAME" >/dev/null
+		# the container ends 0.3 s after the first exec has run, however slow
+		# the machine (the VM's emulated CPU): so at least one exec can succeed
+		rbd "$CNAME" -- sh -c 'until [ -e /dev/shm/go ]; do sleep 0.05; done; sleep 0.3'
+		pid1 "$CNAME" sh >/dev/null
 		# four of them, each exec after exec until one finds it gone
 		for w in 1 2 3 4; do
 			(
 				for _ in $(seq 100); do
 					s=0
-					rbt exec "$CNAME" sh -c 'sleep 0.1' >/dev/null 2>&1 || s=$?
+					rbt exec "$CNAME" sh -c 'touch /dev/shm/go; sleep 0.1' >/dev/null 2>&1 || s=$?
 					echo "$s"
 					[ "$s" = 125 ] && break
 				done
