@@ -39,10 +39,10 @@ alive() {
 # wait_for SECONDS CMD...: until CMD succeeds, polling every 50 ms for at most SECONDS.
 wait_for() {
 	local end
-	end=$(echo "$(date +%s.%N) + $1" | bc)
+	end=$(awk -v now="$(date +%s.%N)" -v d="$1" 'BEGIN { printf "%.3f", now + d }')
 	shift
 	until "$@"; do
-		[ "$(echo "$(date +%s.%N) < $end" | bc)" = 1 ] || return 1
+		awk -v now="$(date +%s.%N)" -v end="$end" 'BEGIN { exit !(now < end) }' || return 1
 		sleep 0.05
 	done
 }
@@ -412,7 +412,7 @@ pdeath_control() {
 		[ -z "$left" ] && break
 		sleep 0.05
 	done
-	echo "after $(echo "$(date +%s.%N) - $t" | bc) s, alive:${left:- none}"
+	echo "after $(awk -v now="$(date +%s.%N)" -v t="$t" 'BEGIN { printf "%.3f", now - t }') s, alive:${left:- none}"
 	if [ -n "$left" ]; then
 		kill -KILL $left 2>/dev/null || true
 		rb --net none "$CNAME" "$ROOTFS" true || true
