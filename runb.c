@@ -569,14 +569,20 @@ static void ledger_add(struct ledger *led, enum made_what what)
 }
 /* echo S > PATH, for cgroupfs: one write(2), whose error is the kernel's
  * answer (EINVAL for a bad value, EBUSY, ...). */
+/* One write of S to FD, open on PATH: a kernel file takes it whole or fails. */
+static void write_fd(int fd, const char *path, const char *s)
+{
+	if (write(fd, s, strlen(s)) < 0)
+		die("echo %s > %s", s, path);
+}
+
 static void write_file(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		die("open %s", path);
-	if (write(fd, s, strlen(s)) < 0)
-		die("echo %s > %s", s, path);
+	write_fd(fd, path, s);
 	close(fd);
 }
 
@@ -3298,6 +3304,7 @@ static void dev_v1_allow(const struct config *cfg, const char *devices_cgroup_di
 {
 	char deny[PATH_MAX], allow[PATH_MAX], line[64], minor[16];
 	struct dev_rule rules[DEV_ALLOWED];
+	int fd;
 
 	if (snprintf(deny, sizeof(deny), "%s/devices.deny", devices_cgroup_dir) >= (int)sizeof(deny) ||
 	    snprintf(allow, sizeof(allow), "%s/devices.allow", devices_cgroup_dir) >= (int)sizeof(allow))
@@ -3305,8 +3312,11 @@ static void dev_v1_allow(const struct config *cfg, const char *devices_cgroup_di
 	trace(cfg->tr, 0, "devices (cgroup v1)", "echo a > %s; echo 'c *:* m' 'b *:* m' and %zu rules > %s",
 	      deny, DEV_ALLOWED, allow);
 	write_file(deny, "a");
-	write_file(allow, "c *:* m");
-	write_file(allow, "b *:* m");
+	/* one descriptor for all the rules: the file parses each write alone */
+	if ((fd = open(allow, O_WRONLY | O_CLOEXEC)) < 0)
+		die("open %s", allow);
+	write_fd(fd, allow, "c *:* m");
+	write_fd(fd, allow, "b *:* m");
 	dev_allowed(rules);
 	for (size_t i = 0; i < DEV_ALLOWED; i++) {
 		const struct dev_rule *r = &rules[i];
@@ -3316,8 +3326,9 @@ static void dev_v1_allow(const struct config *cfg, const char *devices_cgroup_di
 		else
 			snprintf(minor, sizeof(minor), "%d", r->minor);
 		snprintf(line, sizeof(line), "%c %u:%s rwm", r->type, r->major, minor);
-		write_file(allow, line);
+		write_fd(fd, allow, line);
 	}
+	close(fd);
 }
 
 static void cg_devices(const struct config *cfg)
