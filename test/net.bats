@@ -480,7 +480,22 @@ in_ns_script() {
 		pids+=($!)
 	done
 	all_up() { [ "$(cat "$BATS_TEST_TMPDIR"/out.* 2>/dev/null | grep -c gw-ok)" = "$n" ]; }
-	wait_for all_up || true
+	# one that fails ends at once: stop waiting then (each poll costs much in the VM)
+	all_up_or_ended() {
+		all_up && return 0
+		for i in "${!pids[@]}"; do kill -0 "${pids[$i]}" 2>/dev/null || return 0; done
+		return 1
+	}
+	# by the clock, not a count of polls: six starts on a loaded VM's one CPU are slow
+	local end=$((SECONDS + 90))
+	until all_up_or_ended || [ $SECONDS -ge $end ]; do sleep 0.2; done
+	sleep 0.2
+	if ! all_up; then
+		for i in $(seq $n); do echo "container $i: $(cat "$BATS_TEST_TMPDIR/out.$i")"; done
+		exec 5>&-
+		wait
+		fail "not all $n containers came up"
+	fi
 	# all running at once: n addresses, n lease files, no two alike
 	run sh -c "cat '$BATS_TEST_TMPDIR'/out.* | grep -o 'inet 10\.0\.0\.[0-9]*' | sort"
 	echo "$output"
