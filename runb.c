@@ -586,52 +586,68 @@ static void write_file(const char *path, const char *s)
 	close(fd);
 }
 
-/* Take an exclusive flock(2) on STATE_DIR/NAME; -1 with EWOULDBLOCK when
- * another process holds it. A lock dies with its holder, so what a crashed
- * runb held is free again at once, while its file stays: EXISTED tells.
- * A new file is made locked before it gets its name (an O_TMPFILE, locked,
- * then linked), so a lock file anyone can take is one whose holder is gone.
- * A holder unlinks its file before it lets go; a lock won on a file unlinked
- * meanwhile is worthless, so that case tries again. */
+/* Take an exclusive flock(2) on the file STATE_DIR/NAME as it is: -1 with
+ * EWOULDBLOCK when another process holds it, with ENOENT when there is no such
+ * file (or it was unlinked while we locked it: a holder unlinks its file
+ * before it lets go, so a lock won on an unlinked file is worthless). The
+ * crash sweep takes only these: it never makes a file, for a lock file it
+ * made for a moment would make a run of that NAME starting then fail with
+ * "already running". */
+static int lock_existing(const char *path)
+{
+	struct stat held, now;
+	int fd = open(path, O_RDWR | O_CLOEXEC), err;
+
+	if (fd < 0 && errno != ENOENT)
+		die("lock %s", path);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		err = errno;
+		close(fd);
+		errno = err;
+		if (err == EWOULDBLOCK)
+			return -1;
+		die("flock %s", path);
+	}
+	if (fstat(fd, &held) < 0)
+		die("stat %s", path);
+	if (stat(path, &now) == 0 && now.st_ino == held.st_ino && now.st_dev == held.st_dev)
+		return fd;
+	close(fd);
+	errno = ENOENT;
+	return -1;
+}
+
+/* Take an exclusive flock(2) on STATE_DIR/NAME, making the file when there is
+ * none; -1 with EWOULDBLOCK when another process holds it. A lock dies with
+ * its holder, so what a crashed runb held is free again at once, while its
+ * file stays: EXISTED tells. A new file is made locked before it gets its
+ * name (an O_TMPFILE, locked, then linked), so a lock file anyone can take is
+ * one whose holder is gone. */
 static int lock_file(const char *name, bool *existed)
 {
 	char path[PATH_MAX], fdp[32];
-	struct stat held, now;
 	int fd;
 
 	snprintf(path, sizeof(path), STATE_DIR "/%s", name);
 	for (;;) {
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0 && errno != ENOENT)
-			die("lock %s", path);
-		if (fd < 0) {  /* make it, locked, then give it its name */
-			fd = open(STATE_DIR, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-			if (fd < 0 || flock(fd, LOCK_EX) < 0)
-				die("lock %s: O_TMPFILE in " STATE_DIR, path);
-			if (linkat(AT_FDCWD, fd_path(fd, fdp), AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0) {
-				*existed = false;
-				return fd;
-			}
-			if (errno != EEXIST)
-				die("lock %s: link", path);
-			close(fd);
-			continue;  /* someone else named one first */
-		}
-		*existed = true;
-		if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-			int err = errno;
-
-			close(fd);
-			errno = err;
-			if (err == EWOULDBLOCK)
-				return -1;
-			die("flock %s", path);
-		}
-		if (fstat(fd, &held) < 0)
-			die("stat %s", path);
-		if (stat(path, &now) == 0 && now.st_ino == held.st_ino && now.st_dev == held.st_dev)
+		fd = lock_existing(path);
+		if (fd >= 0 || errno == EWOULDBLOCK) {
+			*existed = true;
 			return fd;
-		close(fd);
+		}
+		/* none (or one unlinked meanwhile): make it, locked, then give it its name */
+		fd = open(STATE_DIR, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (fd < 0 || flock(fd, LOCK_EX) < 0)
+			die("lock %s: O_TMPFILE in " STATE_DIR, path);
+		if (linkat(AT_FDCWD, fd_path(fd, fdp), AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0) {
+			*existed = false;
+			return fd;
+		}
+		if (errno != EEXIST)
+			die("lock %s: link", path);
+		close(fd);  /* someone else named one first: take theirs */
 	}
 }
 
@@ -3089,14 +3105,15 @@ static void sweep_crashed_run(const struct ledger *live, const char *name)
 
 /* Every start looks for what crashed runs left, of any NAME: a lock file
  * that anyone can lock is one whose runb is gone (lock_file() links new ones
- * in locked), and so is an address lease. Each is swept and removed. */
+ * in locked), and so is an address lease. Each is swept and removed; one
+ * that vanished since readdir is left alone (lock_existing() makes none). */
 static void sweep_crashed_runs(const struct ledger *live)
 {
 	DIR *d = opendir(STATE_DIR);
 	struct dirent *e;
 	struct in_addr a;
-	char name[80];
-	bool existed, lease;
+	char name[80], path[PATH_MAX];
+	bool lease;
 	size_t len;
 	int fd;
 
@@ -3109,11 +3126,12 @@ static void sweep_crashed_runs(const struct ledger *live)
 		lease = inet_pton(AF_INET, e->d_name, &a) == 1;  /* an address lease */
 		if (!lease && (len < 6 || len > 69 || strcmp(e->d_name + len - 5, ".lock") != 0))
 			continue;
-		fd = lock_file(e->d_name, &existed);
+		snprintf(path, sizeof(path), STATE_DIR "/%s", e->d_name);
+		fd = lock_existing(path);
 		if (fd < 0)
-			continue;  /* a running container's */
+			continue;  /* a running container's, or gone since readdir */
 		snprintf(name, sizeof(name), "%.*s", (int)len - 5, e->d_name);
-		if (existed && !lease && valid_name(name))
+		if (!lease && valid_name(name))
 			sweep_crashed_run(live, name);
 		unlock_file(e->d_name, fd);
 	}

@@ -171,6 +171,42 @@ stop_with() {
 	refute alive "$pid"
 }
 
+@test "race: another run's crash sweep never holds NAME's lock, so NAME starts again the moment it ended" {
+	command -v strace >/dev/null || skip "needs strace to hold the sweep mid-way"
+	local lock=/run/runb/$CNAME.lock log=$BATS_TEST_TMPDIR/sweep.strace b i back=""
+	# A: NAME, until TERM
+	rb_bg --net none "$CNAME" "$ROOTFS" sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
+	wait_comm "$(container_pid)" sh
+	# B: another NAME, whose sweep (just after it takes its own lock) reads
+	# NAME.lock in /run/runb and is held 5 s as it opens it, and 5 s at any
+	# unlink of it (-P: only the calls on that path are traced and held)
+	nsenter --net="/run/netns/$NS" strace -qq -f -o "$log" -P "$lock" -e trace=openat,linkat,unlink \
+		-e inject=openat:delay_enter=5000000:when=1 -e inject=unlink:delay_enter=5000000:when=1 \
+		"$RUNB" --net none "$CNAME-b" "$ROOTFS" true 3>&- &
+	b=$!
+	for i in $(seq 200); do [ -e "/run/runb/$CNAME-b.lock" ] && break; sleep 0.05; done
+	sleep 0.5
+	# A ends meanwhile, and takes NAME.lock with it
+	kill -TERM "$RB_PID"
+	rb_wait
+	[ "$status" = 0 ]
+	[ ! -e "$lock" ]
+	# B's open ends (strace logs it then), finding no NAME.lock; had B made
+	# one, it would be there for the 5 s of B's unlink
+	for i in $(seq 300); do grep -q ENOENT "$log" 2>/dev/null && break; sleep 0.05; done
+	sleep 0.3
+	[ -e "$lock" ] && back=yes
+	# NAME starts again while B still runs
+	run rb --net none "$CNAME" "$ROOTFS" true
+	echo "NAME.lock back during B's sweep: ${back:-no}; the restart: $status $output"
+	wait "$b"
+	cat "$log"
+	# control: B's sweep did open NAME.lock, after A had removed it
+	grep -q "openat(.*\"$lock\".*= -1 ENOENT" "$log"
+	[ -z "$back" ]
+	assert_success
+}
+
 @test "SIGTERM to runb: forwarded; PID 1 ignores it, so SIGKILL after --stop-timeout; 143" {
 	stop_with TERM 143
 }
