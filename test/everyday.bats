@@ -45,15 +45,6 @@ note() {
 	echo "# $*" >&3
 }
 
-# wait_for CMD...: until CMD succeeds, for at most ~5 s.
-wait_for() {
-	for _ in $(seq 100); do
-		"$@" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 # Milliseconds since $1 (a date +%s%N).
 ms_since() {
 	echo $((($(date +%s%N) - $1) / 1000000))

@@ -57,6 +57,17 @@ host_new_mounts() {
 		grep -vF "${skip[@]}" || true
 }
 
+# The container held by $HOLD is ready: the host has no new mount meanwhile;
+# then let it go, and it ends with 0.
+held_leaks_nothing() {
+	wait_file "$T/sync/ready"
+	run host_new_mounts "$CNAME"
+	touch "$T/sync/go"
+	assert_output ""
+	rb_wait
+	[ "$status" = 0 ]
+}
+
 # A copy of ROOTFS of the test's own, for the tests that change it or sum it.
 own_rootfs() {
 	cp -a "$ROOTFS" "$T/rootfs"
@@ -74,13 +85,8 @@ own_rootfs() {
 		cat /data/in; echo from-container > /data/out; mkdir /data/d
 		grep " /data " /proc/self/mountinfo
 		'"$HOLD" > "$T/out" 2>&1
-	wait_file "$T/sync/ready"
 	# from the host, while it runs: the bind is in the container's mount namespace only
-	run host_new_mounts "$CNAME"
-	touch "$T/sync/go"
-	assert_output ""
-	rb_wait
-	[ "$status" = 0 ]
+	held_leaks_nothing
 	run cat "$T/out"
 	assert_line from-host
 	assert_line --partial "[runb] mount --bind HOST CONTAINER -> open_tree(\"$T/h\") on the host, move_mount to /data"
@@ -215,12 +221,7 @@ own_rootfs() {
 	ln -s nowhere "$T/dangling"
 	rb_bg --net none --volume "$T/link:/data" --volume "$T/sync:/sync" "$CNAME" "$ROOTFS" /bin/sh -c '
 		cat /data/marker; echo inside > /data/w; '"$HOLD" > "$T/out" 2>&1
-	wait_file "$T/sync/ready"
-	run host_new_mounts "$CNAME"
-	touch "$T/sync/go"
-	assert_output ""
-	rb_wait
-	[ "$status" = 0 ]
+	held_leaks_nothing
 	[ "$(cat "$T/out")" = real ]
 	[ "$(cat "$T/real/w")" = inside ]
 	[ -L "$T/link" ] && [ "$(readlink "$T/link")" = real ]

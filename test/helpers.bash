@@ -57,6 +57,27 @@ host_state() {
 	shopt -u nullglob dotglob
 }
 
+# wait_for CMD...: until CMD succeeds, polling every 50 ms, at most 100 times
+# (~5 s here, longer where each poll is slow).
+wait_for() {
+	for _ in $(seq 100); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# For the files driven through test/ptyrun (tty.bats, step.bats): the test's
+# setup, and runb as a command line (RB) that ptyrun can run, rb being a
+# shell function.
+# shellcheck disable=SC2034 # used by the files that load this one
+PTYRUN=$TOP/test/ptyrun
+pty_setup() {
+	common_setup
+	# shellcheck disable=SC2034 # used by the files that load this one
+	RB=(nsenter --net="/run/netns/$NS" "$RUNB")
+}
+
 common_setup() {
 	NS=rbt$$n$BATS_TEST_NUMBER
 	CNAME=c$$n$BATS_TEST_NUMBER

@@ -16,16 +16,6 @@ in_ns() {
 	nsenter --net="/run/netns/$NS" "$@"
 }
 
-# wait_for CMD...: until CMD succeeds, for at most ~5 s.
-wait_for() {
-	local i
-	for i in $(seq 100); do
-		"$@" && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 # rb_bg for a container named NAME (rb_bg itself waits for $CNAME's netns);
 # runb's pid in RB_PID. Usage: rb_bg_as NAME RUNB-ARGS...
 rb_bg_as() {

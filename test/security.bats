@@ -36,8 +36,9 @@ alive() {
 	[ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
 }
 
-# wait_for SECONDS CMD...: until CMD succeeds, polling every 50 ms for at most SECONDS.
-wait_for() {
+# within SECONDS CMD...: until CMD succeeds, polling every 50 ms for at most
+# SECONDS by the clock (where the bound itself is what the test shows).
+within() {
 	local end
 	end=$(awk -v now="$(date +%s.%N)" -v d="$1" 'BEGIN { printf "%.3f", now + d }')
 	shift
@@ -360,7 +361,7 @@ pdeath_control() {
 	OUT=$out PF=$pf bash -c 'setpriv --pdeathsig KILL "$@" > "$OUT" 2>&1 & echo $! > "$PF"; wait' \
 		_ "$TOP/test/nodeath" "$@" 30 </dev/null >/dev/null 2>&1 3>&- &
 	sh=$!
-	wait_for 5 grep -q '^ready' "$out"
+	within 5 grep -q '^ready' "$out"
 	kill -KILL "$sh"
 	wait "$sh" || true
 	cat "$out"
@@ -374,7 +375,7 @@ pdeath_control() {
 	# nodeath, which clears it
 	run pdeath_control -k
 	assert_line 'pdeathsig before=9 after=9'
-	wait_for 1 eval '! alive "${lines[-1]}"'
+	within 1 eval '! alive "${lines[-1]}"'
 	run pdeath_control
 	assert_line 'pdeathsig before=9 after=0'
 	sleep 0.2
@@ -384,7 +385,7 @@ pdeath_control() {
 	# PID 1 clears the death signal runb set and changes its user as well
 	rb_bg --net none "$CNAME" "$ROOTFS" nodeath -u 65534 60 >"$out" 2>&1
 	pid=$(container_pid)
-	wait_for 10 grep -q '^ready' "$out"
+	within 10 grep -q '^ready' "$out"
 	cat "$out"
 	grep -qx 'pdeathsig before=9 after=0' "$out"
 	child=$(cat "/proc/$pid/task/$pid/children")

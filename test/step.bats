@@ -7,14 +7,8 @@
 load helpers
 
 setup_file() { common_setup_file; }
-RB=()
-setup() {
-	common_setup
-	RB=(nsenter --net="/run/netns/$NS" "$RUNB")
-}
+setup() { pty_setup; }
 teardown() { common_teardown; }
-
-PTYRUN=$TOP/test/ptyrun
 
 # pty [STEP...] -- COMMAND...: COMMAND on ptyrun's terminal; transcript in $output.
 pty() {

@@ -10,15 +10,8 @@
 load helpers
 
 setup_file() { common_setup_file; }
-# runb as the test's "host", as a command line for ptyrun (rb is a function)
-RB=()
-setup() {
-	common_setup
-	RB=(nsenter --net="/run/netns/$NS" "$RUNB")
-}
+setup() { pty_setup; }
 teardown() { common_teardown; }
-
-PTYRUN=$TOP/test/ptyrun
 # how long ptyrun waits for any expected text (the VM is slow)
 PTY_TIMEOUT=30
 # the interactive shell's prompt (-e PS1=...), which no command line holds
