@@ -567,8 +567,6 @@ static void ledger_add(struct ledger *led, enum made_what what)
 		diex("ledger: more than %zu entries (a bug in runb)", ARRAY_SIZE(led->made));
 	led->made[led->n++] = what;
 }
-/* echo S > PATH, for cgroupfs: one write(2), whose error is the kernel's
- * answer (EINVAL for a bad value, EBUSY, ...). */
 /* One write of S to FD, open on PATH: a kernel file takes it whole or fails. */
 static void write_fd(int fd, const char *path, const char *s)
 {
@@ -576,6 +574,8 @@ static void write_fd(int fd, const char *path, const char *s)
 		die("echo %s > %s", s, path);
 }
 
+/* echo S > PATH, for cgroupfs: one write(2), whose error is the kernel's
+ * answer (EINVAL for a bad value, EBUSY, ...). */
 static void write_file(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -586,7 +586,7 @@ static void write_file(const char *path, const char *s)
 	close(fd);
 }
 
-/* Take an exclusive flock(2) on the file STATE_DIR/NAME as it is: -1 with
+/* Take an exclusive flock(2) on the lock file PATH as it is: -1 with
  * EWOULDBLOCK when another process holds it, with ENOENT when there is no such
  * file (or it was unlinked while we locked it: a holder unlinks its file
  * before it lets go, so a lock won on an unlinked file is worthless). The
