@@ -2961,8 +2961,11 @@ static void subnet_overlap(struct subnet_use *u, const char *what, uint32_t a, i
 	if (u->found[0] || prefix == 0 || (ifindex == u->bridge && ifindex > 0) ||
 	    (a & net_mask(p)) != (u->net & net_mask(p)))
 		return;
-	if (ifindex > 0)
-		if_indextoname(ifindex, ifname);
+	if (ifindex > 0 && !if_indextoname(ifindex, ifname))
+		strcpy(ifname, "?");
+	/* a runb-bridge that another runb starting meanwhile made is ours too */
+	if (strcmp(ifname, NET_BRIDGE_NAME) == 0)
+		return;
 	snprintf(u->found, sizeof(u->found), "%s %s/%d on %s", what,
 		 inet_ntoa(net_addr(a)), prefix, ifname);
 }

@@ -619,6 +619,29 @@ add_host_iface() {
 	ip -n "$NS" link set rbt-d0 up
 }
 
+@test "race: runb-bridge made by another runb during the subnet check is not a conflict" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	# strace holds runb's first sendto(2), the subnet check's address dump,
+	# for 2 s: after it looked for runb-bridge (none yet), before it reads
+	# the addresses and routes
+	nsenter --net="/run/netns/$NS" strace -f -qq -o /dev/null -e trace=sendto \
+		-e inject=sendto:delay_enter=2000000:when=1 \
+		"$RUNB" "$CNAME" "$ROOTFS" /bin/sh -c 'ip -o -4 addr show dev eth0' \
+		>"$BATS_TEST_TMPDIR/out" 2>&1 3>&- &
+	local st=$!
+	sleep 0.5
+	# meanwhile another runb makes the bridge, as runb makes it
+	ip -n "$NS" link add runb-bridge address 02:00:0a:00:00:01 type bridge
+	ip -n "$NS" addr add 10.0.0.1/24 dev runb-bridge
+	ip -n "$NS" link set runb-bridge up
+	status=0
+	wait "$st" || status=$?
+	cat "$BATS_TEST_TMPDIR/out"
+	[ "$status" = 0 ]
+	grep -q 'inet 10\.0\.0\.2/24' "$BATS_TEST_TMPDIR/out"
+	settle no_bridge_ports
+}
+
 @test "a subnet the machine already uses is refused with nothing made; --subnet picks another" {
 	add_host_iface 10.0.0.7/24
 	run rb "$CNAME" "$ROOTFS" true
