@@ -101,7 +101,9 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -138,6 +140,7 @@ enum { EXIT_RUNB = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND = 127 };
 #define CG_ROOT "/sys/fs/cgroup"
 #define CG_CPU_PERIOD 100000UL		/* µs, the CFS default */
 #define DEV_TMPFS_SIZE "65536k"		/* runc's size for the container's /dev */
+#define PIDS_DEFAULT 2048		/* podman's default pids limit: no fork bomb takes the host's PIDs */
 
 /* -v: the trace of each step, with the time it took; --step: a pause before
  * each. It lives outside struct config, which every step reads as const,
@@ -186,7 +189,7 @@ struct config {
 	const char *dns;        /* --dns, default the slide's 8.8.8.8 */
 	unsigned long long memory;  /* -m/--memory in bytes; 0: no limit */
 	unsigned long cpu_quota;    /* --cpus as µs per CG_CPU_PERIOD; 0: none */
-	unsigned long pids;         /* --pids; 0: no limit */
+	unsigned long pids;         /* --pids, default PIDS_DEFAULT; 0: no limit */
 	unsigned int stop_timeout;  /* --stop-timeout: seconds from a forwarded signal to SIGKILL */
 	bool seccomp;           /* --seccomp=unconfined: false */
 	bool nnp;               /* --security-opt no-new-privileges=false: false */
@@ -1927,7 +1930,7 @@ static void usage(FILE *out)
 	      "  --add-host NAME:IP  a line of the container's /etc/hosts (repeatable)\n"
 	      "  -m, --memory SIZE  memory limit: bytes, or with k, m, g (no swap on top)\n"
 	      "  --cpus N           CPU limit, a decimal number of CPUs (0.5: half of one)\n"
-	      "  --pids N           at most N processes\n"
+	      "  --pids N           at most N processes (default 2048; 0 or unlimited: none)\n"
 	      "  --stop-timeout S   seconds from a forwarded SIGINT/SIGTERM/SIGHUP/SIGQUIT\n"
 	      "                     to SIGKILL (default 10; a second signal kills at once)\n"
 	      "  --init             runb's own init is PID 1: it reaps zombies, forwards signals\n"
@@ -2643,8 +2646,11 @@ static const char *parse_args(struct config *cfg, int argc, char **argv)
 			cfg->seccomp = strcmp(optarg, "default") == 0;
 			break;
 		case OPT_PIDS:
-			if (!parse_ulong(optarg, 4194304, &cfg->pids) || cfg->pids == 0)
-				diex("invalid --pids '%s': expected a number from 1 to 4194304", optarg);
+			if (strcmp(optarg, "unlimited") == 0)
+				cfg->pids = 0;
+			else if (!parse_ulong(optarg, 4194304, &cfg->pids))
+				diex("invalid --pids '%s': expected a number from 0 (no limit) to "
+				     "4194304, or unlimited", optarg);
 			break;
 		case OPT_ADD_HOST:
 			parse_add_host(cfg, optarg);
@@ -3049,7 +3055,9 @@ static void ledger_unwind(struct ledger *led)
 	while (led->n > 0) {
 		switch (led->made[--led->n]) {
 		case MADE_TTY_RAW:
-			if (tcsetattr(STDIN_FILENO, TCSADRAIN, &led->tty_saved) < 0)
+			/* TCSAFLUSH: input the container provoked (a terminal's answerback
+			 * to an escape it printed) is discarded, not read by the caller's shell */
+			if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &led->tty_saved) < 0)
 				warn("teardown: restore the terminal's modes");
 			break;
 		case MADE_LEASE:
@@ -3363,6 +3371,114 @@ static void cg_devices(const struct config *cfg)
 		cg_path(cfg->name, false, "devices", NULL, path);
 		dev_v1_allow(cfg, path);
 	}
+}
+
+/* ------------------------------------------------------------------------ */
+/* What a runb process inside the container may hold                         */
+/* ------------------------------------------------------------------------ */
+
+/* Beyond the slides: the invariant — replaces: nothing (the shell runs its steps
+ * in one process that holds whatever its caller gave it)
+ *
+ * From the moment a process of runb's is in a namespace the container
+ * controls (the first process after the clone, --init's PID 1, the command
+ * of runb exec), anything in the container may try to use it: open
+ * /proc/PID/exe, fd/N, cwd or root, or trace it. runc's holes came through
+ * exactly that: a host directory descriptor left open for a chdir
+ * (CVE-2024-21626), its own binary reopened for writing through
+ * /proc/PID/exe (CVE-2019-5736), a setup traced before its seccomp
+ * (CVE-2016-9962). So, in runb:
+ *   1. Such a process holds no descriptor of the host's except those its
+ *      next steps need, each closed once used (fds_keep_only); it resolves
+ *      every path beneath the container's root (openat2 RESOLVE_IN_ROOT).
+ *   2. It is not dumpable (PR_SET_DUMPABLE 0, inherited over the clone), so
+ *      a process of the container without CAP_SYS_PTRACE can neither trace
+ *      it nor open anything under its /proc/PID.
+ *   3. Its /proc/PID/exe is never the host's runb: runb runs from a sealed
+ *      copy of itself in memory (self_seal), which nobody can write.
+ *   4. runb exec does its setup in a process outside the container's PID
+ *      namespace, where the container cannot see it; only a fully confined
+ *      process (the container's user, capabilities, no_new_privs, seccomp)
+ *      is forked into the PID namespace, and it only execs (exec_child).
+ *      runb exec is refused until the container's own command runs, so no
+ *      process of the container exists while PID 1 is still runb's setup.
+ */
+
+/* Close every descriptor but the N in KEEP (entries < 0 are ignored). */
+static void fds_keep_only(const int *keep, size_t n)
+{
+	unsigned int lo = 0;
+	int next;
+
+	for (;;) {
+		next = INT_MAX;  /* the lowest kept descriptor at or above LO */
+		for (size_t i = 0; i < n; i++)
+			if (keep[i] >= (int)lo && keep[i] < next)
+				next = keep[i];
+		if (next == INT_MAX)
+			break;
+		if (next > (int)lo && syscall(SYS_close_range, lo, next - 1, 0) < 0)
+			die("close_range(%u, %d)", lo, next - 1);
+		lo = next + 1;
+	}
+	if (syscall(SYS_close_range, lo, ~0U, 0) < 0)
+		die("close_range(%u, ~0)", lo);
+}
+
+/* Not dumpable: no trace, and /proc/PID is root's alone (proc(5), PR_SET_DUMPABLE). */
+static void not_dumpable(void)
+{
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die("prctl(PR_SET_DUMPABLE, 0)");
+}
+
+/* runb re-executes itself from a sealed memfd before it does anything else,
+ * so /proc/PID/exe of every runb process names that copy, never the file on
+ * the host: a container that opened it can read it, never write it (as
+ * runc's cloned binary). A static runb copies ~1.3 MiB (measured in
+ * README, Performance). The copy knows itself by its seals. */
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+#define RUNB_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+static int self_copy(int exe)
+{
+	struct stat st;
+	off_t off = 0;
+	int mfd = memfd_create("runb", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+
+	if (mfd < 0 && errno == EINVAL)  /* before Linux 6.3: no MFD_EXEC, executable anyway */
+		mfd = memfd_create("runb", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		die("memfd_create for a sealed copy of runb");
+	if (fstat(exe, &st) < 0)
+		die("stat /proc/self/exe");
+	while (off < st.st_size)
+		if (sendfile(mfd, exe, &off, st.st_size - off) <= 0)
+			die("copy /proc/self/exe into a memfd");
+	if (fcntl(mfd, F_ADD_SEALS, RUNB_SEALS) < 0)
+		die("seal runb's copy (F_ADD_SEALS)");
+	return mfd;
+}
+
+static void self_seal(char **argv)
+{
+	int exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC), mfd, seals;
+
+	if (exe < 0)
+		die("open /proc/self/exe");
+	seals = fcntl(exe, F_GET_SEALS);  /* EINVAL for a file that is not a memfd */
+	if (seals >= 0 && (seals & RUNB_SEALS) == RUNB_SEALS) {
+		close(exe);  /* this is the copy */
+		if (prctl(PR_SET_NAME, "runb", 0, 0, 0) < 0)
+			die("prctl(PR_SET_NAME)");
+		return;
+	}
+	mfd = self_copy(exe);
+	close(exe);
+	fexecve(mfd, argv, environ);
+	die("execute runb's sealed copy (fexecve; vm.memfd_noexec=2 forbids it)");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -4019,6 +4135,7 @@ static void user_mount_one(const struct config *cfg, int root, const struct user
 		fd = m->is_dir ? open_mount_dir(root, m->target, "") : open_mount_file(root, m->target);
 		if (sys_move_mount(m->tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 			die("mount --bind %s %s", m->host, m->target);
+		close(m->tree);  /* the host's tree, now mounted: nothing left to hold */
 	} else {
 		trace(cfg->tr, 0, "mount -t tmpfs", "mount(\"tmpfs\", \"%s\", \"tmpfs\", "
 		      "\"nosuid,nodev%s%s\")", m->target, m->data[0] ? "," : "", m->data);
@@ -4078,28 +4195,69 @@ static void root_make_readonly(const struct config *cfg)
 }
 
 /* Beyond the slides: -w/--workdir DIR — replaces: the slide's / (capsh's cwd)
- * Made when missing, as docker does, as root and inside the new root (links resolve
- * in the container now); entered by the command's user, just before the exec. */
+ *
+ * Made when missing, as docker does, as root; entered by the command's
+ * user, just before the exec. DIR is the container's: a link in it (from
+ * the image, an earlier run, another container through a shared volume)
+ * may point anywhere, /proc/self/fd/N included. So each component is
+ * resolved beneath the container's root (openat2 RESOLVE_IN_ROOT: ".." and
+ * absolute links stop at it) without magic links (RESOLVE_NO_MAGICLINKS:
+ * no /proc/PID/fd/N, /proc/PID/cwd), and entered by descriptor (fchdir),
+ * never by path (runc's CVE-2024-21626). */
+static int workdir_open(const char *path, unsigned long long flags)
+{
+	struct open_how how = { .flags = flags | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
+
+	if (root < 0)
+		die("--workdir: open /");
+	do
+		fd = syscall(SYS_openat2, root, path, &how, sizeof(how));
+	while (fd < 0 && errno == EAGAIN);
+	close(root);
+	return fd;
+}
+
 static void workdir_make(const struct config *cfg)
 {
-	char part[PATH_MAX];
+	char parent[PATH_MAX], base[NAME_MAX + 1];
+	const char *last = NULL;  /* where the component under way begins */
+	int dir;
 
 	if (!cfg->workdir)
 		return;
-	for (const char *p = cfg->workdir + 1; ; p++)
-		if (*p == '/' || *p == '\0') {
-			snprintf(part, sizeof(part), "%.*s", (int)(p - cfg->workdir), cfg->workdir);
-			if (mkdir(part, 0755) < 0 && errno != EEXIST)
-				die("--workdir: mkdir -p %s", part);
-			if (!*p)
-				break;
+	for (const char *p = cfg->workdir; ; p++) {
+		if ((*p == '/' || *p == '\0') && last && p > last) {
+			snprintf(parent, sizeof(parent), "%.*s", (int)(last - cfg->workdir), cfg->workdir);
+			snprintf(base, sizeof(base), "%.*s", (int)(p - last), last);
+			dir = workdir_open(parent, O_PATH | O_DIRECTORY);
+			if (dir < 0)
+				die("--workdir: open %s (in the container's root)", parent);
+			if (mkdirat(dir, base, 0755) < 0 && errno != EEXIST)
+				die("--workdir: mkdir %s%s", parent, base);
+			close(dir);
 		}
+		if (*p == '\0')
+			break;
+		if (*p == '/')
+			last = p + 1;
+	}
 }
 
 static void workdir_enter(const struct config *cfg)
 {
-	if (cfg->workdir && chdir(cfg->workdir) < 0)
+	int fd;
+
+	if (!cfg->workdir)
+		return;
+	fd = workdir_open(cfg->workdir, O_PATH | O_DIRECTORY);
+	if (fd < 0 && errno == ELOOP)
+		diex("--workdir: cd %s: a link on its path is a /proc magic link, which runb does not "
+		     "follow", cfg->workdir);
+	if (fd < 0 || fchdir(fd) < 0)
 		die("--workdir: cd %s (as uid %u)", cfg->workdir, (unsigned)cfg->uid);
+	close(fd);
 }
 
 /* Beyond the slides: --overlay[=DIR] — replaces: writing into ROOTFS in place
@@ -4254,9 +4412,8 @@ static int overlay_mount(const struct config *cfg, int rootfd)
  * The ledger restores the caller's terminal on every exit. man 7 pty.
  */
 
-/* The child, after the root switch: open a pty in the container's devpts, send its
- * master to runb, make the other end the controlling terminal and stdin, stdout,
- * stderr. Returns that end; PTS gets its name. */
+/* The child, after the root switch: open a pty in the container's devpts and send
+ * its master to runb. Returns the other end; PTS gets its name. */
 static int pty_send_master(const struct config *cfg, int sock, char pts[static 32])
 {
 	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
@@ -4289,12 +4446,18 @@ static int pty_send_master(const struct config *cfg, int sock, char pts[static 3
 		die("pty: send the master to runb");
 	close(master);
 	close(sock);
+	return slave;
+}
+
+/* The pty's other end SLAVE: the controlling terminal of this process (the leader
+ * of a session of its own), and its stdin, stdout and stderr. */
+static void pty_take(int slave, const char *pts)
+{
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
 		die("pty: TIOCSCTTY %s", pts);
 	for (int i = 0; i < 3; i++)
 		if (dup2(slave, i) < 0)
 			die("pty: dup2 %s", pts);
-	return slave;
 }
 
 /* ... and /dev/console: an empty file on /dev's tmpfs, with the pty bound over it (as runc). */
@@ -4304,6 +4467,7 @@ static void pty_make_console(const struct config *cfg, int sock)
 	int slave = pty_send_master(cfg, sock, pts);
 	int fd = open("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 
+	pty_take(slave, pts);
 	if (fd < 0 || mount(pts, "/dev/console", NULL, MS_BIND, NULL) < 0)
 		die("mount --bind %s /dev/console", pts);
 	close(fd);
@@ -4375,6 +4539,7 @@ struct relay {
 	int sock;              /* the master arrives here; -1 once it has */
 	int master;            /* -1 until it arrives, and once the container's side closed */
 	int in;                /* stdin; -1 at its end */
+	int pipe;              /* runb exec without a pty: the command's stdin pipe; -1: none */
 	bool raw;              /* the caller's terminal is in raw mode */
 	char pending[4096];    /* from stdin, for the master */
 	size_t npending;
@@ -4437,6 +4602,67 @@ static void relay_in(struct relay *r, bool readable)
 	}
 }
 
+/* runb exec without a pty: stdin into the command's pipe, whose end is
+ * stdin's end; a command that closed its stdin (EPIPE) gets no more. */
+static void relay_in_pipe(struct relay *r, bool readable)
+{
+	ssize_t n;
+
+	if (readable && r->npending == 0) {
+		n = read(r->in, r->pending, sizeof(r->pending));
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			return;
+		if (n <= 0)
+			goto end;
+		r->npending = n;
+	}
+	if (r->npending) {
+		n = write(r->pipe, r->pending, r->npending);
+		if (n < 0 && errno != EAGAIN && errno != EINTR)
+			goto end;
+		if (n > 0) {
+			memmove(r->pending, r->pending + n, r->npending - n);
+			r->npending -= n;
+		}
+	}
+	return;
+end:
+	r->in = -1;
+	r->npending = 0;
+	close(r->pipe);
+	r->pipe = -1;
+}
+
+/* runb exec: what the command wrote to the pipe *FD, copied to TO; with DRAIN
+ * all there is now (the pipe is non-blocking: a process the command left
+ * behind may keep it open). */
+static void relay_pipe(int *fd, int to, bool drain)
+{
+	char buf[8192];
+	ssize_t n;
+
+	do {
+		n = read(*fd, buf, sizeof(buf));
+		if (n > 0)
+			write_all(to, buf, n);
+	} while (n > 0 && drain);
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) || drain) {
+		close(*fd);
+		*fd = -1;
+	}
+}
+
+/* runb exec without a pty reads the caller's terminal only in its foreground: in
+ * the background the read fails (EIO) instead of stopping runb (SIGTTIN), which is
+ * the command's end of input; its output is written as a shell's would be. */
+static void relay_no_job_control(void)
+{
+	struct sigaction ign = { .sa_handler = SIG_IGN };
+
+	if (sigaction(SIGTTIN, &ign, NULL) < 0 || sigaction(SIGTTOU, &ign, NULL) < 0)
+		die("sigaction SIGTTIN, SIGTTOU");
+}
+
 /* ------------------------------------------------------------------------ */
 /* The state of a container, in /run/runb/NAME.lock                          */
 /* ------------------------------------------------------------------------ */
@@ -4464,6 +4690,7 @@ struct state {
 	unsigned int stop_timeout;
 	long long started;      /* CLOCK_REALTIME seconds */
 	bool detached, chroot, nnp, seccomp, cg_v2, complete;
+	bool ran;               /* the command runs: PID 1 is no longer runb's setup */
 	uid_t uid;
 	gid_t gid;
 	uint64_t caps;
@@ -4593,6 +4820,8 @@ static void state_parse(struct state *st)
 			st->argv[na++] = state_unescape(v);
 		else if (strcmp(line, "status") == 0)
 			st->status = atoi(v);
+		else if (strcmp(line, "ran") == 0)
+			st->ran = atoi(v);
 		else if (strcmp(line, "rlimit") == 0) {
 			unsigned long long soft, hard;
 			int r;
@@ -4663,6 +4892,14 @@ static int state_pidfd(const char *verb, const char *name, const struct state *s
 	if (fd < 0 || stat(path, &ns) < 0 || ns.st_ino != st->pidns || sys_pidfd_send_signal(fd, 0) < 0)
 		diex("%s: no running container %s (its PID 1 is gone)", verb, name);
 	return fd;
+}
+
+/* The command runs (its exec succeeded): from now on runb exec may enter. Until
+ * then PID 1 is runb's own setup, which no process of the container may see. */
+static void state_mark_ran(int fd)
+{
+	if (lseek(fd, 0, SEEK_END) < 0 || write(fd, "ran=1\n", 6) != 6)
+		die("state: write ran=1");
 }
 
 /* At the end: the status, for runb wait (and in NAME.status with -d). */
@@ -4843,7 +5080,7 @@ static int init_wait(pid_t child, const sigset_t *all)
 
 /* Fork the command's process. In the child (the command to be) returns; in
  * PID 1 it becomes the init and never returns. */
-static void init_start(const struct config *cfg, int report)
+static void init_start(const struct config *cfg)
 {
 	sigset_t all;
 	pid_t child;
@@ -4865,10 +5102,12 @@ static void init_start(const struct config *cfg, int report)
 			die("init: tcsetpgrp");  /* SIGTTOU is blocked: allowed from the background */
 		return;
 	}
-	if (report >= 0)
-		close(report);  /* the command's exec is for it to report */
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		die("init: prctl(PR_SET_DUMPABLE)");
+	{
+		const int keep[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO };
+
+		fds_keep_only(keep, ARRAY_SIZE(keep));  /* report, --step's terminal: the command's */
+	}
+	not_dumpable();                  /* so it is since the clone; said again where it matters */
 	exit(init_wait(child, &all));
 }
 
@@ -5065,6 +5304,8 @@ struct watch {
 	int log;                /* ... appended to NAME.log */
 	off_t log_size;
 	struct detach *detach;
+	int state_fd;           /* the state file: "ran=1" once the command runs (exec waits for it) */
+	int in, out, err;       /* runb exec: the command's stdin, stdout, stderr pipes; -1: none */
 };
 
 /* The child's report on its exec. "R", then the pipe's end without "E": the
@@ -5089,6 +5330,8 @@ static void watch_report(const struct config *cfg, struct watch *x)
 		x->report_r = false;  /* it did not run */
 	}
 	x->ran = n == 0 && x->report_r;
+	if (x->ran && x->state_fd >= 0)
+		state_mark_ran(x->state_fd);
 	if (x->ran && cfg->detach)
 		detach_started(cfg, x->detach, x->log);
 	close(x->report);
@@ -5119,7 +5362,7 @@ static int wait_container(const struct config *cfg, struct ledger *led, pid_t pi
 			  const sigset_t *set, struct watch *x)
 {
 	struct waiting w = { .pidfd = pidfd };
-	struct relay r = { .sock = x->pty_sock, .master = -1, .in = STDIN_FILENO };
+	struct relay r = { .sock = x->pty_sock, .master = -1, .in = STDIN_FILENO, .pipe = x->in };
 	int sigfd = signalfd(-1, set, SFD_CLOEXEC), wstatus, n;
 	struct signalfd_siginfo si;
 	bool ended = false;
@@ -5127,8 +5370,8 @@ static int wait_container(const struct config *cfg, struct ledger *led, pid_t pi
 	if (sigfd < 0)
 		die("signalfd");
 	while (!ended) {
-		bool live = r.master >= 0 && x->report < 0;  /* the relay takes stdin */
-		struct pollfd p[7] = {
+		bool live = (r.master >= 0 && x->report < 0) || r.pipe >= 0;  /* the relay takes stdin */
+		struct pollfd p[10] = {
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = pidfd, .events = POLLIN },
 			{ .fd = r.sock, .events = POLLIN },
@@ -5136,6 +5379,9 @@ static int wait_container(const struct config *cfg, struct ledger *led, pid_t pi
 			{ .fd = live && !r.npending ? r.in : -1, .events = POLLIN },
 			{ .fd = x->report, .events = POLLIN },
 			{ .fd = x->log_in, .events = POLLIN },
+			{ .fd = r.npending ? r.pipe : -1, .events = POLLOUT },
+			{ .fd = x->out, .events = POLLIN },
+			{ .fd = x->err, .events = POLLIN },
 		};
 
 		n = poll(p, ARRAY_SIZE(p), ms_until(&w));
@@ -5161,8 +5407,14 @@ static int wait_container(const struct config *cfg, struct ledger *led, pid_t pi
 		}
 		if (r.master >= 0 && p[3].revents & (POLLIN | POLLHUP | POLLERR))
 			relay_out(&r, false);
-		if (r.in >= 0 && (p[4].revents || (p[3].revents & POLLOUT)))
+		if (r.in >= 0 && r.pipe >= 0 && (p[4].revents || p[7].revents))
+			relay_in_pipe(&r, p[4].revents != 0);
+		else if (r.in >= 0 && r.pipe < 0 && (p[4].revents || (p[3].revents & POLLOUT)))
 			relay_in(&r, p[4].revents != 0);
+		if (x->out >= 0 && p[8].revents)
+			relay_pipe(&x->out, STDOUT_FILENO, false);
+		if (x->err >= 0 && p[9].revents)
+			relay_pipe(&x->err, STDERR_FILENO, false);
 		if (x->report >= 0 && p[5].revents)
 			watch_report(cfg, x);
 		if (r.master >= 0 && x->report < 0 && !r.raw) {  /* the command runs: raw */
@@ -5181,6 +5433,12 @@ static int wait_container(const struct config *cfg, struct ledger *led, pid_t pi
 		relay_out(&r, true);
 	if (x->log_in >= 0)
 		watch_log(cfg, x, true);
+	if (x->out >= 0)
+		relay_pipe(&x->out, STDOUT_FILENO, true);
+	if (x->err >= 0)
+		relay_pipe(&x->err, STDERR_FILENO, true);
+	if (r.pipe >= 0)
+		close(r.pipe);
 	close(sigfd);
 	if (w.killed && WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL)
 		return 128 + w.stop_sig;
@@ -5516,40 +5774,77 @@ static int verb_logs(int argc, char **argv)
 /* runb exec [-t|-T] [-e K=V] [--user U[:G]] [-w DIR] NAME COMMAND...
  *
  * A command in a running container, never more privileged than its first
- * process: runb joins its cgroup and enters its namespaces (pid, mount, uts,
- * ipc, net, cgroup) with setns(2) on the pidfd of its PID 1, then forks the
- * command, which so is in its PID namespace; the command gets the same
- * bounding set, capabilities, limits, no_new_privs and seccomp filter as the
- * first process (from the state), and --chroot's root if the container has
- * one. runb stays outside the PID namespace, relays the pty with -t,
- * forwards signals, and exits with the command's status.
+ * process, and with nothing of the host's (see "What a runb process inside
+ * the container may hold"). Three processes:
+ *   runb      stays on the host: relays the command's stdin, stdout and
+ *             stderr (pipes, as docker exec; a pty of the container's own
+ *             with -t), forwards signals, exits with the command's status.
+ *   the setup (exec_setup) is cloned into the container's cgroup, keeps
+ *             only the pipes, enters the container's namespaces (pid, mount,
+ *             uts, ipc, net, cgroup) with setns(2) on the pidfd of its PID 1
+ *             and confines itself as the first process was (from the
+ *             state): bounding set, limits, user and capabilities, -w,
+ *             no_new_privs, seccomp, --chroot's root if the container has
+ *             one. Its own PID namespace stays the host's: no process of the
+ *             container can see it, signal it or open its /proc/PID.
+ *   the command (exec_child) is the only one born in the container's PID
+ *             namespace, already confined; the setup makes it runb's child
+ *             (CLONE_PARENT) and exits. It takes its terminal and execs.
  */
-static const int exec_ns_flags = CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWNET |
-				 CLONE_NEWPID;
+static const int exec_ns_flags = CLONE_NEWCGROUP | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
+				 CLONE_NEWNET | CLONE_NEWPID;
 
-/* The command's process, in the container's namespaces and cgroup. Its
- * cgroup namespace it enters only now, in its cgroup: a cgroup2 mounted with
- * nsdelegate (systemd's default) refuses a clone into a cgroup that the
- * cloner's cgroup namespace cannot see. */
-static noreturn void exec_child(const struct config *cfg, int pidfd, int pty_sock, int go)
+/* The pipes and socket between runb exec and its two children. */
+struct exec_io {
+	int in[2], out[2], err[2];  /* the command's stdin, stdout, stderr: runb's ends in[1], out[0], err[0] */
+	int pty[2];                 /* -t: the setup sends the master over [1] to runb's [0] */
+	int pid[2];                 /* the setup tells runb [0] the command's pid over [1] */
+	int go[2];                  /* v1: runb has moved the setup into the cgroup */
+};
+
+/* The command, born in the container's PID namespace, confined already:
+ * a session of its own, its terminal, then the exec. */
+static noreturn void exec_child(const struct config *cfg, int slave, const char *pts)
 {
-	uint64_t caps = cfg->caps;  /* the container's, from its state */
-	char c;
+	const int keep[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, slave };
 
-	if (go >= 0 && read(go, &c, 1) != 1)  /* v1: runb has moved us into the cgroup */
+	fds_keep_only(keep, ARRAY_SIZE(keep));
+	if (setsid() < 0)
+		die("exec: setsid");
+	if (slave >= 0) {
+		pty_take(slave, pts);
+		close(slave);
+	}
+	signals_default();
+	exec_command(cfg, -1);
+}
+
+/* The setup, in the container's cgroup but outside its PID namespace. Its cgroup
+ * namespace it enters only in its cgroup: a cgroup2 mounted with nsdelegate
+ * (systemd's default) refuses a clone into a cgroup that the cloner's cgroup
+ * namespace cannot see, so runb cloned it from the host's. */
+static noreturn void exec_setup(const struct config *cfg, int pidfd, const struct exec_io *io)
+{
+	const int keep[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, pidfd, io->pty[1], io->pid[1] };
+	uint64_t caps = cfg->caps;  /* the container's, from its state */
+	int slave = -1;
+	char c, pts[32] = "";
+	pid_t pid;
+
+	if (io->go[0] >= 0 && read(io->go[0], &c, 1) != 1)  /* v1: runb has moved us into the cgroup */
 		_exit(EXIT_RUNB);
-	if (setns(pidfd, CLONE_NEWCGROUP) < 0)
-		die("exec: enter %s's cgroup namespace", cfg->name);
-	ns_new_session(cfg);
+	if (dup2(io->in[0], STDIN_FILENO) < 0 || dup2(io->out[1], STDOUT_FILENO) < 0 ||
+	    dup2(io->err[1], STDERR_FILENO) < 0)  /* from here on, messages go to runb's relay */
+		_exit(EXIT_RUNB);
+	fds_keep_only(keep, ARRAY_SIZE(keep));  /* the caller's, runb's cgroup and state: gone */
+	if (setns(pidfd, exec_ns_flags) < 0)
+		diex("exec: no running container %s (setns: %s)", cfg->name, strerror(errno));
+	close(pidfd);
 	if (cfg->use_chroot ? chroot(cfg->rootfs) < 0 || chdir("/") < 0 : chdir("/") < 0)
 		die("exec: enter the container's root %s", cfg->rootfs);
 	caps_drop_bounding(cfg, caps);
-	{
-		char pts[32];
-
-		if (pty_sock >= 0)
-			close(pty_send_master(cfg, pty_sock, pts));
-	}
+	if (io->pty[1] >= 0)
+		slave = pty_send_master(cfg, io->pty[1], pts);
 	rlimits_apply(cfg);
 	if (cfg->seccomp && !cfg->nnp)
 		seccomp_install(cfg);
@@ -5559,12 +5854,19 @@ static noreturn void exec_child(const struct config *cfg, int pidfd, int pty_soc
 		nnp_set(cfg);
 	if (cfg->seccomp && cfg->nnp)
 		seccomp_install(cfg);
-	signals_default();
-	exec_command(cfg, -1);
+	/* clone(2), not clone3: the seccomp filter checks clone's flags and makes clone3 ENOSYS */
+	pid = syscall(SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
+	if (pid < 0)
+		die("exec: clone the command into %s's PID namespace", cfg->name);
+	if (pid == 0)
+		exec_child(cfg, slave, pts);
+	if (write(io->pid[1], &pid, sizeof(pid)) != sizeof(pid))
+		die("exec: tell runb the command's pid");
+	_exit(0);
 }
 
-/* The container's cgroup, opened on the host before runb enters the container's mount
- * namespace: v2 the directory (for CLONE_INTO_CGROUP), v1 each controller's tasks. */
+/* The container's cgroup, opened on the host: v2 the directory (for
+ * CLONE_INTO_CGROUP), v1 each controller's tasks. */
 static void exec_open_cgroup(const struct config *cfg, int fds[])
 {
 	char path[PATH_MAX];
@@ -5577,40 +5879,61 @@ static void exec_open_cgroup(const struct config *cfg, int fds[])
 	}
 }
 
-/* clone3 into the container's v2 cgroup; on v1, fork, then write the child's pid into
- * each tasks file before it goes on (over the GO pipe). */
-static pid_t exec_fork(const struct config *cfg, const int cg[], int container, int *pidfd,
-		       int pty_sock)
+/* The pipes: the command's stdio (runb's ends non-blocking: a process the command
+ * leaves behind may hold the others open), the pty's socket with -t, the pid's, v1's go. */
+static void exec_pipes(const struct config *cfg, struct exec_io *io)
 {
-	struct clone_args args = { .flags = CLONE_PIDFD, .pidfd = (uintptr_t)pidfd,
-				   .exit_signal = SIGCHLD };
+	if (pipe2(io->in, O_CLOEXEC) < 0 || pipe2(io->out, O_CLOEXEC) < 0 ||
+	    pipe2(io->err, O_CLOEXEC) < 0 || pipe2(io->pid, O_CLOEXEC) < 0)
+		die("exec: pipe");
+	if (fcntl(io->out[0], F_SETFL, O_NONBLOCK) < 0 || fcntl(io->err[0], F_SETFL, O_NONBLOCK) < 0)
+		die("exec: fcntl O_NONBLOCK");
+	if (cfg->tty && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, io->pty) < 0)
+		die("exec: socketpair for the pty");
+	if (!cfg->cg_v2 && pipe2(io->go, O_CLOEXEC) < 0)
+		die("exec: pipe");
+}
+
+/* Clone the setup into the container's v2 cgroup; on v1, fork it, then write its
+ * pid into each tasks file before it goes on. Returns the command's pid, a child
+ * of runb's: 0 when the setup failed (it said why on the command's stderr). */
+static pid_t exec_fork(const struct config *cfg, const int cg[], int container, struct exec_io *io)
+{
+	struct clone_args args = { .exit_signal = SIGCHLD };
 	char num[16];
-	int go[2] = { -1, -1 };
-	pid_t pid;
+	pid_t setup, pid = 0;
+	int wstatus;
 
 	if (cfg->cg_v2) {
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = cg[0];
-	} else if (pipe2(go, O_CLOEXEC) < 0) {
-		die("exec: pipe");
 	}
-	pid = syscall(SYS_clone3, &args, sizeof(args));
-	if (pid < 0)
-		die("exec: clone3 into %s's namespaces", cfg->name);
-	if (pid == 0) {
-		close(go[1]);
-		exec_child(cfg, container, pty_sock, go[0]);
-	}
+	setup = syscall(SYS_clone3, &args, sizeof(args));
+	if (setup < 0)
+		die("exec: clone3 into %s's cgroup", cfg->name);
+	if (setup == 0)
+		exec_setup(cfg, container, io);
+	close(io->in[0]);
+	close(io->out[1]);
+	close(io->err[1]);
+	close(io->pid[1]);
+	if (io->pty[1] >= 0)
+		close(io->pty[1]);
 	if (!cfg->cg_v2) {
-		snprintf(num, sizeof(num), "%d", (int)pid);
+		snprintf(num, sizeof(num), "%d", (int)setup);
 		for (size_t i = 0; i < ARRAY_SIZE(cg_v1_controllers); i++)
 			if (write(cg[i], num, strlen(num)) < 0)
 				die("exec: echo %s > %s/tasks", num, cg_v1_controllers[i]);
-		if (write(go[1], "g", 1) != 1)
+		if (write(io->go[1], "g", 1) != 1)
 			die("exec: pipe");
-		close(go[0]);
-		close(go[1]);
+		close(io->go[0]);
+		close(io->go[1]);
 	}
+	if (read(io->pid[0], &pid, sizeof(pid)) != sizeof(pid))
+		pid = 0;
+	close(io->pid[0]);
+	if (waitpid(setup, &wstatus, 0) < 0)
+		die("exec: wait for the setup");
 	return pid;
 }
 
@@ -5642,9 +5965,11 @@ static int verb_exec(int argc, char **argv)
 	struct tracer tr = { .verbose = false };
 	struct config cfg = { .tr = &tr, .tty = -1, .hostname = "" };
 	struct ledger led = { .lock_fd = -1, .lease_fd = -1, .tr = &tr };
-	struct watch x = { .pty_sock = -1, .report = -1, .log_in = -1, .log = -1 };
+	struct watch x = { .pty_sock = -1, .report = -1, .log_in = -1, .log = -1, .state_fd = -1,
+			   .in = -1, .out = -1, .err = -1 };
 	char **opt_env = calloc(argc, sizeof(char *)), **env;
-	int n_env = 0, c, pidfd, child_pidfd = -1, cg[ARRAY_SIZE(cg_v1_controllers)], sock[2] = { -1, -1 };
+	struct exec_io io = { .pty = { -1, -1 }, .go = { -1, -1 } };
+	int n_env = 0, c, pidfd, child_pidfd = -1, cg[ARRAY_SIZE(cg_v1_controllers)];
 	bool user_asked = false;
 	const char *name;
 	struct state st;
@@ -5677,6 +6002,8 @@ static int verb_exec(int argc, char **argv)
 	if (optind + 1 >= argc)
 		diex("exec: missing COMMAND (runb exec NAME COMMAND...)");
 	close(state_running("exec", name, &st));
+	if (!st.ran)
+		diex("exec: container %s has not started its command yet (try again)", name);
 	exec_config(&cfg, name, &st);
 	if (!user_asked) {
 		cfg.uid = st.uid;
@@ -5700,18 +6027,23 @@ static int verb_exec(int argc, char **argv)
 	exec_open_cgroup(&cfg, cg);
 	if (cfg.tty < 0)
 		cfg.tty = tty_wanted();
-	if (cfg.tty) {
-		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sock) < 0)
-			die("exec: socketpair for the pty");
-		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &cfg.winsize) < 0)
-			ioctl(STDOUT_FILENO, TIOCGWINSZ, &cfg.winsize);
+	if (cfg.tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &cfg.winsize) < 0)
+		ioctl(STDOUT_FILENO, TIOCGWINSZ, &cfg.winsize);
+	if (!cfg.tty)
+		relay_no_job_control();
+	exec_pipes(&cfg, &io);
+	pid = exec_fork(&cfg, cg, pidfd, &io);
+	x.pty_sock = io.pty[0];
+	x.in = io.in[1];
+	x.out = io.out[0];
+	x.err = io.err[0];
+	if (pid == 0) {  /* the setup failed: its message, then 125 */
+		relay_pipe(&x.err, STDERR_FILENO, true);
+		return EXIT_RUNB;
 	}
-	if (setns(pidfd, exec_ns_flags) < 0)
-		diex("exec: no running container %s (setns: %s)", name, strerror(errno));
-	pid = exec_fork(&cfg, cg, pidfd, &child_pidfd, sock[1]);
-	if (sock[1] >= 0)
-		close(sock[1]);
-	x.pty_sock = sock[0];
+	child_pidfd = syscall(SYS_pidfd_open, pid, 0);  /* runb's child, not reaped: no reuse */
+	if (child_pidfd < 0)
+		die("exec: pidfd_open %d", (int)pid);
 	return wait_container(&cfg, &led, pid, child_pidfd, &signals, &x);
 }
 
@@ -5740,19 +6072,35 @@ static int run_verb(int argc, char **argv)
 /* The spines: container_main() reads like core.sh, main() like runb.sh.     */
 /* ======================================================================== */
 
+/* The child's descriptors: its ends of runb's pipes, the network namespace,
+ * the --volume trees, --step's terminal, and stdin, stdout and stderr; all
+ * others (runb's, the caller's) closed. ROOTFS is its working directory. */
+static void child_keep_fds(const struct config *cfg, const struct handoff *h)
+{
+	int keep[9 + cfg->n_mounts];
+	size_t n = 0;
+
+	keep[n++] = STDIN_FILENO;
+	keep[n++] = STDOUT_FILENO;
+	keep[n++] = STDERR_FILENO;
+	keep[n++] = h->netns_fd;
+	keep[n++] = h->alive_r;
+	keep[n++] = h->pty_sock[1];
+	keep[n++] = h->report[1];
+	keep[n++] = h->log[1];
+	for (int i = 0; i < cfg->n_mounts; i++)
+		keep[n++] = cfg->mounts[i].host ? cfg->mounts[i].tree : -1;
+	keep[n++] = cfg->tr->step ? cfg->tr->tty : -1;
+	fds_keep_only(keep, n);
+}
+
 /* The container's first process, from its clone (slide 27) to its exec. */
 static noreturn void container_main(const struct config *cfg, const struct handoff *h)
 {
 	uint64_t caps = cfg->caps;  /* what caps_usable() left of SET_CAPS and the options */
 	int rootfd, devfd;
 
-	close(h->alive_w);             /* or it would keep runb's pipe open itself */
-	if (h->pty_sock[0] >= 0)
-		close(h->pty_sock[0]);
-	if (h->report[0] >= 0)
-		close(h->report[0]);
-	if (h->log[0] >= 0)
-		close(h->log[0]);
+	child_keep_fds(cfg, h);        /* beyond the slides: nothing of the host's but what it needs */
 	trace_begin_child(cfg->tr);    /* -v, --step: the child's own clock and host PID */
 	ns_new_session(cfg);           /* beyond the slides: no way to name runb's session */
 	rootfd = rootfs_take_over(cfg); /* beyond the slides: ROOTFS by descriptor, not path */
@@ -5798,7 +6146,7 @@ static noreturn void container_main(const struct config *cfg, const struct hando
 		seccomp_install(cfg);  /* beyond the slides: the seccomp filter */
 	if (h->log[1] >= 0)
 		detach_stdio(h->log[1]);  /* beyond the slides: -d, the output into the log */
-	init_start(cfg, h->report[1]); /* beyond the slides: --init */
+	init_start(cfg);               /* beyond the slides: --init */
 	signals_default();             /* beyond the slides: no disposition inherited from runb */
 	exec_command(cfg, h->report[1]);  /* slide 33: capsh -- -c "/bin/bash" */
 }
@@ -5888,6 +6236,7 @@ static int runb_supervise(struct config *cfg, struct ledger *led, struct handoff
 	x->pty_sock = h->pty_sock[0];
 	x->report = h->report[0];
 	x->log_in = h->log[0];
+	x->state_fd = led->lock_fd;
 	status = wait_container(cfg, led, pid, pidfd, signals, x);
 	clock_gettime(CLOCK_MONOTONIC, &cfg->tr->ended);
 	led->keep_log = x->ran;        /* -d: it ran, so its log stays for runb logs */
@@ -5901,19 +6250,25 @@ int main(int argc, char **argv)
 	struct config cfg = {
 		.net = NET_BRIDGE, .dns = "8.8.8.8", .stop_timeout = 10, .seccomp = true,
 		.subnet = NET_SUBNET, .prefix = NET_PREFIX, .tty = -1, .tr = &tr, .nnp = true,
+		.pids = PIDS_DEFAULT,
 	};
 	struct ledger led = { .lock_fd = -1, .lease_fd = -1, .tr = &tr };
 	struct handoff h = { .rootfd = -1, .netns_fd = -1, .pty_sock = { -1, -1 },
 			     .report = { -1, -1 }, .log = { -1, -1 } };
 	struct detach d = { .err = -1, .started = -1 };
-	struct watch x = { .pty_sock = -1, .report = -1, .log_in = -1, .log = -1, .detach = &d };
+	struct watch x = { .pty_sock = -1, .report = -1, .log_in = -1, .log = -1, .detach = &d,
+			   .state_fd = -1, .in = -1, .out = -1, .err = -1 };
 	char veth[IFNAMSIZ];
 	sigset_t signals;
 	int pidfd = -1;
 	pid_t pid;
 
+	if (argc > 1 && is_verb(argv[1]) && strcmp(argv[1], "exec") != 0)
+		return run_verb(argc - 1, argv + 1);   /* beyond the slides: runb ps, stop, ... */
+	self_seal(argv);                               /* beyond the slides: runb from a sealed copy */
+	not_dumpable();                                /* beyond the slides: no trace, no /proc/PID */
 	if (argc > 1 && is_verb(argv[1]))
-		return run_verb(argc - 1, argv + 1);   /* beyond the slides: runb ps, exec, ... */
+		return run_verb(argc - 1, argv + 1);   /* beyond the slides: runb exec */
 	runb_start(&cfg, &led, &h, &d, &signals, argc, argv);  /* beyond the slides */
 
 	/* runb.sh */

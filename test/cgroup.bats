@@ -190,8 +190,8 @@ oom_kills() {
 	assert_cg_gone
 }
 
-@test "without limits the cgroup is made too, with no limit in it" {
-	rb_bg --net none "$CNAME" "$ROOTFS" sleep 30
+@test "without limits (--pids 0: not even the default) the cgroup is made too, with no limit in it" {
+	rb_bg --pids 0 --net none "$CNAME" "$ROOTFS" sleep 30
 	local pid
 	pid=$(container_pid)
 	assert_cg_exists
@@ -251,8 +251,8 @@ oom_kills() {
 	--cpus -1 --cpus
 	--cpus abc --cpus
 	--cpus 0.000001 --cpus
-	--pids 0 --pids
 	--pids x --pids
+	--pids 4194305 --pids
 	--pids -5 --pids
 	CASES
 	# the smallest values each option accepts do run

@@ -21,10 +21,6 @@ mount_opts() {
 	awk -v m="$1" '$5 == m { for (i = 7; $i != "-"; i++); o = $6 " " $(i+1) " " $(i+3) } END { print o }'
 }
 
-has_opt() {
-	case ",$1," in *",$2,"*) return 0 ;; esac
-	return 1
-}
 
 # A tree as bytes: every entry's path, type and mode, owner, size, mtime and
 # link target, then each regular file's sha256.

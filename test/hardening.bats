@@ -28,11 +28,6 @@ mount_at() {
 	awk -v m="$1" '$1 == m' <<<"$MOUNTS" | tail -n 1
 }
 
-# Does the comma-separated option list $1 hold option $2? (lacks_opt: not)
-has_opt() {
-	case ",$1," in *",$2,"*) return 0 ;; esac
-	return 1
-}
 lacks_opt() {
 	! has_opt "$@"
 }
@@ -42,9 +37,6 @@ no_line() {
 	! grep -qxF -- "$1" <<<"$2"
 }
 
-note() {
-	echo "# $*" >&3
-}
 
 @test "core_pattern: writing back its own value fails, read-only file system; the host's is unchanged" {
 	local host

@@ -19,7 +19,7 @@ common_setup_file() {
 	cp -a "$TOP/rootfs/busybox/." "$ROOTFS/"
 	local h
 	mkdir -p "$ROOTFS/usr/local/bin"
-	for h in escape openpty sysc resolve reap ptyrun swapper nodeath; do
+	for h in escape openpty sysc resolve reap ptyrun swapper nodeath prober holdexe; do
 		if [ -x "$TOP/test/$h" ]; then
 			install -m 0755 "$TOP/test/$h" "$ROOTFS/usr/local/bin/$h"
 		fi
@@ -174,4 +174,34 @@ link_gone() {
 # without_times TEXT: runb -v's lines without the " [N µs]" each ends with.
 without_times() {
 	sed -E 's/ \[[0-9]+ µs\]$//' <<<"$1"
+}
+
+# runb bounded in time: a verb that hangs fails the test (status 124).
+rbt() {
+	timeout 60 nsenter --net="/run/netns/$NS" "$RUNB" "$@"
+}
+
+# PID is a live process (a zombie is dead: it only waits to be reaped).
+alive() {
+	[ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
+}
+dead() { ! alive "$1"; }
+
+# A line in the test's output (bats shows it with the test's name).
+note() {
+	echo "# $*" >&3
+}
+
+# Does the comma-separated option list $1 hold option $2?
+has_opt() {
+	case ",$1," in *",$2,"*) return 0 ;; esac
+	return 1
+}
+
+# A private copy of the file's rootfs at $BATS_TEST_TMPDIR/NAME, for a test
+# that changes it; prints its real path, the one runb names in messages.
+rootfs_copy() {
+	mkdir -p "$BATS_TEST_TMPDIR/$1"
+	cp -a "$ROOTFS/." "$BATS_TEST_TMPDIR/$1/"
+	realpath "$BATS_TEST_TMPDIR/$1"
 }

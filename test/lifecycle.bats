@@ -11,10 +11,6 @@ setup_file() { common_setup_file; }
 setup() { common_setup; }
 teardown() { common_teardown; }
 
-# PID is a live process (a zombie is dead: it only waits to be reaped).
-alive() {
-	[ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
-}
 
 # Poll (up to ~10 s) until PID has exec'd COMM, e.g. the container's command
 # runs (runb's setup is over: its signals are blocked, the child's are not).

@@ -59,10 +59,6 @@ http_get() {
 	awk 'NR == 1 { if ($2 != 200) exit 1; next } body { print; next } /^\r?$/ { body = 1 }' <<<"$resp"
 }
 
-# True once PID has exited (gone, or a zombie nobody reaped yet).
-dead() {
-	[ ! -e "/proc/$1" ] || grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
-}
 
 # The lease files (/run/runb/10.0.0.x) that name the container NAME.
 leases_of() {

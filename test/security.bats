@@ -27,14 +27,7 @@ tmpdir_in() {
 	CLEANUP+=("$MADE")
 }
 
-note() {
-	echo "# $*" >&3
-}
 
-# PID is a live process (a zombie is dead: it only waits to be reaped).
-alive() {
-	[ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
-}
 
 # within SECONDS CMD...: until CMD succeeds, polling every 50 ms for at most
 # SECONDS by the clock (where the bound itself is what the test shows).
@@ -48,13 +41,6 @@ within() {
 	done
 }
 
-# A private copy of the file's rootfs at $BATS_TEST_TMPDIR/NAME, for a test
-# that changes it; prints its real path, the one runb names in messages.
-rootfs_copy() {
-	mkdir -p "$BATS_TEST_TMPDIR/$1"
-	cp -a "$ROOTFS/." "$BATS_TEST_TMPDIR/$1/"
-	realpath "$BATS_TEST_TMPDIR/$1"
-}
 
 # Every name in the tree DIR with its type, mode and link target: to show runb
 # changed nothing in it.

@@ -45,10 +45,6 @@ teardown() {
 now() { date +%s%N; }
 ms_since() { echo $((($(now) - $1) / 1000000)); }
 
-# runb bounded in time: a verb that hangs fails the test (status 124).
-rbt() {
-	timeout 60 nsenter --net="/run/netns/$NS" "$RUNB" "$@"
-}
 
 # eventually CMD...: until CMD succeeds, for at most ~10 s.
 eventually() {
@@ -60,11 +56,6 @@ eventually() {
 	"$@"
 }
 
-# PID is a live process (a zombie is dead: it only waits to be reaped).
-alive() {
-	[ -e "/proc/$1" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
-}
-dead() { ! alive "$1"; }
 
 # rbd NAME [OPTION...] -- COMMAND...: runb -d --net none OPTION... NAME ROOTFS
 # COMMAND; it must print NAME and nothing else, and return 0.
