@@ -373,19 +373,29 @@ if "${CC:-cc}" -O2 -o "$tmp/netfloor" "$top/scripts/netfloor.c" 2>"$tmp/netfloor
 	netfloor=$tmp/netfloor
 fi
 
+# runb built without its sealed copy (self_seal), never installed: what the copy
+# of itself into a memfd and its exec cost at each start and exec (README, Security)
+unsealed=
+if "${CC:-cc}" -std=gnu11 -O2 -static -DRUNB_BENCH_UNSEALED -o "$tmp/runb-unsealed" \
+	"$top/runb.c" 2>"$tmp/unsealed.err"; then
+	unsealed=$tmp/runb-unsealed
+fi
+
 # ------------------------------------------------------------ configurations
-configs=(floor netfloor runb runb-net-none runb-limits crun runc runb.sh)
+configs=(floor netfloor runb runb-net-none runb-unsealed runb-limits crun runc runb.sh)
 declare -A label=(
 	[floor]="floor (unshare+chroot)"
 	[netfloor]="network floor (+veth, addr, route)"
 	[runb]="runb (cgroups+bridge)"
 	[runb-net-none]="runb --net none"
+	[runb-unsealed]="  the same without the sealed copy"
 	[runb-limits]="runb -m 64m --cpus 1 --pids 100"
 	[crun]="crun $(crun --version 2>/dev/null | awk 'NR==1 {print $3}')"
 	[runc]="runc $(runc --version 2>/dev/null | awk 'NR==1 {print $3}')"
 	[runb.sh]="runb.sh (original)"
 )
 declare -A why=()	# a configuration that cannot run here: the reason
+[ -n "$unsealed" ] || why[runb-unsealed]="cannot build it: $(grep -m 1 . "$tmp/unsealed.err")"
 
 # set_cmd CONFIG ID: cmd=(the command line), for container name/ID ID
 set_cmd() {
@@ -398,6 +408,7 @@ set_cmd() {
 		cmd=("$netfloor" -a 10.0.0.150/24 -i "$idx" -g 10.0.0.1 "$rootfs" /bin/true) ;;
 	runb) cmd=("$RUNB" "$2" "$rootfs" /bin/true) ;;
 	runb-net-none) cmd=("$RUNB" --net none "$2" "$rootfs" /bin/true) ;;
+	runb-unsealed) cmd=("$unsealed" --net none "$2" "$rootfs" /bin/true) ;;
 	runb-limits) cmd=("$RUNB" -m 64m --cpus 1 --pids 100 "$2" "$rootfs" /bin/true) ;;
 	crun) cmd=(crun --root "$tmp/crun-state" run --bundle "$tmp/oci-crun" "$2") ;;
 	runc) cmd=(runc --root "$tmp/runc-state" run --bundle "$tmp/oci-runc" "$2") ;;
@@ -602,6 +613,60 @@ for n in $concurrent; do
 	read -r tr _ <<<"${at_once[runb,$n]:-0 0}"
 	[ "$tf" -gt 0 ] && echo "runb default, 50 at once: $(awk -v a="$tr" -v b="$tf" 'BEGIN { printf "%.2f", a / b }') x the floor's 50 (target <= 1.50)"
 done
+
+# ------------------------------------------------------------------ runb exec
+# runb exec NAME /bin/true into one running container (its setup outside the
+# PID namespace, the command cloned in, pipes relayed), against nsenter(1) into
+# the same namespaces (no cgroup, no confinement: the floor of entering), and
+# the unsealed build; alternating, as above.
+exec_name=$tag-x
+if nsenter --net="$nsfile" "$RUNB" -d --net none "$exec_name" "$rootfs" sleep 600 >/dev/null 2>&1; then
+	xpid=$(nsenter --net="$nsfile" "$RUNB" ps --format '{{.Name}} {{.Pid}}' | awk -v n="$exec_name" '$1 == n { print $2 }')
+	: >"$tmp/xdata"
+	for ((i = 0; i <= runs; i++)); do  # round 0: the warm-up
+		for c in nsenter runb unsealed; do
+			case $c in
+			nsenter) cmd=(nsenter -t "$xpid" -m -u -i -n -p -C -r -w /bin/true) ;;
+			runb) cmd=("$RUNB" exec "$exec_name" /bin/true) ;;
+			unsealed) [ -n "$unsealed" ] || continue; cmd=("$unsealed" exec "$exec_name" /bin/true) ;;
+			esac
+			out=$(run_timed 1 "${cmd[@]}" 2>>"$tmp/err.exec") || true
+			read -r t ok rss <<<"$out" || true
+			[ "$i" = 0 ] || echo "$c $i ${t:-0} ${ok:-0} ${rss:-0}" >>"$tmp/xdata"
+		done
+	done
+	nsenter --net="$nsfile" "$RUNB" stop -t 0 "$exec_name" >/dev/null 2>&1 || true
+	rm -f /run/runb/"$exec_name".log* /run/runb/"$exec_name".status
+	echo
+	echo "runb exec NAME /bin/true into a running container ($runs runs each, alternating)"
+	printf '%-36s %10s %10s %13s %7s\n' command "median ms" "vs nsenter" "peak RSS KiB" ok
+	awk '
+		function median(a, n,   i, j, x) {
+			for (i = 2; i <= n; i++) {
+				x = a[i]
+				for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]
+				a[j + 1] = x
+			}
+			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+		}
+		{ t[$1, $2] = $3; ok[$1] += $4; if ($5 > rss[$1]) rss[$1] = $5; runs[$1]++; if (!($1 in seen)) order[++m] = $1; seen[$1] = 1 }
+		END {
+			label["nsenter"] = "nsenter -t PID1 -a (the floor)"
+			label["runb"] = "runb exec"
+			label["unsealed"] = "  the same without the sealed copy"
+			for (k = 1; k <= m; k++) {
+				c = order[k]; n = 0; q = 0
+				delete a; delete r
+				for (i = 1; i <= runs[c]; i++) {
+					a[++n] = t[c, i] / 1e6
+					if (t["nsenter", i] > 0) r[++q] = t[c, i] / t["nsenter", i]
+				}
+				printf "%-36s %10.2f %10.2f %13d %7s\n", label[c], median(a, n), median(r, q), rss[c], ok[c] "/" runs[c]
+			}
+		}' "$tmp/xdata"
+else
+	note "runb exec not timed: runb -d did not start its container"
+fi
 
 # ---------------------------------------------------------- per-step times
 # runb -v ends each step's line with its time, "[N µs]": the mean per slide (and
