@@ -121,14 +121,21 @@ enum { EXIT_RUNB = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND = 127 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Append the instruction ONE to the BPF program P (a struct of ins[] and len), after the
- * bound check that keeps a table grown too long from overrunning it (WHAT: whose). */
-#define PROG_EMIT(p, one, what)                                                  \
-	do {                                                                     \
-		if ((p)->len == ARRAY_SIZE((p)->ins))                            \
+/* A BPF program being built, of at most MAX instructions of TYPE: struct NAME, and
+ * NAME_emit(), which appends one after the bound check that keeps a table grown too
+ * long from overrunning it (WHAT: whose program, for the message). The device rules'
+ * eBPF and the seccomp filter's classic BPF are built so. */
+#define BPF_PROGRAM(name, type, max, what)                                       \
+	struct name {                                                            \
+		type ins[max];                                                   \
+		unsigned int len;                                                \
+	};                                                                       \
+	static void name##_emit(struct name *p, type one)                        \
+	{                                                                        \
+		if (p->len == ARRAY_SIZE(p->ins))                                \
 			diex("%s: its BPF program is too long for its buffer", what); \
-		(p)->ins[(p)->len++] = (one);                                    \
-	} while (0)
+		p->ins[p->len++] = one;                                          \
+	}
 
 #define CONTAINER_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define NETNS_DIR "/run/netns"
@@ -448,7 +455,7 @@ static void trace_at_exit(int status, void *arg)
 		us_between(&tr->start, &now));
 }
 
-/* System calls glibc 2.36 does not wrap. */
+/* System calls glibc 2.36 does not wrap, each as its man page has it. */
 static int sys_pivot_root(const char *new_root, const char *put_old)
 {
 	return syscall(SYS_pivot_root, new_root, put_old);
@@ -475,6 +482,75 @@ static int sys_pidfd_send_signal(int pidfd, int sig)
 	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
 }
 
+static int sys_pidfd_open(pid_t pid)
+{
+	return syscall(SYS_pidfd_open, pid, 0);
+}
+
+static pid_t sys_clone3(struct clone_args *args)
+{
+	return syscall(SYS_clone3, args, sizeof(*args));
+}
+
+static int sys_openat2(int dirfd, const char *path, struct open_how *how)
+{
+	return syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
+}
+
+static int sys_mount_setattr(int fd, unsigned int flags, struct mount_attr *attr)
+{
+	return syscall(SYS_mount_setattr, fd, "", flags | AT_EMPTY_PATH, attr, sizeof(*attr));
+}
+
+static int sys_close_range(unsigned int first, unsigned int last, unsigned int flags)
+{
+	return syscall(SYS_close_range, first, last, flags);
+}
+
+static int sys_fsopen(const char *type)
+{
+	return syscall(SYS_fsopen, type, FSOPEN_CLOEXEC);
+}
+
+/* fsconfig(2): KEY=VALUE as a string, or with no KEY, create the file system. */
+static int sys_fsconfig(int fd, const char *key, const char *value)
+{
+	return syscall(SYS_fsconfig, fd, value ? FSCONFIG_SET_STRING : FSCONFIG_CMD_CREATE,
+		       key, value, 0);
+}
+
+static int sys_fsmount(int fs)
+{
+	return syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
+}
+
+static int sys_bpf(int cmd, union bpf_attr *attr)
+{
+	return syscall(SYS_bpf, cmd, attr, sizeof(*attr));
+}
+
+/* clone(2) as fork(2) is, with FLAGS (and, in its low byte, the exit signal). */
+static pid_t sys_clone(unsigned long flags)
+{
+	return syscall(SYS_clone, flags, NULL, NULL, NULL, 0);
+}
+
+static int sys_capget(struct __user_cap_header_struct *hdr, struct __user_cap_data_struct *data)
+{
+	return syscall(SYS_capget, hdr, data);
+}
+
+static int sys_seccomp_filter(struct sock_fprog *prog)
+{
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog);
+}
+
+/* rt_sigaction(2) with the kernel's own struct (glibc refuses its signals 32, 33). */
+static int sys_rt_sigaction(int sig, const unsigned long act[8])
+{
+	return syscall(SYS_rt_sigaction, sig, act, NULL, (size_t)(_NSIG - 1) / 8);
+}
+
 /* Open PATH below the directory DIRFD without following a single symlink,
  * and without ".." leading above DIRFD (openat2(2): RESOLVE_BENEATH,
  * RESOLVE_NO_SYMLINKS). The shell's `mkdir -p $ROOT_FS_DIR/proc` follows a
@@ -491,7 +567,7 @@ static int open_beneath(int dirfd, const char *path, int flags)
 	int fd;
 
 	do
-		fd = syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		fd = sys_openat2(dirfd, path, &how);
 	while (fd < 0 && errno == EAGAIN);
 	return fd;
 }
@@ -586,82 +662,6 @@ static void write_file(const char *path, const char *s)
 	if (fd < 0)
 		die("open %s", path);
 	write_fd(fd, path, s);
-	close(fd);
-}
-
-/* Take an exclusive flock(2) on the lock file PATH as it is: -1 with
- * EWOULDBLOCK when another process holds it, with ENOENT when there is no such
- * file (or it was unlinked while we locked it: a holder unlinks its file
- * before it lets go, so a lock won on an unlinked file is worthless). The
- * crash sweep takes only these: it never makes a file, for a lock file it
- * made for a moment would make a run of that NAME starting then fail with
- * "already running". */
-static int lock_existing(const char *path)
-{
-	struct stat held, now;
-	int fd = open(path, O_RDWR | O_CLOEXEC), err;
-
-	if (fd < 0 && errno != ENOENT)
-		die("lock %s", path);
-	if (fd < 0)
-		return -1;
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		err = errno;
-		close(fd);
-		errno = err;
-		if (err == EWOULDBLOCK)
-			return -1;
-		die("flock %s", path);
-	}
-	if (fstat(fd, &held) < 0)
-		die("stat %s", path);
-	if (stat(path, &now) == 0 && now.st_ino == held.st_ino && now.st_dev == held.st_dev)
-		return fd;
-	close(fd);
-	errno = ENOENT;
-	return -1;
-}
-
-/* Take an exclusive flock(2) on STATE_DIR/NAME, making the file when there is
- * none; -1 with EWOULDBLOCK when another process holds it. A lock dies with
- * its holder, so what a crashed runb held is free again at once, while its
- * file stays: EXISTED tells. A new file is made locked before it gets its
- * name (an O_TMPFILE, locked, then linked), so a lock file anyone can take is
- * one whose holder is gone. */
-static int lock_file(const char *name, bool *existed)
-{
-	char path[PATH_MAX], fdp[32];
-	int fd;
-
-	snprintf(path, sizeof(path), STATE_DIR "/%s", name);
-	for (;;) {
-		fd = lock_existing(path);
-		if (fd >= 0 || errno == EWOULDBLOCK) {
-			*existed = true;
-			return fd;
-		}
-		/* none (or one unlinked meanwhile): make it, locked, then give it its name */
-		fd = open(STATE_DIR, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
-		if (fd < 0 || flock(fd, LOCK_EX) < 0)
-			die("lock %s: O_TMPFILE in " STATE_DIR, path);
-		if (linkat(AT_FDCWD, fd_path(fd, fdp), AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0) {
-			*existed = false;
-			return fd;
-		}
-		if (errno != EEXIST)
-			die("lock %s: link", path);
-		close(fd);  /* someone else named one first: take theirs */
-	}
-}
-
-/* Let go of a lock_file(): unlink first, then close (which unlocks). */
-static void unlock_file(const char *name, int fd)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), STATE_DIR "/%s", name);
-	if (unlink(path) < 0 && errno != ENOENT)
-		warn("teardown: rm %s", path);
 	close(fd);
 }
 
@@ -767,37 +767,6 @@ static int nl_talk(int fd, struct nl_req *req)
 		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, n); nh = NLMSG_NEXT(nh, n))
 			if (nh->nlmsg_seq == req->nh.nlmsg_seq && nh->nlmsg_type == NLMSG_ERROR)
 				return nl_ack(nh);
-	}
-}
-
-/* A dump request (ip route show, ip address show): send REQ with NLM_F_DUMP and hand each
- * answer of TYPE to FN until the kernel's NLMSG_DONE. 0, or -1 with errno set. */
-static int nl_dump(int fd, struct nl_req *req, int type,
-		   void (*fn)(const struct nlmsghdr *nh, void *arg), void *arg)
-{
-	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
-	struct sockaddr_nl peer = { .nl_family = AF_NETLINK };
-	struct nlmsghdr *nh;
-	ssize_t n;
-
-	req->nh.nlmsg_flags |= NLM_F_REQUEST | NLM_F_DUMP;
-	req->nh.nlmsg_seq = 1;
-	if (sendto(fd, req, req->nh.nlmsg_len, 0, (struct sockaddr *)&peer, sizeof(peer)) < 0)
-		return -1;
-	for (;;) {
-		n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, n); nh = NLMSG_NEXT(nh, n)) {
-			if (nh->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (nh->nlmsg_type == NLMSG_ERROR)
-				return nl_ack(nh) < 0 ? -1 : 0;
-			if (nh->nlmsg_type == type)
-				fn(nh, arg);
-		}
 	}
 }
 
@@ -1456,11 +1425,11 @@ static pid_t ns_clone_container(struct config *cfg, int *pidfd)
 		args.cgroup = cgfd;
 		cfg->cg_born_in = true;
 	}
-	pid = syscall(SYS_clone3, &args, sizeof(args));
+	pid = sys_clone3(&args);
 	if (pid < 0 && errno == ENOSYS) {
 		cfg->cg_born_in = false;
-		pid = syscall(SYS_clone, ns_clone_flags | SIGCHLD, NULL, NULL, NULL, 0);
-		if (pid > 0 && (*pidfd = syscall(SYS_pidfd_open, pid, 0)) < 0)
+		pid = sys_clone(ns_clone_flags | SIGCHLD);
+		if (pid > 0 && (*pidfd = sys_pidfd_open(pid)) < 0)
 			die("pidfd_open %d", pid);
 	}
 	if (pid < 0)
@@ -1902,64 +1871,172 @@ static noreturn void exec_command(const struct config *cfg, int report)
 /* users that the slides' container lacks, each block saying what it stops.  */
 /* ======================================================================== */
 
+/*
+ * Part II follows the container's life, as seen from the process that runs
+ * the code: first the rule every process inside obeys, then runb on the host
+ * before the clone, the child from the root switch to its exec, runb beside
+ * the running container, and the verbs last. Each section holds its why, its
+ * tables, its functions and their undo. The index: each section, its entry
+ * points, and who calls them (test/map.bats checks it against the code).
+ *
+ *   II.0  What a runb process inside the container may hold
+ *         self_seal(), not_dumpable()                    <- main()
+ *         fds_keep_only()                                <- child_keep_fds(), init_start(), exec_setup()
+ *   II.1  The command line
+ *         parse_args(), rlimits_default(), step_open()   <- runb_start()
+ *   II.2  runb's bookkeeping: locks, lease, ledger, crash sweep
+ *         name_lock(), state_forget(), sweep_crashed_run() <- runb_start()
+ *         sweep_crashed_runs(), net_ns_check_free()      <- runb_start()
+ *         net_check_subnet_free()                        <- runb_start()
+ *         net_lease()                                    <- main()
+ *         teardown()                                     <- runb_start(), exec_run()
+ *   II.3  The root: ROOTFS by its descriptor, and --overlay
+ *         rootfs_open(), rootfs_warn_if_open()           <- runb_start()
+ *         overlay_dir_prepare()                          <- runb_start()
+ *         rootfs_hand_over()                             <- main()
+ *         rootfs_take_over(), overlay_mount()            <- container_main()
+ *   II.4  cgroups beyond slide 25: the limits, the device rules
+ *         cg_set_limits(), cg_devices()                  <- main()
+ *   II.5  In the child: the file system after the root switch
+ *         volumes_open()                                 <- runb_start()
+ *         fs_mask_kernel_files(), cg_mount_inside()      <- container_main()
+ *         user_mounts_all(), hosts_set(), dns_set()      <- container_main()
+ *         workdir_make(), root_make_readonly()           <- container_main()
+ *   II.6  In the child: the process, to the exec
+ *         child_keep_fds(), ns_new_session()             <- container_main()
+ *         process_finalize()                             <- container_main(), exec_setup()
+ *         die_with_runb(), detach_stdio(), init_start()  <- container_main()
+ *         signals_default()                              <- container_main(), exec_child()
+ *   II.7  The terminal: -t
+ *         pty_make_console()                             <- container_main()
+ *         pty_send_master()                              <- exec_setup()
+ *         tty_wanted()                                   <- runb_handoff(), exec_run()
+ *   II.8  runb beside its container: state, -d, the watcher, the wait
+ *         signals_block(), fds_cloexec()                 <- runb_start(), exec_run()
+ *         detach_start()                                 <- runb_start()
+ *         stop_if_signalled()                            <- main()
+ *         state_write(), watch_container(), state_end()  <- runb_supervise()
+ *         wait_container()                               <- runb_supervise(), exec_run()
+ *   II.9  The verbs: runb ps, exec, stop, kill, logs, wait
+ *         verb_of(), verb_run()                          <- main()
+ *         usage()                                        <- runb_start()
+ */
+
 /* ------------------------------------------------------------------------ */
-/* The command line (runb.sh takes NAME and ROOTFS; runb takes options too). */
+/* Part II.0: What a runb process inside the container may hold             */
 /* ------------------------------------------------------------------------ */
 
-static void usage(FILE *out)
+/* Beyond the slides: the invariant — replaces: nothing (the shell runs its steps
+ * in one process that holds whatever its caller gave it)
+ *
+ * From the moment a process of runb's is in a namespace the container
+ * controls (the first process after the clone, --init's PID 1, the command
+ * of runb exec), anything in the container may try to use it: open
+ * /proc/PID/exe, fd/N, cwd or root, or trace it. runc's holes came through
+ * exactly that: a host directory descriptor left open for a chdir
+ * (CVE-2024-21626), its own binary reopened for writing through
+ * /proc/PID/exe (CVE-2019-5736), a setup traced before its seccomp
+ * (CVE-2016-9962). So, in runb:
+ *   1. Such a process holds no descriptor of the host's except those its
+ *      next steps need, each closed once used (fds_keep_only); it resolves
+ *      every path beneath the container's root (openat2 RESOLVE_IN_ROOT).
+ *   2. It is not dumpable (PR_SET_DUMPABLE 0, inherited over the clone), so
+ *      a process of the container without CAP_SYS_PTRACE can neither trace
+ *      it nor open anything under its /proc/PID.
+ *   3. Its /proc/PID/exe is never the host's runb: runb runs from a sealed
+ *      copy of itself in memory (self_seal), which nobody can write.
+ *   4. runb exec does its setup in a process outside the container's PID
+ *      namespace, where the container cannot see it; only a fully confined
+ *      process (the container's user, capabilities, no_new_privs, seccomp)
+ *      is forked into the PID namespace, and it only execs (exec_child).
+ *      runb exec is refused until the container's own command runs, so no
+ *      process of the container exists while PID 1 is still runb's setup.
+ */
+
+/* Close every descriptor but the N in KEEP (entries < 0 are ignored). */
+static void fds_keep_only(const int *keep, size_t n)
 {
-	fputs("usage: runb [OPTIONS] NAME ROOTFS [COMMAND [ARG...]]\n"
-	      "       runb ps [--format FORMAT]\n"
-	      "       runb exec [-t|-T] [-e KEY=VAL] [--user UID[:GID]] [-w DIR] NAME COMMAND...\n"
-	      "       runb stop [-t SECONDS] NAME | kill [-s SIGNAL] NAME | logs [-f] NAME | wait NAME\n"
-	      "Run COMMAND (default /bin/bash, or /bin/sh) in a container NAME whose root is ROOTFS.\n"
-	      "\n"
-	      "  -d, --detach       run in the background: print NAME once COMMAND runs; its output\n"
-	      "                     goes to runb logs NAME, its status to runb wait NAME\n"
-	      "  --hostname H       host name in the container (default NAME)\n"
-	      "  --user UID[:GID]   run the command as UID:GID (default 0:0)\n"
-	      "  -e, --env KEY=VAL  set an environment variable (repeatable)\n"
-	      "  -t, --tty          a terminal of the container's own, relayed to the caller's\n"
-	      "                     (default when stdin and stdout are terminals)\n"
-	      "  -T, --no-tty       no terminal: the container gets runb's stdin, stdout, stderr\n"
-	      "  --net none|bridge  network: only lo, or runb-bridge (default bridge)\n"
-	      "  --ip ADDR          the container's address (default: the lowest free in the subnet)\n"
-	      "  --subnet CIDR      the containers' network, a private /24 or larger (default\n"
-	      "                     10.0.0.0/24, the slide's; runb-bridge takes its first address)\n"
-	      "  --dns ADDR         nameserver for /etc/resolv.conf (default 8.8.8.8)\n"
-	      "  --add-host NAME:IP  a line of the container's /etc/hosts (repeatable)\n"
-	      "  -m, --memory SIZE  memory limit: bytes, or with k, m, g (no swap on top)\n"
-	      "  --cpus N           CPU limit, a decimal number of CPUs (0.5: half of one)\n"
-	      "  --pids N           at most N processes (default 2048; 0 or unlimited: none)\n"
-	      "  --stop-timeout S   seconds from a forwarded SIGINT/SIGTERM/SIGHUP/SIGQUIT\n"
-	      "                     to SIGKILL (default 10; a second signal kills at once)\n"
-	      "  --init             runb's own init is PID 1: it reaps zombies, forwards signals\n"
-	      "  --ulimit NAME=SOFT[:HARD]  a resource limit: nofile, nproc, core, stack, ...\n"
-	      "                     (repeatable; unlimited or -1 for none)\n"
-	      "  --cap-add CAP, --cap-drop CAP  capabilities on top of the slide's SET_CAPS\n"
-	      "                     (NET_ADMIN or CAP_NET_ADMIN, any case; ALL; repeatable)\n"
-	      "  --security-opt no-new-privileges=false  setuid programs work (default true)\n"
-	      "  --seccomp=unconfined  no seccomp filter (default: runb's filter)\n"
-	      "  --chroot           switch root with chroot(2) as the slides do (escapable)\n"
-	      "  -v, --verbose      print each step, its slide, the shell line it replaces, its time\n"
-	      "  --step             before each slide's step, say what comes and wait for Enter\n"
-	      "  --timings          at the end, where the time went (also with -v)\n"
-	      "  -h, --help         this help\n"
-	      "  -V, --version      print the version\n"
-	      "\n"
-	      "\n"
-	      "The verbs, for a running container NAME:\n"
-	      "  ps                 one line per running container (FORMAT: {{.Name}} {{.Pid}}\n"
-	      "                     {{.IP}} {{.Rootfs}} {{.Command}} {{.Uptime}}, and \\t)\n"
-	      "  exec               COMMAND in its namespaces and cgroup, with its privileges\n"
-	      "  stop               SIGTERM to its PID 1, SIGKILL after SECONDS (default 10)\n"
-	      "  kill               SIGNAL (default KILL) to its PID 1\n"
-	      "  logs               what a detached one printed (-f: follow until it ends)\n"
-	      "  wait               until it ends; exit with its status\n"
-	      "\n"
-	      "Exit status: 125 runb failed, 126 COMMAND cannot be executed, 127 not found,\n"
-	      "otherwise COMMAND's own (128+N when signal N killed it).\n", out);
+	unsigned int lo = 0;
+	int next;
+
+	for (;;) {
+		next = INT_MAX;  /* the lowest kept descriptor at or above LO */
+		for (size_t i = 0; i < n; i++)
+			if (keep[i] >= (int)lo && keep[i] < next)
+				next = keep[i];
+		if (next == INT_MAX)
+			break;
+		if (next > (int)lo && sys_close_range(lo, next - 1, 0) < 0)
+			die("close_range(%u, %d)", lo, next - 1);
+		lo = next + 1;
+	}
+	if (sys_close_range(lo, ~0U, 0) < 0)
+		die("close_range(%u, ~0)", lo);
 }
+
+/* Not dumpable: no trace, and /proc/PID is root's alone (proc(5), PR_SET_DUMPABLE). */
+static void not_dumpable(void)
+{
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+		die("prctl(PR_SET_DUMPABLE, 0)");
+}
+
+/* runb re-executes itself from a sealed memfd before it does anything else,
+ * so /proc/PID/exe of every runb process names that copy, never the file on
+ * the host: a container that opened it can read it, never write it (as
+ * runc's cloned binary). A static runb copies ~1.3 MiB (measured in
+ * README, Performance). The copy knows itself by its seals. */
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U
+#endif
+#define RUNB_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
+
+static int self_copy(int exe)
+{
+	struct stat st;
+	off_t off = 0;
+	int mfd = memfd_create("runb", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+
+	if (mfd < 0 && errno == EINVAL)  /* before Linux 6.3: no MFD_EXEC, executable anyway */
+		mfd = memfd_create("runb", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		die("memfd_create for a sealed copy of runb");
+	if (fstat(exe, &st) < 0)
+		die("stat /proc/self/exe");
+	while (off < st.st_size)
+		if (sendfile(mfd, exe, &off, st.st_size - off) <= 0)
+			die("copy /proc/self/exe into a memfd");
+	if (fcntl(mfd, F_ADD_SEALS, RUNB_SEALS) < 0)
+		die("seal runb's copy (F_ADD_SEALS)");
+	return mfd;
+}
+
+static void self_seal(char **argv)
+{
+	int exe, mfd, seals;
+
+#ifdef RUNB_BENCH_UNSEALED  /* scripts/bench.sh's build, to measure what the copy costs */
+	return;
+#endif
+	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (exe < 0)
+		die("open /proc/self/exe");
+	seals = fcntl(exe, F_GET_SEALS);  /* EINVAL for a file that is not a memfd */
+	if (seals >= 0 && (seals & RUNB_SEALS) == RUNB_SEALS) {
+		close(exe);  /* this is the copy */
+		if (prctl(PR_SET_NAME, "runb", 0, 0, 0) < 0)
+			die("prctl(PR_SET_NAME)");
+		return;
+	}
+	mfd = self_copy(exe);
+	close(exe);
+	fexecve(mfd, argv, environ);
+	die("execute runb's sealed copy (fexecve; vm.memfd_noexec=2 forbids it)");
+}
+
+/* ------------------------------------------------------------------------ */
+/* Part II.1: The command line                                              */
+/* ------------------------------------------------------------------------ */
 
 static bool valid_name(const char *s)
 {
@@ -1985,9 +2062,26 @@ static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
 	return errno == 0 && end != s && *end == '\0' && *out <= max;
 }
 
+struct caps_asked {
+	uint64_t add, drop;
+	bool add_all, drop_all;
+};
+
+/* What parse_args() collects besides the description itself: the -e values
+ * and the capabilities asked for, which become the environment and the
+ * capability set once every option has been read. */
+struct cmdline {
+	struct config *cfg;
+	char **env;             /* -e KEY=VAL, in order */
+	int n_env;
+	struct caps_asked caps; /* --cap-add, --cap-drop */
+	bool help, version;     /* -h, -V */
+};
+
 /* -m/--memory SIZE: bytes, or with a k, m or g suffix (powers of 1024). */
-static void parse_memory(struct config *cfg, const char *arg)
+static void parse_memory(struct cmdline *cl, const char *arg)
 {
+	struct config *cfg = cl->cfg;
 	unsigned long long n, unit = 1;
 	char num[32];
 	size_t len = strlen(arg);
@@ -2009,8 +2103,9 @@ static void parse_memory(struct config *cfg, const char *arg)
 
 /* --cpus N: a decimal number of CPUs, as a CFS quota per 100 ms period:
  * 0.5 -> 50000 µs of CPU time in every 100000 µs. */
-static void parse_cpus(struct config *cfg, const char *arg)
+static void parse_cpus(struct cmdline *cl, const char *arg)
 {
+	struct config *cfg = cl->cfg;
 	unsigned long whole = 0, frac = 0, scale = CG_CPU_PERIOD;
 	const char *p = arg;
 
@@ -2036,8 +2131,9 @@ bad:
 	diex("invalid --cpus '%s': expected a decimal from 0.01 to 1024", arg);
 }
 
-static void parse_ip(struct config *cfg, const char *arg)
+static void parse_ip(struct cmdline *cl, const char *arg)
 {
+	struct config *cfg = cl->cfg;
 	if (inet_pton(AF_INET, arg, &cfg->ip) != 1)
 		diex("invalid --ip '%s': expected an IPv4 address", arg);
 	cfg->ip_asked = true;
@@ -2059,8 +2155,9 @@ static void check_ip(const struct config *cfg)
 /* --subnet A.B.C.D/N: a private range (RFC 1918) of /24 or larger, given by its network
  * address. The slide's is 10.0.0.0/24; another one is for a machine whose own network
  * already uses it (see net_check_subnet_free()). */
-static void parse_subnet(struct config *cfg, const char *arg)
+static void parse_subnet(struct cmdline *cl, const char *arg)
 {
+	struct config *cfg = cl->cfg;
 	static const struct { uint32_t net; int prefix; } private[] = {
 		{ 0x0a000000u, 8 }, { 0xac100000u, 12 }, { 0xc0a80000u, 16 },
 	};
@@ -2091,8 +2188,9 @@ static void parse_subnet(struct config *cfg, const char *arg)
 	     "192.168.0.0/16)", arg);
 }
 
-static void parse_user(struct config *cfg, const char *arg)
+static void parse_user(struct cmdline *cl, const char *arg)
 {
+	struct config *cfg = cl->cfg;
 	char uid[32];
 	const char *colon = strchr(arg, ':');
 	unsigned long u, g = 0;
@@ -2106,13 +2204,6 @@ static void parse_user(struct config *cfg, const char *arg)
 }
 
 /* -e KEY=VALUE, or -e KEY (the caller's KEY): KEY must not be empty. */
-static char *parse_env(char *arg)
-{
-	if (!*arg || *arg == '=')
-		diex("invalid --env '%s': expected KEY=VALUE", arg);
-	return arg;
-}
-
 /* Set KEY=VALUE in ENV (a NULL-terminated array with room), replacing KEY. */
 static void env_set(char **env, const char *kv)
 {
@@ -2184,10 +2275,6 @@ static uint64_t parse_cap(const char *opt, const char *arg)
 }
 
 /* --cap-add and --cap-drop as given: each named capability, and whether ALL was. */
-struct caps_asked {
-	uint64_t add, drop;
-	bool add_all, drop_all;
-};
 
 static void caps_ask(uint64_t *mask, bool *all, uint64_t cap)
 {
@@ -2218,7 +2305,7 @@ static uint64_t caps_usable(uint64_t wanted, uint64_t named)
 	struct __user_cap_data_struct data[2];
 	uint64_t have;
 
-	if (syscall(SYS_capget, &hdr, data) < 0)
+	if (sys_capget(&hdr, data) < 0)
 		die("capget");
 	have = ((uint64_t)data[1].permitted << 32 | data[0].permitted) &
 	       ((2ULL << caps_last_cap()) - 1);
@@ -2253,8 +2340,9 @@ static bool parse_rlim(const char *s, rlim_t *out)
 	return true;
 }
 
-static void parse_ulimit(struct config *cfg, const char *arg)
+static void parse_ulimit(struct cmdline *cl, const char *arg)
 {
+	struct config *cfg = cl->cfg;
 	char name[16], soft[32];
 	const char *eq = strchr(arg, '='), *colon;
 	struct rlimit lim;
@@ -2276,56 +2364,6 @@ static void parse_ulimit(struct config *cfg, const char *arg)
 		}
 	diex("invalid --ulimit '%s': unknown limit %s (nofile, nproc, core, memlock, stack, ...)",
 	     arg, name);
-}
-
-/* Beyond the slides: -m, --cpus, --pids — replaces: nothing (runb.sh makes the
- * cgroups and sets no limit in them)
- *
- * Each limit is a write into the container's cgroup; OPTIONAL files (swap)
- * may be missing when the kernel does not account swap. */
-static void cg_write(const struct config *cfg, const char *ctrl, const char *file,
-		     const char *value, bool optional)
-{
-	char path[PATH_MAX];
-
-	cg_path(cfg->name, cfg->cg_v2, ctrl, file, path);
-	if (optional && access(path, F_OK) < 0)
-		return;
-	trace(cfg->tr, 0, "(cgroup limits: -m, --cpus, --pids)", "echo %s > %s", value, path);
-	write_file(path, value);
-}
-
-/* The limits, v2 and v1 side by side. docker run's -m adds as much swap
- * again; runb allows none, so the limit is the limit. */
-static void cg_set_limits(const struct config *cfg)
-{
-	char v[64];
-
-	if (cfg->memory) {
-		snprintf(v, sizeof(v), "%llu", cfg->memory);
-		if (cfg->cg_v2) {
-			cg_write(cfg, NULL, "memory.max", v, false);
-			cg_write(cfg, NULL, "memory.swap.max", "0", true);
-		} else {
-			cg_write(cfg, "memory", "memory.limit_in_bytes", v, false);
-			cg_write(cfg, "memory", "memory.memsw.limit_in_bytes", v, true);
-		}
-	}
-	if (cfg->cpu_quota) {
-		if (cfg->cg_v2) {
-			snprintf(v, sizeof(v), "%lu %lu", cfg->cpu_quota, CG_CPU_PERIOD);
-			cg_write(cfg, NULL, "cpu.max", v, false);
-		} else {
-			snprintf(v, sizeof(v), "%lu", CG_CPU_PERIOD);
-			cg_write(cfg, "cpu", "cpu.cfs_period_us", v, false);
-			snprintf(v, sizeof(v), "%lu", cfg->cpu_quota);
-			cg_write(cfg, "cpu", "cpu.cfs_quota_us", v, false);
-		}
-	}
-	if (cfg->pids) {
-		snprintf(v, sizeof(v), "%lu", cfg->pids);
-		cg_write(cfg, "pids", "pids.max", v, false);
-	}
 }
 
 /* Beyond the slides: the container's resource limits — replaces: the caller's, inherited
@@ -2373,31 +2411,11 @@ static void rlimits_default(struct config *cfg)
 		close(fd);
 }
 
-static void rlimits_apply(const struct config *cfg)
-{
-	trace(cfg->tr, 0, "(limits)", "setrlimit for all %d resources: nofile %llu, core %llu, ...",
-	      RLIM_NLIMITS, (unsigned long long)cfg->rlimits[RLIMIT_NOFILE].rlim_cur,
-	      (unsigned long long)cfg->rlimits[RLIMIT_CORE].rlim_cur);
-	for (size_t i = 0; i < ARRAY_SIZE(rlimit_names); i++) {
-		int r = rlimit_names[i].resource;
-		struct rlimit lim = cfg->rlimits[r], now;
-
-		if (setrlimit(r, &lim) == 0)
-			continue;
-		if (errno != EPERM || cfg->rlimits_asked & (1u << r) || getrlimit(r, &now) < 0)
-			die("setrlimit %s %llu:%llu (--ulimit)", rlimit_names[i].name,
-			    (unsigned long long)lim.rlim_cur, (unsigned long long)lim.rlim_max);
-		lim.rlim_max = lim.rlim_max > now.rlim_max ? now.rlim_max : lim.rlim_max;
-		lim.rlim_cur = lim.rlim_cur > lim.rlim_max ? lim.rlim_max : lim.rlim_cur;
-		if (setrlimit(r, &lim) < 0)
-			die("setrlimit %s", rlimit_names[i].name);
-	}
-}
-
 /* --add-host NAME:IP: a line of the container's /etc/hosts (the IP may be IPv6, with
  * colons of its own: the name ends at the first one). */
-static void parse_add_host(struct config *cfg, const char *arg)
+static void parse_add_host(struct cmdline *cl, const char *arg)
 {
+	struct config *cfg = cl->cfg;
 	const char *colon = strchr(arg, ':');
 	unsigned char a[16];
 	char *line;
@@ -2411,8 +2429,9 @@ static void parse_add_host(struct config *cfg, const char *arg)
 }
 
 /* --security-opt no-new-privileges[=true|false] (docker's spelling), seccomp=unconfined. */
-static void parse_security_opt(struct config *cfg, const char *arg)
+static void parse_security_opt(struct cmdline *cl, const char *arg)
 {
+	struct config *cfg = cl->cfg;
 	if (strcmp(arg, "no-new-privileges") == 0 || strcmp(arg, "no-new-privileges=true") == 0 ||
 	    strcmp(arg, "no-new-privileges:true") == 0)
 		cfg->nnp = true;
@@ -2447,8 +2466,9 @@ static void check_target(const char *opt, const char *arg, const char *path)
 }
 
 /* --volume HOST:CONTAINER[:ro|:rw] */
-static void parse_volume(struct config *cfg, const char *shown)
+static void parse_volume(struct cmdline *cl, const char *shown)
 {
+	struct config *cfg = cl->cfg;
 	struct user_mount *m = &cfg->mounts[cfg->n_mounts++];
 	char *arg = strdup(shown), *mode;
 
@@ -2471,8 +2491,9 @@ static void parse_volume(struct config *cfg, const char *shown)
 }
 
 /* --tmpfs PATH[:size=N,mode=M]: N in bytes or with k, m, g (or %), M in octal. */
-static void parse_tmpfs(struct config *cfg, const char *shown)
+static void parse_tmpfs(struct cmdline *cl, const char *shown)
 {
+	struct config *cfg = cl->cfg;
 	struct user_mount *m = &cfg->mounts[cfg->n_mounts++];
 	char *arg = strdup(shown), *opts = arg ? strchr(arg, ':') : NULL, *opt, *save = NULL;
 	size_t used = 0;
@@ -2516,352 +2537,403 @@ static void step_open(const struct config *cfg)
 	tr->look_pid = getpid();
 }
 
-/* The verbs (runb ps, exec, ...; see "The verbs"), recognized as runb's first argument. */
-static const char *const verbs[] = { "ps", "exec", "stop", "kill", "logs", "wait" };
-
-static bool is_verb(const char *s)
+/* The options' setters, one per option that needs more than a parse_ function:
+ * each reads one option's value into the description (struct config). */
+static void opt_hostname(struct cmdline *cl, const char *v)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
-		if (strcmp(s, verbs[i]) == 0)
-			return true;
-	return false;
+	if (!*v || strlen(v) > 64)
+		diex("invalid --hostname '%s': 1 to 64 characters", v);
+	cl->cfg->hostname = v;
 }
 
-/* Parse the command line into CFG; returns ROOTFS as given, which main()
- * opens (rootfs_open). */
-static const char *parse_args(struct config *cfg, int argc, char **argv)
+static void opt_env(struct cmdline *cl, const char *v)
 {
-	enum { OPT_HOSTNAME = 256, OPT_USER, OPT_NET, OPT_CHROOT, OPT_IP, OPT_DNS,
-	       OPT_CPUS, OPT_PIDS, OPT_STOP_TIMEOUT, OPT_SECCOMP, OPT_SUBNET, OPT_ADD_HOST,
-	       OPT_INIT, OPT_ULIMIT, OPT_CAP_ADD, OPT_CAP_DROP, OPT_SECURITY_OPT, OPT_VOLUME,
-	       OPT_TMPFS, OPT_READ_ONLY, OPT_OVERLAY, OPT_STEP, OPT_TIMINGS };
-	static const struct option longopts[] = {
-		{ "hostname", required_argument, NULL, OPT_HOSTNAME },
-		{ "user",     required_argument, NULL, OPT_USER },
-		{ "env",      required_argument, NULL, 'e' },
-		{ "tty",      no_argument,       NULL, 't' },
-		{ "no-tty",   no_argument,       NULL, 'T' },
-		{ "net",      required_argument, NULL, OPT_NET },
-		{ "chroot",   no_argument,       NULL, OPT_CHROOT },
-		{ "ip",       required_argument, NULL, OPT_IP },
-		{ "subnet",   required_argument, NULL, OPT_SUBNET },
-		{ "dns",      required_argument, NULL, OPT_DNS },
-		{ "add-host", required_argument, NULL, OPT_ADD_HOST },
-		{ "init",     no_argument,       NULL, OPT_INIT },
-		{ "ulimit",   required_argument, NULL, OPT_ULIMIT },
-		{ "cap-add",  required_argument, NULL, OPT_CAP_ADD },
-		{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
-		{ "security-opt", required_argument, NULL, OPT_SECURITY_OPT },
-		{ "volume",   required_argument, NULL, OPT_VOLUME },
-		{ "tmpfs",    required_argument, NULL, OPT_TMPFS },
-		{ "read-only", no_argument,      NULL, OPT_READ_ONLY },
-		{ "workdir",  required_argument, NULL, 'w' },
-		{ "overlay",  optional_argument, NULL, OPT_OVERLAY },
-		{ "detach",   no_argument,       NULL, 'd' },
-		{ "step",     no_argument,       NULL, OPT_STEP },
-		{ "timings",  no_argument,       NULL, OPT_TIMINGS },
-		{ "memory",   required_argument, NULL, 'm' },
-		{ "cpus",     required_argument, NULL, OPT_CPUS },
-		{ "pids",     required_argument, NULL, OPT_PIDS },
-		{ "stop-timeout", required_argument, NULL, OPT_STOP_TIMEOUT },
-		{ "seccomp",  required_argument, NULL, OPT_SECCOMP },
-		{ "verbose",  no_argument,       NULL, 'v' },
-		{ "help",     no_argument,       NULL, 'h' },
-		{ "version",  no_argument,       NULL, 'V' },
-		{ 0 }
-	};
-	char **opt_env = calloc(argc, sizeof(*opt_env));
-	struct caps_asked caps = { 0 };
-	int n_env = 0, c;
+	if (!*v || *v == '=')
+		diex("invalid --env '%s': expected KEY=VALUE", v);
+	cl->env[cl->n_env++] = (char *)v;
+}
 
-	cfg->add_hosts = calloc(argc, sizeof(*cfg->add_hosts));
-	cfg->mounts = calloc(argc, sizeof(*cfg->mounts));
-	if (!opt_env || !cfg->add_hosts || !cfg->mounts)
-		die("calloc");
-	opterr = 0;
-	/* "+": options end at NAME, so COMMAND's own options pass unsplit; ":": a missing
-	 * value is told apart from an unknown option (getopt returns ':' for it). */
-	while ((c = getopt_long(argc, argv, "+:e:m:w:dtTvhV", longopts, NULL)) != -1) {
-		switch (c) {
-		case OPT_HOSTNAME:
-			if (!*optarg || strlen(optarg) > 64)
-				diex("invalid --hostname '%s': 1 to 64 characters", optarg);
-			cfg->hostname = optarg;
-			break;
-		case OPT_USER:
-			parse_user(cfg, optarg);
-			break;
-		case 'e':
-			opt_env[n_env++] = parse_env(optarg);
-			break;
-		case 't':
-		case 'T':
-			cfg->tty = c == 't';
-			break;
-		case 'd':
-			cfg->detach = true;
-			break;
-		case OPT_NET:
-			if (strcmp(optarg, "none") == 0)
-				cfg->net = NET_NONE;
-			else if (strcmp(optarg, "bridge") == 0)
-				cfg->net = NET_BRIDGE;
-			else
-				diex("invalid --net '%s': expected none or bridge", optarg);
-			break;
-		case OPT_CHROOT:
-			cfg->use_chroot = true;
-			break;
-		case OPT_IP:
-			parse_ip(cfg, optarg);
-			break;
-		case OPT_SUBNET:
-			parse_subnet(cfg, optarg);
-			break;
-		case OPT_DNS: {
-			struct in_addr a;
+static void opt_tty(struct cmdline *cl, const char *v)     { (void)v; cl->cfg->tty = 1; }
 
-			if (inet_pton(AF_INET, optarg, &a) != 1)
-				diex("invalid --dns '%s': expected an IPv4 address", optarg);
-			cfg->dns = optarg;
-			break;
-		}
-		case 'm':
-			parse_memory(cfg, optarg);
-			break;
-		case OPT_CPUS:
-			parse_cpus(cfg, optarg);
-			break;
-		case OPT_STOP_TIMEOUT: {
-			unsigned long t;
+static void opt_no_tty(struct cmdline *cl, const char *v)  { (void)v; cl->cfg->tty = 0; }
 
-			if (!parse_ulong(optarg, 86400, &t))
-				diex("invalid --stop-timeout '%s': expected seconds, 0 to 86400", optarg);
-			cfg->stop_timeout = t;
-			break;
-		}
-		case OPT_SECCOMP:
-			if (strcmp(optarg, "unconfined") != 0 && strcmp(optarg, "default") != 0)
-				diex("invalid --seccomp '%s': expected default or unconfined", optarg);
-			cfg->seccomp = strcmp(optarg, "default") == 0;
-			break;
-		case OPT_PIDS:
-			if (strcmp(optarg, "unlimited") == 0)
-				cfg->pids = 0;
-			else if (!parse_ulong(optarg, 4194304, &cfg->pids))
-				diex("invalid --pids '%s': expected a number from 0 (no limit) to "
-				     "4194304, or unlimited", optarg);
-			break;
-		case OPT_ADD_HOST:
-			parse_add_host(cfg, optarg);
-			break;
-		case OPT_INIT:
-			cfg->init = true;
-			break;
-		case OPT_ULIMIT:
-			parse_ulimit(cfg, optarg);
-			break;
-		case OPT_CAP_ADD:
-			caps_ask(&caps.add, &caps.add_all, parse_cap("--cap-add", optarg));
-			break;
-		case OPT_CAP_DROP:
-			caps_ask(&caps.drop, &caps.drop_all, parse_cap("--cap-drop", optarg));
-			break;
-		case OPT_SECURITY_OPT:
-			parse_security_opt(cfg, optarg);
-			break;
-		case OPT_VOLUME:
-			parse_volume(cfg, optarg);
-			break;
-		case OPT_TMPFS:
-			parse_tmpfs(cfg, optarg);
-			break;
-		case OPT_READ_ONLY:
-			cfg->read_only = true;
-			break;
-		case 'w':
-			if (optarg[0] != '/')
-				diex("invalid --workdir '%s': must be absolute", optarg);
-			cfg->workdir = optarg;
-			break;
-		case OPT_OVERLAY:
-			if (optarg && !*optarg)
-				diex("invalid --overlay=: expected --overlay or --overlay=DIR");
-			cfg->overlay = optarg ? OVERLAY_DIR : OVERLAY_TMPFS;
-			cfg->overlay_dir = optarg;
-			break;
-		case 'v':
-			cfg->tr->verbose = true;
-			break;
-		case OPT_STEP:
-			cfg->tr->step = true;
-			break;
-		case OPT_TIMINGS:
-			cfg->tr->timings = true;
-			break;
-		case 'h':
-			usage(stdout);
-			exit(0);
-		case 'V':
-			printf("runb %s\n", RUNB_VERSION);
-			exit(0);
-		case ':':
-			diex("option '%s' needs a value (see runb --help)", argv[optind - 1]);
-		default:
-			diex("unknown option '%s' (see runb --help)", argv[optind - 1]);
+static void opt_detach(struct cmdline *cl, const char *v)  { (void)v; cl->cfg->detach = true; }
+
+static void opt_chroot(struct cmdline *cl, const char *v)  { (void)v; cl->cfg->use_chroot = true; }
+
+static void opt_init(struct cmdline *cl, const char *v)    { (void)v; cl->cfg->init = true; }
+
+static void opt_read_only(struct cmdline *cl, const char *v) { (void)v; cl->cfg->read_only = true; }
+
+static void opt_verbose(struct cmdline *cl, const char *v) { (void)v; cl->cfg->tr->verbose = true; }
+
+static void opt_step(struct cmdline *cl, const char *v)    { (void)v; cl->cfg->tr->step = true; }
+
+static void opt_timings(struct cmdline *cl, const char *v) { (void)v; cl->cfg->tr->timings = true; }
+
+static void opt_net(struct cmdline *cl, const char *v)
+{
+	if (strcmp(v, "none") == 0)
+		cl->cfg->net = NET_NONE;
+	else if (strcmp(v, "bridge") == 0)
+		cl->cfg->net = NET_BRIDGE;
+	else
+		diex("invalid --net '%s': expected none or bridge", v);
+}
+
+static void opt_dns(struct cmdline *cl, const char *v)
+{
+	struct in_addr a;
+
+	if (inet_pton(AF_INET, v, &a) != 1)
+		diex("invalid --dns '%s': expected an IPv4 address", v);
+	cl->cfg->dns = v;
+}
+
+static void opt_stop_timeout(struct cmdline *cl, const char *v)
+{
+	unsigned long t;
+
+	if (!parse_ulong(v, 86400, &t))
+		diex("invalid --stop-timeout '%s': expected seconds, 0 to 86400", v);
+	cl->cfg->stop_timeout = t;
+}
+
+static void opt_seccomp(struct cmdline *cl, const char *v)
+{
+	if (strcmp(v, "unconfined") != 0 && strcmp(v, "default") != 0)
+		diex("invalid --seccomp '%s': expected default or unconfined", v);
+	cl->cfg->seccomp = strcmp(v, "default") == 0;
+}
+
+static void opt_pids(struct cmdline *cl, const char *v)
+{
+	if (strcmp(v, "unlimited") == 0)
+		cl->cfg->pids = 0;
+	else if (!parse_ulong(v, 4194304, &cl->cfg->pids))
+		diex("invalid --pids '%s': expected a number from 0 (no limit) to 4194304, or "
+		     "unlimited", v);
+}
+
+static void opt_cap_add(struct cmdline *cl, const char *v)
+{
+	caps_ask(&cl->caps.add, &cl->caps.add_all, parse_cap("--cap-add", v));
+}
+
+static void opt_cap_drop(struct cmdline *cl, const char *v)
+{
+	caps_ask(&cl->caps.drop, &cl->caps.drop_all, parse_cap("--cap-drop", v));
+}
+
+static void opt_workdir(struct cmdline *cl, const char *v)
+{
+	if (v[0] != '/')
+		diex("invalid --workdir '%s': must be absolute", v);
+	cl->cfg->workdir = v;
+}
+
+static void opt_overlay(struct cmdline *cl, const char *v)
+{
+	if (v && !*v)
+		diex("invalid --overlay=: expected --overlay or --overlay=DIR");
+	cl->cfg->overlay = v ? OVERLAY_DIR : OVERLAY_TMPFS;
+	cl->cfg->overlay_dir = v;
+}
+
+static void opt_help(struct cmdline *cl, const char *v)    { (void)v; cl->help = true; }
+
+static void opt_version(struct cmdline *cl, const char *v) { (void)v; cl->version = true; }
+
+/* Every option of `runb NAME ROOTFS`: one row each, in --help's order. getopt_long's
+ * tables and --help are made from it; README's option table says the same (a test
+ * compares them). HELP's lines are joined with \n. */
+struct option_row {
+	const char *name;       /* --NAME */
+	char letter;            /* -L, or 0 */
+	int has_arg;            /* no_argument, required_argument, optional_argument */
+	const char *value;      /* what --help calls the value */
+	void (*set)(struct cmdline *cl, const char *value);
+	const char *help;
+};
+
+static const struct option_row options[] = {
+	{ "detach", 'd', no_argument, NULL, opt_detach,
+	  "run in the background: print NAME once COMMAND runs; its output\n"
+	  "goes to runb logs NAME, its status to runb wait NAME" },
+	{ "hostname", 0, required_argument, "H", opt_hostname, "host name in the container (default NAME)" },
+	{ "user", 0, required_argument, "UID[:GID]", parse_user, "run the command as UID:GID (default 0:0)" },
+	{ "env", 'e', required_argument, "KEY=VAL", opt_env, "set an environment variable (repeatable)" },
+	{ "tty", 't', no_argument, NULL, opt_tty,
+	  "a terminal of the container's own, relayed to the caller's\n"
+	  "(default when stdin and stdout are terminals)" },
+	{ "no-tty", 'T', no_argument, NULL, opt_no_tty, "no terminal: the container gets runb's stdin, stdout, stderr" },
+	{ "net", 0, required_argument, "none|bridge", opt_net, "network: only lo, or runb-bridge (default bridge)" },
+	{ "ip", 0, required_argument, "ADDR", parse_ip, "the container's address (default: the lowest free in the subnet)" },
+	{ "subnet", 0, required_argument, "CIDR", parse_subnet,
+	  "the containers' network, a private /24 or larger (default\n"
+	  "10.0.0.0/24, the slide's; runb-bridge takes its first address)" },
+	{ "dns", 0, required_argument, "ADDR", opt_dns, "nameserver for /etc/resolv.conf (default 8.8.8.8)" },
+	{ "add-host", 0, required_argument, "NAME:IP", parse_add_host, "a line of the container's /etc/hosts (repeatable)" },
+	{ "memory", 'm', required_argument, "SIZE", parse_memory, "memory limit: bytes, or with k, m, g (no swap on top)" },
+	{ "cpus", 0, required_argument, "N", parse_cpus, "CPU limit, a decimal number of CPUs (0.5: half of one)" },
+	{ "pids", 0, required_argument, "N", opt_pids, "at most N processes (default 2048; 0 or unlimited: none)" },
+	{ "ulimit", 0, required_argument, "NAME=SOFT[:HARD]", parse_ulimit,
+	  "a resource limit: nofile, nproc, core, stack, ...\n(repeatable; unlimited or -1 for none)" },
+	{ "stop-timeout", 0, required_argument, "S", opt_stop_timeout,
+	  "seconds from a forwarded SIGINT/SIGTERM/SIGHUP/SIGQUIT\n"
+	  "to SIGKILL (default 10; a second signal kills at once)" },
+	{ "init", 0, no_argument, NULL, opt_init, "runb's own init is PID 1: it reaps zombies, forwards signals" },
+	{ "volume", 0, required_argument, "HOST:CONTAINER[:ro]", parse_volume,
+	  "bind HOST's file or directory at CONTAINER (repeatable)" },
+	{ "tmpfs", 0, required_argument, "PATH[:size=N,mode=M]", parse_tmpfs,
+	  "a fresh tmpfs at PATH, nosuid and nodev (repeatable)" },
+	{ "read-only", 0, no_argument, NULL, opt_read_only, "the root file system read-only (/dev, /proc, volumes as they are)" },
+	{ "workdir", 'w', required_argument, "DIR", opt_workdir, "where COMMAND starts (made when missing; default /)" },
+	{ "overlay", 0, optional_argument, "[=DIR]", opt_overlay,
+	  "writes go to an overlay, not ROOTFS: on a tmpfs that vanishes\n"
+	  "with the container, or kept in DIR/upper for the next run" },
+	{ "cap-add", 0, required_argument, "CAP", opt_cap_add,
+	  "a capability on top of the slide's SET_CAPS (NET_ADMIN or\n"
+	  "CAP_NET_ADMIN, any case; ALL; repeatable)" },
+	{ "cap-drop", 0, required_argument, "CAP", opt_cap_drop, "a capability taken away (the same names; ALL; repeatable)" },
+	{ "security-opt", 0, required_argument, "no-new-privileges=false", parse_security_opt,
+	  "setuid programs work (default true)" },
+	{ "seccomp", 0, required_argument, "unconfined", opt_seccomp, "no seccomp filter (default: runb's filter)" },
+	{ "chroot", 0, no_argument, NULL, opt_chroot, "switch root with chroot(2) as the slides do (escapable)" },
+	{ "verbose", 'v', no_argument, NULL, opt_verbose, "print each step, its slide, the shell line it replaces, its time" },
+	{ "step", 0, no_argument, NULL, opt_step, "before each slide's step, say what comes and wait for Enter" },
+	{ "timings", 0, no_argument, NULL, opt_timings, "at the end, where the time went (also with -v)" },
+	{ "help", 'h', no_argument, NULL, opt_help, "this help" },
+	{ "version", 'V', no_argument, NULL, opt_version, "print the version" },
+};
+
+/* --help's lines for the options: "  -e, --env KEY=VAL  ...", the text from column 22. */
+static void options_usage(FILE *out)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
+		const struct option_row *o = &options[i];
+		char head[64], letter[8] = "";
+		const char *sep = o->value && o->has_arg == required_argument ? " " : "";
+		int n;
+
+		if (o->letter)
+			snprintf(letter, sizeof(letter), "-%c, ", o->letter);
+		n = snprintf(head, sizeof(head), "  %s--%s%s%s", letter, o->name, sep,
+			     o->value ? o->value : "");
+		fprintf(out, "%-21s%s", head, n > 19 ? "\n                     " : "");
+		for (const char *p = o->help; *p; p++)
+			*p == '\n' ? fputs("\n                     ", out) : fputc(*p, out);
+		fputc('\n', out);
+	}
+}
+
+/* getopt_long's two tables, made from options[]: a long option's value is 256 + its
+ * row, a short one's its letter. "+": options end at NAME, so COMMAND's own options
+ * pass unsplit; ":" first: a missing value is told apart from an unknown option. */
+static void options_getopt(struct option longopts[], char shortopts[])
+{
+	char *s = stpcpy(shortopts, "+:");
+
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
+		longopts[i] = (struct option){ options[i].name, options[i].has_arg, NULL, 256 + (int)i };
+		if (options[i].letter) {
+			*s++ = options[i].letter;
+			if (options[i].has_arg == required_argument)
+				*s++ = ':';
 		}
 	}
+	*s = '\0';
+	longopts[ARRAY_SIZE(options)] = (struct option){ 0 };
+}
+
+/* The row of the option getopt_long returned as C. */
+static const struct option_row *option_row_of(int c)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(options); i++)
+		if (c == 256 + (int)i || (options[i].letter && c == options[i].letter))
+			return &options[i];
+	return NULL;
+}
+
+/* The option getopt_long stopped at, for a message: -x (getopt's optopt, right in a
+ * group such as -dx), --name, or the argument as given. */
+static const char *option_shown(char **argv, char buf[static 8])
+{
+	if (optopt > 0 && optopt < 256) {
+		snprintf(buf, 8, "-%c", optopt);
+		return buf;
+	}
+	return argv[optind - 1];
+}
+
+/* The checks that need every option: the combinations that cannot work. */
+static void options_check(const struct config *cfg)
+{
 	check_ip(cfg);
 	if (cfg->use_chroot && cfg->read_only)
 		diex("--read-only needs runb's pivot_root: the --chroot root is no mount to make read-only");
-	if (argc - optind < 2) {
-		usage(stderr);
-		diex("missing %s", argc - optind < 1 ? "NAME and ROOTFS" : "ROOTFS");
-	}
-	if (geteuid() != 0)
-		diex("must be run as root (try: sudo runb ...)");
-	cfg->caps = caps_usable(caps_wanted(&caps), caps.add);
-	cfg->name = argv[optind];
-	if (!valid_name(cfg->name))
-		diex("invalid NAME '%s': 1 to 64 of [A-Za-z0-9_.-], starting with a letter or digit",
-		     cfg->name);
-	if (is_verb(cfg->name))
-		diex("invalid NAME '%s': it is a runb verb (runb %s ...); choose another NAME",
-		     cfg->name, cfg->name);
 	if (cfg->detach && cfg->tty == 1)
 		diex("-d and -t: a detached container has no terminal to relay");
 	if (cfg->detach && cfg->tr->step)
 		diex("-d and --step: --step waits on the terminal that -d leaves");
+}
+
+/* The command line into the description CFG (and CL). Returns ROOTFS as given, or
+ * NULL for --help and --version (CL says which). */
+static const char *parse_args(struct config *cfg, struct cmdline *cl, int argc, char **argv)
+{
+	struct option longopts[ARRAY_SIZE(options) + 1];
+	char shortopts[3 + 2 * ARRAY_SIZE(options)], shown[8];
+	int c;
+
+	cl->cfg = cfg;
+	cl->env = calloc(argc, sizeof(*cl->env));
+	cfg->add_hosts = calloc(argc, sizeof(*cfg->add_hosts));
+	cfg->mounts = calloc(argc, sizeof(*cfg->mounts));
+	if (!cl->env || !cfg->add_hosts || !cfg->mounts)
+		die("calloc");
+	options_getopt(longopts, shortopts);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c == ':')
+			diex("option '%s' needs a value (see runb --help)", option_shown(argv, shown));
+		if (c == '?')
+			diex("unknown option '%s' (see runb --help)", option_shown(argv, shown));
+		option_row_of(c)->set(cl, optarg);
+	}
+	if (cl->help || cl->version)
+		return NULL;
+	options_check(cfg);
+	if (argc - optind < 2) {  /* runb_start says what is missing */
+		cfg->name = optind < argc ? argv[optind] : NULL;
+		return NULL;
+	}
+	if (geteuid() != 0)
+		diex("must be run as root (try: sudo runb ...)");
+	cfg->caps = caps_usable(caps_wanted(&cl->caps), cl->caps.add);
+	cfg->name = argv[optind];
+	if (!valid_name(cfg->name))
+		diex("invalid NAME '%s': 1 to 64 of [A-Za-z0-9_.-], starting with a letter or digit",
+		     cfg->name);
 	if (cfg->detach)
 		cfg->tty = 0;
 	cfg->argv = argc - optind > 2 ? &argv[optind + 2] : NULL;
 	if (!cfg->hostname)
 		cfg->hostname = cfg->name;
-	env_build(cfg, opt_env, n_env);
-	free(opt_env);
+	env_build(cfg, cl->env, cl->n_env);
 	return argv[optind + 1];
 }
 
 /* ------------------------------------------------------------------------ */
-/* ROOTFS, opened once                                                       */
+/* Part II.2: runb's bookkeeping: locks, lease, ledger, crash sweep         */
 /* ------------------------------------------------------------------------ */
 
-/* Beyond the slides: ROOTFS opened once — replaces: $ROOT_FS_DIR, named at every step
- *
- * The shell names the rootfs by its path at every step: mkdir, mount, mknod,
- * chroot. Whoever can write the directory that holds ROOTFS (another
- * container, when ROOTFS sits in a tree a container can write) can exchange
- * it with a link to / or to any host directory between two steps, and the
- * container's root becomes that. runb opens ROOTFS once, as given, without
- * following a single symlink (openat2(2) RESOLVE_NO_SYMLINKS: a link on the
- * path, there from the start or swapped in meanwhile, makes the open fail),
- * and from then on uses only the descriptor; its path, for the messages, is
- * what the kernel says the descriptor is. The child reaches it through its
- * working directory: a new mount namespace carries its maker's root and
- * working directory over into its copy of the mounts, while any other
- * descriptor keeps naming the host's mounts, on which the child could not
- * mount. So runb makes ROOTFS its working directory just before the clone
- * (rootfs_hand_over), and the child opens "." (rootfs_take_over).
- */
-static int rootfs_open(struct config *cfg, const char *arg)
+/* Take an exclusive flock(2) on the lock file PATH as it is: -1 with
+ * EWOULDBLOCK when another process holds it, with ENOENT when there is no such
+ * file (or it was unlinked while we locked it: a holder unlinks its file
+ * before it lets go, so a lock won on an unlinked file is worthless). The
+ * crash sweep takes only these: it never makes a file, for a lock file it
+ * made for a moment would make a run of that NAME starting then fail with
+ * "already running". */
+static int lock_existing(const char *path)
 {
-	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-				.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
-	struct stat st, host_root;
-	char fdp[32];
-	ssize_t n;
+	struct stat held, now;
+	int fd = open(path, O_RDWR | O_CLOEXEC), err;
+
+	if (fd < 0 && errno != ENOENT)
+		die("lock %s", path);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		err = errno;
+		close(fd);
+		errno = err;
+		if (err == EWOULDBLOCK)
+			return -1;
+		die("flock %s", path);
+	}
+	if (fstat(fd, &held) < 0)
+		die("stat %s", path);
+	if (stat(path, &now) == 0 && now.st_ino == held.st_ino && now.st_dev == held.st_dev)
+		return fd;
+	close(fd);
+	errno = ENOENT;
+	return -1;
+}
+
+/* Take an exclusive flock(2) on STATE_DIR/NAME, making the file when there is
+ * none; -1 with EWOULDBLOCK when another process holds it. A lock dies with
+ * its holder, so what a crashed runb held is free again at once, while its
+ * file stays: EXISTED tells. A new file is made locked before it gets its
+ * name (an O_TMPFILE, locked, then linked), so a lock file anyone can take is
+ * one whose holder is gone. */
+static int lock_file(const char *name, bool *existed)
+{
+	char path[PATH_MAX], fdp[32];
 	int fd;
 
-	do
-		fd = syscall(SYS_openat2, AT_FDCWD, arg, &how, sizeof(how));
-	while (fd < 0 && errno == EAGAIN);
-	if (fd < 0 && errno == ENOTDIR)
-		diex("ROOTFS %s: not a directory", arg);
-	if (fd < 0 && errno == ELOOP)
-		diex("ROOTFS %s: a symlink on its path; runb follows none there (a link can be "
-		     "swapped for another): give the directory itself", arg);
-	if (fd < 0)
-		die("ROOTFS %s", arg);
-	n = readlink(fd_path(fd, fdp), cfg->rootfs, sizeof(cfg->rootfs) - 1);
-	if (n < 0)
-		die("ROOTFS %s: readlink %s", arg, fdp);
-	cfg->rootfs[n] = '\0';
-	if (fstat(fd, &st) < 0 || stat("/", &host_root) < 0)
-		die("ROOTFS %s: stat", cfg->rootfs);
-	if (st.st_dev == host_root.st_dev && st.st_ino == host_root.st_ino)
-		diex("ROOTFS %s: is the host's /; runb will not make it a container's root", arg);
-	return fd;
-}
-
-/* Beyond the slides: a ROOTFS other users can reach — replaces: nothing
- *
- * The slide's capabilities keep CAP_MKNOD, CAP_FSETID and CAP_SETFCAP, so a
- * container's root can leave a setuid-root binary or a world-writable device
- * node in ROOTFS; an unprivileged host user who can reach that path gets
- * root. Docker keeps its trees below a root-only directory. runb warns once
- * when no directory from / down to ROOTFS is closed to other users (owned by
- * root, no search bit for others, nor for a group other than root's).
- * Walked upwards from the descriptor through "..", never by path.
- */
-static bool dir_closed_to_others(const struct stat *st)
-{
-	return st->st_uid == 0 && !(st->st_mode & S_IXOTH) &&
-	       (st->st_gid == 0 || !(st->st_mode & S_IXGRP));
-}
-
-static void dir_warn_if_open(const char *what, const char *shown, int dirfd)
-{
-	struct stat st, up;
-	int fd = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC), parent;
-
-	if (fd < 0 || fstat(fd, &st) < 0)
-		die("%s %s: stat", what, shown);
+	snprintf(path, sizeof(path), STATE_DIR "/%s", name);
 	for (;;) {
-		if (dir_closed_to_others(&st))
-			break;
-		parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (parent < 0 || fstat(parent, &up) < 0)
-			die("%s %s: stat a directory above it", what, shown);
-		close(fd);
-		fd = parent;
-		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino) {  /* "/" is its own ".." */
-			fprintf(stderr, "runb: warning: %s %s is open to other users (no directory "
-				"on its path is closed to them): setuid binaries or device nodes a "
-				"container leaves there are theirs too; chmod 700 it or a directory "
-				"above it (README: Security)\n", what, shown);
-			break;
+		fd = lock_existing(path);
+		if (fd >= 0 || errno == EWOULDBLOCK) {
+			*existed = true;
+			return fd;
 		}
-		st = up;
+		/* none (or one unlinked meanwhile): make it, locked, then give it its name */
+		fd = open(STATE_DIR, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+		if (fd < 0 || flock(fd, LOCK_EX) < 0)
+			die("lock %s: O_TMPFILE in " STATE_DIR, path);
+		if (linkat(AT_FDCWD, fd_path(fd, fdp), AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0) {
+			*existed = false;
+			return fd;
+		}
+		if (errno != EEXIST)
+			die("lock %s: link", path);
+		close(fd);  /* someone else named one first: take theirs */
 	}
+}
+
+/* Let go of a lock_file(): unlink first, then close (which unlocks). */
+static void unlock_file(const char *name, int fd)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), STATE_DIR "/%s", name);
+	if (unlink(path) < 0 && errno != ENOENT)
+		warn("teardown: rm %s", path);
 	close(fd);
 }
 
-static void rootfs_warn_if_open(const struct config *cfg, int rootfd)
+/* A dump request (ip route show, ip address show): send REQ with NLM_F_DUMP and hand each
+ * answer of TYPE to FN until the kernel's NLMSG_DONE. 0, or -1 with errno set. */
+static int nl_dump(int fd, struct nl_req *req, int type,
+		   void (*fn)(const struct nlmsghdr *nh, void *arg), void *arg)
 {
-	dir_warn_if_open("ROOTFS", cfg->rootfs, rootfd);
+	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct sockaddr_nl peer = { .nl_family = AF_NETLINK };
+	struct nlmsghdr *nh;
+	ssize_t n;
+
+	req->nh.nlmsg_flags |= NLM_F_REQUEST | NLM_F_DUMP;
+	req->nh.nlmsg_seq = 1;
+	if (sendto(fd, req, req->nh.nlmsg_len, 0, (struct sockaddr *)&peer, sizeof(peer)) < 0)
+		return -1;
+	for (;;) {
+		n = recv(fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, n); nh = NLMSG_NEXT(nh, n)) {
+			if (nh->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (nh->nlmsg_type == NLMSG_ERROR)
+				return nl_ack(nh) < 0 ? -1 : 0;
+			if (nh->nlmsg_type == type)
+				fn(nh, arg);
+		}
+	}
 }
-
-/* runb, just before the clone: ROOTFS becomes its working directory, which
- * the child's new mount namespace translates into its own copy (see above). */
-static void rootfs_hand_over(const struct config *cfg, int rootfd)
-{
-	if (fchdir(rootfd) < 0)
-		die("cd ROOTFS %s", cfg->rootfs);
-}
-
-/* The child, first thing in its mount namespace: "." is ROOTFS there. */
-static int rootfs_take_over(const struct config *cfg)
-{
-	int fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		die("open ROOTFS %s in the container's mount namespace", cfg->rootfs);
-	return fd;
-}
-
-/* ------------------------------------------------------------------------ */
-/* Locks, leases and the crash sweep, in /run/runb                           */
-/* ------------------------------------------------------------------------ */
 
 /* One container per NAME: runb holds /run/runb/NAME.lock for the container's
  * whole life. A crash releases the lock but leaves the file, which tells the
@@ -2944,9 +3016,6 @@ static void net_release(struct ledger *led)
 	unlock_file(inet_ntoa(led->lease), led->lease_fd);
 	led->lease_fd = -1;
 }
-/* ------------------------------------------------------------------------ */
-/* The subnet, checked free                                                  */
-/* ------------------------------------------------------------------------ */
 
 /* Beyond the slides: before runb-bridge gets the subnet's first address, the subnet must be free on this
  * machine: on one whose own network is 10.0.0.0/24 the bridge would add a second route to
@@ -3043,10 +3112,6 @@ static void net_ns_check_free(const struct config *cfg)
 		diex("network namespace %s exists and was not made by runb (ip netns del %s?)",
 		     cfg->name, cfg->name);
 }
-
-/* ------------------------------------------------------------------------ */
-/* Teardown: the ledger, unwound                                             */
-/* ------------------------------------------------------------------------ */
 
 /* Undo what LED lists, from the last entry to the first. Each undo tolerates
  * "already gone", so a half-made step unwinds too. */
@@ -3150,8 +3215,324 @@ static void sweep_crashed_runs(const struct ledger *live)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Hardening on the host: the devices a container may open                   */
+/* Part II.3: The root: ROOTFS by its descriptor, and --overlay             */
 /* ------------------------------------------------------------------------ */
+
+/* Beyond the slides: ROOTFS opened once — replaces: $ROOT_FS_DIR, named at every step
+ *
+ * The shell names the rootfs by its path at every step: mkdir, mount, mknod,
+ * chroot. Whoever can write the directory that holds ROOTFS (another
+ * container, when ROOTFS sits in a tree a container can write) can exchange
+ * it with a link to / or to any host directory between two steps, and the
+ * container's root becomes that. runb opens ROOTFS once, as given, without
+ * following a single symlink (openat2(2) RESOLVE_NO_SYMLINKS: a link on the
+ * path, there from the start or swapped in meanwhile, makes the open fail),
+ * and from then on uses only the descriptor; its path, for the messages, is
+ * what the kernel says the descriptor is. The child reaches it through its
+ * working directory: a new mount namespace carries its maker's root and
+ * working directory over into its copy of the mounts, while any other
+ * descriptor keeps naming the host's mounts, on which the child could not
+ * mount. So runb makes ROOTFS its working directory just before the clone
+ * (rootfs_hand_over), and the child opens "." (rootfs_take_over).
+ */
+static int rootfs_open(struct config *cfg, const char *arg)
+{
+	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	struct stat st, host_root;
+	char fdp[32];
+	ssize_t n;
+	int fd;
+
+	do
+		fd = sys_openat2(AT_FDCWD, arg, &how);
+	while (fd < 0 && errno == EAGAIN);
+	if (fd < 0 && errno == ENOTDIR)
+		diex("ROOTFS %s: not a directory", arg);
+	if (fd < 0 && errno == ELOOP)
+		diex("ROOTFS %s: a symlink on its path; runb follows none there (a link can be "
+		     "swapped for another): give the directory itself", arg);
+	if (fd < 0)
+		die("ROOTFS %s", arg);
+	n = readlink(fd_path(fd, fdp), cfg->rootfs, sizeof(cfg->rootfs) - 1);
+	if (n < 0)
+		die("ROOTFS %s: readlink %s", arg, fdp);
+	cfg->rootfs[n] = '\0';
+	if (fstat(fd, &st) < 0 || stat("/", &host_root) < 0)
+		die("ROOTFS %s: stat", cfg->rootfs);
+	if (st.st_dev == host_root.st_dev && st.st_ino == host_root.st_ino)
+		diex("ROOTFS %s: is the host's /; runb will not make it a container's root", arg);
+	return fd;
+}
+
+/* Beyond the slides: a ROOTFS other users can reach — replaces: nothing
+ *
+ * The slide's capabilities keep CAP_MKNOD, CAP_FSETID and CAP_SETFCAP, so a
+ * container's root can leave a setuid-root binary or a world-writable device
+ * node in ROOTFS; an unprivileged host user who can reach that path gets
+ * root. Docker keeps its trees below a root-only directory. runb warns once
+ * when no directory from / down to ROOTFS is closed to other users (owned by
+ * root, no search bit for others, nor for a group other than root's).
+ * Walked upwards from the descriptor through "..", never by path.
+ */
+static bool dir_closed_to_others(const struct stat *st)
+{
+	return st->st_uid == 0 && !(st->st_mode & S_IXOTH) &&
+	       (st->st_gid == 0 || !(st->st_mode & S_IXGRP));
+}
+
+static void dir_warn_if_open(const char *what, const char *shown, int dirfd)
+{
+	struct stat st, up;
+	int fd = openat(dirfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC), parent;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		die("%s %s: stat", what, shown);
+	for (;;) {
+		if (dir_closed_to_others(&st))
+			break;
+		parent = openat(fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (parent < 0 || fstat(parent, &up) < 0)
+			die("%s %s: stat a directory above it", what, shown);
+		close(fd);
+		fd = parent;
+		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino) {  /* "/" is its own ".." */
+			fprintf(stderr, "runb: warning: %s %s is open to other users (no directory "
+				"on its path is closed to them): setuid binaries or device nodes a "
+				"container leaves there are theirs too; chmod 700 it or a directory "
+				"above it (README: Security)\n", what, shown);
+			break;
+		}
+		st = up;
+	}
+	close(fd);
+}
+
+static void rootfs_warn_if_open(const struct config *cfg, int rootfd)
+{
+	dir_warn_if_open("ROOTFS", cfg->rootfs, rootfd);
+}
+
+/* runb, just before the clone: ROOTFS becomes its working directory, which
+ * the child's new mount namespace translates into its own copy (see above). */
+static void rootfs_hand_over(const struct config *cfg, int rootfd)
+{
+	if (fchdir(rootfd) < 0)
+		die("cd ROOTFS %s", cfg->rootfs);
+}
+
+/* The child, first thing in its mount namespace: "." is ROOTFS there. */
+static int rootfs_take_over(const struct config *cfg)
+{
+	int fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		die("open ROOTFS %s in the container's mount namespace", cfg->rootfs);
+	return fd;
+}
+
+/* Beyond the slides: --overlay[=DIR] — replaces: writing into ROOTFS in place
+ *
+ * The slides' container writes into ROOTFS itself: two containers on one
+ * ROOTFS see each other's writes, and a second run inherits the first one's.
+ * With --overlay the container sees ROOTFS as the lower layer of an
+ * overlayfs whose upper layer takes every write, so ROOTFS is never changed
+ * and many containers can share it at once (as systemd-nspawn's and
+ * bubblewrap's --overlay). The upper and work directories live on a tmpfs
+ * made for the container (--overlay: the writes vanish with it), or in DIR
+ * (--overlay=DIR: DIR/upper keeps them for the next run). The tmpfs is
+ * mounted over ROOTFS itself, in the container's mount namespace, and the
+ * overlay over that; overlayfs reaches its layers through /proc/self/fd, so
+ * ROOTFS is its lower layer by descriptor. Done before slide 29's mounts,
+ * which then go into the overlay. Returns the overlay's root.
+ */
+/* fsopen, fsconfig KEY=VALUE..., fsmount, move_mount onto ONTO: a new mount of TYPE. */
+static int mount_new(const char *type, const char *const kv[], int onto, const char *shown)
+{
+	int fs = sys_fsopen(type), mnt;
+
+	if (fs < 0)
+		die("%s: fsopen %s", shown, type);
+	for (int i = 0; kv[i]; i += 2)
+		if (sys_fsconfig(fs, kv[i], kv[i + 1]) < 0)
+			die("%s: %s=%s", shown, kv[i], kv[i + 1]);
+	if (sys_fsconfig(fs, NULL, NULL) < 0)
+		die("%s: mount -t %s", shown, type);
+	mnt = sys_fsmount(fs);
+	if (mnt < 0)
+		die("%s: fsmount", shown);
+	close(fs);
+	if (sys_move_mount(mnt, "", onto, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		die("%s: move_mount", shown);
+	return mnt;
+}
+
+/* DIR/upper and DIR/work on the host, made when missing (DIR mode 0700), in runb before
+ * anything else; upper gets ROOTFS's mode and owner, which its root shows in the overlay. */
+static void overlay_dir_prepare(struct config *cfg, int rootfd)
+{
+	struct stat root, st;
+	char path[PATH_MAX], *abs;
+	int fd;
+
+	if (cfg->overlay != OVERLAY_DIR)
+		return;
+	if (mkdir(cfg->overlay_dir, 0700) < 0 && errno != EEXIST)
+		die("--overlay=%s: mkdir", cfg->overlay_dir);
+	if (stat(cfg->overlay_dir, &st) < 0 || !S_ISDIR(st.st_mode))
+		diex("--overlay=%s: not a directory", cfg->overlay_dir);
+	/* the child opens it after its cd into ROOTFS: make it absolute */
+	if (!(abs = realpath(cfg->overlay_dir, NULL)))
+		die("--overlay=%s: realpath", cfg->overlay_dir);
+	cfg->overlay_dir = abs;
+	/* one container at a time on DIR: its lock, held for runb's life (closed at exit) */
+	fd = open(abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		die("--overlay=%s: open", abs);
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
+		diex("--overlay=%s: in use by another container (an overlay's upper layer is one's only)",
+		     abs);
+	dir_warn_if_open("--overlay", abs, fd);
+	if (fstat(rootfd, &root) < 0)
+		die("stat ROOTFS %s", cfg->rootfs);
+	snprintf(path, sizeof(path), "%s/upper", cfg->overlay_dir);
+	if (mkdir(path, root.st_mode & 07777) == 0) {
+		if (chown(path, root.st_uid, root.st_gid) < 0 || chmod(path, root.st_mode & 07777) < 0)
+			die("--overlay=%s: chown/chmod upper", cfg->overlay_dir);
+	} else if (errno != EEXIST) {
+		die("--overlay=%s: mkdir upper", cfg->overlay_dir);
+	}
+	snprintf(path, sizeof(path), "%s/work", cfg->overlay_dir);
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		die("--overlay=%s: mkdir work", cfg->overlay_dir);
+}
+
+static int overlay_mount(const struct config *cfg, int rootfd)
+{
+	char lower[32], upper[32], work[32];
+	struct stat root;
+	int layers, up, wk, ov;
+
+	if (cfg->overlay == OVERLAY_NONE)
+		return rootfd;
+	trace(cfg->tr, 0, "(--overlay)", "mount -t overlay -o lowerdir=%s,upperdir=%s/upper,workdir=%s/work"
+	      " overlay %s", cfg->rootfs, cfg->overlay_dir ? cfg->overlay_dir : "(a tmpfs)",
+	      cfg->overlay_dir ? cfg->overlay_dir : "(a tmpfs)", cfg->rootfs);
+	if (cfg->overlay == OVERLAY_TMPFS) {
+		static const char *const kv[] = { "mode", "0700", NULL };
+
+		if (fstat(rootfd, &root) < 0)
+			die("stat ROOTFS %s", cfg->rootfs);
+		layers = mount_new("tmpfs", kv, rootfd, "--overlay: the tmpfs for its layers");
+		if (mkdirat(layers, "upper", root.st_mode & 07777) < 0 || mkdirat(layers, "work", 0700) < 0 ||
+		    fchownat(layers, "upper", root.st_uid, root.st_gid, 0) < 0 ||
+		    fchmodat(layers, "upper", root.st_mode & 07777, 0) < 0)
+			die("--overlay: mkdir upper, work on its tmpfs");
+	} else {
+		layers = open(cfg->overlay_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (layers < 0)
+			die("--overlay=%s: open", cfg->overlay_dir);
+	}
+	up = open_beneath(layers, "upper", O_PATH | O_DIRECTORY);
+	wk = open_beneath(layers, "work", O_PATH | O_DIRECTORY);
+	if (up < 0 || wk < 0)
+		die("--overlay: open upper and work");
+	{
+		const char *const kv[] = { "lowerdir", fd_path(rootfd, lower), "upperdir", fd_path(up, upper),
+					   "workdir", fd_path(wk, work), NULL };
+
+		ov = mount_new("overlay", kv, rootfd, "--overlay");
+	}
+	close(up);
+	close(wk);
+	close(layers);
+	close(rootfd);
+	rootfd = open_beneath(ov, ".", O_PATH | O_DIRECTORY);
+	if (rootfd < 0)
+		die("--overlay: open its root");
+	close(ov);
+	return rootfd;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Part II.4: cgroups beyond slide 25: the limits, the device rules         */
+/* ------------------------------------------------------------------------ */
+
+/* Beyond the slides: -m, --cpus, --pids — replaces: nothing (runb.sh makes the
+ * cgroups and sets no limit in them)
+ *
+ * Each limit is a write into the container's cgroup; OPTIONAL files (swap)
+ * may be missing when the kernel does not account swap. */
+static void cg_write(const struct config *cfg, const char *ctrl, const char *file,
+		     const char *value, bool optional)
+{
+	char path[PATH_MAX];
+
+	cg_path(cfg->name, cfg->cg_v2, ctrl, file, path);
+	if (optional && access(path, F_OK) < 0)
+		return;
+	trace(cfg->tr, 0, "(cgroup limits: -m, --cpus, --pids)", "echo %s > %s", value, path);
+	write_file(path, value);
+}
+
+/* The limits, v2 and v1 side by side. docker run's -m adds as much swap
+ * again; runb allows none, so the limit is the limit. */
+/* The limits as data: each row a file that takes one option's value, on v2 or on
+ * v1 (in CTRL's hierarchy). OPTIONAL: only where the kernel has the file (swap
+ * accounting). What is written is the option's value, but for v2's cpu.max
+ * ("QUOTA PERIOD"), v1's period, and 0 for swap. */
+enum cg_value { CG_MEMORY, CG_NO_SWAP, CG_CPU_MAX, CG_V1_PERIOD, CG_CPU_QUOTA, CG_PIDS };
+
+struct cg_limit {
+	enum cg_value value;
+	bool v2;
+	const char *ctrl;       /* v1's controller; NULL on v2 */
+	const char *file;
+	bool optional;
+};
+
+static const struct cg_limit cg_limits[] = {
+	{ CG_MEMORY, true, NULL, "memory.max", false },
+	{ CG_NO_SWAP, true, NULL, "memory.swap.max", true },
+	{ CG_MEMORY, false, "memory", "memory.limit_in_bytes", false },
+	{ CG_MEMORY, false, "memory", "memory.memsw.limit_in_bytes", true },  /* no swap on top */
+	{ CG_CPU_MAX, true, NULL, "cpu.max", false },
+	{ CG_V1_PERIOD, false, "cpu", "cpu.cfs_period_us", false },
+	{ CG_CPU_QUOTA, false, "cpu", "cpu.cfs_quota_us", false },
+	{ CG_PIDS, true, NULL, "pids.max", false },
+	{ CG_PIDS, false, "pids", "pids.max", false },
+};
+
+/* What row L writes, into V; false when its option was not given (no limit). */
+static bool cg_limit_value(const struct config *cfg, const struct cg_limit *l, char v[static 64])
+{
+	switch (l->value) {
+	case CG_MEMORY:
+	case CG_NO_SWAP:
+		snprintf(v, 64, "%llu", l->value == CG_NO_SWAP ? 0 : cfg->memory);
+		return cfg->memory;
+	case CG_CPU_MAX:
+		snprintf(v, 64, "%lu %lu", cfg->cpu_quota, CG_CPU_PERIOD);
+		return cfg->cpu_quota;
+	case CG_V1_PERIOD:
+	case CG_CPU_QUOTA:
+		snprintf(v, 64, "%lu", l->value == CG_V1_PERIOD ? CG_CPU_PERIOD : cfg->cpu_quota);
+		return cfg->cpu_quota;
+	case CG_PIDS:
+		snprintf(v, 64, "%lu", cfg->pids);
+		return cfg->pids;
+	}
+	return false;
+}
+
+static void cg_set_limits(const struct config *cfg)
+{
+	char v[64];
+
+	for (size_t i = 0; i < ARRAY_SIZE(cg_limits); i++)
+		if (cg_limits[i].v2 == cfg->cg_v2 && cg_limit_value(cfg, &cg_limits[i], v))
+			cg_write(cfg, cg_limits[i].ctrl, cg_limits[i].file, v, cg_limits[i].optional);
+}
 
 /* Beyond the slides: the devices a container may open — replaces: nothing
  *
@@ -3201,16 +3582,7 @@ static void dev_allowed(struct dev_rule out[static DEV_ALLOWED])
 #define EBPF_EXIT()               EBPF_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
 /* An eBPF program being built; 64 instructions is room for the table above and more. */
-struct dev_prog {
-	struct bpf_insn ins[64];
-	unsigned int len;
-};
-
-/* Append one instruction (PROG_EMIT of the kit). */
-static void dev_emit(struct dev_prog *p, struct bpf_insn ins)
-{
-	PROG_EMIT(p, ins, "devices");
-}
+BPF_PROGRAM(dev_prog, struct bpf_insn, 64, "devices")
 
 /* Prologue. The kernel hands us struct bpf_cgroup_dev_ctx in r1:
  * access_type (low 16 bits: BPF_DEVCG_DEV_*, high 16: BPF_DEVCG_ACC_*), major, minor.
@@ -3219,15 +3591,15 @@ static void dev_emit(struct dev_prog *p, struct bpf_insn ins)
  * rules "c *:* m" and "b *:* m" let through, so both branches behave alike. */
 static void dev_emit_prologue(struct dev_prog *p)
 {
-	dev_emit(p, EBPF_LDX_W(BPF_REG_2, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, access_type)));
-	dev_emit(p, EBPF_LDX_W(BPF_REG_4, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, major)));
-	dev_emit(p, EBPF_LDX_W(BPF_REG_5, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, minor)));
-	dev_emit(p, EBPF_MOV_X(BPF_REG_3, BPF_REG_2));
-	dev_emit(p, EBPF_ALU_K(BPF_RSH, BPF_REG_3, 16));
-	dev_emit(p, EBPF_ALU_K(BPF_AND, BPF_REG_2, 0xffff));
-	dev_emit(p, EBPF_JSET_K(BPF_REG_3, BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE, 2));
-	dev_emit(p, EBPF_MOV_K(BPF_REG_0, 1));
-	dev_emit(p, EBPF_EXIT());
+	dev_prog_emit(p, EBPF_LDX_W(BPF_REG_2, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, access_type)));
+	dev_prog_emit(p, EBPF_LDX_W(BPF_REG_4, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, major)));
+	dev_prog_emit(p, EBPF_LDX_W(BPF_REG_5, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, minor)));
+	dev_prog_emit(p, EBPF_MOV_X(BPF_REG_3, BPF_REG_2));
+	dev_prog_emit(p, EBPF_ALU_K(BPF_RSH, BPF_REG_3, 16));
+	dev_prog_emit(p, EBPF_ALU_K(BPF_AND, BPF_REG_2, 0xffff));
+	dev_prog_emit(p, EBPF_JSET_K(BPF_REG_3, BPF_DEVCG_ACC_READ | BPF_DEVCG_ACC_WRITE, 2));
+	dev_prog_emit(p, EBPF_MOV_K(BPF_REG_0, 1));
+	dev_prog_emit(p, EBPF_EXIT());
 }
 
 /* One block per table row: "type, major (and minor) match ? return 1 : next block".
@@ -3237,12 +3609,12 @@ static void dev_emit_rule(struct dev_prog *p, const struct dev_rule *r)
 	short left = r->minor < 0 ? 3 : 4; /* instructions after the first JNE */
 	int type = r->type == 'b' ? BPF_DEVCG_DEV_BLOCK : BPF_DEVCG_DEV_CHAR;
 
-	dev_emit(p, EBPF_JNE_K(BPF_REG_2, type, left));
-	dev_emit(p, EBPF_JNE_K(BPF_REG_4, r->major, left - 1));
+	dev_prog_emit(p, EBPF_JNE_K(BPF_REG_2, type, left));
+	dev_prog_emit(p, EBPF_JNE_K(BPF_REG_4, r->major, left - 1));
 	if (r->minor >= 0)
-		dev_emit(p, EBPF_JNE_K(BPF_REG_5, r->minor, left - 2));
-	dev_emit(p, EBPF_MOV_K(BPF_REG_0, 1));
-	dev_emit(p, EBPF_EXIT());
+		dev_prog_emit(p, EBPF_JNE_K(BPF_REG_5, r->minor, left - 2));
+	dev_prog_emit(p, EBPF_MOV_K(BPF_REG_0, 1));
+	dev_prog_emit(p, EBPF_EXIT());
 }
 
 /* The verifier's reason for refusing a program is the last line of its log, before the
@@ -3278,7 +3650,7 @@ static int dev_bpf_load(const struct bpf_insn *ins, unsigned int len)
 	a.insn_cnt = len;
 	a.license = (uintptr_t)"GPL";
 	strcpy(a.prog_name, "runb_devices");
-	fd = syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+	fd = sys_bpf(BPF_PROG_LOAD, &a);
 	if (fd >= 0)
 		return fd;
 	if (errno != EACCES && errno != EINVAL)
@@ -3286,7 +3658,7 @@ static int dev_bpf_load(const struct bpf_insn *ins, unsigned int len)
 	a.log_level = 1;
 	a.log_buf = (uintptr_t)log;
 	a.log_size = sizeof(log);
-	fd = syscall(SYS_bpf, BPF_PROG_LOAD, &a, sizeof(a));
+	fd = sys_bpf(BPF_PROG_LOAD, &a);
 	if (fd < 0)
 		die("bpf(BPF_PROG_LOAD) device filter, verifier: \"%s\"", dev_log_reason(log));
 	return fd;
@@ -3308,8 +3680,8 @@ static void dev_bpf_attach(const struct config *cfg, const char *cgroup_dir)
 	dev_allowed(rules);
 	for (size_t i = 0; i < DEV_ALLOWED; i++)
 		dev_emit_rule(&p, &rules[i]);
-	dev_emit(&p, EBPF_MOV_K(BPF_REG_0, 0));
-	dev_emit(&p, EBPF_EXIT());
+	dev_prog_emit(&p, EBPF_MOV_K(BPF_REG_0, 0));
+	dev_prog_emit(&p, EBPF_EXIT());
 	trace(cfg->tr, 0, "devices (cgroup v2)", "bpf(BPF_PROG_LOAD) %u instructions, BPF_PROG_ATTACH to %s",
 	      p.len, cgroup_dir);
 	prog_fd = dev_bpf_load(p.ins, p.len);
@@ -3320,7 +3692,7 @@ static void dev_bpf_attach(const struct config *cfg, const char *cgroup_dir)
 	a.target_fd = dir_fd;
 	a.attach_bpf_fd = prog_fd;
 	a.attach_type = BPF_CGROUP_DEVICE;
-	if (syscall(SYS_bpf, BPF_PROG_ATTACH, &a, sizeof(a)) < 0)
+	if (sys_bpf(BPF_PROG_ATTACH, &a) < 0)
 		die("bpf(BPF_PROG_ATTACH) device filter to %s", cgroup_dir);
 	close(dir_fd);
 	close(prog_fd);
@@ -3374,137 +3746,8 @@ static void cg_devices(const struct config *cfg)
 }
 
 /* ------------------------------------------------------------------------ */
-/* What a runb process inside the container may hold                         */
+/* Part II.5: In the child: the file system after the root switch           */
 /* ------------------------------------------------------------------------ */
-
-/* Beyond the slides: the invariant — replaces: nothing (the shell runs its steps
- * in one process that holds whatever its caller gave it)
- *
- * From the moment a process of runb's is in a namespace the container
- * controls (the first process after the clone, --init's PID 1, the command
- * of runb exec), anything in the container may try to use it: open
- * /proc/PID/exe, fd/N, cwd or root, or trace it. runc's holes came through
- * exactly that: a host directory descriptor left open for a chdir
- * (CVE-2024-21626), its own binary reopened for writing through
- * /proc/PID/exe (CVE-2019-5736), a setup traced before its seccomp
- * (CVE-2016-9962). So, in runb:
- *   1. Such a process holds no descriptor of the host's except those its
- *      next steps need, each closed once used (fds_keep_only); it resolves
- *      every path beneath the container's root (openat2 RESOLVE_IN_ROOT).
- *   2. It is not dumpable (PR_SET_DUMPABLE 0, inherited over the clone), so
- *      a process of the container without CAP_SYS_PTRACE can neither trace
- *      it nor open anything under its /proc/PID.
- *   3. Its /proc/PID/exe is never the host's runb: runb runs from a sealed
- *      copy of itself in memory (self_seal), which nobody can write.
- *   4. runb exec does its setup in a process outside the container's PID
- *      namespace, where the container cannot see it; only a fully confined
- *      process (the container's user, capabilities, no_new_privs, seccomp)
- *      is forked into the PID namespace, and it only execs (exec_child).
- *      runb exec is refused until the container's own command runs, so no
- *      process of the container exists while PID 1 is still runb's setup.
- */
-
-/* Close every descriptor but the N in KEEP (entries < 0 are ignored). */
-static void fds_keep_only(const int *keep, size_t n)
-{
-	unsigned int lo = 0;
-	int next;
-
-	for (;;) {
-		next = INT_MAX;  /* the lowest kept descriptor at or above LO */
-		for (size_t i = 0; i < n; i++)
-			if (keep[i] >= (int)lo && keep[i] < next)
-				next = keep[i];
-		if (next == INT_MAX)
-			break;
-		if (next > (int)lo && syscall(SYS_close_range, lo, next - 1, 0) < 0)
-			die("close_range(%u, %d)", lo, next - 1);
-		lo = next + 1;
-	}
-	if (syscall(SYS_close_range, lo, ~0U, 0) < 0)
-		die("close_range(%u, ~0)", lo);
-}
-
-/* Not dumpable: no trace, and /proc/PID is root's alone (proc(5), PR_SET_DUMPABLE). */
-static void not_dumpable(void)
-{
-	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
-		die("prctl(PR_SET_DUMPABLE, 0)");
-}
-
-/* runb re-executes itself from a sealed memfd before it does anything else,
- * so /proc/PID/exe of every runb process names that copy, never the file on
- * the host: a container that opened it can read it, never write it (as
- * runc's cloned binary). A static runb copies ~1.3 MiB (measured in
- * README, Performance). The copy knows itself by its seals. */
-#ifndef MFD_EXEC
-#define MFD_EXEC 0x0010U
-#endif
-#define RUNB_SEALS (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE)
-
-static int self_copy(int exe)
-{
-	struct stat st;
-	off_t off = 0;
-	int mfd = memfd_create("runb", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
-
-	if (mfd < 0 && errno == EINVAL)  /* before Linux 6.3: no MFD_EXEC, executable anyway */
-		mfd = memfd_create("runb", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (mfd < 0)
-		die("memfd_create for a sealed copy of runb");
-	if (fstat(exe, &st) < 0)
-		die("stat /proc/self/exe");
-	while (off < st.st_size)
-		if (sendfile(mfd, exe, &off, st.st_size - off) <= 0)
-			die("copy /proc/self/exe into a memfd");
-	if (fcntl(mfd, F_ADD_SEALS, RUNB_SEALS) < 0)
-		die("seal runb's copy (F_ADD_SEALS)");
-	return mfd;
-}
-
-static void self_seal(char **argv)
-{
-	int exe, mfd, seals;
-
-#ifdef RUNB_BENCH_UNSEALED  /* scripts/bench.sh's build, to measure what the copy costs */
-	return;
-#endif
-	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-	if (exe < 0)
-		die("open /proc/self/exe");
-	seals = fcntl(exe, F_GET_SEALS);  /* EINVAL for a file that is not a memfd */
-	if (seals >= 0 && (seals & RUNB_SEALS) == RUNB_SEALS) {
-		close(exe);  /* this is the copy */
-		if (prctl(PR_SET_NAME, "runb", 0, 0, 0) < 0)
-			die("prctl(PR_SET_NAME)");
-		return;
-	}
-	mfd = self_copy(exe);
-	close(exe);
-	fexecve(mfd, argv, environ);
-	die("execute runb's sealed copy (fexecve; vm.memfd_noexec=2 forbids it)");
-}
-
-/* ------------------------------------------------------------------------ */
-/* Hardening inside the container                                            */
-/* ------------------------------------------------------------------------ */
-
-/* Beyond the slides: a session of its own — replaces: nothing
- *
- * The slides' container stays in runb's process group and session: from
- * inside, kill(0, SIGUSR1) reaches runb and the caller's shell, and
- * /dev/tty opens the caller's terminal even when stdin is not a terminal.
- * setsid(2) (as runc does) gives the container a session and process group
- * of its own, with no controlling terminal: it cannot name runb's process
- * group, and /dev/tty fails with ENXIO. An interactive container gets a
- * terminal of its own instead (-t, below).
- */
-static void ns_new_session(const struct config *cfg)
-{
-	trace(cfg->tr, 0, "(a session of its own)", "setsid()");
-	if (setsid() < 0)
-		die("setsid");
-}
 
 /* Beyond the slides: /proc and /sys masked — replaces: nothing
  *
@@ -3587,7 +3830,7 @@ static void fs_bind_readonly(int fd, const char *shown)
 
 	if (tree < 0)
 		die("mount --bind -o ro %s: open_tree", shown);
-	if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof(attr)) < 0)
+	if (sys_mount_setattr(tree, 0, &attr) < 0)
 		die("mount --bind -o ro %s: mount_setattr", shown);
 	if (sys_move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		die("mount --bind -o ro %s: move_mount", shown);
@@ -3605,7 +3848,7 @@ static void fs_mask_one(const struct config *cfg, int base, const struct fs_mask
 	int fd;
 
 	snprintf(shown, sizeof(shown), "/%s/%s", m->fs, m->path);
-	fd = syscall(SYS_openat2, base, m->path, &how, sizeof(how));
+	fd = sys_openat2(base, m->path, &how);
 	if (fd < 0 && errno == ENOENT)
 		return;  /* this kernel has no such file */
 	if (fd < 0 || fstat(fd, &st) < 0)
@@ -3640,185 +3883,6 @@ static void fs_mask_kernel_files(const struct config *cfg)
 	close(sys);
 	close(proc);
 }
-
-/* Beyond the slides: no_new_privs and seccomp — replaces: nothing
- *
- * The slides' container drops some capabilities with capsh and stops there. It lacks:
- *   - a seccomp filter: every syscall its capabilities allow is open, including those that
- *     reach kernel state no namespace isolates (keyrings, BPF, perf, modules, kexec);
- *   - no_new_privs: a setuid binary in the image could raise privileges again.
- *
- * seccomp rules, what each stops (anything not listed is allowed):
- *   foreign arch      -> kill: 32-bit x86 entry (int 0x80) uses another syscall table, so a
- *                        filter written with x86_64 numbers would let it through
- *   x32 ABI (x86_64)  -> EPERM: the same calls with __X32_SYSCALL_BIT set, past our JEQs
- *   keyctl, add_key, request_key -> the kernel keyring is not namespaced: host keys
- *   bpf               -> loading kernel programs; detaching runb's device filter
- *   perf_event_open   -> watching host processes and kernel; a large attack surface
- *   userfaultfd       -> stalling the kernel mid-copy, a classic exploit primitive
- *   init_module, finit_module, delete_module -> changing the host's kernel
- *   kexec_load, kexec_file_load -> replacing the host's kernel
- *   open_by_handle_at -> opening host files by handle, escaping the chroot ("shocker")
- *   io_uring_setup, io_uring_enter, io_uring_register -> its submission rings do system
- *                        calls on the process's behalf that this filter never sees (as Docker)
- *   unshare(CLONE_NEWUSER), clone(CLONE_NEWUSER) -> a user namespace regains every
- *                        capability we dropped, for the kernel code it exposes
- *   clone3            -> ENOSYS: its flags sit in memory BPF cannot read, so glibc is made
- *                        to fall back to clone(2), whose flags we can check (as Docker does)
- *   ioctl(TIOCSTI)    -> typing commands into the terminal runb was started from
- *
- * --seccomp=unconfined leaves the filter out, for comparison.
- * seccomp(2), Documentation/userspace-api/seccomp_filter.rst
- */
-#if defined(__x86_64__)
-#define SECCOMP_AUDIT_ARCH AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define SECCOMP_AUDIT_ARCH AUDIT_ARCH_AARCH64
-#else
-#error "runb: seccomp_install knows x86_64 and aarch64 only"
-#endif
-
-/* Where the low 32 bits of syscall argument i sit in struct seccomp_data. */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define SECCOMP_ARG_LO(i) (offsetof(struct seccomp_data, args) + sizeof(__u64) * (i))
-#else
-#define SECCOMP_ARG_LO(i) (offsetof(struct seccomp_data, args) + sizeof(__u64) * (i) + 4)
-#endif
-
-/* Syscalls refused outright, whatever their arguments. */
-struct seccomp_deny {
-	int nr;
-	int err;
-};
-
-static const struct seccomp_deny seccomp_denied[] = {
-	{ SYS_keyctl, EPERM },            /* read, link or revoke keys: keyrings are not namespaced */
-	{ SYS_add_key, EPERM },           /* fill the host's key quota, plant keys */
-	{ SYS_request_key, EPERM },       /* find host keys; may run /sbin/request-key on the host */
-	{ SYS_bpf, EPERM },               /* load kernel programs, detach our device filter */
-	{ SYS_perf_event_open, EPERM },   /* profile host processes, read kernel addresses */
-	{ SYS_userfaultfd, EPERM },       /* pause the kernel mid-copy to win exploit races */
-	{ SYS_init_module, EPERM },       /* load a kernel module from memory */
-	{ SYS_finit_module, EPERM },      /* load a kernel module from a file */
-	{ SYS_delete_module, EPERM },     /* unload the host's modules */
-	{ SYS_kexec_load, EPERM },        /* boot another kernel on the host */
-	{ SYS_kexec_file_load, EPERM },   /* the same, from a file */
-	{ SYS_open_by_handle_at, EPERM }, /* open any host file by handle, past the chroot */
-	{ SYS_io_uring_setup, EPERM },    /* io_uring: its rings make syscalls this filter never sees */
-	{ SYS_io_uring_enter, EPERM },
-	{ SYS_io_uring_register, EPERM },
-	{ SYS_clone3, ENOSYS },           /* flags in memory: make libc fall back to clone(2) */
-};
-
-/* Syscalls refused only for one argument value: match is "any bit of val set" (mask) or
- * "equal to val", on the low 32 bits, which is all the kernel reads of these arguments. */
-struct seccomp_arg_rule {
-	int nr;
-	unsigned int arg;
-	bool mask;
-	uint32_t val;
-	int err;
-};
-
-static const struct seccomp_arg_rule seccomp_arg_rules[] = {
-	{ SYS_unshare, 0, true, CLONE_NEWUSER, EPERM }, /* a user ns gives back all capabilities */
-	{ SYS_clone, 0, true, CLONE_NEWUSER, EPERM },   /* the same through clone(2); flags are arg 0 */
-	{ SYS_ioctl, 1, false, TIOCSTI, EPERM },        /* push keystrokes into the caller's tty */
-};
-
-/* A classic BPF program being built; 128 instructions is room for twice the tables. */
-struct seccomp_prog {
-	struct sock_filter ins[128];
-	unsigned short len;
-};
-
-/* Append one instruction (PROG_EMIT of the kit). */
-static void seccomp_emit(struct seccomp_prog *p, struct sock_filter ins)
-{
-	PROG_EMIT(p, ins, "seccomp");
-}
-
-/* Load the syscall number into A after checking the architecture: the numbers in our tables
- * mean something only for the arch runb was built for, so any other arch is killed. */
-static void seccomp_emit_arch(struct seccomp_prog *p)
-{
-	seccomp_emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-						  offsetof(struct seccomp_data, arch)));
-	seccomp_emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_AUDIT_ARCH, 1, 0));
-	seccomp_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
-	seccomp_emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
-						  offsetof(struct seccomp_data, nr)));
-#if defined(__x86_64__)
-	/* x32 shares AUDIT_ARCH_X86_64 but adds this bit to nr, so none of our JEQs would match */
-	seccomp_emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, __X32_SYSCALL_BIT, 0, 1));
-	seccomp_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM));
-#endif
-}
-
-/* One pair per denied call: "nr == N ? return errno : fall through to the next pair".
- * Every jump is over exactly one instruction, so no offset can outgrow BPF's u8 jumps. */
-static void seccomp_emit_denied(struct seccomp_prog *p)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(seccomp_denied); i++) {
-		const struct seccomp_deny *d = &seccomp_denied[i];
-
-		seccomp_emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, d->nr, 0, 1));
-		seccomp_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-							      SECCOMP_RET_ERRNO | (d->err & SECCOMP_RET_DATA)));
-	}
-}
-
-/* Five instructions per argument rule. Loading the argument overwrites A (the syscall
- * number), so a matched syscall always ends in its own block: errno or allow.
- *   nr == N ? next : skip 4;  A = arg;  A matches ? next : skip 1;  ret errno;  ret allow */
-static void seccomp_emit_arg_rules(struct seccomp_prog *p)
-{
-	for (size_t i = 0; i < ARRAY_SIZE(seccomp_arg_rules); i++) {
-		const struct seccomp_arg_rule *r = &seccomp_arg_rules[i];
-		unsigned short test = BPF_JMP | (r->mask ? BPF_JSET : BPF_JEQ) | BPF_K;
-
-		seccomp_emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, r->nr, 0, 4));
-		seccomp_emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SECCOMP_ARG_LO(r->arg)));
-		seccomp_emit(p, (struct sock_filter)BPF_JUMP(test, r->val, 0, 1));
-		seccomp_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
-							      SECCOMP_RET_ERRNO | (r->err & SECCOMP_RET_DATA)));
-		seccomp_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-	}
-}
-
-/* no_new_privs: execve can no longer raise privileges (setuid bits, file capabilities), and
- * it lets seccomp_install work without CAP_SYS_ADMIN. Inherited and irreversible. prctl(2) */
-static void nnp_set(const struct config *cfg)
-{
-	trace(cfg->tr, 0, "no_new_privs", "prctl(PR_SET_NO_NEW_PRIVS, 1)");
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		die("prctl(PR_SET_NO_NEW_PRIVS)");
-}
-
-/* Install the filter described at the top of this part. Call after nnp_set, last thing
- * before execve (which the filter allows); it is inherited by every descendant. seccomp(2) */
-static void seccomp_install(const struct config *cfg)
-{
-	struct seccomp_prog p = { .len = 0 };
-	struct sock_fprog fprog;
-
-	seccomp_emit_arch(&p);
-	seccomp_emit_denied(&p);
-	seccomp_emit_arg_rules(&p);
-	seccomp_emit(&p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
-	fprog.len = p.len;
-	fprog.filter = p.ins;
-	trace(cfg->tr, 0, "seccomp", "seccomp(SECCOMP_SET_MODE_FILTER): %u BPF instructions, "
-	      "%zu calls denied, %zu argument rules", p.len,
-	      ARRAY_SIZE(seccomp_denied),
-	      ARRAY_SIZE(seccomp_arg_rules));
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &fprog) < 0)
-		die("seccomp(SECCOMP_SET_MODE_FILTER)");
-}
-
-/* ------------------------------------------------------------------------ */
-/* cgroups visible inside                                                    */
-/* ------------------------------------------------------------------------ */
 
 /* Beyond the slides: /sys/fs/cgroup inside — replaces: an empty directory
  *
@@ -3892,7 +3956,7 @@ static void cg_v1_mount_all_inside(int target)
 			cg_v1_mount_inside(tmpfs, ctrls);
 	}
 	fclose(f);
-	if (syscall(SYS_mount_setattr, tmpfs, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
+	if (sys_mount_setattr(tmpfs, 0, &ro) < 0)
 		die("mount -o remount,ro /sys/fs/cgroup");
 	close(tmpfs);
 }
@@ -3918,9 +3982,124 @@ static void cg_mount_inside(const struct config *cfg)
 	close(sysfd);
 }
 
-/* ------------------------------------------------------------------------ */
-/* The names files: /etc/resolv.conf                                         */
-/* ------------------------------------------------------------------------ */
+/* Beyond the slides: --volume HOST:CONTAINER[:ro] — replaces: nothing (bubblewrap's --bind)
+ *
+ * A bind mount of a host file or directory. runb opens HOST on the host,
+ * before it makes anything, as a detached copy of its mounts (open_tree(2)
+ * OPEN_TREE_CLONE|AT_RECURSIVE): a missing HOST is an error with nothing
+ * made; the copy is made private, so nothing mounted in it propagates back
+ * to the host; with :ro it is made read-only, nosuid and nodev before it is
+ * attached (mount_setattr(2)), recursively, so it is read-only from its
+ * first moment and the container, without CAP_SYS_ADMIN, cannot remount it.
+ * The child attaches it (move_mount(2)) at CONTAINER, opened inside the
+ * root without following any symlink and made when missing: a directory for
+ * a directory, an empty file for a file.
+ */
+static void volume_open(struct user_mount *m)
+{
+	struct mount_attr attr = { .propagation = MS_PRIVATE };
+	struct stat st;
+
+	m->tree = sys_open_tree(AT_FDCWD, m->host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (m->tree < 0 && (errno == ENOENT || errno == ENOTDIR))
+		diex("--volume %s:%s: HOST %s does not exist", m->host, m->target, m->host);
+	if (m->tree < 0)
+		die("--volume: open_tree %s", m->host);
+	if (fstat(m->tree, &st) < 0)
+		die("--volume: stat %s", m->host);
+	m->is_dir = S_ISDIR(st.st_mode);
+	if (m->readonly)
+		attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+	if (sys_mount_setattr(m->tree, AT_RECURSIVE, &attr) < 0)
+		die("--volume %s: mount --make-rprivate%s", m->host, m->readonly ? " -o ro,nosuid,nodev" : "");
+}
+
+static void volumes_open(struct config *cfg)
+{
+	for (int i = 0; i < cfg->n_mounts; i++)
+		if (cfg->mounts[i].host)
+			volume_open(&cfg->mounts[i]);
+}
+
+/* The mount point of a file (a --volume of a file): an empty file made when
+ * missing, in a parent directory reached without a symlink; an existing one
+ * must be a regular file. */
+static int open_mount_file(int root, const char *path)
+{
+	const char *base = strrchr(path, '/') + 1;
+	char dir[PATH_MAX];
+	struct stat st;
+	int dirfd, fd;
+
+	snprintf(dir, sizeof(dir), "%.*s", (int)(base - path), path);
+	dirfd = open_mount_dir(root, dir, "");
+	fd = openat(dirfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 && errno != EEXIST)
+		die("touch %s (its mount point)", path);
+	if (fd >= 0)
+		close(fd);
+	fd = openat(dirfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		die("open %s", path);
+	if (!S_ISREG(st.st_mode))
+		diex("%s is not a regular file in ROOTFS (a link?): runb binds a file only onto a file",
+		     path);
+	close(dirfd);
+	return fd;
+}
+
+/* Beyond the slides: --tmpfs PATH[:size=N,mode=M] — replaces: nothing
+ * A fresh tmpfs, nosuid and nodev, as docker's --tmpfs (bubblewrap's --tmpfs). */
+static void user_mount_one(const struct config *cfg, int root, const struct user_mount *m)
+{
+	char buf[32];
+	int fd;
+
+	if (m->host) {
+		trace(cfg->tr, 0, "mount --bind HOST CONTAINER", "open_tree(\"%s\") on the host, "
+		      "move_mount to %s%s", m->host, m->target, m->readonly ? " (ro,nosuid,nodev)" : "");
+		fd = m->is_dir ? open_mount_dir(root, m->target, "") : open_mount_file(root, m->target);
+		if (sys_move_mount(m->tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+			die("mount --bind %s %s", m->host, m->target);
+		close(m->tree);  /* the host's tree, now mounted: nothing left to hold */
+	} else {
+		trace(cfg->tr, 0, "mount -t tmpfs", "mount(\"tmpfs\", \"%s\", \"tmpfs\", "
+		      "\"nosuid,nodev%s%s\")", m->target, m->data[0] ? "," : "", m->data);
+		fd = open_mount_dir(root, m->target, "");
+		if (mount("tmpfs", fd_path(fd, buf), "tmpfs", MS_NOSUID | MS_NODEV, m->data) < 0)
+			die("mount -t tmpfs -o nosuid,nodev%s%s tmpfs %s", m->data[0] ? "," : "", m->data,
+			    m->target);
+	}
+	close(fd);
+}
+
+/* The number of components of PATH: a mount goes in before the ones below it. */
+static int path_depth(const char *path)
+{
+	int n = 0;
+
+	for (const char *p = path; *p; p++)
+		n += *p != '/' && (p == path || p[-1] == '/');
+	return n;
+}
+
+/* After the root switch: each --volume and --tmpfs, the shallower first (so that
+ * --tmpfs /data and --volume x:/data/x work in either order), then the same depth
+ * in command-line order. */
+static void user_mounts_all(const struct config *cfg)
+{
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), max = 0;
+
+	if (root < 0)
+		die("open /");
+	for (int i = 0; i < cfg->n_mounts; i++)
+		max = path_depth(cfg->mounts[i].target) > max ? path_depth(cfg->mounts[i].target) : max;
+	for (int depth = 1; depth <= max; depth++)
+		for (int i = 0; i < cfg->n_mounts; i++)
+			if (path_depth(cfg->mounts[i].target) == depth)
+				user_mount_one(cfg, root, &cfg->mounts[i]);
+	close(root);
+}
 
 /* runb.sh: config files — replaces: echo "nameserver 8.8.8.8" > $CONTAINER_FS/etc/resolv.conf
  *
@@ -4056,148 +4235,6 @@ static void dns_set(const struct config *cfg)
 	etc_bind_file(cfg, "resolv.conf", conf);
 }
 
-/* ------------------------------------------------------------------------ */
-/* Files in and out: volumes, tmpfs, a read-only root, a workdir, overlays   */
-/* ------------------------------------------------------------------------ */
-
-/* Beyond the slides: --volume HOST:CONTAINER[:ro] — replaces: nothing (bubblewrap's --bind)
- *
- * A bind mount of a host file or directory. runb opens HOST on the host,
- * before it makes anything, as a detached copy of its mounts (open_tree(2)
- * OPEN_TREE_CLONE|AT_RECURSIVE): a missing HOST is an error with nothing
- * made; the copy is made private, so nothing mounted in it propagates back
- * to the host; with :ro it is made read-only, nosuid and nodev before it is
- * attached (mount_setattr(2)), recursively, so it is read-only from its
- * first moment and the container, without CAP_SYS_ADMIN, cannot remount it.
- * The child attaches it (move_mount(2)) at CONTAINER, opened inside the
- * root without following any symlink and made when missing: a directory for
- * a directory, an empty file for a file.
- */
-static void volume_open(struct user_mount *m)
-{
-	struct mount_attr attr = { .propagation = MS_PRIVATE };
-	struct stat st;
-
-	m->tree = sys_open_tree(AT_FDCWD, m->host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-	if (m->tree < 0 && (errno == ENOENT || errno == ENOTDIR))
-		diex("--volume %s:%s: HOST %s does not exist", m->host, m->target, m->host);
-	if (m->tree < 0)
-		die("--volume: open_tree %s", m->host);
-	if (fstat(m->tree, &st) < 0)
-		die("--volume: stat %s", m->host);
-	m->is_dir = S_ISDIR(st.st_mode);
-	if (m->readonly)
-		attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-	if (syscall(SYS_mount_setattr, m->tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
-		die("--volume %s: mount --make-rprivate%s", m->host, m->readonly ? " -o ro,nosuid,nodev" : "");
-}
-
-static void volumes_open(struct config *cfg)
-{
-	for (int i = 0; i < cfg->n_mounts; i++)
-		if (cfg->mounts[i].host)
-			volume_open(&cfg->mounts[i]);
-}
-
-/* The mount point of a file (a --volume of a file): an empty file made when
- * missing, in a parent directory reached without a symlink; an existing one
- * must be a regular file. */
-static int open_mount_file(int root, const char *path)
-{
-	const char *base = strrchr(path, '/') + 1;
-	char dir[PATH_MAX];
-	struct stat st;
-	int dirfd, fd;
-
-	snprintf(dir, sizeof(dir), "%.*s", (int)(base - path), path);
-	dirfd = open_mount_dir(root, dir, "");
-	fd = openat(dirfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 && errno != EEXIST)
-		die("touch %s (its mount point)", path);
-	if (fd >= 0)
-		close(fd);
-	fd = openat(dirfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st) < 0)
-		die("open %s", path);
-	if (!S_ISREG(st.st_mode))
-		diex("%s is not a regular file in ROOTFS (a link?): runb binds a file only onto a file",
-		     path);
-	close(dirfd);
-	return fd;
-}
-
-/* Beyond the slides: --tmpfs PATH[:size=N,mode=M] — replaces: nothing
- * A fresh tmpfs, nosuid and nodev, as docker's --tmpfs (bubblewrap's --tmpfs). */
-static void user_mount_one(const struct config *cfg, int root, const struct user_mount *m)
-{
-	char buf[32];
-	int fd;
-
-	if (m->host) {
-		trace(cfg->tr, 0, "mount --bind HOST CONTAINER", "open_tree(\"%s\") on the host, "
-		      "move_mount to %s%s", m->host, m->target, m->readonly ? " (ro,nosuid,nodev)" : "");
-		fd = m->is_dir ? open_mount_dir(root, m->target, "") : open_mount_file(root, m->target);
-		if (sys_move_mount(m->tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-			die("mount --bind %s %s", m->host, m->target);
-		close(m->tree);  /* the host's tree, now mounted: nothing left to hold */
-	} else {
-		trace(cfg->tr, 0, "mount -t tmpfs", "mount(\"tmpfs\", \"%s\", \"tmpfs\", "
-		      "\"nosuid,nodev%s%s\")", m->target, m->data[0] ? "," : "", m->data);
-		fd = open_mount_dir(root, m->target, "");
-		if (mount("tmpfs", fd_path(fd, buf), "tmpfs", MS_NOSUID | MS_NODEV, m->data) < 0)
-			die("mount -t tmpfs -o nosuid,nodev%s%s tmpfs %s", m->data[0] ? "," : "", m->data,
-			    m->target);
-	}
-	close(fd);
-}
-
-/* The number of components of PATH: a mount goes in before the ones below it. */
-static int path_depth(const char *path)
-{
-	int n = 0;
-
-	for (const char *p = path; *p; p++)
-		n += *p != '/' && (p == path || p[-1] == '/');
-	return n;
-}
-
-/* After the root switch: each --volume and --tmpfs, the shallower first (so that
- * --tmpfs /data and --volume x:/data/x work in either order), then the same depth
- * in command-line order. */
-static void user_mounts_all(const struct config *cfg)
-{
-	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), max = 0;
-
-	if (root < 0)
-		die("open /");
-	for (int i = 0; i < cfg->n_mounts; i++)
-		max = path_depth(cfg->mounts[i].target) > max ? path_depth(cfg->mounts[i].target) : max;
-	for (int depth = 1; depth <= max; depth++)
-		for (int i = 0; i < cfg->n_mounts; i++)
-			if (path_depth(cfg->mounts[i].target) == depth)
-				user_mount_one(cfg, root, &cfg->mounts[i]);
-	close(root);
-}
-
-/* Beyond the slides: --read-only — replaces: nothing
- * The root mount read-only (mount_setattr on "/", not recursive): /dev, /dev/shm,
- * /dev/mqueue, /proc, and the --tmpfs and --volume mounts stay as they are; /tmp is
- * not writable unless asked for (--tmpfs /tmp), as docker's --read-only. Last of the
- * mounts: the names files' and the workdir's mount points are made before it. */
-static void root_make_readonly(const struct config *cfg)
-{
-	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
-	int root;
-
-	if (!cfg->read_only)
-		return;
-	trace(cfg->tr, 0, "docker run --read-only", "mount -o remount,bind,ro /");
-	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (root < 0 || syscall(SYS_mount_setattr, root, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0)
-		die("--read-only: mount -o remount,bind,ro /");
-	close(root);
-}
-
 /* Beyond the slides: -w/--workdir DIR — replaces: the slide's / (capsh's cwd)
  *
  * Made when missing, as docker does, as root; entered by the command's
@@ -4217,7 +4254,7 @@ static int workdir_open(const char *path, unsigned long long flags)
 	if (root < 0)
 		die("--workdir: open /");
 	do
-		fd = syscall(SYS_openat2, root, path, &how, sizeof(how));
+		fd = sys_openat2(root, path, &how);
 	while (fd < 0 && errno == EAGAIN);
 	close(root);
 	return fd;
@@ -4249,6 +4286,255 @@ static void workdir_make(const struct config *cfg)
 	}
 }
 
+/* Beyond the slides: --read-only — replaces: nothing
+ * The root mount read-only (mount_setattr on "/", not recursive): /dev, /dev/shm,
+ * /dev/mqueue, /proc, and the --tmpfs and --volume mounts stay as they are; /tmp is
+ * not writable unless asked for (--tmpfs /tmp), as docker's --read-only. Last of the
+ * mounts: the names files' and the workdir's mount points are made before it. */
+static void root_make_readonly(const struct config *cfg)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	int root;
+
+	if (!cfg->read_only)
+		return;
+	trace(cfg->tr, 0, "docker run --read-only", "mount -o remount,bind,ro /");
+	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0 || sys_mount_setattr(root, 0, &ro) < 0)
+		die("--read-only: mount -o remount,bind,ro /");
+	close(root);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Part II.6: In the child: the process, to the exec                        */
+/* ------------------------------------------------------------------------ */
+
+/* The child's descriptors: its ends of runb's pipes, the network namespace,
+ * the --volume trees, --step's terminal, and stdin, stdout and stderr; all
+ * others (runb's, the caller's) closed. ROOTFS is its working directory. */
+static void child_keep_fds(const struct config *cfg, const struct handoff *h)
+{
+	int keep[9 + cfg->n_mounts];
+	size_t n = 0;
+
+	keep[n++] = STDIN_FILENO;
+	keep[n++] = STDOUT_FILENO;
+	keep[n++] = STDERR_FILENO;
+	keep[n++] = h->netns_fd;
+	keep[n++] = h->alive_r;
+	keep[n++] = h->pty_sock[1];
+	keep[n++] = h->report[1];
+	keep[n++] = h->log[1];
+	for (int i = 0; i < cfg->n_mounts; i++)
+		keep[n++] = cfg->mounts[i].host ? cfg->mounts[i].tree : -1;
+	keep[n++] = cfg->tr->step ? cfg->tr->tty : -1;
+	fds_keep_only(keep, n);
+}
+
+/* Beyond the slides: a session of its own — replaces: nothing
+ *
+ * The slides' container stays in runb's process group and session: from
+ * inside, kill(0, SIGUSR1) reaches runb and the caller's shell, and
+ * /dev/tty opens the caller's terminal even when stdin is not a terminal.
+ * setsid(2) (as runc does) gives the container a session and process group
+ * of its own, with no controlling terminal: it cannot name runb's process
+ * group, and /dev/tty fails with ENXIO. An interactive container gets a
+ * terminal of its own instead (-t, below).
+ */
+static void ns_new_session(const struct config *cfg)
+{
+	trace(cfg->tr, 0, "(a session of its own)", "setsid()");
+	if (setsid() < 0)
+		die("setsid");
+}
+
+static void rlimits_apply(const struct config *cfg)
+{
+	trace(cfg->tr, 0, "(limits)", "setrlimit for all %d resources: nofile %llu, core %llu, ...",
+	      RLIM_NLIMITS, (unsigned long long)cfg->rlimits[RLIMIT_NOFILE].rlim_cur,
+	      (unsigned long long)cfg->rlimits[RLIMIT_CORE].rlim_cur);
+	for (size_t i = 0; i < ARRAY_SIZE(rlimit_names); i++) {
+		int r = rlimit_names[i].resource;
+		struct rlimit lim = cfg->rlimits[r], now;
+
+		if (setrlimit(r, &lim) == 0)
+			continue;
+		if (errno != EPERM || cfg->rlimits_asked & (1u << r) || getrlimit(r, &now) < 0)
+			die("setrlimit %s %llu:%llu (--ulimit)", rlimit_names[i].name,
+			    (unsigned long long)lim.rlim_cur, (unsigned long long)lim.rlim_max);
+		lim.rlim_max = lim.rlim_max > now.rlim_max ? now.rlim_max : lim.rlim_max;
+		lim.rlim_cur = lim.rlim_cur > lim.rlim_max ? lim.rlim_max : lim.rlim_cur;
+		if (setrlimit(r, &lim) < 0)
+			die("setrlimit %s", rlimit_names[i].name);
+	}
+}
+
+/* Beyond the slides: no_new_privs and seccomp — replaces: nothing
+ *
+ * The slides' container drops some capabilities with capsh and stops there. It lacks:
+ *   - a seccomp filter: every syscall its capabilities allow is open, including those that
+ *     reach kernel state no namespace isolates (keyrings, BPF, perf, modules, kexec);
+ *   - no_new_privs: a setuid binary in the image could raise privileges again.
+ *
+ * seccomp rules, what each stops (anything not listed is allowed):
+ *   foreign arch      -> kill: 32-bit x86 entry (int 0x80) uses another syscall table, so a
+ *                        filter written with x86_64 numbers would let it through
+ *   x32 ABI (x86_64)  -> EPERM: the same calls with __X32_SYSCALL_BIT set, past our JEQs
+ *   keyctl, add_key, request_key -> the kernel keyring is not namespaced: host keys
+ *   bpf               -> loading kernel programs; detaching runb's device filter
+ *   perf_event_open   -> watching host processes and kernel; a large attack surface
+ *   userfaultfd       -> stalling the kernel mid-copy, a classic exploit primitive
+ *   init_module, finit_module, delete_module -> changing the host's kernel
+ *   kexec_load, kexec_file_load -> replacing the host's kernel
+ *   open_by_handle_at -> opening host files by handle, escaping the chroot ("shocker")
+ *   io_uring_setup, io_uring_enter, io_uring_register -> its submission rings do system
+ *                        calls on the process's behalf that this filter never sees (as Docker)
+ *   unshare(CLONE_NEWUSER), clone(CLONE_NEWUSER) -> a user namespace regains every
+ *                        capability we dropped, for the kernel code it exposes
+ *   clone3            -> ENOSYS: its flags sit in memory BPF cannot read, so glibc is made
+ *                        to fall back to clone(2), whose flags we can check (as Docker does)
+ *   ioctl(TIOCSTI)    -> typing commands into the terminal runb was started from
+ *
+ * --seccomp=unconfined leaves the filter out, for comparison.
+ * seccomp(2), Documentation/userspace-api/seccomp_filter.rst
+ */
+#if defined(__x86_64__)
+#define SECCOMP_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define SECCOMP_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "runb: seccomp_install knows x86_64 and aarch64 only"
+#endif
+
+/* Where the low 32 bits of syscall argument i sit in struct seccomp_data. */
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define SECCOMP_ARG_LO(i) (offsetof(struct seccomp_data, args) + sizeof(__u64) * (i))
+#else
+#define SECCOMP_ARG_LO(i) (offsetof(struct seccomp_data, args) + sizeof(__u64) * (i) + 4)
+#endif
+
+/* Syscalls refused outright, whatever their arguments. */
+struct seccomp_deny {
+	int nr;
+	int err;
+};
+
+static const struct seccomp_deny seccomp_denied[] = {
+	{ SYS_keyctl, EPERM },            /* read, link or revoke keys: keyrings are not namespaced */
+	{ SYS_add_key, EPERM },           /* fill the host's key quota, plant keys */
+	{ SYS_request_key, EPERM },       /* find host keys; may run /sbin/request-key on the host */
+	{ SYS_bpf, EPERM },               /* load kernel programs, detach our device filter */
+	{ SYS_perf_event_open, EPERM },   /* profile host processes, read kernel addresses */
+	{ SYS_userfaultfd, EPERM },       /* pause the kernel mid-copy to win exploit races */
+	{ SYS_init_module, EPERM },       /* load a kernel module from memory */
+	{ SYS_finit_module, EPERM },      /* load a kernel module from a file */
+	{ SYS_delete_module, EPERM },     /* unload the host's modules */
+	{ SYS_kexec_load, EPERM },        /* boot another kernel on the host */
+	{ SYS_kexec_file_load, EPERM },   /* the same, from a file */
+	{ SYS_open_by_handle_at, EPERM }, /* open any host file by handle, past the chroot */
+	{ SYS_io_uring_setup, EPERM },    /* io_uring: its rings make syscalls this filter never sees */
+	{ SYS_io_uring_enter, EPERM },
+	{ SYS_io_uring_register, EPERM },
+	{ SYS_clone3, ENOSYS },           /* flags in memory: make libc fall back to clone(2) */
+};
+
+/* Syscalls refused only for one argument value: match is "any bit of val set" (mask) or
+ * "equal to val", on the low 32 bits, which is all the kernel reads of these arguments. */
+struct seccomp_arg_rule {
+	int nr;
+	unsigned int arg;
+	bool mask;
+	uint32_t val;
+	int err;
+};
+
+static const struct seccomp_arg_rule seccomp_arg_rules[] = {
+	{ SYS_unshare, 0, true, CLONE_NEWUSER, EPERM }, /* a user ns gives back all capabilities */
+	{ SYS_clone, 0, true, CLONE_NEWUSER, EPERM },   /* the same through clone(2); flags are arg 0 */
+	{ SYS_ioctl, 1, false, TIOCSTI, EPERM },        /* push keystrokes into the caller's tty */
+};
+
+/* A classic BPF program being built; 128 instructions is room for twice the tables. */
+BPF_PROGRAM(seccomp_prog, struct sock_filter, 128, "seccomp")
+
+/* Load the syscall number into A after checking the architecture: the numbers in our tables
+ * mean something only for the arch runb was built for, so any other arch is killed. */
+static void seccomp_emit_arch(struct seccomp_prog *p)
+{
+	seccomp_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						  offsetof(struct seccomp_data, arch)));
+	seccomp_prog_emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_AUDIT_ARCH, 1, 0));
+	seccomp_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
+	seccomp_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						  offsetof(struct seccomp_data, nr)));
+#if defined(__x86_64__)
+	/* x32 shares AUDIT_ARCH_X86_64 but adds this bit to nr, so none of our JEQs would match */
+	seccomp_prog_emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, __X32_SYSCALL_BIT, 0, 1));
+	seccomp_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM));
+#endif
+}
+
+/* One pair per denied call: "nr == N ? return errno : fall through to the next pair".
+ * Every jump is over exactly one instruction, so no offset can outgrow BPF's u8 jumps. */
+static void seccomp_emit_denied(struct seccomp_prog *p)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(seccomp_denied); i++) {
+		const struct seccomp_deny *d = &seccomp_denied[i];
+
+		seccomp_prog_emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, d->nr, 0, 1));
+		seccomp_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+							      SECCOMP_RET_ERRNO | (d->err & SECCOMP_RET_DATA)));
+	}
+}
+
+/* Five instructions per argument rule. Loading the argument overwrites A (the syscall
+ * number), so a matched syscall always ends in its own block: errno or allow.
+ *   nr == N ? next : skip 4;  A = arg;  A matches ? next : skip 1;  ret errno;  ret allow */
+static void seccomp_emit_arg_rules(struct seccomp_prog *p)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(seccomp_arg_rules); i++) {
+		const struct seccomp_arg_rule *r = &seccomp_arg_rules[i];
+		unsigned short test = BPF_JMP | (r->mask ? BPF_JSET : BPF_JEQ) | BPF_K;
+
+		seccomp_prog_emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, r->nr, 0, 4));
+		seccomp_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SECCOMP_ARG_LO(r->arg)));
+		seccomp_prog_emit(p, (struct sock_filter)BPF_JUMP(test, r->val, 0, 1));
+		seccomp_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K,
+							      SECCOMP_RET_ERRNO | (r->err & SECCOMP_RET_DATA)));
+		seccomp_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+	}
+}
+
+/* no_new_privs: execve can no longer raise privileges (setuid bits, file capabilities), and
+ * it lets seccomp_install work without CAP_SYS_ADMIN. Inherited and irreversible. prctl(2) */
+static void nnp_set(const struct config *cfg)
+{
+	trace(cfg->tr, 0, "no_new_privs", "prctl(PR_SET_NO_NEW_PRIVS, 1)");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		die("prctl(PR_SET_NO_NEW_PRIVS)");
+}
+
+/* Install the filter described at the top of this part; it is inherited by every
+ * descendant. Where it goes in the order: process_finalize(). seccomp(2) */
+static void seccomp_install(const struct config *cfg)
+{
+	struct seccomp_prog p = { .len = 0 };
+	struct sock_fprog fprog;
+
+	seccomp_emit_arch(&p);
+	seccomp_emit_denied(&p);
+	seccomp_emit_arg_rules(&p);
+	seccomp_prog_emit(&p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW));
+	fprog.len = p.len;
+	fprog.filter = p.ins;
+	trace(cfg->tr, 0, "seccomp", "seccomp(SECCOMP_SET_MODE_FILTER): %u BPF instructions, "
+	      "%zu calls denied, %zu argument rules", p.len,
+	      ARRAY_SIZE(seccomp_denied),
+	      ARRAY_SIZE(seccomp_arg_rules));
+	if (sys_seccomp_filter(&fprog) < 0)
+		die("seccomp(SECCOMP_SET_MODE_FILTER)");
+}
+
 static void workdir_enter(const struct config *cfg)
 {
 	int fd;
@@ -4264,142 +4550,181 @@ static void workdir_enter(const struct config *cfg)
 	close(fd);
 }
 
-/* Beyond the slides: --overlay[=DIR] — replaces: writing into ROOTFS in place
+/* Beyond the slides: the final steps, then exec — replaces: capsh --inh --uid --gid
  *
- * The slides' container writes into ROOTFS itself: two containers on one
- * ROOTFS see each other's writes, and a second run inherits the first one's.
- * With --overlay the container sees ROOTFS as the lower layer of an
- * overlayfs whose upper layer takes every write, so ROOTFS is never changed
- * and many containers can share it at once (as systemd-nspawn's and
- * bubblewrap's --overlay). The upper and work directories live on a tmpfs
- * made for the container (--overlay: the writes vanish with it), or in DIR
- * (--overlay=DIR: DIR/upper keeps them for the next run). The tmpfs is
- * mounted over ROOTFS itself, in the container's mount namespace, and the
- * overlay over that; overlayfs reaches its layers through /proc/self/fd, so
- * ROOTFS is its lower layer by descriptor. Done before slide 29's mounts,
- * which then go into the overlay. Returns the overlay's root.
+ * Shared by the container's first process and runb exec's setup (runc's
+ * finalizeNamespace), because their order is forced and easy to get wrong:
+ *   1. the limits (setrlimit may raise a hard limit only with CAP_SYS_RESOURCE);
+ *   2. without no_new_privs (--security-opt no-new-privileges=false), the
+ *      seccomp filter now: installing one without it needs CAP_SYS_ADMIN;
+ *   3. slide 33's user and capability sets (caps_switch_user);
+ *   4. -w, entered as the command's user, so its permissions are the user's;
+ *   5. no_new_privs, then the filter last: from then on the process can do
+ *      only what the command may, and none of runb's own steps is left that
+ *      the filter would refuse.
  */
-static int sys_fsopen(const char *type)
+static void process_finalize(const struct config *cfg, uint64_t caps)
 {
-	return syscall(SYS_fsopen, type, FSOPEN_CLOEXEC);
+	rlimits_apply(cfg);
+	if (cfg->seccomp && !cfg->nnp)
+		seccomp_install(cfg);
+	caps_switch_user(cfg, caps);
+	workdir_enter(cfg);
+	if (cfg->nnp)
+		nnp_set(cfg);
+	if (cfg->seccomp && cfg->nnp)
+		seccomp_install(cfg);
 }
 
-static int sys_fsconfig(int fd, const char *key, const char *value)
+/* Beyond the slides: the container dies with runb — replaces: nothing
+ *
+ * If runb is killed (SIGKILL, the OOM killer), nobody tears the container
+ * down: it would run on unseen until some later run sweeps. Two guards:
+ *   1. The child sets PR_SET_PDEATHSIG (SIGKILL when runb exits) and checks
+ *      that runb is still there, after its credential change, which would
+ *      clear it (die_with_runb). But that is the container process's own
+ *      setting: its command can reset it, or clear it by any setuid.
+ *   2. So runb also forks a watcher the container cannot reach: outside the
+ *      container's PID namespace, in a session of its own, holding only a
+ *      pidfd of PID 1 and the read end of a pipe that runb alone writes.
+ *      When runb is gone, for whatever reason, the read returns 0 and the
+ *      watcher kills PID 1, which ends the whole PID namespace
+ *      (pid_namespaces(7)). After a normal end PID 1 is gone already, and
+ *      the pidfd names no other process (no PID reuse can fool it).
+ */
+static void die_with_runb(int alive_r)
 {
-	return syscall(SYS_fsconfig, fd, value ? FSCONFIG_SET_STRING : FSCONFIG_CMD_CREATE,
-		       key, value, 0);
+	struct pollfd p = { .fd = alive_r, .events = POLLIN };
+
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
+		die("prctl(PR_SET_PDEATHSIG)");
+	if (poll(&p, 1, 0) < 0)
+		die("poll runb's pipe");
+	if (p.revents & (POLLHUP | POLLERR))
+		_exit(EXIT_RUNB);
+	close(alive_r);
 }
 
-/* fsopen, fsconfig KEY=VALUE..., fsmount, move_mount onto ONTO: a new mount of TYPE. */
-static int mount_new(const char *type, const char *const kv[], int onto, const char *shown)
+/* The child, just before the exec: stdout and stderr into the log pipe. */
+static void detach_stdio(int log_w)
 {
-	int fs = sys_fsopen(type), mnt;
-
-	if (fs < 0)
-		die("%s: fsopen %s", shown, type);
-	for (int i = 0; kv[i]; i += 2)
-		if (sys_fsconfig(fs, kv[i], kv[i + 1]) < 0)
-			die("%s: %s=%s", shown, kv[i], kv[i + 1]);
-	if (sys_fsconfig(fs, NULL, NULL) < 0)
-		die("%s: mount -t %s", shown, type);
-	mnt = syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
-	if (mnt < 0)
-		die("%s: fsmount", shown);
-	close(fs);
-	if (sys_move_mount(mnt, "", onto, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		die("%s: move_mount", shown);
-	return mnt;
+	if (dup2(log_w, STDOUT_FILENO) < 0 || dup2(log_w, STDERR_FILENO) < 0)
+		die("-d: the container's stdout and stderr to the log");
+	close(log_w);
 }
 
-/* DIR/upper and DIR/work on the host, made when missing (DIR mode 0700), in runb before
- * anything else; upper gets ROOTFS's mode and owner, which its root shows in the overlay. */
-static void overlay_dir_prepare(struct config *cfg, int rootfd)
+/* Beyond the slides: an init — replaces: the command as PID 1
+ *
+ * PID 1 of a PID namespace has two duties the kernel gives no other process:
+ * orphans are reparented to it, so it must reap them or they stay zombies;
+ * and signals without a handler do not kill it, so a command with no SIGTERM
+ * handler ignores a forwarded stop until the timeout. A shell or a server is
+ * rarely written for that. --init: runb's own small init (this same code,
+ * nothing added to ROOTFS) stays PID 1, as `docker run --init` (tini) does:
+ * it runs the command as its child in a process group of its own (in the
+ * terminal's foreground, with -t), forwards every signal it gets to it,
+ * reaps every child, and exits with the command's status (128+N for signal
+ * N). Its signals are blocked and taken with sigwaitinfo(2): blocked signals
+ * reach even a namespace's init. It keeps the death signal (nothing it runs
+ * can reset it) and is not dumpable, so no process of the container can
+ * ptrace it.
+ */
+static int init_wait(pid_t child, const sigset_t *all)
 {
-	struct stat root, st;
-	char path[PATH_MAX], *abs;
-	int fd;
+	siginfo_t si;
+	int wstatus, status = -1;
+	pid_t p;
 
-	if (cfg->overlay != OVERLAY_DIR)
+	for (;;) {
+		if (sigwaitinfo(all, &si) < 0) {
+			if (errno == EINTR)
+				continue;
+			die("init: sigwaitinfo");
+		}
+		if (si.si_signo != SIGCHLD) {
+			kill(child, si.si_signo);  /* forward: the child is not PID 1, so it can die of it */
+			continue;
+		}
+		while ((p = waitpid(-1, &wstatus, WNOHANG)) > 0)  /* reap every child, orphans too */
+			if (p == child)
+				status = exit_status(wstatus);
+		if (status >= 0)
+			return status;
+	}
+}
+
+/* Fork the command's process. In the child (the command to be) returns; in
+ * PID 1 it becomes the init and never returns. */
+static void init_start(const struct config *cfg)
+{
+	sigset_t all;
+	pid_t child;
+
+	if (!cfg->init)
 		return;
-	if (mkdir(cfg->overlay_dir, 0700) < 0 && errno != EEXIST)
-		die("--overlay=%s: mkdir", cfg->overlay_dir);
-	if (stat(cfg->overlay_dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		diex("--overlay=%s: not a directory", cfg->overlay_dir);
-	/* the child opens it after its cd into ROOTFS: make it absolute */
-	if (!(abs = realpath(cfg->overlay_dir, NULL)))
-		die("--overlay=%s: realpath", cfg->overlay_dir);
-	cfg->overlay_dir = abs;
-	/* one container at a time on DIR: its lock, held for runb's life (closed at exit) */
-	fd = open(abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		die("--overlay=%s: open", abs);
-	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
-		diex("--overlay=%s: in use by another container (an overlay's upper layer is one's only)",
-		     abs);
-	dir_warn_if_open("--overlay", abs, fd);
-	if (fstat(rootfd, &root) < 0)
-		die("stat ROOTFS %s", cfg->rootfs);
-	snprintf(path, sizeof(path), "%s/upper", cfg->overlay_dir);
-	if (mkdir(path, root.st_mode & 07777) == 0) {
-		if (chown(path, root.st_uid, root.st_gid) < 0 || chmod(path, root.st_mode & 07777) < 0)
-			die("--overlay=%s: chown/chmod upper", cfg->overlay_dir);
-	} else if (errno != EEXIST) {
-		die("--overlay=%s: mkdir upper", cfg->overlay_dir);
+	trace(cfg->tr, 0, "docker run --init", "fork: PID 1 stays runb's init (reaps, forwards "
+	      "signals), the command is its child");
+	sigfillset(&all);
+	if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
+		die("init: sigprocmask");
+	child = fork();
+	if (child < 0)
+		die("init: fork the command");
+	if (child == 0) {
+		if (setpgid(0, 0) < 0)
+			die("init: setpgid");
+		if (isatty(STDIN_FILENO) && tcsetpgrp(STDIN_FILENO, getpid()) < 0)
+			die("init: tcsetpgrp");  /* SIGTTOU is blocked: allowed from the background */
+		return;
 	}
-	snprintf(path, sizeof(path), "%s/work", cfg->overlay_dir);
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		die("--overlay=%s: mkdir work", cfg->overlay_dir);
+	{
+		const int keep[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO };
+
+		fds_keep_only(keep, ARRAY_SIZE(keep));  /* report, --step's terminal: the command's */
+	}
+	not_dumpable();                  /* so it is since the clone; said again where it matters */
+	exit(init_wait(child, &all));
 }
 
-static int overlay_mount(const struct config *cfg, int rootfd)
+/* Beyond the slides: every signal at its default — replaces: whatever runb inherited
+ *
+ * A signal ignored stays ignored across execve(2): a runb started in the
+ * background of a shell (SIGINT, SIGQUIT ignored) or under nohup (SIGHUP)
+ * would hand that on to its container. Every disposition goes back to the
+ * default, and the mask is emptied, just before the exec.
+ */
+static void signals_default(void)
 {
-	char lower[32], upper[32], work[32];
-	struct stat root;
-	int layers, up, wk, ov;
+	/* the kernel's struct sigaction, all zero: SIG_DFL, no flags, no mask (raw
+	 * rt_sigaction: glibc's sigaction refuses its own signals 32 and 33 with
+	 * EINVAL, and a caller may have left those ignored too) */
+	const unsigned long dfl[8] = { 0 };
+	unsigned long long ignored = ~0ULL;  /* not known: all of them */
+	char buf[4096], *line;
+	sigset_t none;
+	ssize_t n;
+	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 
-	if (cfg->overlay == OVERLAY_NONE)
-		return rootfd;
-	trace(cfg->tr, 0, "(--overlay)", "mount -t overlay -o lowerdir=%s,upperdir=%s/upper,workdir=%s/work"
-	      " overlay %s", cfg->rootfs, cfg->overlay_dir ? cfg->overlay_dir : "(a tmpfs)",
-	      cfg->overlay_dir ? cfg->overlay_dir : "(a tmpfs)", cfg->rootfs);
-	if (cfg->overlay == OVERLAY_TMPFS) {
-		static const char *const kv[] = { "mode", "0700", NULL };
-
-		if (fstat(rootfd, &root) < 0)
-			die("stat ROOTFS %s", cfg->rootfs);
-		layers = mount_new("tmpfs", kv, rootfd, "--overlay: the tmpfs for its layers");
-		if (mkdirat(layers, "upper", root.st_mode & 07777) < 0 || mkdirat(layers, "work", 0700) < 0 ||
-		    fchownat(layers, "upper", root.st_uid, root.st_gid, 0) < 0 ||
-		    fchmodat(layers, "upper", root.st_mode & 07777, 0) < 0)
-			die("--overlay: mkdir upper, work on its tmpfs");
-	} else {
-		layers = open(cfg->overlay_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (layers < 0)
-			die("--overlay=%s: open", cfg->overlay_dir);
+	/* runb sets no handler (execve resets those anyway): only an ignored signal
+	 * needs its default back, and /proc/self/status's SigIgn says which */
+	if (fd >= 0 && (n = read(fd, buf, sizeof(buf) - 1)) > 0) {
+		buf[n] = '\0';
+		if ((line = strstr(buf, "\nSigIgn:\t")))
+			ignored = strtoull(line + 9, NULL, 16);
 	}
-	up = open_beneath(layers, "upper", O_PATH | O_DIRECTORY);
-	wk = open_beneath(layers, "work", O_PATH | O_DIRECTORY);
-	if (up < 0 || wk < 0)
-		die("--overlay: open upper and work");
-	{
-		const char *const kv[] = { "lowerdir", fd_path(rootfd, lower), "upperdir", fd_path(up, upper),
-					   "workdir", fd_path(wk, work), NULL };
-
-		ov = mount_new("overlay", kv, rootfd, "--overlay");
-	}
-	close(up);
-	close(wk);
-	close(layers);
-	close(rootfd);
-	rootfd = open_beneath(ov, ".", O_PATH | O_DIRECTORY);
-	if (rootfd < 0)
-		die("--overlay: open its root");
-	close(ov);
-	return rootfd;
+	if (fd >= 0)
+		close(fd);
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP && (ignored >> (sig - 1) & 1) &&
+		    sys_rt_sigaction(sig, dfl) < 0)
+			die("rt_sigaction %d SIG_DFL", sig);
+	sigemptyset(&none);
+	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
+		die("sigprocmask");
 }
 
 /* ------------------------------------------------------------------------ */
-/* A terminal of its own: -t                                                  */
+/* Part II.7: The terminal: -t                                              */
 /* ------------------------------------------------------------------------ */
 
 /* Beyond the slides: the container's own terminal — replaces: the caller's terminal, passed through
@@ -4668,8 +4993,49 @@ static void relay_no_job_control(void)
 }
 
 /* ------------------------------------------------------------------------ */
-/* The state of a container, in /run/runb/NAME.lock                          */
+/* Part II.8: runb beside its container: state, -d, the watcher, the wait   */
 /* ------------------------------------------------------------------------ */
+
+/* No descriptor of the caller's may reach the container: mark all beyond
+ * stdin, stdout and stderr close-on-exec (runb's own are opened so). */
+static void fds_cloexec(void)
+{
+	if (sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		die("close_range(3, ~0, CLOSE_RANGE_CLOEXEC)");
+}
+
+/* runb takes its signals from a signalfd(2) instead of handlers: they are
+ * blocked from before the clone (the child unblocks them before exec), so
+ * none is lost and none interrupts a step halfway. */
+static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+static void signals_block(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGCHLD);
+	sigaddset(set, SIGWINCH);
+	sigaddset(set, SIGPIPE);  /* a caller's stdout that went away is an error, not death */
+	for (size_t i = 0; i < ARRAY_SIZE(fwd_signals); i++)
+		sigaddset(set, fwd_signals[i]);
+	if (sigprocmask(SIG_BLOCK, set, NULL) < 0)
+		die("sigprocmask");
+}
+
+/* A stop signal that came while runb was setting up: start no container,
+ * and exit 128+N (teardown() removes what the setup made). */
+static void stop_if_signalled(void)
+{
+	struct timespec now = { 0, 0 };
+	sigset_t stop;
+	int sig;
+
+	sigemptyset(&stop);
+	for (size_t i = 0; i < ARRAY_SIZE(fwd_signals); i++)
+		sigaddset(&stop, fwd_signals[i]);
+	sig = sigtimedwait(&stop, NULL, &now);
+	if (sig > 0)
+		exit(128 + sig);
+}
 
 /* Beyond the slides: a container that others can find — replaces: nothing
  *
@@ -4703,6 +5069,45 @@ struct state {
 	int status;             /* -1 while it runs */
 };
 
+/* The state file, one KEY=VALUE line per field of struct state (a list field
+ * one line per element), written and read through this one table. The
+ * supervisor appends RAN and STATUS later (state_mark_ran, state_end). */
+enum state_kind { ST_INT, ST_BOOL, ST_UINT, ST_ULL, ST_HEX, ST_LL, ST_STR, ST_STRS, ST_RLIMITS };
+
+struct state_field {
+	const char *key;
+	enum state_kind kind;
+	size_t at;              /* offsetof(struct state, ...) */
+	bool appended;          /* written later, not by state_write */
+};
+
+#define STATE_FIELD(key, kind, member, appended) \
+	{ key, kind, offsetof(struct state, member), appended }
+
+static const struct state_field state_fields[] = {
+	STATE_FIELD("pid", ST_INT, pid, false),
+	STATE_FIELD("supervisor", ST_INT, supervisor, false),
+	STATE_FIELD("pidns", ST_ULL, pidns, false),
+	STATE_FIELD("started", ST_LL, started, false),
+	STATE_FIELD("ip", ST_STR, ip, false),
+	STATE_FIELD("rootfs", ST_STR, rootfs, false),
+	STATE_FIELD("detached", ST_BOOL, detached, false),
+	STATE_FIELD("chroot", ST_BOOL, chroot, false),
+	STATE_FIELD("nnp", ST_BOOL, nnp, false),
+	STATE_FIELD("seccomp", ST_BOOL, seccomp, false),
+	STATE_FIELD("cg_v2", ST_BOOL, cg_v2, false),
+	STATE_FIELD("uid", ST_UINT, uid, false),
+	STATE_FIELD("gid", ST_UINT, gid, false),
+	STATE_FIELD("caps", ST_HEX, caps, false),
+	STATE_FIELD("stop_timeout", ST_UINT, stop_timeout, false),
+	STATE_FIELD("workdir", ST_STR, workdir, false),
+	STATE_FIELD("rlimit", ST_RLIMITS, rlimits, false),
+	STATE_FIELD("env", ST_STRS, env, false),
+	STATE_FIELD("arg", ST_STRS, argv, false),
+	STATE_FIELD("ran", ST_BOOL, ran, true),
+	STATE_FIELD("status", ST_INT, status, true),
+};
+
 /* KEY=VALUE with \ and newline escaped. */
 static void state_put(FILE *f, const char *key, const char *value)
 {
@@ -4717,9 +5122,46 @@ static void state_put(FILE *f, const char *key, const char *value)
 	fputc('\n', f);
 }
 
+/* One field of ST as its line(s). */
+static void state_put_field(FILE *f, const struct state_field *sf, const struct state *st)
+{
+	const void *v = (const char *)st + sf->at;
+
+	switch (sf->kind) {
+	case ST_INT:  fprintf(f, "%s=%d\n", sf->key, *(const int *)v); break;
+	case ST_BOOL: fprintf(f, "%s=%d\n", sf->key, *(const bool *)v); break;
+	case ST_UINT: fprintf(f, "%s=%u\n", sf->key, *(const unsigned int *)v); break;
+	case ST_ULL:  fprintf(f, "%s=%llu\n", sf->key, *(const unsigned long long *)v); break;
+	case ST_HEX:  fprintf(f, "%s=%llx\n", sf->key, (unsigned long long)*(const uint64_t *)v); break;
+	case ST_LL:   fprintf(f, "%s=%lld\n", sf->key, *(const long long *)v); break;
+	case ST_STR:
+		if (*(const char *const *)v)
+			state_put(f, sf->key, *(const char *const *)v);
+		break;
+	case ST_STRS:
+		for (char *const *e = *(char *const *const *)v; e && *e; e++)
+			state_put(f, sf->key, *e);
+		break;
+	case ST_RLIMITS:
+		for (int i = 0; i < RLIM_NLIMITS; i++)
+			fprintf(f, "%s=%d:%llu:%llu\n", sf->key, i,
+				(unsigned long long)((const struct rlimit *)v)[i].rlim_cur,
+				(unsigned long long)((const struct rlimit *)v)[i].rlim_max);
+		break;
+	}
+}
+
 /* Once PID 1 exists: what runb ps, exec, stop, kill and wait need to know. */
 static void state_write(const struct config *cfg, const struct ledger *led, pid_t pid)
 {
+	struct state st = {
+		.pid = pid, .supervisor = led->owner, .started = time(NULL),
+		.ip = cfg->net == NET_BRIDGE ? inet_ntoa(cfg->ip) : "-", .rootfs = cfg->rootfs,
+		.detached = cfg->detach, .chroot = cfg->use_chroot, .nnp = cfg->nnp,
+		.seccomp = cfg->seccomp, .cg_v2 = cfg->cg_v2, .uid = cfg->uid, .gid = cfg->gid,
+		.caps = cfg->caps, .stop_timeout = cfg->stop_timeout, .workdir = cfg->workdir,
+		.env = cfg->env, .argv = cfg->argv,
+	};
 	char *buf = NULL, path[64];
 	size_t len = 0;
 	struct stat ns;
@@ -4728,23 +5170,11 @@ static void state_write(const struct config *cfg, const struct ledger *led, pid_
 	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)pid);
 	if (!f || stat(path, &ns) < 0)
 		die("state: stat %s", path);
-	fprintf(f, "pid=%d\nsupervisor=%d\npidns=%llu\nstarted=%lld\n", (int)pid, (int)led->owner,
-		(unsigned long long)ns.st_ino, (long long)time(NULL));
-	state_put(f, "ip", cfg->net == NET_BRIDGE ? inet_ntoa(cfg->ip) : "-");
-	state_put(f, "rootfs", cfg->rootfs);
-	fprintf(f, "detached=%d\nchroot=%d\nnnp=%d\nseccomp=%d\ncg_v2=%d\nuid=%u\ngid=%u\n"
-		"caps=%llx\nstop_timeout=%u\n", cfg->detach, cfg->use_chroot, cfg->nnp, cfg->seccomp,
-		cfg->cg_v2, (unsigned)cfg->uid, (unsigned)cfg->gid, (unsigned long long)cfg->caps,
-		cfg->stop_timeout);
-	if (cfg->workdir)
-		state_put(f, "workdir", cfg->workdir);
-	for (int i = 0; i < RLIM_NLIMITS; i++)
-		fprintf(f, "rlimit=%d:%llu:%llu\n", i, (unsigned long long)cfg->rlimits[i].rlim_cur,
-			(unsigned long long)cfg->rlimits[i].rlim_max);
-	for (char **e = cfg->env; *e; e++)
-		state_put(f, "env", *e);
-	for (char **a = cfg->argv; a && *a; a++)
-		state_put(f, "arg", *a);
+	st.pidns = ns.st_ino;
+	memcpy(st.rlimits, cfg->rlimits, sizeof(st.rlimits));
+	for (size_t i = 0; i < ARRAY_SIZE(state_fields); i++)
+		if (!state_fields[i].appended)
+			state_put_field(f, &state_fields[i], &st);
 	fputs("end\n", f);
 	if (fclose(f) != 0 || pwrite(led->lock_fd, buf, len, 0) != (ssize_t)len ||
 	    ftruncate(led->lock_fd, len) < 0)
@@ -4763,76 +5193,51 @@ static char *state_unescape(char *s)
 	return s;
 }
 
+/* One line's VALUE into its field of ST; a list's N says how many it holds so far. */
+static void state_get_field(const struct state_field *sf, struct state *st, char *value, int *n)
+{
+	void *v = (char *)st + sf->at;
+	unsigned long long soft, hard;
+	int r;
+
+	switch (sf->kind) {
+	case ST_INT:  *(int *)v = atoi(value); break;
+	case ST_BOOL: *(bool *)v = atoi(value) != 0; break;
+	case ST_UINT: *(unsigned int *)v = strtoul(value, NULL, 10); break;
+	case ST_ULL:  *(unsigned long long *)v = strtoull(value, NULL, 10); break;
+	case ST_HEX:  *(uint64_t *)v = strtoull(value, NULL, 16); break;
+	case ST_LL:   *(long long *)v = atoll(value); break;
+	case ST_STR:  *(const char **)v = state_unescape(value); break;
+	case ST_STRS: (*(char ***)v)[(*n)++] = state_unescape(value); break;
+	case ST_RLIMITS:
+		if (sscanf(value, "%d:%llu:%llu", &r, &soft, &hard) == 3 && r >= 0 && r < RLIM_NLIMITS)
+			((struct rlimit *)v)[r] = (struct rlimit){ soft, hard };
+		break;
+	}
+}
+
 static void state_parse(struct state *st)
 {
-	int n = 0, ne = 0, na = 0;
+	int lines = 0, n[ARRAY_SIZE(state_fields)] = { 0 };
 
 	for (char *p = st->text; *p; p++)
-		n += *p == '\n';
-	st->env = calloc(n + 1, sizeof(char *));
-	st->argv = calloc(n + 1, sizeof(char *));
+		lines += *p == '\n';
+	st->env = calloc(lines + 1, sizeof(char *));
+	st->argv = calloc(lines + 1, sizeof(char *));
 	if (!st->env || !st->argv)
 		die("state: calloc");
 	st->status = -1;
-	for (char *line = st->text, *next; line && *line; line = next) {
-		char *v;
-
+	for (char *line = st->text, *next, *v; line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
 			*next++ = '\0';
-		v = strchr(line, '=');
-		if (strcmp(line, "end") == 0)
-			st->complete = true;
-		if (!v)
+		st->complete |= strcmp(line, "end") == 0;
+		if (!(v = strchr(line, '=')))
 			continue;
 		*v++ = '\0';
-		if (strcmp(line, "pid") == 0)
-			st->pid = atoi(v);
-		else if (strcmp(line, "supervisor") == 0)
-			st->supervisor = atoi(v);
-		else if (strcmp(line, "pidns") == 0)
-			st->pidns = strtoull(v, NULL, 10);
-		else if (strcmp(line, "started") == 0)
-			st->started = atoll(v);
-		else if (strcmp(line, "ip") == 0)
-			st->ip = state_unescape(v);
-		else if (strcmp(line, "rootfs") == 0)
-			st->rootfs = state_unescape(v);
-		else if (strcmp(line, "detached") == 0)
-			st->detached = atoi(v);
-		else if (strcmp(line, "chroot") == 0)
-			st->chroot = atoi(v);
-		else if (strcmp(line, "nnp") == 0)
-			st->nnp = atoi(v);
-		else if (strcmp(line, "seccomp") == 0)
-			st->seccomp = atoi(v);
-		else if (strcmp(line, "cg_v2") == 0)
-			st->cg_v2 = atoi(v);
-		else if (strcmp(line, "uid") == 0)
-			st->uid = strtoul(v, NULL, 10);
-		else if (strcmp(line, "gid") == 0)
-			st->gid = strtoul(v, NULL, 10);
-		else if (strcmp(line, "caps") == 0)
-			st->caps = strtoull(v, NULL, 16);
-		else if (strcmp(line, "stop_timeout") == 0)
-			st->stop_timeout = strtoul(v, NULL, 10);
-		else if (strcmp(line, "workdir") == 0)
-			st->workdir = state_unescape(v);
-		else if (strcmp(line, "env") == 0)
-			st->env[ne++] = state_unescape(v);
-		else if (strcmp(line, "arg") == 0)
-			st->argv[na++] = state_unescape(v);
-		else if (strcmp(line, "status") == 0)
-			st->status = atoi(v);
-		else if (strcmp(line, "ran") == 0)
-			st->ran = atoi(v);
-		else if (strcmp(line, "rlimit") == 0) {
-			unsigned long long soft, hard;
-			int r;
-
-			if (sscanf(v, "%d:%llu:%llu", &r, &soft, &hard) == 3 && r >= 0 && r < RLIM_NLIMITS)
-				st->rlimits[r] = (struct rlimit){ soft, hard };
-		}
+		for (size_t i = 0; i < ARRAY_SIZE(state_fields); i++)
+			if (strcmp(line, state_fields[i].key) == 0)
+				state_get_field(&state_fields[i], st, v, &n[i]);
 	}
 }
 
@@ -4890,7 +5295,7 @@ static int state_pidfd(const char *verb, const char *name, const struct state *s
 {
 	char path[64];
 	struct stat ns;
-	int fd = syscall(SYS_pidfd_open, st->pid, 0);
+	int fd = sys_pidfd_open(st->pid);
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)st->pid);
 	if (fd < 0 || stat(path, &ns) < 0 || ns.st_ino != st->pidns || sys_pidfd_send_signal(fd, 0) < 0)
@@ -4924,10 +5329,6 @@ static void state_end(const struct config *cfg, const struct ledger *led, int st
 	if (fd >= 0)
 		close(fd);
 }
-
-/* ------------------------------------------------------------------------ */
-/* -d: detached, and its log                                                 */
-/* ------------------------------------------------------------------------ */
 
 /* Beyond the slides: -d, --detach — replaces: nothing (docker run -d)
  *
@@ -4995,14 +5396,6 @@ static void detach_started(const struct config *cfg, struct detach *d, int log)
 		warn("-d: runb's output to the log");
 }
 
-/* The child, just before the exec: stdout and stderr into the log pipe. */
-static void detach_stdio(int log_w)
-{
-	if (dup2(log_w, STDOUT_FILENO) < 0 || dup2(log_w, STDERR_FILENO) < 0)
-		die("-d: the container's stdout and stderr to the log");
-	close(log_w);
-}
-
 /* NAME.log, made by the supervisor before the clone. */
 static int log_open(const char *name, const char *suffix, int flags)
 {
@@ -5038,153 +5431,6 @@ static void log_append(const char *name, int *log, off_t *size, const char *buf,
 	*size += n;
 }
 
-/* ------------------------------------------------------------------------ */
-/* The init: --init                                                          */
-/* ------------------------------------------------------------------------ */
-
-/* Beyond the slides: an init — replaces: the command as PID 1
- *
- * PID 1 of a PID namespace has two duties the kernel gives no other process:
- * orphans are reparented to it, so it must reap them or they stay zombies;
- * and signals without a handler do not kill it, so a command with no SIGTERM
- * handler ignores a forwarded stop until the timeout. A shell or a server is
- * rarely written for that. --init: runb's own small init (this same code,
- * nothing added to ROOTFS) stays PID 1, as `docker run --init` (tini) does:
- * it runs the command as its child in a process group of its own (in the
- * terminal's foreground, with -t), forwards every signal it gets to it,
- * reaps every child, and exits with the command's status (128+N for signal
- * N). Its signals are blocked and taken with sigwaitinfo(2): blocked signals
- * reach even a namespace's init. It keeps the death signal (nothing it runs
- * can reset it) and is not dumpable, so no process of the container can
- * ptrace it.
- */
-static int init_wait(pid_t child, const sigset_t *all)
-{
-	siginfo_t si;
-	int wstatus, status = -1;
-	pid_t p;
-
-	for (;;) {
-		if (sigwaitinfo(all, &si) < 0) {
-			if (errno == EINTR)
-				continue;
-			die("init: sigwaitinfo");
-		}
-		if (si.si_signo != SIGCHLD) {
-			kill(child, si.si_signo);  /* forward: the child is not PID 1, so it can die of it */
-			continue;
-		}
-		while ((p = waitpid(-1, &wstatus, WNOHANG)) > 0)  /* reap every child, orphans too */
-			if (p == child)
-				status = exit_status(wstatus);
-		if (status >= 0)
-			return status;
-	}
-}
-
-/* Fork the command's process. In the child (the command to be) returns; in
- * PID 1 it becomes the init and never returns. */
-static void init_start(const struct config *cfg)
-{
-	sigset_t all;
-	pid_t child;
-
-	if (!cfg->init)
-		return;
-	trace(cfg->tr, 0, "docker run --init", "fork: PID 1 stays runb's init (reaps, forwards "
-	      "signals), the command is its child");
-	sigfillset(&all);
-	if (sigprocmask(SIG_SETMASK, &all, NULL) < 0)
-		die("init: sigprocmask");
-	child = fork();
-	if (child < 0)
-		die("init: fork the command");
-	if (child == 0) {
-		if (setpgid(0, 0) < 0)
-			die("init: setpgid");
-		if (isatty(STDIN_FILENO) && tcsetpgrp(STDIN_FILENO, getpid()) < 0)
-			die("init: tcsetpgrp");  /* SIGTTOU is blocked: allowed from the background */
-		return;
-	}
-	{
-		const int keep[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO };
-
-		fds_keep_only(keep, ARRAY_SIZE(keep));  /* report, --step's terminal: the command's */
-	}
-	not_dumpable();                  /* so it is since the clone; said again where it matters */
-	exit(init_wait(child, &all));
-}
-
-/* Beyond the slides: every signal at its default — replaces: whatever runb inherited
- *
- * A signal ignored stays ignored across execve(2): a runb started in the
- * background of a shell (SIGINT, SIGQUIT ignored) or under nohup (SIGHUP)
- * would hand that on to its container. Every disposition goes back to the
- * default, and the mask is emptied, just before the exec.
- */
-static void signals_default(void)
-{
-	/* the kernel's struct sigaction, all zero: SIG_DFL, no flags, no mask (raw
-	 * rt_sigaction: glibc's sigaction refuses its own signals 32 and 33 with
-	 * EINVAL, and a caller may have left those ignored too) */
-	const unsigned long dfl[8] = { 0 };
-	unsigned long long ignored = ~0ULL;  /* not known: all of them */
-	char buf[4096], *line;
-	sigset_t none;
-	ssize_t n;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-
-	/* runb sets no handler (execve resets those anyway): only an ignored signal
-	 * needs its default back, and /proc/self/status's SigIgn says which */
-	if (fd >= 0 && (n = read(fd, buf, sizeof(buf) - 1)) > 0) {
-		buf[n] = '\0';
-		if ((line = strstr(buf, "\nSigIgn:\t")))
-			ignored = strtoull(line + 9, NULL, 16);
-	}
-	if (fd >= 0)
-		close(fd);
-	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP && (ignored >> (sig - 1) & 1) &&
-		    syscall(SYS_rt_sigaction, sig, dfl, NULL, (size_t)(_NSIG - 1) / 8) < 0)
-			die("rt_sigaction %d SIG_DFL", sig);
-	sigemptyset(&none);
-	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
-		die("sigprocmask");
-}
-
-/* ------------------------------------------------------------------------ */
-/* The container dies with runb: the watcher                                 */
-/* ------------------------------------------------------------------------ */
-
-/* Beyond the slides: the container dies with runb — replaces: nothing
- *
- * If runb is killed (SIGKILL, the OOM killer), nobody tears the container
- * down: it would run on unseen until some later run sweeps. Two guards:
- *   1. The child sets PR_SET_PDEATHSIG (SIGKILL when runb exits) and checks
- *      that runb is still there, after its credential change, which would
- *      clear it (die_with_runb). But that is the container process's own
- *      setting: its command can reset it, or clear it by any setuid.
- *   2. So runb also forks a watcher the container cannot reach: outside the
- *      container's PID namespace, in a session of its own, holding only a
- *      pidfd of PID 1 and the read end of a pipe that runb alone writes.
- *      When runb is gone, for whatever reason, the read returns 0 and the
- *      watcher kills PID 1, which ends the whole PID namespace
- *      (pid_namespaces(7)). After a normal end PID 1 is gone already, and
- *      the pidfd names no other process (no PID reuse can fool it).
- */
-static void die_with_runb(int alive_r)
-{
-	struct pollfd p = { .fd = alive_r, .events = POLLIN };
-
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
-		die("prctl(PR_SET_PDEATHSIG)");
-	if (poll(&p, 1, 0) < 0)
-		die("poll runb's pipe");
-	if (p.revents & (POLLHUP | POLLERR))
-		_exit(EXIT_RUNB);
-	close(alive_r);
-}
-
 static void watch_container(const struct config *cfg, int pidfd, int alive_r)
 {
 	pid_t pid;
@@ -5199,62 +5445,16 @@ static void watch_container(const struct config *cfg, int pidfd, int alive_r)
 		return;
 	/* the watcher: keep the two descriptors it needs, close all others */
 	{
-		int lo = alive_r < pidfd ? alive_r : pidfd, hi = alive_r < pidfd ? pidfd : alive_r;
+		const int keep[] = { alive_r, pidfd };
 
-		if ((lo > 0 && syscall(SYS_close_range, 0, lo - 1, 0) < 0) ||
-		    (hi > lo + 1 && syscall(SYS_close_range, lo + 1, hi - 1, 0) < 0) ||
-		    syscall(SYS_close_range, hi + 1, ~0U, 0) < 0 || setsid() < 0)
+		fds_keep_only(keep, ARRAY_SIZE(keep));
+		if (setsid() < 0)
 			_exit(EXIT_RUNB);
 	}
 	while (read(alive_r, &c, 1) < 0 && errno == EINTR)
 		;
 	sys_pidfd_send_signal(pidfd, SIGKILL);
 	_exit(0);
-}
-
-/* ------------------------------------------------------------------------ */
-/* Waiting: signals forwarded, the relay, the exit status                    */
-/* ------------------------------------------------------------------------ */
-
-/* No descriptor of the caller's may reach the container: mark all beyond
- * stdin, stdout and stderr close-on-exec (runb's own are opened so). */
-static void fds_cloexec(void)
-{
-	if (syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-		die("close_range(3, ~0, CLOSE_RANGE_CLOEXEC)");
-}
-
-/* runb takes its signals from a signalfd(2) instead of handlers: they are
- * blocked from before the clone (the child unblocks them before exec), so
- * none is lost and none interrupts a step halfway. */
-static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-
-static void signals_block(sigset_t *set)
-{
-	sigemptyset(set);
-	sigaddset(set, SIGCHLD);
-	sigaddset(set, SIGWINCH);
-	sigaddset(set, SIGPIPE);  /* a caller's stdout that went away is an error, not death */
-	for (size_t i = 0; i < ARRAY_SIZE(fwd_signals); i++)
-		sigaddset(set, fwd_signals[i]);
-	if (sigprocmask(SIG_BLOCK, set, NULL) < 0)
-		die("sigprocmask");
-}
-
-/* A stop signal that came while runb was setting up: start no container,
- * and exit 128+N (teardown() removes what the setup made). */
-static void stop_if_signalled(void)
-{
-	struct timespec now = { 0, 0 };
-	sigset_t stop;
-	int sig;
-
-	sigemptyset(&stop);
-	for (size_t i = 0; i < ARRAY_SIZE(fwd_signals); i++)
-		sigaddset(&stop, fwd_signals[i]);
-	sig = sigtimedwait(&stop, NULL, &now);
-	if (sig > 0)
-		exit(128 + sig);
 }
 
 /* What wait_container() keeps between two events. */
@@ -5359,99 +5559,122 @@ static void watch_log(const struct config *cfg, struct watch *x, bool drain)
 	}
 }
 
-/* Wait for the container's PID 1 to end, forwarding signals and, with a pty,
- * relaying the terminal (with -d, its output into the log). Killed by runb,
- * it reports the signal that stopped it: 128+N. */
-static int wait_container(const struct config *cfg, struct ledger *led, pid_t pid, int pidfd,
-			  const sigset_t *set, struct watch *x)
+/* What wait_container() polls, by index. */
+enum { P_SIGNAL, P_PID1, P_PTY_SOCK, P_MASTER, P_STDIN, P_REPORT, P_LOG, P_EXEC_IN, P_EXEC_OUT,
+       P_EXEC_ERR, P_COUNT };
+
+/* A signal runb got: SIGWINCH resizes the pty, a stop signal is forwarded. */
+static void wait_signal(const struct config *cfg, struct waiting *w, const struct relay *r, int sigfd)
 {
-	struct waiting w = { .pidfd = pidfd };
-	struct relay r = { .sock = x->pty_sock, .master = -1, .in = STDIN_FILENO, .pipe = x->in };
-	int sigfd = signalfd(-1, set, SFD_CLOEXEC), wstatus, n;
 	struct signalfd_siginfo si;
-	bool ended = false;
 
-	if (sigfd < 0)
-		die("signalfd");
-	while (!ended) {
-		bool live = (r.master >= 0 && x->report < 0) || r.pipe >= 0;  /* the relay takes stdin */
-		struct pollfd p[10] = {
-			{ .fd = sigfd, .events = POLLIN },
-			{ .fd = pidfd, .events = POLLIN },
-			{ .fd = r.sock, .events = POLLIN },
-			{ .fd = r.master, .events = POLLIN | (r.npending ? POLLOUT : 0) },
-			{ .fd = live && !r.npending ? r.in : -1, .events = POLLIN },
-			{ .fd = x->report, .events = POLLIN },
-			{ .fd = x->log_in, .events = POLLIN },
-			{ .fd = r.npending ? r.pipe : -1, .events = POLLOUT },
-			{ .fd = x->out, .events = POLLIN },
-			{ .fd = x->err, .events = POLLIN },
-		};
+	if (read(sigfd, &si, sizeof(si)) != sizeof(si))
+		return;
+	if ((int)si.ssi_signo == SIGWINCH && r->master >= 0)
+		tty_pass_size(r->master);
+	else if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGWINCH && si.ssi_signo != SIGPIPE)
+		forward_signal(cfg, w, si.ssi_signo);
+}
 
-		n = poll(p, ARRAY_SIZE(p), ms_until(&w));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			die("wait for the container: poll");
-		if (n == 0)
-			forward_signal(cfg, &w, 0);
-		if (p[0].revents & POLLIN && read(sigfd, &si, sizeof(si)) == sizeof(si)) {
-			if ((int)si.ssi_signo == SIGWINCH && r.master >= 0)
-				tty_pass_size(r.master);
-			else if (si.ssi_signo != SIGCHLD && si.ssi_signo != SIGWINCH &&
-				 si.ssi_signo != SIGPIPE)
-				forward_signal(cfg, &w, si.ssi_signo);
-		}
-		if (p[2].revents) {
-			r.master = pty_receive_master(r.sock);
-			close(r.sock);
-			r.sock = -1;
-			if (r.master >= 0)
-				fcntl(r.master, F_SETFL, O_NONBLOCK);
-		}
-		if (r.master >= 0 && p[3].revents & (POLLIN | POLLHUP | POLLERR))
-			relay_out(&r, false);
-		if (r.in >= 0 && r.pipe >= 0 && (p[4].revents || p[7].revents))
-			relay_in_pipe(&r, p[4].revents != 0);
-		else if (r.in >= 0 && r.pipe < 0 && (p[4].revents || (p[3].revents & POLLOUT)))
-			relay_in(&r, p[4].revents != 0);
-		if (x->out >= 0 && p[8].revents)
-			relay_pipe(&x->out, STDOUT_FILENO, false);
-		if (x->err >= 0 && p[9].revents)
-			relay_pipe(&x->err, STDERR_FILENO, false);
-		if (x->report >= 0 && p[5].revents)
-			watch_report(cfg, x);
-		if (r.master >= 0 && x->report < 0 && !r.raw) {  /* the command runs: raw */
-			tty_make_raw(cfg, led);
-			r.raw = true;
-		}
-		if (x->log_in >= 0 && p[6].revents)
-			watch_log(cfg, x, false);
-		ended = p[1].revents & POLLIN;
+/* One round of the relay: the pty's master arriving, its output, stdin into the pty
+ * or into runb exec's pipe, and runb exec's stdout and stderr. */
+static void wait_relay(struct relay *r, struct watch *x, const struct pollfd p[])
+{
+	if (p[P_PTY_SOCK].revents) {
+		r->master = pty_receive_master(r->sock);
+		close(r->sock);
+		r->sock = -1;
+		if (r->master >= 0)
+			fcntl(r->master, F_SETFL, O_NONBLOCK);
 	}
-	while (x->report >= 0)  /* what the child reported before it ended */
+	if (r->master >= 0 && p[P_MASTER].revents & (POLLIN | POLLHUP | POLLERR))
+		relay_out(r, false);
+	if (r->in >= 0 && r->pipe >= 0 && (p[P_STDIN].revents || p[P_EXEC_IN].revents))
+		relay_in_pipe(r, p[P_STDIN].revents != 0);
+	else if (r->in >= 0 && r->pipe < 0 && (p[P_STDIN].revents || (p[P_MASTER].revents & POLLOUT)))
+		relay_in(r, p[P_STDIN].revents != 0);
+	if (x->out >= 0 && p[P_EXEC_OUT].revents)
+		relay_pipe(&x->out, STDOUT_FILENO, false);
+	if (x->err >= 0 && p[P_EXEC_ERR].revents)
+		relay_pipe(&x->err, STDERR_FILENO, false);
+}
+
+/* After PID 1's end: what its report, the pty, the log and exec's pipes still hold. */
+static void wait_drain(const struct config *cfg, struct relay *r, struct watch *x)
+{
+	while (x->report >= 0)
 		watch_report(cfg, x);
-	if (waitpid(pid, &wstatus, 0) < 0)
-		die("wait for the container (pid %d)", pid);
-	if (r.master >= 0)
-		relay_out(&r, true);
+	if (r->master >= 0)
+		relay_out(r, true);
 	if (x->log_in >= 0)
 		watch_log(cfg, x, true);
 	if (x->out >= 0)
 		relay_pipe(&x->out, STDOUT_FILENO, true);
 	if (x->err >= 0)
 		relay_pipe(&x->err, STDERR_FILENO, true);
-	if (r.pipe >= 0)
-		close(r.pipe);
+	if (r->pipe >= 0)
+		close(r->pipe);
+}
+
+/* Wait for the container's PID 1 to end, forwarding signals and relaying its
+ * terminal or runb exec's pipes (with -d, its output into the log). Killed by
+ * runb, it reports the signal that stopped it: 128+N. */
+static int wait_container(const struct config *cfg, struct ledger *led, pid_t pid, int pidfd,
+			  const sigset_t *set, struct watch *x)
+{
+	struct waiting w = { .pidfd = pidfd };
+	struct relay r = { .sock = x->pty_sock, .master = -1, .in = STDIN_FILENO, .pipe = x->in };
+	int sigfd = signalfd(-1, set, SFD_CLOEXEC), wstatus, n;
+	bool ended = false;
+
+	if (sigfd < 0)
+		die("signalfd");
+	while (!ended) {
+		bool live = (r.master >= 0 && x->report < 0) || r.pipe >= 0;  /* the relay takes stdin */
+		struct pollfd p[P_COUNT] = {
+			[P_SIGNAL] = { .fd = sigfd, .events = POLLIN },
+			[P_PID1] = { .fd = pidfd, .events = POLLIN },
+			[P_PTY_SOCK] = { .fd = r.sock, .events = POLLIN },
+			[P_MASTER] = { .fd = r.master, .events = POLLIN | (r.npending ? POLLOUT : 0) },
+			[P_STDIN] = { .fd = live && !r.npending ? r.in : -1, .events = POLLIN },
+			[P_REPORT] = { .fd = x->report, .events = POLLIN },
+			[P_LOG] = { .fd = x->log_in, .events = POLLIN },
+			[P_EXEC_IN] = { .fd = r.npending ? r.pipe : -1, .events = POLLOUT },
+			[P_EXEC_OUT] = { .fd = x->out, .events = POLLIN },
+			[P_EXEC_ERR] = { .fd = x->err, .events = POLLIN },
+		};
+
+		n = poll(p, P_COUNT, ms_until(&w));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die("wait for the container: poll");
+		if (n == 0)
+			forward_signal(cfg, &w, 0);
+		if (p[P_SIGNAL].revents & POLLIN)
+			wait_signal(cfg, &w, &r, sigfd);
+		wait_relay(&r, x, p);
+		if (x->report >= 0 && p[P_REPORT].revents)
+			watch_report(cfg, x);
+		if (r.master >= 0 && x->report < 0 && !r.raw) {  /* the command runs: raw */
+			tty_make_raw(cfg, led);
+			r.raw = true;
+		}
+		if (x->log_in >= 0 && p[P_LOG].revents)
+			watch_log(cfg, x, false);
+		ended = p[P_PID1].revents & POLLIN;
+	}
+	if (waitpid(pid, &wstatus, 0) < 0)
+		die("wait for the container (pid %d)", pid);
+	wait_drain(cfg, &r, x);
 	close(sigfd);
 	if (w.killed && WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL)
 		return 128 + w.stop_sig;
 	return exit_status(wstatus);
 }
 
-
 /* ------------------------------------------------------------------------ */
-/* The verbs: runb ps, exec, stop, kill, logs, wait                          */
+/* Part II.9: The verbs: runb ps, exec, stop, kill, logs, wait              */
 /* ------------------------------------------------------------------------ */
 
 /* Beyond the slides: living with running containers — replaces: nothing
@@ -5849,17 +6072,9 @@ static noreturn void exec_setup(const struct config *cfg, int pidfd, const struc
 	caps_drop_bounding(cfg, caps);
 	if (io->pty[1] >= 0)
 		slave = pty_send_master(cfg, io->pty[1], pts);
-	rlimits_apply(cfg);
-	if (cfg->seccomp && !cfg->nnp)
-		seccomp_install(cfg);
-	caps_switch_user(cfg, caps);
-	workdir_enter(cfg);
-	if (cfg->nnp)
-		nnp_set(cfg);
-	if (cfg->seccomp && cfg->nnp)
-		seccomp_install(cfg);
+	process_finalize(cfg, caps);
 	/* clone(2), not clone3: the seccomp filter checks clone's flags and makes clone3 ENOSYS */
-	pid = syscall(SYS_clone, CLONE_PARENT, NULL, NULL, NULL, 0);
+	pid = sys_clone(CLONE_PARENT);
 	if (pid < 0)
 		die("exec: clone the command into %s's PID namespace", cfg->name);
 	if (pid == 0)
@@ -5912,7 +6127,7 @@ static pid_t exec_fork(const struct config *cfg, const int cg[], int container, 
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = cg[0];
 	}
-	setup = syscall(SYS_clone3, &args, sizeof(args));
+	setup = sys_clone3(&args);
 	if (setup < 0)
 		die("exec: clone3 into %s's cgroup", cfg->name);
 	if (setup == 0)
@@ -5941,10 +6156,48 @@ static pid_t exec_fork(const struct config *cfg, const int cg[], int container, 
 	return pid;
 }
 
-/* The container's settings, from its state, for the command of runb exec. */
-static void exec_config(struct config *cfg, const char *name, const struct state *st)
+/* runb exec's own options, into CL's description; returns NAME. */
+static const char *exec_parse(struct cmdline *cl, int argc, char **argv, bool *user_asked)
 {
-	cfg->name = name;
+	enum { OPT_USER = 256 };
+	static const struct option longopts[] = {
+		{ "tty", no_argument, NULL, 't' }, { "no-tty", no_argument, NULL, 'T' },
+		{ "env", required_argument, NULL, 'e' }, { "user", required_argument, NULL, OPT_USER },
+		{ "workdir", required_argument, NULL, 'w' }, { 0 },
+	};
+	const char *name;
+	int c;
+
+	cl->env = calloc(argc, sizeof(*cl->env));
+	if (!cl->env)
+		die("calloc");
+	while ((c = verb_getopt("exec", argc, argv, "tTe:w:", longopts)) != -1) {
+		if (c == 't' || c == 'T')
+			cl->cfg->tty = c == 't';
+		else if (c == 'e')
+			opt_env(cl, optarg);
+		else if (c == OPT_USER)
+			parse_user(cl, optarg);
+		else if (c == 'w' && optarg[0] != '/')
+			diex("exec: invalid --workdir '%s': must be absolute", optarg);
+		else if (c == 'w')
+			cl->cfg->workdir = optarg;
+		*user_asked |= c == OPT_USER;
+	}
+	name = verb_name("exec", argc, argv, true);
+	if (optind + 1 >= argc)
+		diex("exec: missing COMMAND (runb exec NAME COMMAND...)");
+	return name;
+}
+
+/* The container's settings, from its state, for the command of runb exec: its
+ * privileges, limits, user (unless --user), working directory (unless -w) and
+ * environment, with each -e on top. */
+static void exec_config(struct config *cfg, const struct cmdline *cl, const struct state *st,
+			bool user_asked)
+{
+	char **env;
+
 	cfg->use_chroot = st->chroot;
 	snprintf(cfg->rootfs, sizeof(cfg->rootfs), "%s", st->rootfs ? st->rootfs : "/");
 	cfg->caps = st->caps;
@@ -5956,87 +6209,46 @@ static void exec_config(struct config *cfg, const char *name, const struct state
 		cfg->workdir = st->workdir;    /* the container's -w, as docker exec */
 	memcpy(cfg->rlimits, st->rlimits, sizeof(cfg->rlimits));
 	cfg->rlimits_asked = 0;
+	if (!user_asked) {
+		cfg->uid = st->uid;
+		cfg->gid = st->gid;
+	}
+	for (env = st->env; *env; env++)
+		;
+	cfg->env = calloc(env - st->env + cl->n_env + 1, sizeof(char *));
+	if (!cfg->env)
+		die("calloc");
+	memcpy(cfg->env, st->env, (env - st->env) * sizeof(char *));
+	for (int i = 0; i < cl->n_env; i++)
+		env_add(cfg->env, cl->env[i]);
 }
 
-static int verb_exec(int argc, char **argv)
+/* runb exec, on the host: the setup and the command forked (exec_fork), their
+ * output relayed, signals forwarded, until the command ends. */
+static int exec_run(struct config *cfg, struct ledger *led, const struct state *st)
 {
-	enum { OPT_USER = 256 };
-	static const struct option longopts[] = {
-		{ "tty", no_argument, NULL, 't' }, { "no-tty", no_argument, NULL, 'T' },
-		{ "env", required_argument, NULL, 'e' }, { "user", required_argument, NULL, OPT_USER },
-		{ "workdir", required_argument, NULL, 'w' }, { 0 },
-	};
-	struct tracer tr = { .verbose = false };
-	struct config cfg = { .tr = &tr, .tty = -1, .hostname = "" };
-	struct ledger led = { .lock_fd = -1, .lease_fd = -1, .tr = &tr };
 	struct watch x = { .pty_sock = -1, .report = -1, .log_in = -1, .log = -1, .state_fd = -1,
 			   .in = -1, .out = -1, .err = -1 };
-	char **opt_env = calloc(argc, sizeof(char *)), **env;
 	struct exec_io io = { .pty = { -1, -1 }, .go = { -1, -1 } };
-	int n_env = 0, c, pidfd, child_pidfd = -1, cg[ARRAY_SIZE(cg_v1_controllers)];
-	bool user_asked = false;
-	const char *name;
-	struct state st;
+	int pidfd, child_pidfd, cg[ARRAY_SIZE(cg_v1_controllers)];
 	sigset_t signals;
 	pid_t pid;
 
-	if (!opt_env)
-		die("calloc");
-	while ((c = verb_getopt("exec", argc, argv, "tTe:w:", longopts)) != -1) {
-		switch (c) {
-		case 't':
-		case 'T':
-			cfg.tty = c == 't';
-			break;
-		case 'e':
-			opt_env[n_env++] = parse_env(optarg);
-			break;
-		case OPT_USER:
-			parse_user(&cfg, optarg);
-			user_asked = true;
-			break;
-		case 'w':
-			if (optarg[0] != '/')
-				diex("exec: invalid --workdir '%s': must be absolute", optarg);
-			cfg.workdir = optarg;
-			break;
-		}
-	}
-	name = verb_name("exec", argc, argv, true);
-	if (optind + 1 >= argc)
-		diex("exec: missing COMMAND (runb exec NAME COMMAND...)");
-	close(state_running("exec", name, &st));
-	if (!st.ran)
-		diex("exec: container %s has not started its command yet (try again)", name);
-	exec_config(&cfg, name, &st);
-	if (!user_asked) {
-		cfg.uid = st.uid;
-		cfg.gid = st.gid;
-	}
-	cfg.argv = &argv[optind + 1];
-	for (env = st.env; *env; env++)
-		;
-	cfg.env = calloc(env - st.env + n_env + 1, sizeof(char *));
-	if (!cfg.env)
-		die("calloc");
-	memcpy(cfg.env, st.env, (env - st.env) * sizeof(char *));
-	for (int i = 0; i < n_env; i++)
-		env_add(cfg.env, opt_env[i]);
 	signals_block(&signals);
 	fds_cloexec();
-	led.owner = getpid();
-	if (on_exit(teardown, &led) != 0)
+	led->owner = getpid();
+	if (on_exit(teardown, led) != 0)
 		diex("on_exit: cannot register the teardown");
-	pidfd = state_pidfd("exec", name, &st);
-	exec_open_cgroup(&cfg, cg);
-	if (cfg.tty < 0)
-		cfg.tty = tty_wanted();
-	if (cfg.tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &cfg.winsize) < 0)
-		ioctl(STDOUT_FILENO, TIOCGWINSZ, &cfg.winsize);
-	if (!cfg.tty)
+	pidfd = state_pidfd("exec", cfg->name, st);
+	exec_open_cgroup(cfg, cg);
+	if (cfg->tty < 0)
+		cfg->tty = tty_wanted();
+	if (cfg->tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &cfg->winsize) < 0)
+		ioctl(STDOUT_FILENO, TIOCGWINSZ, &cfg->winsize);
+	if (!cfg->tty)
 		relay_no_job_control();
-	exec_pipes(&cfg, &io);
-	pid = exec_fork(&cfg, cg, pidfd, &io);
+	exec_pipes(cfg, &io);
+	pid = exec_fork(cfg, cg, pidfd, &io);
 	x.pty_sock = io.pty[0];
 	x.in = io.in[1];
 	x.out = io.out[0];
@@ -6045,58 +6257,92 @@ static int verb_exec(int argc, char **argv)
 		relay_pipe(&x.err, STDERR_FILENO, true);
 		return EXIT_RUNB;
 	}
-	child_pidfd = syscall(SYS_pidfd_open, pid, 0);  /* runb's child, not reaped: no reuse */
+	child_pidfd = sys_pidfd_open(pid);  /* runb's child, not reaped: no reuse */
 	if (child_pidfd < 0)
 		die("exec: pidfd_open %d", (int)pid);
-	return wait_container(&cfg, &led, pid, child_pidfd, &signals, &x);
+	return wait_container(cfg, led, pid, child_pidfd, &signals, &x);
 }
 
-static int run_verb(int argc, char **argv)
+static int verb_exec(int argc, char **argv)
 {
-	const char *verb = argv[0];
+	struct tracer tr = { .verbose = false };
+	struct config cfg = { .tr = &tr, .tty = -1, .hostname = "" };
+	struct ledger led = { .lock_fd = -1, .lease_fd = -1, .tr = &tr };
+	struct cmdline cl = { .cfg = &cfg };
+	bool user_asked = false;
+	struct state st;
 
+	cfg.name = exec_parse(&cl, argc, argv, &user_asked);
+	cfg.argv = &argv[optind + 1];
+	close(state_running("exec", cfg.name, &st));
+	if (!st.ran)
+		diex("exec: container %s has not started its command yet (try again)", cfg.name);
+	exec_config(&cfg, &cl, &st, user_asked);
+	return exec_run(&cfg, &led, &st);
+}
+
+/* Every verb: one row each. A verb is recognized only as runb's first argument; one
+ * that ENTERS puts a process inside the container, so runb first runs from its
+ * sealed copy (see "What a runb process inside the container may hold"). */
+struct verb_row {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	bool enters;
+	const char *usage;      /* after "runb " */
+	const char *help;
+};
+
+static const struct verb_row verbs[] = {
+	{ "ps", verb_ps, false, "ps [--format FORMAT]",
+	  "one line per running container (FORMAT: {{.Name}} {{.Pid}}\n"
+	  "{{.IP}} {{.Rootfs}} {{.Command}} {{.Uptime}}, and \\t)" },
+	{ "exec", verb_exec, true, "exec [-t|-T] [-e KEY=VAL] [--user UID[:GID]] [-w DIR] NAME COMMAND...",
+	  "COMMAND in its namespaces and cgroup, with its privileges" },
+	{ "stop", verb_stop, false, "stop [-t SECONDS] NAME", "SIGTERM to its PID 1, SIGKILL after SECONDS (default 10)" },
+	{ "kill", verb_kill, false, "kill [-s SIGNAL] NAME", "SIGNAL (default KILL) to its PID 1" },
+	{ "logs", verb_logs, false, "logs [-f] NAME", "what a detached one printed (-f: follow until it ends)" },
+	{ "wait", verb_wait, false, "wait NAME", "until it ends; exit with its status" },
+};
+
+static const struct verb_row *verb_of(const char *word)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		if (strcmp(word, verbs[i].name) == 0)
+			return &verbs[i];
+	return NULL;
+}
+
+static int verb_run(const struct verb_row *v, int argc, char **argv)
+{
 	optind = 1;
 	opterr = 0;
 	if (geteuid() != 0)
-		diex("%s: must be run as root (try: sudo runb %s ...)", verb, verb);
-	if (strcmp(verb, "ps") == 0)
-		return verb_ps(argc, argv);
-	if (strcmp(verb, "exec") == 0)
-		return verb_exec(argc, argv);
-	if (strcmp(verb, "stop") == 0)
-		return verb_stop(argc, argv);
-	if (strcmp(verb, "kill") == 0)
-		return verb_kill(argc, argv);
-	if (strcmp(verb, "logs") == 0)
-		return verb_logs(argc, argv);
-	return verb_wait(argc, argv);
+		diex("%s: must be run as root (try: sudo runb %s ...)", v->name, v->name);
+	return v->run(argc, argv);
+}
+
+/* --help: the usage lines, the options (options_usage), the verbs, the exit statuses. */
+static void usage(FILE *out)
+{
+	fputs("usage: runb [OPTIONS] NAME ROOTFS [COMMAND [ARG...]]\n", out);
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++)
+		fprintf(out, "       runb %s\n", verbs[i].usage);
+	fputs("Run COMMAND (default /bin/bash, or /bin/sh) in a container NAME whose root is ROOTFS.\n\n", out);
+	options_usage(out);
+	fputs("\nThe verbs, for a running container NAME:\n", out);
+	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
+		fprintf(out, "  %-19s", verbs[i].name);
+		for (const char *p = verbs[i].help; *p; p++)
+			*p == '\n' ? fputs("\n                     ", out) : fputc(*p, out);
+		fputc('\n', out);
+	}
+	fputs("\nExit status: 125 runb failed, 126 COMMAND cannot be executed, 127 not found,\n"
+	      "otherwise COMMAND's own (128+N when signal N killed it).\n", out);
 }
 
 /* ======================================================================== */
 /* The spines: container_main() reads like core.sh, main() like runb.sh.     */
 /* ======================================================================== */
-
-/* The child's descriptors: its ends of runb's pipes, the network namespace,
- * the --volume trees, --step's terminal, and stdin, stdout and stderr; all
- * others (runb's, the caller's) closed. ROOTFS is its working directory. */
-static void child_keep_fds(const struct config *cfg, const struct handoff *h)
-{
-	int keep[9 + cfg->n_mounts];
-	size_t n = 0;
-
-	keep[n++] = STDIN_FILENO;
-	keep[n++] = STDOUT_FILENO;
-	keep[n++] = STDERR_FILENO;
-	keep[n++] = h->netns_fd;
-	keep[n++] = h->alive_r;
-	keep[n++] = h->pty_sock[1];
-	keep[n++] = h->report[1];
-	keep[n++] = h->log[1];
-	for (int i = 0; i < cfg->n_mounts; i++)
-		keep[n++] = cfg->mounts[i].host ? cfg->mounts[i].tree : -1;
-	keep[n++] = cfg->tr->step ? cfg->tr->tty : -1;
-	fds_keep_only(keep, n);
-}
 
 /* The container's first process, from its clone (slide 27) to its exec. */
 static noreturn void container_main(const struct config *cfg, const struct handoff *h)
@@ -6138,16 +6384,8 @@ static noreturn void container_main(const struct config *cfg, const struct hando
 	root_make_readonly(cfg);       /* beyond the slides: --read-only */
 	if (h->pty_sock[1] >= 0)
 		pty_make_console(cfg, h->pty_sock[1]);  /* beyond the slides: -t */
-	rlimits_apply(cfg);            /* beyond the slides: limits that do not depend on the caller */
-	if (cfg->seccomp && !cfg->nnp)
-		seccomp_install(cfg);  /* beyond the slides: without no_new_privs, while CAP_SYS_ADMIN is held */
-	caps_switch_user(cfg, caps);   /* slide 33: capsh --uid --gid --inh */
-	workdir_enter(cfg);            /* beyond the slides: -w, as the command's user */
+	process_finalize(cfg, caps);   /* slide 33: capsh --uid --gid --inh; limits, -w, seccomp */
 	die_with_runb(h->alive_r);     /* beyond the slides: not without runb */
-	if (cfg->nnp)
-		nnp_set(cfg);          /* beyond the slides: no_new_privs */
-	if (cfg->seccomp && cfg->nnp)
-		seccomp_install(cfg);  /* beyond the slides: the seccomp filter */
 	if (h->log[1] >= 0)
 		detach_stdio(h->log[1]);  /* beyond the slides: -d, the output into the log */
 	init_start(cfg);               /* beyond the slides: --init */
@@ -6162,9 +6400,25 @@ static void runb_start(struct config *cfg, struct ledger *led, struct handoff *h
 {
 	bool crashed;
 
+	struct cmdline cl = { 0 };
+	const char *rootfs;
+
 	clock_gettime(CLOCK_MONOTONIC, &cfg->tr->start);
 	rlimits_default(cfg);
-	h->rootfd = rootfs_open(cfg, parse_args(cfg, argc, argv));
+	rootfs = parse_args(cfg, &cl, argc, argv);
+	if (cl.help || cl.version) {
+		cl.help ? usage(stdout) : (void)printf("runb %s\n", RUNB_VERSION);
+		exit(0);
+	}
+	if (!rootfs && !cfg->name)
+		diex("missing NAME and ROOTFS (usage: runb [OPTIONS] NAME ROOTFS [COMMAND...]; runb --help)");
+	if (!rootfs)
+		diex("missing ROOTFS: '%s' is not a verb; to start a container: runb NAME ROOTFS "
+		     "(runb --help)", cfg->name);
+	if (verb_of(cfg->name))
+		diex("invalid NAME '%s': it is a runb verb (runb %s ...); choose another NAME",
+		     cfg->name, cfg->name);
+	h->rootfd = rootfs_open(cfg, rootfs);
 	volumes_open(cfg);             /* a missing HOST fails before anything is made */
 	signals_block(signals);        /* a signal during setup waits for stop_if_signalled() */
 	fds_cloexec();
@@ -6267,12 +6521,14 @@ int main(int argc, char **argv)
 	int pidfd = -1;
 	pid_t pid;
 
-	if (argc > 1 && is_verb(argv[1]) && strcmp(argv[1], "exec") != 0)
-		return run_verb(argc - 1, argv + 1);   /* beyond the slides: runb ps, stop, ... */
+	const struct verb_row *verb = argc > 1 ? verb_of(argv[1]) : NULL;
+
+	if (verb && !verb->enters)
+		return verb_run(verb, argc - 1, argv + 1);  /* beyond the slides: runb ps, stop, ... */
 	self_seal(argv);                               /* beyond the slides: runb from a sealed copy */
 	not_dumpable();                                /* beyond the slides: no trace, no /proc/PID */
-	if (argc > 1 && is_verb(argv[1]))
-		return run_verb(argc - 1, argv + 1);   /* beyond the slides: runb exec */
+	if (verb)
+		return verb_run(verb, argc - 1, argv + 1);  /* beyond the slides: runb exec */
 	runb_start(&cfg, &led, &h, &d, &signals, argc, argv);  /* beyond the slides */
 
 	/* runb.sh */

@@ -102,3 +102,55 @@ defined_in_part_one() {
 			{ echo "not '/* Slide NN: <title> — replaces: <shell line>': $line"; return 1; }
 	done
 }
+
+# Part II's index (issue 20): "II.N  TITLE" rows, each followed by rows of
+# "ENTRY(), ... <- CALLER(), ...". Prints "N TITLE" lines and "N ENTRY CALLER" lines.
+part_two_index() {
+	awk '/^ \* Part II follows the container/ { on = 1; next }
+	     on && /^ \*\/$/ { exit }
+	     on && match($0, /^ \*   II\.[0-9]+  /) {
+		n = $0; sub(/^ \*   II\./, "", n); sub(/ .*/, "", n)
+		t = substr($0, RLENGTH + 1); print "T", n, t; next
+	     }
+	     on && /<-/ {
+		split($0, side, "<-"); ne = 0; nc = 0
+		line = side[1]; while (match(line, /[a-z_][a-z0-9_]*\(\)/)) { e[++ne] = substr(line, RSTART, RLENGTH - 2); line = substr(line, RSTART + RLENGTH) }
+		line = side[2]; while (match(line, /[a-z_][a-z0-9_]*\(\)/)) { c[++nc] = substr(line, RSTART, RLENGTH - 2); line = substr(line, RSTART + RLENGTH) }
+		for (i = 1; i <= ne; i++) for (j = 1; j <= nc; j++) print "E", n, e[i], c[j]
+	     }' "$SRC"
+}
+
+# The section (N of "Part II.N") in which function FN is defined; "spine" after Part II.
+section_of() {
+	awk -v fn="$1" '/^\/\* Part II\.[0-9]+: / { s = $0; sub(/^\/\* Part II\./, "", s); sub(/:.*/, "", s) }
+		/^\/\* The spines: / { s = "spine" }
+		$0 ~ "^(static|int)([^=;(]*[ *])?" fn "\\(" { print s; exit }' "$SRC"
+}
+
+# The body of function FN, from its definition to its closing brace.
+body_of() {
+	awk -v fn="$1" '$0 ~ "^(static|int)([^=;(]*[ *])?" fn "\\(" { on = 1 } on { print } on && /^}/ { exit }' "$SRC"
+}
+
+@test "Part II's index: its sections are the banners, in order; each entry point is defined in its section and called by its callers" {
+	local idx banners n title e fn caller
+	idx=$(part_two_index)
+	banners=$(sed -nE 's/^\/\* Part II\.([0-9]+): (.*[^ ]) +\*\/$/T \1 \2/p' "$SRC")
+	echo "index:"; grep '^T' <<<"$idx"; echo "banners:"; echo "$banners"
+	[ "$(grep '^T' <<<"$idx")" = "$banners" ]
+	[ "$(grep -c '^T' <<<"$idx")" -ge 8 ]
+	while read -r e n fn caller; do
+		[ "$(section_of "$fn")" = "$n" ] || { echo "$fn() is not in Part II.$n"; return 1; }
+		# called, or handed over (on_exit(teardown, ...))
+		body_of "$caller" | grep -qw "$fn" || { echo "$caller() does not call $fn()"; return 1; }
+	done < <(grep '^E' <<<"$idx")
+}
+
+@test "the spine calls each slide's function, directly or in process_finalize()" {
+	local fn body
+	body=$(body_of container_main; body_of main; body_of process_finalize)
+	while read -r _ fn; do
+		case $fn in cg_remove|net_ns_del|cg_detect) continue ;; esac  # the undo, and runb_start's
+		grep -q "\\b$fn(" <<<"$body" || { echo "no spine calls $fn()"; return 1; }
+	done < <(map_in_source)
+}
