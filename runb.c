@@ -7,12 +7,14 @@
  *   sudo ./runb [OPTIONS] NAME ROOTFS [COMMAND [ARG...]]
  *
  * The file, top to bottom:
- *   The kit      errors, the -v trace, syscalls glibc does not wrap, paths
- *                inside ROOTFS, lock files, a small rtnetlink kit
+ *   The kit      errors, the -v trace and --step, syscalls glibc does not
+ *                wrap, paths inside ROOTFS, a small rtnetlink kit
  *   Part I       the slides, 25 to 33, in their order: only what they do
- *   Part II      beyond the slides: the command line, ROOTFS opened once,
- *                locks, leases and the crash sweep, the hardening, the names
- *                files, a terminal of its own, the watcher, waiting, teardown
+ *   Part II      beyond the slides, in the order of the container's life,
+ *                with an index at its top: the rule for every runb process
+ *                inside the container, the command line, runb's bookkeeping,
+ *                the root, cgroups, the child's file system and process, the
+ *                terminal, runb beside its container, the verbs
  *   The spines   container_main(), which reads like core.sh, and main(),
  *                which reads like runb.sh
  *
@@ -1894,19 +1896,23 @@ static noreturn void exec_command(const struct config *cfg, int report)
  *         rootfs_open(), rootfs_warn_if_open()           <- runb_start()
  *         overlay_dir_prepare()                          <- runb_start()
  *         rootfs_hand_over()                             <- main()
- *         rootfs_take_over(), overlay_mount()            <- container_main()
+ *         rootfs_take_over()                             <- child_begin()
+ *         overlay_mount()                                <- container_main()
  *   II.4  cgroups beyond slide 25: the limits, the device rules
  *         cg_set_limits(), cg_devices()                  <- main()
  *   II.5  In the child: the file system after the root switch
  *         volumes_open()                                 <- runb_start()
- *         fs_mask_kernel_files(), cg_mount_inside()      <- container_main()
- *         user_mounts_all(), hosts_set(), dns_set()      <- container_main()
- *         workdir_make(), root_make_readonly()           <- container_main()
+ *         fs_after_root_switch()                         <- container_main()
+ *         fs_mask_kernel_files(), cg_mount_inside()      <- fs_after_root_switch()
+ *         user_mounts_all(), hosts_set(), dns_set()      <- fs_after_root_switch()
+ *         workdir_make(), root_make_readonly()           <- fs_after_root_switch()
  *   II.6  In the child: the process, to the exec
- *         child_keep_fds(), ns_new_session()             <- container_main()
- *         process_finalize()                             <- container_main(), exec_setup()
- *         die_with_runb(), detach_stdio(), init_start()  <- container_main()
- *         signals_default()                              <- container_main(), exec_child()
+ *         child_begin(), process_finalize()              <- container_main()
+ *         child_before_exec()                            <- container_main()
+ *         child_keep_fds(), ns_new_session()             <- child_begin()
+ *         process_finalize()                             <- exec_setup()
+ *         die_with_runb(), detach_stdio(), init_start()  <- child_before_exec()
+ *         signals_default()                              <- child_before_exec(), exec_child()
  *   II.7  The terminal: -t
  *         pty_make_console()                             <- container_main()
  *         pty_send_master()                              <- exec_setup()
@@ -4305,6 +4311,18 @@ static void root_make_readonly(const struct config *cfg)
 	close(root);
 }
 
+/* The steps above, in the order the child runs them after the root switch. */
+static void fs_after_root_switch(const struct config *cfg)
+{
+	fs_mask_kernel_files(cfg);     /* /proc and /sys masked */
+	cg_mount_inside(cfg);          /* /sys/fs/cgroup, read-only */
+	user_mounts_all(cfg);          /* --volume, --tmpfs */
+	hosts_set(cfg);                /* /etc/hosts, /etc/hostname */
+	dns_set(cfg);                  /* runb.sh: echo nameserver ... > etc/resolv.conf */
+	workdir_make(cfg);             /* -w */
+	root_make_readonly(cfg);       /* --read-only, last */
+}
+
 /* ------------------------------------------------------------------------ */
 /* Part II.6: In the child: the process, to the exec                        */
 /* ------------------------------------------------------------------------ */
@@ -4346,6 +4364,16 @@ static void ns_new_session(const struct config *cfg)
 	trace(cfg->tr, 0, "(a session of its own)", "setsid()");
 	if (setsid() < 0)
 		die("setsid");
+}
+
+/* The child's first steps, before slide 27's: the descriptors it keeps, -v's clock,
+ * a session of its own, and ROOTFS, which it got as its working directory. */
+static int child_begin(const struct config *cfg, const struct handoff *h)
+{
+	child_keep_fds(cfg, h);        /* nothing of the host's but what it needs */
+	trace_begin_child(cfg->tr);    /* -v, --step: the child's own clock and host PID */
+	ns_new_session(cfg);           /* no way to name runb's session */
+	return rootfs_take_over(cfg);  /* ROOTFS by descriptor, not path */
 }
 
 static void rlimits_apply(const struct config *cfg)
@@ -4721,6 +4749,16 @@ static void signals_default(void)
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
 		die("sigprocmask");
+}
+
+/* The child's last steps before slide 33's exec, after process_finalize(). */
+static void child_before_exec(const struct config *cfg, const struct handoff *h)
+{
+	die_with_runb(h->alive_r);     /* not without runb */
+	if (h->log[1] >= 0)
+		detach_stdio(h->log[1]);  /* -d: the output into the log */
+	init_start(cfg);               /* --init: PID 1 stays runb's init */
+	signals_default();             /* no disposition inherited from runb */
 }
 
 /* ------------------------------------------------------------------------ */
@@ -6350,10 +6388,7 @@ static noreturn void container_main(const struct config *cfg, const struct hando
 	uint64_t caps = cfg->caps;  /* what caps_usable() left of SET_CAPS and the options */
 	int rootfd, devfd;
 
-	child_keep_fds(cfg, h);        /* beyond the slides: nothing of the host's but what it needs */
-	trace_begin_child(cfg->tr);    /* -v, --step: the child's own clock and host PID */
-	ns_new_session(cfg);           /* beyond the slides: no way to name runb's session */
-	rootfd = rootfs_take_over(cfg); /* beyond the slides: ROOTFS by descriptor, not path */
+	rootfd = child_begin(cfg, h);  /* beyond the slides: its descriptors, a session, ROOTFS */
 
 	fs_make_private(cfg);          /* slide 27: unshare's implied --propagation private */
 	cg_join(cfg);                  /* slide 28: cgclassify -g ... $$ */
@@ -6375,21 +6410,11 @@ static noreturn void container_main(const struct config *cfg, const struct hando
 	else
 		root_pivot(cfg, rootfd);
 	close(rootfd);
-	fs_mask_kernel_files(cfg);     /* beyond the slides: /proc and /sys masked */
-	cg_mount_inside(cfg);          /* beyond the slides: /sys/fs/cgroup, read-only */
-	user_mounts_all(cfg);          /* beyond the slides: --volume, --tmpfs */
-	hosts_set(cfg);                /* beyond the slides: /etc/hosts, /etc/hostname */
-	dns_set(cfg);                  /* runb.sh: echo nameserver ... > etc/resolv.conf */
-	workdir_make(cfg);             /* beyond the slides: -w */
-	root_make_readonly(cfg);       /* beyond the slides: --read-only */
+	fs_after_root_switch(cfg);     /* beyond the slides: masks, volumes, names files, -w */
 	if (h->pty_sock[1] >= 0)
 		pty_make_console(cfg, h->pty_sock[1]);  /* beyond the slides: -t */
-	process_finalize(cfg, caps);   /* slide 33: capsh --uid --gid --inh; limits, -w, seccomp */
-	die_with_runb(h->alive_r);     /* beyond the slides: not without runb */
-	if (h->log[1] >= 0)
-		detach_stdio(h->log[1]);  /* beyond the slides: -d, the output into the log */
-	init_start(cfg);               /* beyond the slides: --init */
-	signals_default();             /* beyond the slides: no disposition inherited from runb */
+	process_finalize(cfg, caps);   /* slide 33: capsh --uid --gid --inh (and limits, seccomp) */
+	child_before_exec(cfg, h);     /* beyond the slides: death signal, -d's log, --init */
 	exec_command(cfg, h->report[1]);  /* slide 33: capsh -- -c "/bin/bash" */
 }
 
