@@ -18,6 +18,10 @@
  *   The spines   container_main(), which reads like core.sh, and main(),
  *                which reads like runb.sh
  *
+ * A comment in Part I that begins with "[robustness]" marks what the slide
+ * does not do but a real machine needs (a retry, a diagnosis, a leftover of
+ * a crashed run): skip it on a first reading.
+ *
  * The slides, and the functions that do them, in the order of Part I. README.md
  * has the same map; test/map.bats checks both against this file.
  *
@@ -859,7 +863,7 @@ static void cg_detect(struct config *cfg)
 	      "cgroup2, unified v2" : "not cgroup2, v1 or hybrid: using the v1 cpu, memory, pids");
 }
 
-/* DIR/FILE's words, as " w1 w2 ... ": 0, or -1 when DIR is gone (ENOENT). */
+/* [robustness] DIR/FILE's words, as " w1 w2 ... ": 0, or -1 when DIR is gone (ENOENT). */
 static int cg_read_words(const char *dir, const char *file, char have[static 512])
 {
 	char path[PATH_MAX];
@@ -878,7 +882,7 @@ static int cg_read_words(const char *dir, const char *file, char have[static 512
 	return 0;
 }
 
-/* Are all of the slide's controllers among HAVE's words? */
+/* [robustness] Are all of the slide's controllers among HAVE's words? */
 static bool cg_v2_all_in(const char *have)
 {
 	char word[16];
@@ -965,7 +969,7 @@ static int cg_make_dirs(const struct config *cfg)
  * runb's teardown may remove the shared parent "runb" under us). */
 #define CG_MKDIR_TRIES 5
 
-/* Why mkdir keeps failing with ENOENT: most often no v1 hierarchy at
+/* [robustness] Why mkdir keeps failing with ENOENT: most often no v1 hierarchy at
  * /sys/fs/cgroup/CONTROLLER at all (`ip netns exec` mounts a fresh sysfs
  * without the cgroup mounts under it). Looked at only once runb has failed. */
 static void cg_explain_missing(void)
@@ -994,7 +998,7 @@ static void cg_create(const struct config *cfg, struct ledger *led)
 		}
 }
 
-/* The undo, cgdelete: rmdir one cgroup. A cgroup goes only when empty: when a
+/* [robustness] The undo, cgdelete: rmdir one cgroup. A cgroup goes only when empty: when a
  * crashed run left processes in it, kill them first (v2: cgroup.kill, which
  * kills every process in the cgroup at once; v1: each pid it lists), and try
  * again, every CG_RMDIR_WAIT_US, CG_RMDIR_TRIES times (a second in all). */
@@ -1230,7 +1234,7 @@ static int route_add_default(int fd, struct in_addr gw)
 	return nl_talk(fd, &req);
 }
 
-/* ip link del VETH: deleting one end of a veth deletes its peer too. ENODEV is success: the
+/* [robustness] ip link del VETH: deleting one end of a veth deletes its peer too. ENODEV is success: the
  * link is already gone. Used only when a former run's veth still holds our name. */
 static int link_del(int fd, const char *name)
 {
@@ -2726,7 +2730,7 @@ static void options_usage(FILE *out)
 			snprintf(letter, sizeof(letter), "-%c, ", o->letter);
 		n = snprintf(head, sizeof(head), "  %s--%s%s%s", letter, o->name, sep,
 			     o->value ? o->value : "");
-		fprintf(out, "%-21s%s", head, n > 19 ? "\n                     " : "");
+		fprintf(out, n > 19 ? "%s  " : "%-21s", head);  /* a long one: its text after two spaces */
 		for (const char *p = o->help; *p; p++)
 			*p == '\n' ? fputs("\n                     ", out) : fputc(*p, out);
 		fputc('\n', out);
