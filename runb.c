@@ -6106,12 +6106,12 @@ static noreturn void exec_setup(const struct config *cfg, int pidfd, const struc
 	    dup2(io->err[1], STDERR_FILENO) < 0)  /* from here on, messages go to runb's relay */
 		_exit(EXIT_RUNB);
 	fds_keep_only(keep, ARRAY_SIZE(keep));  /* the caller's, runb's cgroup and state: gone */
+	caps_drop_bounding(cfg, caps);  /* while /proc is the host's: the container's could lie */
 	if (setns(pidfd, exec_ns_flags) < 0)
 		diex("exec: no running container %s (setns: %s)", cfg->name, strerror(errno));
 	close(pidfd);
 	if (cfg->use_chroot ? chroot(cfg->rootfs) < 0 || chdir("/") < 0 : chdir("/") < 0)
 		die("exec: enter the container's root %s", cfg->rootfs);
-	caps_drop_bounding(cfg, caps);
 	if (io->pty[1] >= 0)
 		slave = pty_send_master(cfg, io->pty[1], pts);
 	process_finalize(cfg, caps);
