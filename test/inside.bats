@@ -300,3 +300,14 @@ pid_of() {
 	kill -TERM "$RB_PID"
 	rb_wait
 }
+
+@test "runb exec's bounding set comes from the host's cap_last_cap, not one the container mounted over its own" {
+	rbd "$CNAME" --cap-add SYS_ADMIN -- sleep 60
+	local want
+	want=$(rbt exec "$CNAME" sh -c 'grep CapBnd /proc/1/status')
+	# the container lies: cap_last_cap 10 (its own mount namespace only)
+	rbt exec "$CNAME" sh -c 'echo 10 >/tmp/last && mount --bind /tmp/last /proc/sys/kernel/cap_last_cap && cat /proc/sys/kernel/cap_last_cap' | grep -qx 10
+	run rbt exec "$CNAME" sh -c 'grep CapBnd /proc/self/status'
+	assert_output "$want"
+	rbt stop -t 0 "$CNAME"
+}
