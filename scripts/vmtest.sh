@@ -61,10 +61,15 @@ apt_update_once() {
 	[ "$apt_updated" = 1 ] && return 0
 	[ "$(id -u)" = 0 ] || die "need root to run apt-get (missing: $*)"
 	say "apt-get update"
-	apt-get update -qq >&2 || die "apt-get update failed"
+	# another vmtest.sh may be looking up its kernel at the same moment
+	flock /var/lock/runb-vmtest-apt.lock apt-get update -qq >&2 || die "apt-get update failed"
 	apt_updated=1
 }
 
+# One vmtest.sh at a time here: make test-vm starts one per CPU, and two
+# apt-gets at once fail on apt's lock (the second finds all installed).
+exec 8>/var/lock/runb-vmtest-tools.lock
+flock 8
 missing=()
 command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
 # Debian's kernel image and modules are xz-compressed
@@ -79,6 +84,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		"${missing[@]}" >&2 </dev/null || die "apt-get install ${missing[*]} failed"
 fi
+flock -u 8
+exec 8>&-
 bb=/bin/busybox
 
 # -------------------------------------------------------------------- kernel
