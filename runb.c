@@ -6100,6 +6100,8 @@ static noreturn void exec_setup(const struct config *cfg, int pidfd, const struc
 	char c, pts[32] = "";
 	pid_t pid;
 
+	if (io->go[1] >= 0)
+		close(io->go[1]);  /* or a runb that died would leave the read below waiting */
 	if (io->go[0] >= 0 && read(io->go[0], &c, 1) != 1)  /* v1: runb has moved us into the cgroup */
 		_exit(EXIT_RUNB);
 	if (dup2(io->in[0], STDIN_FILENO) < 0 || dup2(io->out[1], STDOUT_FILENO) < 0 ||
