@@ -38,7 +38,8 @@
  *   /proc/PID/fd/N, /proc/PID/cwd and /proc/PID/root with O_PATH and accepts
  *   only objects the container already has: the file the link's path names in
  *   the prober's own view (same device and inode), a pipe, socket or
- *   anonymous inode, a /dev/null-like device, one of the prober's own
+ *   anonymous inode, a /dev/null-like device, a pty of the container's own
+ *   devpts, one of the prober's own
  *   descriptors or namespaces, or a memfd sealed against writes. A directory
  *   must moreover lead up, through "..", to the prober's own root: a
  *   directory whose top is another root is outside the container.
@@ -437,6 +438,14 @@ static int is_null_like(const struct stat *st)
 	       (mi == 3 || mi == 5 || mi == 7 || mi == 8 || mi == 9);
 }
 
+/* A pty of the container's own devpts instance (its /dev/pts): the same number can
+ * name another pty elsewhere, so the instance is told by its file system's device. */
+static dev_t own_devpts;
+static int is_own_pty(const struct stat *st)
+{
+	return S_ISCHR(st->st_mode) && own_devpts && st->st_dev == own_devpts;
+}
+
 static int sealed_against_writes(int fd)
 {
 	int seals = fcntl(fd, F_GET_SEALS);
@@ -512,7 +521,7 @@ static void judge_object(const struct target *t, const char *what, int fd,
 {
 	char detail[4200];
 
-	if (is_channel(link) || is_null_like(st) || is_own(st)) {
+	if (is_channel(link) || is_null_like(st) || is_own_pty(st) || is_own(st)) {
 		own_channel++;
 		return;
 	}
@@ -767,6 +776,12 @@ static int setup(void)
 	char path[64];
 
 	self = getpid();
+	{
+		struct stat pts;
+
+		if (stat("/dev/pts/ptmx", &pts) == 0)
+			own_devpts = pts.st_dev;
+	}
 	if (stat("/", &root_st) < 0) {
 		perror("prober: stat /");
 		return -1;
