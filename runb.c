@@ -1886,10 +1886,12 @@ static noreturn void exec_command(const struct config *cfg, int report)
  * points, and who calls them (test/map.bats checks it against the code).
  *
  *   II.0  What a runb process inside the container may hold
- *         self_seal(), not_dumpable()                    <- main()
+ *         self_seal()                                    <- main(), runb_command_line()
+ *         not_dumpable()                                 <- main()
  *         fds_keep_only()                                <- child_keep_fds(), init_start(), exec_setup()
  *   II.1  The command line
- *         parse_args(), rlimits_default(), step_open()   <- runb_start()
+ *         parse_args()                                   <- runb_command_line()
+ *         rlimits_default(), step_open()                 <- runb_start()
  *   II.2  runb's bookkeeping: locks, lease, ledger, crash sweep
  *         name_lock(), state_forget(), sweep_crashed_run() <- runb_start()
  *         sweep_crashed_runs(), net_ns_check_free()      <- runb_start()
@@ -1929,7 +1931,7 @@ static noreturn void exec_command(const struct config *cfg, int report)
  *         wait_container()                               <- runb_supervise(), exec_run()
  *   II.9  The verbs: runb ps, exec, stop, kill, logs, wait
  *         verb_of(), verb_run()                          <- main()
- *         usage()                                        <- runb_start()
+ *         usage()                                        <- runb_command_line()
  */
 
 /* ------------------------------------------------------------------------ */
@@ -1953,8 +1955,12 @@ static noreturn void exec_command(const struct config *cfg, int report)
  *   2. It is not dumpable (PR_SET_DUMPABLE 0, inherited over the clone), so
  *      a process of the container without CAP_SYS_PTRACE can neither trace
  *      it nor open anything under its /proc/PID.
- *   3. Its /proc/PID/exe is never the host's runb: runb runs from a sealed
- *      copy of itself in memory (self_seal), which nobody can write.
+ *   3. Its /proc/PID/exe is never the host's runb: a runb process that a
+ *      process of the container can ever see (--init's PID 1, runb exec's
+ *      command before its exec) runs from a sealed copy of runb in memory
+ *      (self_seal), which nobody can write. The first process without --init
+ *      need not: it execs the command before any process of the container
+ *      exists (point 4), and the copy costs some 2 ms (README, Performance).
  *   4. runb exec does its setup in a process outside the container's PID
  *      namespace, where the container cannot see it; only a fully confined
  *      process (the container's user, capabilities, no_new_privs, seccomp)
@@ -1991,11 +1997,10 @@ static void not_dumpable(void)
 		die("prctl(PR_SET_DUMPABLE, 0)");
 }
 
-/* runb re-executes itself from a sealed memfd before it does anything else,
- * so /proc/PID/exe of every runb process names that copy, never the file on
- * the host: a container that opened it can read it, never write it (as
- * runc's cloned binary). A static runb copies ~1.3 MiB (measured in
- * README, Performance). The copy knows itself by its seals. */
+/* runb re-executes itself from a sealed memfd before it makes anything (runb
+ * exec, runb --init), so /proc/PID/exe of what it puts inside names that copy,
+ * never the file on the host: a container that opened it can read it, never
+ * write it (as runc's cloned binary). The copy knows itself by its seals. */
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
 #endif
@@ -6424,19 +6429,15 @@ static noreturn void container_main(const struct config *cfg, const struct hando
 	exec_command(cfg, h->report[1]);  /* slide 33: capsh -- -c "/bin/bash" */
 }
 
-/* Before runb.sh's first line: the options, ROOTFS opened once, the NAME lock,
- * what crashed runs left swept, and the checks that may refuse to start. */
-static void runb_start(struct config *cfg, struct ledger *led, struct handoff *h,
-		       struct detach *d, sigset_t *signals, int argc, char **argv)
+/* The command line, and what it alone decides: --help, --version, what is missing,
+ * a NAME that is a verb. Nothing is made yet, so --init's runb, which stays inside
+ * the container as its PID 1, can start again from a sealed copy of itself here (see
+ * "What a runb process inside the container may hold"). Returns ROOTFS as given. */
+static const char *runb_command_line(struct config *cfg, int argc, char **argv)
 {
-	bool crashed;
-
 	struct cmdline cl = { 0 };
-	const char *rootfs;
+	const char *rootfs = parse_args(cfg, &cl, argc, argv);
 
-	clock_gettime(CLOCK_MONOTONIC, &cfg->tr->start);
-	rlimits_default(cfg);
-	rootfs = parse_args(cfg, &cl, argc, argv);
 	if (cl.help || cl.version) {
 		cl.help ? usage(stdout) : (void)printf("runb %s\n", RUNB_VERSION);
 		exit(0);
@@ -6449,7 +6450,21 @@ static void runb_start(struct config *cfg, struct ledger *led, struct handoff *h
 	if (verb_of(cfg->name))
 		diex("invalid NAME '%s': it is a runb verb (runb %s ...); choose another NAME",
 		     cfg->name, cfg->name);
-	h->rootfd = rootfs_open(cfg, rootfs);
+	if (cfg->init)
+		self_seal(argv);
+	return rootfs;
+}
+
+/* Before runb.sh's first line: the options, ROOTFS opened once, the NAME lock,
+ * what crashed runs left swept, and the checks that may refuse to start. */
+static void runb_start(struct config *cfg, struct ledger *led, struct handoff *h,
+		       struct detach *d, sigset_t *signals, int argc, char **argv)
+{
+	bool crashed;
+
+	clock_gettime(CLOCK_MONOTONIC, &cfg->tr->start);
+	rlimits_default(cfg);
+	h->rootfd = rootfs_open(cfg, runb_command_line(cfg, argc, argv));
 	volumes_open(cfg);             /* a missing HOST fails before anything is made */
 	signals_block(signals);        /* a signal during setup waits for stop_if_signalled() */
 	fds_cloexec();
@@ -6554,12 +6569,11 @@ int main(int argc, char **argv)
 
 	const struct verb_row *verb = argc > 1 ? verb_of(argv[1]) : NULL;
 
-	if (verb && !verb->enters)
-		return verb_run(verb, argc - 1, argv + 1);  /* beyond the slides: runb ps, stop, ... */
-	self_seal(argv);                               /* beyond the slides: runb from a sealed copy */
+	if (verb && verb->enters)
+		self_seal(argv);                       /* beyond the slides: runb exec from a sealed copy */
 	not_dumpable();                                /* beyond the slides: no trace, no /proc/PID */
 	if (verb)
-		return verb_run(verb, argc - 1, argv + 1);  /* beyond the slides: runb exec */
+		return verb_run(verb, argc - 1, argv + 1);  /* beyond the slides: runb ps, exec, ... */
 	runb_start(&cfg, &led, &h, &d, &signals, argc, argv);  /* beyond the slides */
 
 	/* runb.sh */

@@ -287,18 +287,26 @@ pid_of() {
 	assert_line --index 1 --partial 'TCSETSF'
 }
 
-@test "runb runs from a sealed copy of itself: /proc/PID/exe names a memfd, not the file" {
-	rb_bg --net none "$CNAME" "$ROOTFS" sleep 30
-	local pid
+@test "what a container can see of runb (--init's PID 1, runb exec) runs from a sealed copy: /proc/PID/exe names a memfd" {
+	rb_bg --init --net none "$CNAME" "$ROOTFS" sleep 30
+	local pid ex
 	pid=$(container_pid)
+	wait_for grep -q . "/proc/$pid/task/$pid/children"
+	run readlink "/proc/$pid/exe"
+	assert_output --regexp '^/memfd:runb'
 	run readlink "/proc/$RB_PID/exe"
 	assert_output --regexp '^/memfd:runb'
 	grep -q '^runb$' "/proc/$RB_PID/comm"
-	# the container's command runs from ROOTFS, not from runb's copy
-	run readlink "/proc/$pid/exe"
-	assert_output /bin/busybox
+	# runb exec, on the host: the setup and the command are clones of it
+	rbt exec "$CNAME" sleep 5 &
+	ex=$!
+	wait_for test -e "/proc/$ex"
+	wait_for pgrep -P "$ex" -x runb
+	run readlink "/proc/$(pgrep -P "$ex" -x runb | head -n 1)/exe"
+	assert_output --regexp '^/memfd:runb'
 	kill -TERM "$RB_PID"
 	rb_wait
+	wait "$ex" || true
 }
 
 @test "runb exec's bounding set comes from the host's cap_last_cap, not one the container mounted over its own" {
