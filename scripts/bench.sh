@@ -374,7 +374,8 @@ if "${CC:-cc}" -O2 -o "$tmp/netfloor" "$top/scripts/netfloor.c" 2>"$tmp/netfloor
 fi
 
 # runb built without its sealed copy (self_seal), never installed: what the copy
-# of itself into a memfd and its exec cost at each start and exec (README, Security)
+# of itself into a memfd and its exec cost where runb makes one, at a start with
+# --init and at each runb exec (README, Security)
 unsealed=
 if "${CC:-cc}" -std=gnu11 -O2 -static -DRUNB_BENCH_UNSEALED -o "$tmp/runb-unsealed" \
 	"$top/runb.c" 2>"$tmp/unsealed.err"; then
@@ -382,12 +383,13 @@ if "${CC:-cc}" -std=gnu11 -O2 -static -DRUNB_BENCH_UNSEALED -o "$tmp/runb-unseal
 fi
 
 # ------------------------------------------------------------ configurations
-configs=(floor netfloor runb runb-net-none runb-unsealed runb-limits crun runc runb.sh)
+configs=(floor netfloor runb runb-net-none runb-init runb-unsealed runb-limits crun runc runb.sh)
 declare -A label=(
 	[floor]="floor (unshare+chroot)"
 	[netfloor]="network floor (+veth, addr, route)"
 	[runb]="runb (cgroups+bridge)"
 	[runb-net-none]="runb --net none"
+	[runb-init]="runb --init --net none"
 	[runb-unsealed]="  the same without the sealed copy"
 	[runb-limits]="runb -m 64m --cpus 1 --pids 100"
 	[crun]="crun $(crun --version 2>/dev/null | awk 'NR==1 {print $3}')"
@@ -408,7 +410,8 @@ set_cmd() {
 		cmd=("$netfloor" -a 10.0.0.150/24 -i "$idx" -g 10.0.0.1 "$rootfs" /bin/true) ;;
 	runb) cmd=("$RUNB" "$2" "$rootfs" /bin/true) ;;
 	runb-net-none) cmd=("$RUNB" --net none "$2" "$rootfs" /bin/true) ;;
-	runb-unsealed) cmd=("$unsealed" --net none "$2" "$rootfs" /bin/true) ;;
+	runb-init) cmd=("$RUNB" --init --net none "$2" "$rootfs" /bin/true) ;;
+	runb-unsealed) cmd=("$unsealed" --init --net none "$2" "$rootfs" /bin/true) ;;
 	runb-limits) cmd=("$RUNB" -m 64m --cpus 1 --pids 100 "$2" "$rootfs" /bin/true) ;;
 	crun) cmd=(crun --root "$tmp/crun-state" run --bundle "$tmp/oci-crun" "$2") ;;
 	runc) cmd=(runc --root "$tmp/runc-state" run --bundle "$tmp/oci-runc" "$2") ;;
