@@ -1997,6 +1997,51 @@ static void not_dumpable(void)
 		die("prctl(PR_SET_DUMPABLE, 0)");
 }
 
+/* A process that ptraces, or holds CAP_SYS_PTRACE, reads /proc/PID/environ and
+ * /proc/PID/cmdline of what it can see: in a clone of runb, the caller's own
+ * environment and runb's command line with its host paths. A runb process that
+ * stays inside (--init's PID 1) or is cloned into the container (runb exec's)
+ * overwrites both with zeros once it needs them no more, and names itself AS
+ * there. Where they are: /proc/self/stat's fields 48 to 51 (proc(5)). */
+static void args_scrub(const char *as)
+{
+	unsigned long arg[2], env[2];
+	char buf[1024], *p;
+	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC), field = 3;
+	ssize_t n;
+
+	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
+		die("open /proc/self/stat");
+	close(fd);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');  /* the command name may hold spaces and parentheses */
+	for (p = p ? p + 2 : buf; *p && field < 48; p += strcspn(p, " ") + 1)
+		field++;
+	if (sscanf(p, "%lu %lu %lu %lu", &arg[0], &arg[1], &env[0], &env[1]) != 4 ||
+	    arg[1] <= arg[0] || env[1] < env[0])
+		diex("/proc/self/stat: no arg_start, arg_end, env_start, env_end");
+	memset((void *)env[0], 0, env[1] - env[0]);
+	memset((void *)arg[0], 0, arg[1] - arg[0]);
+	snprintf((char *)arg[0], arg[1] - arg[0], "%s", as);
+}
+
+/* A copy of the NULL-ended list V, its strings too, on the heap (before args_scrub). */
+static char **strv_dup(char *const *v)
+{
+	size_t n = 0;
+	char **copy;
+
+	while (v && v[n])
+		n++;
+	copy = calloc(n + 1, sizeof(*copy));
+	if (!copy)
+		die("calloc");
+	for (size_t i = 0; i < n; i++)
+		if (!(copy[i] = strdup(v[i])))
+			die("strdup");
+	return copy;
+}
+
 /* runb re-executes itself from a sealed memfd before it makes anything (runb
  * exec, runb --init), so /proc/PID/exe of what it puts inside names that copy,
  * never the file on the host: a container that opened it can read it, never
@@ -3384,42 +3429,60 @@ static int mount_new(const char *type, const char *const kv[], int onto, const c
 
 /* DIR/upper and DIR/work on the host, made when missing (DIR mode 0700), in runb before
  * anything else; upper gets ROOTFS's mode and owner, which its root shows in the overlay. */
+/* DIR, opened as ROOTFS is: following no symlink on its path. DIR holds what the
+ * container writes, so a directory on its path may be one a container can write
+ * (a shared volume), and a link there would send the layers anywhere. */
+static int overlay_dir_open(const char *dir, unsigned long long flags)
+{
+	struct open_how how = { .flags = flags | O_DIRECTORY | O_CLOEXEC,
+				.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
+	int fd;
+
+	do
+		fd = sys_openat2(AT_FDCWD, dir, &how);
+	while (fd < 0 && errno == EAGAIN);
+	if (fd < 0 && errno == ELOOP)
+		diex("--overlay=%s: a symlink on its path; runb follows none there: give the "
+		     "directory itself", dir);
+	if (fd < 0)
+		die("--overlay=%s: open", dir);
+	return fd;
+}
+
+/* DIR/upper and DIR/work on the host, made when missing (DIR mode 0700), in runb before
+ * anything else; upper gets ROOTFS's mode and owner, which its root shows in the overlay. */
 static void overlay_dir_prepare(struct config *cfg, int rootfd)
 {
-	struct stat root, st;
-	char path[PATH_MAX], *abs;
+	struct stat root;
+	char fdp[32], *abs;
 	int fd;
+	ssize_t n;
 
 	if (cfg->overlay != OVERLAY_DIR)
 		return;
 	if (mkdir(cfg->overlay_dir, 0700) < 0 && errno != EEXIST)
 		die("--overlay=%s: mkdir", cfg->overlay_dir);
-	if (stat(cfg->overlay_dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		diex("--overlay=%s: not a directory", cfg->overlay_dir);
-	/* the child opens it after its cd into ROOTFS: make it absolute */
-	if (!(abs = realpath(cfg->overlay_dir, NULL)))
-		die("--overlay=%s: realpath", cfg->overlay_dir);
-	cfg->overlay_dir = abs;
 	/* one container at a time on DIR: its lock, held for runb's life (closed at exit) */
-	fd = open(abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		die("--overlay=%s: open", abs);
+	fd = overlay_dir_open(cfg->overlay_dir, O_RDONLY);
+	/* the child opens it again after its cd into ROOTFS: its absolute path */
+	if (!(abs = calloc(1, PATH_MAX)) || (n = readlink(fd_path(fd, fdp), abs, PATH_MAX - 1)) < 0)
+		die("--overlay=%s: readlink %s", cfg->overlay_dir, fdp);
+	cfg->overlay_dir = abs;
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0)
 		diex("--overlay=%s: in use by another container (an overlay's upper layer is one's only)",
 		     abs);
 	dir_warn_if_open("--overlay", abs, fd);
 	if (fstat(rootfd, &root) < 0)
 		die("stat ROOTFS %s", cfg->rootfs);
-	snprintf(path, sizeof(path), "%s/upper", cfg->overlay_dir);
-	if (mkdir(path, root.st_mode & 07777) == 0) {
-		if (chown(path, root.st_uid, root.st_gid) < 0 || chmod(path, root.st_mode & 07777) < 0)
-			die("--overlay=%s: chown/chmod upper", cfg->overlay_dir);
+	if (mkdirat(fd, "upper", root.st_mode & 07777) == 0) {
+		if (fchownat(fd, "upper", root.st_uid, root.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+		    fchmodat(fd, "upper", root.st_mode & 07777, 0) < 0)
+			die("--overlay=%s: chown/chmod upper", abs);
 	} else if (errno != EEXIST) {
-		die("--overlay=%s: mkdir upper", cfg->overlay_dir);
+		die("--overlay=%s: mkdir upper", abs);
 	}
-	snprintf(path, sizeof(path), "%s/work", cfg->overlay_dir);
-	if (mkdir(path, 0700) < 0 && errno != EEXIST)
-		die("--overlay=%s: mkdir work", cfg->overlay_dir);
+	if (mkdirat(fd, "work", 0700) < 0 && errno != EEXIST)
+		die("--overlay=%s: mkdir work", abs);
 }
 
 static int overlay_mount(const struct config *cfg, int rootfd)
@@ -3444,9 +3507,7 @@ static int overlay_mount(const struct config *cfg, int rootfd)
 		    fchmodat(layers, "upper", root.st_mode & 07777, 0) < 0)
 			die("--overlay: mkdir upper, work on its tmpfs");
 	} else {
-		layers = open(cfg->overlay_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (layers < 0)
-			die("--overlay=%s: open", cfg->overlay_dir);
+		layers = overlay_dir_open(cfg->overlay_dir, O_PATH);
 	}
 	up = open_beneath(layers, "upper", O_PATH | O_DIRECTORY);
 	wk = open_beneath(layers, "work", O_PATH | O_DIRECTORY);
@@ -4720,6 +4781,7 @@ static void init_start(const struct config *cfg)
 		fds_keep_only(keep, ARRAY_SIZE(keep));  /* report, --step's terminal: the command's */
 	}
 	not_dumpable();                  /* so it is since the clone; said again where it matters */
+	args_scrub("runb-init");         /* no host path, no caller's environment in its memory */
 	exit(init_wait(child, &all));
 }
 
@@ -6097,9 +6159,10 @@ static noreturn void exec_child(const struct config *cfg, int slave, const char 
  * namespace it enters only in its cgroup: a cgroup2 mounted with nsdelegate
  * (systemd's default) refuses a clone into a cgroup that the cloner's cgroup
  * namespace cannot see, so runb cloned it from the host's. */
-static noreturn void exec_setup(const struct config *cfg, int pidfd, const struct exec_io *io)
+static noreturn void exec_setup(const struct config *host_cfg, int pidfd, const struct exec_io *io)
 {
 	const int keep[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, pidfd, io->pty[1], io->pid[1] };
+	struct config copy = *host_cfg, *cfg = &copy;
 	uint64_t caps = cfg->caps;  /* the container's, from its state */
 	int slave = -1;
 	char c, pts[32] = "";
@@ -6114,6 +6177,13 @@ static noreturn void exec_setup(const struct config *cfg, int pidfd, const struc
 		_exit(EXIT_RUNB);
 	fds_keep_only(keep, ARRAY_SIZE(keep));  /* the caller's, runb's cgroup and state: gone */
 	caps_drop_bounding(cfg, caps);  /* while /proc is the host's: the container's could lie */
+	copy.argv = strv_dup(host_cfg->argv);  /* what it needs of the command line, then */
+	copy.env = strv_dup(host_cfg->env);
+	copy.name = strdup(host_cfg->name);
+	copy.workdir = host_cfg->workdir ? strdup(host_cfg->workdir) : NULL;
+	if (!copy.name || (host_cfg->workdir && !copy.workdir))
+		die("strdup");
+	args_scrub("runb-exec");        /* no host path, no caller's environment left in memory */
 	if (setns(pidfd, exec_ns_flags) < 0)
 		diex("exec: no running container %s (setns: %s)", cfg->name, strerror(errno));
 	close(pidfd);

@@ -298,12 +298,10 @@ pid_of() {
 	assert_output --regexp '^/memfd:runb'
 	grep -q '^runb$' "/proc/$RB_PID/comm"
 	# runb exec, on the host: the setup and the command are clones of it
-	rbt exec "$CNAME" sleep 5 &
+	nsenter --net="/run/netns/$NS" "$RUNB" exec "$CNAME" sleep 5 3>&- &
 	ex=$!
-	wait_for test -e "/proc/$ex"
-	wait_for pgrep -P "$ex" -x runb
-	run readlink "/proc/$(pgrep -P "$ex" -x runb | head -n 1)/exe"
-	assert_output --regexp '^/memfd:runb'
+	# nsenter execs runb in its own process, which starts again from the copy at once
+	wait_for sh -c "readlink /proc/$ex/exe | grep -q '^/memfd:runb'"
 	kill -TERM "$RB_PID"
 	rb_wait
 	wait "$ex" || true
@@ -318,4 +316,23 @@ pid_of() {
 	run rbt exec "$CNAME" sh -c 'grep CapBnd /proc/self/status'
 	assert_output "$want"
 	rbt stop -t 0 "$CNAME"
+}
+
+@test "--overlay=DIR through a link a container planted in a shared volume: refused, the link's target untouched" {
+	local vol=$BATS_TEST_TMPDIR/shared elsewhere=$BATS_TEST_TMPDIR/elsewhere
+	mkdir "$vol" "$elsewhere"
+	# container A plants the link in the volume it shares with the host
+	run rb --net none --volume "$vol:/shared" "$CNAME-a" "$ROOTFS" ln -s "$elsewhere" /shared/ov
+	assert_success
+	[ -L "$vol/ov" ]
+	run rb --net none --overlay="$vol/ov" "$CNAME" "$ROOTFS" true
+	[ "$status" = 125 ]
+	assert_output --partial "a symlink on its path"
+	[ -z "$(ls -A "$elsewhere")" ]
+	# control: the directory itself works
+	mkdir "$vol/real"
+	run rb --net none --overlay="$vol/real" "$CNAME" "$ROOTFS" sh -c 'echo hi >/f; cat /f'
+	assert_success
+	assert_output hi
+	[ -f "$vol/real/upper/f" ]
 }
