@@ -336,3 +336,23 @@ pid_of() {
 	assert_output hi
 	[ -f "$vol/real/upper/f" ]
 }
+
+@test "--init's PID 1 and runb exec's processes keep neither the caller's environment nor runb's host paths in memory" {
+	# with CAP_SYS_PTRACE the container may read /proc/1/environ; it finds zeros
+	run env RUNB_TEST_SECRET=host-only nsenter --net="/run/netns/$NS" "$RUNB" --net none --init -T \
+		--cap-add SYS_PTRACE "$CNAME" "$ROOTFS" sh -c 'tr "\0" "\n" </proc/1/environ; tr "\0" "\n" </proc/1/cmdline'
+	assert_success
+	refute_output --partial RUNB_TEST_SECRET
+	refute_output --partial "$ROOTFS"
+	assert_line runb-init
+	# runb exec: a prober-like loop reads every environ it can while execs run
+	rbd "$CNAME" --cap-add SYS_PTRACE -- sh -c 'while :; do for e in /proc/[0-9]*/environ; do tr "\0" "\n" <"$e"; done 2>/dev/null; done >/tmp/seen'
+	local i
+	for i in $(seq 20); do
+		env RUNB_TEST_SECRET=host-only nsenter --net="/run/netns/$NS" "$RUNB" exec "$CNAME" true
+	done
+	run rbt exec "$CNAME" sh -c 'grep -c . /tmp/seen; grep -c RUNB_TEST_SECRET /tmp/seen'
+	assert_line --index 1 0
+	[ "${lines[0]}" -gt 0 ]   # it did read environments (its own, at least)
+	rbt stop -t 0 "$CNAME"
+}
