@@ -4,7 +4,9 @@
 # and the check that the machine is as it was after each test.
 
 TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-RUNB=$TOP/runb
+# the runb under test: make's, or another build named in the environment
+# (make check-asan's runb-asan)
+RUNB=${RUNB:-$TOP/runb}
 load /usr/lib/bats/bats-support/load
 load /usr/lib/bats/bats-assert/load
 bats_require_minimum_version 1.5.0
