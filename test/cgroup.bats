@@ -11,12 +11,6 @@ setup_file() { common_setup_file; }
 setup() { common_setup; }
 teardown() { common_teardown; }
 
-# /sys/fs/cgroup is cgroup2 only on a unified (v2-only) machine; a tmpfs of
-# v1 hierarchies (maybe with cgroup2 at unified/, "hybrid") means v1.
-cg_v2() {
-	[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]
-}
-
 # The container's cgroup directories as runb should make them.
 cg_dirs() {
 	if cg_v2; then
@@ -57,18 +51,6 @@ assert_cg_gone() {
 	done
 }
 
-# Poll FILE (up to ~10 s) until it has a line matching the extended regexp RE.
-wait_for_line() {
-	local file=$1 re=$2 i
-	for i in $(seq 200); do
-		grep -Eq "$re" "$file" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "# no line /$re/ in $file:" >&2
-	cat "$file" >&2
-	return 1
-}
-
 # The kernel's count of OOM kills since boot (all cgroups).
 oom_kills() {
 	awk '$1 == "oom_kill" { print $2 }' /proc/vmstat
@@ -88,7 +70,7 @@ oom_kills() {
 	rb_bg --pids 10 --net none "$CNAME" "$ROOTFS" /bin/sh -c \
 		'(for i in $(seq 20); do sleep 5 & echo started; done); echo loop-ended; exec sleep 30' \
 		>"$out" 2>&1
-	wait_for_line "$out" '^loop-ended$'
+	retry 200 0.05 grep -qsx loop-ended "$out" || fail "no line loop-ended in 10 s: $(cat "$out")"
 	cat "$out"
 	grep -q "can't fork" "$out"
 	n=$(grep -cx started "$out")
@@ -132,7 +114,7 @@ oom_kills() {
 	# the 4 MiB are charged to the container's cgroup, whose limit is 32 MiB
 	rb_bg -m 32m --net none "$CNAME" "$ROOTFS" /bin/sh -c \
 		'dd if=/dev/zero of=/dev/null bs=4M count=1 2>/dev/null && echo dd-ok; exec sleep 30' >"$out" 2>&1
-	wait_for_line "$out" '^dd-ok$'
+	retry 200 0.05 grep -qsx dd-ok "$out" || fail "no line dd-ok in 10 s: $(cat "$out")"
 	assert_cg_exists
 	local dir peak
 	dir=$(cg_dir_of "$(container_pid)" memory)

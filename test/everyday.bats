@@ -23,11 +23,6 @@ setup_file() {
 setup() { common_setup; }
 teardown() { common_teardown; }
 
-# /sys/fs/cgroup is cgroup2 only on a unified (v2-only) machine (cgroup.bats' test).
-cg_v2() {
-	[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]
-}
-
 # Does the test shell hold capability number $1 (its CapEff)?
 has_cap() {
 	local eff
@@ -35,12 +30,6 @@ has_cap() {
 	[ $(((16#$eff >> $1) & 1)) = 1 ]
 }
 
-
-
-# Milliseconds since $1 (a date +%s%N).
-ms_since() {
-	echo $((($(date +%s%N) - $1) / 1000000))
-}
 
 # ---------------------------------------------------------------------------
 # 1. /etc/hosts and /etc/hostname
@@ -239,7 +228,7 @@ CG_PROBE='
 		echo READY
 		for i in $(seq 100); do [ -e "/tmp/.go-$(hostname)" ] && break; sleep 0.05; done' \
 		sh "${files[@]}" >"$out" 2>&1
-	wait_for grep -qx READY "$out"
+	retry 100 0.05 grep -qx READY "$out"
 	local host=()
 	for f in "${files[@]}"; do
 		host+=("$f: $(cat "$(cg_host_file "$f")")")
@@ -392,7 +381,7 @@ command_runs() {
 	local p t0 ms
 	rb_bg --net none --init --stop-timeout 30 "$CNAME" "$ROOTFS" sleep 100
 	p=$(container_pid)
-	wait_for command_runs "$p" sleep
+	retry 100 0.05 command_runs "$p" sleep
 	[ "$(cat "/proc/$p/comm")" = runb ]
 	t0=$(date +%s%N)
 	kill -TERM "$RB_PID"
@@ -404,7 +393,7 @@ command_runs() {
 	# control: sleep as PID 1 does not die of SIGTERM; runb kills it after 2 s
 	rb_bg --net none --stop-timeout 2 "$CNAME" "$ROOTFS" sleep 100
 	p=$(container_pid)
-	wait_for command_runs "$p" sleep
+	retry 100 0.05 command_runs "$p" sleep
 	t0=$(date +%s%N)
 	kill -TERM "$RB_PID"
 	rb_wait
@@ -785,9 +774,9 @@ caps3() {
 		"$RUNB" --net none --init "$CNAME" "$ROOTFS" sleep 100 3>&- &
 	RB_PID=$!
 	local p c
-	wait_for test -e "/run/netns/$CNAME"
+	retry 100 0.05 test -e "/run/netns/$CNAME"
 	p=$(container_pid)
-	wait_for command_runs "$p" sleep
+	retry 100 0.05 command_runs "$p" sleep
 	c=$(awk '{ print $1 }' "/proc/$p/task/$p/children")
 	grep -E '^Sig(Blk|Ign):' "/proc/$RB_PID/status" "/proc/$c/status"
 	[ "$(sed -n 's/^SigBlk:\t//p' "/proc/$RB_PID/status")" != 0000000000000000 ]

@@ -59,18 +59,6 @@ http_get() {
 	awk 'NR == 1 { if ($2 != 200) exit 1; next } body { print; next } /^\r?$/ { body = 1 }' <<<"$resp"
 }
 
-
-# The lease files (/run/runb/10.0.0.x) that name the container NAME.
-leases_of() {
-	grep -lx -- "$1" /run/runb/10.0.0.* 2>/dev/null || true
-}
-
-# True once PID has exec'd COMM (the container's command runs: runb is done
-# with its setup, and the child has set its parent-death signal).
-runs() {
-	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
-}
-
 # The first N free container addresses (10.0.0.x, lowest first). A lease is
 # the flock of /run/runb/10.0.0.x: held ones are in /proc/locks (read only
 # here), so other runb users on this machine do not upset the expectation.
@@ -126,7 +114,7 @@ free_addrs() {
 	[ "$status" = 137 ]
 	# the veth goes with the container's netns, which the kernel dismantles
 	# right after runb; the bridge stays, by design
-	settle link_gone "$veth"
+	retry 41 0.05 link_gone "$veth"
 	ip -n "$NS" link show runb-bridge
 }
 
@@ -139,7 +127,7 @@ free_addrs() {
 	sip=$(addr_of "$server")
 	[ -n "$sip" ]
 	# httpd listens once it answers: poll from the host (bounded)
-	wait_for http_get "http://$sip:8080/file" >/dev/null
+	retry 100 0.05 http_get "http://$sip:8080/file" >/dev/null
 	run http_get "http://$sip:8080/file"
 	assert_success
 	assert_output "hello from $server"
@@ -192,7 +180,7 @@ free_addrs() {
 	[ -n "$(addr_of "$long1")" ]
 	# the host end of the first: one port (once long2's has gone with its
 	# netns), 15 characters at most
-	settle one_bridge_port
+	retry 41 0.05 one_bridge_port
 	run bridge_ports
 	[ "${#lines[@]}" = 1 ]
 	[ "${#output}" -le 15 ]
@@ -250,7 +238,7 @@ free_addrs() {
 	[ -z "$(leases_of "$CNAME")" ]
 	[ ! -e "/run/runb/$first" ]
 	[ ! -e "/run/netns/$CNAME" ]
-	settle no_bridge_ports
+	retry 41 0.05 no_bridge_ports
 	run rb "${CNAME}b" "$ROOTFS" ip -o -4 addr show dev eth0
 	assert_output --regexp "inet ${first//./\\.}/24 "
 	[ -z "$(leases_of "${CNAME}b")" ]
@@ -330,14 +318,14 @@ nameserver 1.1.1.1"
 	local cpid addr veth
 	rb_bg "$CNAME" "$ROOTFS" sleep 30
 	cpid=$(container_pid)
-	wait_for runs "$cpid" sleep
+	retry 100 0.05 comm_is "$cpid" sleep
 	addr=$(addr_of "$CNAME")
 	veth=$(bridge_ports)
 	[ -n "$addr" ] && [ -n "$veth" ]
 	kill -KILL "$RB_PID"
 	rb_wait
 	[ "$status" = 137 ]
-	wait_for dead "$cpid"
+	retry 100 0.05 dead "$cpid"
 	# the leftovers of the crash
 	[ -e "/run/netns/$CNAME" ]
 	ip -n "$NS" link show dev "$veth"
@@ -349,7 +337,7 @@ nameserver 1.1.1.1"
 	[ ! -e "/run/netns/$CNAME" ]
 	[ ! -e "/run/runb/$CNAME.lock" ]
 	[ ! -e "/run/runb/$addr" ]
-	settle link_gone "$veth"
+	retry 41 0.05 link_gone "$veth"
 }
 
 # True once PID is in another network namespace than this shell.
@@ -412,7 +400,7 @@ in_ns_script() {
 	# 10.0.0.0/24, so its replies come back only to a masqueraded source
 	unshare --net sleep 60 3>&- &
 	opid=$!
-	wait_for netns_other_than_mine "$opid"
+	retry 100 0.05 netns_other_than_mine "$opid"
 	ip -n "$NS" link add rbtout type veth peer name eth9 netns "$opid"
 	ip -n "$NS" addr add 192.168.77.1/24 dev rbtout
 	ip -n "$NS" link set rbtout up
@@ -424,7 +412,7 @@ in_ns_script() {
 	assert_output outside-ok
 	# the very bridge setup_bridge.sh made: same device, one address (once
 	# the kernel has removed the last run's veth with its netns)
-	settle no_bridge_ports
+	retry 41 0.05 no_bridge_ports
 	rb_bg "$CNAME" "$ROOTFS" sleep 30
 	container_pid >/dev/null
 	[ "$(bridge_ports | wc -l)" = 1 ]
@@ -473,8 +461,7 @@ in_ns_script() {
 		return 1
 	}
 	# by the clock, not a count of polls: six starts on a loaded VM's one CPU are slow
-	local end=$((SECONDS + 90))
-	until all_up_or_ended || [ $SECONDS -ge $end ]; do sleep 0.2; done
+	retry --within 90 0.2 all_up_or_ended || true
 	sleep 0.2
 	if ! all_up; then
 		for i in $(seq $n); do echo "container $i: $(cat "$BATS_TEST_TMPDIR/out.$i")"; done
@@ -495,18 +482,18 @@ in_ns_script() {
 	for i in "${!pids[@]}"; do
 		wait "${pids[$i]}" || fail "container $((i + 1)) failed: $(cat "$BATS_TEST_TMPDIR/out.$((i + 1))")"
 	done
-	settle no_bridge_ports
+	retry 41 0.05 no_bridge_ports
 }
 
 @test "a crashed run's lease file goes too when the next run of NAME gets another address" {
 	local cpid left
 	rb_bg --ip 10.0.0.78 "$CNAME" "$ROOTFS" sleep 30
 	cpid=$(container_pid)
-	wait_for runs "$cpid" sleep
+	retry 100 0.05 comm_is "$cpid" sleep
 	[ "$(cat /run/runb/10.0.0.78)" = "$CNAME" ]
 	kill -KILL "$RB_PID"
 	rb_wait
-	wait_for dead "$cpid"
+	retry 100 0.05 dead "$cpid"
 	[ -e /run/runb/10.0.0.78 ]
 	run rb "$CNAME" "$ROOTFS" ip -o -4 addr show dev eth0
 	assert_success
@@ -590,12 +577,12 @@ bridge_mac() {
 		-e inject=capset:delay_enter=1000000 "$RUNB" "$CNAME" "$ROOTFS" sleep 30 3>&- &
 	spid=$!
 	# (strace forks short-lived probes of its own first: wait for runb)
-	wait_for eval 'rpid=$(pgrep -P "$spid" -x runb); [ -n "$rpid" ]'
+	retry 100 0.05 eval 'rpid=$(pgrep -P "$spid" -x runb); [ -n "$rpid" ]'
 	RB_PID=$rpid
 	cpid=$(container_pid)
 	kill -KILL "$rpid"
 	# with runb gone the child must give up, not exec the command
-	wait_for dead "$cpid" || ok=$?
+	retry 100 0.05 dead "$cpid" || ok=$?
 	if [ "$ok" != 0 ]; then
 		echo "the container outlived runb: $(ps -o pid=,ppid=,args= -p "$cpid")"
 		kill -KILL "$cpid"
@@ -635,7 +622,7 @@ add_host_iface() {
 	cat "$BATS_TEST_TMPDIR/out"
 	[ "$status" = 0 ]
 	grep -q 'inet 10\.0\.0\.2/24' "$BATS_TEST_TMPDIR/out"
-	settle no_bridge_ports
+	retry 41 0.05 no_bridge_ports
 }
 
 @test "a subnet the machine already uses is refused with nothing made; --subnet picks another" {

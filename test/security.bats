@@ -28,20 +28,6 @@ tmpdir_in() {
 }
 
 
-
-# within SECONDS CMD...: until CMD succeeds, polling every 50 ms for at most
-# SECONDS by the clock (where the bound itself is what the test shows).
-within() {
-	local end
-	end=$(awk -v now="$(date +%s.%N)" -v d="$1" 'BEGIN { printf "%.3f", now + d }')
-	shift
-	until "$@"; do
-		awk -v now="$(date +%s.%N)" -v end="$end" 'BEGIN { exit !(now < end) }' || return 1
-		sleep 0.05
-	done
-}
-
-
 # Every name in the tree DIR with its type, mode and link target: to show runb
 # changed nothing in it.
 tree_of() {
@@ -330,12 +316,6 @@ dir_not_tmpfs() {
 
 # ---------------------------------------------------------------- death signal
 
-# A process's field F of /proc/PID/stat (5 the process group, 6 the session),
-# counted as proc(5) does; the name in parentheses may hold spaces.
-stat_field() {
-	sed 's/^.*) //' "/proc/$1/stat" | awk -v f="$2" '{ print $(f - 2) }'
-}
-
 # The control, on the host: nodeath [-k] as the child of a shell started with a
 # death signal of SIGKILL (setpriv --pdeathsig), the shell then killed. Prints
 # nodeath's lines and its pid, last.
@@ -347,7 +327,7 @@ pdeath_control() {
 	OUT=$out PF=$pf bash -c 'setpriv --pdeathsig KILL "$@" > "$OUT" 2>&1 & echo $! > "$PF"; wait' \
 		_ "$TOP/test/nodeath" "$@" 30 </dev/null >/dev/null 2>&1 3>&- &
 	sh=$!
-	within 5 grep -q '^ready' "$out"
+	retry --within 5 0.05 grep -q '^ready' "$out"
 	kill -KILL "$sh"
 	wait "$sh" || true
 	cat "$out"
@@ -355,13 +335,13 @@ pdeath_control() {
 }
 
 @test "death signal: a PID 1 that clears it still dies within 1 s of a SIGKILLed runb (the watcher); the next run sweeps" {
-	local out=$BATS_TEST_TMPDIR/out pid child w t i left p
+	local out=$BATS_TEST_TMPDIR/out pid child w t left p
 	[ -x "$TOP/test/nodeath" ] || fail "test/nodeath is not built (make test builds it)"
 	# the control: the death signal alone kills nodeath -k with its parent, not
 	# nodeath, which clears it
 	run pdeath_control -k
 	assert_line 'pdeathsig before=9 after=9'
-	within 1 eval '! alive "${lines[-1]}"'
+	retry --within 1 0.05 dead "${lines[-1]}"
 	run pdeath_control
 	assert_line 'pdeathsig before=9 after=0'
 	sleep 0.2
@@ -371,7 +351,7 @@ pdeath_control() {
 	# PID 1 clears the death signal runb set and changes its user as well
 	rb_bg --net none "$CNAME" "$ROOTFS" nodeath -u 65534 60 >"$out" 2>&1
 	pid=$(container_pid)
-	within 10 grep -q '^ready' "$out"
+	retry --within 10 0.05 grep -q '^ready' "$out"
 	cat "$out"
 	grep -qx 'pdeathsig before=9 after=0' "$out"
 	child=$(cat "/proc/$pid/task/$pid/children")
@@ -390,15 +370,15 @@ pdeath_control() {
 	rb_wait
 	[ "$status" = 137 ]
 	t=$(date +%s.%N)
-	left=
-	for i in $(seq 20); do
+	# (none_alive: $left, those of them still alive, is empty)
+	none_alive() {
 		left=
 		for p in "$pid" $child "$w"; do
 			alive "$p" && left+=" $p"
 		done
-		[ -z "$left" ] && break
-		sleep 0.05
-	done
+		[ -z "$left" ]
+	}
+	retry --within 1 0.05 none_alive || true
 	echo "after $(awk -v now="$(date +%s.%N)" -v t="$t" 'BEGIN { printf "%.3f", now - t }') s, alive:${left:- none}"
 	if [ -n "$left" ]; then
 		kill -KILL $left 2>/dev/null || true
