@@ -33,10 +33,10 @@ nft                                  nftables      setup_bridge.sh's NAT, checke
 nsenter                              util-linux    runb inside a test's network namespace
 unshare                              util-linux    namespaces of the tests' own
 setpriv                              util-linux    non-root runs and the capability controls
-findmnt                              util-linux    mount options in hardening.bats
-mountpoint                           util-linux    the host's root device in hardening.bats
+findmnt                              util-linux    mount options in confinement.bats
+mountpoint                           util-linux    the host's root device in confinement.bats
 flock                                util-linux    stale leases in lifecycle.bats
-mount                                mount         a read-only bind in failures.bats
+mount                                mount         a read-only bind in unwind.bats
 pgrep                                procps        runb under strace
 ps                                   procps        what outlived runb in net.bats
 strace                               strace        delays and faults injected into runb

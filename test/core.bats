@@ -159,7 +159,7 @@ teardown() { common_teardown; }
 	run rb "$CNAME" "$ROOTFS" cat /proc/self/mountinfo
 	assert_success
 	# the root, the slides' six, then only the masks over /proc and /sys
-	# (hardening.bats), /sys/fs/cgroup (everyday.bats), the generated
+	# (confinement.bats), /sys/fs/cgroup (cgroup.bats), the generated
 	# /etc/hosts, /etc/hostname, /etc/resolv.conf, and nothing of the host
 	run awk '{print $5}' <<<"$output"
 	[ "$(head -n 7 <<<"$output")" = "$(printf '%s\n' / /proc /dev /dev/shm /dev/mqueue /dev/pts /sys)" ]

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # The container's life (issue 5): one container per NAME, runb killed or
-# signalled while its container runs, descriptors, many containers at once
-# and one after another; after each, the host as it was (common_teardown).
+# signalled while its container runs (and a PID 1 that drops its death
+# signal, issue 11), descriptors, many containers at once and one after
+# another; after each, the host as it was (common_teardown).
 
 load helpers
 
@@ -304,4 +305,83 @@ stop_with() {
 		[ "$status" = "$i" ] || fail "run $i: status $status: $output"
 	done
 	[ ! -e "/run/runb/$CNAME.lock" ]
+}
+
+# ---------------------------------------------------------------- death signal
+
+# The control, on the host: nodeath [-k] as the child of a shell started with a
+# death signal of SIGKILL (setpriv --pdeathsig), the shell then killed. Prints
+# nodeath's lines and its pid, last.
+pdeath_control() {
+	local out=$BATS_TEST_TMPDIR/control.out pf=$BATS_TEST_TMPDIR/control.pid sh
+	rm -f "$out" "$pf"
+	# (no descriptor of the caller's in nodeath: bats' run would wait for it to close)
+	# shellcheck disable=SC2016
+	OUT=$out PF=$pf bash -c 'setpriv --pdeathsig KILL "$@" > "$OUT" 2>&1 & echo $! > "$PF"; wait' \
+		_ "$TOP/test/nodeath" "$@" 30 </dev/null >/dev/null 2>&1 3>&- &
+	sh=$!
+	retry --within 5 0.05 grep -q '^ready' "$out"
+	kill -KILL "$sh"
+	wait "$sh" || true
+	cat "$out"
+	cat "$pf"
+}
+
+@test "death signal: a PID 1 that clears it still dies within 1 s of a SIGKILLed runb (the watcher); the next run sweeps" {
+	local out=$BATS_TEST_TMPDIR/out pid child w t left p
+	[ -x "$TOP/test/nodeath" ] || fail "test/nodeath is not built (make test builds it)"
+	# the control: the death signal alone kills nodeath -k with its parent, not
+	# nodeath, which clears it
+	run pdeath_control -k
+	assert_line 'pdeathsig before=9 after=9'
+	retry --within 1 0.05 dead "${lines[-1]}"
+	run pdeath_control
+	assert_line 'pdeathsig before=9 after=0'
+	sleep 0.2
+	alive "${lines[-1]}"
+	kill -KILL "${lines[-1]}"
+
+	# PID 1 clears the death signal runb set and changes its user as well
+	rb_bg --net none "$CNAME" "$ROOTFS" nodeath -u 65534 60 >"$out" 2>&1
+	pid=$(container_pid)
+	retry --within 10 0.05 grep -q '^ready' "$out"
+	cat "$out"
+	grep -qx 'pdeathsig before=9 after=0' "$out"
+	child=$(cat "/proc/$pid/task/$pid/children")
+	[ -n "$child" ]
+	[ "$(stat -c %u "/proc/$pid")" = 65534 ]
+	# runb's other child is the watcher: outside the container's PID namespace,
+	# in a session of its own
+	w=$(tr ' ' '\n' < "/proc/$RB_PID/task/$RB_PID/children" | grep -vx "$pid" | grep .)
+	echo "runb $RB_PID, PID 1 $pid, its child $child, the watcher $w"
+	[ "$(wc -w <<<"$w")" = 1 ]
+	[ "$(readlink "/proc/$w/ns/pid")" = "$(readlink /proc/self/ns/pid)" ]
+	[ "$(readlink "/proc/$pid/ns/pid")" != "$(readlink /proc/self/ns/pid)" ]
+	[ "$(stat_field "$w" 6)" = "$w" ]
+
+	kill -KILL "$RB_PID"
+	rb_wait
+	[ "$status" = 137 ]
+	t=$(date +%s.%N)
+	# (none_alive: $left, those of them still alive, is empty)
+	none_alive() {
+		left=
+		for p in "$pid" $child "$w"; do
+			alive "$p" && left+=" $p"
+		done
+		[ -z "$left" ]
+	}
+	retry --within 1 0.05 none_alive || true
+	echo "after $(awk -v now="$(date +%s.%N)" -v t="$t" 'BEGIN { printf "%.3f", now - t }') s, alive:${left:- none}"
+	if [ -n "$left" ]; then
+		kill -KILL $left 2>/dev/null || true
+		rb --net none "$CNAME" "$ROOTFS" true || true
+		fail "the container outlived runb:$left"
+	fi
+	# what the crash left (lock, netns, cgroups) is swept by the next run of NAME
+	[ -e "/run/runb/$CNAME.lock" ]
+	run rb --net none "$CNAME" "$ROOTFS" true
+	assert_success
+	[ ! -e "/run/runb/$CNAME.lock" ]
+	[ ! -e "/run/netns/$CNAME" ]
 }
