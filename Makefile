@@ -1,4 +1,4 @@
-# runb — build, test, install.   sudo make demo ; sudo make test ; sudo make test-fresh
+# runb — build, test, install.   sudo make demo ; make check ; sudo make test ; sudo make test-fresh
 CC      ?= cc
 CFLAGS  ?= -O2
 WFLAGS  := -std=gnu11 -Wall -Wextra -Werror
@@ -10,7 +10,7 @@ BATS    ?= bats
 # ptyrun and swapper run on the host side).
 HELPERS := test/escape test/openpty test/sysc test/euid test/resolve test/reap test/ptyrun test/swapper test/nodeath test/prober test/holdexe
 
-.PHONY: all demo test test-deps test-vm test-fresh bench install uninstall clean
+.PHONY: all demo check test test-deps test-vm test-fresh bench install uninstall clean
 
 all: runb rootfs/busybox/bin/busybox
 
@@ -58,6 +58,14 @@ test-deps:
 test: test-deps
 	$(MAKE) --no-print-directory all $(HELPERS)
 	$(BATS) test/
+
+# The tier that needs no root: runb's command line (test/cli.bats), run as
+# nobody; as root, through setpriv, each runb in a network namespace of its
+# own. RUNB_CHECK_PENDING=1: with the tests that fail until the runb.c
+# restructure makes them pass (make test skips them).
+check: runb
+	@scripts/test-deps.sh check
+	RUNB_CHECK_PENDING=1 $(BATS) test/cli.bats
 
 # The same suite in throwaway QEMU VMs booted with cgroup v2 only, the test
 # files shared out over one VM per host CPU (scripts/vmsuite.sh).

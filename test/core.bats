@@ -293,21 +293,6 @@ bad_input() {
 	done
 }
 
-@test "bad input: not root" {
-	run setpriv --reuid=65534 --regid=65534 --clear-groups "$RUNB" "$CNAME" "$ROOTFS" true
-	[ "$status" = 125 ]
-	assert_output --partial 'must be run as root'
-}
-
-@test "--help and --version exit 0 without root" {
-	run setpriv --reuid=65534 --regid=65534 --clear-groups "$RUNB" --help
-	assert_success
-	assert_output --partial 'usage: runb'
-	run "$RUNB" -V
-	assert_success
-	assert_output --regexp '^runb [0-9]'
-}
-
 @test "ROOTFS gains only the missing mount-point directories" {
 	local r=$BATS_TEST_TMPDIR/bare
 	mkdir -p "$r"

@@ -2,8 +2,9 @@
 # What docker run gives an everyday container and runb matches (issue 12;
 # README, "Coming from docker"): /etc/hosts and /etc/hostname, --add-host,
 # --init, resource limits that do not depend on the caller, --ulimit,
-# --cap-add/--cap-drop, no signal ignored or blocked, --security-opt, and
-# --help for each. (/sys/fs/cgroup inside is cgroup.bats', -t tty.bats'.)
+# --cap-add/--cap-drop, no signal ignored or blocked, --security-opt. (Their
+# lines in --help: cli.bats; /sys/fs/cgroup inside: cgroup.bats; -t:
+# tty.bats.)
 # Every check that depends on the machine branches on it (cgroup v1 or v2;
 # whether runb may raise a hard limit, CAP_SYS_RESOURCE) and proves each
 # branch for real.
@@ -714,25 +715,4 @@ NNP_PROBE='grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status; /tmp/suid/euid
 		assert_output "runb: invalid --security-opt '$bad': expected no-new-privileges=true|false or seccomp=unconfined"
 		[ ! -e "/run/netns/$CNAME" ]
 	done
-}
-
-# ---------------------------------------------------------------------------
-# 7. --help
-# ---------------------------------------------------------------------------
-
-@test "--help lists each new option: --add-host, --init, --ulimit, --cap-add, --cap-drop, --security-opt, -t, -T" {
-	run rb --help
-	assert_success
-	assert_line --regexp '^  --add-host NAME:IP +[a-z]'
-	assert_line --regexp '^  --init +[a-z]'
-	assert_line --regexp '^  --ulimit NAME=SOFT\[:HARD\] +[a-z]'
-	assert_line --regexp '^  --cap-add CAP, --cap-drop CAP +[a-z]'
-	assert_line --regexp '^  --security-opt no-new-privileges=false +[a-z]'
-	assert_line --regexp '^  -t, --tty +[a-z]'
-	assert_line --regexp '^  -T, --no-tty +[a-z]'
-	# control: docker's --privileged is neither listed nor taken
-	refute_output --partial privileged
-	run rb --privileged --net none "$CNAME" "$ROOTFS" true
-	assert_failure 125
-	assert_output "runb: unknown option '--privileged' (see runb --help)"
 }
