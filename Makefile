@@ -10,7 +10,7 @@ BATS    ?= bats
 # ptyrun and swapper run on the host side).
 HELPERS := test/escape test/openpty test/sysc test/euid test/resolve test/reap test/ptyrun test/swapper test/nodeath test/prober test/holdexe
 
-.PHONY: all demo check test test-deps test-vm test-fresh bench install uninstall clean
+.PHONY: all demo check check-asan test test-deps test-vm test-fresh bench install uninstall clean
 
 all: runb rootfs/busybox/bin/busybox
 
@@ -67,6 +67,24 @@ check: runb
 	@scripts/test-deps.sh check
 	RUNB_CHECK_PENDING=1 $(BATS) test/cli.bats
 
+# runb built with AddressSanitizer and UndefinedBehaviorSanitizer: gcc,
+# dynamic (the sanitizers' runtimes are shared libraries), -O1 as ASan's
+# documentation advises; no -Werror (the warnings are runb's build's).
+ASAN_CC ?= gcc
+runb-asan: runb.c
+	$(ASAN_CC) -std=gnu11 -Wall -Wextra -fsanitize=address,undefined -fno-omit-frame-pointer \
+		-g -O1 -o $@ runb.c
+
+# The test files of the parsers, the state file, run and exec, the relays
+# (pipes, pty), the mounts, what runb hands the container: against
+# runb-asan, where any sanitizer report fails the run (scripts/check-asan.sh).
+# About 3 minutes.
+ASAN_TESTS := test/cli.bats test/core.bats test/verbs.bats test/files.bats test/tty.bats \
+	test/inside.bats
+check-asan: test-deps
+	$(MAKE) --no-print-directory runb-asan rootfs/busybox/bin/busybox $(HELPERS)
+	scripts/check-asan.sh runb-asan $(BATS) $(ASAN_TESTS)
+
 # The same suite in throwaway QEMU VMs booted with cgroup v2 only, the test
 # files shared out over one VM per host CPU (scripts/vmsuite.sh).
 test-vm: test-deps
@@ -87,5 +105,5 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/runb
 
 clean:
-	rm -f runb .build-flags $(HELPERS)
+	rm -f runb runb-asan .build-flags $(HELPERS)
 	rm -rf rootfs
