@@ -345,14 +345,38 @@ netns_other_than_mine() {
 	[ "$(readlink "/proc/$1/ns/net")" != "$(readlink /proc/self/ns/net)" ]
 }
 
-# setup_bridge.sh / remove_bridge.sh run in the test's netns; their state file
-# goes under $BATS_TEST_TMPDIR, so /run/runb is untouched.
+# setup_bridge.sh / remove_bridge.sh [ARG...] run in the test's netns; their
+# state file goes under $BATS_TEST_TMPDIR, so /run/runb is untouched.
 in_ns_script() {
-	RUNB_STATE_DIR=$BATS_TEST_TMPDIR/state in_ns "$TOP/scripts/$1"
+	local script=$1
+	shift
+	RUNB_STATE_DIR=$BATS_TEST_TMPDIR/state in_ns "$TOP/scripts/$script" "$@"
+}
+
+# The outside, past the NAT: an anonymous netns (its sleep's pid in $OPID)
+# wired to the test's netns, 192.168.77.2 behind its 192.168.77.1, with no
+# route to the containers' subnet: its replies come back only to a
+# masqueraded source. outside_down removes it.
+OPID=
+outside_up() {
+	unshare --net sleep 60 3>&- &
+	OPID=$!
+	retry 100 0.05 netns_other_than_mine "$OPID"
+	ip -n "$NS" link add rbtout type veth peer name eth9 netns "$OPID"
+	ip -n "$NS" addr add 192.168.77.1/24 dev rbtout
+	ip -n "$NS" link set rbtout up
+	nsenter --net="/proc/$OPID/ns/net" ip addr add 192.168.77.2/24 dev eth9
+	nsenter --net="/proc/$OPID/ns/net" ip link set eth9 up
+	nsenter --net="/proc/$OPID/ns/net" ip link set lo up
+}
+outside_down() {
+	ip -n "$NS" link del rbtout
+	kill "$OPID"
+	wait "$OPID" || true
 }
 
 @test "setup_bridge.sh: bridge, table ip runb with masquerade, idempotent, foreign rules kept; remove_bridge.sh undoes exactly that" {
-	local host_rules host_fwd ns_fwd foreign r1 r2 opid idx
+	local host_rules host_fwd ns_fwd foreign r1 r2 idx
 	host_rules=$(nft list ruleset)
 	host_fwd=$(cat /proc/sys/net/ipv4/ip_forward)
 	ns_fwd=$(in_ns cat /proc/sys/net/ipv4/ip_forward) # 0 in a new netns, as a rule
@@ -395,18 +419,8 @@ in_ns_script() {
 	[ "$r1" = "$r2" ]
 	[ "$(ip -n "$NS" -o -4 addr show dev runb-bridge | wc -l)" = 1 ]
 
-	# a container uses that bridge, and reaches past it through the NAT: an
-	# anonymous netns "outside", wired to the test's netns, has no route to
-	# 10.0.0.0/24, so its replies come back only to a masqueraded source
-	unshare --net sleep 60 3>&- &
-	opid=$!
-	retry 100 0.05 netns_other_than_mine "$opid"
-	ip -n "$NS" link add rbtout type veth peer name eth9 netns "$opid"
-	ip -n "$NS" addr add 192.168.77.1/24 dev rbtout
-	ip -n "$NS" link set rbtout up
-	nsenter --net="/proc/$opid/ns/net" ip addr add 192.168.77.2/24 dev eth9
-	nsenter --net="/proc/$opid/ns/net" ip link set eth9 up
-	nsenter --net="/proc/$opid/ns/net" ip link set lo up
+	# a container uses that bridge, and reaches past it through the NAT
+	outside_up
 	run rb "$CNAME" "$ROOTFS" /bin/sh -c 'ping -c1 -W2 192.168.77.2 >/dev/null && echo outside-ok'
 	assert_success
 	assert_output outside-ok
@@ -435,12 +449,66 @@ in_ns_script() {
 	run rb "$CNAME" "$ROOTFS" ping -c1 -W1 192.168.77.2
 	assert_failure
 
-	ip -n "$NS" link del rbtout
-	kill "$opid"
-	wait "$opid" || true
+	outside_down
 	# the real host's rules and forwarding were never touched
 	[ "$(nft list ruleset)" = "$host_rules" ]
 	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$host_fwd" ]
+}
+
+@test "setup_bridge.sh --subnet: the subnet's first address and runb's MAC on the bridge, NAT for it, runb --subnet uses it; remove_bridge.sh --subnet undoes it" {
+	local host_rules bad script r idx
+	host_rules=$(nft list ruleset)
+	# what runb's --subnet refuses, both scripts refuse, in runb's words, making nothing
+	for bad in 10.97.0.1/24 8.8.8.0/24 10.97.0.0/25 10.97.0.0 010.97.0.0/24 10.97.0.0/33 10.256.0.0/16; do
+		run rb --subnet "$bad" "$CNAME" "$ROOTFS" true
+		assert_failure 125
+		[[ $output == "runb: invalid --subnet '$bad': "* ]]
+		r=${output#runb: }
+		for script in setup_bridge.sh remove_bridge.sh; do
+			run in_ns_script "$script" --subnet "$bad"
+			assert_failure
+			assert_output "$script: error: $r"
+		done
+	done
+	run in_ns_script setup_bridge.sh --subnet
+	assert_failure
+	assert_output --partial '--subnet needs a value'
+	run in_ns_script remove_bridge.sh --bogus
+	assert_failure
+	assert_output --partial "unknown argument '--bogus'"
+	link_gone runb-bridge
+	[ -z "$(in_ns nft list ruleset)" ]
+
+	# a /16: the bridge has 10.97.0.1/16 and the MAC runb would give it
+	run in_ns_script setup_bridge.sh --subnet 10.97.0.0/16
+	assert_success
+	run ip -n "$NS" -o -4 addr show dev runb-bridge
+	assert_output --regexp 'inet 10\.97\.0\.1/16 '
+	[ "${#lines[@]}" = 1 ]
+	[ "$(bridge_mac)" = 02:00:0a:61:00:01 ]
+	r=$(in_ns nft list table ip runb)
+	grep -q 'ip saddr 10\.97\.0\.0/16 oifname != "runb-bridge" masquerade' <<<"$r"
+	[ "$(grep -c masquerade <<<"$r")" = 1 ]
+	idx=$(ip -n "$NS" -o link show dev runb-bridge | cut -d: -f1)
+	# runb --subnet takes that very bridge and address, and gets out through its NAT
+	outside_up
+	run rb --subnet 10.97.0.0/16 "$CNAME" "$ROOTFS" /bin/sh -c \
+		'ip -o -4 addr show dev eth0; ip route; ping -c1 -W2 192.168.77.2 >/dev/null && echo outside-ok'
+	outside_down
+	assert_success
+	assert_line --index 0 --regexp 'inet 10\.97\.0\.2/16 '
+	assert_line 'default via 10.97.0.1 dev eth0 '
+	assert_line outside-ok
+	[ "$(ip -n "$NS" -o link show dev runb-bridge | cut -d: -f1)" = "$idx" ]
+	[ "$(ip -n "$NS" -o -4 addr show dev runb-bridge | wc -l)" = 1 ]
+	[ "$(bridge_mac)" = 02:00:0a:61:00:01 ]
+
+	run in_ns_script remove_bridge.sh --subnet=10.97.0.0/16
+	assert_success
+	link_gone runb-bridge
+	[ -z "$(in_ns nft list ruleset)" ]
+	[ ! -e "$BATS_TEST_TMPDIR/state/ip_forward.saved" ]
+	[ "$(nft list ruleset)" = "$host_rules" ]
 }
 
 @test "containers started at the same moment get different addresses" {
