@@ -1,4 +1,4 @@
-# runb — build, test, install.   sudo make demo ; sudo make test ; sudo make test-fresh
+# runb — build, test, install.   sudo make demo ; make check ; sudo make test ; sudo make test-fresh
 CC      ?= cc
 CFLAGS  ?= -O2
 WFLAGS  := -std=gnu11 -Wall -Wextra -Werror
@@ -10,7 +10,7 @@ BATS    ?= bats
 # ptyrun and swapper run on the host side).
 HELPERS := test/escape test/openpty test/sysc test/euid test/resolve test/reap test/ptyrun test/swapper test/nodeath test/prober test/holdexe
 
-.PHONY: all demo test test-deps test-vm test-fresh bench install uninstall clean
+.PHONY: all demo check check-asan test test-deps test-vm test-fresh bench install uninstall clean
 
 all: runb rootfs/busybox/bin/busybox
 
@@ -59,6 +59,31 @@ test: test-deps
 	$(MAKE) --no-print-directory all $(HELPERS)
 	$(BATS) test/
 
+# The tier that needs no root: runb's command line (test/cli.bats), run as
+# nobody; as root, through setpriv, each runb in a network namespace of its
+# own.
+check: runb
+	@scripts/test-deps.sh check
+	$(BATS) test/cli.bats
+
+# runb built with AddressSanitizer and UndefinedBehaviorSanitizer: gcc,
+# dynamic (the sanitizers' runtimes are shared libraries), -O1 as ASan's
+# documentation advises; no -Werror (the warnings are runb's build's).
+ASAN_CC ?= gcc
+runb-asan: runb.c
+	$(ASAN_CC) -std=gnu11 -Wall -Wextra -fsanitize=address,undefined -fno-omit-frame-pointer \
+		-g -O1 -o $@ runb.c
+
+# The test files of the parsers, the state file, run and exec, the relays
+# (pipes, pty), the mounts, what runb hands the container: against
+# runb-asan, where any sanitizer report fails the run (scripts/check-asan.sh).
+# About 3 minutes.
+ASAN_TESTS := test/cli.bats test/core.bats test/verbs.bats test/files.bats test/tty.bats \
+	test/inside.bats
+check-asan: test-deps
+	$(MAKE) --no-print-directory runb-asan rootfs/busybox/bin/busybox $(HELPERS)
+	scripts/check-asan.sh runb-asan $(BATS) $(ASAN_TESTS)
+
 # The same suite in throwaway QEMU VMs booted with cgroup v2 only, the test
 # files shared out over one VM per host CPU (scripts/vmsuite.sh).
 test-vm: test-deps
@@ -79,5 +104,5 @@ uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/runb
 
 clean:
-	rm -f runb .build-flags $(HELPERS)
+	rm -f runb runb-asan .build-flags $(HELPERS)
 	rm -rf rootfs

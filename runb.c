@@ -2860,9 +2860,9 @@ static const char *parse_args(struct config *cfg, struct cmdline *cl, int argc, 
 		if (c == '?')
 			diex("unknown option '%s' (see runb --help)", option_shown(argv, shown));
 		option_row_of(c)->set(cl, optarg);
+		if (cl->help || cl->version)
+			return NULL;  /* they win over what follows, even what is wrong */
 	}
-	if (cl->help || cl->version)
-		return NULL;
 	options_check(cfg);
 	if (argc - optind < 2) {  /* runb_start says what is missing */
 		cfg->name = optind < argc ? argv[optind] : NULL;

@@ -2,12 +2,15 @@
 #
 # remove_bridge.sh - undo scripts/setup_bridge.sh.
 #
-# Usage: scripts/remove_bridge.sh           (as root, no arguments)
+# Usage: scripts/remove_bridge.sh [--subnet CIDR]     (as root)
+#
+# CIDR: the one setup_bridge.sh was given (default 10.0.0.0/24); only the
+# iptables NAT rule names it (scripts/bridge-common.sh).
 #
 # Removes exactly what setup_bridge.sh added, and nothing else:
 #   - the nftables table "ip runb" (if it exists);
-#   - the iptables rules tagged with the comment "runb" (each deleted while
-#     "iptables -C" still finds it);
+#   - the iptables rules tagged with the comment "runb", the NAT one for
+#     CIDR (each deleted while "iptables -C" still finds it);
 #   - the bridge "runb-bridge" (if it exists);
 #   - net.ipv4.ip_forward is reset ONLY if setup_bridge.sh recorded that it
 #     was 0 before ($RUNB_STATE_DIR/ip_forward.saved, default /run/runb);
@@ -17,26 +20,8 @@
 set -euo pipefail
 
 PROG=${0##*/}
-
-# Keep these in sync with setup_bridge.sh.
-BRIDGE=runb-bridge
-SUBNET=10.0.0.0/24
-NFT_FAMILY=ip
-NFT_NAME=runb
-STATE_DIR=${RUNB_STATE_DIR:-/run/runb}
-FWD_SAVED="$STATE_DIR/ip_forward.saved"
-IPT_NAT=(-s "$SUBNET" ! -o "$BRIDGE" -m comment --comment runb -j MASQUERADE)
-IPT_FWD_IN=(-i "$BRIDGE" -m comment --comment runb -j ACCEPT)
-IPT_FWD_EST=(-o "$BRIDGE" -m conntrack --ctstate "RELATED,ESTABLISHED" -m comment --comment runb -j ACCEPT)
-
-die() {
-    echo "$PROG: error: $*" >&2
-    exit 1
-}
-
-have() {
-    command -v "$1" >/dev/null 2>&1
-}
+# shellcheck source=scripts/bridge-common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/bridge-common.sh"
 
 # ipt_remove TABLE CHAIN SPEC...: delete every copy of the rule.
 ipt_remove() {
@@ -47,13 +32,7 @@ ipt_remove() {
     done
 }
 
-if [ $# -ne 0 ]; then
-    if [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
-        echo "Usage: $PROG   (as root) - remove $BRIDGE and runb's NAT rules"
-        exit 0
-    fi
-    die "takes no arguments (usage: $PROG)"
-fi
+parse_args "Usage: $PROG [--subnet CIDR]   (as root) - remove $BRIDGE and runb's NAT rules (for CIDR, default 10.0.0.0/24)" "$@"
 [ "$(id -u)" -eq 0 ] || die "must be run as root"
 have ip || die "'ip' not found; install iproute2"
 
@@ -81,11 +60,7 @@ if [ -f "$FWD_SAVED" ]; then
         *) die "unexpected content in $FWD_SAVED: '$saved'" ;;
     esac
     echo ">> restoring net.ipv4.ip_forward=$saved"
-    if have sysctl; then
-        sysctl -q -w "net.ipv4.ip_forward=$saved"
-    else
-        echo "$saved" >/proc/sys/net/ipv4/ip_forward
-    fi
+    set_ip_forward "$saved"
     rm -f "$FWD_SAVED"
     rmdir "$STATE_DIR" 2>/dev/null || true
 fi

@@ -2,50 +2,40 @@
 #
 # setup_bridge.sh - create the network bridge used by runb containers.
 #
-# Usage: scripts/setup_bridge.sh            (as root, no arguments)
+# Usage: scripts/setup_bridge.sh [--subnet CIDR]      (as root)
+#
+# CIDR is the containers' network, as runb's --subnet (default 10.0.0.0/24,
+# the slide's); the bridge takes its first address (10.0.0.1/24). Give runb
+# the same --subnet. (The rules for CIDR, and what both scripts share:
+# scripts/bridge-common.sh.)
 #
 # What it does (each step only if not already done, so it can be re-run):
-#   1. creates the bridge "runb-bridge", gives it 10.0.0.1/24, brings it up;
+#   1. creates the bridge "runb-bridge" with the MAC runb gives it, gives it
+#      the subnet's first address, brings it up;
 #   2. enables IPv4 forwarding (net.ipv4.ip_forward=1); if it was 0 before,
 #      that is recorded in $RUNB_STATE_DIR/ip_forward.saved (default
 #      /run/runb) so that remove_bridge.sh can restore it;
-#   3. adds NAT (masquerade) for 10.0.0.0/24 and forward-accept rules for the
+#   3. adds NAT (masquerade) for the subnet and forward-accept rules for the
 #      bridge, touching ONLY runb's own rules (the host's other NAT rules, e.g.
 #      docker's or libvirt's, are left alone):
 #        - with nftables (nft): a dedicated table "ip runb", replaced
-#          atomically on every run.  If iptables' FORWARD chain has a DROP
-#          policy (as docker sets it), two iptables FORWARD accepts tagged
-#          with the comment "runb" are added too, because a drop in any
-#          table wins over our table's accept;
+#          atomically on every run (so it NATs the last run's subnet only;
+#          the bridge keeps the addresses of earlier runs).  If iptables'
+#          FORWARD chain has a DROP policy (as docker sets it), two
+#          iptables FORWARD accepts tagged with the comment "runb" are
+#          added too, because a drop in any table wins over our table's
+#          accept;
 #        - otherwise with iptables: rules tagged "-m comment --comment runb",
 #          each added only when "iptables -C" does not find it.
 #
-# Undo everything with scripts/remove_bridge.sh.
+# Undo everything with scripts/remove_bridge.sh (with the same --subnet).
 
 set -euo pipefail
 
 PROG=${0##*/}
-
-# Keep these in sync with remove_bridge.sh.
-BRIDGE=runb-bridge
-BRIDGE_ADDR=10.0.0.1/24
-SUBNET=10.0.0.0/24
-NFT_TABLE="ip runb"
-STATE_DIR=${RUNB_STATE_DIR:-/run/runb}
-FWD_SAVED="$STATE_DIR/ip_forward.saved"
-# iptables rule specs (without the chain name); all tagged "runb".
-IPT_NAT=(-s "$SUBNET" ! -o "$BRIDGE" -m comment --comment runb -j MASQUERADE)
-IPT_FWD_IN=(-i "$BRIDGE" -m comment --comment runb -j ACCEPT)
-IPT_FWD_EST=(-o "$BRIDGE" -m conntrack --ctstate "RELATED,ESTABLISHED" -m comment --comment runb -j ACCEPT)
-
-die() {
-    echo "$PROG: error: $*" >&2
-    exit 1
-}
-
-have() {
-    command -v "$1" >/dev/null 2>&1
-}
+# shellcheck source=scripts/bridge-common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/bridge-common.sh"
+NFT_TABLE="$NFT_FAMILY $NFT_NAME"
 
 # ipt_ensure TABLE CHAIN -A|-I SPEC...: add the rule unless it is present.
 ipt_ensure() {
@@ -62,21 +52,7 @@ ipt_forward_rules() {
     ipt_ensure filter FORWARD -I "${IPT_FWD_IN[@]}"
 }
 
-set_ip_forward() {
-    if have sysctl; then
-        sysctl -q -w "net.ipv4.ip_forward=$1"
-    else
-        echo "$1" >/proc/sys/net/ipv4/ip_forward
-    fi
-}
-
-if [ $# -ne 0 ]; then
-    if [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
-        echo "Usage: $PROG   (as root) - create $BRIDGE ($BRIDGE_ADDR) with NAT for runb"
-        exit 0
-    fi
-    die "takes no arguments (usage: $PROG)"
-fi
+parse_args "Usage: $PROG [--subnet CIDR]   (as root) - create $BRIDGE with the first address of CIDR (default 10.0.0.0/24) and NAT for it, for runb" "$@"
 [ "$(id -u)" -eq 0 ] || die "must be run as root"
 have ip || die "'ip' not found; install iproute2"
 have nft || have iptables || die "neither nft nor iptables found; install nftables (or iptables)"
@@ -84,7 +60,7 @@ have nft || have iptables || die "neither nft nor iptables found; install nftabl
 # 1. The bridge.
 if ! ip link show dev "$BRIDGE" >/dev/null 2>&1; then
     echo ">> creating bridge $BRIDGE"
-    ip link add name "$BRIDGE" address 02:00:0a:00:00:01 type bridge
+    ip link add name "$BRIDGE" address "$BRIDGE_MAC" type bridge
 fi
 if ! ip -4 addr show dev "$BRIDGE" | grep -qw "inet $BRIDGE_ADDR"; then
     echo ">> adding address $BRIDGE_ADDR to $BRIDGE"

@@ -4,6 +4,8 @@
 # missing Debian packages are installed in one apt-get call.
 #
 # Usage: scripts/test-deps.sh            (as root: make test runs containers)
+#        scripts/test-deps.sh check      (what make check needs: any user
+#                                         when nothing is missing)
 #
 # Every tool the suite in test/ calls on the host (the containers have their
 # own busybox) is listed below with the Debian package that provides it. When
@@ -21,7 +23,12 @@ die() {
     exit 1
 }
 
-[ "$(id -u)" = 0 ] || die "make test runs containers: run it as root (sudo make test)"
+mode=${1:-test}
+case $mode in
+    test) [ "$(id -u)" = 0 ] || die "make test runs containers: run it as root (sudo make test)" ;;
+    check) ;;
+    *) die "usage: $PROG [check]" ;;
+esac
 
 # TOOL PACKAGE WHAT-FOR, one a line. A TOOL with a / is a file that must exist.
 needs=$(cat <<'EOF'
@@ -33,10 +40,10 @@ nft                                  nftables      setup_bridge.sh's NAT, checke
 nsenter                              util-linux    runb inside a test's network namespace
 unshare                              util-linux    namespaces of the tests' own
 setpriv                              util-linux    non-root runs and the capability controls
-findmnt                              util-linux    mount options in hardening.bats
-mountpoint                           util-linux    the host's root device in hardening.bats
+findmnt                              util-linux    mount options in confinement.bats
+mountpoint                           util-linux    the host's root device in confinement.bats
 flock                                util-linux    stale leases in lifecycle.bats
-mount                                mount         a read-only bind in failures.bats
+mount                                mount         a read-only bind in unwind.bats
 pgrep                                procps        runb under strace
 ps                                   procps        what outlived runb in net.bats
 strace                               strace        delays and faults injected into runb
@@ -57,7 +64,12 @@ need() { # PACKAGE TOOL WHY
     case " ${pkgs[*]} " in *" $1 "*) ;; *) pkgs+=("$1") ;; esac
 }
 
+# make check needs only these of them (test/cli.bats: runb's command line as
+# nobody, through setpriv in a network namespace of its own), and cc's libc.a
+check_tools=" bats /usr/lib/bats/bats-support/load.bash /usr/lib/bats/bats-assert/load.bash setpriv unshare cc make "
+
 while read -r tool pkg why; do
+    [ "$mode" = test ] || [[ $check_tools == *" $tool "* ]] || continue
     case $tool in
         /*) [ -e "$tool" ] || need "$pkg" "$tool" "$why" ;;
         *) command -v "$tool" >/dev/null 2>&1 || need "$pkg" "$tool" "$why" ;;
@@ -72,26 +84,32 @@ else
     need libc6-dev libc.a "the static helpers in test/"
 fi
 # rootfs/ is made of Debian's static busybox (scripts/setup_filesystem.sh).
-if [ ! -x "$top/rootfs/busybox/bin/busybox" ] && [ ! -x /bin/busybox ]; then
+if [ "$mode" = test ] && [ ! -x "$top/rootfs/busybox/bin/busybox" ] && [ ! -x /bin/busybox ]; then
     need busybox-static /bin/busybox "rootfs/, the tests' container"
 fi
 # A kernel with modules loads veth, bridge and nf_tables through modprobe.
-if [ -e /proc/modules ] && ! command -v modprobe >/dev/null 2>&1; then
+if [ "$mode" = test ] && [ -e /proc/modules ] && ! command -v modprobe >/dev/null 2>&1; then
     need kmod modprobe "the kernel loads veth, bridge, nf_tables with it"
 fi
 
 [ ${#missing[@]} -gt 0 ] || exit 0
+[ "$(id -u)" = 0 ] || {
+    echo "$PROG: make $mode needs these, and only root can install them:" >&2
+    printf '  %s
+' "${missing[@]}" >&2
+    exit 1
+}
 
 if ! command -v apt-get >/dev/null 2>&1; then
     {
-        echo "$PROG: make test needs these, and there is no apt-get to install them:"
+        echo "$PROG: make $mode needs these, and there is no apt-get to install them:"
         printf '  %s\n' "${missing[@]}"
-        echo "$PROG: install them (Debian package names above) and run make test again"
+        echo "$PROG: install them (Debian package names above) and run make $mode again"
     } >&2
     exit 1
 fi
 
-echo ">> make test needs what this machine lacks:"
+echo ">> make $mode needs what this machine lacks:"
 printf '>>   %s\n' "${missing[@]}"
 echo ">> installing with apt-get: ${pkgs[*]}"
 export DEBIAN_FRONTEND=noninteractive

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # cgroups (issue 3): --pids, --memory and --cpus limit the container, its
-# cgroup is its cgroup namespace's root, the cgroup directories exist while
-# it runs and are gone after, bad values are refused, a crashed run's
-# cgroups are swept. Every check has a cgroup v1 (or hybrid) branch and a
+# cgroup is its cgroup namespace's root, /sys/fs/cgroup inside shows it
+# read-only (issue 12), the cgroup directories exist while it runs and are
+# gone after, bad values are refused, a crashed run's cgroups are swept. Every check has a cgroup v1 (or hybrid) branch and a
 # cgroup v2 (unified) branch: the same file runs on both kinds of machine.
 
 load helpers
@@ -10,12 +10,6 @@ load helpers
 setup_file() { common_setup_file; }
 setup() { common_setup; }
 teardown() { common_teardown; }
-
-# /sys/fs/cgroup is cgroup2 only on a unified (v2-only) machine; a tmpfs of
-# v1 hierarchies (maybe with cgroup2 at unified/, "hybrid") means v1.
-cg_v2() {
-	[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]
-}
 
 # The container's cgroup directories as runb should make them.
 cg_dirs() {
@@ -57,18 +51,6 @@ assert_cg_gone() {
 	done
 }
 
-# Poll FILE (up to ~10 s) until it has a line matching the extended regexp RE.
-wait_for_line() {
-	local file=$1 re=$2 i
-	for i in $(seq 200); do
-		grep -Eq "$re" "$file" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "# no line /$re/ in $file:" >&2
-	cat "$file" >&2
-	return 1
-}
-
 # The kernel's count of OOM kills since boot (all cgroups).
 oom_kills() {
 	awk '$1 == "oom_kill" { print $2 }' /proc/vmstat
@@ -88,7 +70,7 @@ oom_kills() {
 	rb_bg --pids 10 --net none "$CNAME" "$ROOTFS" /bin/sh -c \
 		'(for i in $(seq 20); do sleep 5 & echo started; done); echo loop-ended; exec sleep 30' \
 		>"$out" 2>&1
-	wait_for_line "$out" '^loop-ended$'
+	retry 200 0.05 grep -qsx loop-ended "$out" || fail "no line loop-ended in 10 s: $(cat "$out")"
 	cat "$out"
 	grep -q "can't fork" "$out"
 	n=$(grep -cx started "$out")
@@ -132,7 +114,7 @@ oom_kills() {
 	# the 4 MiB are charged to the container's cgroup, whose limit is 32 MiB
 	rb_bg -m 32m --net none "$CNAME" "$ROOTFS" /bin/sh -c \
 		'dd if=/dev/zero of=/dev/null bs=4M count=1 2>/dev/null && echo dd-ok; exec sleep 30' >"$out" 2>&1
-	wait_for_line "$out" '^dd-ok$'
+	retry 200 0.05 grep -qsx dd-ok "$out" || fail "no line dd-ok in 10 s: $(cat "$out")"
 	assert_cg_exists
 	local dir peak
 	dir=$(cg_dir_of "$(container_pid)" memory)
@@ -229,6 +211,157 @@ oom_kills() {
 		assert_line --regexp '^[0-9]+:([a-z,]*,)?pids(,[a-z,]*)?:/$'
 	fi
 	assert_cg_gone
+}
+
+# /sys/fs/cgroup inside: the container's cgroup, read-only, at its namespace's root
+
+# The limit files: inside (relative to /sys/fs/cgroup), and the container's on the host.
+cg_files() {
+	if cg_v2; then
+		echo memory.max pids.max cpu.max
+	else
+		echo memory/memory.limit_in_bytes pids/pids.max cpu/cpu.cfs_quota_us
+	fi
+}
+cg_host_file() {
+	if cg_v2; then
+		echo "/sys/fs/cgroup/runb/$CNAME/$1"
+	else
+		echo "/sys/fs/cgroup/${1%%/*}/runb/$CNAME/${1#*/}"
+	fi
+}
+
+# In the container (the files as arguments): "FILE: VALUE" for each, then a write
+# of the very value back (harmless had it worked), and a new cgroup (removed at once
+# had it been made).
+# shellcheck disable=SC2016
+CG_PROBE='
+	for f; do echo "$f: $(cat "/sys/fs/cgroup/$f")"; done
+	for f; do
+		v=$(cat "/sys/fs/cgroup/$f")
+		echo "$v" > "/sys/fs/cgroup/$f" && echo "WRITTEN $f"
+	done
+	for d in /sys/fs/cgroup "/sys/fs/cgroup/${1%/*}"; do
+		[ -d "$d" ] && mkdir "$d/probe" && rmdir "$d/probe" && echo "MADE $d/probe"
+	done
+	true'
+
+@test "/sys/fs/cgroup inside: -m 64m --pids 50 --cpus 0.5 read there as on the host's runb/NAME, read-only" {
+	local out=$BATS_TEST_TMPDIR/out go=$ROOTFS/tmp/.go-$CNAME f files
+	read -ra files <<<"$(cg_files)"
+	# the container answers, then waits (5 s at most) for the host to have looked
+	rb_bg --net none -m 64m --pids 50 --cpus 0.5 "$CNAME" "$ROOTFS" /bin/sh -c "$CG_PROBE"'
+		echo READY
+		for i in $(seq 100); do [ -e "/tmp/.go-$(hostname)" ] && break; sleep 0.05; done' \
+		sh "${files[@]}" >"$out" 2>&1
+	retry 100 0.05 grep -qx READY "$out"
+	local host=()
+	for f in "${files[@]}"; do
+		host+=("$f: $(cat "$(cg_host_file "$f")")")
+	done
+	touch "$go"
+	rb_wait
+	rm -f "$go"
+	cat "$out"
+	printf 'host: %s\n' "${host[@]}"
+	[ "$status" = 0 ]
+	if cg_v2; then
+		assert_equal "${host[*]}" "memory.max: 67108864 pids.max: 50 cpu.max: 50000 100000"
+	else
+		assert_equal "${host[*]}" "memory/memory.limit_in_bytes: 67108864 pids/pids.max: 50 cpu/cpu.cfs_quota_us: 50000"
+	fi
+	# the container reads the host's values for its cgroup
+	assert_equal "$(head -n 3 "$out")" "$(printf '%s\n' "${host[@]}")"
+	# and cannot write them, nor make a cgroup
+	run cat "$out"
+	refute_output --partial WRITTEN
+	refute_output --partial MADE
+	# 3 writes, and a mkdir in /sys/fs/cgroup (v1: and in memory/), all refused so
+	local refused=5
+	if cg_v2; then refused=4; fi
+	[ "$(grep -c 'Read-only file system' "$out")" = "$refused" ]
+}
+
+@test "/sys/fs/cgroup inside, without limits (--pids unlimited): max, unlimited; control: --pids 7 reads 7" {
+	local files
+	read -ra files <<<"$(cg_files)"
+	run rb --pids unlimited --net none "$CNAME" "$ROOTFS" /bin/sh -c "$CG_PROBE" sh "${files[@]}"
+	assert_success
+	if cg_v2; then
+		assert_line --index 0 "memory.max: max"
+		assert_line --index 1 "pids.max: max"
+		assert_line --index 2 "cpu.max: max 100000"
+	else
+		# memory: the page-rounded "no limit", above a TiB
+		[[ "${lines[0]}" =~ ^memory/memory.limit_in_bytes:\ ([0-9]+)$ ]]
+		[ "${BASH_REMATCH[1]}" -gt $((1 << 40)) ]
+		assert_line --index 1 "pids/pids.max: max"
+		assert_line --index 2 "cpu/cpu.cfs_quota_us: -1"
+	fi
+	refute_output --partial WRITTEN
+	refute_output --partial MADE
+	# control: the same file reads a limit once the container has one
+	run rb --net none --pids 7 "$CNAME" "$ROOTFS" /bin/sh -c "$CG_PROBE" sh "${files[@]}"
+	assert_line --index 1 --regexp '^pids(/pids)?\.max: 7$'
+}
+
+@test "/sys/fs/cgroup inside: v2 one read-only cgroup2 at the namespace's root; v1 a read-only tmpfs of each hierarchy runb joined, read-only, a link per controller of a shared one" {
+	run rb --net none "$CNAME" "$ROOTFS" /bin/sh -c '
+		cat /proc/self/cgroup; echo "## mounts"; cat /proc/self/mountinfo; echo "## ls"
+		for e in /sys/fs/cgroup/*; do
+			if [ -L "$e" ]; then echo "${e##*/} -> $(readlink "$e")"; else echo "${e##*/}"; fi
+		done'
+	assert_success
+	local cgroups mounts listing m
+	cgroups=$(sed '/^## mounts$/,$d' <<<"$output")
+	mounts=$(sed -n '/^## mounts$/,/^## ls$/p' <<<"$output" | sed '1d;$d' |
+		awk '{ for (i = 7; $i != "-"; i++); print $5, $4, $6, $(i+1), $(i+2) }')
+	listing=$(sed '1,/^## ls$/d' <<<"$output")
+	# MOUNTPOINT ROOT OPTS FSTYPE SOURCE of the mount at $1
+	m=$(awk '$1 == "/sys/fs/cgroup"' <<<"$mounts")
+	echo "/sys/fs/cgroup: $m"
+	[ "$(wc -l <<<"$m")" = 1 ]
+	has_opt "$(cut -d' ' -f3 <<<"$m")" ro
+	if cg_v2; then
+		assert_equal "$cgroups" "0::/"
+		assert_equal "$(cut -d' ' -f2,4 <<<"$m")" "/ cgroup2"
+		# a cgroup below the hierarchy's root: the root has no memory.max, pids.max, cpu.max
+		# (control: the host's root has none)
+		[ ! -e /sys/fs/cgroup/memory.max ]
+		grep -qx memory.max <<<"$listing"
+		grep -qx pids.max <<<"$listing"
+		grep -qx cpu.max <<<"$listing"
+		[ -z "$(awk '$1 ~ "^/sys/fs/cgroup/"' <<<"$mounts")" ]
+	else
+		[ "$(cut -d' ' -f4 <<<"$m")" = tmpfs ]
+		# each hierarchy of cpu, memory, pids, devices, as /proc/self/cgroup names it:
+		# a read-only cgroup mount at the container's cgroup (the namespace's root)
+		local want=() ctrls path c line
+		while IFS=: read -r _ ctrls path; do
+			case ",$ctrls," in *,cpu,* | *,memory,* | *,pids,* | *,devices,*) ;; *) continue ;; esac
+			[ "$path" = / ]
+			want+=("$ctrls")
+			m=$(awk -v p="/sys/fs/cgroup/$ctrls" '$1 == p' <<<"$mounts")
+			echo "$ctrls: $m"
+			[ "$(wc -l <<<"$m")" = 1 ]
+			[ "$(cut -d' ' -f2,4 <<<"$m")" = "/ cgroup" ]
+			has_opt "$(cut -d' ' -f3 <<<"$m")" ro
+			if [[ $ctrls == *,* ]]; then
+				for c in ${ctrls//,/ }; do
+					want+=("$c -> $ctrls")
+				done
+			fi
+		done <<<"$cgroups"
+		# cpu, memory, pids and devices are there (a directory or a link), and nothing else
+		for c in cpu memory pids devices; do
+			printf '%s\n' "${want[@]}" | grep -Eq "^$c( -> .*)?\$"
+		done
+		assert_equal "$(LC_ALL=C sort <<<"$listing")" "$(printf '%s\n' "${want[@]}" | LC_ALL=C sort)"
+		for line in "${want[@]}"; do
+			[[ $line == *" -> "* ]] && note "v1 link proven: $line"
+		done
+		true
+	fi
 }
 
 @test "invalid --memory, --cpus, --pids: 125, one line naming the option, nothing made" {

@@ -1,7 +1,7 @@
 /*
  * euid.c - print the real and effective user IDs: "uid R euid E".
  *
- * The setuid test in hardening.bats copies it setuid-root. Run by a non-root
+ * The setuid test in confinement.bats copies it setuid-root. Run by a non-root
  * user on the host (no no_new_privs) it prints "euid 0"; in runb's container,
  * where no_new_privs is set, the setuid bit must not raise the effective uid.
  * (busybox drops a setuid bit by itself for most applets, so it cannot show

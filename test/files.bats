@@ -29,16 +29,6 @@ tree_sum() {
 		find . -type f -exec sha256sum {} + | LC_ALL=C sort -k2)
 }
 
-# wait_file FILE: until FILE exists, for at most 20 s (the VM is slow).
-wait_file() {
-	for _ in $(seq 400); do
-		[ -e "$1" ] && return 0
-		sleep 0.05
-	done
-	echo "# $1 never came" >&2
-	return 1
-}
-
 # In the container (with the sync volume at /sync): say ready, then wait for
 # the host's go, at most 20 s.
 HOLD='touch /sync/ready; i=0; while [ ! -e /sync/go ]; do i=$((i+1)); [ $i -lt 400 ] || exit 99; sleep 0.05; done'
@@ -56,7 +46,8 @@ host_new_mounts() {
 # The container held by $HOLD is ready: the host has no new mount meanwhile;
 # then let it go, and it ends with 0.
 held_leaks_nothing() {
-	wait_file "$T/sync/ready"
+	# for at most 20 s (the VM is slow)
+	retry 400 0.05 test -e "$T/sync/ready"
 	run host_new_mounts "$CNAME"
 	touch "$T/sync/go"
 	assert_output ""

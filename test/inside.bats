@@ -17,32 +17,10 @@ load helpers
 setup_file() { common_setup_file; }
 setup() { common_setup; }
 teardown() {
-	local n
-	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
-		for n in $(rbt ps --format '{{.Name}}' | grep -e "^$CNAME\$" -e "^$CNAME-"); do
-			rbt stop -t 0 "$n" >/dev/null || true
-		done
-	fi
+	stop_test_containers
 	# what a detached run keeps for runb logs and wait (verbs.bats tests that)
 	rm -f /run/runb/"$CNAME".log* /run/runb/"$CNAME".status
 	common_teardown
-}
-
-# rbd NAME OPTION... -- COMMAND...: a detached container on the file's rootfs
-rbd() {
-	local name=$1 opts=()
-	shift
-	while [ "$1" != -- ]; do
-		opts+=("$1")
-		shift
-	done
-	shift
-	[ "$(rbt -d --net none "${opts[@]}" "$name" "$ROOTFS" "$@")" = "$name" ]
-}
-
-# The host PID of NAME's PID 1, from runb ps.
-pid_of() {
-	rbt ps --format '{{.Name}} {{.Pid}}' | awk -v n="$1" '$1 == n { print $2 }'
 }
 
 @test "CVE-2024-21626: -w through a link to /proc/self/fd/N is refused, and never reaches the host" {
@@ -235,8 +213,8 @@ pid_of() {
 	nsenter --net="/run/netns/$NS" strace -f -qq -o /dev/null -e trace=execve \
 		-e inject=execve:delay_enter=3000000:when=2 "$RUNB" --net none "$CNAME" "$ROOTFS" sleep 2 &
 	local runner=$!
-	wait_for test -e "/run/runb/$CNAME.lock"
-	wait_for grep -q '^end$' "/run/runb/$CNAME.lock"
+	retry 100 0.05 test -e "/run/runb/$CNAME.lock"
+	retry 100 0.05 grep -q '^end$' "/run/runb/$CNAME.lock"
 	run rbt exec "$CNAME" true
 	[ "$status" = 125 ]
 	assert_output --partial "has not started its command yet"
@@ -249,7 +227,7 @@ pid_of() {
 	local pid
 	pid=$(container_pid)
 	# the init has forked its command (sleep) once its setup is over
-	wait_for grep -q . "/proc/$pid/task/$pid/children"
+	retry 100 0.05 has_child "$pid"
 	run ls "/proc/$pid/fd"
 	assert_output "$(printf '0\n1\n2')"
 	run readlink "/proc/$pid/exe"

@@ -1,48 +1,20 @@
 #!/usr/bin/env bats
 # The container's life (issue 5): one container per NAME, runb killed or
-# signalled while its container runs, descriptors, many containers at once
-# and one after another; after each, the host as it was (common_teardown).
+# signalled while its container runs (and a PID 1 that drops its death
+# signal, issue 11), descriptors, many containers at once and one after
+# another; after each, the host as it was (common_teardown).
 
 load helpers
-
-no_veth() { [ -z "$(ip -n "$NS" -o link show type veth)" ]; }
 
 setup_file() { common_setup_file; }
 setup() { common_setup; }
 teardown() { common_teardown; }
 
-
-# Poll (up to ~10 s) until PID has exec'd COMM, e.g. the container's command
-# runs (runb's setup is over: its signals are blocked, the child's are not).
-wait_comm() {
-	local pid=$1 comm=$2 i
-	for i in $(seq 200); do
-		[ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$comm" ] && return 0
-		sleep 0.05
-	done
-	echo "# $pid never became $comm" >&2
-	return 1
-}
-
-# The background container's PID 1, once it has become `sleep`.
+# The background container's PID 1, once it has become `sleep` (within 10 s:
+# runb's setup is over, its signals are blocked, the child's are not).
 sleeping_pid() {
 	local p
-	p=$(container_pid) && wait_comm "$p" sleep && echo "$p"
-}
-
-# Poll (up to ~10 s) until PID has a child: a shell in its loop.
-wait_child() {
-	local i
-	for i in $(seq 200); do
-		[ -n "$(cat "/proc/$1/task/$1/children" 2>/dev/null)" ] && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
-# Nanoseconds since the epoch.
-now() {
-	date +%s%N
+	p=$(container_pid) && retry 200 0.05 comm_is "$p" sleep && echo "$p"
 }
 
 # Seconds from START (a now()) to now, as a decimal with three places.
@@ -54,11 +26,6 @@ since() {
 # A < B for decimals (awk: no bc on a fresh machine).
 lt() {
 	awk -v a="$1" -v b="$2" 'BEGIN { exit !(a + 0 < b + 0) }'
-}
-
-# The files in /run/runb naming NAME: the address leases it holds or held.
-leases_of() {
-	grep -lx "$1" /run/runb/10.0.0.* 2>/dev/null || true
 }
 
 @test "NAME lock: a second container of the same NAME is refused at once, the first runs on" {
@@ -92,15 +59,12 @@ leases_of() {
 
 @test "SIGKILL of runb: the container dies with it, the next run of NAME sweeps what was left" {
 	rb_bg "$CNAME" "$ROOTFS" sleep 30
-	local pid i
+	local pid
 	pid=$(sleeping_pid)
 	kill -KILL "$RB_PID"
 	rb_wait
 	[ "$status" = 137 ]
-	for i in $(seq 40); do
-		alive "$pid" || break
-		sleep 0.05
-	done
+	retry 40 0.05 dead "$pid" || true
 	refute alive "$pid"
 	# a crash leaves everything runb made on the host: the sweep has work
 	# (and its address lease, which another runb may take over meanwhile)
@@ -113,7 +77,7 @@ leases_of() {
 	[ ! -e "/run/runb/$CNAME.lock" ]
 	[ ! -e "/run/netns/$CNAME" ]
 	[ -z "$(leases_of "$CNAME")" ]
-	settle no_veth
+	retry 41 0.05 no_veth
 	[ -z "$(find /sys/fs/cgroup -maxdepth 4 -path "*runb/$CNAME")" ]
 	# (common_teardown: the host is exactly as before the crash)
 }
@@ -169,10 +133,10 @@ stop_with() {
 
 @test "race: another run's crash sweep never holds NAME's lock, so NAME starts again the moment it ended" {
 	command -v strace >/dev/null || skip "needs strace to hold the sweep mid-way"
-	local lock=/run/runb/$CNAME.lock log=$BATS_TEST_TMPDIR/sweep.strace b i back=""
+	local lock=/run/runb/$CNAME.lock log=$BATS_TEST_TMPDIR/sweep.strace b back=""
 	# A: NAME, until TERM
 	rb_bg --net none "$CNAME" "$ROOTFS" sh -c 'trap "exit 0" TERM; while :; do sleep 0.1; done'
-	wait_comm "$(container_pid)" sh
+	retry 200 0.05 comm_is "$(container_pid)" sh
 	# B: another NAME, whose sweep (just after it takes its own lock) reads
 	# NAME.lock in /run/runb and is held 5 s as it opens it, and 5 s at any
 	# unlink of it (-P: only the calls on that path are traced and held)
@@ -180,7 +144,7 @@ stop_with() {
 		-e inject=openat:delay_enter=5000000:when=1 -e inject=unlink:delay_enter=5000000:when=1 \
 		"$RUNB" --net none "$CNAME-b" "$ROOTFS" true 3>&- &
 	b=$!
-	for i in $(seq 200); do [ -e "/run/runb/$CNAME-b.lock" ] && break; sleep 0.05; done
+	retry 200 0.05 test -e "/run/runb/$CNAME-b.lock" || true
 	sleep 0.5
 	# A ends meanwhile, and takes NAME.lock with it
 	kill -TERM "$RB_PID"
@@ -189,7 +153,7 @@ stop_with() {
 	[ ! -e "$lock" ]
 	# B's open ends (strace logs it then), finding no NAME.lock; had B made
 	# one, it would be there for the 5 s of B's unlink
-	for i in $(seq 300); do grep -q ENOENT "$log" 2>/dev/null && break; sleep 0.05; done
+	retry 300 0.05 grep -qs ENOENT "$log" || true
 	sleep 0.3
 	[ -e "$lock" ] && back=yes
 	# NAME starts again while B still runs
@@ -218,11 +182,8 @@ stop_with() {
 	nsenter --net="/run/netns/$NS" strace -qq -o /dev/null -e trace=unshare \
 		-e inject=unshare:delay_enter=2000000:when=1 \
 		"$RUNB" --stop-timeout 1 --net none "$CNAME" "$ROOTFS" sleep 30 3>&- &
-	local st=$! rbpid i
-	for i in $(seq 100); do
-		[ -e "/run/netns/$CNAME" ] && break
-		sleep 0.05
-	done
+	local st=$! rbpid
+	retry 100 0.05 test -e "/run/netns/$CNAME" || true
 	rbpid=$(pgrep -P "$st" -x runb)
 	local comm
 	comm=$(cat "/proc/${rbpid:-0}/comm" 2>/dev/null || true)
@@ -261,7 +222,7 @@ stop_with() {
 	rb_bg --net none "$CNAME" "$ROOTFS" /bin/sh -c 'trap "exit 7" TERM; while :; do sleep 0.1; done'
 	local pid
 	pid=$(container_pid)
-	wait_child "$pid"  # the trap is set: the loop has started a sleep
+	retry 200 0.05 has_child "$pid"  # the trap is set: the loop has started a sleep
 	kill -TERM "$RB_PID"
 	rb_wait
 	[ "$status" = 7 ]
@@ -274,7 +235,7 @@ stop_with() {
 		'trap "echo got TERM" TERM; while :; do sleep 0.1; done' >"$out" 2>&1
 	local pid
 	pid=$(container_pid)
-	wait_child "$pid"
+	retry 200 0.05 has_child "$pid"
 	kill -TERM "$RB_PID"
 	rb_wait
 	cat "$out"
@@ -298,7 +259,7 @@ stop_with() {
 }
 
 @test "20 containers at once: distinct addresses, all end, nothing left" {
-	local n=20 i t
+	local n=20 i
 	local out=$BATS_TEST_TMPDIR/out
 	rm -f "$ROOTFS/go"
 	for i in $(seq "$n"); do
@@ -308,10 +269,9 @@ stop_with() {
 			>"$out.$i" 2>&1 3>&- &
 		eval "pid_$i=\$!"
 	done
-	for t in $(seq 300); do
-		[ "$(cat "$out".* | grep -c ' inet ')" -ge "$n" ] && break
-		sleep 0.1
-	done
+	# (at most 30 s)
+	all_have_addresses() { [ "$(cat "$out".* | grep -c ' inet ')" -ge "$n" ]; }
+	retry 300 0.1 all_have_addresses || true
 	touch "$ROOTFS/go"
 	local rc=0 s
 	for i in $(seq "$n"); do
@@ -345,4 +305,83 @@ stop_with() {
 		[ "$status" = "$i" ] || fail "run $i: status $status: $output"
 	done
 	[ ! -e "/run/runb/$CNAME.lock" ]
+}
+
+# ---------------------------------------------------------------- death signal
+
+# The control, on the host: nodeath [-k] as the child of a shell started with a
+# death signal of SIGKILL (setpriv --pdeathsig), the shell then killed. Prints
+# nodeath's lines and its pid, last.
+pdeath_control() {
+	local out=$BATS_TEST_TMPDIR/control.out pf=$BATS_TEST_TMPDIR/control.pid sh
+	rm -f "$out" "$pf"
+	# (no descriptor of the caller's in nodeath: bats' run would wait for it to close)
+	# shellcheck disable=SC2016
+	OUT=$out PF=$pf bash -c 'setpriv --pdeathsig KILL "$@" > "$OUT" 2>&1 & echo $! > "$PF"; wait' \
+		_ "$TOP/test/nodeath" "$@" 30 </dev/null >/dev/null 2>&1 3>&- &
+	sh=$!
+	retry --within 5 0.05 grep -q '^ready' "$out"
+	kill -KILL "$sh"
+	wait "$sh" || true
+	cat "$out"
+	cat "$pf"
+}
+
+@test "death signal: a PID 1 that clears it still dies within 1 s of a SIGKILLed runb (the watcher); the next run sweeps" {
+	local out=$BATS_TEST_TMPDIR/out pid child w t left p
+	[ -x "$TOP/test/nodeath" ] || fail "test/nodeath is not built (make test builds it)"
+	# the control: the death signal alone kills nodeath -k with its parent, not
+	# nodeath, which clears it
+	run pdeath_control -k
+	assert_line 'pdeathsig before=9 after=9'
+	retry --within 1 0.05 dead "${lines[-1]}"
+	run pdeath_control
+	assert_line 'pdeathsig before=9 after=0'
+	sleep 0.2
+	alive "${lines[-1]}"
+	kill -KILL "${lines[-1]}"
+
+	# PID 1 clears the death signal runb set and changes its user as well
+	rb_bg --net none "$CNAME" "$ROOTFS" nodeath -u 65534 60 >"$out" 2>&1
+	pid=$(container_pid)
+	retry --within 10 0.05 grep -q '^ready' "$out"
+	cat "$out"
+	grep -qx 'pdeathsig before=9 after=0' "$out"
+	child=$(cat "/proc/$pid/task/$pid/children")
+	[ -n "$child" ]
+	[ "$(stat -c %u "/proc/$pid")" = 65534 ]
+	# runb's other child is the watcher: outside the container's PID namespace,
+	# in a session of its own
+	w=$(tr ' ' '\n' < "/proc/$RB_PID/task/$RB_PID/children" | grep -vx "$pid" | grep .)
+	echo "runb $RB_PID, PID 1 $pid, its child $child, the watcher $w"
+	[ "$(wc -w <<<"$w")" = 1 ]
+	[ "$(readlink "/proc/$w/ns/pid")" = "$(readlink /proc/self/ns/pid)" ]
+	[ "$(readlink "/proc/$pid/ns/pid")" != "$(readlink /proc/self/ns/pid)" ]
+	[ "$(stat_field "$w" 6)" = "$w" ]
+
+	kill -KILL "$RB_PID"
+	rb_wait
+	[ "$status" = 137 ]
+	t=$(date +%s.%N)
+	# (none_alive: $left, those of them still alive, is empty)
+	none_alive() {
+		left=
+		for p in "$pid" $child "$w"; do
+			alive "$p" && left+=" $p"
+		done
+		[ -z "$left" ]
+	}
+	retry --within 1 0.05 none_alive || true
+	echo "after $(awk -v now="$(date +%s.%N)" -v t="$t" 'BEGIN { printf "%.3f", now - t }') s, alive:${left:- none}"
+	if [ -n "$left" ]; then
+		kill -KILL $left 2>/dev/null || true
+		rb --net none "$CNAME" "$ROOTFS" true || true
+		fail "the container outlived runb:$left"
+	fi
+	# what the crash left (lock, netns, cgroups) is swept by the next run of NAME
+	[ -e "/run/runb/$CNAME.lock" ]
+	run rb --net none "$CNAME" "$ROOTFS" true
+	assert_success
+	[ ! -e "/run/runb/$CNAME.lock" ]
+	[ ! -e "/run/netns/$CNAME" ]
 }

@@ -59,18 +59,6 @@ http_get() {
 	awk 'NR == 1 { if ($2 != 200) exit 1; next } body { print; next } /^\r?$/ { body = 1 }' <<<"$resp"
 }
 
-
-# The lease files (/run/runb/10.0.0.x) that name the container NAME.
-leases_of() {
-	grep -lx -- "$1" /run/runb/10.0.0.* 2>/dev/null || true
-}
-
-# True once PID has exec'd COMM (the container's command runs: runb is done
-# with its setup, and the child has set its parent-death signal).
-runs() {
-	[ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]
-}
-
 # The first N free container addresses (10.0.0.x, lowest first). A lease is
 # the flock of /run/runb/10.0.0.x: held ones are in /proc/locks (read only
 # here), so other runb users on this machine do not upset the expectation.
@@ -126,7 +114,7 @@ free_addrs() {
 	[ "$status" = 137 ]
 	# the veth goes with the container's netns, which the kernel dismantles
 	# right after runb; the bridge stays, by design
-	settle link_gone "$veth"
+	retry 41 0.05 link_gone "$veth"
 	ip -n "$NS" link show runb-bridge
 }
 
@@ -139,7 +127,7 @@ free_addrs() {
 	sip=$(addr_of "$server")
 	[ -n "$sip" ]
 	# httpd listens once it answers: poll from the host (bounded)
-	wait_for http_get "http://$sip:8080/file" >/dev/null
+	retry 100 0.05 http_get "http://$sip:8080/file" >/dev/null
 	run http_get "http://$sip:8080/file"
 	assert_success
 	assert_output "hello from $server"
@@ -192,7 +180,7 @@ free_addrs() {
 	[ -n "$(addr_of "$long1")" ]
 	# the host end of the first: one port (once long2's has gone with its
 	# netns), 15 characters at most
-	settle one_bridge_port
+	retry 41 0.05 one_bridge_port
 	run bridge_ports
 	[ "${#lines[@]}" = 1 ]
 	[ "${#output}" -le 15 ]
@@ -250,7 +238,7 @@ free_addrs() {
 	[ -z "$(leases_of "$CNAME")" ]
 	[ ! -e "/run/runb/$first" ]
 	[ ! -e "/run/netns/$CNAME" ]
-	settle no_bridge_ports
+	retry 41 0.05 no_bridge_ports
 	run rb "${CNAME}b" "$ROOTFS" ip -o -4 addr show dev eth0
 	assert_output --regexp "inet ${first//./\\.}/24 "
 	[ -z "$(leases_of "${CNAME}b")" ]
@@ -330,14 +318,14 @@ nameserver 1.1.1.1"
 	local cpid addr veth
 	rb_bg "$CNAME" "$ROOTFS" sleep 30
 	cpid=$(container_pid)
-	wait_for runs "$cpid" sleep
+	retry 100 0.05 comm_is "$cpid" sleep
 	addr=$(addr_of "$CNAME")
 	veth=$(bridge_ports)
 	[ -n "$addr" ] && [ -n "$veth" ]
 	kill -KILL "$RB_PID"
 	rb_wait
 	[ "$status" = 137 ]
-	wait_for dead "$cpid"
+	retry 100 0.05 dead "$cpid"
 	# the leftovers of the crash
 	[ -e "/run/netns/$CNAME" ]
 	ip -n "$NS" link show dev "$veth"
@@ -349,7 +337,7 @@ nameserver 1.1.1.1"
 	[ ! -e "/run/netns/$CNAME" ]
 	[ ! -e "/run/runb/$CNAME.lock" ]
 	[ ! -e "/run/runb/$addr" ]
-	settle link_gone "$veth"
+	retry 41 0.05 link_gone "$veth"
 }
 
 # True once PID is in another network namespace than this shell.
@@ -357,14 +345,38 @@ netns_other_than_mine() {
 	[ "$(readlink "/proc/$1/ns/net")" != "$(readlink /proc/self/ns/net)" ]
 }
 
-# setup_bridge.sh / remove_bridge.sh run in the test's netns; their state file
-# goes under $BATS_TEST_TMPDIR, so /run/runb is untouched.
+# setup_bridge.sh / remove_bridge.sh [ARG...] run in the test's netns; their
+# state file goes under $BATS_TEST_TMPDIR, so /run/runb is untouched.
 in_ns_script() {
-	RUNB_STATE_DIR=$BATS_TEST_TMPDIR/state in_ns "$TOP/scripts/$1"
+	local script=$1
+	shift
+	RUNB_STATE_DIR=$BATS_TEST_TMPDIR/state in_ns "$TOP/scripts/$script" "$@"
+}
+
+# The outside, past the NAT: an anonymous netns (its sleep's pid in $OPID)
+# wired to the test's netns, 192.168.77.2 behind its 192.168.77.1, with no
+# route to the containers' subnet: its replies come back only to a
+# masqueraded source. outside_down removes it.
+OPID=
+outside_up() {
+	unshare --net sleep 60 3>&- &
+	OPID=$!
+	retry 100 0.05 netns_other_than_mine "$OPID"
+	ip -n "$NS" link add rbtout type veth peer name eth9 netns "$OPID"
+	ip -n "$NS" addr add 192.168.77.1/24 dev rbtout
+	ip -n "$NS" link set rbtout up
+	nsenter --net="/proc/$OPID/ns/net" ip addr add 192.168.77.2/24 dev eth9
+	nsenter --net="/proc/$OPID/ns/net" ip link set eth9 up
+	nsenter --net="/proc/$OPID/ns/net" ip link set lo up
+}
+outside_down() {
+	ip -n "$NS" link del rbtout
+	kill "$OPID"
+	wait "$OPID" || true
 }
 
 @test "setup_bridge.sh: bridge, table ip runb with masquerade, idempotent, foreign rules kept; remove_bridge.sh undoes exactly that" {
-	local host_rules host_fwd ns_fwd foreign r1 r2 opid idx
+	local host_rules host_fwd ns_fwd foreign r1 r2 idx
 	host_rules=$(nft list ruleset)
 	host_fwd=$(cat /proc/sys/net/ipv4/ip_forward)
 	ns_fwd=$(in_ns cat /proc/sys/net/ipv4/ip_forward) # 0 in a new netns, as a rule
@@ -407,24 +419,14 @@ in_ns_script() {
 	[ "$r1" = "$r2" ]
 	[ "$(ip -n "$NS" -o -4 addr show dev runb-bridge | wc -l)" = 1 ]
 
-	# a container uses that bridge, and reaches past it through the NAT: an
-	# anonymous netns "outside", wired to the test's netns, has no route to
-	# 10.0.0.0/24, so its replies come back only to a masqueraded source
-	unshare --net sleep 60 3>&- &
-	opid=$!
-	wait_for netns_other_than_mine "$opid"
-	ip -n "$NS" link add rbtout type veth peer name eth9 netns "$opid"
-	ip -n "$NS" addr add 192.168.77.1/24 dev rbtout
-	ip -n "$NS" link set rbtout up
-	nsenter --net="/proc/$opid/ns/net" ip addr add 192.168.77.2/24 dev eth9
-	nsenter --net="/proc/$opid/ns/net" ip link set eth9 up
-	nsenter --net="/proc/$opid/ns/net" ip link set lo up
+	# a container uses that bridge, and reaches past it through the NAT
+	outside_up
 	run rb "$CNAME" "$ROOTFS" /bin/sh -c 'ping -c1 -W2 192.168.77.2 >/dev/null && echo outside-ok'
 	assert_success
 	assert_output outside-ok
 	# the very bridge setup_bridge.sh made: same device, one address (once
 	# the kernel has removed the last run's veth with its netns)
-	settle no_bridge_ports
+	retry 41 0.05 no_bridge_ports
 	rb_bg "$CNAME" "$ROOTFS" sleep 30
 	container_pid >/dev/null
 	[ "$(bridge_ports | wc -l)" = 1 ]
@@ -447,12 +449,66 @@ in_ns_script() {
 	run rb "$CNAME" "$ROOTFS" ping -c1 -W1 192.168.77.2
 	assert_failure
 
-	ip -n "$NS" link del rbtout
-	kill "$opid"
-	wait "$opid" || true
+	outside_down
 	# the real host's rules and forwarding were never touched
 	[ "$(nft list ruleset)" = "$host_rules" ]
 	[ "$(cat /proc/sys/net/ipv4/ip_forward)" = "$host_fwd" ]
+}
+
+@test "setup_bridge.sh --subnet: the subnet's first address and runb's MAC on the bridge, NAT for it, runb --subnet uses it; remove_bridge.sh --subnet undoes it" {
+	local host_rules bad script r idx
+	host_rules=$(nft list ruleset)
+	# what runb's --subnet refuses, both scripts refuse, in runb's words, making nothing
+	for bad in 10.97.0.1/24 8.8.8.0/24 10.97.0.0/25 10.97.0.0 010.97.0.0/24 10.97.0.0/33 10.256.0.0/16; do
+		run rb --subnet "$bad" "$CNAME" "$ROOTFS" true
+		assert_failure 125
+		[[ $output == "runb: invalid --subnet '$bad': "* ]]
+		r=${output#runb: }
+		for script in setup_bridge.sh remove_bridge.sh; do
+			run in_ns_script "$script" --subnet "$bad"
+			assert_failure
+			assert_output "$script: error: $r"
+		done
+	done
+	run in_ns_script setup_bridge.sh --subnet
+	assert_failure
+	assert_output --partial '--subnet needs a value'
+	run in_ns_script remove_bridge.sh --bogus
+	assert_failure
+	assert_output --partial "unknown argument '--bogus'"
+	link_gone runb-bridge
+	[ -z "$(in_ns nft list ruleset)" ]
+
+	# a /16: the bridge has 10.97.0.1/16 and the MAC runb would give it
+	run in_ns_script setup_bridge.sh --subnet 10.97.0.0/16
+	assert_success
+	run ip -n "$NS" -o -4 addr show dev runb-bridge
+	assert_output --regexp 'inet 10\.97\.0\.1/16 '
+	[ "${#lines[@]}" = 1 ]
+	[ "$(bridge_mac)" = 02:00:0a:61:00:01 ]
+	r=$(in_ns nft list table ip runb)
+	grep -q 'ip saddr 10\.97\.0\.0/16 oifname != "runb-bridge" masquerade' <<<"$r"
+	[ "$(grep -c masquerade <<<"$r")" = 1 ]
+	idx=$(ip -n "$NS" -o link show dev runb-bridge | cut -d: -f1)
+	# runb --subnet takes that very bridge and address, and gets out through its NAT
+	outside_up
+	run rb --subnet 10.97.0.0/16 "$CNAME" "$ROOTFS" /bin/sh -c \
+		'ip -o -4 addr show dev eth0; ip route; ping -c1 -W2 192.168.77.2 >/dev/null && echo outside-ok'
+	outside_down
+	assert_success
+	assert_line --index 0 --regexp 'inet 10\.97\.0\.2/16 '
+	assert_line 'default via 10.97.0.1 dev eth0 '
+	assert_line outside-ok
+	[ "$(ip -n "$NS" -o link show dev runb-bridge | cut -d: -f1)" = "$idx" ]
+	[ "$(ip -n "$NS" -o -4 addr show dev runb-bridge | wc -l)" = 1 ]
+	[ "$(bridge_mac)" = 02:00:0a:61:00:01 ]
+
+	run in_ns_script remove_bridge.sh --subnet=10.97.0.0/16
+	assert_success
+	link_gone runb-bridge
+	[ -z "$(in_ns nft list ruleset)" ]
+	[ ! -e "$BATS_TEST_TMPDIR/state/ip_forward.saved" ]
+	[ "$(nft list ruleset)" = "$host_rules" ]
 }
 
 @test "containers started at the same moment get different addresses" {
@@ -473,8 +529,7 @@ in_ns_script() {
 		return 1
 	}
 	# by the clock, not a count of polls: six starts on a loaded VM's one CPU are slow
-	local end=$((SECONDS + 90))
-	until all_up_or_ended || [ $SECONDS -ge $end ]; do sleep 0.2; done
+	retry --within 90 0.2 all_up_or_ended || true
 	sleep 0.2
 	if ! all_up; then
 		for i in $(seq $n); do echo "container $i: $(cat "$BATS_TEST_TMPDIR/out.$i")"; done
@@ -495,18 +550,18 @@ in_ns_script() {
 	for i in "${!pids[@]}"; do
 		wait "${pids[$i]}" || fail "container $((i + 1)) failed: $(cat "$BATS_TEST_TMPDIR/out.$((i + 1))")"
 	done
-	settle no_bridge_ports
+	retry 41 0.05 no_bridge_ports
 }
 
 @test "a crashed run's lease file goes too when the next run of NAME gets another address" {
 	local cpid left
 	rb_bg --ip 10.0.0.78 "$CNAME" "$ROOTFS" sleep 30
 	cpid=$(container_pid)
-	wait_for runs "$cpid" sleep
+	retry 100 0.05 comm_is "$cpid" sleep
 	[ "$(cat /run/runb/10.0.0.78)" = "$CNAME" ]
 	kill -KILL "$RB_PID"
 	rb_wait
-	wait_for dead "$cpid"
+	retry 100 0.05 dead "$cpid"
 	[ -e /run/runb/10.0.0.78 ]
 	run rb "$CNAME" "$ROOTFS" ip -o -4 addr show dev eth0
 	assert_success
@@ -590,12 +645,12 @@ bridge_mac() {
 		-e inject=capset:delay_enter=1000000 "$RUNB" "$CNAME" "$ROOTFS" sleep 30 3>&- &
 	spid=$!
 	# (strace forks short-lived probes of its own first: wait for runb)
-	wait_for eval 'rpid=$(pgrep -P "$spid" -x runb); [ -n "$rpid" ]'
+	retry 100 0.05 eval 'rpid=$(pgrep -P "$spid" -x runb); [ -n "$rpid" ]'
 	RB_PID=$rpid
 	cpid=$(container_pid)
 	kill -KILL "$rpid"
 	# with runb gone the child must give up, not exec the command
-	wait_for dead "$cpid" || ok=$?
+	retry 100 0.05 dead "$cpid" || ok=$?
 	if [ "$ok" != 0 ]; then
 		echo "the container outlived runb: $(ps -o pid=,ppid=,args= -p "$cpid")"
 		kill -KILL "$cpid"
@@ -635,7 +690,7 @@ add_host_iface() {
 	cat "$BATS_TEST_TMPDIR/out"
 	[ "$status" = 0 ]
 	grep -q 'inet 10\.0\.0\.2/24' "$BATS_TEST_TMPDIR/out"
-	settle no_bridge_ports
+	retry 41 0.05 no_bridge_ports
 }
 
 @test "a subnet the machine already uses is refused with nothing made; --subnet picks another" {

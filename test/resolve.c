@@ -2,7 +2,7 @@
  * resolve.c - look NAME up through the C library: "resolve NAME" prints each
  * address getaddrinfo(3) returns, one per line, or the error and exits 2.
  *
- * everyday.bats runs it in the container to show that the container's own
+ * docker-compat.bats runs it in the container to show that the container's own
  * host name resolves at once from the /etc/hosts runb binds there. Static
  * glibc (2.34 on) has the "files" and "dns" sources built in, and with no
  * /etc/nsswitch.conf (the busybox rootfs has none) it reads /etc/hosts

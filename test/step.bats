@@ -10,12 +10,8 @@ setup_file() { common_setup_file; }
 setup() { pty_setup; }
 teardown() { common_teardown; }
 
-# pty [STEP...] -- COMMAND...: COMMAND on ptyrun's terminal; transcript in $output.
-pty() {
-	[ -x "$PTYRUN" ] || fail "test/ptyrun is not built (make test builds it)"
-	run env TERM=dumb "$PTYRUN" -t 60 "$@" 3>&-
-	echo "$output"
-}
+# how long ptyrun waits for any expected text (helpers.bash's pty)
+PTY_TIMEOUT=60
 
 # The slide numbers of the pauses in $output, in their order.
 pauses() {

@@ -12,18 +12,8 @@ load helpers
 setup_file() { common_setup_file; }
 setup() { pty_setup; }
 teardown() { common_teardown; }
-# how long ptyrun waits for any expected text (the VM is slow)
-PTY_TIMEOUT=30
 # the interactive shell's prompt (-e PS1=...), which no command line holds
 PROMPT='rb-prompt> '
-
-# pty [PTYRUN-OPTION...] [STEP...] -- COMMAND...: COMMAND on a terminal that
-# ptyrun drives; its transcript and report in $output, its status in $status.
-pty() {
-	[ -x "$PTYRUN" ] || fail "test/ptyrun is not built (make test builds it)"
-	run env TERM=dumb "$PTYRUN" -t "$PTY_TIMEOUT" "$@" 3>&-
-	echo "$output"
-}
 
 # The lines of ptyrun's report (after "--- ptyrun").
 report() {
@@ -60,20 +50,11 @@ transcript() {
 	assert_output "status 3"
 }
 
-# A process's field F of /proc/PID/stat (5 the process group, 6 the session,
-# 7 the terminal), counted as proc(5) does.
-stat_field() {
-	sed 's/^.*) //' "/proc/$1/stat" | awk -v f="$2" '{ print $(f - 2) }'
-}
-
 @test "session: the container's PID 1 leads a session and process group of its own, without a terminal" {
 	rb_bg --net none "$CNAME" "$ROOTFS" sleep 30
 	local pid
 	pid=$(container_pid)
-	for _ in $(seq 100); do
-		[ "$(cat "/proc/$pid/comm")" = sleep ] && break
-		sleep 0.05
-	done
+	retry 100 0.05 comm_is "$pid" sleep || true
 	echo "runb $RB_PID: pgrp $(stat_field "$RB_PID" 5) session $(stat_field "$RB_PID" 6)"
 	echo "PID 1 $pid: pgrp $(stat_field "$pid" 5) session $(stat_field "$pid" 6) tty $(stat_field "$pid" 7)"
 	[ "$(stat_field "$pid" 5)" = "$pid" ]

@@ -16,15 +16,8 @@ kept_files() {
 }
 
 teardown() {
-	local rc=0 n
-	# A failed test may leave its containers running: stop them at once (the
-	# host check still sees what they keep), not after stop_leftover_runb's
-	# SIGTERM and the 10 s stop timeout.
-	if [ -z "${BATS_TEST_COMPLETED:-}" ]; then
-		for n in $(rbt ps --format '{{.Name}}' | grep -e "^$CNAME\$" -e "^$CNAME-"); do
-			rbt stop -t 0 "$n" >/dev/null || true
-		done
-	fi
+	local rc=0
+	stop_test_containers
 	common_teardown || rc=1
 	# A failed test may have left a crashed run (a lock file, cgroups, a netns
 	# name) or what a detached run keeps: sweep the one with a run of another
@@ -41,36 +34,7 @@ teardown() {
 	return "$rc"
 }
 
-# Nanoseconds since the epoch; milliseconds since a now().
-now() { date +%s%N; }
-ms_since() { echo $((($(now) - $1) / 1000000)); }
-
-
-# eventually CMD...: until CMD succeeds, for at most ~10 s.
-eventually() {
-	local i
-	for i in $(seq 200); do
-		"$@" && return 0
-		sleep 0.05
-	done
-	"$@"
-}
-
-
-# rbd NAME [OPTION...] -- COMMAND...: runb -d --net none OPTION... NAME ROOTFS
-# COMMAND; it must print NAME and nothing else, and return 0.
-rbd() {
-	local name=$1 out opts=()
-	shift
-	while [ "$1" != -- ]; do
-		opts+=("$1")
-		shift
-	done
-	shift
-	out=$(rbt -d --net none "${opts[@]}" "$name" "$ROOTFS" "$@") ||
-		{ echo "# runb -d $name: status $?" >&2; return 1; }
-	[ "$out" = "$name" ] || { echo "# runb -d printed '$out', not '$name'" >&2; return 1; }
-}
+# (The waits below, "retry 201 0.05", give what they wait for 10 s.)
 
 # ps_field NAME FIELD: runb ps --format's FIELD of NAME (empty when not listed).
 ps_field() {
@@ -82,12 +46,11 @@ unlisted() { ! listed "$1"; }
 # pid1 NAME: the host PID of NAME's PID 1, once it has exec'd COMM (default sleep).
 pid1() {
 	local p
-	eventually listed "$1" || return 1
+	retry 201 0.05 listed "$1" || return 1
 	p=$(ps_field "$1" Pid)
-	eventually comm_is "$p" "${2:-sleep}" || return 1
+	retry 201 0.05 comm_is "$p" "${2:-sleep}" || return 1
 	echo "$p"
 }
-comm_is() { [ "$(cat "/proc/$1/comm" 2>/dev/null)" = "$2" ]; }
 
 # holds_lock PID NAME: PID (a runb wait, or timeout and its child runb wait)
 # has NAME's lock file open: it has found NAME running.
@@ -100,10 +63,6 @@ holds_lock() {
 	done
 	return 1
 }
-
-
-# PID has a child (a shell's loop has started its sleep: its traps are set).
-has_child() { [ -n "$(cat "/proc/$1/task/$1/children" 2>/dev/null)" ]; }
 
 # log_count NAME TEXT N: NAME.log has N lines TEXT.
 log_count() { [ "$(grep -cx "$2" "/run/runb/$1.log")" = "$3" ]; }
@@ -165,7 +124,7 @@ stderr=''
 	[ "$(state "$CNAME" detached)" = 1 ]
 	[[ "$(readlink "/proc/$pid/fd/1")" == pipe:* ]]
 	# what it wrote so far is in the log, the container runs on
-	eventually grep -qx stdin-eof "/run/runb/$CNAME.log"
+	retry 201 0.05 grep -qx stdin-eof "/run/runb/$CNAME.log"
 	run rbt logs "$CNAME"
 	assert_success
 	assert_output - <<-OUT
@@ -241,7 +200,7 @@ stderr=''
 		-e inject=clone:delay_exit=500000 "$RUNB" -d --net none "$CNAME" "$ROOTFS" sh -c 'exit 4') ||
 		st=$?
 	echo "held: status $st, stdout '$out'"
-	eventually unlisted "$CNAME"
+	retry 201 0.05 unlisted "$CNAME"
 	run consume "$CNAME" 4  # its status and log, read before the judging
 	local consumed=$status
 	[ "$st" = 0 ]
@@ -278,8 +237,8 @@ stderr=''
 
 @test "a run of NAME removes what a former detached run of NAME kept" {
 	rbd "$CNAME" -- sh -c 'echo old-output; exit 4'
-	eventually unlisted "$CNAME"
-	eventually test -e "/run/runb/$CNAME.status"
+	retry 201 0.05 unlisted "$CNAME"
+	retry 201 0.05 test -e "/run/runb/$CNAME.status"
 	[ -e "/run/runb/$CNAME.log" ]
 	# the next run, in the foreground: both are gone
 	run rbt --net none "$CNAME" "$ROOTFS" true
@@ -290,7 +249,7 @@ stderr=''
 	[ "$status" = 125 ]
 	# and a detached one: its own log only
 	rbd "$CNAME" -- sh -c 'echo old-output; exit 4'
-	eventually test -e "/run/runb/$CNAME.status"
+	retry 201 0.05 test -e "/run/runb/$CNAME.status"
 	rbd "$CNAME" -- echo new-output
 	run consume "$CNAME" 0
 	assert_success
@@ -392,14 +351,14 @@ exec_sees() {
 	# in the container's cgroups; a signal to runb exec reaches the command
 	nsenter --net="/run/netns/$NS" "$RUNB" exec "$CNAME" sleep 20 3>&- &
 	local ex=$! child=""
-	eventually has_child "$ex"
+	retry 201 0.05 has_child "$ex"
 	child=$(awk '{print $1}' "/proc/$ex/task/$ex/children")
-	eventually comm_is "$child" sleep
+	retry 201 0.05 comm_is "$child" sleep
 	[ "$(readlink "/proc/$ex/ns/pid")" = "$(readlink /proc/self/ns/pid)" ]
 	[ "$(readlink "/proc/$child/ns/pid")" = "$(readlink "/proc/$pid/ns/pid")" ]
 	diff "/proc/$pid/cgroup" "/proc/$child/cgroup"
 	kill -TERM "$ex"
-	eventually dead "$ex"
+	retry 201 0.05 dead "$ex"
 	status=0
 	wait "$ex" || status=$?
 	[ "$status" = 143 ]
@@ -434,7 +393,7 @@ exec_sees() {
 	assert_output --regexp " inet $ip/24 "
 	run rbt stop -t 0 "$CNAME"
 	consume "$CNAME" 137
-	settle test -z "$(ip -n "$NS" -o link show type veth)"
+	retry 41 0.05 no_veth
 }
 
 @test "exec gains no capability: bounding set, caps, user, no_new_privs, seccomp, limits are the container's" {
@@ -557,11 +516,11 @@ exec_sees() {
 	nsenter --net="/run/netns/$NS" "$RUNB" exec "$CNAME" \
 		sh -c 'trap "echo trapped; exit 3" TERM; while :; do sleep 0.05; done' >"$out" 2>&1 3>&- &
 	local ex=$! child st=0
-	eventually has_child "$ex"
+	retry 201 0.05 has_child "$ex"
 	child=$(awk '{print $1}' "/proc/$ex/task/$ex/children")
-	eventually has_child "$child"  # the trap is set
+	retry 201 0.05 has_child "$child"  # the trap is set
 	kill -TERM "$ex"
-	eventually dead "$ex"
+	retry 201 0.05 dead "$ex"
 	wait "$ex" || st=$?
 	# the container first, then judge
 	run rbt stop -t 0 "$CNAME"
@@ -680,7 +639,7 @@ exec_sees() {
 	rbd "$CNAME" -- sh -c 'trap "echo got-TERM; exit 7" TERM; while :; do sleep 0.05; done'
 	local pid
 	pid=$(pid1 "$CNAME" sh)
-	eventually has_child "$pid"  # the trap is set
+	retry 201 0.05 has_child "$pid"  # the trap is set
 	t=$(now)
 	run rbt stop "$CNAME"
 	ms=$(ms_since "$t")
@@ -699,19 +658,19 @@ exec_sees() {
 	rbd "$a" -- sh -c 'trap "echo got-USR1" USR1; trap "echo got-HUP" HUP; trap "exit 9" TERM; while :; do sleep 0.05; done'
 	local pid
 	pid=$(pid1 "$a" sh)
-	eventually has_child "$pid"
+	retry 201 0.05 has_child "$pid"
 	run rbt kill -s usr1 "$a"
 	assert_success
-	eventually log_count "$a" got-USR1 1
+	retry 201 0.05 log_count "$a" got-USR1 1
 	run rbt kill -s SIGUSR1 "$a"
 	assert_success
-	eventually log_count "$a" got-USR1 2
+	retry 201 0.05 log_count "$a" got-USR1 2
 	run rbt kill --signal 10 "$a"
 	assert_success
-	eventually log_count "$a" got-USR1 3
+	retry 201 0.05 log_count "$a" got-USR1 3
 	run rbt kill -s sighup "$a"
 	assert_success
-	eventually log_count "$a" got-HUP 1
+	retry 201 0.05 log_count "$a" got-HUP 1
 	run rbt kill -s NOPE "$a"
 	[ "$status" = 125 ]
 	assert_output --partial "invalid signal 'NOPE'"
@@ -745,7 +704,7 @@ exec_sees() {
 	rbd "$CNAME" -- sh -c "echo first; echo err-first >&2; $(wait_file "$go"); echo second; echo err-second >&2; sleep 0.3; echo last"
 	nsenter --net="/run/netns/$NS" timeout 60 "$RUNB" logs -f "$CNAME" >"$out" 2>&1 3>&- &
 	local f=$!
-	eventually grep -qx err-first "$out"
+	retry 201 0.05 grep -qx err-first "$out"
 	sleep 0.3
 	alive "$f"  # it follows: still there while the container runs
 	[ "$(grep -c second "$out")" = 0 ]
@@ -803,7 +762,7 @@ exec_sees() {
 	rbd "$CNAME" -- sh -c "echo start; $(wait_file "$go"); yes line-of-text | head -n 100000; echo the-last-line"
 	nsenter --net="/run/netns/$NS" timeout 60 "$RUNB" logs -f "$CNAME" >"$out" 3>&- &
 	local f=$!
-	eventually grep -qx start "$out"
+	retry 201 0.05 grep -qx start "$out"
 	touch "$ROOTFS$go"
 	status=0
 	wait "$f" || status=$?
@@ -824,7 +783,7 @@ exec_sees() {
 	pid1 "$CNAME" sh >/dev/null
 	nsenter --net="/run/netns/$NS" timeout 60 "$RUNB" wait "$CNAME" 3>&- &
 	local w=$!
-	eventually holds_lock "$w" "$CNAME"
+	retry 201 0.05 holds_lock "$w" "$CNAME"
 	sleep 0.2
 	alive "$w"  # it waits
 	touch "$ROOTFS$go"
@@ -842,8 +801,8 @@ exec_sees() {
 
 @test "wait: a detached container that ended earlier (from NAME.status, then gone); one never run: 125" {
 	rbd "$CNAME" -- sh -c 'exit 9'
-	eventually test -e "/run/runb/$CNAME.status"
-	eventually unlisted "$CNAME"
+	retry 201 0.05 test -e "/run/runb/$CNAME.status"
+	retry 201 0.05 unlisted "$CNAME"
 	run rbt wait "$CNAME"
 	[ "$status" = 9 ]
 	[ ! -e "/run/runb/$CNAME.status" ]
@@ -861,8 +820,8 @@ exec_sees() {
 	local w1=$!
 	nsenter --net="/run/netns/$NS" timeout 60 "$RUNB" wait "$CNAME" 3>&- &
 	local w2=$!
-	eventually holds_lock "$w1" "$CNAME"
-	eventually holds_lock "$w2" "$CNAME"
+	retry 201 0.05 holds_lock "$w1" "$CNAME"
+	retry 201 0.05 holds_lock "$w2" "$CNAME"
 	touch "$ROOTFS/tmp/$CNAME.go"
 	local s1=0 s2=0
 	wait "$w1" || s1=$?
@@ -919,7 +878,7 @@ exec_sees() {
 	[ "$(awk '{print $4}' "/proc/$pid/stat")" = "$sup" ]
 	kill -KILL "$sup"
 	t=$(now)
-	eventually dead "$pid"
+	retry 201 0.05 dead "$pid"
 	echo "PID 1 dead after $(ms_since "$t") ms"
 	[ "$(ms_since "$t")" -lt 1000 ]
 	unlisted "$CNAME"
@@ -955,7 +914,7 @@ running_or_done() { grep -qx in "$2" || dead "$1"; }
 			rbt exec "$CNAME" sh -c 'echo in; sleep 20' >"$out" 2>&1 3>&- &
 			ex=$!
 			if [ "$round" = 1 ]; then
-				eventually running_or_done "$ex" "$out"
+				retry 201 0.05 running_or_done "$ex" "$out"
 			fi
 			sleep "$pause"
 			rbt stop -t 5 "$CNAME" >"$out.stop" 2>&1 3>&- &

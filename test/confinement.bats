@@ -4,11 +4,12 @@ setup_file() { common_setup_file; }
 setup() { common_setup; }
 teardown() { common_teardown; }
 
-# Hardening beyond the slides (issue: devices cgroup, /proc masking,
-# no_new_privs, seccomp). Each test tries an escape from inside the container
-# and expects it to fail. Every attempt is harmless even when the protection is
-# missing: no block device is ever written, /proc/sysrq-trigger never, and
-# core_pattern only gets the value it already holds.
+# What the container's process is kept from, beyond the slides (devices
+# cgroup, /proc masking and read-only paths, no_new_privs, seccomp). Each test
+# tries an escape from inside the container and expects it to fail. Every
+# attempt is harmless even when the protection is missing: no block device is
+# ever written, /proc/sysrq-trigger never, and core_pattern only gets the
+# value it already holds or is opened for appending and closed.
 
 # runb's tables (fs_masked, fs_readonly in runb.c)
 MASKED=(/proc/acpi /proc/asound /proc/kcore /proc/keys /proc/latency_stats
@@ -50,6 +51,32 @@ no_line() {
 	assert_line --index 0 "$host"
 	assert_line --partial "/proc/sys/kernel/core_pattern: Read-only file system"
 	refute_line WRITTEN
+	[ "$(cat /proc/sys/kernel/core_pattern)" = "$host" ]
+}
+
+@test "a normal container cannot open core_pattern or sysrq-trigger for writing; the host's root can (the control)" {
+	local host p probes=(/proc/sys/kernel/core_pattern /proc/sysrq-trigger) proven=0
+	host=$(cat /proc/sys/kernel/core_pattern)
+	# opened for writing (appending, nothing written), closed at once: harmless either way
+	run rb --net none "$CNAME" "$ROOTFS" /bin/sh -c '
+		for p; do
+			if [ ! -e "$p" ]; then echo "absent $p"
+			elif (: >> "$p") 2>&1; then echo "OPENED $p"
+			fi
+		done; true' sh "${probes[@]}"
+	assert_success
+	refute_output --partial OPENED
+	for p in "${probes[@]}"; do
+		if grep -qx "absent $p" <<<"$output"; then
+			note "$p absent on this kernel: not proven here"
+			continue
+		fi
+		assert_line --regexp "^sh: (line [0-9]+: )?can't create $p: Read-only file system\$"
+		# the control: on the host, the same open succeeds (nothing is written)
+		bash -c ': >> "$1"' _ "$p"
+		proven=$((proven + 1))
+	done
+	[ "$proven" -ge 1 ]
 	[ "$(cat /proc/sys/kernel/core_pattern)" = "$host" ]
 }
 
@@ -172,7 +199,7 @@ dir_without() {
 	if lacks_opt "$(findmnt -n -o OPTIONS -T "$BATS_TEST_TMPDIR")" "$1"; then
 		echo "$BATS_TEST_TMPDIR"
 	else
-		mktemp -d /var/tmp/runb-hardening.XXXXXX
+		mktemp -d /var/tmp/runb-confinement.XXXXXX
 	fi
 }
 
@@ -326,7 +353,7 @@ sysc_filtered() {
 	local root=$ROOTFS tmp=
 	if has_opt "$(findmnt -n -o OPTIONS -T "$ROOTFS")" nosuid; then
 		# the setuid bit means nothing there (the VM's /tmp): use a copy elsewhere
-		tmp=$(mktemp -d /var/tmp/runb-hardening.XXXXXX)
+		tmp=$(mktemp -d /var/tmp/runb-confinement.XXXXXX)
 		root=$tmp/rootfs
 		cp -a "$ROOTFS" "$root"
 	fi

@@ -1,12 +1,12 @@
 #!/usr/bin/env bats
-# Issue 11: the holes a ROOTFS, a neighbour on the host or the container's own
-# command could use, each tried for real: mount targets that are links, the
-# ROOTFS swapped for a link to / while runb starts, a PID 1 that outlives a
-# killed runb, a ROOTFS other users can reach. (Sessions and the pty: tty.bats;
-# the seccomp probes, io_uring included: hardening.bats.) Every attempt is
-# harmless even where the protection is missing: the links point into the
-# test's own copy of the rootfs, the swapper renames only the test's own
-# files, kernel files are opened for writing and never written.
+# ROOTFS against what could be done to it or through it (issue 11), each
+# tried for real: mount targets that are links, a /proc, /sys or /dev that is
+# not what runb mounted there, mounts that fail, the ROOTFS swapped for a link
+# while runb starts, a ROOTFS other users can reach. (Sessions and the pty:
+# tty.bats; the masks and seccomp probes: confinement.bats; a PID 1 that
+# outlives a killed runb: lifecycle.bats.) Every attempt is harmless even
+# where the protection is missing: the links point into the test's own copy
+# of the rootfs, the swapper renames only the test's own files.
 
 load helpers
 
@@ -23,22 +23,8 @@ teardown() {
 # (not printed: CLEANUP must be set in the test's shell, not a subshell's).
 MADE=
 tmpdir_in() {
-	MADE=$(mktemp -d "$1/runb-security.XXXXXX")
+	MADE=$(mktemp -d "$1/runb-rootfs.XXXXXX")
 	CLEANUP+=("$MADE")
-}
-
-
-
-# within SECONDS CMD...: until CMD succeeds, polling every 50 ms for at most
-# SECONDS by the clock (where the bound itself is what the test shows).
-within() {
-	local end
-	end=$(awk -v now="$(date +%s.%N)" -v d="$1" 'BEGIN { printf "%.3f", now + d }')
-	shift
-	until "$@"; do
-		awk -v now="$(date +%s.%N)" -v end="$end" 'BEGIN { exit !(now < end) }' || return 1
-		sleep 0.05
-	done
 }
 
 
@@ -90,32 +76,6 @@ tree_of() {
 		assert_output "runb: /etc is a symlink: runb mounts only on a real directory inside ROOTFS"
 	done
 	[ "$(tree_of "$r")" = "$before" ]
-}
-
-@test "a normal container cannot open core_pattern or sysrq-trigger for writing; the host's root can (the control)" {
-	local host p probes=(/proc/sys/kernel/core_pattern /proc/sysrq-trigger) proven=0
-	host=$(cat /proc/sys/kernel/core_pattern)
-	# opened for writing (appending, nothing written), closed at once: harmless either way
-	run rb --net none "$CNAME" "$ROOTFS" /bin/sh -c '
-		for p; do
-			if [ ! -e "$p" ]; then echo "absent $p"
-			elif (: >> "$p") 2>&1; then echo "OPENED $p"
-			fi
-		done; true' sh "${probes[@]}"
-	assert_success
-	refute_output --partial OPENED
-	for p in "${probes[@]}"; do
-		if grep -qx "absent $p" <<<"$output"; then
-			note "$p absent on this kernel: not proven here"
-			continue
-		fi
-		assert_line --regexp "^sh: (line [0-9]+: )?can't create $p: Read-only file system\$"
-		# the control: on the host, the same open succeeds (nothing is written)
-		bash -c ': >> "$1"' _ "$p"
-		proven=$((proven + 1))
-	done
-	[ "$proven" -ge 1 ]
-	[ "$(cat /proc/sys/kernel/core_pattern)" = "$host" ]
 }
 
 # runb under strace, in the test's netns: strace's log in $LOG ("(INJECTED)"
@@ -328,98 +288,13 @@ dir_not_tmpfs() {
 	[ "$ran" -ge 1 ]
 }
 
-# ---------------------------------------------------------------- death signal
-
-# A process's field F of /proc/PID/stat (5 the process group, 6 the session),
-# counted as proc(5) does; the name in parentheses may hold spaces.
-stat_field() {
-	sed 's/^.*) //' "/proc/$1/stat" | awk -v f="$2" '{ print $(f - 2) }'
-}
-
-# The control, on the host: nodeath [-k] as the child of a shell started with a
-# death signal of SIGKILL (setpriv --pdeathsig), the shell then killed. Prints
-# nodeath's lines and its pid, last.
-pdeath_control() {
-	local out=$BATS_TEST_TMPDIR/control.out pf=$BATS_TEST_TMPDIR/control.pid sh
-	rm -f "$out" "$pf"
-	# (no descriptor of the caller's in nodeath: bats' run would wait for it to close)
-	# shellcheck disable=SC2016
-	OUT=$out PF=$pf bash -c 'setpriv --pdeathsig KILL "$@" > "$OUT" 2>&1 & echo $! > "$PF"; wait' \
-		_ "$TOP/test/nodeath" "$@" 30 </dev/null >/dev/null 2>&1 3>&- &
-	sh=$!
-	within 5 grep -q '^ready' "$out"
-	kill -KILL "$sh"
-	wait "$sh" || true
-	cat "$out"
-	cat "$pf"
-}
-
-@test "death signal: a PID 1 that clears it still dies within 1 s of a SIGKILLed runb (the watcher); the next run sweeps" {
-	local out=$BATS_TEST_TMPDIR/out pid child w t i left p
-	[ -x "$TOP/test/nodeath" ] || fail "test/nodeath is not built (make test builds it)"
-	# the control: the death signal alone kills nodeath -k with its parent, not
-	# nodeath, which clears it
-	run pdeath_control -k
-	assert_line 'pdeathsig before=9 after=9'
-	within 1 eval '! alive "${lines[-1]}"'
-	run pdeath_control
-	assert_line 'pdeathsig before=9 after=0'
-	sleep 0.2
-	alive "${lines[-1]}"
-	kill -KILL "${lines[-1]}"
-
-	# PID 1 clears the death signal runb set and changes its user as well
-	rb_bg --net none "$CNAME" "$ROOTFS" nodeath -u 65534 60 >"$out" 2>&1
-	pid=$(container_pid)
-	within 10 grep -q '^ready' "$out"
-	cat "$out"
-	grep -qx 'pdeathsig before=9 after=0' "$out"
-	child=$(cat "/proc/$pid/task/$pid/children")
-	[ -n "$child" ]
-	[ "$(stat -c %u "/proc/$pid")" = 65534 ]
-	# runb's other child is the watcher: outside the container's PID namespace,
-	# in a session of its own
-	w=$(tr ' ' '\n' < "/proc/$RB_PID/task/$RB_PID/children" | grep -vx "$pid" | grep .)
-	echo "runb $RB_PID, PID 1 $pid, its child $child, the watcher $w"
-	[ "$(wc -w <<<"$w")" = 1 ]
-	[ "$(readlink "/proc/$w/ns/pid")" = "$(readlink /proc/self/ns/pid)" ]
-	[ "$(readlink "/proc/$pid/ns/pid")" != "$(readlink /proc/self/ns/pid)" ]
-	[ "$(stat_field "$w" 6)" = "$w" ]
-
-	kill -KILL "$RB_PID"
-	rb_wait
-	[ "$status" = 137 ]
-	t=$(date +%s.%N)
-	left=
-	for i in $(seq 20); do
-		left=
-		for p in "$pid" $child "$w"; do
-			alive "$p" && left+=" $p"
-		done
-		[ -z "$left" ] && break
-		sleep 0.05
-	done
-	echo "after $(awk -v now="$(date +%s.%N)" -v t="$t" 'BEGIN { printf "%.3f", now - t }') s, alive:${left:- none}"
-	if [ -n "$left" ]; then
-		kill -KILL $left 2>/dev/null || true
-		rb --net none "$CNAME" "$ROOTFS" true || true
-		fail "the container outlived runb:$left"
-	fi
-	# what the crash left (lock, netns, cgroups) is swept by the next run of NAME
-	[ -e "/run/runb/$CNAME.lock" ]
-	run rb --net none "$CNAME" "$ROOTFS" true
-	assert_success
-	[ ! -e "/run/runb/$CNAME.lock" ]
-	[ ! -e "/run/netns/$CNAME" ]
-}
-
 # ---------------------------------------------------------------- ROOTFS open to others
 
 VARTMP=
 # A rootfs at $VARTMP/a/rootfs, below a new directory of mode 0700 in /var/tmp
 # (itself 1777, as / and /var are 755: open to others); teardown removes it.
 open_rootfs_dir() {
-	VARTMP=$(mktemp -d /var/tmp/runb-security.XXXXXX)
+	VARTMP=$(mktemp -d /var/tmp/runb-rootfs.XXXXXX)
 	CLEANUP+=("$VARTMP")
 	mkdir "$VARTMP/a"
 	cp -a "$ROOTFS" "$VARTMP/a/rootfs"

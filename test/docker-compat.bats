@@ -1,10 +1,13 @@
 #!/usr/bin/env bats
-# What an everyday container needs (issue 12): /etc/hosts and /etc/hostname,
-# /sys/fs/cgroup inside, --init, resource limits that do not depend on the
-# caller, --cap-add/--cap-drop, no signal ignored or blocked, --security-opt,
-# and --help for each. (-t is tty.bats'.) Every check that depends on the
-# machine branches on it (cgroup v1 or v2; whether runb may raise a hard
-# limit, CAP_SYS_RESOURCE) and proves each branch for real.
+# What docker run gives an everyday container and runb matches (issue 12;
+# README, "Coming from docker"): /etc/hosts and /etc/hostname, --add-host,
+# --init, resource limits that do not depend on the caller, --ulimit,
+# --cap-add/--cap-drop, no signal ignored or blocked, --security-opt. (Their
+# lines in --help: cli.bats; /sys/fs/cgroup inside: cgroup.bats; -t:
+# tty.bats.)
+# Every check that depends on the machine branches on it (cgroup v1 or v2;
+# whether runb may raise a hard limit, CAP_SYS_RESOURCE) and proves each
+# branch for real.
 
 load helpers
 
@@ -23,11 +26,6 @@ setup_file() {
 setup() { common_setup; }
 teardown() { common_teardown; }
 
-# /sys/fs/cgroup is cgroup2 only on a unified (v2-only) machine (cgroup.bats' test).
-cg_v2() {
-	[ "$(stat -fc %T /sys/fs/cgroup)" = cgroup2fs ]
-}
-
 # Does the test shell hold capability number $1 (its CapEff)?
 has_cap() {
 	local eff
@@ -35,12 +33,6 @@ has_cap() {
 	[ $(((16#$eff >> $1) & 1)) = 1 ]
 }
 
-
-
-# Milliseconds since $1 (a date +%s%N).
-ms_since() {
-	echo $((($(date +%s%N) - $1) / 1000000))
-}
 
 # ---------------------------------------------------------------------------
 # 1. /etc/hosts and /etc/hostname
@@ -197,160 +189,7 @@ $CNAME"
 }
 
 # ---------------------------------------------------------------------------
-# 2. /sys/fs/cgroup inside
-# ---------------------------------------------------------------------------
-
-# The limit files: inside (relative to /sys/fs/cgroup), and the container's on the host.
-cg_files() {
-	if cg_v2; then
-		echo memory.max pids.max cpu.max
-	else
-		echo memory/memory.limit_in_bytes pids/pids.max cpu/cpu.cfs_quota_us
-	fi
-}
-cg_host_file() {
-	if cg_v2; then
-		echo "/sys/fs/cgroup/runb/$CNAME/$1"
-	else
-		echo "/sys/fs/cgroup/${1%%/*}/runb/$CNAME/${1#*/}"
-	fi
-}
-
-# In the container (the files as arguments): "FILE: VALUE" for each, then a write
-# of the very value back (harmless had it worked), and a new cgroup (removed at once
-# had it been made).
-# shellcheck disable=SC2016
-CG_PROBE='
-	for f; do echo "$f: $(cat "/sys/fs/cgroup/$f")"; done
-	for f; do
-		v=$(cat "/sys/fs/cgroup/$f")
-		echo "$v" > "/sys/fs/cgroup/$f" && echo "WRITTEN $f"
-	done
-	for d in /sys/fs/cgroup "/sys/fs/cgroup/${1%/*}"; do
-		[ -d "$d" ] && mkdir "$d/probe" && rmdir "$d/probe" && echo "MADE $d/probe"
-	done
-	true'
-
-@test "/sys/fs/cgroup inside: -m 64m --pids 50 --cpus 0.5 read there as on the host's runb/NAME, read-only" {
-	local out=$BATS_TEST_TMPDIR/out go=$ROOTFS/tmp/.go-$CNAME f files
-	read -ra files <<<"$(cg_files)"
-	# the container answers, then waits (5 s at most) for the host to have looked
-	rb_bg --net none -m 64m --pids 50 --cpus 0.5 "$CNAME" "$ROOTFS" /bin/sh -c "$CG_PROBE"'
-		echo READY
-		for i in $(seq 100); do [ -e "/tmp/.go-$(hostname)" ] && break; sleep 0.05; done' \
-		sh "${files[@]}" >"$out" 2>&1
-	wait_for grep -qx READY "$out"
-	local host=()
-	for f in "${files[@]}"; do
-		host+=("$f: $(cat "$(cg_host_file "$f")")")
-	done
-	touch "$go"
-	rb_wait
-	rm -f "$go"
-	cat "$out"
-	printf 'host: %s\n' "${host[@]}"
-	[ "$status" = 0 ]
-	if cg_v2; then
-		assert_equal "${host[*]}" "memory.max: 67108864 pids.max: 50 cpu.max: 50000 100000"
-	else
-		assert_equal "${host[*]}" "memory/memory.limit_in_bytes: 67108864 pids/pids.max: 50 cpu/cpu.cfs_quota_us: 50000"
-	fi
-	# the container reads the host's values for its cgroup
-	assert_equal "$(head -n 3 "$out")" "$(printf '%s\n' "${host[@]}")"
-	# and cannot write them, nor make a cgroup
-	run cat "$out"
-	refute_output --partial WRITTEN
-	refute_output --partial MADE
-	# 3 writes, and a mkdir in /sys/fs/cgroup (v1: and in memory/), all refused so
-	local refused=5
-	if cg_v2; then refused=4; fi
-	[ "$(grep -c 'Read-only file system' "$out")" = "$refused" ]
-}
-
-@test "/sys/fs/cgroup inside, without limits (--pids unlimited): max, unlimited; control: --pids 7 reads 7" {
-	local files
-	read -ra files <<<"$(cg_files)"
-	run rb --pids unlimited --net none "$CNAME" "$ROOTFS" /bin/sh -c "$CG_PROBE" sh "${files[@]}"
-	assert_success
-	if cg_v2; then
-		assert_line --index 0 "memory.max: max"
-		assert_line --index 1 "pids.max: max"
-		assert_line --index 2 "cpu.max: max 100000"
-	else
-		# memory: the page-rounded "no limit", above a TiB
-		[[ "${lines[0]}" =~ ^memory/memory.limit_in_bytes:\ ([0-9]+)$ ]]
-		[ "${BASH_REMATCH[1]}" -gt $((1 << 40)) ]
-		assert_line --index 1 "pids/pids.max: max"
-		assert_line --index 2 "cpu/cpu.cfs_quota_us: -1"
-	fi
-	refute_output --partial WRITTEN
-	refute_output --partial MADE
-	# control: the same file reads a limit once the container has one
-	run rb --net none --pids 7 "$CNAME" "$ROOTFS" /bin/sh -c "$CG_PROBE" sh "${files[@]}"
-	assert_line --index 1 --regexp '^pids(/pids)?\.max: 7$'
-}
-
-@test "/sys/fs/cgroup inside: v2 one read-only cgroup2 at the namespace's root; v1 a read-only tmpfs of each hierarchy runb joined, read-only, a link per controller of a shared one" {
-	run rb --net none "$CNAME" "$ROOTFS" /bin/sh -c '
-		cat /proc/self/cgroup; echo "## mounts"; cat /proc/self/mountinfo; echo "## ls"
-		for e in /sys/fs/cgroup/*; do
-			if [ -L "$e" ]; then echo "${e##*/} -> $(readlink "$e")"; else echo "${e##*/}"; fi
-		done'
-	assert_success
-	local cgroups mounts listing m
-	cgroups=$(sed '/^## mounts$/,$d' <<<"$output")
-	mounts=$(sed -n '/^## mounts$/,/^## ls$/p' <<<"$output" | sed '1d;$d' |
-		awk '{ for (i = 7; $i != "-"; i++); print $5, $4, $6, $(i+1), $(i+2) }')
-	listing=$(sed '1,/^## ls$/d' <<<"$output")
-	# MOUNTPOINT ROOT OPTS FSTYPE SOURCE of the mount at $1
-	m=$(awk '$1 == "/sys/fs/cgroup"' <<<"$mounts")
-	echo "/sys/fs/cgroup: $m"
-	[ "$(wc -l <<<"$m")" = 1 ]
-	has_opt "$(cut -d' ' -f3 <<<"$m")" ro
-	if cg_v2; then
-		assert_equal "$cgroups" "0::/"
-		assert_equal "$(cut -d' ' -f2,4 <<<"$m")" "/ cgroup2"
-		# a cgroup below the hierarchy's root: the root has no memory.max, pids.max, cpu.max
-		# (control: the host's root has none)
-		[ ! -e /sys/fs/cgroup/memory.max ]
-		grep -qx memory.max <<<"$listing"
-		grep -qx pids.max <<<"$listing"
-		grep -qx cpu.max <<<"$listing"
-		[ -z "$(awk '$1 ~ "^/sys/fs/cgroup/"' <<<"$mounts")" ]
-	else
-		[ "$(cut -d' ' -f4 <<<"$m")" = tmpfs ]
-		# each hierarchy of cpu, memory, pids, devices, as /proc/self/cgroup names it:
-		# a read-only cgroup mount at the container's cgroup (the namespace's root)
-		local want=() ctrls path c line
-		while IFS=: read -r _ ctrls path; do
-			case ",$ctrls," in *,cpu,* | *,memory,* | *,pids,* | *,devices,*) ;; *) continue ;; esac
-			[ "$path" = / ]
-			want+=("$ctrls")
-			m=$(awk -v p="/sys/fs/cgroup/$ctrls" '$1 == p' <<<"$mounts")
-			echo "$ctrls: $m"
-			[ "$(wc -l <<<"$m")" = 1 ]
-			[ "$(cut -d' ' -f2,4 <<<"$m")" = "/ cgroup" ]
-			has_opt "$(cut -d' ' -f3 <<<"$m")" ro
-			if [[ $ctrls == *,* ]]; then
-				for c in ${ctrls//,/ }; do
-					want+=("$c -> $ctrls")
-				done
-			fi
-		done <<<"$cgroups"
-		# cpu, memory, pids and devices are there (a directory or a link), and nothing else
-		for c in cpu memory pids devices; do
-			printf '%s\n' "${want[@]}" | grep -Eq "^$c( -> .*)?\$"
-		done
-		assert_equal "$(LC_ALL=C sort <<<"$listing")" "$(printf '%s\n' "${want[@]}" | LC_ALL=C sort)"
-		for line in "${want[@]}"; do
-			[[ $line == *" -> "* ]] && note "v1 link proven: $line"
-		done
-		true
-	fi
-}
-
-# ---------------------------------------------------------------------------
-# 4. --init
+# 2. --init
 # ---------------------------------------------------------------------------
 
 @test "--init: runb's init is PID 1 (comm runb), the command PID 2 in a process group of its own; without, the command is PID 1" {
@@ -392,7 +231,7 @@ command_runs() {
 	local p t0 ms
 	rb_bg --net none --init --stop-timeout 30 "$CNAME" "$ROOTFS" sleep 100
 	p=$(container_pid)
-	wait_for command_runs "$p" sleep
+	retry 100 0.05 command_runs "$p" sleep
 	[ "$(cat "/proc/$p/comm")" = runb ]
 	t0=$(date +%s%N)
 	kill -TERM "$RB_PID"
@@ -404,7 +243,7 @@ command_runs() {
 	# control: sleep as PID 1 does not die of SIGTERM; runb kills it after 2 s
 	rb_bg --net none --stop-timeout 2 "$CNAME" "$ROOTFS" sleep 100
 	p=$(container_pid)
-	wait_for command_runs "$p" sleep
+	retry 100 0.05 command_runs "$p" sleep
 	t0=$(date +%s%N)
 	kill -TERM "$RB_PID"
 	rb_wait
@@ -433,7 +272,7 @@ command_runs() {
 }
 
 # ---------------------------------------------------------------------------
-# 5. Limits
+# 3. Limits
 # ---------------------------------------------------------------------------
 
 # /proc/PID/limits on stdin -> "NAME|SOFT|HARD" per limit ("%-25s %-20s %-20s %-10s").
@@ -650,7 +489,7 @@ expected_limits() {
 }
 
 # ---------------------------------------------------------------------------
-# 6. Capabilities
+# 4. Capabilities
 # ---------------------------------------------------------------------------
 
 SET_CAPS=0x00000020a80425fb
@@ -762,7 +601,7 @@ caps3() {
 }
 
 # ---------------------------------------------------------------------------
-# 7. Signals
+# 5. Signals
 # ---------------------------------------------------------------------------
 
 @test "signals: none ignored or blocked in the container, though runb's caller ignored SIGINT and SIGQUIT" {
@@ -785,9 +624,9 @@ caps3() {
 		"$RUNB" --net none --init "$CNAME" "$ROOTFS" sleep 100 3>&- &
 	RB_PID=$!
 	local p c
-	wait_for test -e "/run/netns/$CNAME"
+	retry 100 0.05 test -e "/run/netns/$CNAME"
 	p=$(container_pid)
-	wait_for command_runs "$p" sleep
+	retry 100 0.05 command_runs "$p" sleep
 	c=$(awk '{ print $1 }' "/proc/$p/task/$p/children")
 	grep -E '^Sig(Blk|Ign):' "/proc/$RB_PID/status" "/proc/$c/status"
 	[ "$(sed -n 's/^SigBlk:\t//p' "/proc/$RB_PID/status")" != 0000000000000000 ]
@@ -801,7 +640,7 @@ caps3() {
 }
 
 # ---------------------------------------------------------------------------
-# 8. --security-opt
+# 6. --security-opt
 # ---------------------------------------------------------------------------
 
 # A rootfs copy holding /tmp/suid/euid setuid-root, on a mount without nosuid (the
@@ -809,7 +648,7 @@ caps3() {
 suid_rootfs() {
 	SUID_ROOT=$ROOTFS SUID_TMP=
 	if has_opt "$(findmnt -n -o OPTIONS -T "$ROOTFS")" nosuid; then
-		SUID_TMP=$(mktemp -d /var/tmp/runb-everyday.XXXXXX)
+		SUID_TMP=$(mktemp -d /var/tmp/runb-docker-compat.XXXXXX)
 		SUID_ROOT=$SUID_TMP/rootfs
 		cp -a "$ROOTFS" "$SUID_ROOT"
 	fi
@@ -876,26 +715,4 @@ NNP_PROBE='grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status; /tmp/suid/euid
 		assert_output "runb: invalid --security-opt '$bad': expected no-new-privileges=true|false or seccomp=unconfined"
 		[ ! -e "/run/netns/$CNAME" ]
 	done
-}
-
-# ---------------------------------------------------------------------------
-# 9. --help
-# ---------------------------------------------------------------------------
-
-@test "--help lists each new option: --add-host, --init, --ulimit, --cap-add, --cap-drop, --security-opt, -t, -T" {
-	run rb --help
-	assert_success
-	assert_line --regexp '^  --add-host NAME:IP +[a-z]'
-	assert_line --regexp '^  --init +[a-z]'
-	assert_line --regexp '^  --ulimit NAME=SOFT\[:HARD\] +[a-z]'
-	assert_line --regexp '^  --cap-add CAP +[a-z]'
-	assert_line --regexp '^  --cap-drop CAP +[a-z]'
-	assert_line --regexp '^  --security-opt no-new-privileges=false +[a-z]'
-	assert_line --regexp '^  -t, --tty +[a-z]'
-	assert_line --regexp '^  -T, --no-tty +[a-z]'
-	# control: docker's --privileged is neither listed nor taken
-	refute_output --partial privileged
-	run rb --privileged --net none "$CNAME" "$ROOTFS" true
-	assert_failure 125
-	assert_output "runb: unknown option '--privileged' (see runb --help)"
 }

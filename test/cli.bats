@@ -1,0 +1,396 @@
+#!/usr/bin/env bats
+# runb's command line, without root (make check): --help and --version, every
+# invalid option or value (125 and one line on stderr naming the option), an
+# option without its value, unknown options, what follows NAME, the verbs and
+# a word that is none, and --help against README's option table. runb runs as
+# nobody with no capability at all, so what these tests show needs no root:
+# as root (make test, make check in CI) setpriv drops to uid and gid 65534,
+# no supplementary group, every capability set empty, no_new_privs, and runb
+# runs in a network namespace of its own (unshare, gone with it), never the
+# machine's; as another user (make check by hand), runb runs as that user.
+# No test here makes anything: runb stops at its parser or its root check.
+
+load helpers
+
+setup_file() {
+	# runb where nobody may execute it: the tree may lie below a directory
+	# only its owner enters (a checkout in /root)
+	export RUNB_CLI=$RUNB RUNB_CLI_DIR=
+	if ! nobody test -x "$RUNB"; then
+		RUNB_CLI_DIR=$(mktemp -d /tmp/runb-cli.XXXXXX)
+		chmod 755 "$RUNB_CLI_DIR"
+		install -m 0755 "$RUNB" "$RUNB_CLI_DIR/runb"
+		RUNB_CLI=$RUNB_CLI_DIR/runb
+	fi
+}
+
+teardown_file() {
+	[ -z "$RUNB_CLI_DIR" ] || rm -rf "$RUNB_CLI_DIR"
+}
+
+# nobody CMD...: CMD without root (see the top of this file).
+nobody() {
+	if [ "$(id -u)" = 0 ]; then
+		unshare --net -- setpriv --reuid=65534 --regid=65534 --clear-groups \
+			--inh-caps=-all --bounding-set=-all --no-new-privs -- "$@"
+	else
+		"$@"
+	fi
+}
+
+# rbn ARG...: runb as nobody; its status in $status, its stdout in $output,
+# its stderr in $stderr (bats' run --separate-stderr).
+rbn() {
+	run --separate-stderr nobody "$RUNB_CLI" "$@"
+}
+
+# A ROOTFS runb never reaches here: its parser or its root check comes first.
+NOROOT=/nonexistent-rootfs
+
+# one_line_naming OPTION [SPELLING]: runb failed with 125, nothing on stdout,
+# one line on stderr, "runb: ...", naming OPTION (its long name) or SPELLING
+# (the one given, e.g. -m).
+one_line_naming() {
+	# shellcheck disable=SC2154 # (bats' run --separate-stderr sets it)
+	echo "status $status; stdout '$output'; stderr '$stderr'"
+	[ "$status" = 125 ] || fail "status $status, not 125"
+	[ -z "$output" ] || fail "stdout: '$output'"
+	[ "$(wc -l <<<"$stderr")" = 1 ] || fail "not one line on stderr"
+	[[ $stderr == "runb: "* ]] || fail "the line does not start with 'runb: '"
+	[[ $stderr == *"$1"* ]] || [[ -n "${2:-}" && $stderr =~ (^|[^A-Za-z0-9-])$2([^A-Za-z0-9-]|$) ]] ||
+		fail "the line names neither $1${2:+ nor $2}"
+}
+
+# The control for the value tests: a command line runb parses reaches its root
+# check, the first thing after the parser.
+reaches_root_check() {
+	echo "status $status; stdout '$output'; stderr '$stderr'"
+	[ "$status" = 125 ]
+	[ -z "$output" ]
+	[[ $stderr == "runb: must be run as root"* ]] || fail "not stopped by the root check: '$stderr'"
+}
+
+@test "the runner: runb runs as nobody, with no capability (the control)" {
+	run nobody sh -c 'id -u; grep -E "^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):" /proc/self/status'
+	assert_success
+	echo "$output"
+	[ "${lines[0]}" != 0 ]
+	assert_line --regexp '^CapPrm:[[:space:]]+0+$'
+	assert_line --regexp '^CapEff:[[:space:]]+0+$'
+	assert_line --regexp '^CapAmb:[[:space:]]+0+$'
+	if [ "$(id -u)" = 0 ]; then
+		assert_line --index 0 65534
+		assert_line --regexp '^CapInh:[[:space:]]+0+$'
+		assert_line --regexp '^CapBnd:[[:space:]]+0+$'
+		assert_line --regexp '^NoNewPrivs:[[:space:]]+1$'
+		# and in a network namespace other than the machine's
+		[ "$(nobody readlink /proc/self/ns/net)" != "$(readlink /proc/self/ns/net)" ]
+	fi
+}
+
+@test "--help and -h: the usage on stdout, nothing on stderr, 0" {
+	local help
+	rbn --help
+	[ "$status" = 0 ]
+	[ -z "$stderr" ]
+	assert_line --index 0 'usage: runb [OPTIONS] NAME ROOTFS [COMMAND [ARG...]]'
+	assert_output --partial 'Exit status: 125 runb failed'
+	help=$output
+	rbn -h
+	[ "$status" = 0 ]
+	[ -z "$stderr" ]
+	[ "$output" = "$help" ]
+	# --help wins over what follows it, even what is wrong
+	rbn --help --bogus
+	[ "$status" = 0 ]
+	[ "$output" = "$help" ]
+}
+
+@test "--version and -V: one line, runb and runb.c's version, 0" {
+	local v
+	v=$(sed -n 's/^#define RUNB_VERSION "\(.*\)"$/\1/p' "$TOP/runb.c")
+	rbn --version
+	[ "$status" = 0 ]
+	[ -z "$stderr" ]
+	assert_output --regexp '^runb [0-9]+\.[0-9]+\.[0-9]+$'
+	[ -z "$v" ] || assert_output "runb $v"
+	rbn -V
+	[ "$status" = 0 ]
+	assert_output --regexp '^runb [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+@test "--help lists each option issue 12 added: --add-host, --init, --ulimit, --cap-add, --cap-drop, --security-opt, -t, -T" {
+	rbn --help
+	[ "$status" = 0 ]
+	assert_line --regexp '^  --add-host NAME:IP +[a-z]'
+	assert_line --regexp '^  --init +[a-z]'
+	assert_line --regexp '^  --ulimit NAME=SOFT\[:HARD\] +[a-z]'
+	assert_line --regexp '^  --cap-add CAP +[a-z]'
+	assert_line --regexp '^  --cap-drop CAP +[a-z]'
+	assert_line --regexp '^  --security-opt no-new-privileges=false +[a-z]'
+	assert_line --regexp '^  -t, --tty +[a-z]'
+	assert_line --regexp '^  -T, --no-tty +[a-z]'
+	# control: docker's --privileged is neither listed nor taken
+	refute_output --partial privileged
+	rbn --privileged --net none c "$NOROOT" true
+	[ "$status" = 125 ]
+	[ "$stderr" = "runb: unknown option '--privileged' (see runb --help)" ]
+}
+
+# Invalid values: LONG-NAME, then the arguments (an empty value as --OPTION=).
+INVALID=(
+	"--hostname --hostname="
+	"--hostname --hostname $(printf 'a%.0s' $(seq 65))"
+	"--user --user abc"
+	"--user --user 1:x"
+	"--user --user -1"
+	"--user --user 4294967295"
+	"--env -e =x"
+	"--env --env ="
+	"--net --net wifi"
+	"--net --net="
+	"--ip --ip bad"
+	"--ip --ip 10.0.0.1"
+	"--ip --ip 10.0.0.255"
+	"--ip --subnet 10.9.0.0/24 --ip 10.0.0.5"
+	"--subnet --subnet 10.9.0.0/25"
+	"--subnet --subnet 8.8.0.0/16"
+	"--subnet --subnet 10.9.0.1/24"
+	"--subnet --subnet 10.9.0.0"
+	"--dns --dns bad"
+	"--dns --dns 1.1.1.1 --dns x"
+	"--add-host --add-host bad"
+	"--add-host --add-host a:999.1.1.1"
+	"--add-host --add-host :1.2.3.4"
+	"--memory -m bad"
+	"--memory --memory 1x"
+	"--memory -m 0"
+	"--cpus --cpus bad"
+	"--cpus --cpus 0"
+	"--cpus --cpus 1025"
+	"--pids --pids -1"
+	"--pids --pids lots"
+	"--pids --pids 4194305"
+	"--stop-timeout --stop-timeout x"
+	"--stop-timeout --stop-timeout 86401"
+	"--seccomp --seccomp x"
+	"--seccomp --seccomp="
+	"--ulimit --ulimit bad"
+	"--ulimit --ulimit nofile=x"
+	"--ulimit --ulimit nosuch=1"
+	"--ulimit --ulimit nofile=10:5"
+	"--cap-add --cap-add NOPE"
+	"--cap-add --cap-add="
+	"--cap-drop --cap-drop NOPE"
+	"--security-opt --security-opt x"
+	"--security-opt --security-opt="
+	"--volume --volume bad"
+	"--volume --volume :/b"
+	"--volume --volume /a:b"
+	"--volume --volume /a:/"
+	"--volume --volume /a:/b:xx"
+	"--tmpfs --tmpfs rel"
+	"--tmpfs --tmpfs /"
+	"--tmpfs --tmpfs /x:size=q"
+	"--tmpfs --tmpfs /x:mode=9"
+	"--workdir -w rel"
+	"--workdir --workdir rel"
+	"--overlay --overlay="
+	"--read-only --chroot --read-only"
+)
+
+@test "every invalid value: 125, nothing on stdout, one line on stderr naming the option" {
+	local c a args short bad=0
+	for c in "${INVALID[@]}"; do
+		read -ra args <<<"${c#* }"
+		short=
+		for a in "${args[@]}"; do
+			[[ $a != -[a-zA-Z] ]] || short=$a
+		done
+		rbn "${args[@]}" c "$NOROOT" true
+		one_line_naming "${c%% *}" "$short" || bad=$((bad + 1))
+	done
+	[ "$bad" = 0 ] || fail "$bad of ${#INVALID[@]} invalid values not refused so (above)"
+}
+
+@test "every option with a valid value parses: runb goes on to its root check (the control for the invalid values)" {
+	local c args bad=0
+	for c in "--hostname h" "--hostname $(printf 'a%.0s' $(seq 64))" "--user 1:2" "--user 4294967294" \
+		"-e A=1" "-e A" "--env A=" "--net none" "--net bridge" "--ip 10.0.0.2" "--ip 10.0.0.254" \
+		"--subnet 10.9.0.0/24 --ip 10.9.0.5" "--subnet 172.16.0.0/12" "--subnet 192.168.0.0/16" \
+		"--dns 1.1.1.1" "--add-host a:1.2.3.4" "--add-host a:::1" "-m 64m" "--memory 1g" "--cpus 0.01" \
+		"--cpus 1024" "--pids 0" "--pids unlimited" "--pids 4194304" "--stop-timeout 0" \
+		"--stop-timeout 86400" "--seccomp unconfined" "--seccomp=default" "--ulimit nofile=10:20" \
+		"--ulimit core=unlimited" "--cap-add NET_ADMIN" "--cap-add cap_net_admin" "--cap-drop ALL" \
+		"--security-opt no-new-privileges=false" "--security-opt seccomp=unconfined" \
+		"--volume /a:/b:ro" "--volume /a:/b:rw" "--tmpfs /x" "--tmpfs /x:size=1m,mode=1777" "-w /x" \
+		"--workdir /x" "--overlay" "--overlay=/x" "--read-only" "--chroot" "--init" "-d" "--detach" \
+		"-t" "--tty" "-T" "--no-tty" "-v" "--verbose" "--step" "--timings" "--hostname=h" "-dv"; do
+		read -ra args <<<"$c"
+		rbn "${args[@]}" c "$NOROOT" true
+		reaches_root_check || bad=$((bad + 1))
+	done
+	[ "$bad" = 0 ] || fail "$bad valid command lines stopped before the root check (above)"
+}
+
+@test "an option without its value: 125, one line 'option X needs a value'" {
+	local opt
+	for opt in --hostname --user -e --env --net --ip --subnet --dns --add-host -m --memory --cpus \
+		--pids --stop-timeout --seccomp --ulimit --cap-add --cap-drop --security-opt --volume \
+		--tmpfs -w --workdir; do
+		rbn "$opt"
+		echo "$opt: status $status; stdout '$output'; stderr '$stderr'"
+		[ "$status" = 125 ]
+		[ -z "$output" ]
+		[ "$stderr" = "runb: option '$opt' needs a value (see runb --help)" ]
+	done
+}
+
+@test "an unknown option: 125, one line 'unknown option' naming it" {
+	local opt
+	for opt in --bogus -x --privileged --rm --name -p --bogus=1; do
+		rbn "$opt" c "$NOROOT" true
+		echo "$opt: status $status; stdout '$output'; stderr '$stderr'"
+		[ "$status" = 125 ]
+		[ -z "$output" ]
+		[ "$stderr" = "runb: unknown option '$opt' (see runb --help)" ]
+	done
+	# after a valid one too, and one short option after another (-v, then -x)
+	rbn -v --net none -vx c "$NOROOT" true
+	[ "$status" = 125 ]
+	one_line_naming -x -vx
+}
+
+@test "an unknown short option first in a group (-xv, -dxv): the line names it, not the argument before" {
+	local bad=0 args
+	for args in "-xv" "-dxv" "-v -xd" "--net none -xv"; do
+		# shellcheck disable=SC2086 # the arguments of the case
+		rbn $args c "$NOROOT" true
+		one_line_naming -x || bad=$((bad + 1))
+	done
+	[ "$bad" = 0 ] || fail "$bad of 4 lines do not name -x (above)"
+}
+
+@test "options end at NAME: what follows is COMMAND's, never runb's" {
+	rbn --net none c "$NOROOT" sh --bogus -m bad --net wifi
+	reaches_root_check
+	# and a command line without a problem, as a user: only root runs containers
+	rbn c "$NOROOT" true
+	reaches_root_check
+	[ "$stderr" = "runb: must be run as root (try: sudo runb ...)" ]
+}
+
+@test "no NAME or no ROOTFS: one line naming what is missing and pointing to --help, on stderr; 125" {
+	rbn
+	[ "$status" = 125 ]
+	[ -z "$output" ]
+	[ "$(wc -l <<<"$stderr")" = 1 ]
+	[[ $stderr == "runb: missing NAME and ROOTFS ("*"runb --help)" ]]
+	rbn -v --net none
+	[ "$status" = 125 ]
+	[[ $stderr == "runb: missing NAME and ROOTFS ("* ]]
+	rbn c
+	[ "$status" = 125 ]
+	[ -z "$output" ]
+	[ "$(wc -l <<<"$stderr")" = 1 ]
+	[[ $stderr == "runb: missing ROOTFS: 'c' is not a verb; to start a container: runb NAME ROOTFS (runb --help)" ]]
+}
+
+@test "the verbs: each is one as runb's first argument, and says that it needs root" {
+	local v
+	for v in ps exec stop kill logs wait; do
+		rbn "$v"
+		echo "$v: status $status; stdout '$output'; stderr '$stderr'"
+		[ "$status" = 125 ]
+		[ -z "$output" ]
+		[ "$stderr" = "runb: $v: must be run as root (try: sudo runb $v ...)" ]
+	done
+}
+
+@test "a word that is no verb (docker's run, start, rm; a verb in capitals, or longer) is a NAME" {
+	local w
+	for w in run start rm create inspect PS Exec psx waits; do
+		rbn "$w"
+		echo "$w: status $status; stderr '$stderr'"
+		[ "$status" = 125 ]
+		[[ $(tail -n 1 <<<"$stderr") == "runb: missing ROOTFS: '$w' is not a verb;"* ]]
+	done
+	# and NAME ROOTFS after it: the slides' form, up to the root check
+	rbn start "$NOROOT"
+	reaches_root_check
+}
+
+# --help's options: the option part of each line "  -x, --long VALUE   text"
+# before the verbs, split into its -x and --long.
+help_options() {
+	nobody "$RUNB_CLI" --help | sed '/^The verbs/,$d' | grep '^  -' |
+		awk '{ sub(/^  /, ""); split($0, f, /  +/); print f[1] }' |
+		grep -oE '(^|[ ,|/])--?[A-Za-z][A-Za-z-]*' | sed -E 's/^[ ,|/]//' | sort -u
+}
+
+# README's options: the first column of the option table in "## Usage".
+readme_options() {
+	sed -n '/^## Usage$/,/^## /p' "$TOP/README.md" | sed -n '/^| option | meaning |$/,/^$/p' |
+		grep '^| `' | cut -d'|' -f2 |
+		grep -oE '(^|[ `,/])--?[A-Za-z][A-Za-z-]*' | sed -E 's/^[ `,/]//' | sort -u
+}
+
+# runb's own options, in --help and not in README's table of a run's options
+HELP_ONLY=(-h --help -V --version)
+
+@test "the parser takes every option --help or README's table names" {
+	local o unknown=()
+	for o in $(help_options) $(readme_options); do
+		rbn "$o"
+		[[ $stderr != *"unknown option"* ]] || unknown+=("$o")
+	done
+	[ "$(help_options | wc -l)" -ge 30 ]
+	[ "$(readme_options | wc -l)" -ge 30 ]
+	[ "${#unknown[@]}" = 0 ] || fail "runb does not take: ${unknown[*]}"
+}
+
+@test "--help lists exactly the options of README's option table (and -h, -V)" {
+	local help readme only_readme only_help
+	help=$(help_options | grep -vxF -f <(printf '%s\n' "${HELP_ONLY[@]}"))
+	readme=$(readme_options)
+	echo "--help: $(tr '\n' ' ' <<<"$help")"
+	echo "README: $(tr '\n' ' ' <<<"$readme")"
+	[ "$(wc -l <<<"$readme")" -ge 30 ]
+	only_readme=$(comm -23 <(echo "$readme") <(echo "$help") | tr '\n' ' ')
+	only_help=$(comm -13 <(echo "$readme") <(echo "$help") | tr '\n' ' ')
+	[ -z "$only_readme$only_help" ] ||
+		fail "README's option table (## Usage) and runb --help differ: in README, not in --help: ${only_readme:-none}; in --help, not in README: ${only_help:-none}"
+	local h
+	for h in "${HELP_ONLY[@]}"; do
+		help_options | grep -qxF -- "$h" || fail "--help does not list $h"
+	done
+}
+
+# The verbs and their options: README's table in "## Living with running
+# containers", --help's usage lines.
+readme_verbs() {
+	sed -n '/^## Living with running containers$/,/^## /p' "$TOP/README.md" |
+		grep -oE '^\| `runb [a-z]+[^`]*`' | grep -v '^| `runb -d' | sed -E 's/^\| `runb //; s/`$//; s/\\\|/|/g' |
+		awk '{ v = $1; $1 = ""; n = split($0, w, /[^A-Za-z-]+/); o = "";
+			for (i = 1; i <= n; i++) if (w[i] ~ /^-/) o = o " " w[i];
+			print v ":" o }' | sort
+}
+help_verbs() {
+	nobody "$RUNB_CLI" --help | sed -n '2,/^Run /p' | sed '$d' |
+		sed -E 's/^usage: runb \[OPTIONS\] NAME.*$//; s/^ +runb //; s/ \| /\n/g' | grep . |
+		awk '{ v = $1; $1 = ""; n = split($0, w, /[^A-Za-z-]+/); o = "";
+			for (i = 1; i <= n; i++) if (w[i] ~ /^-/) o = o " " w[i];
+			print v ":" o }' | sort
+}
+
+@test "README's verbs and their options are --help's" {
+	local readme help
+	readme=$(readme_verbs)
+	help=$(help_verbs)
+	echo "README:"$'\n'"$readme"$'\n'"--help:"$'\n'"$help"
+	[ "$(wc -l <<<"$readme")" = 6 ]
+	[ "$readme" = "$help" ] || fail "README's verbs table and runb --help's usage lines differ: $(diff <(echo "$readme") <(echo "$help") | grep '^[<>]' | tr '\n' ' ')"
+	# and the verbs --help describes are those
+	[ "$(nobody "$RUNB_CLI" --help | sed -n '/^The verbs/,/^$/p' | grep -oE '^  [a-z]+' | tr -d ' ' | sort)" = \
+		"$(cut -d: -f1 <<<"$help" | sort)" ]
+}
