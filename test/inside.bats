@@ -254,8 +254,11 @@ teardown() {
 
 @test "-t: the caller's terminal is restored with its pending input discarded (TCSAFLUSH), so no answerback reaches the shell" {
 	command -v strace >/dev/null || fail "strace is missing (make test-deps installs it)"
-	run env TERM=dumb "$PTYRUN" -t 20 -- nsenter --net="/run/netns/$NS" \
-		strace -qq -e trace=ioctl -e signal=none -o "$BATS_TEST_TMPDIR/strace" "$RUNB" -t --net none "$CNAME" "$ROOTFS" true
+	# the command waits for a line: the relay has made the terminal raw by then
+	run env TERM=dumb "$PTYRUN" -t 20 'expect READY' 'send x\r' -- nsenter --net="/run/netns/$NS" \
+		strace -qq -e trace=ioctl -e signal=none -o "$BATS_TEST_TMPDIR/strace" "$RUNB" -t --net none \
+		"$CNAME" "$ROOTFS" sh -c 'echo READY; read -r x'
+
 	assert_success
 	# strace names the request "SNDCTL_TMR_STOP or TCSETSW": the same number
 	run grep -E 'ioctl\(0, ([A-Z_]+ or )?TCSETS[FW]?,' "$BATS_TEST_TMPDIR/strace"
