@@ -546,7 +546,8 @@ done
 # ------------------------------------------------------------------- report
 # per configuration: median ms, median of per-round ratios to the floor,
 # peak RSS, runs that exited 0
-stats=$(awk '
+# The median of a[1..n], an awk function both reports use (insertion sort: n is small).
+awk_median='
 	function median(a, n,   i, j, x) {
 		for (i = 2; i <= n; i++) {
 			x = a[i]
@@ -554,7 +555,8 @@ stats=$(awk '
 			a[j + 1] = x
 		}
 		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-	}
+	}'
+stats=$(awk "$awk_median"'
 	{ t[$1, $2] = $3; ok[$1] += $4; if ($5 > rss[$1]) rss[$1] = $5; runs[$1]++; seen[$1] = 1 }
 	END {
 		for (c in seen) {
@@ -643,15 +645,7 @@ if nsenter --net="$nsfile" "$RUNB" -d --net none "$exec_name" "$rootfs" sleep 60
 	echo
 	echo "runb exec NAME /bin/true into a running container ($runs runs each, alternating)"
 	printf '%-36s %10s %10s %13s %7s\n' command "median ms" "vs nsenter" "peak RSS KiB" ok
-	awk '
-		function median(a, n,   i, j, x) {
-			for (i = 2; i <= n; i++) {
-				x = a[i]
-				for (j = i - 1; j >= 1 && a[j] > x; j--) a[j + 1] = a[j]
-				a[j + 1] = x
-			}
-			return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-		}
+	awk "$awk_median"'
 		{ t[$1, $2] = $3; ok[$1] += $4; if ($5 > rss[$1]) rss[$1] = $5; runs[$1]++; if (!($1 in seen)) order[++m] = $1; seen[$1] = 1 }
 		END {
 			label["nsenter"] = "nsenter -t PID1 -a (the floor)"
