@@ -3444,6 +3444,8 @@ static int overlay_dir_open(const char *dir, unsigned long long flags)
 	if (fd < 0 && errno == ELOOP)
 		diex("--overlay=%s: a symlink on its path; runb follows none there: give the "
 		     "directory itself", dir);
+	if (fd < 0 && errno == ENOTDIR)
+		diex("--overlay=%s: not a directory", dir);
 	if (fd < 0)
 		die("--overlay=%s: open", dir);
 	return fd;

@@ -272,7 +272,7 @@ teardown() {
 	rb_bg --init --net none "$CNAME" "$ROOTFS" sleep 30
 	local pid ex
 	pid=$(container_pid)
-	wait_for grep -q . "/proc/$pid/task/$pid/children"
+	retry 101 0.05 grep -q . "/proc/$pid/task/$pid/children"
 	run readlink "/proc/$pid/exe"
 	assert_output --regexp '^/memfd:runb'
 	run readlink "/proc/$RB_PID/exe"
@@ -282,7 +282,7 @@ teardown() {
 	nsenter --net="/run/netns/$NS" "$RUNB" exec "$CNAME" sleep 5 3>&- &
 	ex=$!
 	# nsenter execs runb in its own process, which starts again from the copy at once
-	wait_for sh -c "readlink /proc/$ex/exe | grep -q '^/memfd:runb'"
+	retry 101 0.05 sh -c "readlink /proc/$ex/exe | grep -q '^/memfd:runb'"
 	kill -TERM "$RB_PID"
 	rb_wait
 	wait "$ex" || true
