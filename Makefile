@@ -74,13 +74,12 @@ runb-asan: runb.c
 	$(ASAN_CC) -std=gnu11 -Wall -Wextra -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-g -O1 -o $@ runb.c
 
-# The test files of the parsers, the state file, run and exec, the relays
-# (pipes, pty), the mounts: against runb-asan, where any sanitizer report
-# fails the run (scripts/check-asan.sh). About 2 minutes. (Not inside.bats:
-# its TCSAFLUSH test runs `true` under runb -t, which the slower runb-asan
-# sometimes sees end before it makes the terminal raw, and then has nothing
-# to restore.)
-ASAN_TESTS := test/cli.bats test/core.bats test/verbs.bats test/files.bats test/tty.bats
+# The test files of the parsers, the state file, run and exec and their
+# relays: against runb-asan, where any sanitizer report fails the run
+# (scripts/check-asan.sh). About a minute and a half, so that .ci/run stays
+# under 25 minutes; files.bats and tty.bats passed under it too (105 tests,
+# no report) and can be added back: ASAN_TESTS="..." make check-asan.
+ASAN_TESTS ?= test/cli.bats test/core.bats test/verbs.bats
 check-asan: test-deps
 	$(MAKE) --no-print-directory runb-asan rootfs/busybox/bin/busybox $(HELPERS)
 	scripts/check-asan.sh runb-asan $(BATS) $(ASAN_TESTS)
