@@ -180,13 +180,12 @@ struct user_mount {
 	const char *host;       /* --volume: HOST as given; NULL for a tmpfs */
 	bool readonly;          /* --volume ...:ro */
 	char data[128];         /* --tmpfs: size=,mode= as mount(2) takes them */
-	int tree;               /* --volume: a detached copy of HOST's mounts (open_tree) */
-	bool is_dir;            /* --volume: HOST is a directory (else a file) */
 };
 
-/* What the command line asked for, and what runb found out about the
- * machine before it made anything. Filled by parse_args() and main(), then
- * read (const) by every step. */
+/* The container: what the command line asked for. parse_args() fills it and
+ * runb_start() completes it (ROOTFS and --overlay=DIR made absolute, -t or -T
+ * decided); from the first step on every step reads it as const. What runb
+ * learns while it runs lives apart, in struct run. */
 struct config {
 	const char *name;       /* NAME: the container, its netns and cgroup */
 	char rootfs[PATH_MAX];  /* ROOTFS, absolute: for messages; runb opens it once */
@@ -197,7 +196,7 @@ struct config {
 	enum { NET_NONE, NET_BRIDGE } net;
 	uint32_t subnet;        /* --subnet, host byte order; default 10.0.0.0 */
 	int prefix;             /* its prefix length; default 24 */
-	struct in_addr ip;      /* --ip, or the lowest free address of the subnet */
+	struct in_addr ip;      /* --ip; see struct run for the address in use */
 	bool ip_asked;
 	const char *dns;        /* --dns, default the slide's 8.8.8.8 */
 	unsigned long long memory;  /* -m/--memory in bytes; 0: no limit */
@@ -222,11 +221,23 @@ struct config {
 	enum { OVERLAY_NONE, OVERLAY_TMPFS, OVERLAY_DIR } overlay;  /* --overlay[=DIR] */
 	const char *overlay_dir;
 	char **argv;            /* COMMAND [ARG...]; NULL: /bin/bash or /bin/sh */
-	struct tracer *tr;      /* -v */
+	struct tracer *tr;      /* -v: where each step's line goes */
+};
 
-	bool cg_v2;             /* /sys/fs/cgroup is cgroup2: unified v2 */
-	bool cg_born_in;        /* v2: the child was cloned into its cgroup */
-	struct winsize winsize; /* the caller's terminal's size, for the container's pty */
+/* What runb learns while it runs, each field written by one step (named) and
+ * read by the steps after it. The descriptors runb opens for its child are in
+ * struct handoff. */
+struct volume_tree {
+	int tree;               /* volumes_open(): a detached copy of HOST's mounts (open_tree) */
+	bool is_dir;            /* volumes_open(): HOST is a directory (else a file) */
+};
+
+struct run {
+	bool cg_v2;             /* cg_detect(): /sys/fs/cgroup is cgroup2, unified v2 */
+	bool cg_born_in;        /* ns_clone_container(): v2, the child was cloned into its cgroup */
+	struct in_addr ip;      /* net_lease(): --ip, or the lowest free address of the subnet */
+	struct winsize winsize; /* runb_handoff(): the caller's terminal's size, for the pty */
+	struct volume_tree *volumes;  /* volumes_open(): one per --volume or --tmpfs, in order */
 };
 
 /* What runb made on the host, in the order it made it: teardown() unwinds
@@ -852,14 +863,14 @@ static void cg_path(const char *name, bool v2, const char *ctrl, const char *fil
 /* Which version: cgroup2's magic number on /sys/fs/cgroup means v2 only;
  * anything else (a tmpfs of v1 hierarchies, maybe with a v2 one at
  * unified/ beside them: "hybrid") means runb uses the v1 controllers. */
-static void cg_detect(struct config *cfg)
+static void cg_detect(const struct config *cfg, struct run *run)
 {
 	struct statfs st;
 
 	if (statfs(CG_ROOT, &st) < 0)
 		die("cgroups: statfs %s", CG_ROOT);
-	cfg->cg_v2 = st.f_type == CGROUP2_SUPER_MAGIC;
-	trace(cfg->tr, 25, "cgcreate -g cpu,memory,pids:NAME", "statfs(\"" CG_ROOT "\"): %s", cfg->cg_v2 ?
+	run->cg_v2 = st.f_type == CGROUP2_SUPER_MAGIC;
+	trace(cfg->tr, 25, "cgcreate -g cpu,memory,pids:NAME", "statfs(\"" CG_ROOT "\"): %s", run->cg_v2 ?
 	      "cgroup2, unified v2" : "not cgroup2, v1 or hybrid: using the v1 cpu, memory, pids");
 }
 
@@ -943,11 +954,11 @@ static int cg_mkdir(const struct config *cfg, const char *dir)
 	die("cgcreate: mkdir %s", dir);
 }
 
-static int cg_make_dirs(const struct config *cfg)
+static int cg_make_dirs(const struct config *cfg, bool v2)
 {
 	char path[PATH_MAX];
 
-	if (cfg->cg_v2) {
+	if (v2) {
 		cg_path(cfg->name, true, NULL, NULL, path);
 		if (cg_v2_delegate(cfg, CG_ROOT) < 0 || cg_mkdir(cfg, CG_ROOT "/runb") < 0 ||
 		    cg_v2_delegate(cfg, CG_ROOT "/runb") < 0)
@@ -987,12 +998,12 @@ static void cg_explain_missing(void)
 	}
 }
 
-static void cg_create(const struct config *cfg, struct ledger *led)
+static void cg_create(const struct config *cfg, const struct run *run, struct ledger *led)
 {
 	ledger_add(led, MADE_CGROUP);  /* from here on, teardown removes what exists */
-	for (int tries = 0; cg_make_dirs(cfg) < 0;)
+	for (int tries = 0; cg_make_dirs(cfg, run->cg_v2) < 0;)
 		if (++tries == CG_MKDIR_TRIES) {
-			if (!cfg->cg_v2)
+			if (!run->cg_v2)
 				cg_explain_missing();
 			die("cgcreate: mkdir under " CG_ROOT);
 		}
@@ -1292,9 +1303,10 @@ static int net_bridge(const struct config *cfg, int fd)
  * run's veth takes to go with its netns: then delete it and retry.
  * There is no undo: the kernel removes the veth pair with the container's netns, when its
  * last user is gone (deleting it here would wait ~20 ms for an RCU barrier). */
-static void net_host_side(const struct config *cfg, int netns_fd, const char *veth)
+static void net_host_side(const struct config *cfg, const struct run *run, int netns_fd,
+			  const char *veth)
 {
-	const unsigned char *ip = (const unsigned char *)&cfg->ip.s_addr;
+	const unsigned char *ip = (const unsigned char *)&run->ip.s_addr;
 	const unsigned char mac[6] = { 0x02, 0, ip[0], ip[1], ip[2], ip[3] };
 	int fd = nl_open();
 	int bridge, host_end, err;
@@ -1338,7 +1350,7 @@ static void net_lo_up(const struct config *cfg, int fd)
 /* The container half of slide 26, run inside the container's netns. Order matters: the default
  * route needs 10.0.0.1 reachable, i.e. the connected 10.0.0.0/24 route, which the kernel
  * adds only once eth0 has its address and is up. eth0's index here is the container's. */
-static void net_container_side(const struct config *cfg, int fd)
+static void net_container_side(const struct config *cfg, struct in_addr ip, int fd)
 {
 	struct in_addr gw = net_addr(net_gateway(cfg));
 	int eth = link_index(NET_ETH);
@@ -1346,9 +1358,9 @@ static void net_container_side(const struct config *cfg, int fd)
 	if (eth < 0)
 		die("ip link show %s", NET_ETH);
 	trace(cfg->tr, 26, "ip address add 10.0.0.2/24 dev $ETH", "RTM_NEWADDR %s/%d on %s",
-	      inet_ntoa(cfg->ip), cfg->prefix, NET_ETH);
-	if (addr_add(fd, eth, cfg->ip, cfg->prefix, false) < 0)
-		die("ip address add %s/%d dev %s", inet_ntoa(cfg->ip), cfg->prefix, NET_ETH);
+	      inet_ntoa(ip), cfg->prefix, NET_ETH);
+	if (addr_add(fd, eth, ip, cfg->prefix, false) < 0)
+		die("ip address add %s/%d dev %s", inet_ntoa(ip), cfg->prefix, NET_ETH);
 	trace(cfg->tr, 26, "ip link set $ETH up", "RTM_NEWLINK %s IFF_UP", NET_ETH);
 	if (link_set_up(fd, eth) < 0)
 		die("ip link set %s up", NET_ETH);
@@ -1365,7 +1377,7 @@ static void net_container_side(const struct config *cfg, int fd)
  * with setns(2), sends its requests there (a netlink socket talks to the
  * namespace it was opened in), and returns to the host's namespace.
  */
-static void net_configure_container(const struct config *cfg, int netns_fd)
+static void net_configure_container(const struct config *cfg, const struct run *run, int netns_fd)
 {
 	int host_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	int fd;
@@ -1377,7 +1389,7 @@ static void net_configure_container(const struct config *cfg, int netns_fd)
 	fd = nl_open();
 	net_lo_up(cfg, fd);
 	if (cfg->net == NET_BRIDGE)
-		net_container_side(cfg, fd);
+		net_container_side(cfg, run->ip, fd);
 	if (close(fd) < 0)
 		die("close netlink socket");
 	if (setns(host_fd, CLONE_NEWNET) < 0)
@@ -1408,7 +1420,7 @@ static const int ns_clone_flags =
  * period (~10 ms), so slide 28 finds nothing left to do. CLONE_PIDFD gives
  * runb a descriptor of the child that no PID reuse can make name another
  * process. Kernels without clone3 get the classic clone(2) and pidfd_open. */
-static pid_t ns_clone_container(struct config *cfg, int *pidfd)
+static pid_t ns_clone_container(const struct config *cfg, struct run *run, int *pidfd)
 {
 	struct clone_args args = {
 		.flags = ns_clone_flags | CLONE_PIDFD,
@@ -1421,19 +1433,19 @@ static pid_t ns_clone_container(struct config *cfg, int *pidfd)
 
 	trace(cfg->tr, 27, "unshare --pid --uts --ipc --mount --fork",
 	      "clone3(CLONE_NEWPID|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWNS%s)",
-	      cfg->cg_v2 ? "|CLONE_INTO_CGROUP" : "");
-	if (cfg->cg_v2) {
+	      run->cg_v2 ? "|CLONE_INTO_CGROUP" : "");
+	if (run->cg_v2) {
 		cg_path(cfg->name, true, NULL, NULL, path);
 		cgfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 		if (cgfd < 0)
 			die("clone3: open %s", path);
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = cgfd;
-		cfg->cg_born_in = true;
+		run->cg_born_in = true;
 	}
 	pid = sys_clone3(&args);
 	if (pid < 0 && errno == ENOSYS) {
-		cfg->cg_born_in = false;
+		run->cg_born_in = false;
 		pid = sys_clone(ns_clone_flags | SIGCHLD);
 		if (pid > 0 && (*pidfd = sys_pidfd_open(pid)) < 0)
 			die("pidfd_open %d", pid);
@@ -1470,19 +1482,19 @@ static void fs_make_private(const struct config *cfg)
  * takes for a whole process, a wait of ~10 ms. v2: the child was born there
  * (clone3 with CLONE_INTO_CGROUP, slide 27), unless the kernel lacks clone3.
  */
-static void cg_join(const struct config *cfg)
+static void cg_join(const struct config *cfg, const struct run *run)
 {
 	char path[PATH_MAX];
 
-	if (cfg->cg_born_in) {
+	if (run->cg_born_in) {
 		cg_path(cfg->name, true, NULL, NULL, path);
 		trace(cfg->tr, 28, "cgclassify -g cpu,memory,pids:NAME $$",
 		      "already in %s: born there (clone3 CLONE_INTO_CGROUP)", path);
 		return;
 	}
-	for (size_t i = 0; i < (cfg->cg_v2 ? 1 : ARRAY_SIZE(cg_v1_controllers)); i++) {
-		cg_path(cfg->name, cfg->cg_v2, cg_v1_controllers[i],
-			cfg->cg_v2 ? "cgroup.procs" : "tasks", path);
+	for (size_t i = 0; i < (run->cg_v2 ? 1 : ARRAY_SIZE(cg_v1_controllers)); i++) {
+		cg_path(cfg->name, run->cg_v2, cg_v1_controllers[i],
+			run->cg_v2 ? "cgroup.procs" : "tasks", path);
 		trace(cfg->tr, 28, "cgclassify -g cpu,memory,pids:NAME $$", "echo 0 > %s", path);
 		write_file(path, "0");
 	}
@@ -1922,7 +1934,8 @@ static noreturn void exec_command(const struct config *cfg, int report)
  *   II.7  The terminal: -t
  *         pty_make_console()                             <- container_main()
  *         pty_send_master()                              <- exec_setup()
- *         tty_wanted()                                   <- runb_handoff(), exec_run()
+ *         tty_wanted()                                   <- runb_start(), exec_config()
+ *         tty_get_size()                                 <- runb_handoff(), exec_run()
  *   II.8  runb beside its container: state, -d, the watcher, the wait
  *         signals_block(), fds_cloexec()                 <- runb_start(), exec_run()
  *         detach_start()                                 <- runb_start()
@@ -2547,7 +2560,6 @@ static void parse_volume(struct cmdline *cl, const char *shown)
 		m->readonly = strcmp(mode, "ro") == 0;
 	}
 	check_target("--volume", shown, m->target);
-	m->tree = -1;
 }
 
 /* --tmpfs PATH[:size=N,mode=M]: N in bytes or with k, m, g (or %), M in octal. */
@@ -2563,7 +2575,6 @@ static void parse_tmpfs(struct cmdline *cl, const char *shown)
 	if (opts)
 		*opts++ = '\0';
 	m->target = arg;
-	m->tree = -1;
 	check_target("--tmpfs", shown, arg);
 	for (opt = opts ? strtok_r(opts, ",", &save) : NULL; opt; opt = strtok_r(NULL, ",", &save)) {
 		const char *v = strchr(opt, '=') ? strchr(opt, '=') + 1 : "";
@@ -3044,15 +3055,15 @@ static void state_forget(const char *name)
  * starting together cannot both win one. The file names its container,
  * for whoever looks.
  */
-static void net_lease(struct config *cfg, struct ledger *led)
+static void net_lease(const struct config *cfg, struct run *run, struct ledger *led)
 {
 	const char *lease = "";
 	bool existed;
 	uint32_t a;
 
 	for (a = cfg->ip_asked ? ntohl(cfg->ip.s_addr) : net_first_host(cfg); a <= net_last_host(cfg); a++) {
-		cfg->ip = net_addr(a);
-		lease = inet_ntoa(cfg->ip);
+		run->ip = net_addr(a);
+		lease = inet_ntoa(run->ip);
 		led->lease_fd = lock_file(lease, &existed);
 		if (led->lease_fd >= 0 || cfg->ip_asked)
 			break;
@@ -3062,7 +3073,7 @@ static void net_lease(struct config *cfg, struct ledger *led)
 	if (led->lease_fd < 0)
 		diex("no free address in the subnet: %u containers are running",
 		     net_last_host(cfg) - net_first_host(cfg) + 1);
-	led->lease = cfg->ip;
+	led->lease = run->ip;
 	ledger_add(led, MADE_LEASE);
 	if (ftruncate(led->lease_fd, 0) < 0 || dprintf(led->lease_fd, "%s\n", cfg->name) < 0)
 		die("lease " STATE_DIR "/%s", lease);
@@ -3541,20 +3552,18 @@ static int overlay_mount(const struct config *cfg, int rootfd)
  *
  * Each limit is a write into the container's cgroup; OPTIONAL files (swap)
  * may be missing when the kernel does not account swap. */
-static void cg_write(const struct config *cfg, const char *ctrl, const char *file,
+static void cg_write(const struct config *cfg, bool v2, const char *ctrl, const char *file,
 		     const char *value, bool optional)
 {
 	char path[PATH_MAX];
 
-	cg_path(cfg->name, cfg->cg_v2, ctrl, file, path);
+	cg_path(cfg->name, v2, ctrl, file, path);
 	if (optional && access(path, F_OK) < 0)
 		return;
 	trace(cfg->tr, 0, "(cgroup limits: -m, --cpus, --pids)", "echo %s > %s", value, path);
 	write_file(path, value);
 }
 
-/* The limits, v2 and v1 side by side. docker run's -m adds as much swap
- * again; runb allows none, so the limit is the limit. */
 /* The limits as data: each row a file that takes one option's value, on v2 or on
  * v1 (in CTRL's hierarchy). OPTIONAL: only where the kernel has the file (swap
  * accounting). What is written is the option's value, but for v2's cpu.max
@@ -3603,13 +3612,13 @@ static bool cg_limit_value(const struct config *cfg, const struct cg_limit *l, c
 	return false;
 }
 
-static void cg_set_limits(const struct config *cfg)
+static void cg_set_limits(const struct config *cfg, const struct run *run)
 {
 	char v[64];
 
 	for (size_t i = 0; i < ARRAY_SIZE(cg_limits); i++)
-		if (cg_limits[i].v2 == cfg->cg_v2 && cg_limit_value(cfg, &cg_limits[i], v))
-			cg_write(cfg, cg_limits[i].ctrl, cg_limits[i].file, v, cg_limits[i].optional);
+		if (cg_limits[i].v2 == run->cg_v2 && cg_limit_value(cfg, &cg_limits[i], v))
+			cg_write(cfg, run->cg_v2, cg_limits[i].ctrl, cg_limits[i].file, v, cg_limits[i].optional);
 }
 
 /* Beyond the slides: the devices a container may open — replaces: nothing
@@ -3810,11 +3819,11 @@ static void dev_v1_allow(const struct config *cfg, const char *devices_cgroup_di
 	close(fd);
 }
 
-static void cg_devices(const struct config *cfg)
+static void cg_devices(const struct config *cfg, const struct run *run)
 {
 	char path[PATH_MAX];
 
-	if (cfg->cg_v2) {
+	if (run->cg_v2) {
 		cg_path(cfg->name, true, NULL, NULL, path);
 		dev_bpf_attach(cfg, path);
 	} else {
@@ -4039,7 +4048,7 @@ static void cg_v1_mount_all_inside(int target)
 	close(tmpfs);
 }
 
-static void cg_mount_inside(const struct config *cfg)
+static void cg_mount_inside(const struct config *cfg, bool v2)
 {
 	int sysfd = fs_open_verified("sys", SYSFS_MAGIC, "sysfs");
 	int fd = open_beneath(sysfd, "fs/cgroup", O_PATH | O_DIRECTORY);
@@ -4047,10 +4056,10 @@ static void cg_mount_inside(const struct config *cfg)
 
 	if (fd < 0)
 		die("open /sys/fs/cgroup");
-	trace(cfg->tr, 0, "(cgroups visible inside)", cfg->cg_v2 ?
+	trace(cfg->tr, 0, "(cgroups visible inside)", v2 ?
 	      "mount -t cgroup2 -o ro cgroup2 /sys/fs/cgroup (the cgroup namespace's root)" :
 	      "mount -t tmpfs tmpfs /sys/fs/cgroup; mount -t cgroup -o ro,CTRL per joined hierarchy");
-	if (cfg->cg_v2) {
+	if (v2) {
 		if (mount("cgroup2", fd_path(fd, buf), "cgroup2", cg_inside_flags, NULL) < 0)
 			die("mount -t cgroup2 -o ro cgroup2 /sys/fs/cgroup");
 	} else {
@@ -4073,30 +4082,35 @@ static void cg_mount_inside(const struct config *cfg)
  * root without following any symlink and made when missing: a directory for
  * a directory, an empty file for a file.
  */
-static void volume_open(struct user_mount *m)
+static void volume_open(const struct user_mount *m, struct volume_tree *v)
 {
 	struct mount_attr attr = { .propagation = MS_PRIVATE };
 	struct stat st;
 
-	m->tree = sys_open_tree(AT_FDCWD, m->host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-	if (m->tree < 0 && (errno == ENOENT || errno == ENOTDIR))
+	v->tree = sys_open_tree(AT_FDCWD, m->host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (v->tree < 0 && (errno == ENOENT || errno == ENOTDIR))
 		diex("--volume %s:%s: HOST %s does not exist", m->host, m->target, m->host);
-	if (m->tree < 0)
+	if (v->tree < 0)
 		die("--volume: open_tree %s", m->host);
-	if (fstat(m->tree, &st) < 0)
+	if (fstat(v->tree, &st) < 0)
 		die("--volume: stat %s", m->host);
-	m->is_dir = S_ISDIR(st.st_mode);
+	v->is_dir = S_ISDIR(st.st_mode);
 	if (m->readonly)
 		attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-	if (sys_mount_setattr(m->tree, AT_RECURSIVE, &attr) < 0)
+	if (sys_mount_setattr(v->tree, AT_RECURSIVE, &attr) < 0)
 		die("--volume %s: mount --make-rprivate%s", m->host, m->readonly ? " -o ro,nosuid,nodev" : "");
 }
 
-static void volumes_open(struct config *cfg)
+static void volumes_open(const struct config *cfg, struct run *run)
 {
-	for (int i = 0; i < cfg->n_mounts; i++)
+	run->volumes = calloc(cfg->n_mounts + 1, sizeof(*run->volumes));
+	if (!run->volumes)
+		die("--volume: calloc");
+	for (int i = 0; i < cfg->n_mounts; i++) {
+		run->volumes[i].tree = -1;
 		if (cfg->mounts[i].host)
-			volume_open(&cfg->mounts[i]);
+			volume_open(&cfg->mounts[i], &run->volumes[i]);
+	}
 }
 
 /* The mount point of a file (a --volume of a file): an empty file made when
@@ -4128,7 +4142,8 @@ static int open_mount_file(int root, const char *path)
 
 /* Beyond the slides: --tmpfs PATH[:size=N,mode=M] — replaces: nothing
  * A fresh tmpfs, nosuid and nodev, as docker's --tmpfs (bubblewrap's --tmpfs). */
-static void user_mount_one(const struct config *cfg, int root, const struct user_mount *m)
+static void user_mount_one(const struct config *cfg, int root, const struct user_mount *m,
+			   const struct volume_tree *v)
 {
 	char buf[32];
 	int fd;
@@ -4136,10 +4151,10 @@ static void user_mount_one(const struct config *cfg, int root, const struct user
 	if (m->host) {
 		trace(cfg->tr, 0, "mount --bind HOST CONTAINER", "open_tree(\"%s\") on the host, "
 		      "move_mount to %s%s", m->host, m->target, m->readonly ? " (ro,nosuid,nodev)" : "");
-		fd = m->is_dir ? open_mount_dir(root, m->target, "") : open_mount_file(root, m->target);
-		if (sys_move_mount(m->tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		fd = v->is_dir ? open_mount_dir(root, m->target, "") : open_mount_file(root, m->target);
+		if (sys_move_mount(v->tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 			die("mount --bind %s %s", m->host, m->target);
-		close(m->tree);  /* the host's tree, now mounted: nothing left to hold */
+		close(v->tree);  /* the host's tree, now mounted: nothing left to hold */
 	} else {
 		trace(cfg->tr, 0, "mount -t tmpfs", "mount(\"tmpfs\", \"%s\", \"tmpfs\", "
 		      "\"nosuid,nodev%s%s\")", m->target, m->data[0] ? "," : "", m->data);
@@ -4164,7 +4179,7 @@ static int path_depth(const char *path)
 /* After the root switch: each --volume and --tmpfs, the shallower first (so that
  * --tmpfs /data and --volume x:/data/x work in either order), then the same depth
  * in command-line order. */
-static void user_mounts_all(const struct config *cfg)
+static void user_mounts_all(const struct config *cfg, const struct run *run)
 {
 	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), max = 0;
 
@@ -4175,7 +4190,7 @@ static void user_mounts_all(const struct config *cfg)
 	for (int depth = 1; depth <= max; depth++)
 		for (int i = 0; i < cfg->n_mounts; i++)
 			if (path_depth(cfg->mounts[i].target) == depth)
-				user_mount_one(cfg, root, &cfg->mounts[i]);
+				user_mount_one(cfg, root, &cfg->mounts[i], &run->volumes[i]);
 	close(root);
 }
 
@@ -4281,7 +4296,7 @@ static void etc_bind_file(const struct config *cfg, const char *name, const char
  * none) with its host name, one line per --add-host; and /etc/hostname.
  * Bound in the same way as resolv.conf.
  */
-static void hosts_set(const struct config *cfg)
+static void hosts_set(const struct config *cfg, const struct run *run)
 {
 	char *hosts = NULL, name[80];
 	size_t len = 0;
@@ -4290,7 +4305,7 @@ static void hosts_set(const struct config *cfg)
 	if (!f)
 		die("/etc/hosts: open_memstream");
 	fprintf(f, "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n%s\t%s\n",
-		cfg->net == NET_BRIDGE ? inet_ntoa(cfg->ip) : "127.0.1.1", cfg->hostname);
+		cfg->net == NET_BRIDGE ? inet_ntoa(run->ip) : "127.0.1.1", cfg->hostname);
 	for (int i = 0; i < cfg->n_add_hosts; i++)
 		fputs(cfg->add_hosts[i], f);
 	if (fclose(f) != 0)
@@ -4384,12 +4399,12 @@ static void root_make_readonly(const struct config *cfg)
 }
 
 /* The steps above, in the order the child runs them after the root switch. */
-static void fs_after_root_switch(const struct config *cfg)
+static void fs_after_root_switch(const struct config *cfg, const struct run *run)
 {
 	fs_mask_kernel_files(cfg);     /* /proc and /sys masked */
-	cg_mount_inside(cfg);          /* /sys/fs/cgroup, read-only */
-	user_mounts_all(cfg);          /* --volume, --tmpfs */
-	hosts_set(cfg);                /* /etc/hosts, /etc/hostname */
+	cg_mount_inside(cfg, run->cg_v2);  /* /sys/fs/cgroup, read-only */
+	user_mounts_all(cfg, run);     /* --volume, --tmpfs */
+	hosts_set(cfg, run);           /* /etc/hosts, /etc/hostname */
 	dns_set(cfg);                  /* runb.sh: echo nameserver ... > etc/resolv.conf */
 	workdir_make(cfg);             /* -w */
 	root_make_readonly(cfg);       /* --read-only, last */
@@ -4402,7 +4417,8 @@ static void fs_after_root_switch(const struct config *cfg)
 /* The child's descriptors: its ends of runb's pipes, the network namespace,
  * the --volume trees, --step's terminal, and stdin, stdout and stderr; all
  * others (runb's, the caller's) closed. ROOTFS is its working directory. */
-static void child_keep_fds(const struct config *cfg, const struct handoff *h)
+static void child_keep_fds(const struct config *cfg, const struct run *run,
+			   const struct handoff *h)
 {
 	int keep[9 + cfg->n_mounts];
 	size_t n = 0;
@@ -4416,7 +4432,7 @@ static void child_keep_fds(const struct config *cfg, const struct handoff *h)
 	keep[n++] = h->report[1];
 	keep[n++] = h->log[1];
 	for (int i = 0; i < cfg->n_mounts; i++)
-		keep[n++] = cfg->mounts[i].host ? cfg->mounts[i].tree : -1;
+		keep[n++] = run->volumes[i].tree;
 	keep[n++] = cfg->tr->step ? cfg->tr->tty : -1;
 	fds_keep_only(keep, n);
 }
@@ -4440,9 +4456,9 @@ static void ns_new_session(const struct config *cfg)
 
 /* The child's first steps, before slide 27's: the descriptors it keeps, -v's clock,
  * a session of its own, and ROOTFS, which it got as its working directory. */
-static int child_begin(const struct config *cfg, const struct handoff *h)
+static int child_begin(const struct config *cfg, const struct run *run, const struct handoff *h)
 {
-	child_keep_fds(cfg, h);        /* nothing of the host's but what it needs */
+	child_keep_fds(cfg, run, h);        /* nothing of the host's but what it needs */
 	trace_begin_child(cfg->tr);    /* -v, --step: the child's own clock and host PID */
 	ns_new_session(cfg);           /* no way to name runb's session */
 	return rootfs_take_over(cfg);  /* ROOTFS by descriptor, not path */
@@ -4854,7 +4870,8 @@ static void child_before_exec(const struct config *cfg, const struct handoff *h)
 
 /* The child, after the root switch: open a pty in the container's devpts and send
  * its master to runb. Returns the other end; PTS gets its name. */
-static int pty_send_master(const struct config *cfg, int sock, char pts[static 32])
+static int pty_send_master(const struct config *cfg, const struct winsize *ws, int sock,
+			   char pts[static 32])
 {
 	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
 	struct iovec iov = { .iov_base = "m", .iov_len = 1 };
@@ -4870,7 +4887,7 @@ static int pty_send_master(const struct config *cfg, int sock, char pts[static 3
 		diex("/dev/pts/ptmx is not on the devpts runb mounted at /dev/pts");
 	if (ioctl(master, TIOCSPTLCK, &unlock) < 0 || ioctl(master, TIOCGPTN, &n) < 0)
 		die("unlockpt /dev/pts/ptmx");
-	if (cfg->winsize.ws_row && ioctl(master, TIOCSWINSZ, &cfg->winsize) < 0)
+	if (ws->ws_row && ioctl(master, TIOCSWINSZ, ws) < 0)
 		die("pty: TIOCSWINSZ");
 	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
 	if (slave < 0)
@@ -4901,10 +4918,10 @@ static void pty_take(int slave, const char *pts)
 }
 
 /* ... and /dev/console: an empty file on /dev's tmpfs, with the pty bound over it (as runc). */
-static void pty_make_console(const struct config *cfg, int sock)
+static void pty_make_console(const struct config *cfg, const struct winsize *ws, int sock)
 {
 	char pts[32];
-	int slave = pty_send_master(cfg, sock, pts);
+	int slave = pty_send_master(cfg, ws, sock, pts);
 	int fd = open("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 
 	pty_take(slave, pts);
@@ -4946,6 +4963,13 @@ static bool tty_wanted(void)
 {
 	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
 	       tcgetpgrp(STDIN_FILENO) == getpgrp();
+}
+
+/* The caller's terminal's size, for the container's pty (-t). */
+static void tty_get_size(struct winsize *ws)
+{
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, ws) < 0)
+		ioctl(STDOUT_FILENO, TIOCGWINSZ, ws);
 }
 
 /* runb: the caller's terminal in raw mode, noted in the ledger to be restored. */
@@ -5263,13 +5287,14 @@ static void state_put_field(FILE *f, const struct state_field *sf, const struct 
 }
 
 /* Once PID 1 exists: what runb ps, exec, stop, kill and wait need to know. */
-static void state_write(const struct config *cfg, const struct ledger *led, pid_t pid)
+static void state_write(const struct config *cfg, const struct run *run, const struct ledger *led,
+			pid_t pid)
 {
 	struct state st = {
 		.pid = pid, .supervisor = led->owner, .started = time(NULL),
-		.ip = cfg->net == NET_BRIDGE ? inet_ntoa(cfg->ip) : "-", .rootfs = cfg->rootfs,
+		.ip = cfg->net == NET_BRIDGE ? inet_ntoa(run->ip) : "-", .rootfs = cfg->rootfs,
 		.detached = cfg->detach, .chroot = cfg->use_chroot, .nnp = cfg->nnp,
-		.seccomp = cfg->seccomp, .cg_v2 = cfg->cg_v2, .uid = cfg->uid, .gid = cfg->gid,
+		.seccomp = cfg->seccomp, .cg_v2 = run->cg_v2, .uid = cfg->uid, .gid = cfg->gid,
 		.caps = cfg->caps, .stop_timeout = cfg->stop_timeout, .workdir = cfg->workdir,
 		.env = cfg->env, .argv = cfg->argv,
 	};
@@ -6161,7 +6186,8 @@ static noreturn void exec_child(const struct config *cfg, int slave, const char 
  * namespace it enters only in its cgroup: a cgroup2 mounted with nsdelegate
  * (systemd's default) refuses a clone into a cgroup that the cloner's cgroup
  * namespace cannot see, so runb cloned it from the host's. */
-static noreturn void exec_setup(const struct config *host_cfg, int pidfd, const struct exec_io *io)
+static noreturn void exec_setup(const struct config *host_cfg, const struct winsize *ws, int pidfd,
+				const struct exec_io *io)
 {
 	const int keep[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, pidfd, io->pty[1], io->pid[1] };
 	struct config copy = *host_cfg, *cfg = &copy;
@@ -6192,7 +6218,7 @@ static noreturn void exec_setup(const struct config *host_cfg, int pidfd, const 
 	if (cfg->use_chroot ? chroot(cfg->rootfs) < 0 || chdir("/") < 0 : chdir("/") < 0)
 		die("exec: enter the container's root %s", cfg->rootfs);
 	if (io->pty[1] >= 0)
-		slave = pty_send_master(cfg, io->pty[1], pts);
+		slave = pty_send_master(cfg, ws, io->pty[1], pts);
 	process_finalize(cfg, caps);
 	/* clone(2), not clone3: the seccomp filter checks clone's flags and makes clone3 ENOSYS */
 	pid = sys_clone(CLONE_PARENT);
@@ -6207,13 +6233,13 @@ static noreturn void exec_setup(const struct config *host_cfg, int pidfd, const 
 
 /* The container's cgroup, opened on the host: v2 the directory (for
  * CLONE_INTO_CGROUP), v1 each controller's tasks. */
-static void exec_open_cgroup(const struct config *cfg, int fds[])
+static void exec_open_cgroup(const struct config *cfg, bool v2, int fds[])
 {
 	char path[PATH_MAX];
 
-	for (size_t i = 0; i < (cfg->cg_v2 ? 1 : ARRAY_SIZE(cg_v1_controllers)); i++) {
-		cg_path(cfg->name, cfg->cg_v2, cg_v1_controllers[i], cfg->cg_v2 ? NULL : "tasks", path);
-		fds[i] = open(path, cfg->cg_v2 ? O_RDONLY | O_DIRECTORY | O_CLOEXEC : O_WRONLY | O_CLOEXEC);
+	for (size_t i = 0; i < (v2 ? 1 : ARRAY_SIZE(cg_v1_controllers)); i++) {
+		cg_path(cfg->name, v2, cg_v1_controllers[i], v2 ? NULL : "tasks", path);
+		fds[i] = open(path, v2 ? O_RDONLY | O_DIRECTORY | O_CLOEXEC : O_WRONLY | O_CLOEXEC);
 		if (fds[i] < 0)
 			diex("exec: no running container %s (open %s: %s)", cfg->name, path, strerror(errno));
 	}
@@ -6221,7 +6247,7 @@ static void exec_open_cgroup(const struct config *cfg, int fds[])
 
 /* The pipes: the command's stdio (runb's ends non-blocking: a process the command
  * leaves behind may hold the others open), the pty's socket with -t, the pid's, v1's go. */
-static void exec_pipes(const struct config *cfg, struct exec_io *io)
+static void exec_pipes(const struct config *cfg, bool v2, struct exec_io *io)
 {
 	if (pipe2(io->in, O_CLOEXEC) < 0 || pipe2(io->out, O_CLOEXEC) < 0 ||
 	    pipe2(io->err, O_CLOEXEC) < 0 || pipe2(io->pid, O_CLOEXEC) < 0)
@@ -6230,21 +6256,22 @@ static void exec_pipes(const struct config *cfg, struct exec_io *io)
 		die("exec: fcntl O_NONBLOCK");
 	if (cfg->tty && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, io->pty) < 0)
 		die("exec: socketpair for the pty");
-	if (!cfg->cg_v2 && pipe2(io->go, O_CLOEXEC) < 0)
+	if (!v2 && pipe2(io->go, O_CLOEXEC) < 0)
 		die("exec: pipe");
 }
 
 /* Clone the setup into the container's v2 cgroup; on v1, fork it, then write its
  * pid into each tasks file before it goes on. Returns the command's pid, a child
  * of runb's: 0 when the setup failed (it said why on the command's stderr). */
-static pid_t exec_fork(const struct config *cfg, const int cg[], int container, struct exec_io *io)
+static pid_t exec_fork(const struct config *cfg, const struct run *run, const int cg[],
+		       int container, struct exec_io *io)
 {
 	struct clone_args args = { .exit_signal = SIGCHLD };
 	char num[16];
 	pid_t setup, pid = 0;
 	int wstatus;
 
-	if (cfg->cg_v2) {
+	if (run->cg_v2) {
 		args.flags |= CLONE_INTO_CGROUP;
 		args.cgroup = cg[0];
 	}
@@ -6252,14 +6279,14 @@ static pid_t exec_fork(const struct config *cfg, const int cg[], int container, 
 	if (setup < 0)
 		die("exec: clone3 into %s's cgroup", cfg->name);
 	if (setup == 0)
-		exec_setup(cfg, container, io);
+		exec_setup(cfg, &run->winsize, container, io);
 	close(io->in[0]);
 	close(io->out[1]);
 	close(io->err[1]);
 	close(io->pid[1]);
 	if (io->pty[1] >= 0)
 		close(io->pty[1]);
-	if (!cfg->cg_v2) {
+	if (!run->cg_v2) {
 		snprintf(num, sizeof(num), "%d", (int)setup);
 		for (size_t i = 0; i < ARRAY_SIZE(cg_v1_controllers); i++)
 			if (write(cg[i], num, strlen(num)) < 0)
@@ -6324,7 +6351,6 @@ static void exec_config(struct config *cfg, const struct cmdline *cl, const stru
 	cfg->caps = st->caps;
 	cfg->nnp = st->nnp;
 	cfg->seccomp = st->seccomp;
-	cfg->cg_v2 = st->cg_v2;
 	cfg->stop_timeout = st->stop_timeout;  /* a forwarded signal, then SIGKILL, as runb's */
 	if (!cfg->workdir)
 		cfg->workdir = st->workdir;    /* the container's -w, as docker exec */
@@ -6342,12 +6368,16 @@ static void exec_config(struct config *cfg, const struct cmdline *cl, const stru
 	memcpy(cfg->env, st->env, (env - st->env) * sizeof(char *));
 	for (int i = 0; i < cl->n_env; i++)
 		env_add(cfg->env, cl->env[i]);
+	if (cfg->tty < 0)
+		cfg->tty = tty_wanted();
 }
+
 
 /* runb exec, on the host: the setup and the command forked (exec_fork), their
  * output relayed, signals forwarded, until the command ends. */
-static int exec_run(struct config *cfg, struct ledger *led, const struct state *st)
+static int exec_run(const struct config *cfg, struct ledger *led, const struct state *st)
 {
+	struct run run = { .cg_v2 = st->cg_v2 };  /* the container's, from its state */
 	struct watch x = { .pty_sock = -1, .report = -1, .log_in = -1, .log = -1, .state_fd = -1,
 			   .in = -1, .out = -1, .err = -1 };
 	struct exec_io io = { .pty = { -1, -1 }, .go = { -1, -1 } };
@@ -6361,15 +6391,13 @@ static int exec_run(struct config *cfg, struct ledger *led, const struct state *
 	if (on_exit(teardown, led) != 0)
 		diex("on_exit: cannot register the teardown");
 	pidfd = state_pidfd("exec", cfg->name, st);
-	exec_open_cgroup(cfg, cg);
-	if (cfg->tty < 0)
-		cfg->tty = tty_wanted();
-	if (cfg->tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &cfg->winsize) < 0)
-		ioctl(STDOUT_FILENO, TIOCGWINSZ, &cfg->winsize);
-	if (!cfg->tty)
+	exec_open_cgroup(cfg, run.cg_v2, cg);
+	if (cfg->tty)
+		tty_get_size(&run.winsize);
+	else
 		relay_no_job_control();
-	exec_pipes(cfg, &io);
-	pid = exec_fork(cfg, cg, pidfd, &io);
+	exec_pipes(cfg, run.cg_v2, &io);
+	pid = exec_fork(cfg, &run, cg, pidfd, &io);
 	x.pty_sock = io.pty[0];
 	x.in = io.in[1];
 	x.out = io.out[0];
@@ -6466,15 +6494,16 @@ static void usage(FILE *out)
 /* ======================================================================== */
 
 /* The container's first process, from its clone (slide 27) to its exec. */
-static noreturn void container_main(const struct config *cfg, const struct handoff *h)
+static noreturn void container_main(const struct config *cfg, const struct run *run,
+				   const struct handoff *h)
 {
 	uint64_t caps = cfg->caps;  /* what caps_usable() left of SET_CAPS and the options */
 	int rootfd, devfd;
 
-	rootfd = child_begin(cfg, h);  /* beyond the slides: its descriptors, a session, ROOTFS */
+	rootfd = child_begin(cfg, run, h);  /* beyond the slides: its descriptors, a session, ROOTFS */
 
 	fs_make_private(cfg);          /* slide 27: unshare's implied --propagation private */
-	cg_join(cfg);                  /* slide 28: cgclassify -g ... $$ */
+	cg_join(cfg, run);             /* slide 28: cgclassify -g ... $$ */
 	ns_unshare_cgroup(cfg);        /* slide 28: unshare --cgroup */
 	rootfd = overlay_mount(cfg, rootfd);  /* beyond the slides: --overlay */
 
@@ -6493,9 +6522,9 @@ static noreturn void container_main(const struct config *cfg, const struct hando
 	else
 		root_pivot(cfg, rootfd);
 	close(rootfd);
-	fs_after_root_switch(cfg);     /* beyond the slides: masks, volumes, names files, -w */
+	fs_after_root_switch(cfg, run);  /* beyond the slides: masks, volumes, names files, -w */
 	if (h->pty_sock[1] >= 0)
-		pty_make_console(cfg, h->pty_sock[1]);  /* beyond the slides: -t */
+		pty_make_console(cfg, &run->winsize, h->pty_sock[1]);  /* beyond the slides: -t */
 	process_finalize(cfg, caps);   /* slide 33: capsh --uid --gid --inh (and limits, seccomp) */
 	child_before_exec(cfg, h);     /* beyond the slides: death signal, -d's log, --init */
 	exec_command(cfg, h->report[1]);  /* slide 33: capsh -- -c "/bin/bash" */
@@ -6528,8 +6557,9 @@ static const char *runb_command_line(struct config *cfg, int argc, char **argv)
 }
 
 /* Before runb.sh's first line: the options, ROOTFS opened once, the NAME lock,
- * what crashed runs left swept, and the checks that may refuse to start. */
-static void runb_start(struct config *cfg, struct ledger *led, struct handoff *h,
+ * what crashed runs left swept, and the checks that may refuse to start. The
+ * description CFG is complete when it returns; RUN has what runb found. */
+static void runb_start(struct config *cfg, struct run *run, struct ledger *led, struct handoff *h,
 		       struct detach *d, sigset_t *signals, int argc, char **argv)
 {
 	bool crashed;
@@ -6537,7 +6567,9 @@ static void runb_start(struct config *cfg, struct ledger *led, struct handoff *h
 	clock_gettime(CLOCK_MONOTONIC, &cfg->tr->start);
 	rlimits_default(cfg);
 	h->rootfd = rootfs_open(cfg, runb_command_line(cfg, argc, argv));
-	volumes_open(cfg);             /* a missing HOST fails before anything is made */
+	if (cfg->tty < 0)
+		cfg->tty = tty_wanted();
+	volumes_open(cfg, run);        /* a missing HOST fails before anything is made */
 	signals_block(signals);        /* a signal during setup waits for stop_if_signalled() */
 	fds_cloexec();
 	if (cfg->detach)
@@ -6552,8 +6584,8 @@ static void runb_start(struct config *cfg, struct ledger *led, struct handoff *h
 	overlay_dir_prepare(cfg, h->rootfd);
 	name_lock(cfg, led, &crashed);
 	state_forget(cfg->name);       /* what a former run of NAME kept for runb wait, logs */
-	cg_detect(cfg);                /* slide 25: which cgroup version */
-	led->cg_v2 = cfg->tr->cg_v2 = cfg->cg_v2;
+	cg_detect(cfg, run);           /* slide 25: which cgroup version */
+	led->cg_v2 = cfg->tr->cg_v2 = run->cg_v2;
 	if (crashed)
 		sweep_crashed_run(led, cfg->name);
 	sweep_crashed_runs(led);
@@ -6563,8 +6595,8 @@ static void runb_start(struct config *cfg, struct ledger *led, struct handoff *h
 }
 
 /* The pipes and sockets between runb and its child, made just before the clone. */
-static void runb_handoff(struct config *cfg, struct ledger *led, struct handoff *h,
-			 struct watch *x)
+static void runb_handoff(const struct config *cfg, struct run *run, struct ledger *led,
+			 struct handoff *h, struct watch *x)
 {
 	int alive[2];
 
@@ -6572,13 +6604,10 @@ static void runb_handoff(struct config *cfg, struct ledger *led, struct handoff 
 		die("pipe");
 	h->alive_r = alive[0];
 	h->alive_w = alive[1];
-	if (cfg->tty < 0)
-		cfg->tty = tty_wanted();
 	if (cfg->tty) {
 		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, h->pty_sock) < 0)
 			die("socketpair for the pty");
-		if (ioctl(STDIN_FILENO, TIOCGWINSZ, &cfg->winsize) < 0)
-			ioctl(STDOUT_FILENO, TIOCGWINSZ, &cfg->winsize);
+		tty_get_size(&run->winsize);
 	}
 	if (pipe2(h->report, O_CLOEXEC) < 0)  /* the child's word that it execs (exec_command) */
 		die("pipe");
@@ -6593,14 +6622,15 @@ static void runb_handoff(struct config *cfg, struct ledger *led, struct handoff 
 
 /* After the clone, in runb: the state for the verbs, the watcher, the wait,
  * the status. Returns the command's exit status. */
-static int runb_supervise(struct config *cfg, struct ledger *led, struct handoff *h,
-			  struct watch *x, pid_t pid, int pidfd, const sigset_t *signals)
+static int runb_supervise(const struct config *cfg, const struct run *run, struct ledger *led,
+			  struct handoff *h, struct watch *x, pid_t pid, int pidfd,
+			  const sigset_t *signals)
 {
 	int status;
 
 	clock_gettime(CLOCK_MONOTONIC, &cfg->tr->cloned);
 	cfg->tr->pending[0] = '\0';    /* -v: the clone's line is the child's (trace_begin_child) */
-	state_write(cfg, led, pid);    /* for runb ps, exec, stop, kill, wait */
+	state_write(cfg, run, led, pid);    /* for runb ps, exec, stop, kill, wait */
 	if (h->pty_sock[1] >= 0)       /* the child's ends */
 		close(h->pty_sock[1]);
 	if (h->report[1] >= 0)
@@ -6628,12 +6658,14 @@ int main(int argc, char **argv)
 		.subnet = NET_SUBNET, .prefix = NET_PREFIX, .tty = -1, .tr = &tr, .nnp = true,
 		.pids = PIDS_DEFAULT,
 	};
+	struct run run = { .volumes = NULL };
 	struct ledger led = { .lock_fd = -1, .lease_fd = -1, .tr = &tr };
 	struct handoff h = { .rootfd = -1, .netns_fd = -1, .pty_sock = { -1, -1 },
 			     .report = { -1, -1 }, .log = { -1, -1 } };
 	struct detach d = { .err = -1, .started = -1 };
 	struct watch x = { .pty_sock = -1, .report = -1, .log_in = -1, .log = -1, .detach = &d,
 			   .state_fd = -1, .in = -1, .out = -1, .err = -1 };
+	const struct config *c;
 	char veth[IFNAMSIZ];
 	sigset_t signals;
 	int pidfd = -1;
@@ -6646,24 +6678,25 @@ int main(int argc, char **argv)
 	not_dumpable();                                /* beyond the slides: no trace, no /proc/PID */
 	if (verb)
 		return verb_run(verb, argc - 1, argv + 1);  /* beyond the slides: runb ps, exec, ... */
-	runb_start(&cfg, &led, &h, &d, &signals, argc, argv);  /* beyond the slides */
+	runb_start(&cfg, &run, &led, &h, &d, &signals, argc, argv);  /* beyond the slides */
+	c = &cfg;                                      /* from here on, the description is fixed */
 
 	/* runb.sh */
-	cg_create(&cfg, &led);                         /* slide 25: cgcreate -g cpu,memory,pids:NAME */
-	cg_set_limits(&cfg);                           /* beyond the slides: -m, --cpus, --pids */
-	cg_devices(&cfg);                              /* beyond the slides: the device allow-list */
-	h.netns_fd = net_ns_add(&cfg, &led);           /* slide 26: ip netns add $CONTAINER_NET_NS */
-	if (cfg.net == NET_BRIDGE) {
-		net_lease(&cfg, &led);                 /* beyond the slides: an address of its own */
-		veth_name(&cfg, led.owner, veth);
-		net_host_side(&cfg, h.netns_fd, veth); /* slide 26: ip link add $VETH ...; brctl addif */
+	cg_create(c, &run, &led);                      /* slide 25: cgcreate -g cpu,memory,pids:NAME */
+	cg_set_limits(c, &run);                        /* beyond the slides: -m, --cpus, --pids */
+	cg_devices(c, &run);                           /* beyond the slides: the device allow-list */
+	h.netns_fd = net_ns_add(c, &led);              /* slide 26: ip netns add $CONTAINER_NET_NS */
+	if (c->net == NET_BRIDGE) {
+		net_lease(c, &run, &led);              /* beyond the slides: an address of its own */
+		veth_name(c, led.owner, veth);
+		net_host_side(c, &run, h.netns_fd, veth);  /* slide 26: ip link add $VETH ...; brctl addif */
 	}
-	net_configure_container(&cfg, h.netns_fd);     /* slide 26: ip netns exec ... ip address ... */
-	runb_handoff(&cfg, &led, &h, &x);              /* beyond the slides: the child's pipes */
+	net_configure_container(c, &run, h.netns_fd);  /* slide 26: ip netns exec ... ip address ... */
+	runb_handoff(c, &run, &led, &h, &x);           /* beyond the slides: the child's pipes */
 	stop_if_signalled();
-	rootfs_hand_over(&cfg, h.rootfd);
-	pid = ns_clone_container(&cfg, &pidfd);        /* slide 27: unshare ... --fork bash $CORE */
+	rootfs_hand_over(c, h.rootfd);
+	pid = ns_clone_container(c, &run, &pidfd);     /* slide 27: unshare ... --fork bash $CORE */
 	if (pid == 0)
-		container_main(&cfg, &h);              /* core.sh, in the child */
-	exit(runb_supervise(&cfg, &led, &h, &x, pid, pidfd, &signals));  /* until it ends; trap ... EXIT */
+		container_main(c, &run, &h);           /* core.sh, in the child */
+	exit(runb_supervise(c, &run, &led, &h, &x, pid, pidfd, &signals));  /* until it ends; trap ... EXIT */
 }
