@@ -27,9 +27,8 @@
  *
  *   slide  shell step (runb.sh / core.sh)            runb.c
  *   -----  ----------------------------------------  --------------------------
- *   25     cgcreate -g cpu,memory,pids:$NAME          cg_detect(), cg_create(),
- *                                                     undone by cg_remove()
- *   26     ip netns add $CONTAINER_NET_NS            net_ns_add(), undone by net_ns_del()
+ *   25     cgcreate -g cpu,memory,pids:$NAME          cg_detect(), cg_create()
+ *   26     ip netns add $CONTAINER_NET_NS            net_ns_add()
  *   26     ip link add $VETH type veth peer $ETH,    net_host_side()
  *          brctl addif, ip link set $VETH up
  *   26     ip netns exec ... ip address/link/route   net_configure_container()
@@ -127,22 +126,6 @@ enum { EXIT_RUNB = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND = 127 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
-/* A BPF program being built, of at most MAX instructions of TYPE: struct NAME, and
- * NAME_emit(), which appends one after the bound check that keeps a table grown too
- * long from overrunning it (WHAT: whose program, for the message). The device rules'
- * eBPF and the seccomp filter's classic BPF are built so. */
-#define BPF_PROGRAM(name, type, max, what)                                       \
-	struct name {                                                            \
-		type ins[max];                                                   \
-		unsigned int len;                                                \
-	};                                                                       \
-	static void name##_emit(struct name *p, type one)                        \
-	{                                                                        \
-		if (p->len == ARRAY_SIZE(p->ins))                                \
-			diex("%s: its BPF program is too long for its buffer", what); \
-		p->ins[p->len++] = one;                                          \
-	}
-
 #define CONTAINER_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define NETNS_DIR "/run/netns"
 #define STATE_DIR "/run/runb"
@@ -162,6 +145,7 @@ struct tracer {
 	bool verbose;           /* -v */
 	bool timings;           /* --timings: the totals at the end (also with -v) */
 	bool step;              /* --step */
+	void (*pause)(struct tracer *tr, int slide, const char *shell, const char *what);
 	int tty;                /* --step: the terminal to wait for Enter on */
 	pid_t look_pid;         /* --step: the process the look commands name */
 	const char *name;       /* --step: NAME and ROOTFS, for the look commands */
@@ -345,79 +329,6 @@ static void trace_flush(struct tracer *tr)
 	tr->pending[0] = '\0';
 }
 
-/* --step: the command a learner runs in a second terminal to look at what a
- * slide's step made: PID is the process that makes it. */
-static void step_look(const struct tracer *tr, int slide, char out[static 512])
-{
-	int pid = tr->look_pid;
-
-	switch (slide) {
-	case 25:
-		snprintf(out, 512, tr->cg_v2 ? "ls /sys/fs/cgroup/runb/%s" :
-			 "ls -d /sys/fs/cgroup/*/runb/%s", tr->name);
-		break;
-	case 26:
-		snprintf(out, 512, "ip netns list; ip -br link show master " NET_BRIDGE_NAME
-			 "; ip netns exec %s ip -br addr", tr->name);
-		break;
-	case 27:
-		snprintf(out, 512, "ps -o pid,ppid,comm --ppid %d; ls -l /proc/%d/ns", pid, pid);
-		break;
-	case 28:
-		snprintf(out, 512, "cat /proc/%d/cgroup", pid);
-		break;
-	case 29: case 30:
-		snprintf(out, 512, "nsenter -t %d -m findmnt -R %s", pid, tr->rootfs);
-		break;
-	case 31: case 32:
-		snprintf(out, 512, "nsenter -t %d -m ls -l %s/dev", pid, tr->rootfs);
-		break;
-	default:
-		snprintf(out, 512, "nsenter -t %d -u hostname; grep Cap /proc/%d/status; "
-			 "nsenter -t %d -n ip -br addr; cat /proc/%d/mountinfo", pid, pid, pid, pid);
-	}
-}
-
-/* --step: before a slide's step (once per shell line), say what comes and
- * wait for Enter on the terminal. A stop signal (^C at the pause, or from
- * runb to its child) ends the wait and runb, as it would at any other step:
- * it is blocked, so it is read from a signalfd beside the terminal. */
-static void step_pause(struct tracer *tr, int slide, const char *shell, const char *what)
-{
-	struct pollfd p[2] = { { .fd = tr->tty, .events = POLLIN }, { .events = POLLIN } };
-	struct signalfd_siginfo si;
-	char key[160], look[512], c = 0;
-	sigset_t stop;
-	ssize_t n = 1;
-
-	snprintf(key, sizeof(key), "%d %s", slide, shell);
-	if (strcmp(key, tr->paused) == 0)
-		return;
-	snprintf(tr->paused, sizeof(tr->paused), "%s", key);
-	step_look(tr, slide, look);
-	dprintf(tr->tty, "\n--step: slide %d: %s\n  runb is about to: %s\n  look: %s\n"
-		"  press Enter to go on ", slide, shell, what, look);
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGHUP);  /* the stop signals runb forwards (fwd_signals) */
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGQUIT);
-	sigaddset(&stop, SIGTERM);
-	p[1].fd = signalfd(-1, &stop, SFD_CLOEXEC);
-	if (p[1].fd < 0)
-		die("--step: signalfd");
-	while (c != '\n' && n > 0) {
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
-			die("--step: poll the terminal");
-		if (p[1].revents && read(p[1].fd, &si, sizeof(si)) == sizeof(si))
-			exit(128 + si.ssi_signo);
-		if (p[0].revents)
-			n = read(tr->tty, &c, 1);
-	}
-	close(p[1].fd);
-	if (n <= 0)
-		diex("--step: the terminal went away");
-}
-
 /* trace(): with -v, "[slide NN] <shell line> -> <what runb does> [N µs]"
  * (slide 0: "[runb]", a step beyond the slides), printed as each step ends.
  * This is the tutorial's live demonstration; --step pauses before each. */
@@ -432,44 +343,13 @@ static void trace(struct tracer *tr, int slide, const char *shell, const char *f
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	if (tr->step && slide)
-		step_pause(tr, slide, shell, what);
+	if (tr->pause && slide)
+		tr->pause(tr, slide, shell, what);  /* --step: step_pause(), in Part II */
 	if (tr->verbose && slide)
 		snprintf(tr->pending, sizeof(tr->pending), "[slide %d] %s -> %s", slide, shell, what);
 	else if (tr->verbose)
 		snprintf(tr->pending, sizeof(tr->pending), "[runb] %s -> %s", shell, what);
 	clock_gettime(CLOCK_MONOTONIC, &tr->begun);
-}
-
-/* The child's trace: its steps from the clone on, and, for --step's look
- * commands, its PID as the host sees it (the host's /proc is still there). */
-static void trace_begin_child(struct tracer *tr)
-{
-	char self[32] = "";
-
-	/* the clone's line (still pending, as in runb) is the child's to print: it
-	 * comes out before the child's own lines, however the two are scheduled */
-	clock_gettime(CLOCK_MONOTONIC, &tr->start);
-	if (tr->step && readlink("/proc/self", self, sizeof(self) - 1) > 0)
-		tr->look_pid = atoi(self);
-}
-
-/* on_exit(3), in runb and in the child: the last step's line; in runb,
- * with -v or --timings, where the time went. */
-static void trace_at_exit(int status, void *arg)
-{
-	struct tracer *tr = arg;
-	struct timespec now;
-
-	(void)status;
-	trace_flush(tr);
-	if (!(tr->verbose || tr->timings) || !tr->cloned.tv_sec || getpid() == 1)
-		return;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	fprintf(stderr, "[runb] timings: %lld µs to the clone, %lld µs the container's life, "
-		"%lld µs teardown; %lld µs in all\n", us_between(&tr->start, &tr->cloned),
-		us_between(&tr->cloned, &tr->ended), us_between(&tr->ended, &now),
-		us_between(&tr->start, &now));
 }
 
 /* System calls glibc 2.36 does not wrap, each as its man page has it. */
@@ -494,11 +374,6 @@ static int sys_move_mount(int from_fd, const char *from, int to_fd, const char *
 	return syscall(SYS_move_mount, from_fd, from, to_fd, to, flags);
 }
 
-static int sys_pidfd_send_signal(int pidfd, int sig)
-{
-	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
-}
-
 static int sys_pidfd_open(pid_t pid)
 {
 	return syscall(SYS_pidfd_open, pid, 0);
@@ -514,58 +389,10 @@ static int sys_openat2(int dirfd, const char *path, struct open_how *how)
 	return syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
 }
 
-static int sys_mount_setattr(int fd, unsigned int flags, struct mount_attr *attr)
-{
-	return syscall(SYS_mount_setattr, fd, "", flags | AT_EMPTY_PATH, attr, sizeof(*attr));
-}
-
-static int sys_close_range(unsigned int first, unsigned int last, unsigned int flags)
-{
-	return syscall(SYS_close_range, first, last, flags);
-}
-
-static int sys_fsopen(const char *type)
-{
-	return syscall(SYS_fsopen, type, FSOPEN_CLOEXEC);
-}
-
-/* fsconfig(2): KEY=VALUE as a string, or with no KEY, create the file system. */
-static int sys_fsconfig(int fd, const char *key, const char *value)
-{
-	return syscall(SYS_fsconfig, fd, value ? FSCONFIG_SET_STRING : FSCONFIG_CMD_CREATE,
-		       key, value, 0);
-}
-
-static int sys_fsmount(int fs)
-{
-	return syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
-}
-
-static int sys_bpf(int cmd, union bpf_attr *attr)
-{
-	return syscall(SYS_bpf, cmd, attr, sizeof(*attr));
-}
-
 /* clone(2) as fork(2) is, with FLAGS (and, in its low byte, the exit signal). */
 static pid_t sys_clone(unsigned long flags)
 {
 	return syscall(SYS_clone, flags, NULL, NULL, NULL, 0);
-}
-
-static int sys_capget(struct __user_cap_header_struct *hdr, struct __user_cap_data_struct *data)
-{
-	return syscall(SYS_capget, hdr, data);
-}
-
-static int sys_seccomp_filter(struct sock_fprog *prog)
-{
-	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog);
-}
-
-/* rt_sigaction(2) with the kernel's own struct (glibc refuses its signals 32, 33). */
-static int sys_rt_sigaction(int sig, const unsigned long act[8])
-{
-	return syscall(SYS_rt_sigaction, sig, act, NULL, (size_t)(_NSIG - 1) / 8);
 }
 
 /* Open PATH below the directory DIRFD without following a single symlink,
@@ -636,23 +463,6 @@ static int open_mount_dir(int rootfd, const char *path, const char *shown)
 		p += len + (p[len] == '/');
 	}
 	return dirfd == rootfd ? open_beneath(rootfd, ".", O_PATH | O_DIRECTORY) : dirfd;
-}
-
-/* Is the file system behind FD of type MAGIC (statfs(2)'s f_type)? */
-static bool fd_is_fs(int fd, long magic)
-{
-	struct statfs st;
-
-	return fstatfs(fd, &st) == 0 && st.f_type == magic;
-}
-
-/* The command's status as a shell reports it: its exit code, or 128+N when
- * signal N killed it. */
-static int exit_status(int wstatus)
-{
-	if (WIFEXITED(wstatus))
-		return WEXITSTATUS(wstatus);
-	return 128 + WTERMSIG(wstatus);
 }
 
 /* The ledger (struct ledger): note what was just made on the host, before
@@ -796,13 +606,8 @@ static int link_index(const char *name)
 	return index ? (int)index : -1;
 }
 
-/* The containers' subnet (--subnet, default the slide's 10.0.0.0/24), host byte order:
- * the bridge takes its first address, the containers the rest but the broadcast. */
-static uint32_t net_mask(int prefix)
-{
-	return prefix ? ~0u << (32 - prefix) : 0;
-}
-
+/* Addresses of the containers' subnet (--subnet, default the slide's 10.0.0.0/24) are
+ * kept in host byte order; the bridge, the gateway, has the subnet's first address. */
 static struct in_addr net_addr(uint32_t host_order)
 {
 	return (struct in_addr){ htonl(host_order) };
@@ -811,16 +616,6 @@ static struct in_addr net_addr(uint32_t host_order)
 static uint32_t net_gateway(const struct config *cfg)
 {
 	return cfg->subnet + 1;
-}
-
-static uint32_t net_first_host(const struct config *cfg)
-{
-	return cfg->subnet + 2;
-}
-
-static uint32_t net_last_host(const struct config *cfg)
-{
-	return (cfg->subnet | ~net_mask(cfg->prefix)) - 1;
 }
 
 /* ======================================================================== */
@@ -839,7 +634,8 @@ static uint32_t net_last_host(const struct config *cfg)
  *   v1 (or hybrid): one tree per controller, cpu/runb/NAME, memory/runb/NAME
  *       and pids/runb/NAME, each with its own file names (and devices/runb/NAME
  *       for the device rules of Part II, which the slides lack).
- * Departure: the slide's cgroups are never removed; runb's are, by cg_remove().
+ * Departure: the slide's cgroups are never removed; runb's are, by cg_remove()
+ * (Part II.2), as is all that runb makes on the host.
  */
 static const char *const cg_v1_controllers[] = {
 	"cpu", "memory", "pids",  /* the slide's CGROUP_CONTROLLERS: v1 and v2 */
@@ -1009,55 +805,6 @@ static void cg_create(const struct config *cfg, const struct run *run, struct le
 		}
 }
 
-/* [robustness] The undo, cgdelete: rmdir one cgroup. A cgroup goes only when empty: when a
- * crashed run left processes in it, kill them first (v2: cgroup.kill, which
- * kills every process in the cgroup at once; v1: each pid it lists), and try
- * again, every CG_RMDIR_WAIT_US, CG_RMDIR_TRIES times (a second in all). */
-#define CG_RMDIR_TRIES 200
-#define CG_RMDIR_WAIT_US 5000
-
-static void cg_rmdir(const char *dir)
-{
-	char path[PATH_MAX + 16], pid[32];
-	FILE *f;
-
-	for (int i = 0; rmdir(dir) < 0; i++) {
-		if (errno == ENOENT)
-			return;
-		if (errno != EBUSY || i == CG_RMDIR_TRIES) {
-			warn("teardown: rmdir %s", dir);
-			return;
-		}
-		snprintf(path, sizeof(path), "%s/cgroup.kill", dir);
-		if (access(path, F_OK) == 0) {
-			write_file(path, "1");
-		} else {
-			snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
-			if ((f = fopen(path, "re"))) {
-				while (fgets(pid, sizeof(pid), f))
-					kill(atoi(pid), SIGKILL);
-				fclose(f);
-			}
-		}
-		usleep(CG_RMDIR_WAIT_US);
-	}
-}
-
-/* cgdelete: NAME's cgroups, then the shared parent "runb" if it is empty now
- * (another runb may be using it: then rmdir fails, and that is fine). */
-static void cg_remove(const char *name, bool v2)
-{
-	char path[PATH_MAX];
-
-	for (size_t i = 0; i < (v2 ? 1 : ARRAY_SIZE(cg_v1_controllers)); i++) {
-		cg_path(name, v2, cg_v1_controllers[i], NULL, path);
-		cg_rmdir(path);
-		*strrchr(path, '/') = '\0';
-		if (rmdir(path) < 0 && errno != ENOTEMPTY && errno != EBUSY && errno != ENOENT)
-			warn("teardown: rmdir %s", path);
-	}
-}
-
 /* Slide 26: network namespace — replaces: ip netns add $CONTAINER_NET_NS
  *
  * A network namespace lives as long as a process is in it or a file is bound
@@ -1096,19 +843,6 @@ static int net_ns_add(const struct config *cfg, struct ledger *led)
 	if (fd < 0)
 		die("ip netns add: open %s", path);
 	return fd;
-}
-
-/* The undo, ip netns del: unmount and remove /run/netns/NAME. The namespace
- * itself goes when its last process and mount are gone. */
-static void net_ns_del(const char *name)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), NETNS_DIR "/%s", name);
-	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
-		warn("teardown: umount %s", path);
-	if (unlink(path) < 0 && errno != ENOENT)
-		warn("teardown: rm %s", path);
 }
 
 /* Slide 26: network setting — replaces:
@@ -1948,6 +1682,114 @@ static noreturn void exec_command(const struct config *cfg, int report)
  */
 
 /* ------------------------------------------------------------------------ */
+/* The kit, continued: system calls and helpers that only Part II uses      */
+/* ------------------------------------------------------------------------ */
+
+/* More system calls glibc does not wrap, each as its man page has it. */
+static int sys_pidfd_send_signal(int pidfd, int sig)
+{
+	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
+}
+
+static int sys_mount_setattr(int fd, unsigned int flags, struct mount_attr *attr)
+{
+	return syscall(SYS_mount_setattr, fd, "", flags | AT_EMPTY_PATH, attr, sizeof(*attr));
+}
+
+static int sys_close_range(unsigned int first, unsigned int last, unsigned int flags)
+{
+	return syscall(SYS_close_range, first, last, flags);
+}
+
+static int sys_fsopen(const char *type)
+{
+	return syscall(SYS_fsopen, type, FSOPEN_CLOEXEC);
+}
+
+/* fsconfig(2): KEY=VALUE as a string, or with no KEY, create the file system. */
+static int sys_fsconfig(int fd, const char *key, const char *value)
+{
+	return syscall(SYS_fsconfig, fd, value ? FSCONFIG_SET_STRING : FSCONFIG_CMD_CREATE,
+		       key, value, 0);
+}
+
+static int sys_fsmount(int fs)
+{
+	return syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, 0);
+}
+
+static int sys_bpf(int cmd, union bpf_attr *attr)
+{
+	return syscall(SYS_bpf, cmd, attr, sizeof(*attr));
+}
+
+static int sys_capget(struct __user_cap_header_struct *hdr, struct __user_cap_data_struct *data)
+{
+	return syscall(SYS_capget, hdr, data);
+}
+
+static int sys_seccomp_filter(struct sock_fprog *prog)
+{
+	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog);
+}
+
+/* rt_sigaction(2) with the kernel's own struct (glibc refuses its signals 32, 33). */
+static int sys_rt_sigaction(int sig, const unsigned long act[8])
+{
+	return syscall(SYS_rt_sigaction, sig, act, NULL, (size_t)(_NSIG - 1) / 8);
+}
+
+/* Is the file system behind FD of type MAGIC (statfs(2)'s f_type)? */
+static bool fd_is_fs(int fd, long magic)
+{
+	struct statfs st;
+
+	return fstatfs(fd, &st) == 0 && st.f_type == magic;
+}
+
+/* The command's status as a shell reports it: its exit code, or 128+N when
+ * signal N killed it. */
+static int exit_status(int wstatus)
+{
+	if (WIFEXITED(wstatus))
+		return WEXITSTATUS(wstatus);
+	return 128 + WTERMSIG(wstatus);
+}
+
+/* A BPF program being built, of at most MAX instructions of TYPE: struct NAME, and
+ * NAME_emit(), which appends one after the bound check that keeps a table grown too
+ * long from overrunning it (WHAT: whose program, for the message). The device rules'
+ * eBPF and the seccomp filter's classic BPF are built so. */
+#define BPF_PROGRAM(name, type, max, what)                                       \
+	struct name {                                                            \
+		type ins[max];                                                   \
+		unsigned int len;                                                \
+	};                                                                       \
+	static void name##_emit(struct name *p, type one)                        \
+	{                                                                        \
+		if (p->len == ARRAY_SIZE(p->ins))                                \
+			diex("%s: its BPF program is too long for its buffer", what); \
+		p->ins[p->len++] = one;                                          \
+	}
+
+/* The containers' subnet: its mask, and the range of the containers' addresses
+ * (the bridge has the first address, net_gateway(); the last is the broadcast). */
+static uint32_t net_mask(int prefix)
+{
+	return prefix ? ~0u << (32 - prefix) : 0;
+}
+
+static uint32_t net_first_host(const struct config *cfg)
+{
+	return cfg->subnet + 2;
+}
+
+static uint32_t net_last_host(const struct config *cfg)
+{
+	return (cfg->subnet | ~net_mask(cfg->prefix)) - 1;
+}
+
+/* ------------------------------------------------------------------------ */
 /* Part II.0: What a runb process inside the container may hold             */
 /* ------------------------------------------------------------------------ */
 
@@ -2592,6 +2434,112 @@ static void parse_tmpfs(struct cmdline *cl, const char *shown)
 	}
 }
 
+/* Beyond the slides: -v's totals and --step — replaces: nothing */
+
+/* --step: the command a learner runs in a second terminal to look at what a
+ * slide's step made: PID is the process that makes it. */
+static void step_look(const struct tracer *tr, int slide, char out[static 512])
+{
+	int pid = tr->look_pid;
+
+	switch (slide) {
+	case 25:
+		snprintf(out, 512, tr->cg_v2 ? "ls /sys/fs/cgroup/runb/%s" :
+			 "ls -d /sys/fs/cgroup/*/runb/%s", tr->name);
+		break;
+	case 26:
+		snprintf(out, 512, "ip netns list; ip -br link show master " NET_BRIDGE_NAME
+			 "; ip netns exec %s ip -br addr", tr->name);
+		break;
+	case 27:
+		snprintf(out, 512, "ps -o pid,ppid,comm --ppid %d; ls -l /proc/%d/ns", pid, pid);
+		break;
+	case 28:
+		snprintf(out, 512, "cat /proc/%d/cgroup", pid);
+		break;
+	case 29: case 30:
+		snprintf(out, 512, "nsenter -t %d -m findmnt -R %s", pid, tr->rootfs);
+		break;
+	case 31: case 32:
+		snprintf(out, 512, "nsenter -t %d -m ls -l %s/dev", pid, tr->rootfs);
+		break;
+	default:
+		snprintf(out, 512, "nsenter -t %d -u hostname; grep Cap /proc/%d/status; "
+			 "nsenter -t %d -n ip -br addr; cat /proc/%d/mountinfo", pid, pid, pid, pid);
+	}
+}
+
+/* --step: before a slide's step (once per shell line), say what comes and
+ * wait for Enter on the terminal. A stop signal (^C at the pause, or from
+ * runb to its child) ends the wait and runb, as it would at any other step:
+ * it is blocked, so it is read from a signalfd beside the terminal. */
+static void step_pause(struct tracer *tr, int slide, const char *shell, const char *what)
+{
+	struct pollfd p[2] = { { .fd = tr->tty, .events = POLLIN }, { .events = POLLIN } };
+	struct signalfd_siginfo si;
+	char key[160], look[512], c = 0;
+	sigset_t stop;
+	ssize_t n = 1;
+
+	snprintf(key, sizeof(key), "%d %s", slide, shell);
+	if (strcmp(key, tr->paused) == 0)
+		return;
+	snprintf(tr->paused, sizeof(tr->paused), "%s", key);
+	step_look(tr, slide, look);
+	dprintf(tr->tty, "\n--step: slide %d: %s\n  runb is about to: %s\n  look: %s\n"
+		"  press Enter to go on ", slide, shell, what, look);
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGHUP);  /* the stop signals runb forwards (fwd_signals) */
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGQUIT);
+	sigaddset(&stop, SIGTERM);
+	p[1].fd = signalfd(-1, &stop, SFD_CLOEXEC);
+	if (p[1].fd < 0)
+		die("--step: signalfd");
+	while (c != '\n' && n > 0) {
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			die("--step: poll the terminal");
+		if (p[1].revents && read(p[1].fd, &si, sizeof(si)) == sizeof(si))
+			exit(128 + si.ssi_signo);
+		if (p[0].revents)
+			n = read(tr->tty, &c, 1);
+	}
+	close(p[1].fd);
+	if (n <= 0)
+		diex("--step: the terminal went away");
+}
+
+/* The child's trace: its steps from the clone on, and, for --step's look
+ * commands, its PID as the host sees it (the host's /proc is still there). */
+static void trace_begin_child(struct tracer *tr)
+{
+	char self[32] = "";
+
+	/* the clone's line (still pending, as in runb) is the child's to print: it
+	 * comes out before the child's own lines, however the two are scheduled */
+	clock_gettime(CLOCK_MONOTONIC, &tr->start);
+	if (tr->step && readlink("/proc/self", self, sizeof(self) - 1) > 0)
+		tr->look_pid = atoi(self);
+}
+
+/* on_exit(3), in runb and in the child: the last step's line; in runb,
+ * with -v or --timings, where the time went. */
+static void trace_at_exit(int status, void *arg)
+{
+	struct tracer *tr = arg;
+	struct timespec now;
+
+	(void)status;
+	trace_flush(tr);
+	if (!(tr->verbose || tr->timings) || !tr->cloned.tv_sec || getpid() == 1)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	fprintf(stderr, "[runb] timings: %lld µs to the clone, %lld µs the container's life, "
+		"%lld µs teardown; %lld µs in all\n", us_between(&tr->start, &tr->cloned),
+		us_between(&tr->cloned, &tr->ended), us_between(&tr->ended, &now),
+		us_between(&tr->start, &now));
+}
+
 /* --step: the terminal to wait for Enter on; without one, refuse. */
 static void step_open(const struct config *cfg)
 {
@@ -2606,6 +2554,7 @@ static void step_open(const struct config *cfg)
 	tr->name = cfg->name;
 	tr->rootfs = cfg->rootfs;
 	tr->look_pid = getpid();
+	tr->pause = step_pause;
 }
 
 /* The options' setters, one per option that needs more than a parse_ function:
@@ -3182,6 +3131,70 @@ static void net_ns_check_free(const struct config *cfg)
 	if (access(path, F_OK) == 0)
 		diex("network namespace %s exists and was not made by runb (ip netns del %s?)",
 		     cfg->name, cfg->name);
+}
+
+/* The undo of each thing runb makes on the host: the slides make and never
+ * remove; teardown() removes in the reverse order of the making. */
+/* The undo of slide 25, cgdelete: rmdir one cgroup. A cgroup goes only when empty: when a
+ * crashed run left processes in it, kill them first (v2: cgroup.kill, which
+ * kills every process in the cgroup at once; v1: each pid it lists), and try
+ * again, every CG_RMDIR_WAIT_US, CG_RMDIR_TRIES times (a second in all). */
+#define CG_RMDIR_TRIES 200
+#define CG_RMDIR_WAIT_US 5000
+
+static void cg_rmdir(const char *dir)
+{
+	char path[PATH_MAX + 16], pid[32];
+	FILE *f;
+
+	for (int i = 0; rmdir(dir) < 0; i++) {
+		if (errno == ENOENT)
+			return;
+		if (errno != EBUSY || i == CG_RMDIR_TRIES) {
+			warn("teardown: rmdir %s", dir);
+			return;
+		}
+		snprintf(path, sizeof(path), "%s/cgroup.kill", dir);
+		if (access(path, F_OK) == 0) {
+			write_file(path, "1");
+		} else {
+			snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+			if ((f = fopen(path, "re"))) {
+				while (fgets(pid, sizeof(pid), f))
+					kill(atoi(pid), SIGKILL);
+				fclose(f);
+			}
+		}
+		usleep(CG_RMDIR_WAIT_US);
+	}
+}
+
+/* cgdelete: NAME's cgroups, then the shared parent "runb" if it is empty now
+ * (another runb may be using it: then rmdir fails, and that is fine). */
+static void cg_remove(const char *name, bool v2)
+{
+	char path[PATH_MAX];
+
+	for (size_t i = 0; i < (v2 ? 1 : ARRAY_SIZE(cg_v1_controllers)); i++) {
+		cg_path(name, v2, cg_v1_controllers[i], NULL, path);
+		cg_rmdir(path);
+		*strrchr(path, '/') = '\0';
+		if (rmdir(path) < 0 && errno != ENOTEMPTY && errno != EBUSY && errno != ENOENT)
+			warn("teardown: rmdir %s", path);
+	}
+}
+
+/* The undo of slide 26, ip netns del: unmount and remove /run/netns/NAME. The namespace
+ * itself goes when its last process and mount are gone. */
+static void net_ns_del(const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), NETNS_DIR "/%s", name);
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+		warn("teardown: umount %s", path);
+	if (unlink(path) < 0 && errno != ENOENT)
+		warn("teardown: rm %s", path);
 }
 
 /* Undo what LED lists, from the last entry to the first. Each undo tolerates
