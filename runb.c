@@ -129,6 +129,7 @@ enum { EXIT_RUNB = 125, EXIT_CANNOT_EXEC = 126, EXIT_NOT_FOUND = 127 };
 #define CONTAINER_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 #define NETNS_DIR "/run/netns"
 #define STATE_DIR "/run/runb"
+#define RECORD_DIR "/var/lib/runb"	/* -d: a record per container, on disk, until runb rm */
 #define NET_BRIDGE_NAME "runb-bridge"	/* setup_bridge.sh: BRIDGE_NAME */
 #define NET_SUBNET 0x0a000000u	/* 10.0.0.0, the slide's network (host byte order) */
 #define NET_PREFIX 24			/* BRIDGE_NETMASK: the default --subnet is 10.0.0.0/24 */
@@ -187,6 +188,12 @@ struct config {
 	unsigned long cpu_quota;    /* --cpus as µs per CG_CPU_PERIOD; 0: none */
 	unsigned long pids;         /* --pids, default PIDS_DEFAULT; 0: no limit */
 	unsigned int stop_timeout;  /* --stop-timeout: seconds from a forwarded signal to SIGKILL */
+	int stop_signal;        /* --stop-signal: what runb stop sends first, default SIGTERM */
+	enum { RESTART_NO, RESTART_ON_FAILURE, RESTART_ALWAYS, RESTART_UNLESS_STOPPED } restart;
+	unsigned int restart_max;   /* --restart on-failure:N; 0: no limit */
+	bool autoremove;        /* --rm: the record goes when the container ends */
+	unsigned long long log_max_size;  /* --log-opt max-size=: a log file's size, then the next */
+	unsigned int log_max_file;  /* --log-opt max-file=: how many log files are kept */
 	bool seccomp;           /* --seccomp=unconfined: false */
 	bool nnp;               /* --security-opt no-new-privileges=false: false */
 	bool use_chroot;        /* --chroot: the slide's escapable chroot */
@@ -222,12 +229,17 @@ struct run {
 	struct in_addr ip;      /* net_lease(): --ip, or the lowest free address of the subnet */
 	struct winsize winsize; /* runb_handoff(): the caller's terminal's size, for the pty */
 	struct volume_tree *volumes;  /* volumes_open(): one per --volume or --tmpfs, in order */
+	int restarts;           /* restart_wait(): how many times --restart ran the command again */
+	unsigned int backoff_ms;  /* restart_wait(): the wait before the last restart */
+	struct timespec began;  /* runb_supervise(): when this run's command was cloned */
+	long long created;      /* runb_supervise(): when the first run began (CLOCK_REALTIME s) */
+	long long oom_kills;    /* runb_supervise(): the cgroup's OOM kills counted so far */
 };
 
 /* What runb made on the host, in the order it made it: teardown() unwinds
  * it from the last entry to the first. The crash sweep fills one for a dead
  * run's NAME and unwinds it the same way. */
-enum made_what { MADE_LOCK, MADE_CGROUP, MADE_NETNS, MADE_LEASE, MADE_LOG, MADE_TTY_RAW };
+enum made_what { MADE_LOCK, MADE_CGROUP, MADE_NETNS, MADE_LEASE, MADE_RECORD, MADE_TTY_RAW };
 
 struct ledger {
 	pid_t owner;            /* the runb that made it: only that process unwinds it */
@@ -240,7 +252,8 @@ struct ledger {
 	int lease_fd;           /* MADE_LEASE: /run/runb/ADDR, locked while the container has ADDR */
 	struct in_addr lease;
 	struct termios tty_saved;  /* MADE_TTY_RAW: the caller's terminal as it was */
-	bool keep_log;          /* MADE_LOG: -d, the command ran: NAME.log stays for runb logs */
+	int record_fd;          /* MADE_RECORD: -d, /var/lib/runb/NAME/state, the record's state */
+	bool keep_record;       /* MADE_RECORD: the command ran and no --rm: the record stays */
 };
 
 /* The descriptors runb opens for its child, the container's first process. */
@@ -250,7 +263,7 @@ struct handoff {
 	int alive_r, alive_w;   /* a pipe only runb writes: EOF at alive_r means runb is gone */
 	int pty_sock[2];        /* with a pty, the child sends its master over [1] to runb's [0] */
 	int report[2];          /* the child tells runb [0] over [1] when it execs (exec_command) */
-	int log[2];             /* -d: the container's stdout and stderr [1], for runb's log [0] */
+	int out[2], err[2];     /* -d: the container's stdout and stderr [1], for runb's log [0] */
 };
 
 /* ======================================================================== */
@@ -1639,7 +1652,7 @@ static noreturn void exec_command(const struct config *cfg, int report)
  *         parse_args()                                   <- runb_command_line()
  *         rlimits_default(), step_open()                 <- runb_start()
  *   II.2  runb's bookkeeping: locks, lease, ledger, crash sweep
- *         name_lock(), state_forget(), sweep_crashed_run() <- runb_start()
+ *         name_lock(), record_remove(), sweep_crashed_run() <- runb_start()
  *         sweep_crashed_runs(), net_ns_check_free()      <- runb_start()
  *         net_check_subnet_free()                        <- runb_start()
  *         net_lease()                                    <- main()
@@ -1993,11 +2006,10 @@ struct cmdline {
 	bool help, version;     /* -h, -V */
 };
 
-/* -m/--memory SIZE: bytes, or with a k, m or g suffix (powers of 1024). */
-static void parse_memory(struct cmdline *cl, const char *arg)
+/* A size above 0: bytes, or with a k, m or g suffix (powers of 1024). */
+static bool parse_size(const char *arg, unsigned long long *out)
 {
-	struct config *cfg = cl->cfg;
-	unsigned long long n, unit = 1;
+	unsigned long long unit = 1;
 	char num[32];
 	size_t len = strlen(arg);
 	unsigned long v;
@@ -2008,12 +2020,55 @@ static void parse_memory(struct cmdline *cl, const char *arg)
 	case 'g': unit = 1ULL << 30; len--; break;
 	}
 	snprintf(num, sizeof(num), "%.*s", (int)len, arg);
-	if (len >= sizeof(num) || !parse_ulong(num, ULONG_MAX, &v) || v == 0 ||
-	    (n = v) > (1ULL << 62) / unit)
+	if (len >= sizeof(num) || !parse_ulong(num, ULONG_MAX, &v) || v == 0 || v > (1ULL << 62) / unit)
+		return false;
+	*out = v * unit;
+	return true;
+}
+
+/* -m/--memory SIZE */
+static void parse_memory(struct cmdline *cl, const char *arg)
+{
+	unsigned long long n;
+
+	if (!parse_size(arg, &n))
 		diex("invalid --memory '%s': expected bytes, or a number with k, m or g", arg);
-	if (n * unit < (1ULL << 20))
+	if (n < (1ULL << 20))
 		diex("invalid --memory '%s': the minimum is 1m", arg);
-	cfg->memory = n * unit;
+	cl->cfg->memory = n;
+}
+
+/* The signals runb knows by name, for --stop-signal, runb kill -s and runb stop -s. */
+static const struct { const char *name; int sig; } signal_names[] = {
+	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
+	{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "CONT", SIGCONT },
+	{ "STOP", SIGSTOP }, { "WINCH", SIGWINCH }, { "ALRM", SIGALRM }, { "PWR", SIGPWR },
+};
+
+/* A signal by name (TERM, SIGTERM, any case) or number; WHAT names the option. */
+static int parse_signal(const char *what, const char *arg)
+{
+	const char *name = strncasecmp(arg, "SIG", 3) == 0 ? arg + 3 : arg;
+	unsigned long n;
+
+	if (parse_ulong(arg, NSIG - 1, &n) && n > 0)
+		return n;
+	for (size_t i = 0; i < ARRAY_SIZE(signal_names); i++)
+		if (strcasecmp(name, signal_names[i].name) == 0)
+			return signal_names[i].sig;
+	diex("%s: invalid signal '%s' (TERM, KILL, HUP, INT, USR1, ... or a number)", what, arg);
+}
+
+/* SIG as docker's inspect shows it: SIGTERM, or the number. */
+static const char *signal_name(int sig, char buf[static 16])
+{
+	for (size_t i = 0; i < ARRAY_SIZE(signal_names); i++)
+		if (signal_names[i].sig == sig) {
+			snprintf(buf, 16, "SIG%s", signal_names[i].name);
+			return buf;
+		}
+	snprintf(buf, 16, "%d", sig);
+	return buf;
 }
 
 /* --cpus N: a decimal number of CPUs, as a CFS quota per 100 ms period:
@@ -2579,6 +2634,8 @@ static void opt_no_tty(struct cmdline *cl, const char *v)  { (void)v; cl->cfg->t
 
 static void opt_detach(struct cmdline *cl, const char *v)  { (void)v; cl->cfg->detach = true; }
 
+static void opt_rm(struct cmdline *cl, const char *v)      { (void)v; cl->cfg->autoremove = true; }
+
 static void opt_chroot(struct cmdline *cl, const char *v)  { (void)v; cl->cfg->use_chroot = true; }
 
 static void opt_init(struct cmdline *cl, const char *v)    { (void)v; cl->cfg->init = true; }
@@ -2617,6 +2674,43 @@ static void opt_stop_timeout(struct cmdline *cl, const char *v)
 	if (!parse_ulong(v, 86400, &t))
 		diex("invalid --stop-timeout '%s': expected seconds, 0 to 86400", v);
 	cl->cfg->stop_timeout = t;
+}
+
+static void opt_stop_signal(struct cmdline *cl, const char *v)
+{
+	cl->cfg->stop_signal = parse_signal("--stop-signal", v);
+}
+
+/* --restart no|on-failure[:N]|always|unless-stopped */
+static void opt_restart(struct cmdline *cl, const char *v)
+{
+	static const char *const policies[] = { "no", "on-failure", "always", "unless-stopped" };
+	size_t n = strcspn(v, ":");
+	unsigned long max = 0;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(policies); i++)
+		if (strlen(policies[i]) == n && strncmp(v, policies[i], n) == 0)
+			break;
+	if (i == ARRAY_SIZE(policies) ||
+	    (v[n] == ':' && (i != RESTART_ON_FAILURE || !parse_ulong(v + n + 1, INT_MAX, &max))))
+		diex("invalid --restart '%s': expected no, on-failure[:N], always or unless-stopped", v);
+	cl->cfg->restart = i;
+	cl->cfg->restart_max = max;
+}
+
+/* --log-opt max-size=SIZE or max-file=N */
+static void opt_log_opt(struct cmdline *cl, const char *v)
+{
+	unsigned long n;
+
+	if (strncmp(v, "max-size=", 9) == 0 && parse_size(v + 9, &cl->cfg->log_max_size))
+		return;
+	if (strncmp(v, "max-file=", 9) == 0 && parse_ulong(v + 9, 100, &n) && n > 0) {
+		cl->cfg->log_max_file = n;
+		return;
+	}
+	diex("invalid --log-opt '%s': expected max-size=SIZE (k, m, g) or max-file=N (1 to 100)", v);
 }
 
 static void opt_seccomp(struct cmdline *cl, const char *v)
@@ -2702,6 +2796,15 @@ static const struct option_row options[] = {
 	{ "stop-timeout", 0, required_argument, "S", opt_stop_timeout,
 	  "seconds from a forwarded SIGINT/SIGTERM/SIGHUP/SIGQUIT\n"
 	  "to SIGKILL (default 10; a second signal kills at once)" },
+	{ "stop-signal", 0, required_argument, "SIG", opt_stop_signal,
+	  "what runb stop sends first (default TERM; postgres: INT)" },
+	{ "restart", 0, required_argument, "POLICY", opt_restart,
+	  "with -d: no (default), on-failure[:N], always, unless-stopped;\n"
+	  "the command again after 100 ms, doubling; never after runb stop" },
+	{ "rm", 0, no_argument, NULL, opt_rm, "with -d: remove the record (state, logs) when it ends" },
+	{ "log-opt", 0, required_argument, "KEY=VAL", opt_log_opt,
+	  "with -d: max-size=SIZE of a log file (default 20m),\n"
+	  "max-file=N files kept (default 5)" },
 	{ "init", 0, no_argument, NULL, opt_init, "runb's own init is PID 1: it reaps zombies, forwards signals" },
 	{ "volume", 0, required_argument, "HOST:CONTAINER[:ro]", parse_volume,
 	  "bind HOST's file or directory at CONTAINER (repeatable)" },
@@ -2796,6 +2899,10 @@ static void options_check(const struct config *cfg)
 		diex("-d and -t: a detached container has no terminal to relay");
 	if (cfg->detach && cfg->tr->step)
 		diex("-d and --step: --step waits on the terminal that -d leaves");
+	if (cfg->restart != RESTART_NO && !cfg->detach)
+		diex("--restart needs -d: the supervisor that restarts the command is -d's");
+	if (cfg->restart != RESTART_NO && cfg->autoremove)
+		diex("--restart and --rm: a container removed at its end cannot restart (as docker)");
 }
 
 /* The command line into the description CFG (and CL). Returns ROOTFS as given, or
@@ -2981,18 +3088,106 @@ static void name_unlock(struct ledger *led)
 	led->lock_fd = -1;
 }
 
-/* What a former run of NAME kept for runb wait and runb logs: the next run of
- * NAME, and the sweep of a crashed one, remove it. */
-static void state_forget(const char *name)
+/* Beyond the slides: a record per detached container — replaces: nothing
+ *
+ * docker keeps a container that has stopped until docker rm: its state, its
+ * exit status and its logs. runb keeps the same for a detached one (-d), in
+ * the directory /var/lib/runb/NAME, on disk (/run is memory on most
+ * machines). It holds four files. "state" has the lines of the lock file
+ * (see "a container that others can find") and, at the end, the status, the
+ * end time and whether the OOM killer struck. "container.log" is the output
+ * (and .1, .2, ... as it rotates). "runb.log" has the supervisor's own lines
+ * once the command runs. "stopped" says that runb stop came, so --restart
+ * does not restart. runb rm removes the record, and so does the container's
+ * end with --rm; a new run of NAME replaces it. A foreground run keeps none.
+ */
+static void record_path(const char *name, const char *file, char out[static PATH_MAX])
 {
-	static const char *const kept[] = { "status", "log", "log.1" };
+	snprintf(out, PATH_MAX, RECORD_DIR "/%s%s%s", name, *file ? "/" : "", file);
+}
+
+/* FILE of NAME's record, opened with FLAGS (O_CREAT: mode 0600); -1 when it is missing. */
+static int record_open(const char *name, const char *file, int flags)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	record_path(name, file, path);
+	fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0 && errno != ENOENT)
+		die("open %s", path);
+	return fd;
+}
+
+/* rm -r /var/lib/runb/NAME: its files, then the directory. False when there was none. */
+static bool record_remove(const char *name)
+{
+	char path[PATH_MAX];
+	struct dirent *e;
+	DIR *d;
+
+	record_path(name, "", path);
+	d = opendir(path);
+	if (!d && errno == ENOENT)
+		return false;
+	if (!d)
+		die("rm -r %s", path);
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.' && unlinkat(dirfd(d), e->d_name, 0) < 0 && errno != ENOENT)
+			warn("rm %s/%s", path, e->d_name);
+	closedir(d);
+	if (rmdir(path) < 0 && errno != ENOENT)
+		warn("rmdir %s", path);
+	return true;
+}
+
+/* -d: a new record of NAME, its state file open in LED until the end. */
+static void record_make(const struct config *cfg, struct ledger *led)
+{
 	char path[PATH_MAX];
 
-	for (size_t i = 0; i < ARRAY_SIZE(kept); i++) {
-		snprintf(path, sizeof(path), STATE_DIR "/%s.%s", name, kept[i]);
-		if (unlink(path) < 0 && errno != ENOENT)
-			warn("rm %s", path);
+	if (mkdir(RECORD_DIR, 0700) < 0 && errno != EEXIST)
+		die("mkdir %s", RECORD_DIR);
+	record_path(cfg->name, "", path);
+	ledger_add(led, MADE_RECORD);
+	if (mkdir(path, 0700) < 0)
+		die("mkdir %s", path);
+	led->record_fd = record_open(cfg->name, "state", O_RDWR | O_CREAT | O_TRUNC);
+	if (led->record_fd < 0)
+		die("open %s/state", path);
+}
+
+/* A crashed run's record: it ended when its runb died (the watcher killed its PID 1
+ * then, 137), unless it says so already; with --rm, it goes. */
+static void record_crashed(const char *name)
+{
+	char text[65536], line[64];
+	int fd = record_open(name, "state", O_RDWR | O_APPEND);
+	ssize_t n;
+
+	if (fd < 0)
+		return;
+	n = pread(fd, text, sizeof(text) - 1, 0);
+	text[n > 0 ? n : 0] = '\0';
+	if (strstr(text, "\nautoremove=1\n")) {
+		close(fd);
+		record_remove(name);
+		return;
 	}
+	snprintf(line, sizeof(line), "status=137\nfinished=%lld\n", (long long)time(NULL));
+	if (!strstr(text, "\nstatus=") && write(fd, line, strlen(line)) < 0)
+		warn("record %s: write the status", name);
+	close(fd);
+}
+
+/* The undo: the record stays when the command ran and --rm was not given. */
+static void record_end(struct ledger *led)
+{
+	if (led->record_fd >= 0)
+		close(led->record_fd);
+	led->record_fd = -1;
+	if (!led->keep_record)
+		record_remove(led->name);
 }
 
 /* Beyond the slides: one address per container — replaces: the fixed 10.0.0.2/24
@@ -3212,9 +3407,8 @@ static void ledger_unwind(struct ledger *led)
 		case MADE_LEASE:
 			net_release(led);
 			break;
-		case MADE_LOG:
-			if (!led->keep_log)
-				state_forget(led->name);
+		case MADE_RECORD:
+			record_end(led);
 			break;
 		case MADE_NETNS:
 			trace(led->tr, 0, "ip link del $VETH", "none: it goes with the container's netns");
@@ -3254,13 +3448,13 @@ static void sweep_crashed_run(const struct ledger *live, const char *name)
 {
 	struct ledger dead = {
 		.owner = live->owner, .name = name, .cg_v2 = live->cg_v2, .tr = live->tr,
-		.lock_fd = -1, .lease_fd = -1, .n = 2, .made = { MADE_CGROUP, MADE_NETNS },
+		.lock_fd = -1, .lease_fd = -1, .record_fd = -1, .n = 2, .made = { MADE_CGROUP, MADE_NETNS },
 	};
 
 	trace(live->tr, 0, "(a crashed run left " STATE_DIR "/NAME.lock)",
 	      "remove %s's netns name, cgroups, log (its veth goes with the netns)", name);
 	ledger_unwind(&dead);
-	state_forget(name);
+	record_crashed(name);
 }
 
 /* Every start looks for what crashed runs left, of any NAME: a lock file
@@ -3843,6 +4037,122 @@ static void cg_devices(const struct config *cfg, const struct run *run)
 		cg_path(cfg->name, false, "devices", NULL, path);
 		dev_v1_allow(cfg, path);
 	}
+}
+
+/* Beyond the slides: the OOM killer's part — replaces: nothing (docker's OOMKilled)
+ *
+ * A container killed for its memory limit ends with 137, as one killed by
+ * SIGKILL for any other reason. The memory cgroup counts the processes the
+ * OOM killer killed in it: "oom_kill N" in v2's memory.events and in v1's
+ * memory.oom_control (Linux 4.13 and later). runb reads the count when the
+ * command ends, and a count that rose gets one line and a mark in the state.
+ */
+/* A number from NAME's cgroup file FILE (in CTRL's hierarchy on v1): its first, or the
+ * one after KEY on the line that starts with it; 0 when there is none. */
+static unsigned long long cg_read_ull(const char *name, bool v2, const char *ctrl,
+				      const char *file, const char *key)
+{
+	char path[PATH_MAX], line[256], k[64];
+	unsigned long long v = 0, n;
+	FILE *f;
+
+	cg_path(name, v2, ctrl, file, path);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (!key) {
+			if (sscanf(line, "%llu", &v) != 1)
+				v = 0;  /* "max" */
+			break;
+		}
+		if (sscanf(line, "%63s %llu", k, &n) == 2 && strcmp(k, key) == 0) {
+			v = n;
+			break;
+		}
+	}
+	fclose(f);
+	return v;
+}
+
+static long long cg_oom_kills(const char *name, bool v2)
+{
+	return cg_read_ull(name, v2, "memory", v2 ? "memory.events" : "memory.oom_control",
+			   "oom_kill");
+}
+
+/* BYTES as "64 MiB" (or KiB, GiB; bytes when it is none of them exactly). */
+static const char *size_text(unsigned long long bytes, char out[static 32])
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	size_t u = 0;
+
+	while (u + 1 < ARRAY_SIZE(units) && bytes >= 1024 && bytes % 1024 == 0) {
+		bytes /= 1024;
+		u++;
+	}
+	snprintf(out, 32, "%llu %s", bytes, units[u]);
+	return out;
+}
+
+/* BYTES as docker stats shows them: 1.5MiB. */
+static const char *size_short(unsigned long long bytes, char out[static 32])
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = bytes;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < ARRAY_SIZE(units)) {
+		v /= 1024;
+		u++;
+	}
+	snprintf(out, 32, "%.4g%s", v, units[u]);
+	return out;
+}
+
+/* What runb stats shows of a container, from its cgroup (v1: cpuacct.usage where the
+ * cpu hierarchy has cpuacct beside it, as most machines mount them). A limit of none
+ * is the host's memory, as docker shows it. */
+struct cg_usage {
+	unsigned long long cpu_ns, memory, limit, pids;
+};
+
+static void cg_usage_read(const char *name, bool v2, struct cg_usage *u)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	unsigned long long host = pages > 0 && page > 0 ? (unsigned long long)pages * page : 0;
+
+	if (v2) {
+		u->cpu_ns = cg_read_ull(name, true, NULL, "cpu.stat", "usage_usec") * 1000;
+		u->memory = cg_read_ull(name, true, NULL, "memory.current", NULL);
+		u->limit = cg_read_ull(name, true, NULL, "memory.max", NULL);
+	} else {
+		u->cpu_ns = cg_read_ull(name, false, "cpu", "cpuacct.usage", NULL);
+		u->memory = cg_read_ull(name, false, "memory", "memory.usage_in_bytes", NULL);
+		u->limit = cg_read_ull(name, false, "memory", "memory.limit_in_bytes", NULL);
+	}
+	u->pids = cg_read_ull(name, v2, "pids", "pids.current", NULL);
+	if (!u->limit || u->limit > host)
+		u->limit = host;
+}
+
+/* Did the OOM killer strike since the last look? Then say so, once. */
+static bool cg_oom_check(const struct config *cfg, struct run *run, int status)
+{
+	long long kills = cg_oom_kills(cfg->name, run->cg_v2);
+	char limit[48], size[32];
+
+	if (kills <= run->oom_kills)
+		return false;
+	run->oom_kills = kills;
+	snprintf(limit, sizeof(limit), cfg->memory ? "memory limit %s" : "no memory limit: the host's "
+		 "memory ran out", size_text(cfg->memory, size));
+	errno = 0;
+	if (status == 128 + SIGKILL)
+		warn("%s: killed by the OOM killer (%s)", cfg->name, limit);
+	else
+		warn("%s: the OOM killer killed a process of it (%s)", cfg->name, limit);
+	return true;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -4433,7 +4743,7 @@ static void fs_after_root_switch(const struct config *cfg, const struct run *run
 static void child_keep_fds(const struct config *cfg, const struct run *run,
 			   const struct handoff *h)
 {
-	int keep[9 + cfg->n_mounts];
+	int keep[10 + cfg->n_mounts];
 	size_t n = 0;
 
 	keep[n++] = STDIN_FILENO;
@@ -4443,7 +4753,8 @@ static void child_keep_fds(const struct config *cfg, const struct run *run,
 	keep[n++] = h->alive_r;
 	keep[n++] = h->pty_sock[1];
 	keep[n++] = h->report[1];
-	keep[n++] = h->log[1];
+	keep[n++] = h->out[1];
+	keep[n++] = h->err[1];
 	for (int i = 0; i < cfg->n_mounts; i++)
 		keep[n++] = run->volumes[i].tree;
 	keep[n++] = cfg->tr->step ? cfg->tr->tty : -1;
@@ -4734,12 +5045,13 @@ static void die_with_runb(int alive_r)
 	close(alive_r);
 }
 
-/* The child, just before the exec: stdout and stderr into the log pipe. */
-static void detach_stdio(int log_w)
+/* The child, just before the exec: stdout and stderr into the log pipes. */
+static void detach_stdio(int out_w, int err_w)
 {
-	if (dup2(log_w, STDOUT_FILENO) < 0 || dup2(log_w, STDERR_FILENO) < 0)
+	if (dup2(out_w, STDOUT_FILENO) < 0 || dup2(err_w, STDERR_FILENO) < 0)
 		die("-d: the container's stdout and stderr to the log");
-	close(log_w);
+	close(out_w);
+	close(err_w);
 }
 
 /* Beyond the slides: an init — replaces: the command as PID 1
@@ -4857,8 +5169,8 @@ static void signals_default(void)
 static void child_before_exec(const struct config *cfg, const struct handoff *h)
 {
 	die_with_runb(h->alive_r);     /* not without runb */
-	if (h->log[1] >= 0)
-		detach_stdio(h->log[1]);  /* -d: the output into the log */
+	if (h->out[1] >= 0)
+		detach_stdio(h->out[1], h->err[1]);  /* -d: the output into the log */
 	init_start(cfg);               /* --init: PID 1 stays runb's init */
 	signals_default();             /* no disposition inherited from runb */
 }
@@ -5193,11 +5505,9 @@ static void stop_if_signalled(void)
  * "end". A container is running while its lock is held: a verb that can
  * take the lock itself knows the runb that held it is gone. At the end runb
  * appends "status=N", which `runb wait` reads from its open descriptor even
- * after the file's name is gone. A detached container (-d) also leaves
- * NAME.status and its output NAME.log until `runb wait` and `runb logs` have
- * read them, or the next run of NAME starts.
+ * after the file's name is gone. A detached container's record gets the same
+ * lines (see "a record per detached container").
  */
-#define LOG_MAX (1 << 20)   /* -d: NAME.log is renamed NAME.log.1 when it passes 1 MiB */
 
 struct state {
 	char *text;             /* the file; the strings below point into it */
@@ -5206,9 +5516,17 @@ struct state {
 	unsigned long long pidns;  /* the inode of its PID namespace: who PID 1 is */
 	const char *ip, *rootfs, *workdir;
 	unsigned int stop_timeout;
-	long long started;      /* CLOCK_REALTIME seconds */
+	long long created;      /* CLOCK_REALTIME seconds: the first start */
+	long long started;      /* ... the start of this run (--restart makes more) */
+	long long finished;     /* ... its end */
 	bool detached, chroot, nnp, seccomp, cg_v2, complete;
 	bool ran;               /* the command runs: PID 1 is no longer runb's setup */
+	bool oom;               /* the OOM killer killed a process of the container */
+	bool restarting;        /* it ended, and --restart will run it again */
+	bool autoremove;        /* --rm */
+	int stop_signal, restart, restart_max, restarts;
+	unsigned long long memory, cpu_quota, pids;
+	const char *hostname;
 	uid_t uid;
 	gid_t gid;
 	uint64_t caps;
@@ -5236,6 +5554,7 @@ static const struct state_field state_fields[] = {
 	STATE_FIELD("pid", ST_INT, pid, false),
 	STATE_FIELD("supervisor", ST_INT, supervisor, false),
 	STATE_FIELD("pidns", ST_ULL, pidns, false),
+	STATE_FIELD("created", ST_LL, created, false),
 	STATE_FIELD("started", ST_LL, started, false),
 	STATE_FIELD("ip", ST_STR, ip, false),
 	STATE_FIELD("rootfs", ST_STR, rootfs, false),
@@ -5248,12 +5567,24 @@ static const struct state_field state_fields[] = {
 	STATE_FIELD("gid", ST_UINT, gid, false),
 	STATE_FIELD("caps", ST_HEX, caps, false),
 	STATE_FIELD("stop_timeout", ST_UINT, stop_timeout, false),
+	STATE_FIELD("stop_signal", ST_INT, stop_signal, false),
+	STATE_FIELD("restart", ST_INT, restart, false),
+	STATE_FIELD("restart_max", ST_INT, restart_max, false),
+	STATE_FIELD("restarts", ST_INT, restarts, false),
+	STATE_FIELD("autoremove", ST_BOOL, autoremove, false),
+	STATE_FIELD("memory", ST_ULL, memory, false),
+	STATE_FIELD("cpu_quota", ST_ULL, cpu_quota, false),
+	STATE_FIELD("pids", ST_ULL, pids, false),
+	STATE_FIELD("hostname", ST_STR, hostname, false),
 	STATE_FIELD("workdir", ST_STR, workdir, false),
 	STATE_FIELD("rlimit", ST_RLIMITS, rlimits, false),
 	STATE_FIELD("env", ST_STRS, env, false),
 	STATE_FIELD("arg", ST_STRS, argv, false),
 	STATE_FIELD("ran", ST_BOOL, ran, true),
 	STATE_FIELD("status", ST_INT, status, true),
+	STATE_FIELD("finished", ST_LL, finished, true),
+	STATE_FIELD("oom", ST_BOOL, oom, true),
+	STATE_FIELD("restarting", ST_BOOL, restarting, true),
 };
 
 /* KEY=VALUE with \ and newline escaped. */
@@ -5299,12 +5630,36 @@ static void state_put_field(FILE *f, const struct state_field *sf, const struct 
 	}
 }
 
+/* Write TEXT over the lock file's state and the record's (-d). */
+static void state_put_all(const struct ledger *led, const char *text, size_t len)
+{
+	const int fds[] = { led->lock_fd, led->record_fd };
+
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (fds[i] >= 0 && (pwrite(fds[i], text, len, 0) != (ssize_t)len || ftruncate(fds[i], len) < 0))
+			die("state: write %s's state", led->name);
+}
+
+/* Append LINE to both. */
+static void state_append(const struct ledger *led, const char *line)
+{
+	const int fds[] = { led->lock_fd, led->record_fd };
+
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (fds[i] >= 0 && (lseek(fds[i], 0, SEEK_END) < 0 ||
+				    write(fds[i], line, strlen(line)) != (ssize_t)strlen(line)))
+			warn("state: append %s", line);
+}
+
 /* Once PID 1 exists: what runb ps, exec, stop, kill and wait need to know. */
 static void state_write(const struct config *cfg, const struct run *run, const struct ledger *led,
-			pid_t pid)
+			pid_t pid, long long created)
 {
 	struct state st = {
-		.pid = pid, .supervisor = led->owner, .started = time(NULL),
+		.pid = pid, .supervisor = led->owner, .started = time(NULL), .created = created,
+		.stop_signal = cfg->stop_signal, .restart = cfg->restart, .restart_max = cfg->restart_max,
+		.restarts = run->restarts, .autoremove = cfg->autoremove, .memory = cfg->memory,
+		.cpu_quota = cfg->cpu_quota, .pids = cfg->pids, .hostname = cfg->hostname,
 		.ip = cfg->net == NET_BRIDGE ? inet_ntoa(run->ip) : "-", .rootfs = cfg->rootfs,
 		.detached = cfg->detach, .chroot = cfg->use_chroot, .nnp = cfg->nnp,
 		.seccomp = cfg->seccomp, .cg_v2 = run->cg_v2, .uid = cfg->uid, .gid = cfg->gid,
@@ -5325,9 +5680,9 @@ static void state_write(const struct config *cfg, const struct run *run, const s
 		if (!state_fields[i].appended)
 			state_put_field(f, &state_fields[i], &st);
 	fputs("end\n", f);
-	if (fclose(f) != 0 || pwrite(led->lock_fd, buf, len, 0) != (ssize_t)len ||
-	    ftruncate(led->lock_fd, len) < 0)
-		die("state: write " STATE_DIR "/%s.lock", cfg->name);
+	if (fclose(f) != 0)
+		die("state: open_memstream");
+	state_put_all(led, buf, len);
 	free(buf);
 }
 
@@ -5423,6 +5778,25 @@ static int state_open(const char *name, struct state *st, bool *running)
 	return fd;
 }
 
+/* NAME's state: from its lock file while it runs (RUNNING), else from its record.
+ * Returns the descriptor it was read from, or -1 when there is neither. */
+static int state_find(const char *name, struct state *st, bool *running)
+{
+	int fd = state_open(name, st, running);
+
+	if (fd >= 0 && *running)
+		return fd;
+	if (fd >= 0) {
+		free(st->text);
+		close(fd);
+	}
+	*running = false;
+	fd = record_open(name, "state", O_RDONLY);
+	if (fd >= 0)
+		state_load(fd, st);
+	return fd;
+}
+
 /* A verb's NAME must name a running container: else one line and 125. */
 static int state_running(const char *verb, const char *name, struct state *st)
 {
@@ -5454,29 +5828,20 @@ static int state_pidfd(const char *verb, const char *name, const struct state *s
 
 /* The command runs (its exec succeeded): from now on runb exec may enter. Until
  * then PID 1 is runb's own setup, which no process of the container may see. */
-static void state_mark_ran(int fd)
+static void state_mark_ran(const struct ledger *led)
 {
-	if (lseek(fd, 0, SEEK_END) < 0 || write(fd, "ran=1\n", 6) != 6)
-		die("state: write ran=1");
+	state_append(led, "ran=1\n");
 }
 
-/* At the end: the status, for runb wait (and in NAME.status with -d). */
-static void state_end(const struct config *cfg, const struct ledger *led, int status, bool ran)
+/* At the end of a run: its status, its end, the OOM killer's part, for runb wait,
+ * ps and inspect. */
+static void state_end(const struct ledger *led, int status, bool oom)
 {
-	char line[32], path[PATH_MAX];
-	int fd;
+	char line[96];
 
-	snprintf(line, sizeof(line), "status=%d\n", status);
-	if (lseek(led->lock_fd, 0, SEEK_END) < 0 || write(led->lock_fd, line, strlen(line)) < 0)
-		warn("state: write the status");
-	if (!cfg->detach || !ran)  /* -d whose command never ran: its caller has the status */
-		return;
-	snprintf(path, sizeof(path), STATE_DIR "/%s.status", cfg->name);
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, line, strlen(line)) < 0)
-		warn("state: write %s", path);
-	if (fd >= 0)
-		close(fd);
+	snprintf(line, sizeof(line), "status=%d\nfinished=%lld\noom=%d\n", status,
+		 (long long)time(NULL), oom);
+	state_append(led, line);
 }
 
 /* Beyond the slides: -d, --detach — replaces: nothing (docker run -d)
@@ -5485,11 +5850,11 @@ static void state_end(const struct config *cfg, const struct ledger *led, int st
  * of its own, with no terminal; the caller's runb waits until the command
  * runs, prints NAME and exits 0 (or exits with what stopped the start: 125,
  * 126, 127). Until then the supervisor's and the container's errors reach
- * the caller through a pipe; from then on the container's stdout and stderr
- * go through another pipe into /run/runb/NAME.log, which the supervisor
- * caps at LOG_MAX (the older half kept as NAME.log.1), and the supervisor's
- * own messages too. It does at the container's end all it does in the
- * foreground, and keeps the status in NAME.status for runb wait.
+ * the caller through a pipe. From then on the container's stdout and stderr
+ * go through two more pipes into the record's container.log, and the
+ * supervisor's own messages into its runb.log, never into the container's.
+ * At the container's end it does all it does in the foreground, and the
+ * record keeps the status for runb wait, ps and inspect.
  */
 struct detach {
 	int err;                /* the caller's runb reads the setup's errors here */
@@ -5533,77 +5898,139 @@ static void detach_start(struct detach *d)
 }
 
 /* The supervisor: the command runs. Tell the caller (NAME on its stdout),
- * and send runb's own messages to the log from now on. */
-static void detach_started(const struct config *cfg, struct detach *d, int log)
+ * and send runb's own messages to the record's runb.log from now on. */
+static void detach_started(const struct config *cfg, struct detach *d)
 {
+	int fd;
+
+	if (d->started < 0)
+		return;  /* a restart: the caller was told at the first run */
 	printf("%s\n", cfg->name);
 	if (fflush(stdout) != 0 || write(d->started, "1", 1) != 1)
 		warn("-d: tell the caller");
 	close(d->started);
 	d->started = -1;
-	if (dup2(log, STDOUT_FILENO) < 0 || dup2(log, STDERR_FILENO) < 0)
-		warn("-d: runb's output to the log");
+	fd = record_open(cfg->name, "runb.log", O_WRONLY | O_CREAT | O_APPEND);
+	if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0 || dup2(fd, STDERR_FILENO) < 0)
+		warn("-d: runb's output to %s/%s/runb.log", RECORD_DIR, cfg->name);
+	if (fd >= 0)
+		close(fd);
 }
 
-/* NAME.log, made by the supervisor before the clone. */
-static int log_open(const char *name, const char *suffix, int flags)
-{
-	char path[PATH_MAX];
+/* Beyond the slides: the container's log — replaces: nothing (docker logs)
+ *
+ * docker keeps stdout and stderr apart, with the time of each line. runb
+ * writes each line as the CRI log format has it (the kubelet writes the
+ * same): "TIME STREAM TAG TEXT", where TIME is RFC 3339 with nanoseconds in
+ * UTC, STREAM is stdout or stderr, and TAG is F for a full line or P for a
+ * part (what one read brought before a newline came; the next line goes on
+ * with it). When container.log would pass max-size, it becomes
+ * container.log.1, .1 becomes .2, and so on: max-file files in all, as
+ * docker's local log driver keeps them (20 MiB each, 5 files, by default).
+ */
+struct log_writer {
+	const char *name;       /* NAME: the record's container.log */
 	int fd;
+	off_t size;
+	unsigned long long max_size;
+	unsigned int max_file;
+};
 
-	snprintf(path, sizeof(path), STATE_DIR "/%s.log%s", name, suffix);
-	fd = open(path, flags | O_CLOEXEC, 0600);
-	if (fd < 0 && !(flags & O_CREAT) && errno == ENOENT)
-		return -1;
-	if (fd < 0)
-		die("open %s", path);
-	return fd;
+/* container.log (SUFFIX "") or container.log.N (".N") of NAME's record. */
+static void log_name(const char *suffix, char out[static 32])
+{
+	snprintf(out, 32, "container.log%s", suffix);
 }
 
-/* Append what the container wrote; past LOG_MAX, NAME.log becomes NAME.log.1. */
-static void log_append(const char *name, int *log, off_t *size, const char *buf, size_t n)
+/* Now, as the log writes it: 2026-12-05T20:30:01.123456789Z. */
+static void log_time(char out[static 40])
 {
-	char from[PATH_MAX], to[PATH_MAX];
+	struct timespec now;
+	struct tm tm;
+	size_t n;
 
-	if (*size + (off_t)n > LOG_MAX) {
-		snprintf(from, sizeof(from), STATE_DIR "/%s.log", name);
-		snprintf(to, sizeof(to), STATE_DIR "/%s.log.1", name);
-		if (rename(from, to) < 0)
-			warn("rename %s %s", from, to);
-		close(*log);
-		*log = log_open(name, "", O_WRONLY | O_CREAT | O_TRUNC | O_APPEND);
-		*size = 0;
-		dup2(*log, STDOUT_FILENO);
-		dup2(*log, STDERR_FILENO);
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	n = strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + n, 40 - n, ".%09ldZ", now.tv_nsec);
+}
+
+static void log_writer_open(struct log_writer *lw, int flags)
+{
+	char file[32];
+	struct stat st;
+
+	log_name("", file);
+	lw->fd = record_open(lw->name, file, O_WRONLY | O_CREAT | O_APPEND | flags);
+	if (lw->fd < 0 || fstat(lw->fd, &st) < 0)
+		die("open %s/%s/%s", RECORD_DIR, lw->name, file);
+	lw->size = st.st_size;
+}
+
+/* container.log.(N-1) becomes .N, ..., container.log becomes .1; a new container.log. */
+static void log_rotate(struct log_writer *lw)
+{
+	char from[PATH_MAX], to[PATH_MAX], file[32], suffix[16];
+
+	for (unsigned int i = lw->max_file - 1; i > 0; i--) {
+		snprintf(suffix, sizeof(suffix), ".%u", i - 1);
+		log_name(i > 1 ? suffix : "", file);
+		record_path(lw->name, file, from);
+		snprintf(suffix, sizeof(suffix), ".%u", i);
+		log_name(suffix, file);
+		record_path(lw->name, file, to);
+		if (rename(from, to) < 0 && errno != ENOENT)
+			warn("log: rename %s %s", from, to);
 	}
-	write_all(*log, buf, n);
-	*size += n;
+	close(lw->fd);
+	log_writer_open(lw, O_TRUNC);
 }
 
-static void watch_container(const struct config *cfg, int pidfd, int alive_r)
+/* What one read from STREAM brought, as lines of the log. */
+static void log_write(struct log_writer *lw, const char *stream, const char *buf, size_t n)
 {
-	pid_t pid;
-	char c;
+	char line[8192 + 64], time[40];
 
-	trace(cfg->tr, 0, "(the watcher)", "fork; setsid; read(runb's pipe) == 0 -> "
-	      "pidfd_send_signal(PID 1, SIGKILL)");
+	log_time(time);
+	while (n > 0) {
+		const char *nl = memchr(buf, '\n', n);
+		size_t len = nl ? (size_t)(nl - buf) : n;
+		int head = snprintf(line, sizeof(line), "%s %s %c ", time, stream, nl ? 'F' : 'P');
+
+		if (len > sizeof(line) - head - 1)
+			len = sizeof(line) - head - 1, nl = NULL;  /* a part; the rest follows */
+		memcpy(line + head, buf, len);
+		line[head + len] = '\n';
+		if (lw->size > 0 && lw->size + head + (off_t)len + 1 > (off_t)lw->max_size)
+			log_rotate(lw);
+		write_all(lw->fd, line, head + len + 1);
+		lw->size += head + len + 1;
+		buf += len + (nl != NULL);
+		n -= len + (nl != NULL);
+	}
+}
+
+static pid_t watch_container(const struct config *cfg, int pidfd, int alive_r)
+{
+	const int keep[] = { alive_r, pidfd };
+	struct pollfd p[2] = { { .fd = alive_r, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+	pid_t pid;
+
+	trace(cfg->tr, 0, "(the watcher)", "fork; setsid; poll(runb's pipe, PID 1's pidfd): the "
+	      "pipe's end first -> pidfd_send_signal(PID 1, SIGKILL)");
 	pid = fork();
 	if (pid < 0)
 		die("fork the watcher");
 	if (pid > 0)
-		return;
-	/* the watcher: keep the two descriptors it needs, close all others */
-	{
-		const int keep[] = { alive_r, pidfd };
-
-		fds_keep_only(keep, ARRAY_SIZE(keep));
-		if (setsid() < 0)
-			_exit(EXIT_RUNB);
-	}
-	while (read(alive_r, &c, 1) < 0 && errno == EINTR)
+		return pid;
+	fds_keep_only(keep, ARRAY_SIZE(keep));  /* the two it needs, no other */
+	if (setsid() < 0)
+		_exit(EXIT_RUNB);
+	while (poll(p, 2, -1) < 0 && errno == EINTR)
 		;
-	sys_pidfd_send_signal(pidfd, SIGKILL);
-	_exit(0);
+	if (!p[1].revents)  /* runb is gone (no one writes the pipe: its end), PID 1 is not */
+		sys_pidfd_send_signal(pidfd, SIGKILL);
+	_exit(0);  /* else PID 1 ended first: nothing to do (--restart starts a watcher per run) */
 }
 
 /* What wait_container() keeps between two events. */
@@ -5653,11 +6080,11 @@ struct watch {
 	int report;             /* "R" just before the exec, "E" and errno when it failed; -1: none */
 	bool report_r;          /* "R" came */
 	bool ran;               /* "R" came, then the pipe's end without "E": the command runs */
-	int log_in;             /* -d: the container's stdout and stderr ... */
-	int log;                /* ... appended to NAME.log */
-	off_t log_size;
+	int log_out, log_err;   /* -d: the container's stdout and stderr ... */
+	struct log_writer log;  /* ... into the record's container.log */
 	struct detach *detach;
-	int state_fd;           /* the state file: "ran=1" once the command runs (exec waits for it) */
+	const struct ledger *led;  /* the state files: "ran=1" once the command runs (exec waits) */
+	bool stopped;           /* runb got a stop signal and passed it on: no --restart */
 	int in, out, err;       /* runb exec: the command's stdin, stdout, stderr pipes; -1: none */
 };
 
@@ -5683,34 +6110,34 @@ static void watch_report(const struct config *cfg, struct watch *x)
 		x->report_r = false;  /* it did not run */
 	}
 	x->ran = n == 0 && x->report_r;
-	if (x->ran && x->state_fd >= 0)
-		state_mark_ran(x->state_fd);
+	if (x->ran && x->led)
+		state_mark_ran(x->led);
 	if (x->ran && cfg->detach)
-		detach_started(cfg, x->detach, x->log);
+		detach_started(cfg, x->detach);
 	close(x->report);
 	x->report = -1;
 }
 
-/* -d: what the container wrote, into its log. */
-static void watch_log(const struct config *cfg, struct watch *x, bool drain)
+/* -d: what the container wrote on STREAM (its pipe *FD), into its log. */
+static void watch_log(struct watch *x, int *fd, const char *stream, bool drain)
 {
 	char buf[8192];
 	ssize_t n;
 
 	do {
-		n = read(x->log_in, buf, sizeof(buf));
+		n = read(*fd, buf, sizeof(buf));
 		if (n > 0)
-			log_append(cfg->name, &x->log, &x->log_size, buf, n);
+			log_write(&x->log, stream, buf, n);
 	} while (n > 0 && drain);
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-		close(x->log_in);
-		x->log_in = -1;
+		close(*fd);
+		*fd = -1;
 	}
 }
 
 /* What wait_container() polls, by index. */
-enum { P_SIGNAL, P_PID1, P_PTY_SOCK, P_MASTER, P_STDIN, P_REPORT, P_LOG, P_EXEC_IN, P_EXEC_OUT,
-       P_EXEC_ERR, P_COUNT };
+enum { P_SIGNAL, P_PID1, P_PTY_SOCK, P_MASTER, P_STDIN, P_REPORT, P_LOG_OUT, P_LOG_ERR, P_EXEC_IN,
+       P_EXEC_OUT, P_EXEC_ERR, P_COUNT };
 
 /* A signal runb got: SIGWINCH resizes the pty, a stop signal is forwarded. */
 static void wait_signal(const struct config *cfg, struct waiting *w, const struct relay *r, int sigfd)
@@ -5755,8 +6182,10 @@ static void wait_drain(const struct config *cfg, struct relay *r, struct watch *
 		watch_report(cfg, x);
 	if (r->master >= 0)
 		relay_out(r, true);
-	if (x->log_in >= 0)
-		watch_log(cfg, x, true);
+	if (x->log_out >= 0)
+		watch_log(x, &x->log_out, "stdout", true);
+	if (x->log_err >= 0)
+		watch_log(x, &x->log_err, "stderr", true);
 	if (x->out >= 0)
 		relay_pipe(&x->out, STDOUT_FILENO, true);
 	if (x->err >= 0)
@@ -5787,7 +6216,8 @@ static int wait_container(const struct config *cfg, struct ledger *led, pid_t pi
 			[P_MASTER] = { .fd = r.master, .events = POLLIN | (r.npending ? POLLOUT : 0) },
 			[P_STDIN] = { .fd = live && !r.npending ? r.in : -1, .events = POLLIN },
 			[P_REPORT] = { .fd = x->report, .events = POLLIN },
-			[P_LOG] = { .fd = x->log_in, .events = POLLIN },
+			[P_LOG_OUT] = { .fd = x->log_out, .events = POLLIN },
+			[P_LOG_ERR] = { .fd = x->log_err, .events = POLLIN },
 			[P_EXEC_IN] = { .fd = r.npending ? r.pipe : -1, .events = POLLOUT },
 			[P_EXEC_OUT] = { .fd = x->out, .events = POLLIN },
 			[P_EXEC_ERR] = { .fd = x->err, .events = POLLIN },
@@ -5809,17 +6239,107 @@ static int wait_container(const struct config *cfg, struct ledger *led, pid_t pi
 			tty_make_raw(cfg, led);
 			r.raw = true;
 		}
-		if (x->log_in >= 0 && p[P_LOG].revents)
-			watch_log(cfg, x, false);
+		if (x->log_out >= 0 && p[P_LOG_OUT].revents)
+			watch_log(x, &x->log_out, "stdout", false);
+		if (x->log_err >= 0 && p[P_LOG_ERR].revents)
+			watch_log(x, &x->log_err, "stderr", false);
 		ended = p[P_PID1].revents & POLLIN;
 	}
 	if (waitpid(pid, &wstatus, 0) < 0)
 		die("wait for the container (pid %d)", pid);
 	wait_drain(cfg, &r, x);
 	close(sigfd);
+	x->stopped = w.stop_sig != 0;
 	if (w.killed && WIFSIGNALED(wstatus) && WTERMSIG(wstatus) == SIGKILL)
 		return 128 + w.stop_sig;
 	return exit_status(wstatus);
+}
+
+/* Beyond the slides: --restart — replaces: nothing (docker run --restart)
+ *
+ * When the command ends, -d's supervisor may run it again, as docker's
+ * restart policies do: on-failure (a status other than 0; at most N times
+ * with on-failure:N), always, and unless-stopped (the same as always for
+ * runb, which no daemon restarts after a reboot: see README). It never
+ * restarts after runb stop (its mark in the record) or a stop signal to the
+ * supervisor, nor when the first run's command could not start (the caller
+ * has that error). It waits first: 100 ms, twice as long at each restart,
+ * at most a minute, and 100 ms again after a run that lasted 10 s. The
+ * cgroups, the network namespace and the address stay; every run gets new
+ * namespaces otherwise, so a tmpfs --overlay starts empty again, and the
+ * --volume trees are opened anew.
+ */
+static bool record_stopped(const char *name)
+{
+	int fd = record_open(name, "stopped", O_RDONLY);
+
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+static bool restart_wanted(const struct config *cfg, const struct run *run, const struct watch *x,
+			   int status)
+{
+	if (cfg->restart == RESTART_NO || x->stopped || record_stopped(cfg->name))
+		return false;
+	if (!x->ran && run->restarts == 0)
+		return false;
+	if (cfg->restart == RESTART_ON_FAILURE)
+		return status != 0 && (!cfg->restart_max || run->restarts < (int)cfg->restart_max);
+	return true;
+}
+
+/* The back-off before the next run: false when a stop signal came meanwhile. */
+static bool restart_backoff(unsigned int ms, const sigset_t *signals)
+{
+	struct pollfd p = { .fd = signalfd(-1, signals, SFD_CLOEXEC), .events = POLLIN };
+	struct signalfd_siginfo si;
+	struct timespec end, now;
+	bool stop = false;
+	int left = ms;
+
+	if (p.fd < 0)
+		die("--restart: signalfd");
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += ms / 1000;
+	end.tv_nsec += (ms % 1000) * 1000000L;
+	while (!stop && left > 0) {
+		if (poll(&p, 1, left) > 0 && read(p.fd, &si, sizeof(si)) == sizeof(si))
+			for (size_t i = 0; i < ARRAY_SIZE(fwd_signals); i++)
+				stop |= (int)si.ssi_signo == fwd_signals[i];
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = (end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000;
+	}
+	close(p.fd);
+	return !stop;
+}
+
+/* After a run that ended with STATUS: wait, and say whether to run the command again. */
+static bool restart_wait(const struct config *cfg, struct run *run, const struct ledger *led,
+			 const struct watch *x, int status, const sigset_t *signals)
+{
+	struct timespec now;
+
+	if (!restart_wanted(cfg, run, x, status))
+		return false;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if (now.tv_sec - run->began.tv_sec >= 10 || run->backoff_ms == 0)
+		run->backoff_ms = 100;
+	else if (run->backoff_ms < 60000)
+		run->backoff_ms = run->backoff_ms * 2 > 60000 ? 60000 : run->backoff_ms * 2;
+	state_append(led, "restarting=1\n");
+	errno = 0;
+	warn("%s: exited with %d; restart %d in %u ms (--restart)", cfg->name, status,
+	     run->restarts + 1, run->backoff_ms);
+	if (!restart_backoff(run->backoff_ms, signals) || record_stopped(cfg->name))
+		return false;
+	run->restarts++;
+	for (int i = 0; i < cfg->n_mounts; i++)  /* a tree is mounted once: open them anew */
+		if (run->volumes[i].tree >= 0)
+			close(run->volumes[i].tree);
+	volumes_open(cfg, run);
+	return true;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -5865,55 +6385,241 @@ static const char *verb_name(const char *verb, int argc, char **argv, bool more)
 	return argv[optind];
 }
 
-/* runb ps [--format FORMAT]: one line per running container, as docker ps.
- * FORMAT takes {{.Name}} {{.Pid}} {{.IP}} {{.Rootfs}} {{.Command}} {{.Uptime}}
- * and \t; the default is a table of them all. */
-static void ps_field(char out[static 256], const char *f, size_t len, const char *name,
-		     const struct state *st)
+/* What ps, inspect and stats show of a container: its NAME, its state (from the lock
+ * file while it runs, else from its record), and whether it runs. */
+struct listed {
+	char name[80];
+	struct state st;
+	bool running;
+};
+
+enum phase { PH_RUNNING, PH_RESTARTING, PH_EXITED };
+
+static enum phase phase_of(const struct listed *c)
 {
-	long long up = time(NULL) - st->started;
+	if (c->running && c->st.status < 0)
+		return PH_RUNNING;
+	if (c->running && c->st.restarting)
+		return PH_RESTARTING;
+	return PH_EXITED;
+}
+
+static const char *const phase_names[] = { "running", "restarting", "exited" };
+
+/* A duration as docker ps says it: "5 seconds", "About a minute", "3 hours". */
+static void duration_text(long long s, char out[static 32])
+{
+	long long h = (s + 1800) / 3600;
+
+	if (s < 1)
+		snprintf(out, 32, "Less than a second");
+	else if (s < 60)
+		snprintf(out, 32, "%lld second%s", s, s == 1 ? "" : "s");
+	else if (s < 120)
+		snprintf(out, 32, "About a minute");
+	else if (s < 3600)
+		snprintf(out, 32, "%lld minutes", s / 60);
+	else if (h == 1)
+		snprintf(out, 32, "About an hour");
+	else if (h < 48)
+		snprintf(out, 32, "%lld hours", h);
+	else if (h < 24 * 14)
+		snprintf(out, 32, "%lld days", h / 24);
+	else if (h < 24 * 60)
+		snprintf(out, 32, "%lld weeks", h / 24 / 7);
+	else if (h < 24 * 730)
+		snprintf(out, 32, "%lld months", h / 24 / 30);
+	else
+		snprintf(out, 32, "%lld years", h / 24 / 365);
+}
+
+/* STATUS: "Up 3 minutes", "Restarting (1) 2 seconds ago", "Exited (0) 5 minutes ago". */
+static void status_text(const struct listed *c, char out[static 80])
+{
+	long long now = time(NULL);
+	char d[32];
+
+	switch (phase_of(c)) {
+	case PH_RUNNING:
+		duration_text(now - c->st.started, d);
+		snprintf(out, 80, "Up %s", d);
+		break;
+	case PH_RESTARTING:
+		duration_text(now - c->st.finished, d);
+		snprintf(out, 80, "Restarting (%d) %s ago", c->st.status, d);
+		break;
+	case PH_EXITED:
+		duration_text(now - c->st.finished, d);
+		snprintf(out, 80, c->st.status < 0 ? "Exited" : "Exited (%d) %s ago", c->st.status, d);
+		break;
+	}
+}
+
+/* The names of the machine's containers: those that run (a lock held in /run/runb)
+ * and those with a record (/var/lib/runb), each once, in NAMES (up to MAX). */
+static int names_scan(const char *dir, const char *suffix, char (*names)[80], int n, int max)
+{
+	size_t sl = strlen(suffix);
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	if (!d && errno == ENOENT)
+		return n;
+	if (!d)
+		die("opendir %s", dir);
+	while ((e = readdir(d)) && n < max) {
+		size_t len = strlen(e->d_name);
+		bool seen = false;
+
+		if (len <= sl || len - sl >= 80 || strcmp(e->d_name + len - sl, suffix) != 0)
+			continue;
+		e->d_name[len - sl] = '\0';
+		for (int i = 0; i < n && !seen; i++)
+			seen = strcmp(names[i], e->d_name) == 0;
+		if (!seen && valid_name(e->d_name))
+			snprintf(names[n++], 80, "%s", e->d_name);
+	}
+	closedir(d);
+	return n;
+}
+
+/* Every container of the machine (all) or only those that run or restart, sorted by
+ * name; their number in *N. */
+static struct listed *containers_list(bool all, int *n)
+{
+	enum { MAX = 4096 };
+	char (*names)[80] = calloc(MAX, 80);
+	struct listed *list = calloc(MAX, sizeof(*list));
+	int found, fd;
+
+	if (!names || !list)
+		die("calloc");
+	found = names_scan(STATE_DIR, ".lock", names, 0, MAX);
+	found = names_scan(RECORD_DIR, "", names, found, MAX);
+	qsort(names, found, 80, (int (*)(const void *, const void *))strcmp);
+	*n = 0;
+	for (int i = 0; i < found; i++) {
+		struct listed *c = &list[*n];
+
+		snprintf(c->name, sizeof(c->name), "%s", names[i]);
+		fd = state_find(c->name, &c->st, &c->running);
+		if (fd < 0)
+			continue;
+		close(fd);
+		if (c->running && !c->st.complete)
+			continue;  /* starting: its state is not written yet */
+		if (all || phase_of(c) != PH_EXITED)
+			(*n)++;
+	}
+	free(names);
+	return list;
+}
+
+/* JSON: a string, escaped. */
+static void json_str(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; s && *s; s++) {
+		unsigned char ch = *s;
+
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch == '\n')
+			fputs("\\n", f);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+/* JSON: an array of strings. */
+static void json_strs(FILE *f, char *const *v)
+{
+	fputc('[', f);
+	for (char *const *p = v; p && *p; p++) {
+		if (p != v)
+			fputs(", ", f);
+		json_str(f, *p);
+	}
+	fputc(']', f);
+}
+
+/* A time as RFC 3339, UTC: 2026-12-05T20:30:01Z (docker's zero time for none). */
+static const char *time_text(long long t, char out[static 32])
+{
+	time_t tt = t;
+	struct tm tm;
+
+	if (t <= 0 || !gmtime_r(&tt, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, 32, "0001-01-01T00:00:00Z");
+	return out;
+}
+
+/* COMMAND joined by spaces. */
+static void command_text(const struct state *st, char out[static 256])
+{
 	size_t used = 0;
 
 	out[0] = '\0';
-	if (len == 4 && strncmp(f, "Name", 4) == 0)
-		snprintf(out, 256, "%s", name);
-	else if (len == 3 && strncmp(f, "Pid", 3) == 0)
-		snprintf(out, 256, "%d", (int)st->pid);
-	else if (len == 2 && strncmp(f, "IP", 2) == 0)
-		snprintf(out, 256, "%s", st->ip ? st->ip : "-");
-	else if (len == 6 && strncmp(f, "Rootfs", 6) == 0)
-		snprintf(out, 256, "%s", st->rootfs ? st->rootfs : "-");
-	else if (len == 7 && strncmp(f, "Command", 7) == 0)
-		for (char **a = st->argv; *a && used < 255; a++)
-			used += snprintf(out + used, 256 - used, "%s%s", used ? " " : "", *a);
-	else if (len == 6 && strncmp(f, "Uptime", 6) == 0)
-		snprintf(out, 256, up < 120 ? "%llds" : up < 7200 ? "%lldm" : up < 172800 ? "%lldh" :
-			 "%lldd", up < 120 ? up : up < 7200 ? up / 60 : up < 172800 ? up / 3600 : up / 86400);
-	else
-		diex("ps: unknown field {{.%.*s}} (Name, Pid, IP, Rootfs, Command, Uptime)", (int)len, f);
-	if (len == 7 && strncmp(f, "Command", 7) == 0 && !st->argv[0])
+	for (char **a = st->argv; *a && used < 255; a++)
+		used += snprintf(out + used, 256 - used, "%s%s", used ? " " : "", *a);
+	if (!st->argv[0])
 		snprintf(out, 256, "(/bin/bash or /bin/sh)");
 }
 
-/* FORMAT, its fields filled in; "%-N" before a field (the default table) pads it to N. */
-static void ps_line(const char *format, const char *name, const struct state *st)
+/* runb ps [-a] [-q] [--filter KEY=VALUE] [--format table|json|TEMPLATE]: as docker ps,
+ * the containers that run (with -a, those that ended too). TEMPLATE takes the fields
+ * {{.Name}} {{.Status}} {{.State}} {{.Pid}} {{.IP}} {{.Rootfs}} {{.Command}}
+ * {{.Uptime}} {{.Restarts}} {{.ExitCode}} and \t. */
+static void ps_field(char out[static 256], const char *f, size_t len, const struct listed *c)
+{
+	const struct state *st = &c->st;
+	long long up = time(NULL) - st->started;
+	bool running = phase_of(c) == PH_RUNNING;
+
+	if (len == 4 && strncmp(f, "Name", 4) == 0)
+		snprintf(out, 256, "%s", c->name);
+	else if (len == 6 && strncmp(f, "Status", 6) == 0)
+		status_text(c, out);
+	else if (len == 5 && strncmp(f, "State", 5) == 0)
+		snprintf(out, 256, "%s", phase_names[phase_of(c)]);
+	else if (len == 3 && strncmp(f, "Pid", 3) == 0)
+		snprintf(out, 256, running ? "%d" : "-", (int)st->pid);
+	else if (len == 2 && strncmp(f, "IP", 2) == 0)
+		snprintf(out, 256, "%s", st->ip && running ? st->ip : "-");
+	else if (len == 6 && strncmp(f, "Rootfs", 6) == 0)
+		snprintf(out, 256, "%s", st->rootfs ? st->rootfs : "-");
+	else if (len == 7 && strncmp(f, "Command", 7) == 0)
+		command_text(st, out);
+	else if (len == 6 && strncmp(f, "Uptime", 6) == 0)
+		snprintf(out, 256, !running ? "-" : up < 120 ? "%llds" : up < 7200 ? "%lldm" :
+			 up < 172800 ? "%lldh" : "%lldd", up < 120 ? up : up < 7200 ? up / 60 :
+			 up < 172800 ? up / 3600 : up / 86400);
+	else if (len == 8 && strncmp(f, "Restarts", 8) == 0)
+		snprintf(out, 256, "%d", st->restarts);
+	else if (len == 8 && strncmp(f, "ExitCode", 8) == 0)
+		snprintf(out, 256, "%d", running || st->status < 0 ? 0 : st->status);
+	else
+		diex("ps: unknown field {{.%.*s}} (Name, Status, State, Pid, IP, Rootfs, Command, "
+		     "Uptime, Restarts, ExitCode)", (int)len, f);
+}
+
+/* FORMAT, its fields filled in. */
+static void ps_line(const char *format, const struct listed *c)
 {
 	char field[256];
-	int width = 0;
 
 	for (const char *p = format; *p; p++) {
 		const char *end;
 
-		if (p[0] == '%' && p[1] == '-' && isdigit((unsigned char)p[2])) {
-			width = strtol(p + 2, (char **)&end, 10);
-			p = end - 1;
-		} else if (p[0] == '\\' && p[1] == 't') {
+		if (p[0] == '\\' && p[1] == 't') {
 			putchar('\t');
 			p++;
 		} else if (strncmp(p, "{{.", 3) == 0 && (end = strstr(p, "}}"))) {
-			ps_field(field, p + 3, end - p - 3, name, st);
-			printf("%-*s", width, field);
-			width = 0;
+			ps_field(field, p + 3, end - p - 3, c);
+			fputs(field, stdout);
 			p = end + 1;
 		} else {
 			putchar(*p);
@@ -5922,66 +6628,248 @@ static void ps_line(const char *format, const char *name, const struct state *st
 	putchar('\n');
 }
 
+/* --format json: one object a line. */
+static void ps_json(const struct listed *c)
+{
+	static const char *const keys[] = { "Name", "Status", "State", "Pid", "IP", "Rootfs",
+					     "Command", "Restarts", "ExitCode" };
+	char field[256];
+
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		ps_field(field, keys[i], strlen(keys[i]), c);
+		printf("%s", i ? ", " : "{");
+		json_str(stdout, keys[i]);
+		fputs(": ", stdout);
+		json_str(stdout, field);
+	}
+	puts("}");
+}
+
+/* The default: a table whose columns fit what they hold. */
+static void ps_table(const struct listed *list, int n)
+{
+	static const char *const heads[] = { "NAME", "STATUS", "PID", "IP", "ROOTFS", "COMMAND" };
+	static const char *const fields[] = { "Name", "Status", "Pid", "IP", "Rootfs", "Command" };
+	int width[ARRAY_SIZE(heads)];
+	char field[256];
+
+	for (size_t k = 0; k < ARRAY_SIZE(heads); k++) {
+		width[k] = strlen(heads[k]);
+		for (int i = 0; i < n; i++) {
+			ps_field(field, fields[k], strlen(fields[k]), &list[i]);
+			width[k] = (int)strlen(field) > width[k] ? (int)strlen(field) : width[k];
+		}
+	}
+	for (int i = -1; i < n; i++)
+		for (size_t k = 0; k < ARRAY_SIZE(heads); k++) {
+			if (i >= 0)
+				ps_field(field, fields[k], strlen(fields[k]), &list[i]);
+			printf(k + 1 < ARRAY_SIZE(heads) ? "%-*s   " : "%.*s\n", width[k],
+			       i < 0 ? heads[k] : field);
+		}
+}
+
+/* --filter name=PART (a part of NAME) or status=running|restarting|exited. */
+static bool ps_wanted(const struct listed *c, const char *filter)
+{
+	if (!filter)
+		return true;
+	if (strncmp(filter, "name=", 5) == 0)
+		return strstr(c->name, filter + 5) != NULL;
+	if (strncmp(filter, "status=", 7) == 0)
+		return strcmp(phase_names[phase_of(c)], filter + 7) == 0;
+	diex("ps: invalid --filter '%s': expected name=PART or status=running|restarting|exited",
+	     filter);
+}
+
 static int verb_ps(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "format", required_argument, NULL, 'f' }, { 0 } };
-	const char *format = NULL;
-	char name[80];
-	struct dirent *e;
-	DIR *d;
-	int c;
+	static const struct option longopts[] = {
+		{ "all", no_argument, NULL, 'a' }, { "quiet", no_argument, NULL, 'q' },
+		{ "filter", required_argument, NULL, 'f' }, { "format", required_argument, NULL, 'F' },
+		{ 0 }
+	};
+	const char *format = "table", *filter = NULL;
+	bool all = false, quiet = false;
+	struct listed *list;
+	int c, n, shown = 0;
 
-	while ((c = verb_getopt("ps", argc, argv, "f:", longopts)) != -1)
-		format = optarg;
+	while ((c = verb_getopt("ps", argc, argv, "aqf:", longopts)) != -1)
+		switch (c) {
+		case 'a': all = true; break;
+		case 'q': quiet = true; break;
+		case 'f': filter = optarg; break;
+		case 'F': format = optarg; break;
+		}
 	if (optind < argc)
 		diex("ps: unexpected argument '%s' (a container named ps? NAME cannot be a runb verb)",
 		     argv[optind]);
-	if (!format)
-		printf("%-16s %-8s %-15s %-28s %-24s %s\n", "NAME", "PID", "IP", "ROOTFS", "COMMAND",
-		       "UPTIME");
-	d = opendir(STATE_DIR);
-	if (!d && errno == ENOENT)
-		return 0;
-	if (!d)
-		die("ps: opendir %s", STATE_DIR);
-	while ((e = readdir(d))) {
-		size_t len = strlen(e->d_name);
-		struct state st;
-		bool running = false;
-		int fd;
-
-		if (len < 6 || strcmp(e->d_name + len - 5, ".lock") != 0)
-			continue;
-		snprintf(name, sizeof(name), "%.*s", (int)len - 5, e->d_name);
-		fd = valid_name(name) ? state_open(name, &st, &running) : -1;
-		if (fd < 0)
-			continue;
-		if (running && st.complete && st.status < 0)
-			ps_line(format ? format : "%-16{{.Name}} %-8{{.Pid}} %-15{{.IP}} %-28{{.Rootfs}} "
-				"%-24{{.Command}} {{.Uptime}}", name, &st);
-		close(fd);
-	}
-	closedir(d);
+	list = containers_list(all, &n);
+	for (int i = 0; i < n; i++)
+		if (ps_wanted(&list[i], filter))
+			list[shown++] = list[i];
+	for (int i = 0; i < shown && (quiet || strcmp(format, "table") != 0); i++)
+		if (quiet)
+			puts(list[i].name);
+		else if (strcmp(format, "json") == 0)
+			ps_json(&list[i]);
+		else
+			ps_line(format, &list[i]);
+	if (!quiet && strcmp(format, "table") == 0)
+		ps_table(list, shown);
 	return 0;
 }
 
-/* Signal names for runb kill -s, and their numbers. */
-static int parse_signal(const char *verb, const char *arg)
+/* runb inspect NAME...: each container's state and record as JSON, as docker inspect. */
+static void inspect_one(const struct listed *c, bool first)
 {
-	static const struct { const char *name; int sig; } names[] = {
-		{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
-		{ "USR1", SIGUSR1 }, { "USR2", SIGUSR2 }, { "TERM", SIGTERM }, { "CONT", SIGCONT },
-		{ "STOP", SIGSTOP }, { "WINCH", SIGWINCH }, { "ALRM", SIGALRM },
-	};
-	const char *name = strncasecmp(arg, "SIG", 3) == 0 ? arg + 3 : arg;
-	unsigned long n;
+	static const char *const policies[] = { "no", "on-failure", "always", "unless-stopped" };
+	const struct state *st = &c->st;
+	char t[32], sig[16], user[32], path[PATH_MAX];
+	enum phase ph = phase_of(c);
 
-	if (parse_ulong(arg, NSIG - 1, &n) && n > 0)
-		return n;
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (strcasecmp(name, names[i].name) == 0)
-			return names[i].sig;
-	diex("%s: invalid signal '%s' (TERM, KILL, HUP, INT, USR1, ... or a number)", verb, arg);
+	printf("%s  {\n    \"Name\": ", first ? "" : ",\n");
+	json_str(stdout, c->name);
+	printf(",\n    \"Created\": \"%s\",\n    \"Path\": ", time_text(st->created, t));
+	json_str(stdout, st->argv[0] ? st->argv[0] : "/bin/sh");
+	printf(",\n    \"Args\": ");
+	json_strs(stdout, st->argv[0] ? st->argv + 1 : st->argv);
+	printf(",\n    \"State\": {\"Status\": \"%s\", \"Running\": %s, \"Restarting\": %s, "
+	       "\"OOMKilled\": %s, \"Pid\": %d, \"ExitCode\": %d, ", phase_names[ph],
+	       ph == PH_RUNNING ? "true" : "false", ph == PH_RESTARTING ? "true" : "false",
+	       st->oom ? "true" : "false", ph == PH_RUNNING ? (int)st->pid : 0,
+	       ph == PH_RUNNING || st->status < 0 ? 0 : st->status);
+	printf("\"StartedAt\": \"%s\", ", time_text(st->started, t));
+	printf("\"FinishedAt\": \"%s\"},\n", time_text(ph == PH_RUNNING ? 0 : st->finished, t));
+	printf("    \"RestartCount\": %d,\n    \"Rootfs\": ", st->restarts);
+	json_str(stdout, st->rootfs);
+	record_path(c->name, "container.log", path);
+	printf(",\n    \"LogPath\": ");
+	json_str(stdout, st->detached ? path : "");
+	snprintf(user, sizeof(user), "%u:%u", (unsigned)st->uid, (unsigned)st->gid);
+	printf(",\n    \"Config\": {\"Hostname\": ");
+	json_str(stdout, st->hostname);
+	printf(", \"User\": \"%s\", \"Env\": ", user);
+	json_strs(stdout, st->env);
+	printf(", \"Cmd\": ");
+	json_strs(stdout, st->argv);
+	printf(", \"WorkingDir\": ");
+	json_str(stdout, st->workdir ? st->workdir : "/");
+	printf(", \"StopSignal\": \"%s\", \"StopTimeout\": %u},\n",
+	       signal_name(st->stop_signal ? st->stop_signal : SIGTERM, sig), st->stop_timeout);
+	printf("    \"HostConfig\": {\"RestartPolicy\": {\"Name\": \"%s\", \"MaximumRetryCount\": %d}, "
+	       "\"AutoRemove\": %s, \"Memory\": %llu, \"NanoCpus\": %llu, \"PidsLimit\": %llu},\n",
+	       policies[st->restart >= 0 && st->restart < 4 ? st->restart : 0], st->restart_max,
+	       st->autoremove ? "true" : "false", st->memory, st->cpu_quota * 10000, st->pids);
+	printf("    \"NetworkSettings\": {\"IPAddress\": ");
+	json_str(stdout, st->ip && strcmp(st->ip, "-") != 0 && ph == PH_RUNNING ? st->ip : "");
+	printf("}\n  }");
+}
+
+static int verb_inspect(int argc, char **argv)
+{
+	struct listed c;
+	int rc = 0, shown = 0, fd;
+
+	while (verb_getopt("inspect", argc, argv, "", NULL) != -1)
+		;
+	verb_name("inspect", argc, argv, true);
+	printf("[\n");
+	for (int i = optind; i < argc; i++) {
+		if (!valid_name(argv[i]) || (fd = state_find(argv[i], &c.st, &c.running)) < 0) {
+			errno = 0;
+			warn("inspect: no container %s", argv[i]);
+			rc = EXIT_RUNB;
+			continue;
+		}
+		close(fd);
+		snprintf(c.name, sizeof(c.name), "%s", argv[i]);
+		inspect_one(&c, shown++ == 0);
+	}
+	printf("%s]\n", shown ? "\n" : "");
+	return rc;
+}
+
+/* runb stats [--no-stream] [NAME...]: CPU, memory and pids of the running containers
+ * (or of each NAME), from their cgroups, as docker stats: every second until ^C, or once
+ * (over half a second) with --no-stream. CPU % is of one CPU: 200 % is two CPUs busy. */
+static void stats_table(const struct listed *list, int n, const struct cg_usage *was,
+			const struct cg_usage *now, long long elapsed_ns)
+{
+	char used[32], limit[32], cpu[16], mem[72], pct[16];
+
+	printf("%-24s   %-8s   %-24s   %-8s   %s\n", "NAME", "CPU %", "MEM USAGE / LIMIT", "MEM %",
+	       "PIDS");
+	for (int i = 0; i < n; i++) {
+		const struct cg_usage *u = &now[i];
+
+		snprintf(cpu, sizeof(cpu), "%.2f%%", elapsed_ns > 0 && u->cpu_ns >= was[i].cpu_ns ?
+			 100.0 * (u->cpu_ns - was[i].cpu_ns) / elapsed_ns : 0.0);
+		snprintf(mem, sizeof(mem), "%s / %s", size_short(u->memory, used),
+			 size_short(u->limit, limit));
+		snprintf(pct, sizeof(pct), "%.2f%%", u->limit ? 100.0 * u->memory / u->limit : 0.0);
+		printf("%-24s   %-8s   %-24s   %-8s   %llu\n", list[i].name, cpu, mem, pct, u->pids);
+	}
+	fflush(stdout);
+}
+
+/* The containers stats shows: each NAME (running), or all that run. */
+static struct listed *stats_list(int argc, char **argv, int *n)
+{
+	struct listed *list;
+	int fd;
+
+	if (optind == argc) {
+		list = containers_list(false, n);
+		for (int i = 0, k = *n; i < k; i++)
+			if (phase_of(&list[i]) != PH_RUNNING)
+				list[i--] = list[--k], *n = k;
+		return list;
+	}
+	list = calloc(argc - optind, sizeof(*list));
+	if (!list)
+		die("calloc");
+	for (*n = 0; optind < argc; optind++, (*n)++) {
+		fd = state_running("stats", argv[optind], &list[*n].st);
+		close(fd);
+		list[*n].running = true;
+		snprintf(list[*n].name, sizeof(list[*n].name), "%s", argv[optind]);
+	}
+	return list;
+}
+
+static int verb_stats(int argc, char **argv)
+{
+	static const struct option longopts[] = { { "no-stream", no_argument, NULL, 'n' }, { 0 } };
+	bool once = false;
+	struct listed *list;
+	struct cg_usage *was, *now;
+	struct timespec t0, t1;
+	int n;
+
+	while (verb_getopt("stats", argc, argv, "", longopts) != -1)
+		once = true;
+	list = stats_list(argc, argv, &n);
+	was = calloc(n + 1, sizeof(*was));
+	now = calloc(n + 1, sizeof(*now));
+	if (!was || !now)
+		die("calloc");
+	for (int i = 0; i < n; i++)
+		cg_usage_read(list[i].name, list[i].st.cg_v2, &was[i]);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		usleep(once ? 500000 : 1000000);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		for (int i = 0; i < n; i++)
+			cg_usage_read(list[i].name, list[i].st.cg_v2, &now[i]);
+		if (!once && isatty(STDOUT_FILENO))
+			fputs("\033[2J\033[H", stdout);  /* a screen of its own, as docker stats */
+		stats_table(list, n, was, now, us_between(&t0, &t1) * 1000);
+		if (once)
+			return 0;
+		memcpy(was, now, n * sizeof(*was));
+		t0 = t1;
+	}
 }
 
 /* runb kill [-s SIG] NAME: SIG (default KILL) to PID 1, as docker kill. */
@@ -6002,148 +6890,362 @@ static int verb_kill(int argc, char **argv)
 	return 0;
 }
 
-/* runb stop [-t SECONDS] NAME: SIGTERM to PID 1, SIGKILL after SECONDS (default 10) if it
- * is still there, as runb does with a forwarded signal; then wait for its runb to tear
- * everything down (its lock), so that when stop returns the container is gone. */
-static int verb_stop(int argc, char **argv)
+/* Stop NAME, which runs (its lock LOCK, its state ST): runb stop's mark in its record
+ * (no --restart after it), then SIG to PID 1 and SIGKILL TIMEOUT seconds later if it is
+ * still there; a restarting one has no PID 1: its supervisor gets SIGTERM instead. Then
+ * wait for its runb to tear everything down (the lock), so that it is gone on return. */
+static void stop_container(const char *verb, const char *name, int lock, const struct state *st,
+			   int sig, unsigned long timeout)
 {
-	static const struct option longopts[] = { { "time", required_argument, NULL, 't' }, { 0 } };
-	unsigned long timeout = 10;
 	struct pollfd p = { .events = POLLIN };
-	const char *name;
-	struct state st;
-	int c, lock, ended;
+	int mark = st->detached ? record_open(name, "stopped", O_WRONLY | O_CREAT) : -1;
+	int ended;
 
-	while ((c = verb_getopt("stop", argc, argv, "t:", longopts)) != -1)
-		if (!parse_ulong(optarg, 86400, &timeout))
-			diex("stop: invalid -t '%s': expected seconds, 0 to 86400", optarg);
-	name = verb_name("stop", argc, argv, false);
-	lock = state_running("stop", name, &st);
-	p.fd = state_pidfd("stop", name, &st);
-	if (sys_pidfd_send_signal(p.fd, SIGTERM) < 0 && errno != ESRCH)
-		die("stop: SIGTERM to %s's PID 1", name);
-	while ((ended = poll(&p, 1, timeout * 1000)) < 0 && errno == EINTR)
-		;
-	if (ended == 0 && sys_pidfd_send_signal(p.fd, SIGKILL) < 0 && errno != ESRCH)
-		die("stop: SIGKILL to %s's PID 1", name);
+	if (mark >= 0)
+		close(mark);
+	if (st->status >= 0) {
+		if (kill(st->supervisor, SIGTERM) < 0 && errno != ESRCH)
+			die("%s: SIGTERM to %s's runb (pid %d)", verb, name, (int)st->supervisor);
+	} else {
+		p.fd = state_pidfd(verb, name, st);
+		if (sys_pidfd_send_signal(p.fd, sig) < 0 && errno != ESRCH)
+			die("%s: signal %d to %s's PID 1", verb, sig, name);
+		while ((ended = poll(&p, 1, timeout * 1000)) < 0 && errno == EINTR)
+			;
+		if (ended == 0 && sys_pidfd_send_signal(p.fd, SIGKILL) < 0 && errno != ESRCH)
+			die("%s: SIGKILL to %s's PID 1", verb, name);
+		close(p.fd);
+	}
 	while (flock(lock, LOCK_SH) < 0)  /* its runb lets go once everything is removed */
 		if (errno != EINTR)
-			die("stop: wait for %s's runb", name);
+			die("%s: wait for %s's runb", verb, name);
+}
+
+/* NAME's lock and state, for a verb that acts on a container that runs or restarts. */
+static int state_live(const char *verb, const char *name, struct state *st)
+{
+	bool running = false;
+	int fd;
+
+	if (!valid_name(name))
+		diex("%s: invalid NAME '%s'", verb, name);
+	fd = state_open(name, st, &running);
+	if (fd < 0 || !running || !st->complete || (st->status >= 0 && !st->restarting))
+		diex("%s: no running container %s", verb, name);
+	return fd;
+}
+
+/* runb stop [-s SIG] [-t SECONDS] NAME: SIG (default the container's --stop-signal,
+ * else TERM), SIGKILL after SECONDS (default its --stop-timeout, 10). */
+static int verb_stop(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "time", required_argument, NULL, 't' }, { "signal", required_argument, NULL, 's' }, { 0 }
+	};
+	unsigned long timeout = ULONG_MAX;
+	const char *name;
+	struct state st;
+	int c, sig = 0, lock;
+
+	while ((c = verb_getopt("stop", argc, argv, "t:s:", longopts)) != -1)
+		if (c == 's')
+			sig = parse_signal("stop", optarg);
+		else if (!parse_ulong(optarg, 86400, &timeout))
+			diex("stop: invalid -t '%s': expected seconds, 0 to 86400", optarg);
+	name = verb_name("stop", argc, argv, false);
+	lock = state_live("stop", name, &st);
+	stop_container("stop", name, lock, &st, sig ? sig : st.stop_signal ? st.stop_signal : SIGTERM,
+		       timeout != ULONG_MAX ? timeout : st.stop_timeout);
 	printf("%s\n", name);
 	return 0;
 }
 
+/* runb rm [-f] NAME...: remove each record (state, logs), as docker rm; one that runs is
+ * refused, or with -f killed first (SIGKILL, no restart). NAME's lock is held meanwhile,
+ * so that no run of NAME starts halfway. */
+static int rm_one(const char *name, bool force)
+{
+	bool running = false, existed;
+	char lockname[96];
+	struct state st;
+	int fd = valid_name(name) ? state_find(name, &st, &running) : -1;
+
+	if (fd < 0) {
+		errno = 0;
+		warn("rm: no container %s", name);
+		return EXIT_RUNB;
+	}
+	if (running && !force) {
+		errno = 0;
+		warn("rm: container %s is running: stop it first (runb stop %s), or rm -f", name, name);
+		close(fd);
+		return EXIT_RUNB;
+	}
+	if (running)
+		stop_container("rm", name, fd, &st, SIGKILL, 0);
+	close(fd);
+	snprintf(lockname, sizeof(lockname), "%s.lock", name);
+	if (mkdir(STATE_DIR, 0755) < 0 && errno != EEXIST)
+		die("mkdir %s", STATE_DIR);
+	fd = lock_file(lockname, &existed);
+	if (fd < 0) {
+		errno = 0;
+		warn("rm: container %s was started again meanwhile", name);
+		return EXIT_RUNB;
+	}
+	record_remove(name);
+	unlock_file(lockname, fd);
+	printf("%s\n", name);
+	return 0;
+}
+
+static int verb_rm(int argc, char **argv)
+{
+	static const struct option longopts[] = { { "force", no_argument, NULL, 'f' }, { 0 } };
+	bool force = false;
+	int rc = 0;
+
+	while (verb_getopt("rm", argc, argv, "f", longopts) != -1)
+		force = true;
+	verb_name("rm", argc, argv, true);
+	for (int i = optind; i < argc; i++)
+		if (rm_one(argv[i], force) != 0)
+			rc = EXIT_RUNB;
+	return rc;
+}
+
 /* runb wait NAME: until it ends; exit with its status. From the open lock file (its runb
- * writes the status before it lets go of the lock), or, for a detached one that ended
- * before, from NAME.status, which is then read and removed. */
+ * writes the status before it lets go of the lock), or from the record of a detached one
+ * that ended before, any number of times. */
 static int verb_wait(int argc, char **argv)
 {
-	char path[PATH_MAX], buf[32] = "";
 	bool running = false;
 	const char *name;
 	struct state st;
-	int fd, c;
+	int fd;
 
-	while ((c = verb_getopt("wait", argc, argv, "", NULL)) != -1)
+	while (verb_getopt("wait", argc, argv, "", NULL) != -1)
 		;
 	name = verb_name("wait", argc, argv, false);
 	if (!valid_name(name))
 		diex("wait: invalid NAME '%s'", name);
-	snprintf(path, sizeof(path), STATE_DIR "/%s.status", name);
-	fd = state_open(name, &st, &running);
-	if (fd >= 0 && running) {
+	fd = state_find(name, &st, &running);
+	if (fd < 0)
+		diex("wait: no container %s", name);
+	if (running) {
 		while (flock(fd, LOCK_SH) < 0)
 			if (errno != EINTR)
 				die("wait: %s", name);
 		state_load(fd, &st);
 	}
-	if (fd >= 0 && st.status >= 0) {
-		unlink(path);  /* read: gone */
-		return st.status;
-	}
-	if (fd >= 0)
+	if (st.status < 0)
 		diex("wait: %s ended without a status: its runb was killed", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT)
-		diex("wait: no container %s", name);
-	if (fd < 0 || read(fd, buf, sizeof(buf) - 1) < 0 || strncmp(buf, "status=", 7) != 0)
-		die("wait: read %s", path);
-	if (unlink(path) < 0)
-		warn("wait: rm %s", path);
-	return atoi(buf + 7);
+	return st.status;
 }
 
-/* runb logs [-f] NAME: what a detached container printed (NAME.log.1, then NAME.log);
- * with -f, then what it prints, until it ends. Once it has ended, the log is read: gone. */
-static bool logs_copy(int fd)
+/* runb logs [-f] [-n N] [-t] [--since WHEN] NAME: a detached container's output, from its
+ * record (container.log.N, ..., .1, then container.log), each line to the stream it was
+ * written to; any number of times while the record exists. -f: then what it writes, until
+ * it ends. -n/--tail N: the last N lines. -t: each line's time first. --since: the lines
+ * from WHEN on (2026-12-05T20:30:00Z, 2026-12-05, a Unix time, or 30s, 10m, 2h ago). */
+struct log_reader {
+	bool counting;          /* the first pass of --tail: only count */
+	long long lines;        /* ... the full lines (and a part at the end) */
+	long long skip;         /* the full lines to leave out before printing */
+	const char *since;      /* --since as the log's TIME; NULL: all */
+	bool timestamps;        /* -t */
+	bool mid[2];            /* stdout, stderr: a part was printed, its line goes on */
+	bool last_part;
+};
+
+/* One line of the log, LEN bytes: "TIME STREAM TAG TEXT". */
+static void log_line(struct log_reader *r, char *line, size_t len)
 {
-	char buf[8192];
-	ssize_t n;
-	bool any = false;
+	char *stream = memchr(line, ' ', len), *tag = stream ? memchr(stream + 1, ' ', line + len - stream - 1) : NULL;
+	bool full, err;
+	FILE *f;
 
-	while ((n = read(fd, buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
-		if (n > 0) {
-			write_all(STDOUT_FILENO, buf, n);
-			any = true;
-		}
-	return any;
-}
-
-/* Has NAME.log been renamed NAME.log.1 since FD was opened? Then FD's rest, and the new. */
-static int logs_rotated(const char *name, int fd)
-{
-	struct stat was, now;
-	int fresh = log_open(name, "", O_RDONLY);
-
-	if (fresh < 0 || fstat(fd, &was) < 0 || fstat(fresh, &now) < 0 || now.st_ino == was.st_ino) {
-		if (fresh >= 0)
-			close(fresh);
-		return fd;
+	if (!tag || tag + 3 > line + len || (tag[1] != 'F' && tag[1] != 'P') || tag[2] != ' ')
+		return;  /* not a line runb wrote */
+	*stream++ = '\0';
+	full = tag[1] == 'F';
+	err = strncmp(stream, "stderr ", 7) == 0;
+	if (r->since && strcmp(line, r->since) < 0)
+		return;
+	if (r->counting) {
+		r->lines += full;
+		r->last_part = !full;
+		return;
 	}
-	logs_copy(fd);
+	if (r->skip > 0) {
+		r->skip -= full;
+		return;
+	}
+	f = err ? stderr : stdout;
+	if (err)
+		fflush(stdout);
+	if (r->timestamps && !r->mid[err])
+		fprintf(f, "%s ", line);
+	fwrite(tag + 3, 1, line + len - (tag + 3), f);
+	if (full)
+		fputc('\n', f);
+	r->mid[err] = !full;
+}
+
+/* What is left to read of FD, line by line; a line not yet whole stays in BUF. */
+struct log_buf {
+	char data[65536];
+	size_t len;
+};
+
+static void log_feed(struct log_reader *r, struct log_buf *b, int fd)
+{
+	ssize_t n;
+	char *p, *nl;
+
+	while ((n = read(fd, b->data + b->len, sizeof(b->data) - b->len)) > 0 || (n < 0 && errno == EINTR)) {
+		if (n < 0)
+			continue;
+		b->len += n;
+		for (p = b->data; (nl = memchr(p, '\n', b->data + b->len - p)); p = nl + 1)
+			log_line(r, p, nl - p);
+		b->len -= p - b->data;
+		memmove(b->data, p, b->len);
+		if (b->len == sizeof(b->data))
+			b->len = 0;  /* longer than any line runb writes: not runb's */
+	}
+}
+
+/* The rotated files, oldest first, then container.log, left open in *LIVE (for -f). */
+static void log_read_all(const char *name, struct log_reader *r, int *live)
+{
+	struct log_buf *b = calloc(1, sizeof(*b));
+	char file[32], suffix[16];
+	int last = 0, fd;
+
+	if (!b)
+		die("calloc");
+	for (int i = 1; i <= 100; i++) {
+		snprintf(suffix, sizeof(suffix), ".%d", i);
+		log_name(suffix, file);
+		fd = record_open(name, file, O_RDONLY);
+		if (fd < 0)
+			break;
+		close(fd);
+		last = i;
+	}
+	for (int i = last; i >= 0; i--) {
+		snprintf(suffix, sizeof(suffix), ".%d", i);
+		log_name(i ? suffix : "", file);
+		fd = record_open(name, file, O_RDONLY);
+		if (fd < 0)
+			continue;
+		b->len = 0;
+		log_feed(r, b, fd);
+		if (i == 0 && live)
+			*live = fd;
+		else
+			close(fd);
+	}
+	free(b);
+}
+
+/* -f: what NAME writes from now on into container.log (open as FD), across its
+ * rotations, until its runb lets go of the lock LOCK. */
+static void log_follow(const char *name, struct log_reader *r, int fd, int lock)
+{
+	struct log_buf *b = calloc(1, sizeof(*b));
+	bool running = true;
+	struct stat was, now;
+	char path[PATH_MAX], file[32];
+	int fresh;
+
+	if (!b)
+		die("calloc");
+	log_name("", file);
+	record_path(name, file, path);
+	while (running) {
+		fflush(stdout);
+		usleep(100000);
+		running = flock(lock, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
+		log_feed(r, b, fd);
+		if (stat(path, &now) == 0 && fstat(fd, &was) == 0 && now.st_ino != was.st_ino &&
+		    (fresh = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
+			log_feed(r, b, fd);  /* the rest of the file it rotated away */
+			close(fd);
+			fd = fresh;
+			b->len = 0;
+			log_feed(r, b, fd);
+		}
+	}
 	close(fd);
-	return fresh;
+	free(b);
+}
+
+/* --since WHEN as the log's TIME, into OUT. */
+static void log_since(const char *arg, char out[static 40])
+{
+	struct tm tm = { 0 };
+	char *end;
+	double n = strtod(arg, &end);
+	time_t t = 0;
+
+	if (end != arg && isdigit((unsigned char)*arg) && end[0] && strchr("smh", end[0]) && !end[1])
+		t = time(NULL) - (time_t)(n * (end[0] == 'h' ? 3600 : end[0] == 'm' ? 60 : 1));
+	else if (end != arg && isdigit((unsigned char)*arg) && !*end)
+		t = (time_t)n;
+	else if ((end = strptime(arg, "%Y-%m-%dT%H:%M:%S", &tm)) || (end = strptime(arg, "%Y-%m-%d", &tm)))
+		t = *end == '\0' || *end == 'Z' || *end == '.' ? timegm(&tm) : -1;
+	else
+		t = -1;
+	if (t < 0 || !gmtime_r(&t, &tm))
+		diex("logs: invalid --since '%s' (2026-12-05T20:30:00Z, 2026-12-05, a Unix time, or "
+		     "30s, 10m, 2h)", arg);
+	strftime(out, 40, "%Y-%m-%dT%H:%M:%S.000000000Z", &tm);
 }
 
 static int verb_logs(int argc, char **argv)
 {
-	static const struct option longopts[] = { { "follow", no_argument, NULL, 'f' }, { 0 } };
+	static const struct option longopts[] = {
+		{ "follow", no_argument, NULL, 'f' }, { "tail", required_argument, NULL, 'n' },
+		{ "timestamps", no_argument, NULL, 't' }, { "since", required_argument, NULL, 'S' },
+		{ 0 }
+	};
+	struct log_reader r = { .skip = 0 };
 	bool follow = false, running = false;
-	char path[PATH_MAX];
+	unsigned long tail = ULONG_MAX;
+	char since[40];
 	const char *name;
 	struct state st;
-	int c, lock, old, log;
+	int c, fd, live = -1;
 
-	while ((c = verb_getopt("logs", argc, argv, "f", longopts)) != -1)
-		follow = true;
+	while ((c = verb_getopt("logs", argc, argv, "fn:t", longopts)) != -1)
+		if (c == 'f')
+			follow = true;
+		else if (c == 't')
+			r.timestamps = true;
+		else if (c == 'S')
+			log_since(optarg, since), r.since = since;
+		else if (strcmp(optarg, "all") != 0 && !parse_ulong(optarg, LONG_MAX, &tail))
+			diex("logs: invalid --tail '%s': expected a number of lines, or all", optarg);
 	name = verb_name("logs", argc, argv, false);
 	if (!valid_name(name))
 		diex("logs: invalid NAME '%s'", name);
-	lock = state_open(name, &st, &running);
-	old = log_open(name, ".1", O_RDONLY);
-	log = log_open(name, "", O_RDONLY);
-	if (log < 0 && running && !st.detached)
+	fd = state_find(name, &st, &running);
+	if (fd < 0)
+		diex("logs: no container %s", name);
+	if (!st.detached)
 		diex("logs: %s runs in the foreground: its output goes to its runb's terminal", name);
-	if (log < 0)
-		diex("logs: no container %s (or its log was read)", name);
-	if (old >= 0) {
-		logs_copy(old);
-		close(old);
+	if (tail != ULONG_MAX) {
+		r.counting = true;
+		log_read_all(name, &r, NULL);
+		r.counting = false;
+		r.skip = r.lines + r.last_part > (long long)tail ? r.lines + r.last_part - tail : 0;
 	}
-	logs_copy(log);
-	while (follow && running) {
-		usleep(100000);
-		running = flock(lock, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-		log = logs_rotated(name, log);
-		logs_copy(log);
-	}
-	if (running)
-		return 0;
-	logs_copy(log);  /* it ended: the log has been read, and goes */
-	snprintf(path, sizeof(path), STATE_DIR "/%s.log", name);
-	unlink(path);
-	snprintf(path, sizeof(path), STATE_DIR "/%s.log.1", name);
-	unlink(path);
+	log_read_all(name, &r, follow && running ? &live : NULL);
+	if (live >= 0)
+		log_follow(name, &r, live, fd);
+	close(fd);
 	return 0;
 }
 
@@ -6385,13 +7487,12 @@ static void exec_config(struct config *cfg, const struct cmdline *cl, const stru
 		cfg->tty = tty_wanted();
 }
 
-
 /* runb exec, on the host: the setup and the command forked (exec_fork), their
  * output relayed, signals forwarded, until the command ends. */
 static int exec_run(const struct config *cfg, struct ledger *led, const struct state *st)
 {
 	struct run run = { .cg_v2 = st->cg_v2 };  /* the container's, from its state */
-	struct watch x = { .pty_sock = -1, .report = -1, .log_in = -1, .log = -1, .state_fd = -1,
+	struct watch x = { .pty_sock = -1, .report = -1, .log_out = -1, .log_err = -1,
 			   .in = -1, .out = -1, .err = -1 };
 	struct exec_io io = { .pty = { -1, -1 }, .go = { -1, -1 } };
 	int pidfd, child_pidfd, cg[ARRAY_SIZE(cg_v1_controllers)];
@@ -6429,7 +7530,7 @@ static int verb_exec(int argc, char **argv)
 {
 	struct tracer tr = { .verbose = false };
 	struct config cfg = { .tr = &tr, .tty = -1, .hostname = "" };
-	struct ledger led = { .lock_fd = -1, .lease_fd = -1, .tr = &tr };
+	struct ledger led = { .lock_fd = -1, .lease_fd = -1, .record_fd = -1, .tr = &tr };
 	struct cmdline cl = { .cfg = &cfg };
 	bool user_asked = false;
 	struct state st;
@@ -6455,15 +7556,25 @@ struct verb_row {
 };
 
 static const struct verb_row verbs[] = {
-	{ "ps", verb_ps, false, "ps [--format FORMAT]",
-	  "one line per running container (FORMAT: {{.Name}} {{.Pid}}\n"
-	  "{{.IP}} {{.Rootfs}} {{.Command}} {{.Uptime}}, and \\t)" },
+	{ "ps", verb_ps, false, "ps [-a] [-q] [--filter name=PART|status=S] [--format F]",
+	  "the running containers (-a: those that ended too; -q: names;\n"
+	  "F: table, json, or {{.Name}} {{.Status}} {{.State}} {{.Pid}}\n"
+	  "{{.IP}} {{.Rootfs}} {{.Command}} {{.Uptime}} {{.Restarts}}\n"
+	  "{{.ExitCode}} and \\t)" },
 	{ "exec", verb_exec, true, "exec [-t|-T] [-e KEY=VAL] [--user UID[:GID]] [-w DIR] NAME COMMAND...",
 	  "COMMAND in its namespaces and cgroup, with its privileges" },
-	{ "stop", verb_stop, false, "stop [-t SECONDS] NAME", "SIGTERM to its PID 1, SIGKILL after SECONDS (default 10)" },
+	{ "stop", verb_stop, false, "stop [-s SIG] [-t SECONDS] NAME",
+	  "SIG (default its --stop-signal, TERM) to its PID 1, SIGKILL\n"
+	  "after SECONDS (default its --stop-timeout, 10); no restart" },
 	{ "kill", verb_kill, false, "kill [-s SIGNAL] NAME", "SIGNAL (default KILL) to its PID 1" },
-	{ "logs", verb_logs, false, "logs [-f] NAME", "what a detached one printed (-f: follow until it ends)" },
+	{ "logs", verb_logs, false, "logs [-f] [-n N] [-t] [--since WHEN] NAME",
+	  "what a detached one printed, stdout and stderr apart (-f:\n"
+	  "follow until it ends; -n/--tail: the last N lines; -t: times)" },
 	{ "wait", verb_wait, false, "wait NAME", "until it ends; exit with its status" },
+	{ "rm", verb_rm, false, "rm [-f] NAME...", "remove a detached one's record (-f: kill it first)" },
+	{ "inspect", verb_inspect, false, "inspect NAME...", "its state and settings as JSON" },
+	{ "stats", verb_stats, false, "stats [--no-stream] [NAME...]",
+	  "CPU, memory and pids of the running ones, every second" },
 };
 
 static const struct verb_row *verb_of(const char *word)
@@ -6474,12 +7585,29 @@ static const struct verb_row *verb_of(const char *word)
 	return NULL;
 }
 
+/* What crashed runs left (a SIGKILLed runb), swept first by every verb as by every
+ * start, so that ps, wait and logs never show a container whose runb is gone as one
+ * that runs. */
+static void verb_sweep(void)
+{
+	struct tracer tr = { .verbose = false };
+	struct ledger live = { .owner = getpid(), .lock_fd = -1, .lease_fd = -1, .record_fd = -1,
+			       .tr = &tr };
+	struct statfs st;
+
+	if (access(STATE_DIR, F_OK) < 0)
+		return;
+	live.cg_v2 = statfs(CG_ROOT, &st) == 0 && st.f_type == CGROUP2_SUPER_MAGIC;
+	sweep_crashed_runs(&live);
+}
+
 static int verb_run(const struct verb_row *v, int argc, char **argv)
 {
 	optind = 1;
 	opterr = 0;
 	if (geteuid() != 0)
 		diex("%s: must be run as root (try: sudo runb %s ...)", v->name, v->name);
+	verb_sweep();
 	return v->run(argc, argv);
 }
 
@@ -6491,7 +7619,7 @@ static void usage(FILE *out)
 		fprintf(out, "       runb %s\n", verbs[i].usage);
 	fputs("Run COMMAND (default /bin/bash, or /bin/sh) in a container NAME whose root is ROOTFS.\n\n", out);
 	options_usage(out);
-	fputs("\nThe verbs, for a running container NAME:\n", out);
+	fputs("\nThe verbs, for a container NAME that runs (or, detached, has ended):\n", out);
 	for (size_t i = 0; i < ARRAY_SIZE(verbs); i++) {
 		fprintf(out, "  %-19s", verbs[i].name);
 		for (const char *p = verbs[i].help; *p; p++)
@@ -6596,7 +7724,9 @@ static void runb_start(struct config *cfg, struct run *run, struct ledger *led, 
 		rootfs_warn_if_open(cfg, h->rootfd);
 	overlay_dir_prepare(cfg, h->rootfd);
 	name_lock(cfg, led, &crashed);
-	state_forget(cfg->name);       /* what a former run of NAME kept for runb wait, logs */
+	record_remove(cfg->name);      /* a former run's record: a new run of NAME replaces it */
+	if (cfg->detach)
+		record_make(cfg, led);  /* -d: a record of its own, until runb rm */
 	cg_detect(cfg, run);           /* slide 25: which cgroup version */
 	led->cg_v2 = cfg->tr->cg_v2 = run->cg_v2;
 	if (crashed)
@@ -6608,8 +7738,8 @@ static void runb_start(struct config *cfg, struct run *run, struct ledger *led, 
 }
 
 /* The pipes and sockets between runb and its child, made just before the clone. */
-static void runb_handoff(const struct config *cfg, struct run *run, struct ledger *led,
-			 struct handoff *h, struct watch *x)
+static void runb_handoff(const struct config *cfg, struct run *run, struct handoff *h,
+			 struct watch *x)
 {
 	int alive[2];
 
@@ -6625,41 +7755,60 @@ static void runb_handoff(const struct config *cfg, struct run *run, struct ledge
 	if (pipe2(h->report, O_CLOEXEC) < 0)  /* the child's word that it execs (exec_command) */
 		die("pipe");
 	if (cfg->detach) {
-		ledger_add(led, MADE_LOG);
-		x->log = log_open(cfg->name, "", O_WRONLY | O_CREAT | O_TRUNC | O_APPEND);
-		if (pipe2(h->log, O_CLOEXEC) < 0)
+		if (x->log.fd < 0) {
+			x->log = (struct log_writer){ .name = cfg->name, .max_size = cfg->log_max_size,
+						      .max_file = cfg->log_max_file };
+			log_writer_open(&x->log, 0);
+		}
+		if (pipe2(h->out, O_CLOEXEC) < 0 || pipe2(h->err, O_CLOEXEC) < 0)
 			die("-d: pipe");
-		fcntl(h->log[0], F_SETFL, O_NONBLOCK);
+		fcntl(h->out[0], F_SETFL, O_NONBLOCK);
+		fcntl(h->err[0], F_SETFL, O_NONBLOCK);
 	}
+}
+
+/* Close the descriptors of FDS that are open, and mark them closed. */
+static void fds_close(int *fds[], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
 }
 
 /* After the clone, in runb: the state for the verbs, the watcher, the wait,
  * the status. Returns the command's exit status. */
-static int runb_supervise(const struct config *cfg, const struct run *run, struct ledger *led,
+static int runb_supervise(const struct config *cfg, struct run *run, struct ledger *led,
 			  struct handoff *h, struct watch *x, pid_t pid, int pidfd,
 			  const sigset_t *signals)
 {
+	int *child_ends[] = { &h->pty_sock[1], &h->report[1], &h->out[1], &h->err[1], &h->alive_r };
+	int *spent[] = { &h->alive_w, &h->pty_sock[0], &x->report, &x->log_out, &x->log_err };
+	pid_t watcher;
 	int status;
 
 	clock_gettime(CLOCK_MONOTONIC, &cfg->tr->cloned);
+	clock_gettime(CLOCK_MONOTONIC, &run->began);
 	cfg->tr->pending[0] = '\0';    /* -v: the clone's line is the child's (trace_begin_child) */
-	state_write(cfg, run, led, pid);    /* for runb ps, exec, stop, kill, wait */
-	if (h->pty_sock[1] >= 0)       /* the child's ends */
-		close(h->pty_sock[1]);
-	if (h->report[1] >= 0)
-		close(h->report[1]);
-	if (h->log[1] >= 0)
-		close(h->log[1]);
-	watch_container(cfg, pidfd, h->alive_r);  /* the container dies with runb */
-	close(h->alive_r);             /* alive_w stays open until runb exits */
+	if (!run->created)
+		run->created = time(NULL);
+	state_write(cfg, run, led, pid, run->created);  /* for runb ps, exec, stop, kill, wait */
+	watcher = watch_container(cfg, pidfd, h->alive_r);  /* the container dies with runb */
+	fds_close(child_ends, ARRAY_SIZE(child_ends));  /* alive_w stays open while it runs */
 	x->pty_sock = h->pty_sock[0];
 	x->report = h->report[0];
-	x->log_in = h->log[0];
-	x->state_fd = led->lock_fd;
+	x->log_out = h->out[0];
+	x->log_err = h->err[0];
+	x->led = led;
 	status = wait_container(cfg, led, pid, pidfd, signals, x);
 	clock_gettime(CLOCK_MONOTONIC, &cfg->tr->ended);
-	led->keep_log = x->ran;        /* -d: it ran, so its log stays for runb logs */
-	state_end(cfg, led, status, x->ran);
+	led->keep_record = (led->keep_record || x->ran) && !cfg->autoremove;
+	state_end(led, status, cg_oom_check(cfg, run, status));
+	fds_close(spent, ARRAY_SIZE(spent));  /* the watcher sees PID 1's end, and goes */
+	close(pidfd);
+	if (waitpid(watcher, NULL, 0) < 0)
+		warn("wait for the watcher");
 	return status;
 }
 
@@ -6668,20 +7817,21 @@ int main(int argc, char **argv)
 	struct tracer tr = { .verbose = false };
 	struct config cfg = {
 		.net = NET_BRIDGE, .dns = "8.8.8.8", .stop_timeout = 10, .seccomp = true,
+		.stop_signal = SIGTERM, .log_max_size = 20ULL << 20, .log_max_file = 5,
 		.subnet = NET_SUBNET, .prefix = NET_PREFIX, .tty = -1, .tr = &tr, .nnp = true,
 		.pids = PIDS_DEFAULT,
 	};
 	struct run run = { .volumes = NULL };
-	struct ledger led = { .lock_fd = -1, .lease_fd = -1, .tr = &tr };
+	struct ledger led = { .lock_fd = -1, .lease_fd = -1, .record_fd = -1, .tr = &tr };
 	struct handoff h = { .rootfd = -1, .netns_fd = -1, .pty_sock = { -1, -1 },
-			     .report = { -1, -1 }, .log = { -1, -1 } };
+			     .report = { -1, -1 }, .out = { -1, -1 }, .err = { -1, -1 } };
 	struct detach d = { .err = -1, .started = -1 };
-	struct watch x = { .pty_sock = -1, .report = -1, .log_in = -1, .log = -1, .detach = &d,
-			   .state_fd = -1, .in = -1, .out = -1, .err = -1 };
+	struct watch x = { .pty_sock = -1, .report = -1, .log_out = -1, .log_err = -1,
+			   .log = { .fd = -1 }, .detach = &d, .in = -1, .out = -1, .err = -1 };
 	const struct config *c;
 	char veth[IFNAMSIZ];
 	sigset_t signals;
-	int pidfd = -1;
+	int pidfd = -1, status;
 	pid_t pid;
 
 	const struct verb_row *verb = argc > 1 ? verb_of(argv[1]) : NULL;
@@ -6705,11 +7855,14 @@ int main(int argc, char **argv)
 		net_host_side(c, &run, h.netns_fd, veth);  /* slide 26: ip link add $VETH ...; brctl addif */
 	}
 	net_configure_container(c, &run, h.netns_fd);  /* slide 26: ip netns exec ... ip address ... */
-	runb_handoff(c, &run, &led, &h, &x);           /* beyond the slides: the child's pipes */
-	stop_if_signalled();
-	rootfs_hand_over(c, h.rootfd);
-	pid = ns_clone_container(c, &run, &pidfd);     /* slide 27: unshare ... --fork bash $CORE */
-	if (pid == 0)
-		container_main(c, &run, &h);           /* core.sh, in the child */
-	exit(runb_supervise(c, &run, &led, &h, &x, pid, pidfd, &signals));  /* until it ends; trap ... EXIT */
+	do {
+		runb_handoff(c, &run, &h, &x);         /* beyond the slides: the child's pipes */
+		stop_if_signalled();
+		rootfs_hand_over(c, h.rootfd);
+		pid = ns_clone_container(c, &run, &pidfd);  /* slide 27: unshare ... --fork bash $CORE */
+		if (pid == 0)
+			container_main(c, &run, &h);   /* core.sh, in the child */
+		status = runb_supervise(c, &run, &led, &h, &x, pid, pidfd, &signals);  /* until it ends */
+	} while (restart_wait(c, &run, &led, &x, status, &signals));  /* beyond the slides: --restart */
+	exit(status);                                  /* trap ... EXIT: teardown() */
 }
