@@ -1,8 +1,8 @@
 /*
- * runb.c — a container engine in one C file, step by step in the order of the
+ * runb.c is a container engine in one C file. It follows, step by step, the
  * talk "コンテナエンジンの作り方" (K. Onishi, 2019) and its shell tool runb
- * (runb.sh + src/core.sh). Read it beside the slides: every block of Part I is
- * headed by the slide it implements and the shell line it replaces.
+ * (runb.sh and src/core.sh). Read it beside the slides: each block of Part I
+ * begins with the slide it implements and the shell line it replaces.
  *
  *   sudo ./runb [OPTIONS] NAME ROOTFS [COMMAND [ARG...]]
  *
@@ -10,20 +10,18 @@
  *   The kit      errors, the -v trace and --step, syscalls glibc does not
  *                wrap, paths inside ROOTFS, a small rtnetlink kit
  *   Part I       the slides, 25 to 33, in their order: only what they do
- *   Part II      beyond the slides, in the order of the container's life,
- *                with an index at its top: the rule for every runb process
- *                inside the container, the command line, runb's bookkeeping,
- *                the root, cgroups, the child's file system and process, the
- *                terminal, runb beside its container, the verbs
+ *   Part II      beyond the slides, in the order of the container's life;
+ *                its index is at its top
  *   The spines   container_main(), which reads like core.sh, and main(),
  *                which reads like runb.sh
  *
- * A comment in Part I that begins with "[robustness]" marks what the slide
- * does not do but a real machine needs (a retry, a diagnosis, a leftover of
- * a crashed run): skip it on a first reading.
+ * A comment in Part I that begins with "[robustness]" marks code that the
+ * slide does not have but a real machine needs: a retry, a diagnosis, or the
+ * removal of what a crashed run left. You can skip it on a first reading.
  *
- * The slides, and the functions that do them, in the order of Part I. README.md
- * has the same map; test/map.bats checks both against this file.
+ * This table maps each slide to the functions that do it, in the order of
+ * Part I. README.md has the same map, and test/map.bats checks both against
+ * this file.
  *
  *   slide  shell step (runb.sh / core.sh)            runb.c
  *   -----  ----------------------------------------  --------------------------
@@ -50,16 +48,16 @@
  * Process model: runb (the parent) stays in the host's namespaces, makes what
  * must exist on the host, clones the container's first process (the child),
  * waits for it, and removes what it made. The child builds the container
- * around itself and finally execs the command, which so becomes PID 1 of its
+ * around itself and finally execs the command, which thus becomes PID 1 of its
  * PID namespace (slide 36). A third process, the watcher, kills the container
- * if runb dies without its teardown.
+ * if runb dies without running its teardown.
  *
  * Cleanup policy: what lives only in the child's namespaces dies with them.
  * What runb makes on the host (the NAME lock, cgroups, the netns name, the
- * address lease, the terminal's mode) is written in one ledger as it is made;
- * teardown(), which on_exit(3) runs on every exit of runb, die() included,
- * unwinds the ledger in reverse order. What a crashed run left (SIGKILL, power
- * loss) is found by the next run, of any NAME, and swept the same way.
+ * address lease, the terminal's mode) is recorded in one ledger as it is made.
+ * teardown() unwinds the ledger in reverse order; on_exit(3) runs it on every
+ * exit of runb, die() included. When a run crashes (SIGKILL, power loss), the
+ * next run, whatever its NAME, finds what it left and removes it the same way.
  *
  * Build: make   (cc -std=gnu11 -O2 -Wall -Wextra -Werror, libc only)
  * License: MIT
@@ -268,12 +266,13 @@ struct handoff {
 
 /* ======================================================================== */
 /* The kit: errors, the trace, syscalls glibc does not wrap, paths inside    */
-/* ROOTFS, lock files, rtnetlink.                                            */
+/* ROOTFS, the ledger, rtnetlink.                                            */
 /* ======================================================================== */
 
-/* One line on stderr: "runb: " FMT, then ": strerror(ERR)" unless ERR is 0.
- * Written at once (one write, as stderr is unbuffered only per call), so the
- * lines of runb and its child do not mix. */
+/* Print one line on stderr: "runb: " and FMT, then ": " and strerror(ERR)
+ * unless ERR is 0. The line is built first and printed in one call (stderr is
+ * unbuffered, so each call is one write), so lines of runb and its child do
+ * not mix. */
 static void say(int err, const char *fmt, va_list ap)
 {
 	char line[1024];
@@ -286,9 +285,10 @@ static void say(int err, const char *fmt, va_list ap)
 	fprintf(stderr, "runb: %s\n", line);
 }
 
-/* die(): the step failed. One line that names the step and its arguments,
- * then strerror(errno) (saved first: the formatting may change it), and exit
- * 125; on_exit(teardown) then removes what runb made on the host. */
+/* die() is for a step that failed. It prints one line that names the step and
+ * its arguments, then strerror(errno), and exits with 125. errno is saved
+ * first, because formatting the line may change it. On exit, teardown()
+ * (registered with on_exit) removes what runb made on the host. */
 static noreturn void die(const char *fmt, ...)
 {
 	int saved = errno;
@@ -300,7 +300,7 @@ static noreturn void die(const char *fmt, ...)
 	exit(EXIT_RUNB);
 }
 
-/* diex(): the same for bad input, where there is no errno to report. */
+/* diex() is the same as die(), for bad input, where there is no errno to report. */
 static noreturn void diex(const char *fmt, ...)
 {
 	va_list ap;
@@ -311,8 +311,8 @@ static noreturn void diex(const char *fmt, ...)
 	exit(EXIT_RUNB);
 }
 
-/* warn(): what teardown could not undo, and other trouble that must not stop
- * runb: one line, with strerror(errno), and go on (errno kept). */
+/* warn() reports trouble that must not stop runb, such as what teardown could
+ * not undo. It prints one line with strerror(errno) and returns; errno is kept. */
 static void warn(const char *fmt, ...)
 {
 	int saved = errno;
@@ -330,7 +330,7 @@ static long long us_between(const struct timespec *a, const struct timespec *b)
 	return (b->tv_sec - a->tv_sec) * 1000000LL + (b->tv_nsec - a->tv_nsec) / 1000;
 }
 
-/* -v: print the line of the step that just ended, with the time it took. */
+/* With -v, print the line of the step that just ended, with the time it took. */
 static void trace_flush(struct tracer *tr)
 {
 	struct timespec now;
@@ -342,9 +342,9 @@ static void trace_flush(struct tracer *tr)
 	tr->pending[0] = '\0';
 }
 
-/* trace(): with -v, "[slide NN] <shell line> -> <what runb does> [N µs]"
- * (slide 0: "[runb]", a step beyond the slides), printed as each step ends.
- * This is the tutorial's live demonstration; --step pauses before each. */
+/* With -v, trace() prints "[slide NN] <shell line> -> <what runb does> [N µs]"
+ * when each step ends. A step beyond the slides has SLIDE 0 and prints "[runb]".
+ * This is the tutorial's live demonstration. --step pauses before each step. */
 static void trace(struct tracer *tr, int slide, const char *shell, const char *fmt, ...)
 {
 	char what[512];
@@ -365,7 +365,8 @@ static void trace(struct tracer *tr, int slide, const char *shell, const char *f
 	clock_gettime(CLOCK_MONOTONIC, &tr->begun);
 }
 
-/* System calls glibc 2.36 does not wrap, each as its man page has it. */
+/* Wrappers for system calls that glibc 2.36 does not wrap, as their man pages
+ * declare them. */
 static int sys_pivot_root(const char *new_root, const char *put_old)
 {
 	return syscall(SYS_pivot_root, new_root, put_old);
@@ -402,19 +403,19 @@ static int sys_openat2(int dirfd, const char *path, struct open_how *how)
 	return syscall(SYS_openat2, dirfd, path, how, sizeof(*how));
 }
 
-/* clone(2) as fork(2) is, with FLAGS (and, in its low byte, the exit signal). */
+/* clone(2) used like fork(2), with FLAGS. The low byte of FLAGS is the exit signal. */
 static pid_t sys_clone(unsigned long flags)
 {
 	return syscall(SYS_clone, flags, NULL, NULL, NULL, 0);
 }
 
-/* Open PATH below the directory DIRFD without following a single symlink,
- * and without ".." leading above DIRFD (openat2(2): RESOLVE_BENEATH,
- * RESOLVE_NO_SYMLINKS). The shell's `mkdir -p $ROOT_FS_DIR/proc` follows a
- * link planted in the rootfs to wherever it points; a link that resolves
- * inside the rootfs now may mean something else after the next mount. This
- * follows none: what it opens is what the path names. EAGAIN: a rename
- * raced the lookup; the kernel asks to try again. */
+/* Open PATH below the directory DIRFD. No symlink is followed, and ".." cannot
+ * lead above DIRFD (openat2(2) with RESOLVE_BENEATH and RESOLVE_NO_SYMLINKS).
+ * The shell's `mkdir -p $ROOT_FS_DIR/proc` follows a link planted in the rootfs
+ * to wherever it points, and a link that stays inside the rootfs now may point
+ * elsewhere after the next mount. This function follows no link, so it opens
+ * exactly what the path names. EAGAIN means that a rename raced the lookup, and
+ * the kernel asks us to try again. */
 static int open_beneath(int dirfd, const char *path, int flags)
 {
 	struct open_how how = {
@@ -436,18 +437,19 @@ static const char *fd_path(int fd, char buf[static 32])
 	return buf;
 }
 
-/* mkdir -p ROOT/PATH, then open it for a mount on it. A mount target must be
- * a real directory inside ROOTFS reached without following any symlink, as
- * runc requires since CVE-2019-19921 and CVE-2023-27561: anything else (a
- * link on the way, a file) is refused, exit 125, with the path named. SHOWN
- * is how ROOT is named in messages. Returns an O_PATH descriptor. */
+/* mkdir -p ROOT/PATH, then open the directory to mount something on it, and
+ * return an O_PATH descriptor. A mount target must be a real directory inside
+ * ROOTFS, reached without following any symlink; runc requires this since
+ * CVE-2019-19921 and CVE-2023-27561. Anything else (a link on the way, or a
+ * file) is refused: runb names the path and exits with 125. SHOWN is the name
+ * of ROOT in messages. */
 static int open_mount_dir(int rootfd, const char *path, const char *shown)
 {
 	char comp[NAME_MAX + 1];
 	const char *p;
 	int dirfd = rootfd, fd;
 
-	path += strspn(path, "/");  /* relative to ROOT, also when given as /x inside it */
+	path += strspn(path, "/");  /* relative to ROOT, even when written as /x */
 	p = path;
 
 	while (*p) {
@@ -478,23 +480,25 @@ static int open_mount_dir(int rootfd, const char *path, const char *shown)
 	return dirfd == rootfd ? open_beneath(rootfd, ".", O_PATH | O_DIRECTORY) : dirfd;
 }
 
-/* The ledger (struct ledger): note what was just made on the host, before
- * the step that makes it can fail halfway, so that teardown() undoes it. */
+/* Record in the ledger (struct ledger) what a step makes on the host, before
+ * that step can fail halfway, so that teardown() undoes it. */
 static void ledger_add(struct ledger *led, enum made_what what)
 {
 	if (led->n == ARRAY_SIZE(led->made))
 		diex("ledger: more than %zu entries (a bug in runb)", ARRAY_SIZE(led->made));
 	led->made[led->n++] = what;
 }
-/* One write of S to FD, open on PATH: a kernel file takes it whole or fails. */
+
+/* Write S to FD, which is open on PATH, in one write(2). A kernel file takes
+ * the whole string or fails. */
 static void write_fd(int fd, const char *path, const char *s)
 {
 	if (write(fd, s, strlen(s)) < 0)
 		die("echo %s > %s", s, path);
 }
 
-/* echo S > PATH, for cgroupfs: one write(2), whose error is the kernel's
- * answer (EINVAL for a bad value, EBUSY, ...). */
+/* echo S > PATH, for cgroupfs. It is one write(2), and its error is the
+ * kernel's answer (EINVAL for a bad value, EBUSY, ...). */
 static void write_file(const char *path, const char *s)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -505,7 +509,7 @@ static void write_file(const char *path, const char *s)
 	close(fd);
 }
 
-/* One rtnetlink request: header, the message's fixed part, then attributes in buf. */
+/* One rtnetlink request: the header, the message's fixed part, then attributes in buf. */
 struct nl_req {
 	struct nlmsghdr nh;
 	union {
@@ -516,7 +520,7 @@ struct nl_req {
 	char buf[512];
 };
 
-/* A route socket; it talks to the network namespace the caller is in when it is opened. */
+/* Open a route socket. It talks to the network namespace the caller is in when it opens it. */
 static int nl_open(void)
 {
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
@@ -526,8 +530,8 @@ static int nl_open(void)
 	return fd;
 }
 
-/* Append attribute TYPE carrying LEN bytes of DATA (zeroes if DATA is NULL). The bound is
- * checked before anything is written; an overflow is a bug in runb, so die. */
+/* Append attribute TYPE with LEN bytes of DATA (zeroes if DATA is NULL). The size is
+ * checked before anything is written; an overflow is a bug in runb, so runb dies. */
 static struct rtattr *nl_put(struct nl_req *req, unsigned short type, const void *data, size_t len)
 {
 	size_t off = NLMSG_ALIGN(req->nh.nlmsg_len);
@@ -552,13 +556,13 @@ static struct rtattr *nl_nest_begin(struct nl_req *req, unsigned short type)
 	return nl_put(req, type, NULL, 0);
 }
 
-/* ...so once they are in, stretch its length to the end of the request. */
+/* ...so, once they are in, stretch its length to the end of the request. */
 static void nl_nest_end(struct nl_req *req, struct rtattr *nest)
 {
 	nest->rta_len = (char *)req + req->nh.nlmsg_len - (char *)nest;
 }
 
-/* Read the kernel's NLMSG_ERROR: error 0 is the ack, -errno a refusal. */
+/* Read the kernel's NLMSG_ERROR. Its error is 0 for the ack, or -errno for a refusal. */
 static int nl_ack(const struct nlmsghdr *nh)
 {
 	const struct nlmsgerr *err = NLMSG_DATA(nh);
@@ -573,13 +577,14 @@ static int nl_ack(const struct nlmsghdr *nh)
 	return -1;
 }
 
-/* Send REQ with NLM_F_ACK and wait for the ack with its sequence number. 0 or -1 with errno
- * set from the kernel (so die() prints e.g. "File exists"). The sequence number comes from the
- * clock: fresh per request without a global counter; replies to anything else are skipped. */
+/* Send REQ with NLM_F_ACK and wait for the ack with its sequence number. Return 0, or -1 with
+ * errno set from the kernel, so that die() prints e.g. "File exists". The sequence number comes
+ * from the clock, so each request gets a fresh one without a global counter. Replies to
+ * anything else are skipped. */
 static int nl_talk(int fd, struct nl_req *req)
 {
 	char buf[8192] __attribute__((aligned(NLMSG_ALIGNTO)));
-	struct sockaddr_nl peer = { .nl_family = AF_NETLINK };	/* nl_pid 0: the kernel */
+	struct sockaddr_nl peer = { .nl_family = AF_NETLINK };	/* nl_pid 0 is the kernel */
 	socklen_t peer_len;
 	struct nlmsghdr *nh;
 	struct timespec now;
@@ -611,7 +616,7 @@ static int nl_talk(int fd, struct nl_req *req)
 }
 
 /* ip link show NAME, for its index. Names are per netns, and a link moved to another netns may
- * get a new index there, so always look it up by name in the netns at hand. */
+ * get a new index there, so always look it up by name in the current netns. */
 static int link_index(const char *name)
 {
 	unsigned int index = if_nametoindex(name);
@@ -619,8 +624,8 @@ static int link_index(const char *name)
 	return index ? (int)index : -1;
 }
 
-/* Addresses of the containers' subnet (--subnet, default the slide's 10.0.0.0/24) are
- * kept in host byte order; the bridge, the gateway, has the subnet's first address. */
+/* runb keeps the addresses of the containers' subnet (--subnet, by default the slide's
+ * 10.0.0.0/24) in host byte order. The bridge is the gateway; it has the subnet's first address. */
 static struct in_addr net_addr(uint32_t host_order)
 {
 	return (struct in_addr){ htonl(host_order) };
@@ -637,27 +642,29 @@ static uint32_t net_gateway(const struct config *cfg)
 
 /* Slide 25: cgroups — replaces: cgcreate -g "$CGROUP_CONTROLLERS:$CONTAINER_NAME"
  *
- * A cgroup is a directory in a cgroup file system; its files hold the limits
- * for the processes in it (slides 15-18, man 7 cgroups). cgcreate is mkdir.
- * There are two versions, and a machine shows one of them at /sys/fs/cgroup:
- *   v2 (unified): one tree, /sys/fs/cgroup/runb/NAME. A controller works in a
- *       cgroup only once the parent lists it in cgroup.subtree_control, and
- *       a cgroup that hands controllers to children may hold no process
- *       itself ("no internal processes"), so runb enables them on the way.
- *   v1 (or hybrid): one tree per controller, cpu/runb/NAME, memory/runb/NAME
- *       and pids/runb/NAME, each with its own file names (and devices/runb/NAME
- *       for the device rules of Part II, which the slides lack).
- * Departure: the slide's cgroups are never removed; runb's are, by cg_remove()
- * (Part II.2), as is all that runb makes on the host.
+ * A cgroup is a directory in a cgroup file system. Its files hold the limits
+ * for the processes in it (slides 15-18, man 7 cgroups), so cgcreate is mkdir.
+ * There are two versions, and /sys/fs/cgroup shows one of them:
+ *   v2 (unified): one tree, with /sys/fs/cgroup/runb/NAME. A controller works
+ *       in a cgroup only once the parent lists it in cgroup.subtree_control,
+ *       and a cgroup that hands controllers to its children may hold no
+ *       process itself ("no internal processes"). So runb enables the
+ *       controllers in each parent on the way down.
+ *   v1 (or hybrid): one tree per controller (cpu/runb/NAME, memory/runb/NAME,
+ *       pids/runb/NAME), each with its own file names. runb also makes
+ *       devices/runb/NAME, for the device rules of Part II (not in the slides).
+ * Departure: the slide never removes its cgroups. runb removes them with
+ * cg_remove() (Part II.2), as it removes everything it makes on the host.
  */
 static const char *const cg_v1_controllers[] = {
-	"cpu", "memory", "pids",  /* the slide's CGROUP_CONTROLLERS: v1 and v2 */
-	"devices",                /* v1 only, for the device rules (v2: a BPF program) */
+	"cpu", "memory", "pids",  /* the slide's CGROUP_CONTROLLERS, v1 and v2 */
+	"devices",                /* v1 only, for the device rules; v2 uses a BPF program */
 };
 #define CG_V2_CONTROLLERS 3       /* the first three of cg_v1_controllers */
 
-/* The container NAME's cgroup directory in one v1 hierarchy (CTRL), or in the
- * unified one (V2, CTRL ignored), followed by "/FILE" when FILE is given. */
+/* Put in PATH the cgroup directory of container NAME: in the v1 hierarchy CTRL,
+ * or, when V2, in the unified one (CTRL is then ignored). When FILE is given,
+ * "/FILE" is added at the end. */
 static void cg_path(const char *name, bool v2, const char *ctrl, const char *file,
 		    char path[static PATH_MAX])
 {
@@ -669,9 +676,10 @@ static void cg_path(const char *name, bool v2, const char *ctrl, const char *fil
 			 file ? "/" : "", file ? file : "");
 }
 
-/* Which version: cgroup2's magic number on /sys/fs/cgroup means v2 only;
- * anything else (a tmpfs of v1 hierarchies, maybe with a v2 one at
- * unified/ beside them: "hybrid") means runb uses the v1 controllers. */
+/* Find out which version this machine uses. If /sys/fs/cgroup has cgroup2's
+ * magic number, it is v2 only. Anything else is a tmpfs of v1 hierarchies,
+ * perhaps with a v2 one beside them at unified/ ("hybrid"), and then runb uses
+ * the v1 controllers. */
 static void cg_detect(const struct config *cfg, struct run *run)
 {
 	struct statfs st;
@@ -683,7 +691,8 @@ static void cg_detect(const struct config *cfg, struct run *run)
 	      "cgroup2, unified v2" : "not cgroup2, v1 or hybrid: using the v1 cpu, memory, pids");
 }
 
-/* [robustness] DIR/FILE's words, as " w1 w2 ... ": 0, or -1 when DIR is gone (ENOENT). */
+/* [robustness] Read the words of DIR/FILE into HAVE as " w1 w2 ... ". Return 0, or -1 when
+ * DIR is gone (ENOENT). */
 static int cg_read_words(const char *dir, const char *file, char have[static 512])
 {
 	char path[PATH_MAX];
@@ -702,7 +711,7 @@ static int cg_read_words(const char *dir, const char *file, char have[static 512
 	return 0;
 }
 
-/* [robustness] Are all of the slide's controllers among HAVE's words? */
+/* [robustness] Is each of the slide's controllers among the words in HAVE? */
 static bool cg_v2_all_in(const char *have)
 {
 	char word[16];
@@ -716,18 +725,18 @@ static bool cg_v2_all_in(const char *have)
 }
 
 /* v2: echo "+cpu +memory +pids" > DIR/cgroup.subtree_control, unless they are
- * enabled there already, after checking DIR/cgroup.controllers offers them (a
- * parent that does not delegate them cannot be helped from here: say so
- * rather than half-make a container). */
+ * enabled there already. First check that DIR/cgroup.controllers offers them.
+ * If DIR's parent does not delegate them, runb cannot fix that from here, so
+ * it says so rather than make half a container. */
 static int cg_v2_delegate(const struct config *cfg, const char *dir)
 {
 	char path[PATH_MAX], have[512], want[64] = "";
 	int fd;
 
 	if (cg_read_words(dir, "cgroup.subtree_control", have) < 0)
-		return -1;  /* a parent another runb just removed: try again */
+		return -1;  /* another runb just removed this parent: try again */
 	if (cg_v2_all_in(have))
-		return 0;   /* enabled already (by systemd, or an earlier runb): no write */
+		return 0;   /* systemd or an earlier runb enabled them already */
 	if (cg_read_words(dir, "cgroup.controllers", have) < 0)
 		return -1;
 	for (size_t i = 0; i < CG_V2_CONTROLLERS; i++) {
@@ -750,16 +759,16 @@ static int cg_v2_delegate(const struct config *cfg, const char *dir)
 	return 0;
 }
 
-/* mkdir DIR. EEXIST is fine: for the shared parent "runb", and for NAME,
- * which can only be this run's own from an earlier try (the NAME lock and
- * the sweep of crashed runs see to that). */
+/* mkdir DIR. EEXIST is fine. The shared parent "runb" may exist already, and
+ * NAME can only be this run's own, from an earlier try: the NAME lock and the
+ * sweep of crashed runs make sure of that. */
 static int cg_mkdir(const struct config *cfg, const char *dir)
 {
 	trace(cfg->tr, 25, "cgcreate -g cpu,memory,pids:NAME", "mkdir(\"%s\")", dir);
 	if (mkdir(dir, 0755) == 0 || errno == EEXIST)
 		return 0;
 	if (errno == ENOENT)
-		return -1;  /* a parent another runb just removed: try again */
+		return -1;  /* another runb just removed a parent: try again */
 	die("cgcreate: mkdir %s", dir);
 }
 
@@ -785,13 +794,14 @@ static int cg_make_dirs(const struct config *cfg, bool v2)
 	return 0;
 }
 
-/* cgcreate, all of it: the directories, retried CG_MKDIR_TRIES times (another
- * runb's teardown may remove the shared parent "runb" under us). */
+/* cg_create() is all of cgcreate. It makes the directories, and tries up to
+ * CG_MKDIR_TRIES times, because another runb's teardown may remove the shared
+ * parent "runb" while we work. */
 #define CG_MKDIR_TRIES 5
 
-/* [robustness] Why mkdir keeps failing with ENOENT: most often no v1 hierarchy at
- * /sys/fs/cgroup/CONTROLLER at all (`ip netns exec` mounts a fresh sysfs
- * without the cgroup mounts under it). Looked at only once runb has failed. */
+/* [robustness] Explain why mkdir keeps failing with ENOENT. Most often there is no v1
+ * hierarchy at /sys/fs/cgroup/CONTROLLER at all, because `ip netns exec` mounts a
+ * fresh sysfs without the cgroup mounts under it. runb looks only after it has failed. */
 static void cg_explain_missing(void)
 {
 	char path[PATH_MAX];
@@ -822,10 +832,10 @@ static void cg_create(const struct config *cfg, const struct run *run, struct le
  *
  * A network namespace lives as long as a process is in it or a file is bound
  * to it. `ip netns add` creates one and binds /proc/self/ns/net at
- * /run/netns/NAME, so that it outlives the command and others can find it by
- * name; runb does the same in itself and returns to the host's namespace with
- * setns(2). Returns a descriptor of the new namespace. man 7
- * network_namespaces, man 8 ip-netns.
+ * /run/netns/NAME, so that the namespace outlives the command and others can
+ * find it by name. runb does the same in its own process, then returns to the
+ * host's namespace with setns(2). It returns a descriptor of the new
+ * namespace. See man 7 network_namespaces and man 8 ip-netns.
  */
 static int net_ns_add(const struct config *cfg, struct ledger *led)
 {
@@ -866,19 +876,19 @@ static int net_ns_add(const struct config *cfg, struct ledger *led)
  *     ip netns exec $CONTAINER_NET_NS ip link set $ETH up
  *     ip netns exec $CONTAINER_NET_NS ip route add default via 10.0.0.1
  *
- * A veth pair is a cable with two ends: one stays on the host and is
- * plugged into the bridge runb-bridge (10.0.0.1, the containers' gateway),
- * the other becomes the container's eth0. Each shell command is one
- * rtnetlink request, made by one function named after the command, below in
- * the order of the shell lines (man 8 ip-link, man 7 rtnetlink). The bridge
- * the slide expects from setup_bridge.sh is made when missing (brctl addbr);
- * NAT to the outside stays scripts/setup_bridge.sh's.
+ * A veth pair is a cable with two ends. One end stays on the host and is
+ * plugged into the bridge runb-bridge (10.0.0.1, the containers' gateway);
+ * the other becomes the container's eth0. Each shell command is one rtnetlink
+ * request, sent by a function named after the command. The functions below
+ * follow the order of the shell lines (man 8 ip-link, man 7 rtnetlink). The
+ * slide expects setup_bridge.sh to have made the bridge; runb makes it when it
+ * is missing (brctl addbr). NAT to the outside is left to scripts/setup_bridge.sh.
  */
 
-/* brctl addbr runb-bridge (setup_bridge.sh) = ip link add NAME address MAC type bridge.
- * EEXIST is success: another runb starting at the same moment made it first.
- * Departure: brctl sets no MAC, so the bridge's follows its ports and every container's ARP
- * entry for the gateway goes stale when one leaves; runb sets a fixed one. */
+/* brctl addbr runb-bridge (in setup_bridge.sh), done as ip link add NAME address MAC type
+ * bridge. EEXIST counts as success: another runb that started at the same moment made it first.
+ * Departure: brctl sets no MAC, so the bridge's MAC changes with its ports, and when a container
+ * leaves, every container's ARP entry for the gateway goes stale. runb sets a fixed MAC. */
 static int link_add_bridge(int fd, const char *name, const unsigned char mac[6])
 {
 	struct nl_req req = {
@@ -899,9 +909,10 @@ static int link_add_bridge(int fd, const char *name, const unsigned char mac[6])
 	return 0;
 }
 
-/* ip link add name VETH type veth peer name ETH netns NS
- * Departure: the slide makes $ETH in the host, then moves it; runb names its netns in the same
- * request (IFLA_NET_NS_FD), so it is born in the container as eth0, a name the host has. */
+/* ip link add name VETH type veth peer name ETH netns NS.
+ * Departure: the slide makes $ETH on the host and then moves it. runb names the netns in the
+ * same request (IFLA_NET_NS_FD), so the peer is born in the container and can be called eth0,
+ * although the host has an eth0 too. */
 static int link_add_veth(int fd, const char *host_name, const char *peer_name,
 			 const unsigned char peer_mac[6], int netns_fd)
 {
@@ -918,7 +929,7 @@ static int link_add_veth(int fd, const char *host_name, const char *peer_name,
 	linkinfo = nl_nest_begin(&req, IFLA_LINKINFO);
 	nl_put(&req, IFLA_INFO_KIND, "veth", strlen("veth"));
 	data = nl_nest_begin(&req, IFLA_INFO_DATA);
-	/* the peer is described like a link of its own: a (zeroed) ifinfomsg, then attributes */
+	/* the peer is described like a link of its own: a zeroed ifinfomsg, then attributes */
 	peer = nl_put(&req, VETH_INFO_PEER, &(struct ifinfomsg){ .ifi_family = AF_UNSPEC },
 		      sizeof(struct ifinfomsg));
 	nl_put(&req, IFLA_IFNAME, peer_name, strlen(peer_name) + 1);
@@ -930,7 +941,7 @@ static int link_add_veth(int fd, const char *host_name, const char *peer_name,
 	return nl_talk(fd, &req);
 }
 
-/* brctl addif runb-bridge VETH = ip link set VETH master runb-bridge. */
+/* brctl addif runb-bridge VETH, done as ip link set VETH master runb-bridge. */
 static int link_set_master(int fd, int ifindex, int master_ifindex)
 {
 	struct nl_req req = {
@@ -944,7 +955,8 @@ static int link_set_master(int fd, int ifindex, int master_ifindex)
 	return nl_talk(fd, &req);
 }
 
-/* ip link set DEV up: IFF_UP in the flags, and in the change mask so only that bit moves. */
+/* ip link set DEV up. IFF_UP is set in the flags and in the change mask, so only that bit
+ * changes. */
 static int link_set_up(int fd, int ifindex)
 {
 	struct nl_req req = {
@@ -957,8 +969,9 @@ static int link_set_up(int fd, int ifindex)
 	return nl_talk(fd, &req);
 }
 
-/* ip address add ADDR/PREFIX dev DEV. With EXIST_OK an EEXIST counts as done (the shared
- * bridge's 10.0.0.1/24, which the first runb to start adds); a container's own must be new. */
+/* ip address add ADDR/PREFIX dev DEV. With EXIST_OK, EEXIST counts as done: this is for the
+ * shared bridge's 10.0.0.1/24, which the first runb to start adds. A container's own address
+ * must be new. */
 static int addr_add(int fd, int ifindex, struct in_addr addr, int prefixlen, bool exist_ok)
 {
 	struct nl_req req = {
@@ -976,7 +989,7 @@ static int addr_add(int fd, int ifindex, struct in_addr addr, int prefixlen, boo
 	return 0;
 }
 
-/* ip route add default via GW: destination 0.0.0.0/0 in the main table, as ip(8) sends it. */
+/* ip route add default via GW. Like ip(8), send destination 0.0.0.0/0 in the main table. */
 static int route_add_default(int fd, struct in_addr gw)
 {
 	struct nl_req req = {
@@ -992,8 +1005,9 @@ static int route_add_default(int fd, struct in_addr gw)
 	return nl_talk(fd, &req);
 }
 
-/* [robustness] ip link del VETH: deleting one end of a veth deletes its peer too. ENODEV is success: the
- * link is already gone. Used only when a former run's veth still holds our name. */
+/* [robustness] ip link del VETH. Deleting one end of a veth deletes its peer too. ENODEV
+ * counts as success: the link is gone already. runb uses this only when a former run's veth
+ * still has our name. */
 static int link_del(int fd, const char *name)
 {
 	struct nl_req req = {
@@ -1008,16 +1022,17 @@ static int link_del(int fd, const char *name)
 	return 0;
 }
 
-/* Departure: "veth-$CONTAINER_NAME" overflows the 15 characters of a link name; runb's is
- * rb<PID>-<NAME> cut at 15, unique while it runs and still telling whose it is. */
+/* Departure: "veth-$CONTAINER_NAME" can be longer than the 15 characters of a link name.
+ * runb uses rb<PID>-<NAME>, cut at 15: it is unique while runb runs, and it still tells whose
+ * it is. */
 static void veth_name(const struct config *cfg, pid_t runb_pid, char out[IFNAMSIZ])
 {
 	snprintf(out, IFNAMSIZ, "rb%d-%s", (int)runb_pid, cfg->name);
 }
 
-/* tool/setup_bridge.sh, its network half (NAT is scripts/setup_bridge.sh's): runb-bridge
- * with the subnet's first address, up. Every step tolerates "already done", so concurrent
- * runb starts are safe. Returns the bridge's ifindex. */
+/* The network half of tool/setup_bridge.sh (NAT stays in scripts/setup_bridge.sh): make
+ * runb-bridge, give it the subnet's first address, and bring it up. Each step accepts "already
+ * done", so several runb can safely start at once. Returns the bridge's ifindex. */
 static int net_bridge(const struct config *cfg, int fd)
 {
 	struct in_addr ip = net_addr(net_gateway(cfg));
@@ -1042,12 +1057,12 @@ static int net_bridge(const struct config *cfg, int fd)
 	return bridge;
 }
 
-/* The host half of slide 26, run in the host netns: the bridge, then a veth whose host end VETH
- * joins the bridge and whose other end is eth0 in the container's netns (NETNS_FD).
- * eth0's MAC is made from its address, 02:00:0a:00:00:xx (as docker does), so the host's
- * ARP entry for 10.0.0.x stays right when a later container gets the same x.
- * A veth of this name can exist only when runb's PID was reused within the moment a former
- * run's veth takes to go with its netns: then delete it and retry.
+/* The host half of slide 26, run in the host's netns. It makes the bridge, then a veth whose
+ * host end, VETH, joins the bridge and whose other end is eth0 in the container's netns
+ * (NETNS_FD). eth0's MAC is made from its address, 02:00:0a:00:00:xx (as docker does), so the
+ * host's ARP entry for 10.0.0.x stays right when a later container gets the same x.
+ * A veth with this name can exist already only if runb's PID was reused in the short time a
+ * former run's veth takes to go away with its netns. Then runb deletes it and tries again.
  * There is no undo: the kernel removes the veth pair with the container's netns, when its
  * last user is gone (deleting it here would wait ~20 ms for an RCU barrier). */
 static void net_host_side(const struct config *cfg, const struct run *run, int netns_fd,
@@ -1083,8 +1098,8 @@ static void net_host_side(const struct config *cfg, const struct run *run, int n
 		die("close netlink socket");
 }
 
-/* Departure: runb.sh never raises the new netns's lo, so 127.0.0.1 is unreachable in its
- * containers; runb does: ip link set lo up (with --net none too). */
+/* Departure: runb.sh never brings up lo in the new netns, so 127.0.0.1 is unreachable in its
+ * containers. runb does ip link set lo up, also with --net none. */
 static void net_lo_up(const struct config *cfg, int fd)
 {
 	int lo = link_index("lo");
@@ -1094,9 +1109,10 @@ static void net_lo_up(const struct config *cfg, int fd)
 		die("ip link set lo up");
 }
 
-/* The container half of slide 26, run inside the container's netns. Order matters: the default
- * route needs 10.0.0.1 reachable, i.e. the connected 10.0.0.0/24 route, which the kernel
- * adds only once eth0 has its address and is up. eth0's index here is the container's. */
+/* The container half of slide 26, run inside the container's netns. The order matters: the
+ * default route needs 10.0.0.1 to be reachable through the connected route 10.0.0.0/24, and
+ * the kernel adds that route only once eth0 has its address and is up. eth0 is looked up here,
+ * so its index is the one in the container's netns. */
 static void net_container_side(const struct config *cfg, struct in_addr ip, int fd)
 {
 	struct in_addr gw = net_addr(net_gateway(cfg));
@@ -1147,12 +1163,13 @@ static void net_configure_container(const struct config *cfg, const struct run *
 /* Slide 27: new namespaces — replaces:
  *     unshare --pid --uts --ipc --mount --cgroup --fork bash $CORE ...
  *
- * clone3(2) with these flags is unshare(1)'s --fork: the child is born in the
- * new namespaces, and is PID 1 of the new PID namespace; it then runs
- * container_main(), runb's core.sh. The network namespace was made by
- * net_ns_add() and is entered at slide 33.
- * Departure: the slide's --cgroup comes before cgclassify, so its container sees /../.. paths;
- * runb makes the cgroup namespace at slide 28, after joining the cgroup.
+ * clone3(2) with these flags does what unshare(1) does with --fork: the child
+ * is born in the new namespaces and is PID 1 of the new PID namespace. It then
+ * runs container_main(), runb's core.sh. net_ns_add() made the network
+ * namespace, and the child enters it at slide 33.
+ * Departure: the slide's --cgroup comes before cgclassify, so its container sees paths like
+ * /../.. in /proc/self/cgroup. runb makes the cgroup namespace at slide 28, after joining the
+ * cgroup.
  */
 static const int ns_clone_flags =
 	CLONE_NEWPID |  /* unshare --pid:   its own PIDs; the child is PID 1 */
@@ -1161,12 +1178,13 @@ static const int ns_clone_flags =
 	CLONE_NEWNS;    /* unshare --mount: its own mount table */
 
 /* clone3(2) without a stack of its own works like fork(2): the child goes on
- * from here on a copy of runb's memory, in its new namespaces; 0 is returned
- * in it. On cgroup v2 it is born in its cgroup (CLONE_INTO_CGROUP, Linux
- * 5.7): moving a running process makes the kernel wait for an RCU grace
- * period (~10 ms), so slide 28 finds nothing left to do. CLONE_PIDFD gives
- * runb a descriptor of the child that no PID reuse can make name another
- * process. Kernels without clone3 get the classic clone(2) and pidfd_open. */
+ * from here, on a copy of runb's memory, in its new namespaces, and the call
+ * returns 0 in it. On cgroup v2 the child is born in its cgroup
+ * (CLONE_INTO_CGROUP, Linux 5.7), because moving a running process makes the
+ * kernel wait for an RCU grace period (~10 ms); slide 28 then has nothing left
+ * to do. CLONE_PIDFD gives runb a descriptor that always names the child, even
+ * if its PID is reused. Kernels without clone3 get the classic clone(2) and
+ * pidfd_open. */
 static pid_t ns_clone_container(const struct config *cfg, struct run *run, int *pidfd)
 {
 	struct clone_args args = {
@@ -1206,11 +1224,12 @@ static pid_t ns_clone_container(const struct config *cfg, struct run *run, int *
 
 /* Slide 27: mount propagation — replaces: unshare's implied --propagation private
  *
- * A new mount namespace starts as a copy whose mounts may still be "shared"
- * with the host's (systemd makes / shared), so a mount made in the container
- * would appear on the host too. util-linux unshare makes / recursively
- * private before running the command; that is the only reason the shell
- * version's mounts do not leak to the host. runb must do it itself, first.
+ * A new mount namespace starts as a copy of the host's, and its mounts may still
+ * be "shared" with the host's (systemd makes / shared). A mount made in the
+ * container would then appear on the host too. util-linux unshare makes /
+ * recursively private before it runs the command; that is the only reason the
+ * shell version's mounts do not leak to the host. runb must do this itself,
+ * before any other mount.
  */
 static void fs_make_private(const struct config *cfg)
 {
@@ -1222,12 +1241,13 @@ static void fs_make_private(const struct config *cfg)
 
 /* Slide 28: cgroup — replaces: cgclassify -g "$CGROUP_CONTROLLERS:$CONTAINER_NAME" $$
  *
- * The child moves itself into its cgroup(s) by writing "0" (the writer
- * itself), before it does anything else, so that all it does and starts is
- * accounted and limited; its children inherit the cgroup. v1: into "tasks",
- * which moves one thread (the child has one) without the lock cgroup.procs
- * takes for a whole process, a wait of ~10 ms. v2: the child was born there
- * (clone3 with CLONE_INTO_CGROUP, slide 27), unless the kernel lacks clone3.
+ * Before it does anything else, the child moves itself into its cgroup(s) by
+ * writing "0", which means the writing process. Then all that it does and
+ * starts is accounted and limited, since its children inherit the cgroup. On
+ * v1 it writes to "tasks", which moves one thread (the child has only one)
+ * without the lock that cgroup.procs takes for a whole process, a wait of
+ * ~10 ms. On v2 the child was born in its cgroup (clone3 with
+ * CLONE_INTO_CGROUP, slide 27), unless the kernel lacks clone3.
  */
 static void cg_join(const struct config *cfg, const struct run *run)
 {
@@ -1249,8 +1269,9 @@ static void cg_join(const struct config *cfg, const struct run *run)
 
 /* Slide 28: the cgroup namespace — replaces: unshare --cgroup (on slide 27)
  *
- * Made only now, after cg_join(): a cgroup namespace's root is the cgroup
- * its maker is in at that moment, so /proc/self/cgroup reads "/" inside.
+ * runb makes it only now, after cg_join(). The root of a cgroup namespace is
+ * the cgroup its maker is in at that moment, so /proc/self/cgroup reads "/"
+ * inside.
  */
 static void ns_unshare_cgroup(const struct config *cfg)
 {
@@ -1263,14 +1284,15 @@ static void ns_unshare_cgroup(const struct config *cfg)
 /* Slides 29-30: file systems — replaces: for each row of the table,
  *     mkdir -p $ROOT_FS_DIR/<target> && mount -t <type> -o <options> <type> $ROOT_FS_DIR/<target>
  *
- * The slides' mounts and options; mount(2) takes the generic options as MS_*
- * flags and the file system's own as a string (the -v line shows both as
- * the slide's -o). Each target is opened inside ROOTFS by open_mount_dir(),
- * which follows no symlink, and mounted through its descriptor, so a link in
- * the rootfs cannot redirect a mount. devpts "newinstance" gives the
- * container its own pty numbering (slide 32). man 2 mount.
- * Departure: the slide's /dev has no nosuid and no size; runb's has both, as runc's, so it can
- * neither fill the host's memory nor hold a setuid file.
+ * fs_mounts[] holds the slides' mounts and options. mount(2) takes the generic
+ * options as MS_* flags and the file system's own options as a string; the -v
+ * line shows both together, as the slide's -o. open_mount_dir() opens each
+ * target inside ROOTFS without following any symlink, and runb mounts through
+ * that descriptor, so a link in the rootfs cannot redirect a mount. devpts
+ * "newinstance" gives the container its own pty numbering (slide 32). See
+ * man 2 mount.
+ * Departure: the slide's /dev has neither nosuid nor a size. runb's has both, as runc's does,
+ * so it can neither fill the host's memory nor hold a setuid file.
  */
 struct fs_mount {
 	const char *target;     /* below ROOTFS */
@@ -1341,8 +1363,9 @@ static void fs_mount_all(const struct config *cfg, int rootfd)
  *
  * The container's /dev is the tmpfs just mounted, so the nodes live there and
  * vanish with the container; nothing is written to ROOTFS. mknod(2) applies
- * the umask, which mknod -m does not: fchmodat() sets 0666 afterwards.
- * Departure: the slide's seventh row, ptmx c 5 2, would open the host's ptys: a link at slide 32.
+ * the umask, which mknod -m does not, so fchmodat() sets 0666 afterwards.
+ * Departure: the slide's seventh row, ptmx c 5 2, would open the host's ptys. runb makes
+ * /dev/ptmx a link instead, at slide 32.
  */
 struct dev_node {
 	const char *name;
@@ -1375,10 +1398,13 @@ static void dev_make_nodes(const struct config *cfg, int devfd)
 
 /* Slide 32: terminal — replaces:
  *     touch $ROOT_FS_DIR/dev/pts/ptmx && mount --bind /dev/pts/ptmx $ROOT_FS_DIR/dev/pts/ptmx
- * /dev/ptmx is the multiplexer that hands out ptys; the container's own devpts
- * instance (newinstance,ptmxmode=0666 at slide 30) has one at pts/ptmx. man 4 pts.
- * Departure: the slide's bind of the host's ptmx allocates ptys on the host's devpts, absent
- * from the container's /dev/pts; runb links /dev/ptmx to pts/ptmx, as runc does.
+ *
+ * /dev/ptmx is the multiplexer that hands out ptys. The container's own devpts
+ * instance (newinstance,ptmxmode=0666, slide 30) has one at pts/ptmx. See
+ * man 4 pts.
+ * Departure: the slide binds the host's ptmx, which allocates ptys on the host's devpts, so
+ * they are missing from the container's /dev/pts. runb links /dev/ptmx to pts/ptmx, as runc
+ * does.
  */
 static void dev_link_ptmx(const struct config *cfg, int devfd)
 {
@@ -1414,7 +1440,7 @@ static void dev_link_stdio(const struct config *cfg, int devfd)
 /* Slide 33: host name — replaces: hostname runB
  *
  * The UTS namespace (slide 27) gives the container a host name of its own;
- * setting it does not touch the host's. runb uses --hostname, default NAME.
+ * setting it does not touch the host's. runb sets --hostname, by default NAME.
  */
 static void uts_set_hostname(const struct config *cfg)
 {
@@ -1426,11 +1452,12 @@ static void uts_set_hostname(const struct config *cfg)
 /* Slide 33: capabilities (slides 21-23) — replaces: capsh --drop="$DROP_CAPS"
  *
  * Root's power is split into capabilities (man 7 capabilities). The bounding
- * set caps what any later execve(2) can ever grant. PR_CAPBSET_DROP needs
- * CAP_SETPCAP, which the child still has in full here, so this comes before
- * the user switch.
- * Departure: the slide's deny-list of 23 misses newer capabilities (CAP_BPF, CAP_PERFMON);
- * runb keeps exactly its SET_CAPS, an allow-list, and drops all others up to cap_last_cap.
+ * set limits what any later execve(2) can ever grant. PR_CAPBSET_DROP needs
+ * CAP_SETPCAP, and the child still has all its capabilities here, so this step
+ * comes before the user switch.
+ * Departure: the slide's deny-list of 23 capabilities misses newer ones (CAP_BPF,
+ * CAP_PERFMON). runb uses the slide's SET_CAPS as an allow-list: it keeps exactly
+ * those and drops all others, up to cap_last_cap.
  */
 static const struct { int cap; const char *name; } caps_kept[] = {
 	{ CAP_CHOWN,            "cap_chown" },            /* chown files in its own tree */
@@ -1444,7 +1471,7 @@ static const struct { int cap; const char *name; } caps_kept[] = {
 	{ CAP_NET_BIND_SERVICE, "cap_net_bind_service" }, /* listen on ports below 1024 */
 	{ CAP_NET_RAW,          "cap_net_raw" },          /* ping; but also ARP/IP spoofing on the shared bridge */
 	{ CAP_SYS_CHROOT,       "cap_sys_chroot" },       /* chroot(2): harmless only after pivot_root */
-	{ CAP_MKNOD,            "cap_mknod" },            /* make nodes; opening them: the device allow-list */
+	{ CAP_MKNOD,            "cap_mknod" },            /* mknod; device rules limit their use */
 	{ CAP_AUDIT_WRITE,      "cap_audit_write" },      /* login, sshd write audit records */
 	{ CAP_SETFCAP,          "cap_setfcap" },          /* set file caps (setcap, dpkg): risky, see README */
 	{ CAP_AUDIT_READ,       "cap_audit_read" },       /* read the audit log over netlink */
@@ -1484,10 +1511,10 @@ static void caps_drop_bounding(const struct config *cfg, uint64_t keep)
 
 /* Slide 33: network — replaces: exec ip netns exec $CONTAINER_NET_NS ...
  *
- * `ip netns exec` is setns(2) into the namespace bound at /run/netns/NAME,
- * and then a remount of /sys, because sysfs shows the network devices of the
- * namespace that mounts it. runb mounts the slide's sysfs only now, here,
- * instead of mounting it at slide 30 and again here.
+ * `ip netns exec` does setns(2) into the namespace bound at /run/netns/NAME,
+ * then remounts /sys, because sysfs shows the network devices of the namespace
+ * that mounts it. So runb mounts the slide's sysfs only here, instead of once
+ * at slide 30 and again now.
  */
 static void net_ns_enter(const struct config *cfg, int netns_fd, int rootfd)
 {
@@ -1503,13 +1530,14 @@ static void net_ns_enter(const struct config *cfg, int netns_fd, int rootfd)
 /* Slides 19 and 33: the root switch — replaces: capsh --chroot="$ROOT_FS_DIR"
  *
  * chroot(2) changes only where path lookups start; pivot_root(2) changes the
- * mount namespace's root. runb makes ROOTFS a mount point (a recursive bind of
- * it, with the mounts of slides 29-33, attached onto itself: open_tree(2),
- * move_mount(2), through its descriptor), pivot_root(".", ".") into it, and
- * detaches the old root stacked beneath. man 2 pivot_root.
- * Departure: the slide's chroot, with CAP_SYS_CHROOT kept, is escapable (chroot a subdir,
- * climb ".."); runb's pivot_root leaves the host's file system unreachable, as runc's does.
- * --chroot keeps the slide's chroot, for comparison: it is escapable.
+ * root of the mount namespace. pivot_root needs the new root to be a mount
+ * point, so runb first binds ROOTFS, with the mounts of slides 29-33,
+ * recursively onto itself (open_tree(2) and move_mount(2), through its
+ * descriptor). Then it calls pivot_root(".", ".") and detaches the old root,
+ * which is now stacked beneath the new one. See man 2 pivot_root.
+ * Departure: while CAP_SYS_CHROOT is kept, the slide's chroot can be escaped (chroot into a
+ * subdirectory, then climb ".."). runb's pivot_root leaves the host's file system out of
+ * reach, as runc's does. --chroot keeps the slide's escapable chroot, for comparison.
  */
 static void root_pivot(const struct config *cfg, int rootfd)
 {
@@ -1546,16 +1574,18 @@ static void root_chroot(const struct config *cfg, int rootfd)
 /* Slide 33: the user and the capability sets — replaces:
  *     capsh --inh="$SET_CAPS" --uid="$UID" --gid="$GUID"
  *
- * In the order runc and crun use, each step forced by the next:
- * 1. PR_SET_KEEPCAPS, or setuid(2) to a non-zero UID would clear the
- *    permitted set on the way;
- * 2. groups, then GID, then UID: setgroups and setgid need CAP_SETGID, which
- *    the UID change takes away from a non-root user's effective set;
- * 3. capset(2): effective = permitted = KEEP for root, nothing for another
- *    user (the bounding set of slide 33 already holds no more).
- * A non-root command thus starts with no capabilities, as under docker.
- * Departure: the slide's --inh lets files with inheritable capabilities gain them
- * (CVE-2022-24769); runb, like moby and runc since, leaves the inheritable set empty.
+ * The steps come in the order runc and crun use, and each must come before
+ * the next:
+ * 1. PR_SET_KEEPCAPS, or else setuid(2) to a non-zero UID would clear the
+ *    permitted set.
+ * 2. The groups, then the GID, then the UID: setgroups and setgid need
+ *    CAP_SETGID, which the UID change takes away from a non-root user's
+ *    effective set.
+ * 3. capset(2): effective = permitted = KEEP for root, and nothing for
+ *    another user (the bounding set of slide 33 already holds no more).
+ * So a non-root command starts with no capabilities, as under docker.
+ * Departure: with the slide's --inh, files with inheritable capabilities can gain them
+ * (CVE-2022-24769). runb, like moby and runc since then, leaves the inheritable set empty.
  */
 static void caps_switch_user(const struct config *cfg, uint64_t keep)
 {
@@ -1583,14 +1613,15 @@ static void caps_switch_user(const struct config *cfg, uint64_t keep)
 
 /* Slide 33: run the command — replaces: capsh ... -- -c "/bin/bash"
  *
- * execve(2) with the container's environment, searching the container's
- * PATH as a shell would (execvp(3) would search runb's PATH, not the
- * container's). The default is the slide's /bin/bash, or /bin/sh when the
- * rootfs has no bash; it is looked up only now, inside the new root, so a
- * link in the rootfs is resolved where it points in the container.
- * Not found: 127; found but not executable: 126 — as a shell reports them.
- * REPORT (beyond the slides, for runb -d): -1, or a pipe to runb that gets
- * "R" just before the exec and "E" after one that failed (see exec_report).
+ * execve(2) with the container's environment. runb searches the container's
+ * PATH as a shell would; execvp(3) would search runb's PATH instead. The
+ * default command is the slide's /bin/bash, or /bin/sh when the rootfs has no
+ * bash. It is looked up only now, inside the new root, so a link in the rootfs
+ * resolves to where it points in the container. As a shell does, runb exits
+ * with 127 when the command is not found, and with 126 when it is found but
+ * cannot be executed. REPORT (beyond the slides, for runb -d) is -1, or a pipe
+ * to runb: it gets "R" just before the exec, and "E" and errno after an exec
+ * that failed (see watch_report(), Part II.8).
  */
 static noreturn void exec_command(const struct config *cfg, int report)
 {
