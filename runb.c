@@ -7181,6 +7181,38 @@ static void log_read_all(const char *name, struct log_reader *r, int *live)
 	free(b);
 }
 
+/* -f, after a rotation: FD's file is now container.log.K; the files rotated after
+ * it, .K-1 down to .1, are read whole, in order. */
+static void log_catch_up(const char *name, struct log_reader *r, struct log_buf *b, int fd)
+{
+	char file[32], suffix[16];
+	struct stat was, st;
+	int k = 0, f;
+
+	if (fstat(fd, &was) < 0)
+		return;
+	for (int i = 1; i <= 100 && !k; i++) {
+		snprintf(suffix, sizeof(suffix), ".%d", i);
+		log_name(suffix, file);
+		f = record_open(name, file, O_RDONLY);
+		if (f < 0)
+			break;
+		if (fstat(f, &st) == 0 && st.st_ino == was.st_ino)
+			k = i;
+		close(f);
+	}
+	for (int i = k - 1; i >= 1; i--) {
+		snprintf(suffix, sizeof(suffix), ".%d", i);
+		log_name(suffix, file);
+		f = record_open(name, file, O_RDONLY);
+		if (f < 0)
+			continue;
+		b->len = 0;
+		log_feed(r, b, f);
+		close(f);
+	}
+}
+
 /* -f: what NAME writes from now on into container.log (open as FD), across its
  * rotations, until its runb lets go of the lock LOCK. */
 static void log_follow(const char *name, struct log_reader *r, int fd, int lock)
@@ -7203,6 +7235,7 @@ static void log_follow(const char *name, struct log_reader *r, int fd, int lock)
 		if (stat(path, &now) == 0 && fstat(fd, &was) == 0 && now.st_ino != was.st_ino &&
 		    (fresh = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
 			log_feed(r, b, fd);  /* the rest of the file it rotated away */
+			log_catch_up(name, r, b, fd);
 			close(fd);
 			fd = fresh;
 			b->len = 0;

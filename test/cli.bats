@@ -248,7 +248,7 @@ INVALID=(
 
 @test "an unknown option: 125, one line 'unknown option' naming it" {
 	local opt
-	for opt in --bogus -x --privileged --rm --name -p --bogus=1; do
+	for opt in --bogus -x --privileged --cidfile --name -p --bogus=1; do
 		rbn "$opt" c "$NOROOT" true
 		echo "$opt: status $status; stdout '$output'; stderr '$stderr'"
 		[ "$status" = 125 ]
@@ -298,7 +298,7 @@ INVALID=(
 
 @test "the verbs: each is one as runb's first argument, and says that it needs root" {
 	local v
-	for v in ps exec stop kill logs wait; do
+	for v in ps exec stop kill logs wait rm inspect stats; do
 		rbn "$v"
 		echo "$v: status $status; stdout '$output'; stderr '$stderr'"
 		[ "$status" = 125 ]
@@ -307,9 +307,9 @@ INVALID=(
 	done
 }
 
-@test "a word that is no verb (docker's run, start, rm; a verb in capitals, or longer) is a NAME" {
+@test "a word that is no verb (docker's run, start, restart; a verb in capitals, or longer) is a NAME" {
 	local w
-	for w in run start rm create inspect PS Exec psx waits; do
+	for w in run start restart create top PS Exec psx waits; do
 		rbn "$w"
 		echo "$w: status $status; stderr '$stderr'"
 		[ "$status" = 125 ]
@@ -388,7 +388,7 @@ help_verbs() {
 	readme=$(readme_verbs)
 	help=$(help_verbs)
 	echo "README:"$'\n'"$readme"$'\n'"--help:"$'\n'"$help"
-	[ "$(wc -l <<<"$readme")" = 6 ]
+	[ "$(wc -l <<<"$readme")" = 9 ]
 	[ "$readme" = "$help" ] || fail "README's verbs table and runb --help's usage lines differ: $(diff <(echo "$readme") <(echo "$help") | grep '^[<>]' | tr '\n' ' ')"
 	# and the verbs --help describes are those
 	[ "$(nobody "$RUNB_CLI" --help | sed -n '/^The verbs/,/^$/p' | grep -oE '^  [a-z]+' | tr -d ' ' | sort)" = \

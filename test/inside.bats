@@ -18,8 +18,6 @@ setup_file() { common_setup_file; }
 setup() { common_setup; }
 teardown() {
 	stop_test_containers
-	# what a detached run keeps for runb logs and wait (verbs.bats tests that)
-	rm -f /run/runb/"$CNAME".log* /run/runb/"$CNAME".status
 	common_teardown
 }
 
