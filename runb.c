@@ -144,6 +144,7 @@ struct tracer {
 	bool verbose;           /* -v */
 	bool timings;           /* --timings: the totals at the end (also with -v) */
 	bool step;              /* --step */
+	int fd;                 /* where the lines go; 0: stderr (the child's, -d: see detach_stdio) */
 	void (*pause)(struct tracer *tr, int slide, const char *shell, const char *what);
 	int tty;                /* --step: the terminal to wait for Enter on */
 	pid_t look_pid;         /* --step: the process the look commands name */
@@ -217,7 +218,8 @@ struct config {
  * read by the steps after it. The descriptors runb opens for its child are in
  * struct handoff. */
 struct volume_tree {
-	int tree;               /* volumes_open(): a detached copy of HOST's mounts (open_tree) */
+	int host;               /* volumes_open(): HOST, looked up once, at the start (O_PATH) */
+	int tree;               /* volume_clone(): a detached copy of HOST's mounts, for one run */
 	bool is_dir;            /* volumes_open(): HOST is a directory (else a file) */
 };
 
@@ -338,7 +340,8 @@ static void trace_flush(struct tracer *tr)
 	if (!tr->pending[0])
 		return;
 	clock_gettime(CLOCK_MONOTONIC, &now);
-	fprintf(stderr, "%s [%lld µs]\n", tr->pending, us_between(&tr->begun, &now));
+	dprintf(tr->fd > 0 ? tr->fd : STDERR_FILENO, "%s [%lld µs]\n", tr->pending,
+		us_between(&tr->begun, &now));
 	tr->pending[0] = '\0';
 }
 
@@ -1639,8 +1642,8 @@ static noreturn void exec_command(const struct config *cfg, int report)
 		struct timespec now;
 
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		fprintf(stderr, "[runb] timings: %lld µs the container side, from the clone to the exec\n",
-			us_between(&cfg->tr->start, &now));
+		dprintf(cfg->tr->fd > 0 ? cfg->tr->fd : STDERR_FILENO, "[runb] timings: %lld µs the "
+			"container side, from the clone to the exec\n", us_between(&cfg->tr->start, &now));
 	}
 	if (report >= 0 && write(report, "R", 1) != 1)
 		die("write to runb's report pipe");
@@ -1672,8 +1675,10 @@ static noreturn void exec_command(const struct config *cfg, int report)
  * the code: first the rule every process inside obeys, then runb on the host
  * before the clone, the child from the root switch to its exec, runb beside
  * the running container, and the verbs last. Each section holds its why, its
- * tables, its functions and their undo. The index: each section, its entry
- * points, and who calls them (test/map.bats checks it against the code).
+ * tables, its functions and their undo. Before the sections, the kit
+ * continues with the system calls and helpers only Part II uses. The index:
+ * each section, its entry points, and who calls them (test/map.bats checks
+ * it against the code).
  *
  *   II.0  What a runb process inside the container may hold
  *         self_seal()                                    <- main(), runb_command_line()
@@ -1682,8 +1687,9 @@ static noreturn void exec_command(const struct config *cfg, int report)
  *   II.1  The command line
  *         parse_args()                                   <- runb_command_line()
  *         rlimits_default(), step_open()                 <- runb_start()
- *   II.2  runb's bookkeeping: locks, lease, ledger, crash sweep
- *         name_lock(), record_remove(), sweep_crashed_run() <- runb_start()
+ *   II.2  runb's bookkeeping: locks, records, lease, ledger, crash sweep
+ *         name_lock(), record_remove(), record_make()    <- runb_start()
+ *         sweep_crashed_run()                            <- runb_start()
  *         sweep_crashed_runs(), net_ns_check_free()      <- runb_start()
  *         net_check_subnet_free()                        <- runb_start()
  *         net_lease()                                    <- main()
@@ -1696,6 +1702,7 @@ static noreturn void exec_command(const struct config *cfg, int report)
  *         overlay_mount()                                <- container_main()
  *   II.4  cgroups beyond slide 25: the limits, the device rules
  *         cg_set_limits(), cg_devices()                  <- main()
+ *         cg_oom_check()                                 <- runb_supervise()
  *   II.5  In the child: the file system after the root switch
  *         volumes_open()                                 <- runb_start()
  *         fs_after_root_switch()                         <- container_main()
@@ -1720,8 +1727,10 @@ static noreturn void exec_command(const struct config *cfg, int report)
  *         stop_if_signalled()                            <- main()
  *         state_write(), watch_container(), state_end()  <- runb_supervise()
  *         wait_container()                               <- runb_supervise(), exec_run()
- *   II.9  The verbs: runb ps, exec, stop, kill, logs, wait
+ *         restart_wait()                                 <- main()
+ *   II.9  The verbs: ps, exec, stop, kill, logs, wait, rm, inspect, stats
  *         verb_of(), verb_run()                          <- main()
+ *         verb_sweep()                                   <- verb_run()
  *         usage()                                        <- runb_command_line()
  */
 
@@ -2983,7 +2992,7 @@ static const char *parse_args(struct config *cfg, struct cmdline *cl, int argc, 
 }
 
 /* ------------------------------------------------------------------------ */
-/* Part II.2: runb's bookkeeping: locks, lease, ledger, crash sweep         */
+/* Part II.2: runb's bookkeeping: locks, records, lease, ledger, crash sweep */
 /* ------------------------------------------------------------------------ */
 
 /* Take an exclusive flock(2) on the lock file PATH as it is: -1 with
@@ -4142,11 +4151,41 @@ static const char *size_short(unsigned long long bytes, char out[static 32])
 }
 
 /* What runb stats shows of a container, from its cgroup (v1: cpuacct.usage where the
- * cpu hierarchy has cpuacct beside it, as most machines mount them). A limit of none
- * is the host's memory, as docker shows it. */
+ * cpu hierarchy has cpuacct beside it, as most machines mount them; else the CPU time
+ * of each of its processes, from /proc). A limit of none is the host's memory, as
+ * docker shows it. */
 struct cg_usage {
 	unsigned long long cpu_ns, memory, limit, pids;
 };
+
+/* v1 without cpuacct beside cpu: the CPU time of the processes in NAME's pids cgroup
+ * and of the children they have reaped (proc(5): utime, stime, cutime, cstime). */
+static unsigned long long cg_cpu_of_procs(const char *name)
+{
+	char path[PATH_MAX], line[1024];
+	unsigned long long ns = 0, t[4];
+	long tick = sysconf(_SC_CLK_TCK);
+	FILE *procs, *f;
+	int pid;
+
+	cg_path(name, false, "pids", "cgroup.procs", path);
+	procs = fopen(path, "re");
+	if (!procs)
+		return 0;
+	while (fscanf(procs, "%d", &pid) == 1) {
+		snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(line, sizeof(line), f) && strrchr(line, ')') &&
+		    sscanf(strrchr(line, ')') + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u "
+			   "%llu %llu %llu %llu", &t[0], &t[1], &t[2], &t[3]) == 4 && tick > 0)
+			ns += (t[0] + t[1] + t[2] + t[3]) * (1000000000ULL / tick);
+		fclose(f);
+	}
+	fclose(procs);
+	return ns;
+}
 
 static void cg_usage_read(const char *name, bool v2, struct cg_usage *u)
 {
@@ -4159,6 +4198,8 @@ static void cg_usage_read(const char *name, bool v2, struct cg_usage *u)
 		u->limit = cg_read_ull(name, true, NULL, "memory.max", NULL);
 	} else {
 		u->cpu_ns = cg_read_ull(name, false, "cpu", "cpuacct.usage", NULL);
+		if (!u->cpu_ns)
+			u->cpu_ns = cg_cpu_of_procs(name);
 		u->memory = cg_read_ull(name, false, "memory", "memory.usage_in_bytes", NULL);
 		u->limit = cg_read_ull(name, false, "memory", "memory.limit_in_bytes", NULL);
 	}
@@ -4436,23 +4477,34 @@ static void cg_mount_inside(const struct config *cfg, bool v2)
  * root without following any symlink and made when missing: a directory for
  * a directory, an empty file for a file.
  */
-static void volume_open(const struct user_mount *m, struct volume_tree *v)
+/* A copy of HOST's mounts for one run: the child moves it into its mount namespace,
+ * so --restart makes a new one for each run, from HOST's descriptor, never from its
+ * path again (which the container may have changed meanwhile: CVE-2021-30465). */
+static void volume_clone(const struct user_mount *m, struct volume_tree *v)
 {
 	struct mount_attr attr = { .propagation = MS_PRIVATE };
-	struct stat st;
 
-	v->tree = sys_open_tree(AT_FDCWD, m->host, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-	if (v->tree < 0 && (errno == ENOENT || errno == ENOTDIR))
-		diex("--volume %s:%s: HOST %s does not exist", m->host, m->target, m->host);
+	v->tree = sys_open_tree(v->host, "", AT_EMPTY_PATH | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+				AT_RECURSIVE);
 	if (v->tree < 0)
 		die("--volume: open_tree %s", m->host);
-	if (fstat(v->tree, &st) < 0)
-		die("--volume: stat %s", m->host);
-	v->is_dir = S_ISDIR(st.st_mode);
 	if (m->readonly)
 		attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
 	if (sys_mount_setattr(v->tree, AT_RECURSIVE, &attr) < 0)
 		die("--volume %s: mount --make-rprivate%s", m->host, m->readonly ? " -o ro,nosuid,nodev" : "");
+}
+
+static void volume_open(const struct user_mount *m, struct volume_tree *v)
+{
+	struct stat st;
+
+	v->host = open(m->host, O_PATH | O_CLOEXEC);
+	if (v->host < 0 && (errno == ENOENT || errno == ENOTDIR))
+		diex("--volume %s:%s: HOST %s does not exist", m->host, m->target, m->host);
+	if (v->host < 0 || fstat(v->host, &st) < 0)
+		die("--volume: open %s", m->host);
+	v->is_dir = S_ISDIR(st.st_mode);
+	volume_clone(m, v);
 }
 
 static void volumes_open(const struct config *cfg, struct run *run)
@@ -4461,7 +4513,7 @@ static void volumes_open(const struct config *cfg, struct run *run)
 	if (!run->volumes)
 		die("--volume: calloc");
 	for (int i = 0; i < cfg->n_mounts; i++) {
-		run->volumes[i].tree = -1;
+		run->volumes[i].tree = run->volumes[i].host = -1;
 		if (cfg->mounts[i].host)
 			volume_open(&cfg->mounts[i], &run->volumes[i]);
 	}
@@ -5076,9 +5128,23 @@ static void die_with_runb(int alive_r)
 	close(alive_r);
 }
 
-/* The child, just before the exec: stdout and stderr into the log pipes. */
-static void detach_stdio(int out_w, int err_w)
+/* The child, just before the exec: stdin the container's own /dev/null (its /dev
+ * tmpfs's node, never the host's, whose inode a root container could chmod), stdout
+ * and stderr into the log pipes. Its own last lines (-v, --timings) go on to the
+ * caller, never into the container's log: through a copy of stderr the exec closes. */
+static void detach_stdio(struct tracer *tr, int out_w, int err_w)
 {
+	int null = open("/dev/null", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	struct stat st;
+
+	if (null < 0 || fstat(null, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3) ||
+	    !fd_is_fs(null, TMPFS_MAGIC))
+		diex("-d: the container's /dev/null is not the node runb made");
+	if (dup2(null, STDIN_FILENO) < 0)
+		die("-d: /dev/null as the container's stdin");
+	close(null);
+	if ((tr->verbose || tr->timings) && (tr->fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3)) < 0)
+		die("-d: dup stderr for runb's own lines");
 	if (dup2(out_w, STDOUT_FILENO) < 0 || dup2(err_w, STDERR_FILENO) < 0)
 		die("-d: the container's stdout and stderr to the log");
 	close(out_w);
@@ -5201,7 +5267,7 @@ static void child_before_exec(const struct config *cfg, const struct handoff *h)
 {
 	die_with_runb(h->alive_r);     /* not without runb */
 	if (h->out[1] >= 0)
-		detach_stdio(h->out[1], h->err[1]);  /* -d: the output into the log */
+		detach_stdio(cfg->tr, h->out[1], h->err[1]);  /* -d: the output into the log */
 	init_start(cfg);               /* --init: PID 1 stays runb's init */
 	signals_default();             /* no disposition inherited from runb */
 }
@@ -6366,15 +6432,16 @@ static bool restart_wait(const struct config *cfg, struct run *run, const struct
 	if (!restart_backoff(run->backoff_ms, signals) || record_stopped(cfg->name))
 		return false;
 	run->restarts++;
-	for (int i = 0; i < cfg->n_mounts; i++)  /* a tree is mounted once: open them anew */
-		if (run->volumes[i].tree >= 0)
+	for (int i = 0; i < cfg->n_mounts; i++)  /* a tree is mounted once: a new copy each run */
+		if (cfg->mounts[i].host) {
 			close(run->volumes[i].tree);
-	volumes_open(cfg, run);
+			volume_clone(&cfg->mounts[i], &run->volumes[i]);
+		}
 	return true;
 }
 
 /* ------------------------------------------------------------------------ */
-/* Part II.9: The verbs: runb ps, exec, stop, kill, logs, wait              */
+/* Part II.9: The verbs: ps, exec, stop, kill, logs, wait, rm, inspect, stats */
 /* ------------------------------------------------------------------------ */
 
 /* Beyond the slides: living with running containers — replaces: nothing
@@ -6546,21 +6613,42 @@ static struct listed *containers_list(bool all, int *n)
 	return list;
 }
 
-/* JSON: a string, escaped. */
+/* The length of the UTF-8 character at P (RFC 3629: no overlong form, no
+ * surrogate, nothing above U+10FFFF); 0 when the bytes there are not one. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n = *p < 0x80 ? 1 : *p >= 0xc2 && *p < 0xe0 ? 2 : *p >= 0xe0 && *p < 0xf0 ? 3 :
+		   *p >= 0xf0 && *p < 0xf5 ? 4 : 0;
+
+	for (size_t i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	if ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] >= 0xa0) ||
+	    (*p == 0xf0 && p[1] < 0x90) || (*p == 0xf4 && p[1] >= 0x90))
+		return 0;
+	return n;
+}
+
+/* JSON: a string, escaped; a byte that is no UTF-8 becomes U+FFFD, as docker's. */
 static void json_str(FILE *f, const char *s)
 {
-	fputc('"', f);
-	for (; s && *s; s++) {
-		unsigned char ch = *s;
+	const unsigned char *p = (const unsigned char *)s;
 
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch == '\n')
+	fputc('"', f);
+	while (p && *p) {
+		size_t n = utf8_len(p);
+
+		if (n == 0)
+			fputs("\\ufffd", f);
+		else if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
 			fputs("\\n", f);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
+		else if (*p < 0x20)
+			fprintf(f, "\\u%04x", *p);
 		else
-			fputc(ch, f);
+			fwrite(p, 1, n, f);
+		p += n ? n : 1;
 	}
 	fputc('"', f);
 }
@@ -7147,84 +7235,70 @@ static void log_feed(struct log_reader *r, struct log_buf *b, int fd)
 	}
 }
 
-/* The rotated files, oldest first, then container.log, left open in *LIVE (for -f). */
-static void log_read_all(const char *name, struct log_reader *r, int *live)
-{
-	struct log_buf *b = calloc(1, sizeof(*b));
-	char file[32], suffix[16];
-	int last = 0, fd;
+/* NAME's log files, open, newest first (container.log, .1, .2, ...): opened
+ * before any is read, so that a rotation meanwhile neither hides nor repeats a
+ * file (one opened twice, under two names, is kept once). Returns how many. */
+#define LOG_FILES_MAX 101
 
-	if (!b)
-		die("calloc");
-	for (int i = 1; i <= 100; i++) {
-		snprintf(suffix, sizeof(suffix), ".%d", i);
-		log_name(suffix, file);
-		fd = record_open(name, file, O_RDONLY);
-		if (fd < 0)
-			break;
-		close(fd);
-		last = i;
-	}
-	for (int i = last; i >= 0; i--) {
+static int log_files(const char *name, int fds[LOG_FILES_MAX])
+{
+	char file[32], suffix[16];
+	struct stat st, last = { .st_ino = 0 };
+	int n = 0, fd;
+
+	for (int i = 0; i < LOG_FILES_MAX; i++) {
 		snprintf(suffix, sizeof(suffix), ".%d", i);
 		log_name(i ? suffix : "", file);
 		fd = record_open(name, file, O_RDONLY);
+		if (fd < 0 && i > 0)
+			break;
 		if (fd < 0)
 			continue;
-		b->len = 0;
-		log_feed(r, b, fd);
-		if (i == 0 && live)
-			*live = fd;
-		else
+		if (fstat(fd, &st) < 0 || (n && st.st_ino == last.st_ino)) {
 			close(fd);
-	}
-	free(b);
-}
-
-/* -f, after a rotation: FD's file is now container.log.K; the files rotated after
- * it, .K-1 down to .1, are read whole, in order. */
-static void log_catch_up(const char *name, struct log_reader *r, struct log_buf *b, int fd)
-{
-	char file[32], suffix[16];
-	struct stat was, st;
-	int k = 0, f;
-
-	if (fstat(fd, &was) < 0)
-		return;
-	for (int i = 1; i <= 100 && !k; i++) {
-		snprintf(suffix, sizeof(suffix), ".%d", i);
-		log_name(suffix, file);
-		f = record_open(name, file, O_RDONLY);
-		if (f < 0)
-			break;
-		if (fstat(f, &st) == 0 && st.st_ino == was.st_ino)
-			k = i;
-		close(f);
-	}
-	for (int i = k - 1; i >= 1; i--) {
-		snprintf(suffix, sizeof(suffix), ".%d", i);
-		log_name(suffix, file);
-		f = record_open(name, file, O_RDONLY);
-		if (f < 0)
 			continue;
-		b->len = 0;
-		log_feed(r, b, f);
-		close(f);
+		}
+		last = st;
+		fds[n++] = fd;
+	}
+	return n;
+}
+
+/* Read FDS[FROM-1] down to FDS[0], oldest first, through B; keep FDS[0] open in
+ * *LIVE (-f: B then holds the start of a line not yet whole) or close it. Every
+ * other one is closed. */
+static void log_read_files(struct log_reader *r, struct log_buf *b, int fds[], int n, int from,
+			   int *live)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		if (i < from) {
+			b->len = 0;
+			log_feed(r, b, fds[i]);
+		}
+		if (i == 0 && live)
+			*live = fds[0];
+		else
+			close(fds[i]);
 	}
 }
 
-/* -f: what NAME writes from now on into container.log (open as FD), across its
- * rotations, until its runb lets go of the lock LOCK. */
-static void log_follow(const char *name, struct log_reader *r, int fd, int lock)
+static void log_read_all(const char *name, struct log_reader *r, struct log_buf *b, int *live)
 {
-	struct log_buf *b = calloc(1, sizeof(*b));
+	int fds[LOG_FILES_MAX], n = log_files(name, fds);
+
+	log_read_files(r, b, fds, n, n, live);
+}
+
+/* -f: what NAME writes from now on into container.log (open as FD), until its runb
+ * lets go of the lock LOCK. After a rotation, the files that came after FD's, and
+ * then the new container.log, found among all of them by FD's inode. */
+static void log_follow(const char *name, struct log_reader *r, struct log_buf *b, int fd, int lock)
+{
+	int fds[LOG_FILES_MAX], n, k;
 	bool running = true;
 	struct stat was, now;
 	char path[PATH_MAX], file[32];
-	int fresh;
 
-	if (!b)
-		die("calloc");
 	log_name("", file);
 	record_path(name, file, path);
 	while (running) {
@@ -7232,18 +7306,19 @@ static void log_follow(const char *name, struct log_reader *r, int fd, int lock)
 		usleep(100000);
 		running = flock(lock, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
 		log_feed(r, b, fd);
-		if (stat(path, &now) == 0 && fstat(fd, &was) == 0 && now.st_ino != was.st_ino &&
-		    (fresh = open(path, O_RDONLY | O_CLOEXEC)) >= 0) {
-			log_feed(r, b, fd);  /* the rest of the file it rotated away */
-			log_catch_up(name, r, b, fd);
-			close(fd);
-			fd = fresh;
-			b->len = 0;
-			log_feed(r, b, fd);
-		}
+		if (stat(path, &now) < 0 || fstat(fd, &was) < 0 || now.st_ino == was.st_ino)
+			continue;
+		log_feed(r, b, fd);  /* the rest of the file that was rotated away */
+		n = log_files(name, fds);
+		for (k = 0; k < n; k++)
+			if (fstat(fds[k], &now) == 0 && now.st_ino == was.st_ino)
+				break;  /* FD's file is fds[k]: those before it are newer */
+		close(fd);
+		fd = -1;
+		log_read_files(r, b, fds, n, k, &fd);
 	}
-	close(fd);
-	free(b);
+	if (fd >= 0)
+		close(fd);
 }
 
 /* --since WHEN as the log's TIME, into OUT. */
@@ -7276,6 +7351,7 @@ static int verb_logs(int argc, char **argv)
 		{ 0 }
 	};
 	struct log_reader r = { .skip = 0 };
+	struct log_buf *b = calloc(1, sizeof(*b));
 	bool follow = false, running = false;
 	unsigned long tail = ULONG_MAX;
 	char since[40];
@@ -7300,16 +7376,19 @@ static int verb_logs(int argc, char **argv)
 		diex("logs: no container %s", name);
 	if (!st.detached)
 		diex("logs: %s runs in the foreground: its output goes to its runb's terminal", name);
+	if (!b)
+		die("calloc");
 	if (tail != ULONG_MAX) {
 		r.counting = true;
-		log_read_all(name, &r, NULL);
+		log_read_all(name, &r, b, NULL);
 		r.counting = false;
 		r.skip = r.lines + r.last_part > (long long)tail ? r.lines + r.last_part - tail : 0;
 	}
-	log_read_all(name, &r, follow && running ? &live : NULL);
+	log_read_all(name, &r, b, follow && running ? &live : NULL);
 	if (live >= 0)
-		log_follow(name, &r, live, fd);
+		log_follow(name, &r, b, live, fd);
 	close(fd);
+	free(b);
 	return 0;
 }
 
@@ -7818,6 +7897,7 @@ static void runb_handoff(const struct config *cfg, struct run *run, struct hando
 	}
 	if (pipe2(h->report, O_CLOEXEC) < 0)  /* the child's word that it execs (exec_command) */
 		die("pipe");
+	x->report_r = x->ran = false;  /* a new run's word (--restart) */
 	if (cfg->detach) {
 		if (x->log.fd < 0) {
 			x->log = (struct log_writer){ .name = cfg->name, .max_size = cfg->log_max_size,

@@ -154,3 +154,41 @@ body_of() {
 		grep -q "\\b$fn(" <<<"$body" || { echo "no spine calls $fn()"; return 1; }
 	done < <(map_in_source)
 }
+
+# "PART|FIRST–LAST" for each part of runb.c, from its banner (the rule line
+# above the title) to the line before the next part's; the header before them.
+parts_in_source() {
+	awk '/^\/\* (The kit|Part I|The spines)/ {
+		t = $0; sub(/^\/\* /, "", t)
+		if (t ~ /^The kit, continued/) p = "the kit, continued"
+		else if (t ~ /^The kit/) p = "the kit"
+		else if (t ~ /^Part II\.[0-9]+:/) { p = t; sub(/:.*/, "", p) }
+		else if (t ~ /^Part II:/) p = "Part II'"'"'s index"
+		else if (t ~ /^Part I:/) p = "Part I"
+		else p = "the spines"
+		start[++n] = NR - 1; name[n] = p
+	}
+	END {
+		printf "header|1–%d\n", start[1] - 1
+		for (i = 1; i <= n; i++) printf "%s|%d–%d\n", name[i], start[i], i < n ? start[i + 1] - 1 : NR
+	}' "$SRC"
+}
+
+# The same from README's table under "## How to read runb.c".
+parts_in_readme() {
+	awk -F'|' '/^## How to read runb.c/ { on = 1; next }
+		on && /^## / { exit }
+		on && /^\| / && $3 ~ /[0-9]–[0-9]/ {
+			p = $2; sub(/^ +/, "", p); sub(/ +$/, "", p)
+			l = $3; gsub(/ /, "", l)
+			print p "|" l
+		}' "$TOP/README.md"
+}
+
+@test "README's 'How to read runb.c' gives each part's lines as runb.c has them" {
+	local want have
+	want=$(parts_in_source)
+	have=$(parts_in_readme)
+	[ "$(wc -l <<<"$want")" -ge 14 ]
+	[ "$want" = "$have" ] || { echo "runb.c's parts (README should say):"; echo "$want"; echo "README:"; echo "$have"; false; }
+}
