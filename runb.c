@@ -5894,8 +5894,9 @@ static int state_find(const char *name, struct state *st, bool *running)
 	return fd;
 }
 
-/* A verb's NAME must name a running container: else one line and 125. */
-static int state_running(const char *verb, const char *name, struct state *st)
+/* A verb's NAME must name a running container (or, RESTARTING, one that waits
+ * to restart): else one line and 125. Returns its lock, its state in ST. */
+static int state_running(const char *verb, const char *name, struct state *st, bool restarting)
 {
 	bool running = false;
 	int fd;
@@ -5903,7 +5904,7 @@ static int state_running(const char *verb, const char *name, struct state *st)
 	if (!valid_name(name))
 		diex("%s: invalid NAME '%s'", verb, name);
 	fd = state_open(name, st, &running);
-	if (fd < 0 || !running || !st->complete || st->status >= 0)
+	if (fd < 0 || !running || !st->complete || (st->status >= 0 && !(restarting && st->restarting)))
 		diex("%s: no running container %s", verb, name);
 	return fd;
 }
@@ -6448,10 +6449,12 @@ static bool restart_wait(const struct config *cfg, struct run *run, const struct
  *
  * runc, crun, docker and machinectl let a user see the containers that run,
  * enter one, stop one from another terminal, read what a background one
- * printed, wait for one to end. runb's verbs do that from the state in
- * /run/runb. Each names its container by NAME; a NAME that is not running
- * gets one line and 125. A verb finds PID 1 through a pidfd checked against
- * the state (state_pidfd), so a PID the kernel reused names nothing.
+ * printed, wait for one to end, and remove what an ended one kept. runb's
+ * verbs do that from the lock files in /run/runb (the containers that run)
+ * and the records in /var/lib/runb (the detached ones, until runb rm). Each
+ * names its container by NAME; a NAME that is neither gets one line and 125.
+ * A verb finds PID 1 through a pidfd checked against the state
+ * (state_pidfd), so a PID the kernel reused names nothing.
  * `runb [OPTIONS] NAME ROOTFS [COMMAND]`, the slides' form, stays as it is:
  * a verb is recognized only as runb's first argument, and a NAME equal to a
  * verb is refused in the slides' form.
@@ -6949,7 +6952,7 @@ static struct listed *stats_list(int argc, char **argv, int *n)
 	if (!list)
 		die("calloc");
 	for (*n = 0; optind < argc; optind++, (*n)++) {
-		fd = state_running("stats", argv[optind], &list[*n].st);
+		fd = state_running("stats", argv[optind], &list[*n].st, false);
 		close(fd);
 		list[*n].running = true;
 		snprintf(list[*n].name, sizeof(list[*n].name), "%s", argv[optind]);
@@ -7002,7 +7005,7 @@ static int verb_kill(int argc, char **argv)
 	while ((c = verb_getopt("kill", argc, argv, "s:", longopts)) != -1)
 		sig = parse_signal("kill", optarg);
 	name = verb_name("kill", argc, argv, false);
-	close(state_running("kill", name, &st));
+	close(state_running("kill", name, &st, false));
 	pidfd = state_pidfd("kill", name, &st);
 	if (sys_pidfd_send_signal(pidfd, sig) < 0)
 		die("kill: signal %d to %s's PID 1", sig, name);
@@ -7040,20 +7043,6 @@ static void stop_container(const char *verb, const char *name, int lock, const s
 			die("%s: wait for %s's runb", verb, name);
 }
 
-/* NAME's lock and state, for a verb that acts on a container that runs or restarts. */
-static int state_live(const char *verb, const char *name, struct state *st)
-{
-	bool running = false;
-	int fd;
-
-	if (!valid_name(name))
-		diex("%s: invalid NAME '%s'", verb, name);
-	fd = state_open(name, st, &running);
-	if (fd < 0 || !running || !st->complete || (st->status >= 0 && !st->restarting))
-		diex("%s: no running container %s", verb, name);
-	return fd;
-}
-
 /* runb stop [-s SIG] [-t SECONDS] NAME: SIG (default the container's --stop-signal,
  * else TERM), SIGKILL after SECONDS (default its --stop-timeout, 10). */
 static int verb_stop(int argc, char **argv)
@@ -7072,7 +7061,7 @@ static int verb_stop(int argc, char **argv)
 		else if (!parse_ulong(optarg, 86400, &timeout))
 			diex("stop: invalid -t '%s': expected seconds, 0 to 86400", optarg);
 	name = verb_name("stop", argc, argv, false);
-	lock = state_live("stop", name, &st);
+	lock = state_running("stop", name, &st, true);
 	stop_container("stop", name, lock, &st, sig ? sig : st.stop_signal ? st.stop_signal : SIGTERM,
 		       timeout != ULONG_MAX ? timeout : st.stop_timeout);
 	printf("%s\n", name);
@@ -7325,22 +7314,29 @@ static void log_follow(const char *name, struct log_reader *r, struct log_buf *b
 static void log_since(const char *arg, char out[static 40])
 {
 	struct tm tm = { 0 };
-	char *end;
+	char *end, frac[10] = "000000000";
 	double n = strtod(arg, &end);
 	time_t t = 0;
+	size_t len;
 
 	if (end != arg && isdigit((unsigned char)*arg) && end[0] && strchr("smh", end[0]) && !end[1])
 		t = time(NULL) - (time_t)(n * (end[0] == 'h' ? 3600 : end[0] == 'm' ? 60 : 1));
 	else if (end != arg && isdigit((unsigned char)*arg) && !*end)
 		t = (time_t)n;
 	else if ((end = strptime(arg, "%Y-%m-%dT%H:%M:%S", &tm)) || (end = strptime(arg, "%Y-%m-%d", &tm)))
-		t = *end == '\0' || *end == 'Z' || *end == '.' ? timegm(&tm) : -1;
+		t = timegm(&tm);
 	else
 		t = -1;
-	if (t < 0 || !gmtime_r(&t, &tm))
+	if (end && *end == '.' && (len = strspn(end + 1, "0123456789")) > 0) {
+		memcpy(frac, end + 1, len < 9 ? len : 9);  /* the fraction, to the nanosecond */
+		end += 1 + len;
+	}
+	if (t < 0 || (end && *end && strcmp(end, "Z") != 0 && strchr("smh", *end) == NULL) ||
+	    !gmtime_r(&t, &tm))
 		diex("logs: invalid --since '%s' (2026-12-05T20:30:00Z, 2026-12-05, a Unix time, or "
 		     "30s, 10m, 2h)", arg);
-	strftime(out, 40, "%Y-%m-%dT%H:%M:%S.000000000Z", &tm);
+	strftime(out, 40, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out + strlen(out), 40 - strlen(out), ".%sZ", frac);
 }
 
 static int verb_logs(int argc, char **argv)
@@ -7680,7 +7676,7 @@ static int verb_exec(int argc, char **argv)
 
 	cfg.name = exec_parse(&cl, argc, argv, &user_asked);
 	cfg.argv = &argv[optind + 1];
-	close(state_running("exec", cfg.name, &st));
+	close(state_running("exec", cfg.name, &st, false));
 	if (!st.ran)
 		diex("exec: container %s has not started its command yet (try again)", cfg.name);
 	exec_config(&cfg, &cl, &st, user_asked);
