@@ -2676,6 +2676,8 @@ static void opt_detach(struct cmdline *cl, const char *v)  { (void)v; cl->cfg->d
 
 static void opt_rm(struct cmdline *cl, const char *v)      { (void)v; cl->cfg->autoremove = true; }
 
+static void opt_interactive(struct cmdline *cl, const char *v) { (void)cl; (void)v; }
+
 static void opt_chroot(struct cmdline *cl, const char *v)  { (void)v; cl->cfg->use_chroot = true; }
 
 static void opt_init(struct cmdline *cl, const char *v)    { (void)v; cl->cfg->init = true; }
@@ -2821,7 +2823,10 @@ static const struct option_row options[] = {
 	  "a terminal of the container's own, relayed to the caller's\n"
 	  "(default when stdin and stdout are terminals)" },
 	{ "no-tty", 'T', no_argument, NULL, opt_no_tty, "no terminal: the container gets runb's stdin, stdout, stderr" },
+	{ "interactive", 'i', no_argument, NULL, opt_interactive,
+	  "accepted for docker's -i (-it): runb always passes stdin on" },
 	{ "net", 0, required_argument, "none|bridge", opt_net, "network: only lo, or runb-bridge (default bridge)" },
+	{ "network", 0, required_argument, "none|bridge", opt_net, "the same as --net, as docker spells it" },
 	{ "ip", 0, required_argument, "ADDR", parse_ip, "the container's address (default: the lowest free in the subnet)" },
 	{ "subnet", 0, required_argument, "CIDR", parse_subnet,
 	  "the containers' network, a private /24 or larger (default\n"
@@ -2929,6 +2934,16 @@ static const char *option_shown(char **argv, char buf[static 8])
 	return argv[optind - 1];
 }
 
+/* A docker habit that lands a path where NAME goes: say what was meant. */
+static const char *name_hint(const char *name)
+{
+	if (strchr(name, ':') && strchr(name, '/'))
+		return " (runb's -v is --verbose; a bind mount is --volume HOST:CONTAINER)";
+	if (name[0] == '/' || name[0] == '.')
+		return " (an option's value? --overlay takes DIR as --overlay=DIR)";
+	return "";
+}
+
 /* The checks that need every option: the combinations that cannot work. */
 static void options_check(const struct config *cfg)
 {
@@ -2936,7 +2951,8 @@ static void options_check(const struct config *cfg)
 	if (cfg->use_chroot && cfg->read_only)
 		diex("--read-only needs runb's pivot_root: the --chroot root is no mount to make read-only");
 	if (cfg->detach && cfg->tty == 1)
-		diex("-d and -t: a detached container has no terminal to relay");
+		diex("-d and -t: a detached container has no terminal to relay (runb has no attach; "
+		     "drop -t, and later: runb exec -it NAME sh)");
 	if (cfg->detach && cfg->tr->step)
 		diex("-d and --step: --step waits on the terminal that -d leaves");
 	if (cfg->restart != RESTART_NO && !cfg->detach)
@@ -2975,13 +2991,13 @@ static const char *parse_args(struct config *cfg, struct cmdline *cl, int argc, 
 		cfg->name = optind < argc ? argv[optind] : NULL;
 		return NULL;
 	}
+	cfg->name = argv[optind];
+	if (!valid_name(cfg->name))
+		diex("invalid NAME '%s': 1 to 64 of [A-Za-z0-9_.-], starting with a letter or digit%s",
+		     cfg->name, name_hint(cfg->name));
 	if (geteuid() != 0)
 		diex("must be run as root (try: sudo runb ...)");
 	cfg->caps = caps_usable(caps_wanted(&cl->caps), cl->caps.add);
-	cfg->name = argv[optind];
-	if (!valid_name(cfg->name))
-		diex("invalid NAME '%s': 1 to 64 of [A-Za-z0-9_.-], starting with a letter or digit",
-		     cfg->name);
 	if (cfg->detach)
 		cfg->tty = 0;
 	cfg->argv = argc - optind > 2 ? &argv[optind + 2] : NULL;
@@ -3364,8 +3380,8 @@ static void net_ns_check_free(const struct config *cfg)
 
 	snprintf(path, sizeof(path), NETNS_DIR "/%s", cfg->name);
 	if (access(path, F_OK) == 0)
-		diex("network namespace %s exists and was not made by runb (ip netns del %s?)",
-		     cfg->name, cfg->name);
+		diex("network namespace %s exists and was not made by runb: choose another NAME",
+		     cfg->name);
 }
 
 /* The undo of each thing runb makes on the host: the slides make and never
@@ -3599,6 +3615,20 @@ static bool dir_closed_to_others(const struct stat *st)
 	       (st->st_gid == 0 || !(st->st_mode & S_IXGRP));
 }
 
+/* The warning: the advice names the directory above SHOWN, never SHOWN itself,
+ * which is the container's "/" for ROOTFS: a 0700 "/" locks out every user but
+ * root inside (postgres, redis, www-data). */
+static void dir_warn(const char *what, const char *shown)
+{
+	const char *slash = strrchr(shown, '/');
+	int len = slash && slash != shown ? (int)(slash - shown) : 1;
+
+	fprintf(stderr, "runb: warning: %s %s is open to other users (no directory on its path "
+		"is closed to them): setuid binaries or device nodes a container leaves there are "
+		"theirs too; chmod 700 %.*s, the directory that holds it (not %s itself; README: "
+		"Security)\n", what, shown, len, shown, what);
+}
+
 static void dir_warn_if_open(const char *what, const char *shown, int dirfd)
 {
 	struct stat st, up;
@@ -3615,10 +3645,7 @@ static void dir_warn_if_open(const char *what, const char *shown, int dirfd)
 		close(fd);
 		fd = parent;
 		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino) {  /* "/" is its own ".." */
-			fprintf(stderr, "runb: warning: %s %s is open to other users (no directory "
-				"on its path is closed to them): setuid binaries or device nodes a "
-				"container leaves there are theirs too; chmod 700 it or a directory "
-				"above it (README: Security)\n", what, shown);
+			dir_warn(what, shown);
 			break;
 		}
 		st = up;
@@ -7565,7 +7592,8 @@ static const char *exec_parse(struct cmdline *cl, int argc, char **argv, bool *u
 	static const struct option longopts[] = {
 		{ "tty", no_argument, NULL, 't' }, { "no-tty", no_argument, NULL, 'T' },
 		{ "env", required_argument, NULL, 'e' }, { "user", required_argument, NULL, OPT_USER },
-		{ "workdir", required_argument, NULL, 'w' }, { 0 },
+		{ "workdir", required_argument, NULL, 'w' }, { "interactive", no_argument, NULL, 'i' },
+		{ 0 },
 	};
 	const char *name;
 	int c;
@@ -7573,7 +7601,7 @@ static const char *exec_parse(struct cmdline *cl, int argc, char **argv, bool *u
 	cl->env = calloc(argc, sizeof(*cl->env));
 	if (!cl->env)
 		die("calloc");
-	while ((c = verb_getopt("exec", argc, argv, "tTe:w:", longopts)) != -1) {
+	while ((c = verb_getopt("exec", argc, argv, "itTe:w:", longopts)) != -1) {
 		if (c == 't' || c == 'T')
 			cl->cfg->tty = c == 't';
 		else if (c == 'e')
@@ -7700,7 +7728,7 @@ static const struct verb_row verbs[] = {
 	  "F: table, json, or {{.Name}} {{.Status}} {{.State}} {{.Pid}}\n"
 	  "{{.IP}} {{.Rootfs}} {{.Command}} {{.Uptime}} {{.Restarts}}\n"
 	  "{{.ExitCode}} and \\t)" },
-	{ "exec", verb_exec, true, "exec [-t|-T] [-e KEY=VAL] [--user UID[:GID]] [-w DIR] NAME COMMAND...",
+	{ "exec", verb_exec, true, "exec [-i] [-t|-T] [-e KEY=VAL] [--user UID[:GID]] [-w DIR] NAME COMMAND...",
 	  "COMMAND in its namespaces and cgroup, with its privileges" },
 	{ "stop", verb_stop, false, "stop [-s SIG] [-t SECONDS] NAME",
 	  "SIG (default its --stop-signal, TERM) to its PID 1, SIGKILL\n"

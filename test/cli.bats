@@ -394,3 +394,24 @@ help_verbs() {
 	[ "$(nobody "$RUNB_CLI" --help | sed -n '/^The verbs/,/^$/p' | grep -oE '^  [a-z]+' | tr -d ' ' | sort)" = \
 		"$(cut -d: -f1 <<<"$help" | sort)" ]
 }
+
+@test "docker habits: -it, -i, --network parse; -dit, -v HOST:CTR and --overlay DIR get a line saying what was meant" {
+	local a
+	for a in "-it" "-i -t" "--interactive" "--network none" "-it --network=bridge"; do
+		# shellcheck disable=SC2086 # the arguments of the case
+		rbn $a c "$NOROOT" true
+		reaches_root_check
+	done
+	rbn -dit c "$NOROOT" true
+	[ "$status" = 125 ]
+	[ "$stderr" = "runb: -d and -t: a detached container has no terminal to relay (runb has no attach; drop -t, and later: runb exec -it NAME sh)" ]
+	rbn -v /h:/c c "$NOROOT" true
+	[ "$status" = 125 ]
+	[ "$stderr" = "runb: invalid NAME '/h:/c': 1 to 64 of [A-Za-z0-9_.-], starting with a letter or digit (runb's -v is --verbose; a bind mount is --volume HOST:CONTAINER)" ]
+	rbn --overlay /dir c "$NOROOT" true
+	[ "$status" = 125 ]
+	[ "$stderr" = "runb: invalid NAME '/dir': 1 to 64 of [A-Za-z0-9_.-], starting with a letter or digit (an option's value? --overlay takes DIR as --overlay=DIR)" ]
+	# the control: a NAME that is only wrong gets no hint
+	rbn 'bad*name' "$NOROOT" true
+	[ "$stderr" = "runb: invalid NAME 'bad*name': 1 to 64 of [A-Za-z0-9_.-], starting with a letter or digit" ]
+}

@@ -327,6 +327,8 @@ warned_with() {
 	[ "$(wc -l <<<"$WARNED")" = 1 ]
 	[[ "$WARNED" == "$warning "* ]]
 	[ "$stderr" = "$WARNED" ]
+	# its advice names the directory above ROOTFS: a 0700 ROOTFS is a 0700 "/" inside
+	[[ "$WARNED" == *"chmod 700 $VARTMP/a, the directory that holds it (not ROOTFS itself;"* ]]
 	# the search bit is what opens a directory, not the read bit
 	warned_with 711 root:root 755
 	[[ "$WARNED" == "$warning "* ]]

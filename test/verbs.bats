@@ -228,7 +228,7 @@ stderr=''
 	# -d and -t: refused before anything is made
 	run rbt -d -t --net none "$CNAME" "$ROOTFS" true
 	[ "$status" = 125 ]
-	assert_output "runb: -d and -t: a detached container has no terminal to relay"
+	assert_output "runb: -d and -t: a detached container has no terminal to relay (runb has no attach; drop -t, and later: runb exec -it NAME sh)"
 	nothing_of "$CNAME"
 }
 
@@ -488,6 +488,10 @@ exec_sees() {
 	[ "$status" = 3 ]
 	run rbt exec "$CNAME" true
 	[ "$status" = 0 ]
+	# docker's -i (with -t: -it) is accepted: runb passes stdin on either way
+	run rbt exec -i "$CNAME" sh -c 'read x; echo "got $x"' <<<"line"
+	[ "$status" = 0 ]
+	assert_output "got line"
 	run -127 rbt exec "$CNAME" nosuch
 	[ "$status" = 127 ]
 	assert_output "runb: exec nosuch: No such file or directory"
