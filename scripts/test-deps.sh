@@ -55,6 +55,7 @@ diff                                 diffutils     the host-unchanged check
 find                                 findutils     cgroups and ROOTFS listings
 hostname                             hostname      the host name check in core.bats
 script                               bsdutils      a terminal for runb exec in verbs.bats
+python3                              python3       runb inspect's and ps' JSON read back in records.bats
 EOF
 )
 
