@@ -179,9 +179,11 @@ host_state() {
 	echo "## links"
 	ip -o link show | cut -d: -f2 | sort
 	echo "## netns"
-	ls -A /run/netns 2>/dev/null | sort
+	find /run/netns -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort
 	echo "## /run/runb"
-	ls -A /run/runb 2>/dev/null | sort
+	find /run/runb -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort
+	echo "## /var/lib/runb"
+	find /var/lib/runb -mindepth 1 -maxdepth 1 -printf '%f\n' 2>/dev/null | sort
 }
 
 ns=runb-fresh-$$

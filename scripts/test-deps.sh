@@ -56,6 +56,7 @@ find                                 findutils     cgroups and ROOTFS listings
 hostname                             hostname      the host name check in core.bats
 script                               bsdutils      a terminal for runb exec in verbs.bats
 python3                              python3       runb inspect's and ps' JSON read back in records.bats
+shellcheck                           shellcheck    scripts/ and .ci/run checked by cli.bats
 EOF
 )
 
@@ -67,7 +68,7 @@ need() { # PACKAGE TOOL WHY
 
 # make check needs only these of them (test/cli.bats: runb's command line as
 # nobody, through setpriv in a network namespace of its own), and cc's libc.a
-check_tools=" bats /usr/lib/bats/bats-support/load.bash /usr/lib/bats/bats-assert/load.bash setpriv unshare cc make "
+check_tools=" bats /usr/lib/bats/bats-support/load.bash /usr/lib/bats/bats-assert/load.bash setpriv unshare cc make shellcheck "
 
 while read -r tool pkg why; do
     [ "$mode" = test ] || [[ $check_tools == *" $tool "* ]] || continue

@@ -42,6 +42,7 @@ done
 
 logs=$(mktemp -d "${TMPDIR:-/tmp}/vmsuite.XXXXXX")
 pids=()
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	rm -rf "$logs"

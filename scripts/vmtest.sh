@@ -186,12 +186,15 @@ if [ ! -e "$kdir/.complete" ]; then
 fi
 kver=$(cat "$kdir/kver")
 moddir=$kdir/lib/modules/$kver
-[ -s "$kdir/vmlinux" ] && [ -s "$moddir/modules.dep" ] || die "incomplete kernel cache $kdir (remove it)"
+if [ ! -s "$kdir/vmlinux" ] || [ ! -s "$moddir/modules.dep" ]; then
+	die "incomplete kernel cache $kdir (remove it)"
+fi
 
 # ---------------------------------------------------------------- initramfs
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vmtest.XXXXXX")
 qpid=
 tails=()
+# shellcheck disable=SC2317 # run by the EXIT trap
 cleanup() {
 	if [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null; then
 		kill "$qpid" 2>/dev/null || true

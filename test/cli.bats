@@ -415,3 +415,9 @@ help_verbs() {
 	rbn 'bad*name' "$NOROOT" true
 	[ "$stderr" = "runb: invalid NAME 'bad*name': 1 to 64 of [A-Za-z0-9_.-], starting with a letter or digit" ]
 }
+
+@test "the shell helpers (scripts/, .ci/run) pass shellcheck" {
+	run shellcheck "$TOP"/scripts/*.sh "$TOP/.ci/run"
+	echo "$output"
+	[ "$status" = 0 ]
+}
