@@ -2046,24 +2046,36 @@ struct cmdline {
 	bool help, version;     /* -h, -V */
 };
 
-/* A size above 0: bytes, or with a k, m or g suffix (powers of 1024). */
+/* A size above 0, as docker reads one: a number (decimals too) of bytes, or with a
+ * unit, b, k, m, g or t, alone or followed by b or ib, any case (powers of 1024):
+ * 512m, 1.5g, 512mb, 1GiB. */
 static bool parse_size(const char *arg, unsigned long long *out)
 {
-	unsigned long long unit = 1;
-	char num[32];
-	size_t len = strlen(arg);
-	unsigned long v;
+	static const char units[] = "bkmgt";
+	unsigned long long whole = 0, frac = 0, div = 1, unit = 1;
+	const char *p = arg, *u;
 
-	switch (len ? tolower((unsigned char)arg[len - 1]) : 0) {
-	case 'k': unit = 1ULL << 10; len--; break;
-	case 'm': unit = 1ULL << 20; len--; break;
-	case 'g': unit = 1ULL << 30; len--; break;
-	}
-	snprintf(num, sizeof(num), "%.*s", (int)len, arg);
-	if (len >= sizeof(num) || !parse_ulong(num, ULONG_MAX, &v) || v == 0 || v > (1ULL << 62) / unit)
+	for (; isdigit((unsigned char)*p) && whole < (1ULL << 50); p++)
+		whole = whole * 10 + (*p - '0');
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			if (div < 1000000000ULL) {
+				frac = frac * 10 + (*p - '0');
+				div *= 10;
+			}
+	if (p == arg || !isdigit((unsigned char)arg[0]))
 		return false;
-	*out = v * unit;
-	return true;
+	if (*p && (u = strchr(units, tolower((unsigned char)*p)))) {
+		for (long i = u - units; i > 0; i--)
+			unit <<= 10;
+		p++;
+		if (u != units && (strcasecmp(p, "b") == 0 || strcasecmp(p, "ib") == 0))
+			p += strlen(p);
+	}
+	if (*p || whole > (1ULL << 62) / unit)
+		return false;
+	*out = whole * unit + frac * unit / div;
+	return *out > 0;
 }
 
 /* -m/--memory SIZE */
@@ -2072,7 +2084,7 @@ static void parse_memory(struct cmdline *cl, const char *arg)
 	unsigned long long n;
 
 	if (!parse_size(arg, &n))
-		diex("invalid --memory '%s': expected bytes, or a number with k, m or g", arg);
+		diex("invalid --memory '%s': expected bytes, or a number with k, m or g (512m, 1.5g)", arg);
 	if (n < (1ULL << 20))
 		diex("invalid --memory '%s': the minimum is 1m", arg);
 	cl->cfg->memory = n;
@@ -2136,6 +2148,9 @@ static void parse_cpus(struct cmdline *cl, const char *arg)
 	cfg->cpu_quota = whole * CG_CPU_PERIOD + frac;
 	if (cfg->cpu_quota < 1000)  /* the kernel's minimum quota: 1 ms */
 		goto bad;
+	if (cfg->cpu_quota > (unsigned long)sysconf(_SC_NPROCESSORS_ONLN) * CG_CPU_PERIOD)
+		diex("invalid --cpus '%s': this machine has %ld CPUs online (from 0.01 to %ld)", arg,
+		     sysconf(_SC_NPROCESSORS_ONLN), sysconf(_SC_NPROCESSORS_ONLN));
 	return;
 bad:
 	diex("invalid --cpus '%s': expected a decimal from 0.01 to 1024", arg);
@@ -2833,7 +2848,8 @@ static const struct option_row options[] = {
 	  "10.0.0.0/24, the slide's; runb-bridge takes its first address)" },
 	{ "dns", 0, required_argument, "ADDR", opt_dns, "nameserver for /etc/resolv.conf (default 8.8.8.8)" },
 	{ "add-host", 0, required_argument, "NAME:IP", parse_add_host, "a line of the container's /etc/hosts (repeatable)" },
-	{ "memory", 'm', required_argument, "SIZE", parse_memory, "memory limit: bytes, or with k, m, g (no swap on top)" },
+	{ "memory", 'm', required_argument, "SIZE", parse_memory,
+	  "memory limit: bytes, or with k, m, g (512m, 1.5g, 1gb; no swap on top)" },
 	{ "cpus", 0, required_argument, "N", parse_cpus, "CPU limit, a decimal number of CPUs (0.5: half of one)" },
 	{ "pids", 0, required_argument, "N", opt_pids, "at most N processes (default 2048; 0 or unlimited: none)" },
 	{ "ulimit", 0, required_argument, "NAME=SOFT[:HARD]", parse_ulimit,

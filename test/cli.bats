@@ -219,7 +219,7 @@ INVALID=(
 		"-e A=1" "-e A" "--env A=" "--net none" "--net bridge" "--ip 10.0.0.2" "--ip 10.0.0.254" \
 		"--subnet 10.9.0.0/24 --ip 10.9.0.5" "--subnet 172.16.0.0/12" "--subnet 192.168.0.0/16" \
 		"--dns 1.1.1.1" "--add-host a:1.2.3.4" "--add-host a:::1" "-m 64m" "--memory 1g" "--cpus 0.01" \
-		"--cpus 1024" "--pids 0" "--pids unlimited" "--pids 4194304" "--stop-timeout 0" \
+		"--cpus $(nproc)" "-m 1.5g" "-m 512mb" "-m 1GiB" "--memory=2000000b" "--pids 0" "--pids unlimited" "--pids 4194304" "--stop-timeout 0" \
 		"--stop-timeout 86400" "--seccomp unconfined" "--seccomp=default" "--ulimit nofile=10:20" \
 		"--ulimit core=unlimited" "--cap-add NET_ADMIN" "--cap-add cap_net_admin" "--cap-drop ALL" \
 		"--security-opt no-new-privileges=false" "--security-opt seccomp=unconfined" \
@@ -411,6 +411,13 @@ help_verbs() {
 	rbn --overlay /dir c "$NOROOT" true
 	[ "$status" = 125 ]
 	[ "$stderr" = "runb: invalid NAME '/dir': 1 to 64 of [A-Za-z0-9_.-], starting with a letter or digit (an option's value? --overlay takes DIR as --overlay=DIR)" ]
+	# --cpus beyond the CPUs online
+	rbn --cpus $(($(nproc) + 1)) c "$NOROOT" true
+	[ "$status" = 125 ]
+	[ "$stderr" = "runb: invalid --cpus '$(($(nproc) + 1))': this machine has $(nproc) CPUs online (from 0.01 to $(nproc))" ]
+	# sizes docker takes: decimals, and units with b or ib
+	rbn -m 1.5x c "$NOROOT" true
+	[ "$status" = 125 ]
 	# the control: a NAME that is only wrong gets no hint
 	rbn 'bad*name' "$NOROOT" true
 	[ "$stderr" = "runb: invalid NAME 'bad*name': 1 to 64 of [A-Za-z0-9_.-], starting with a letter or digit" ]
