@@ -182,7 +182,10 @@ struct config {
 	int prefix;             /* its prefix length; default 24 */
 	struct in_addr ip;      /* --ip; see struct run for the address in use */
 	bool ip_asked;
-	const char *dns;        /* --dns, default the slide's 8.8.8.8 */
+	const char **dns;       /* --dns, each a nameserver line; none: the slide's 8.8.8.8 */
+	int n_dns;
+	const char **dns_search;  /* --dns-search, the search line */
+	int n_dns_search;
 	unsigned long long memory;  /* -m/--memory in bytes; 0: no limit */
 	unsigned long cpu_quota;    /* --cpus as µs per CG_CPU_PERIOD; 0: none */
 	unsigned long pids;         /* --pids, default PIDS_DEFAULT; 0: no limit */
@@ -2040,8 +2043,8 @@ struct caps_asked {
  * capability set once every option has been read. */
 struct cmdline {
 	struct config *cfg;
-	char **env;             /* -e KEY=VAL, in order */
-	int n_env;
+	char **env;             /* -e KEY=VAL and --env-file's lines, in order */
+	int n_env, env_cap;
 	struct caps_asked caps; /* --cap-add, --cap-drop */
 	bool help, version;     /* -h, -V */
 };
@@ -2680,7 +2683,44 @@ static void opt_env(struct cmdline *cl, const char *v)
 {
 	if (!*v || *v == '=')
 		diex("invalid --env '%s': expected KEY=VALUE", v);
+	if (cl->n_env == cl->env_cap) {
+		cl->env_cap = cl->env_cap ? 2 * cl->env_cap : 16;
+		cl->env = realloc(cl->env, cl->env_cap * sizeof(*cl->env));
+		if (!cl->env)
+			die("--env: realloc");
+	}
 	cl->env[cl->n_env++] = (char *)v;
+}
+
+/* --env-file FILE: a -e for each line, KEY=VALUE or KEY (the caller's), as docker
+ * reads one; blank lines and lines starting with # are skipped. */
+static void opt_env_file(struct cmdline *cl, const char *v)
+{
+	FILE *f = fopen(v, "re");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if (!f)
+		die("--env-file %s", v);
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0 || line[strspn(line, " \t")] == '#' || line[strspn(line, " \t")] == '\0')
+			continue;
+		if (line[0] == '=')
+			diex("invalid --env-file %s: a line without a KEY: '%s'", v, line);
+		opt_env(cl, strdup(line));
+	}
+	free(line);
+	fclose(f);
+}
+
+static void opt_dns_search(struct cmdline *cl, const char *v)
+{
+	if (!*v || strlen(v) > 253 || strpbrk(v, " \t\n"))
+		diex("invalid --dns-search '%s': expected a domain", v);
+	cl->cfg->dns_search[cl->cfg->n_dns_search++] = v;
 }
 
 static void opt_tty(struct cmdline *cl, const char *v)     { (void)v; cl->cfg->tty = 1; }
@@ -2717,11 +2757,11 @@ static void opt_net(struct cmdline *cl, const char *v)
 
 static void opt_dns(struct cmdline *cl, const char *v)
 {
-	struct in_addr a;
+	struct in6_addr a;
 
-	if (inet_pton(AF_INET, v, &a) != 1)
-		diex("invalid --dns '%s': expected an IPv4 address", v);
-	cl->cfg->dns = v;
+	if (inet_pton(AF_INET, v, &a) != 1 && inet_pton(AF_INET6, v, &a) != 1)
+		diex("invalid --dns '%s': expected an IPv4 or IPv6 address", v);
+	cl->cfg->dns[cl->cfg->n_dns++] = v;
 }
 
 static void opt_stop_timeout(struct cmdline *cl, const char *v)
@@ -2834,6 +2874,8 @@ static const struct option_row options[] = {
 	{ "hostname", 0, required_argument, "H", opt_hostname, "host name in the container (default NAME)" },
 	{ "user", 0, required_argument, "UID[:GID]", parse_user, "run the command as UID:GID (default 0:0)" },
 	{ "env", 'e', required_argument, "KEY=VAL", opt_env, "set an environment variable (repeatable)" },
+	{ "env-file", 0, required_argument, "FILE", opt_env_file,
+	  "a -e for each line of FILE (KEY=VAL or KEY; # comments)" },
 	{ "tty", 't', no_argument, NULL, opt_tty,
 	  "a terminal of the container's own, relayed to the caller's\n"
 	  "(default when stdin and stdout are terminals)" },
@@ -2846,7 +2888,10 @@ static const struct option_row options[] = {
 	{ "subnet", 0, required_argument, "CIDR", parse_subnet,
 	  "the containers' network, a private /24 or larger (default\n"
 	  "10.0.0.0/24, the slide's; runb-bridge takes its first address)" },
-	{ "dns", 0, required_argument, "ADDR", opt_dns, "nameserver for /etc/resolv.conf (default 8.8.8.8)" },
+	{ "dns", 0, required_argument, "ADDR", opt_dns,
+	  "a nameserver for /etc/resolv.conf, IPv4 or IPv6 (repeatable;\ndefault 8.8.8.8)" },
+	{ "dns-search", 0, required_argument, "DOMAIN", opt_dns_search,
+	  "a search domain for /etc/resolv.conf (repeatable)" },
 	{ "add-host", 0, required_argument, "NAME:IP", parse_add_host, "a line of the container's /etc/hosts (repeatable)" },
 	{ "memory", 'm', required_argument, "SIZE", parse_memory,
 	  "memory limit: bytes, or with k, m, g (512m, 1.5g, 1gb; no swap on top)" },
@@ -2950,6 +2995,33 @@ static const char *option_shown(char **argv, char buf[static 8])
 	return argv[optind - 1];
 }
 
+/* Do two container paths name the same place (/data, //data/)? */
+static bool same_target(const char *a, const char *b)
+{
+	for (;;) {
+		a += strspn(a, "/");
+		b += strspn(b, "/");
+		if (!*a || !*b)
+			return !*a && !*b;
+		size_t n = strcspn(a, "/");
+
+		if (n != strcspn(b, "/") || strncmp(a, b, n) != 0)
+			return false;
+		a += n;
+		b += n;
+	}
+}
+
+/* Two --volume or --tmpfs onto one target: the second would hide the first. */
+static void check_targets_unique(const struct config *cfg)
+{
+	for (int i = 0; i < cfg->n_mounts; i++)
+		for (int j = i + 1; j < cfg->n_mounts; j++)
+			if (same_target(cfg->mounts[i].target, cfg->mounts[j].target))
+				diex("duplicate mount point %s: two --volume or --tmpfs onto one path",
+				     cfg->mounts[j].target);
+}
+
 /* A docker habit that lands a path where NAME goes: say what was meant. */
 static const char *name_hint(const char *name)
 {
@@ -2964,6 +3036,7 @@ static const char *name_hint(const char *name)
 static void options_check(const struct config *cfg)
 {
 	check_ip(cfg);
+	check_targets_unique(cfg);
 	if (cfg->use_chroot && cfg->read_only)
 		diex("--read-only needs runb's pivot_root: the --chroot root is no mount to make read-only");
 	if (cfg->detach && cfg->tty == 1)
@@ -2986,10 +3059,11 @@ static const char *parse_args(struct config *cfg, struct cmdline *cl, int argc, 
 	int c;
 
 	cl->cfg = cfg;
-	cl->env = calloc(argc, sizeof(*cl->env));
+	cfg->dns = calloc(argc, sizeof(*cfg->dns));
+	cfg->dns_search = calloc(argc, sizeof(*cfg->dns_search));
 	cfg->add_hosts = calloc(argc, sizeof(*cfg->add_hosts));
 	cfg->mounts = calloc(argc, sizeof(*cfg->mounts));
-	if (!cl->env || !cfg->add_hosts || !cfg->mounts)
+	if (!cfg->dns || !cfg->dns_search || !cfg->add_hosts || !cfg->mounts)
 		die("calloc");
 	options_getopt(longopts, shortopts);
 	opterr = 0;
@@ -3754,6 +3828,47 @@ static int overlay_dir_open(const char *dir, unsigned long long flags)
 
 /* DIR/upper and DIR/work on the host, made when missing (DIR mode 0700), in runb before
  * anything else; upper gets ROOTFS's mode and owner, which its root shows in the overlay. */
+/* Is the directory FD, or one above it, the directory TOP (by device and inode)? */
+static bool dir_is_below(int fd, const struct stat *top)
+{
+	struct stat st, up;
+	int dir = openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC), parent;
+	bool below = false;
+
+	if (dir < 0 || fstat(dir, &st) < 0)
+		die("stat a directory");
+	while (!below) {
+		below = st.st_dev == top->st_dev && st.st_ino == top->st_ino;
+		parent = openat(dir, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (parent < 0 || fstat(parent, &up) < 0)
+			die("stat a directory above");
+		close(dir);
+		dir = parent;
+		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino)
+			break;  /* "/" */
+		st = up;
+	}
+	close(dir);
+	return below;
+}
+
+/* DIR's parent inside ROOTFS: refused before runb makes DIR there. */
+static void overlay_dir_check(const struct config *cfg, const struct stat *root)
+{
+	char parent[PATH_MAX];
+	const char *slash = strrchr(cfg->overlay_dir, '/');
+	int fd;
+
+	snprintf(parent, sizeof(parent), "%.*s", slash ? (slash == cfg->overlay_dir ? 1 :
+		 (int)(slash - cfg->overlay_dir)) : 1, slash ? cfg->overlay_dir : ".");
+	fd = open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd >= 0 && dir_is_below(fd, root))
+		diex("--overlay=%s is inside ROOTFS %s: the container would see its own layers there; "
+		     "choose a DIR outside ROOTFS", cfg->overlay_dir, cfg->rootfs);
+	if (fd >= 0)
+		close(fd);
+}
+
 static void overlay_dir_prepare(struct config *cfg, int rootfd)
 {
 	struct stat root;
@@ -3763,6 +3878,9 @@ static void overlay_dir_prepare(struct config *cfg, int rootfd)
 
 	if (cfg->overlay != OVERLAY_DIR)
 		return;
+	if (fstat(rootfd, &root) < 0)
+		die("stat ROOTFS %s", cfg->rootfs);
+	overlay_dir_check(cfg, &root);
 	if (mkdir(cfg->overlay_dir, 0700) < 0 && errno != EEXIST)
 		die("--overlay=%s: mkdir", cfg->overlay_dir);
 	/* one container at a time on DIR: its lock, held for runb's life (closed at exit) */
@@ -3775,8 +3893,9 @@ static void overlay_dir_prepare(struct config *cfg, int rootfd)
 		diex("--overlay=%s: in use by another container (an overlay's upper layer is one's only)",
 		     abs);
 	dir_warn_if_open("--overlay", abs, fd);
-	if (fstat(rootfd, &root) < 0)
-		die("stat ROOTFS %s", cfg->rootfs);
+	if (dir_is_below(fd, &root))
+		diex("--overlay=%s is inside ROOTFS %s: the container would see its own layers there; "
+		     "choose a DIR outside ROOTFS", abs, cfg->rootfs);
 	if (mkdirat(fd, "upper", root.st_mode & 07777) == 0) {
 		if (fchownat(fd, "upper", root.st_uid, root.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
 		    fchmodat(fd, "upper", root.st_mode & 07777, 0) < 0)
@@ -4767,14 +4886,28 @@ static void hosts_set(const struct config *cfg, const struct run *run)
 
 static void dns_set(const struct config *cfg)
 {
-	char conf[64];
+	char *conf = NULL;
+	size_t len = 0;
+	FILE *f;
 
-	if (cfg->net != NET_BRIDGE)
-		return;
+	if (cfg->net != NET_BRIDGE && !cfg->n_dns && !cfg->n_dns_search)
+		return;  /* --net none: no resolv.conf of runb's, unless one was asked for */
+	f = open_memstream(&conf, &len);
+	if (!f)
+		die("/etc/resolv.conf: open_memstream");
+	for (int i = 0; i < cfg->n_dns; i++)
+		fprintf(f, "nameserver %s\n", cfg->dns[i]);
+	if (!cfg->n_dns)
+		fputs("nameserver 8.8.8.8\n", f);
+	for (int i = 0; i < cfg->n_dns_search; i++)
+		fprintf(f, "%s%s%s", i ? " " : "search ", cfg->dns_search[i],
+			i + 1 == cfg->n_dns_search ? "\n" : "");
+	if (fclose(f) != 0)
+		die("/etc/resolv.conf: write");
 	trace(cfg->tr, 0, "echo \"nameserver 8.8.8.8\" > $CONTAINER_FS/etc/resolv.conf",
-	      "nameserver %s, bound over /etc/resolv.conf", cfg->dns);
-	snprintf(conf, sizeof(conf), "nameserver %s\n", cfg->dns);
+	      "%d nameserver line(s), bound over /etc/resolv.conf", cfg->n_dns ? cfg->n_dns : 1);
 	etc_bind_file(cfg, "resolv.conf", conf);
+	free(conf);
 }
 
 /* Beyond the slides: -w/--workdir DIR — replaces: the slide's / (capsh's cwd)
@@ -8000,7 +8133,7 @@ int main(int argc, char **argv)
 {
 	struct tracer tr = { .verbose = false };
 	struct config cfg = {
-		.net = NET_BRIDGE, .dns = "8.8.8.8", .stop_timeout = 10, .seccomp = true,
+		.net = NET_BRIDGE, .stop_timeout = 10, .seccomp = true,
 		.stop_signal = SIGTERM, .log_max_size = 20ULL << 20, .log_max_file = 5,
 		.subnet = NET_SUBNET, .prefix = NET_PREFIX, .tty = -1, .tr = &tr, .nnp = true,
 		.pids = PIDS_DEFAULT,

@@ -218,7 +218,7 @@ INVALID=(
 	for c in "--hostname h" "--hostname $(printf 'a%.0s' $(seq 64))" "--user 1:2" "--user 4294967294" \
 		"-e A=1" "-e A" "--env A=" "--net none" "--net bridge" "--ip 10.0.0.2" "--ip 10.0.0.254" \
 		"--subnet 10.9.0.0/24 --ip 10.9.0.5" "--subnet 172.16.0.0/12" "--subnet 192.168.0.0/16" \
-		"--dns 1.1.1.1" "--add-host a:1.2.3.4" "--add-host a:::1" "-m 64m" "--memory 1g" "--cpus 0.01" \
+		"--dns 1.1.1.1" "--dns ::1 --dns 1.1.1.1" "--dns-search x.example" "--env-file /dev/null" "--add-host a:1.2.3.4" "--add-host a:::1" "-m 64m" "--memory 1g" "--cpus 0.01" \
 		"--cpus $(nproc)" "-m 1.5g" "-m 512mb" "-m 1GiB" "--memory=2000000b" "--pids 0" "--pids unlimited" "--pids 4194304" "--stop-timeout 0" \
 		"--stop-timeout 86400" "--seccomp unconfined" "--seccomp=default" "--ulimit nofile=10:20" \
 		"--ulimit core=unlimited" "--cap-add NET_ADMIN" "--cap-add cap_net_admin" "--cap-drop ALL" \
@@ -418,6 +418,12 @@ help_verbs() {
 	# sizes docker takes: decimals, and units with b or ib
 	rbn -m 1.5x c "$NOROOT" true
 	[ "$status" = 125 ]
+	# two mounts onto one target (however spelled)
+	rbn --volume /a:/data --tmpfs //data/ c "$NOROOT" true
+	[ "$status" = 125 ]
+	[ "$stderr" = "runb: duplicate mount point //data/: two --volume or --tmpfs onto one path" ]
+	rbn --volume /a:/data --tmpfs /data/x c "$NOROOT" true
+	reaches_root_check
 	# the control: a NAME that is only wrong gets no hint
 	rbn 'bad*name' "$NOROOT" true
 	[ "$stderr" = "runb: invalid NAME 'bad*name': 1 to 64 of [A-Za-z0-9_.-], starting with a letter or digit" ]

@@ -716,3 +716,18 @@ NNP_PROBE='grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status; /tmp/suid/euid
 		[ ! -e "/run/netns/$CNAME" ]
 	done
 }
+
+@test "--env-file: a -e per line (KEY=VALUE, KEY from the caller), blank and # lines skipped, -e after it wins; a missing file is 125" {
+	local f=$BATS_TEST_TMPDIR/env
+	printf '# a comment\n\nFROM_FILE=one two\nCRLF=yes\r\nPASSED\nOVER=file\n' >"$f"
+	PASSED=from-caller run rb --net none --env-file "$f" -e OVER=flag "$CNAME" "$ROOTFS" env
+	assert_success
+	assert_line "FROM_FILE=one two"
+	assert_line "CRLF=yes"
+	assert_line "PASSED=from-caller"
+	assert_line "OVER=flag"
+	refute_line --partial "comment"
+	run rb --net none --env-file "$BATS_TEST_TMPDIR/nosuch" "$CNAME" "$ROOTFS" true
+	[ "$status" = 125 ]
+	assert_output "runb: --env-file $BATS_TEST_TMPDIR/nosuch: No such file or directory"
+}

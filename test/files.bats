@@ -551,6 +551,24 @@ NO-KEPT"
 	[ "$(tree_sum "$R")" = "$before" ]
 }
 
+@test "--overlay=DIR inside ROOTFS: refused before anything is made (the container would see its own layers)" {
+	own_rootfs
+	mkdir -p "$R/layers"
+	local before d
+	before=$(tree_sum "$R")
+	# one there already, and one runb would make (and so removes again)
+	for d in "$R/layers" "$R/tmp/new-layers"; do
+		run rb --net none --overlay="$d" "$CNAME" "$R" true
+		[ "$status" = 125 ]
+		assert_output "runb: --overlay=$d is inside ROOTFS $R: the container would see its own layers there; choose a DIR outside ROOTFS"
+		[ "$(tree_sum "$R")" = "$before" ]
+	done
+	# the control: DIR beside ROOTFS
+	run rb --net none --overlay="$T/layers" "$CNAME" "$R" echo ok
+	assert_success
+	assert_output ok
+}
+
 @test "the in-place default writes into ROOTFS and the next run sees it (the slides; control for --overlay)" {
 	own_rootfs
 	run rb --net none "$CNAME" "$R" /bin/sh -c 'echo in-place > /etc/left'

@@ -254,6 +254,17 @@ free_addrs() {
 	run rb --dns 1.1.1 "$CNAME" "$ROOTFS" true
 	[ "$status" = 125 ]
 	assert_output --partial "invalid --dns '1.1.1'"
+	# repeatable, IPv6 too, and search domains, in the order given
+	run rb --dns 1.1.1.1 --dns 2606:4700:4700::1111 --dns-search a.example --dns-search b.example \
+		"$CNAME" "$ROOTFS" cat /etc/resolv.conf
+	assert_success
+	assert_output "$(printf 'nameserver 1.1.1.1\nnameserver 2606:4700:4700::1111\nsearch a.example b.example')"
+	# --net none: none by default (no network), but what is asked for is written
+	run rb --net none "$CNAME" "$ROOTFS" cat /etc/resolv.conf
+	refute_output --partial nameserver
+	run rb --net none --dns 10.1.2.3 "$CNAME" "$ROOTFS" cat /etc/resolv.conf
+	assert_success
+	assert_output 'nameserver 10.1.2.3'
 }
 
 @test "DNS: ROOTFS's own resolv.conf, or a link there to a host file, is covered in the container and left alone in ROOTFS" {
