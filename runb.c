@@ -3689,6 +3689,68 @@ static int rootfs_open(struct config *cfg, const char *arg)
 	return fd;
 }
 
+/* Does ROOTFS hold PATH (a file, not a directory), looked up as the container will
+ * (RESOLVE_IN_ROOT: its links stay inside)? */
+static bool rootfs_has(int rootfd, const char *path)
+{
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	struct stat st;
+	int fd;
+
+	do
+		fd = sys_openat2(rootfd, path, &how);
+	while (fd < 0 && errno == EAGAIN);
+	if (fd < 0)
+		return false;
+	fstat(fd, &st);
+	close(fd);
+	return !S_ISDIR(st.st_mode);
+}
+
+/* Is PATH at or below a --volume or --tmpfs target (there only at the start)? */
+static bool under_a_mount(const struct config *cfg, const char *path)
+{
+	for (int i = 0; i < cfg->n_mounts; i++) {
+		const char *t = cfg->mounts[i].target;
+		size_t n = strlen(t);
+
+		while (n > 1 && t[n - 1] == '/')
+			n--;
+		if (strncmp(path, t, n) == 0 && (path[n] == '/' || path[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+/* Before anything is written into ROOTFS: the command (the default's /bin/sh)
+ * must be in it, found as the container's PATH finds it, or ROOTFS is no root
+ * file system (/usr, an empty directory) and runb would litter it with its
+ * mount points. 127, as the exec would give; not checked for a command under
+ * a --volume or --tmpfs, or with --overlay=DIR, which may hold it. */
+static void rootfs_check_command(const struct config *cfg, int rootfd)
+{
+	const char *cmd = cfg->argv ? cfg->argv[0] : "/bin/sh";
+	char path[PATH_MAX];
+	bool found = false;
+
+	if (cfg->overlay == OVERLAY_DIR || (strchr(cmd, '/') && cmd[0] != '/'))
+		return;  /* in DIR/upper maybe; relative to -w: the container's to find */
+	if (cmd[0] == '/')
+		found = under_a_mount(cfg, cmd) || rootfs_has(rootfd, cmd) ||
+			(!cfg->argv && rootfs_has(rootfd, "/bin/bash"));
+	for (const char *d = CONTAINER_PATH; !found && cmd[0] != '/' && *d;
+	     d += strcspn(d, ":") + (d[strcspn(d, ":")] == ':')) {
+		snprintf(path, sizeof(path), "%.*s/%s", (int)strcspn(d, ":"), d, cmd);
+		found = under_a_mount(cfg, path) || rootfs_has(rootfd, path);
+	}
+	if (!found) {
+		errno = 0;
+		warn("exec %s: not found in ROOTFS %s (is it a root file system?)", cmd, cfg->rootfs);
+		exit(EXIT_NOT_FOUND);
+	}
+}
+
 /* Beyond the slides: a ROOTFS other users can reach — replaces: nothing
  *
  * The slide's capabilities keep CAP_MKNOD, CAP_FSETID and CAP_SETFCAP, so a
@@ -8024,6 +8086,7 @@ static void runb_start(struct config *cfg, struct run *run, struct ledger *led, 
 	clock_gettime(CLOCK_MONOTONIC, &cfg->tr->start);
 	rlimits_default(cfg);
 	h->rootfd = rootfs_open(cfg, runb_command_line(cfg, argc, argv));
+	rootfs_check_command(cfg, h->rootfd);  /* before anything is written into it */
 	if (cfg->tty < 0)
 		cfg->tty = tty_wanted();
 	volumes_open(cfg, run);        /* a missing HOST fails before anything is made */

@@ -220,11 +220,32 @@ teardown() { common_teardown; }
 	[ "$status" = 127 ]
 	run -127 rb "$CNAME" "$ROOTFS" no-such-command
 	[ "$status" = 127 ]
-	assert_output --partial 'exec no-such-command: No such file or directory'
+	assert_output "runb: exec no-such-command: not found in ROOTFS $ROOTFS (is it a root file system?)"
+	# the child's own exec failing (a command under a --tmpfs, which runb cannot look for first)
+	run -127 rb --tmpfs /opt "$CNAME" "$ROOTFS" /opt/nosuch
+	assert_output --partial 'exec /opt/nosuch: No such file or directory'
 	rb_bg "$CNAME" "$ROOTFS" sleep 30
 	kill -KILL "$(container_pid)"
 	rb_wait
 	[ "$status" = 137 ]
+}
+
+@test "a ROOTFS that is no root file system (empty, or without the command): 127 before runb writes a thing into it" {
+	local empty=$BATS_TEST_TMPDIR/empty usr=$BATS_TEST_TMPDIR/usr
+	mkdir -m 0755 "$empty" "$usr"
+	mkdir -p "$usr/bin" && cp "$ROOTFS/bin/busybox" "$usr/bin/"
+	run -127 rb --net none "$CNAME" "$empty"
+	assert_output "runb: exec /bin/sh: not found in ROOTFS $empty (is it a root file system?)"
+	[ -z "$(ls -A "$empty")" ]
+	run -127 rb --net none "$CNAME" "$usr" ls
+	assert_output "runb: exec ls: not found in ROOTFS $usr (is it a root file system?)"
+	[ "$(ls -A "$usr")" = bin ]
+	# found through the container's PATH, and through a link inside ROOTFS
+	run rb --net none "$CNAME" "$ROOTFS" busybox true
+	assert_success
+	ln -s busybox "$usr/bin/true"
+	run rb --net none "$CNAME" "$usr" /bin/true
+	[ "$status" != 127 ] || [[ "$output" != *"not found in ROOTFS"* ]]
 }
 
 # Bad input: one line naming the problem, 125, nothing made on the host

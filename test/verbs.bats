@@ -144,7 +144,8 @@ stderr=''
 
 @test "-d with a command not found: 127 and the message, nothing printed, nothing left" {
 	local st1 err1 out1 st2 err2 out2 left
-	run -127 --separate-stderr rbt -d --net none "$CNAME" "$ROOTFS" nosuch
+	# (under a --tmpfs: runb cannot look for it before the start, the child's exec fails)
+	run -127 --separate-stderr rbt -d --net none --tmpfs /opt "$CNAME" "$ROOTFS" /opt/nosuch
 	st1=$status err1=$stderr out1=$output
 	# and one found but not executable: 126
 	run -126 --separate-stderr rbt -d --net none "$CNAME-2" "$ROOTFS" /etc/passwd
@@ -157,7 +158,7 @@ stderr=''
 	echo "nosuch: status $st1; stdout '$out1'; stderr '$err1'"
 	echo "/etc/passwd: status $st2; stdout '$out2'; stderr '$err2'"
 	echo "left: ${left:-nothing}"
-	[ "$err1" = "runb: exec nosuch: No such file or directory" ]
+	[ "$err1" = "runb: exec /opt/nosuch: No such file or directory" ]
 	[ -z "$out1" ]
 	[ "$err2" = "runb: exec /etc/passwd: Permission denied" ]
 	[ -z "$out2" ]
@@ -173,16 +174,18 @@ stderr=''
 	# just before it watches the child: the child has reported "R", failed
 	# its exec, reported "E" and exited by the time the supervisor looks.
 	e=$(nsenter --net="/run/netns/$NS" timeout 60 strace -f -qq -o /dev/null -e trace=clone \
-		-e inject=clone:delay_exit=500000 "$RUNB" -d --net none "$CNAME" "$ROOTFS" nosuch 2>&1 >/dev/null) ||
+		-e inject=clone:delay_exit=500000 "$RUNB" -d --net none --tmpfs /opt "$CNAME" "$ROOTFS" \
+		/opt/nosuch 2>&1 >/dev/null) ||
 		st=$?
 	echo "held: status $st, stderr '$e'"
 	[ "$st" = 127 ]
-	[ "$e" = "runb: exec nosuch: No such file or directory" ]
+	[ "$e" = "runb: exec /opt/nosuch: No such file or directory" ]
 	# and 20 runs as they come
 	local i missing=0
 	for i in $(seq 20); do
-		e=$(rbt -d --net none "$CNAME" "$ROOTFS" nosuch 2>&1 >/dev/null) && fail "run $i: status 0"
-		[ "$e" = "runb: exec nosuch: No such file or directory" ] || missing=$((missing + 1))
+		e=$(rbt -d --net none --tmpfs /opt "$CNAME" "$ROOTFS" /opt/nosuch 2>&1 >/dev/null) &&
+			fail "run $i: status 0"
+		[ "$e" = "runb: exec /opt/nosuch: No such file or directory" ] || missing=$((missing + 1))
 	done
 	echo "the message was missing in $missing of 20 runs"
 	[ ! -e "$REC/$CNAME" ]  # a -d run whose command did not start keeps no record
