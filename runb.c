@@ -176,6 +176,10 @@ struct config {
 	const char *hostname;   /* --hostname, default NAME */
 	uid_t uid;              /* --user UID[:GID], default 0:0 */
 	gid_t gid;
+	const char *user;       /* --user as given, names resolved in ROOTFS (user_resolve) */
+	gid_t groups[32];       /* the user's supplementary groups, from ROOTFS's /etc/group */
+	int n_groups;
+	bool home_asked;        /* -e HOME: the user's HOME from /etc/passwd is not set */
 	char **env;             /* the container's whole environment */
 	enum { NET_NONE, NET_BRIDGE } net;
 	uint32_t subnet;        /* --subnet, host byte order; default 10.0.0.0 */
@@ -1603,12 +1607,12 @@ static void caps_switch_user(const struct config *cfg, uint64_t keep)
 	};
 
 	trace(cfg->tr, 33, "capsh --inh --uid --gid",
-	      "prctl(PR_SET_KEEPCAPS), setgroups(0), setresgid(%u), setresuid(%u), capset(eff=prm=%016llx, inh=0)",
-	      (unsigned)cfg->gid, (unsigned)cfg->uid, (unsigned long long)caps);
+	      "prctl(PR_SET_KEEPCAPS), setgroups(%d), setresgid(%u), setresuid(%u), capset(eff=prm=%016llx, inh=0)",
+	      cfg->n_groups, (unsigned)cfg->gid, (unsigned)cfg->uid, (unsigned long long)caps);
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		die("capsh: prctl(PR_SET_KEEPCAPS)");
-	if (setgroups(0, NULL) < 0)
-		die("capsh --gid: setgroups(0)");
+	if (setgroups(cfg->n_groups, cfg->groups) < 0)
+		die("capsh --gid: setgroups(%d)", cfg->n_groups);
 	if (setresgid(cfg->gid, cfg->gid, cfg->gid) < 0)
 		die("capsh --gid=%u", (unsigned)cfg->gid);
 	if (setresuid(cfg->uid, cfg->uid, cfg->uid) < 0)
@@ -2216,19 +2220,39 @@ static void parse_subnet(struct cmdline *cl, const char *arg)
 	     "192.168.0.0/16)", arg);
 }
 
+/* A user or group name as useradd(8) takes one (or a number): [A-Za-z0-9_.-], not
+ * starting with '-'. */
+static bool user_chars(const char *s, size_t n)
+{
+	if (n == 0 || s[0] == '-')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("_.-", s[i]))
+			return false;
+	return true;
+}
+
+/* --user USER[:GROUP], each a number or a name (looked up in ROOTFS, user_resolve).
+ * Numbers are set here; a name stays for the lookup. */
 static void parse_user(struct cmdline *cl, const char *arg)
 {
 	struct config *cfg = cl->cfg;
-	char uid[32];
+	char uid[64];
 	const char *colon = strchr(arg, ':');
-	unsigned long u, g = 0;
+	unsigned long u = 0, g = 0;
+	size_t n = colon ? (size_t)(colon - arg) : strlen(arg);
 
-	snprintf(uid, sizeof(uid), "%.*s", colon ? (int)(colon - arg) : (int)strlen(arg), arg);
-	if (!parse_ulong(uid, UINT32_MAX - 1, &u) ||
-	    (colon && !parse_ulong(colon + 1, UINT32_MAX - 1, &g)))
-		diex("invalid --user '%s': expected UID[:GID], numeric", arg);
+	if (n == 0 || n >= sizeof(uid) || (colon && !colon[1]) || !user_chars(arg, n) ||
+	    (colon && !user_chars(colon + 1, strlen(colon + 1))))
+		diex("invalid --user '%s': expected USER[:GROUP], each a number or a name", arg);
+	snprintf(uid, sizeof(uid), "%.*s", (int)n, arg);
+	if (isdigit((unsigned char)uid[0]) && !parse_ulong(uid, UINT32_MAX - 1, &u))
+		diex("invalid --user '%s': UID out of range", arg);
+	if (colon && isdigit((unsigned char)colon[1]) && !parse_ulong(colon + 1, UINT32_MAX - 1, &g))
+		diex("invalid --user '%s': GID out of range", arg);
 	cfg->uid = u;
 	cfg->gid = g;
+	cfg->user = arg;
 }
 
 /* -e KEY=VALUE, or -e KEY (the caller's KEY): KEY must not be empty. */
@@ -2273,8 +2297,10 @@ static void env_build(struct config *cfg, char **opt_env, int n_env)
 	env_set(env, cfg->uid == 0 ? "HOME=/root" : "HOME=/");
 	if (term && asprintf(&env[3], "TERM=%s", term) < 0)
 		die("environment: asprintf");
-	for (int i = 0; i < n_env; i++)
+	for (int i = 0; i < n_env; i++) {
 		env_add(env, opt_env[i]);
+		cfg->home_asked |= strncmp(opt_env[i], "HOME", 4) == 0 && strchr("=", opt_env[i][4]);
+	}
 	cfg->env = env;
 }
 
@@ -3749,6 +3775,127 @@ static void rootfs_check_command(const struct config *cfg, int rootfd)
 		warn("exec %s: not found in ROOTFS %s (is it a root file system?)", cmd, cfg->rootfs);
 		exit(EXIT_NOT_FOUND);
 	}
+}
+
+/* Beyond the slides: --user by name — replaces: capsh --uid=N --gid=N (numbers)
+ *
+ * docker finds a user named in --user in the image's /etc/passwd, and the
+ * groups it is a member of in /etc/group; its HOME comes from there too. runb
+ * reads both beneath the container's root (RESOLVE_IN_ROOT, so a link in the
+ * image stays inside it), before anything is made. A USER given as a number
+ * is looked up for its primary group and HOME alone (without an entry: group
+ * 0 and HOME=/, as docker). The supplementary groups go to setgroups(2) on
+ * slide 33, where the slide sets none.
+ */
+/* A regular file of the container's, for reading (O_NONBLOCK: a FIFO there would
+ * hold runb forever; it is refused, as anything but a regular file). */
+static FILE *rootfs_fopen(int rootfd, const char *path)
+{
+	struct open_how how = { .flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	do
+		fd = sys_openat2(rootfd, path, &how);
+	while (fd < 0 && errno == EAGAIN);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
+		diex("%s in the container's root is not a regular file", path);
+	f = fdopen(fd, "re");
+	if (!f)
+		die("fdopen %s", path);
+	return f;
+}
+
+/* The next line of an /etc/passwd or /etc/group, split at ':' into F (N fields);
+ * false at the end. */
+static bool etc_fields(FILE *f, char line[static 1024], char *fields[], int n)
+{
+	while (fgets(line, 1024, f)) {
+		int k = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		for (char *p = line; k < n; k++) {
+			fields[k] = p;
+			p += strcspn(p, ":");
+			if (*p)
+				*p++ = '\0';
+		}
+		if (fields[0][0] && fields[0][0] != '#')
+			return true;
+	}
+	return false;
+}
+
+/* USER (a name, or UID) in ROOTFS's /etc/passwd: its uid, gid, name and HOME. */
+static bool user_lookup(int rootfd, const char *user, uid_t *uid, gid_t *gid, char name[static 64],
+			char home[static 256])
+{
+	FILE *f = rootfs_fopen(rootfd, "/etc/passwd");
+	char line[1024], *fl[7];
+	bool found = false;
+
+	while (f && !found && etc_fields(f, line, fl, 7))
+		if (isdigit((unsigned char)user[0]) ? strtoul(fl[2], NULL, 10) == *uid : strcmp(fl[0], user) == 0) {
+			*uid = strtoul(fl[2], NULL, 10);
+			*gid = strtoul(fl[3], NULL, 10);
+			snprintf(name, 64, "%s", fl[0]);
+			snprintf(home, 256, "%s", fl[5][0] ? fl[5] : "/");
+			found = true;
+		}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* GROUP by name in /etc/group into *GID; NAME's other groups into CFG's list. */
+static bool groups_lookup(struct config *cfg, int rootfd, const char *group, const char *name)
+{
+	FILE *f = rootfs_fopen(rootfd, "/etc/group");
+	char line[1024], *fl[4], members[1040], want[80];
+	bool found = !group;
+
+	snprintf(want, sizeof(want), ",%s,", name);  /* NAME among a group's members */
+	while (f && etc_fields(f, line, fl, 4)) {
+		gid_t g = strtoul(fl[2], NULL, 10);
+
+		if (group && strcmp(fl[0], group) == 0) {
+			cfg->gid = g;
+			found = true;
+		}
+		snprintf(members, sizeof(members), ",%s,", fl[3]);
+		if (*name && strstr(members, want) && cfg->n_groups < (int)ARRAY_SIZE(cfg->groups))
+			cfg->groups[cfg->n_groups++] = g;
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+static void user_resolve(struct config *cfg, int rootfd)
+{
+	const char *colon = cfg->user ? strchr(cfg->user, ':') : NULL;
+	char user[64], name[64] = "", home[256] = "/", env[300];
+	gid_t gid = cfg->gid;
+	bool found;
+
+	if (!cfg->user)
+		return;  /* root, HOME=/root */
+	snprintf(user, sizeof(user), "%.*s", colon ? (int)(colon - cfg->user) : (int)strlen(cfg->user),
+		 cfg->user);
+	found = user_lookup(rootfd, user, &cfg->uid, &gid, name, home);
+	if (!found && !isdigit((unsigned char)user[0]))
+		diex("--user %s: no such user in ROOTFS's /etc/passwd", user);
+	if (!colon)
+		cfg->gid = found ? gid : 0;
+	if (!groups_lookup(cfg, rootfd, colon && !isdigit((unsigned char)colon[1]) ? colon + 1 : NULL, name))
+		diex("--user %s: no such group in ROOTFS's /etc/group", cfg->user);
+	snprintf(env, sizeof(env), "HOME=%s", found ? home : cfg->uid == 0 ? "/root" : "/");
+	if (!cfg->home_asked)
+		env_set(cfg->env, strdup(env));
 }
 
 /* Beyond the slides: a ROOTFS other users can reach — replaces: nothing
@@ -7674,6 +7821,18 @@ static noreturn void exec_child(const struct config *cfg, int slave, const char 
 	exec_command(cfg, -1);
 }
 
+/* exec --user USER[:GROUP]: looked up in the container's own /etc/passwd and
+ * /etc/group, from inside its mount namespace (its root as it is now). */
+static void exec_user_resolve(struct config *cfg)
+{
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (root < 0)
+		die("exec: open the container's /");
+	user_resolve(cfg, root);
+	close(root);
+}
+
 /* The setup, in the container's cgroup but outside its PID namespace. Its cgroup
  * namespace it enters only in its cgroup: a cgroup2 mounted with nsdelegate
  * (systemd's default) refuses a clone into a cgroup that the cloner's cgroup
@@ -7701,7 +7860,8 @@ static noreturn void exec_setup(const struct config *host_cfg, const struct wins
 	copy.env = strv_dup(host_cfg->env);
 	copy.name = strdup(host_cfg->name);
 	copy.workdir = host_cfg->workdir ? strdup(host_cfg->workdir) : NULL;
-	if (!copy.name || (host_cfg->workdir && !copy.workdir))
+	copy.user = host_cfg->user ? strdup(host_cfg->user) : NULL;
+	if (!copy.name || (host_cfg->workdir && !copy.workdir) || (host_cfg->user && !copy.user))
 		die("strdup");
 	args_scrub("runb-exec");        /* no host path, no caller's environment left in memory */
 	if (setns(pidfd, exec_ns_flags) < 0)
@@ -7709,6 +7869,7 @@ static noreturn void exec_setup(const struct config *host_cfg, const struct wins
 	close(pidfd);
 	if (cfg->use_chroot ? chroot(cfg->rootfs) < 0 || chdir("/") < 0 : chdir("/") < 0)
 		die("exec: enter the container's root %s", cfg->rootfs);
+	exec_user_resolve(cfg);         /* --user by name: the container's /etc/passwd */
 	if (io->pty[1] >= 0)
 		slave = pty_send_master(cfg, ws, io->pty[1], pts);
 	process_finalize(cfg, caps);
@@ -8087,6 +8248,7 @@ static void runb_start(struct config *cfg, struct run *run, struct ledger *led, 
 	rlimits_default(cfg);
 	h->rootfd = rootfs_open(cfg, runb_command_line(cfg, argc, argv));
 	rootfs_check_command(cfg, h->rootfd);  /* before anything is written into it */
+	user_resolve(cfg, h->rootfd);  /* --user by name, its groups and HOME */
 	if (cfg->tty < 0)
 		cfg->tty = tty_wanted();
 	volumes_open(cfg, run);        /* a missing HOST fails before anything is made */

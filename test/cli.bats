@@ -141,8 +141,8 @@ reaches_root_check() {
 INVALID=(
 	"--hostname --hostname="
 	"--hostname --hostname $(printf 'a%.0s' $(seq 65))"
-	"--user --user abc"
-	"--user --user 1:x"
+	"--user --user a:b:c"
+	"--user --user 1:"
 	"--user --user -1"
 	"--user --user 4294967295"
 	"--env -e =x"

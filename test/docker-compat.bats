@@ -731,3 +731,45 @@ NNP_PROBE='grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status; /tmp/suid/euid
 	[ "$status" = 125 ]
 	assert_output "runb: --env-file $BATS_TEST_TMPDIR/nosuch: No such file or directory"
 }
+
+@test "--user NAME[:GROUP]: looked up in ROOTFS's /etc/passwd and /etc/group, with the user's groups and HOME, as docker; exec --user too" {
+	local r
+	r=$(rootfs_copy users)
+	echo 'pg:x:1001:1002:postgres:/var/lib/pg:/bin/sh' >>"$r/etc/passwd"
+	printf 'pgroup:x:1002:\nextra:x:1500:other,pg\nnotpg:x:1600:pgx\n' >>"$r/etc/group"
+	run rb --net none --user pg "$CNAME" "$r" /bin/sh -c 'echo $(id -u):$(id -g):$(id -G):$HOME'
+	assert_success
+	assert_output "1001:1002:1002 1500:/var/lib/pg"
+	run rb --net none --user pg:extra "$CNAME" "$r" /bin/sh -c 'echo $(id -u):$(id -g)'
+	assert_output "1001:1500"
+	# a number found there takes its group and HOME; -e HOME wins
+	run rb --net none --user 1001 -e HOME=/h "$CNAME" "$r" /bin/sh -c 'echo $(id -u):$(id -g):$HOME'
+	assert_output "1001:1002:/h"
+	# one not there: group 0 and HOME /, as before
+	run rb --net none --user 4321 "$CNAME" "$r" /bin/sh -c 'echo $(id -u):$(id -g):$HOME'
+	assert_output "4321:0:/"
+	run rb --net none --user nosuch "$CNAME" "$r" true
+	[ "$status" = 125 ]
+	assert_output "runb: --user nosuch: no such user in ROOTFS's /etc/passwd"
+	run rb --net none --user pg:nogroup "$CNAME" "$r" true
+	[ "$status" = 125 ]
+	assert_output "runb: --user pg:nogroup: no such group in ROOTFS's /etc/group"
+	# exec --user NAME: from the container's own files
+	CNAME=$CNAME rb_bg --net none "$CNAME" "$r" sleep 30
+	retry 201 0.05 test -n "$(container_pid)"
+	sleep 0.2
+	run timeout 20 nsenter --net="/run/netns/$NS" "$RUNB" exec --user pg "$CNAME" /bin/sh -c 'echo $(id -u):$(id -g):$(id -G)'
+	assert_output "1001:1002:1002 1500"
+	kill -TERM "$RB_PID"
+	rb_wait || true
+}
+
+@test "--user NAME with an /etc/passwd that is a FIFO: refused with one line, never waited on" {
+	local r
+	r=$(rootfs_copy fifo)
+	rm "$r/etc/passwd"
+	mkfifo "$r/etc/passwd"
+	run timeout 20 nsenter --net="/run/netns/$NS" "$RUNB" --net none --user pg "$CNAME" "$r" true
+	[ "$status" = 125 ]
+	assert_output "runb: /etc/passwd in the container's root is not a regular file"
+}
