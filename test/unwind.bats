@@ -95,6 +95,6 @@ cg_memory_dir() {
 	[ -e "/run/netns/$CNAME" ] && here=yes
 	ip netns del "$CNAME"
 	[ "$status" = 125 ]
-	assert_output "runb: network namespace $CNAME exists and was not made by runb (ip netns del $CNAME?)"
+	assert_output "runb: network namespace $CNAME exists and was not made by runb: choose another NAME"
 	[ "$here" = yes ]
 }
