@@ -4890,9 +4890,61 @@ static void volumes_open(const struct config *cfg, struct run *run)
 	}
 }
 
-/* The mount point of a file (a --volume of a file): an empty file made when
- * missing, in a parent directory reached without a symlink; an existing one
- * must be a regular file. */
+/* A --volume or --tmpfs target, resolved as the container will see it: a symlink
+ * on the way is followed, but never out of ROOT (openat2 RESOLVE_IN_ROOT: ".."
+ * and absolute links stop at it; no /proc magic link), so a merged-/usr tree's
+ * /var/run -> /run works as in docker. What is missing is made, one directory
+ * at a time in the one resolved before it, and the mount goes through the
+ * descriptor, so a link swapped meanwhile cannot send it elsewhere (runc's
+ * securejoin). Under /dev, runb's own tmpfs, the stricter rule of slides 29-30
+ * stays: no symlink at all. */
+static int open_in_root(int root, const char *path, int flags)
+{
+	struct open_how how = { .flags = flags | O_PATH | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	int fd;
+
+	do
+		fd = sys_openat2(root, path, &how);
+	while (fd < 0 && errno == EAGAIN);
+	return fd;
+}
+
+static int open_target_dir(int root, const char *path)
+{
+	const char *start = path + strspn(path, "/"), *p = start;
+	char prefix[PATH_MAX], comp[NAME_MAX + 1];
+	int dir = open_in_root(root, ".", O_DIRECTORY), fd;
+
+	if (strncmp(start, "dev", 3) == 0 && (start[3] == '/' || start[3] == '\0')) {
+		close(dir);
+		return open_mount_dir(root, path, "");
+	}
+	while (*p) {
+		size_t len = strcspn(p, "/");
+
+		if (len == 0 || len > NAME_MAX) {
+			p += len + (p[len] == '/');
+			continue;
+		}
+		snprintf(prefix, sizeof(prefix), "%.*s", (int)(p + len - start), start);
+		snprintf(comp, sizeof(comp), "%.*s", (int)len, p);
+		fd = open_in_root(root, prefix, O_DIRECTORY);
+		if (fd < 0 && errno == ENOENT && (mkdirat(dir, comp, 0755) == 0 || errno == EEXIST))
+			fd = open_in_root(root, prefix, O_DIRECTORY);
+		if (fd < 0 && errno == ENOTDIR)
+			diex("%s: /%s is not a directory in the container", path, prefix);
+		if (fd < 0)
+			die("mkdir -p %s in the container: /%s", path, prefix);
+		close(dir);
+		dir = fd;
+		p += len + (p[len] == '/');
+	}
+	return dir;
+}
+
+/* The mount point of a file (a --volume of a file): resolved as above, an
+ * empty file made when missing; what is there must be a regular file. */
 static int open_mount_file(int root, const char *path)
 {
 	const char *base = strrchr(path, '/') + 1;
@@ -4901,17 +4953,20 @@ static int open_mount_file(int root, const char *path)
 	int dirfd, fd;
 
 	snprintf(dir, sizeof(dir), "%.*s", (int)(base - path), path);
-	dirfd = open_mount_dir(root, dir, "");
-	fd = openat(dirfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 && errno != EEXIST)
-		die("touch %s (its mount point)", path);
-	if (fd >= 0)
-		close(fd);
-	fd = openat(dirfd, base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	dirfd = open_target_dir(root, dir);
+	fd = open_in_root(root, path, 0);
+	if (fd < 0 && errno == ENOENT) {
+		fd = openat(dirfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (fd < 0 && errno != EEXIST)
+			die("touch %s (its mount point)", path);
+		if (fd >= 0)
+			close(fd);
+		fd = open_in_root(root, path, 0);
+	}
 	if (fd < 0 || fstat(fd, &st) < 0)
 		die("open %s", path);
 	if (!S_ISREG(st.st_mode))
-		diex("%s is not a regular file in ROOTFS (a link?): runb binds a file only onto a file",
+		diex("%s is not a regular file in the container: runb binds a file only onto a file",
 		     path);
 	close(dirfd);
 	return fd;
@@ -4928,14 +4983,14 @@ static void user_mount_one(const struct config *cfg, int root, const struct user
 	if (m->host) {
 		trace(cfg->tr, 0, "mount --bind HOST CONTAINER", "open_tree(\"%s\") on the host, "
 		      "move_mount to %s%s", m->host, m->target, m->readonly ? " (ro,nosuid,nodev)" : "");
-		fd = v->is_dir ? open_mount_dir(root, m->target, "") : open_mount_file(root, m->target);
+		fd = v->is_dir ? open_target_dir(root, m->target) : open_mount_file(root, m->target);
 		if (sys_move_mount(v->tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 			die("mount --bind %s %s", m->host, m->target);
 		close(v->tree);  /* the host's tree, now mounted: nothing left to hold */
 	} else {
 		trace(cfg->tr, 0, "mount -t tmpfs", "mount(\"tmpfs\", \"%s\", \"tmpfs\", "
 		      "\"nosuid,nodev%s%s\")", m->target, m->data[0] ? "," : "", m->data);
-		fd = open_mount_dir(root, m->target, "");
+		fd = open_target_dir(root, m->target);
 		if (mount("tmpfs", fd_path(fd, buf), "tmpfs", MS_NOSUID | MS_NODEV, m->data) < 0)
 			die("mount -t tmpfs -o nosuid,nodev%s%s tmpfs %s", m->data[0] ? "," : "", m->data,
 			    m->target);
