@@ -64,6 +64,7 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
+#include <ftw.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -215,7 +216,7 @@ struct config {
 	int n_mounts;
 	bool read_only;         /* --read-only: the root file system mounted read-only */
 	const char *workdir;    /* -w/--workdir: where the command starts, default / */
-	enum { OVERLAY_NONE, OVERLAY_TMPFS, OVERLAY_DIR } overlay;  /* --overlay[=DIR] */
+	enum { OVERLAY_NONE, OVERLAY_DISK, OVERLAY_TMPFS, OVERLAY_DIR } overlay;  /* --overlay[=..] */
 	const char *overlay_dir;
 	char **argv;            /* COMMAND [ARG...]; NULL: /bin/bash or /bin/sh */
 	struct tracer *tr;      /* -v: where each step's line goes */
@@ -246,7 +247,8 @@ struct run {
 /* What runb made on the host, in the order it made it: teardown() unwinds
  * it from the last entry to the first. The crash sweep fills one for a dead
  * run's NAME and unwinds it the same way. */
-enum made_what { MADE_LOCK, MADE_CGROUP, MADE_NETNS, MADE_LEASE, MADE_RECORD, MADE_TTY_RAW };
+enum made_what { MADE_LOCK, MADE_OVERLAY, MADE_CGROUP, MADE_NETNS, MADE_LEASE, MADE_RECORD,
+		 MADE_TTY_RAW };
 
 struct ledger {
 	pid_t owner;            /* the runb that made it: only that process unwinds it */
@@ -2872,8 +2874,8 @@ static void opt_workdir(struct cmdline *cl, const char *v)
 static void opt_overlay(struct cmdline *cl, const char *v)
 {
 	if (v && !*v)
-		diex("invalid --overlay=: expected --overlay or --overlay=DIR");
-	cl->cfg->overlay = v ? OVERLAY_DIR : OVERLAY_TMPFS;
+		diex("invalid --overlay=: expected --overlay, --overlay=tmpfs or --overlay=DIR");
+	cl->cfg->overlay = !v ? OVERLAY_DISK : strcmp(v, "tmpfs") == 0 ? OVERLAY_TMPFS : OVERLAY_DIR;
 	cl->cfg->overlay_dir = v;
 }
 
@@ -2944,9 +2946,9 @@ static const struct option_row options[] = {
 	  "a fresh tmpfs at PATH, nosuid and nodev (repeatable)" },
 	{ "read-only", 0, no_argument, NULL, opt_read_only, "the root file system read-only (/dev, /proc, volumes as they are)" },
 	{ "workdir", 'w', required_argument, "DIR", opt_workdir, "where COMMAND starts (made when missing; default /)" },
-	{ "overlay", 0, optional_argument, "[=DIR]", opt_overlay,
-	  "writes go to an overlay, not ROOTFS: on a tmpfs that vanishes\n"
-	  "with the container, or kept in DIR/upper for the next run" },
+	{ "overlay", 0, optional_argument, "[=tmpfs|=DIR]", opt_overlay,
+	  "writes go to an overlay, not ROOTFS: on disk, removed with the\n"
+	  "container; =tmpfs: in RAM; =DIR: kept in DIR/upper for the next run" },
 	{ "cap-add", 0, required_argument, "CAP", opt_cap_add,
 	  "a capability on top of the slide's SET_CAPS (NET_ADMIN or\n"
 	  "CAP_NET_ADMIN, any case; ALL; repeatable)" },
@@ -3564,6 +3566,33 @@ static void net_ns_del(const char *name)
 		warn("teardown: rm %s", path);
 }
 
+/* The undo of --overlay on disk: its directory, /var/lib/runb/.overlay/NAME. */
+static void overlay_disk_path(const char *name, char out[static PATH_MAX])
+{
+	snprintf(out, PATH_MAX, RECORD_DIR "/.overlay/%s", name);
+}
+
+static int rm_tree_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if ((type == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT)
+		warn("rm -r: %s", path);
+	return 0;
+}
+
+/* rm -r DIR, which only runb reaches (0700, its container is gone): no link followed
+ * (FTW_PHYS), no other file system entered (FTW_MOUNT). */
+static void overlay_disk_remove(const char *name)
+{
+	char path[PATH_MAX];
+
+	overlay_disk_path(name, path);
+	if (nftw(path, rm_tree_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
+		warn("rm -r %s", path);
+	rmdir(RECORD_DIR "/.overlay");  /* when it was the last: nothing left behind */
+}
+
 /* Undo what LED lists, from the last entry to the first. Each undo tolerates
  * "already gone", so a half-made step unwinds too. */
 static void ledger_unwind(struct ledger *led)
@@ -3581,6 +3610,9 @@ static void ledger_unwind(struct ledger *led)
 			break;
 		case MADE_RECORD:
 			record_end(led);
+			break;
+		case MADE_OVERLAY:
+			overlay_disk_remove(led->name);
 			break;
 		case MADE_NETNS:
 			trace(led->tr, 0, "ip link del $VETH", "none: it goes with the container's netns");
@@ -3620,7 +3652,8 @@ static void sweep_crashed_run(const struct ledger *live, const char *name)
 {
 	struct ledger dead = {
 		.owner = live->owner, .name = name, .cg_v2 = live->cg_v2, .tr = live->tr,
-		.lock_fd = -1, .lease_fd = -1, .record_fd = -1, .n = 2, .made = { MADE_CGROUP, MADE_NETNS },
+		.lock_fd = -1, .lease_fd = -1, .record_fd = -1, .n = 3,
+		.made = { MADE_OVERLAY, MADE_CGROUP, MADE_NETNS },
 	};
 
 	trace(live->tr, 0, "(a crashed run left " STATE_DIR "/NAME.lock)",
@@ -4061,6 +4094,28 @@ static bool dir_is_below(int fd, const struct stat *top)
 	return below;
 }
 
+/* --overlay's own directory, on disk: /var/lib/runb/.overlay/NAME, made for this
+ * run (what a crashed run of NAME left there removed first), removed at its end
+ * (overlay_disk_remove, Part II.2). */
+static void overlay_disk_make(struct config *cfg, struct ledger *led)
+{
+	char path[PATH_MAX];
+
+	overlay_disk_path(cfg->name, path);
+	overlay_disk_remove(cfg->name);
+	ledger_add(led, MADE_OVERLAY);
+	for (int tries = 0; mkdir(path, 0700) < 0; tries++) {  /* another runb's end may rmdir .overlay */
+		if (errno != ENOENT || tries == 5)
+			die("--overlay: mkdir %s", path);
+		if ((mkdir(RECORD_DIR, 0700) < 0 && errno != EEXIST) ||
+		    (mkdir(RECORD_DIR "/.overlay", 0700) < 0 && errno != EEXIST))
+			die("--overlay: mkdir " RECORD_DIR "/.overlay");
+	}
+	cfg->overlay_dir = strdup(path);
+	if (!cfg->overlay_dir)
+		die("strdup");
+}
+
 /* DIR's parent inside ROOTFS: refused before runb makes DIR there. */
 static void overlay_dir_check(const struct config *cfg, const struct stat *root)
 {
@@ -4078,18 +4133,21 @@ static void overlay_dir_check(const struct config *cfg, const struct stat *root)
 		close(fd);
 }
 
-static void overlay_dir_prepare(struct config *cfg, int rootfd)
+static void overlay_dir_prepare(struct config *cfg, struct ledger *led, int rootfd)
 {
 	struct stat root;
 	char fdp[32], *abs;
 	int fd;
 	ssize_t n;
 
-	if (cfg->overlay != OVERLAY_DIR)
+	if (cfg->overlay == OVERLAY_DISK)
+		overlay_disk_make(cfg, led);
+	if (cfg->overlay != OVERLAY_DIR && cfg->overlay != OVERLAY_DISK)
 		return;
 	if (fstat(rootfd, &root) < 0)
 		die("stat ROOTFS %s", cfg->rootfs);
-	overlay_dir_check(cfg, &root);
+	if (cfg->overlay == OVERLAY_DIR)
+		overlay_dir_check(cfg, &root);
 	if (mkdir(cfg->overlay_dir, 0700) < 0 && errno != EEXIST)
 		die("--overlay=%s: mkdir", cfg->overlay_dir);
 	/* one container at a time on DIR: its lock, held for runb's life (closed at exit) */
@@ -8318,9 +8376,9 @@ static void runb_start(struct config *cfg, struct run *run, struct ledger *led, 
 	step_open(cfg);
 	if (cfg->overlay == OVERLAY_NONE)
 		rootfs_warn_if_open(cfg, h->rootfd);
-	overlay_dir_prepare(cfg, h->rootfd);
 	name_lock(cfg, led, &crashed);
 	record_remove(cfg->name);      /* a former run's record: a new run of NAME replaces it */
+	overlay_dir_prepare(cfg, led, h->rootfd);  /* --overlay's layers, on disk */
 	if (cfg->detach)
 		record_make(cfg, led);  /* -d: a record of its own, until runb rm */
 	cg_detect(cfg, run);           /* slide 25: which cgroup version */

@@ -475,7 +475,7 @@ only-a only-b "
 		ls -d /proc/1 /sys/kernel /dev/null /etc/hosts /vol/h /tm /work >/dev/null && echo MOUNTS-THERE
 		echo x > /etc/new; rm /etc/group; mkdir /newdir; echo w > /work/f; pwd'
 	assert_success
-	assert_line --partial "[runb] (--overlay) -> mount -t overlay -o lowerdir=$R,upperdir=(a tmpfs)/upper,workdir=(a tmpfs)/work overlay $R"
+	assert_line --partial "[runb] (--overlay) -> mount -t overlay -o lowerdir=$R,upperdir=/var/lib/runb/.overlay/$CNAME/upper,workdir=/var/lib/runb/.overlay/$CNAME/work overlay $R"
 	assert_line MOUNTS-THERE
 	assert_line /work
 	[ "$(tree_sum "$R")" = "$before" ]
@@ -629,4 +629,30 @@ NO-KEPT"
 	[ "$(tree_sum "$ROOTFS")" = "$before" ]
 	[ ! -e "$T/ovl" ]
 	[ ! -s "$f" ]
+}
+
+@test "--overlay: its layers on disk (/var/lib/runb/.overlay/NAME, gone at the end): 200 MiB written under -m 64m are no OOM; --overlay=tmpfs keeps them in RAM" {
+	own_rootfs
+	local before
+	before=$(tree_sum "$R")
+	run rb --net none -v --overlay "$CNAME" "$R" /bin/sh -c 'echo x > /f; cat /f'
+	assert_success
+	assert_line x
+	assert_line --partial "upperdir=/var/lib/runb/.overlay/$CNAME/upper"
+	[ ! -e "/var/lib/runb/.overlay/$CNAME" ]
+	[ "$(tree_sum "$R")" = "$before" ]
+	if [ "$(stat -fc %T /var/lib/runb)" = tmpfs ]; then
+		note "/var/lib/runb is on a tmpfs here (the VM's disk is RAM): the 200 MiB under -m 64m is not tried"
+	else
+		run rb --net none --overlay -m 64m "$CNAME" "$R" /bin/sh -c \
+			'dd if=/dev/zero of=/big bs=1M count=200 2>/dev/null; ls -l /big | awk "{ print \$5 }"'
+		assert_success
+		assert_output 209715200
+	fi
+	# --overlay=tmpfs: the layers in RAM, counted against -m: the same writes are OOM-killed
+	run rb --net none -v --overlay=tmpfs "$CNAME" "$R" /bin/sh -c 'echo x > /f; cat /f'
+	assert_line --partial "upperdir=(a tmpfs)/upper"
+	run rb --net none --overlay=tmpfs -m 64m "$CNAME" "$R" /bin/sh -c 'dd if=/dev/zero of=/big bs=1M count=200 2>/dev/null'
+	[ "$status" = 137 ]
+	[ "$(tree_sum "$R")" = "$before" ]
 }
