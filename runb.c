@@ -159,6 +159,12 @@ struct tracer {
 	struct timespec cloned, ended;  /* runb: the clone, and the end of the container */
 };
 
+/* A -p [IP:]HOSTPORT:CONTAINERPORT (beyond the slides). */
+struct port {
+	struct in_addr ip;      /* where it listens on the host; default 0.0.0.0 */
+	uint16_t host, ctr;
+};
+
 /* A --volume HOST:CONTAINER[:ro] or a --tmpfs PATH[:OPTIONS] (beyond the slides). */
 struct user_mount {
 	const char *target;     /* CONTAINER or PATH: absolute, inside the container */
@@ -208,6 +214,8 @@ struct config {
 	bool init;              /* --init: runb's own init is PID 1, the command its child */
 	bool detach;            /* -d: runb returns once the command runs, and supervises it */
 	uint64_t caps;          /* the capabilities kept: SET_CAPS, --cap-add, --cap-drop */
+	struct port ports[16];  /* -p, each a TCP port relayed into the container */
+	int n_ports;
 	const char **add_hosts; /* --add-host NAME:IP, each a line of /etc/hosts */
 	int n_add_hosts;
 	struct rlimit rlimits[RLIM_NLIMITS];  /* --ulimit, over runb's defaults */
@@ -242,13 +250,14 @@ struct run {
 	struct timespec began;  /* runb_supervise(): when this run's command was cloned */
 	long long created;      /* runb_supervise(): when the first run began (CLOCK_REALTIME s) */
 	long long oom_kills;    /* runb_supervise(): the cgroup's OOM kills counted so far */
+	int port_fds[16];       /* ports_listen(): each -p's socket, listening on the host */
 };
 
 /* What runb made on the host, in the order it made it: teardown() unwinds
  * it from the last entry to the first. The crash sweep fills one for a dead
  * run's NAME and unwinds it the same way. */
 enum made_what { MADE_LOCK, MADE_OVERLAY, MADE_CGROUP, MADE_NETNS, MADE_LEASE, MADE_RECORD,
-		 MADE_TTY_RAW };
+		 MADE_PROXY, MADE_TTY_RAW };
 
 struct ledger {
 	pid_t owner;            /* the runb that made it: only that process unwinds it */
@@ -262,6 +271,7 @@ struct ledger {
 	struct in_addr lease;
 	struct termios tty_saved;  /* MADE_TTY_RAW: the caller's terminal as it was */
 	int record_fd;          /* MADE_RECORD: -d, /var/lib/runb/NAME/state, the record's state */
+	pid_t proxy;            /* MADE_PROXY: -p's proxy, killed at the end */
 	bool keep_record;       /* MADE_RECORD: the command ran and no --rm: the record stays */
 };
 
@@ -1735,6 +1745,8 @@ static noreturn void exec_command(const struct config *cfg, int report)
  *         detach_start()                                 <- runb_start()
  *         stop_if_signalled()                            <- main()
  *         state_write(), watch_container(), state_end()  <- runb_supervise()
+ *         ports_listen()                                 <- runb_start()
+ *         ports_proxy_start()                            <- main()
  *         wait_container()                               <- runb_supervise(), exec_run()
  *         restart_wait()                                 <- main()
  *   II.9  The verbs: ps, exec, stop, kill, logs, wait, rm, inspect, stats
@@ -2806,6 +2818,32 @@ static void opt_stop_signal(struct cmdline *cl, const char *v)
 	cl->cfg->stop_signal = parse_signal("--stop-signal", v);
 }
 
+/* -p [IP:]HOSTPORT:CONTAINERPORT[/tcp] */
+static void parse_publish(struct cmdline *cl, const char *arg)
+{
+	struct config *cfg = cl->cfg;
+	struct port *p = &cfg->ports[cfg->n_ports];
+	char ip[INET_ADDRSTRLEN] = "0.0.0.0", proto[8] = "tcp";
+	unsigned int h, c;
+	int n = 0;
+
+	if (cfg->n_ports == (int)ARRAY_SIZE(cfg->ports))
+		diex("-p %s: at most %zu ports", arg, ARRAY_SIZE(cfg->ports));
+	bool with_ip = strchr(arg, ':') != strrchr(arg, ':');  /* two colons: IP:H:C */
+
+	if (!(with_ip ? (sscanf(arg, "%15[0-9.]:%u:%u%n", ip, &h, &c, &n) == 3 && !arg[n]) ||
+			(sscanf(arg, "%15[0-9.]:%u:%u/%7[a-z]%n", ip, &h, &c, proto, &n) == 4 && !arg[n]) :
+			(sscanf(arg, "%u:%u%n", &h, &c, &n) == 2 && !arg[n]) ||
+			(sscanf(arg, "%u:%u/%7[a-z]%n", &h, &c, proto, &n) == 3 && !arg[n])) ||
+	    inet_pton(AF_INET, ip, &p->ip) != 1 || h == 0 || h > 65535 || c == 0 || c > 65535)
+		diex("invalid -p '%s': expected [IP:]HOSTPORT:CONTAINERPORT[/tcp]", arg);
+	if (strcmp(proto, "tcp") != 0)
+		diex("invalid -p '%s': runb publishes TCP ports only", arg);
+	p->host = h;
+	p->ctr = c;
+	cfg->n_ports++;
+}
+
 /* --restart no|on-failure[:N]|always|unless-stopped */
 static void opt_restart(struct cmdline *cl, const char *v)
 {
@@ -2921,6 +2959,8 @@ static const struct option_row options[] = {
 	{ "dns-search", 0, required_argument, "DOMAIN", opt_dns_search,
 	  "a search domain for /etc/resolv.conf (repeatable)" },
 	{ "add-host", 0, required_argument, "NAME:IP", parse_add_host, "a line of the container's /etc/hosts (repeatable)" },
+	{ "publish", 'p', required_argument, "[IP:]H:C", parse_publish,
+	  "relay the host's TCP port H to the container's port C\n(repeatable; --net none too)" },
 	{ "memory", 'm', required_argument, "SIZE", parse_memory,
 	  "memory limit: bytes, or with k, m, g (512m, 1.5g, 1gb; no swap on top)" },
 	{ "cpus", 0, required_argument, "N", parse_cpus, "CPU limit, a decimal number of CPUs (0.5: half of one)" },
@@ -3613,6 +3653,10 @@ static void ledger_unwind(struct ledger *led)
 			break;
 		case MADE_OVERLAY:
 			overlay_disk_remove(led->name);
+			break;
+		case MADE_PROXY:
+			kill(led->proxy, SIGKILL);
+			waitpid(led->proxy, NULL, 0);
 			break;
 		case MADE_NETNS:
 			trace(led->tr, 0, "ip link del $VETH", "none: it goes with the container's netns");
@@ -6127,6 +6171,7 @@ struct state {
 	uint64_t caps;
 	struct rlimit rlimits[RLIM_NLIMITS];
 	char **env, **argv;
+	char **ports;           /* -p, each as IP:HOSTPORT->CONTAINERPORT/tcp */
 	int status;             /* -1 while it runs */
 };
 
@@ -6175,6 +6220,7 @@ static const struct state_field state_fields[] = {
 	STATE_FIELD("rlimit", ST_RLIMITS, rlimits, false),
 	STATE_FIELD("env", ST_STRS, env, false),
 	STATE_FIELD("arg", ST_STRS, argv, false),
+	STATE_FIELD("port", ST_STRS, ports, false),
 	STATE_FIELD("ran", ST_BOOL, ran, true),
 	STATE_FIELD("status", ST_INT, status, true),
 	STATE_FIELD("finished", ST_LL, finished, true),
@@ -6270,6 +6316,11 @@ static void state_write(const struct config *cfg, const struct run *run, const s
 	if (!f || stat(path, &ns) < 0)
 		die("state: stat %s", path);
 	st.pidns = ns.st_ino;
+	st.ports = calloc(cfg->n_ports + 1, sizeof(char *));
+	for (int i = 0; st.ports && i < cfg->n_ports; i++)
+		if (asprintf(&st.ports[i], "%s:%u->%u/tcp", inet_ntoa(cfg->ports[i].ip), cfg->ports[i].host,
+			     cfg->ports[i].ctr) < 0)
+			die("state: asprintf");
 	memcpy(st.rlimits, cfg->rlimits, sizeof(st.rlimits));
 	for (size_t i = 0; i < ARRAY_SIZE(state_fields); i++)
 		if (!state_fields[i].appended)
@@ -6323,7 +6374,8 @@ static void state_parse(struct state *st)
 		lines += *p == '\n';
 	st->env = calloc(lines + 1, sizeof(char *));
 	st->argv = calloc(lines + 1, sizeof(char *));
-	if (!st->env || !st->argv)
+	st->ports = calloc(lines + 1, sizeof(char *));
+	if (!st->env || !st->argv || !st->ports)
 		die("state: calloc");
 	st->status = -1;
 	for (char *line = st->text, *next, *v; line && *line; line = next) {
@@ -6604,6 +6656,174 @@ static void log_write(struct log_writer *lw, const char *stream, const char *buf
 		buf += len + (nl != NULL);
 		n -= len + (nl != NULL);
 	}
+}
+
+/* Beyond the slides: -p [IP:]HOSTPORT:CONTAINERPORT — replaces: nothing (docker run -p)
+ *
+ * docker publishes a container's port on the host with NAT rules and a
+ * relay, docker-proxy. runb does the relaying alone, so it needs no firewall
+ * rule and works with --net none too. Its sockets listen on the host from
+ * the start, before anything is made, so a port in use fails at once (125).
+ * A proxy process beside the container (as the watcher: in none of its
+ * namespaces but the network one, which it enters only to connect) accepts
+ * each connection and opens one inside the container's network namespace,
+ * to the container's address (127.0.0.1 with --net none). Many connections
+ * at once, each direction through a buffer of its own, and a half-close
+ * passed on (shutdown(2) SHUT_WR). It dies with runb (PR_SET_PDEATHSIG) and
+ * is killed by teardown(). TCP only.
+ */
+#define PROXY_BUF 16384
+#define PROXY_CONNS 1024
+
+struct proxy_conn {
+	int fd[2];              /* [0] the client's, on the host; [1] the container's */
+	char buf[2][PROXY_BUF]; /* buf[i]: read from fd[i], to be written to fd[!i] */
+	size_t len[2], off[2];
+	int eof[2];             /* fd[i]: 1 said all (read returned 0), 2 passed on to fd[!i] */
+};
+
+/* Each -p's socket, listening on the host, in RUN (descriptors close-on-exec). */
+static void ports_listen(const struct config *cfg, struct run *run)
+{
+	for (int i = 0; i < cfg->n_ports; i++) {
+		const struct port *p = &cfg->ports[i];
+		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(p->host), .sin_addr = p->ip };
+		int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+
+		if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+			die("-p %s:%u: socket", inet_ntoa(p->ip), p->host);
+		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+			if (errno == EADDRINUSE)
+				diex("-p %s:%u:%u: port %u is in use on the host", inet_ntoa(p->ip), p->host,
+				     p->ctr, p->host);
+			die("-p %s:%u: bind", inet_ntoa(p->ip), p->host);
+		}
+		if (listen(fd, 128) < 0)
+			die("-p %s:%u: listen", inet_ntoa(p->ip), p->host);
+		run->port_fds[i] = fd;
+	}
+}
+
+/* A new connection on listener L (for port P): its pair inside the container. */
+static struct proxy_conn *proxy_accept(int l, const struct port *p, struct in_addr to)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(p->ctr), .sin_addr = to };
+	struct proxy_conn *c;
+	int client = accept4(l, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK), server;
+
+	if (client < 0)
+		return NULL;
+	server = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	c = calloc(1, sizeof(*c));
+	if (server < 0 || !c || connect(server, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    fcntl(server, F_SETFL, O_NONBLOCK) < 0) {
+		close(client);  /* nothing listens there: the client sees its connection closed */
+		if (server >= 0)
+			close(server);
+		free(c);
+		return NULL;
+	}
+	c->fd[0] = client;
+	c->fd[1] = server;
+	return c;
+}
+
+/* Move what C holds on, both ways; false once the pair is done (both ends said all,
+ * and all of it went on), or broke. */
+static bool proxy_move(struct proxy_conn *c, const struct pollfd p[2])
+{
+	for (int i = 0; i < 2; i++) {
+		ssize_t n;
+
+		if (!c->eof[i] && c->len[i] == 0 && (p[i].revents & (POLLIN | POLLHUP | POLLERR))) {
+			n = read(c->fd[i], c->buf[i], PROXY_BUF);
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				return false;
+			c->eof[i] = n == 0;
+			c->len[i] = n > 0 ? n : 0;
+			c->off[i] = 0;
+		}
+		if (c->len[i] > c->off[i]) {
+			n = write(c->fd[!i], c->buf[i] + c->off[i], c->len[i] - c->off[i]);
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				return false;
+			c->off[i] += n > 0 ? n : 0;
+			if (c->off[i] == c->len[i])
+				c->len[i] = c->off[i] = 0;
+		}
+		if (c->eof[i] && c->len[i] == 0 && c->eof[i] != 2) {
+			shutdown(c->fd[!i], SHUT_WR);  /* the half-close, passed on */
+			c->eof[i] = 2;
+		}
+	}
+	return !(c->eof[0] == 2 && c->eof[1] == 2);
+}
+
+static noreturn void proxy_loop(const struct config *cfg, const struct run *run, struct in_addr to)
+{
+	static struct pollfd p[16 + 2 * PROXY_CONNS];
+	struct proxy_conn **conns = calloc(PROXY_CONNS, sizeof(*conns));
+	int n = 0, np;
+
+	if (!conns)
+		_exit(EXIT_RUNB);
+	for (;;) {
+		np = cfg->n_ports;
+		for (int i = 0; i < cfg->n_ports; i++)
+			p[i] = (struct pollfd){ .fd = n < PROXY_CONNS ? run->port_fds[i] : -1, .events = POLLIN };
+		for (int k = 0; k < n; k++)
+			for (int i = 0; i < 2; i++)
+				p[np++] = (struct pollfd){ .fd = conns[k]->fd[i],
+					.events = (!conns[k]->eof[i] && !conns[k]->len[i] ? POLLIN : 0) |
+						  (conns[k]->len[!i] ? POLLOUT : 0) };
+		if (poll(p, np, -1) < 0 && errno != EINTR)
+			_exit(EXIT_RUNB);
+		for (int k = n - 1; k >= 0; k--)
+			if (!proxy_move(conns[k], &p[cfg->n_ports + 2 * k])) {
+				close(conns[k]->fd[0]);
+				close(conns[k]->fd[1]);
+				free(conns[k]);
+				conns[k] = conns[--n];
+			}
+		for (int i = 0; i < cfg->n_ports && n < PROXY_CONNS; i++)
+			if (p[i].revents & POLLIN && (conns[n] = proxy_accept(p[i].fd, &cfg->ports[i], to)))
+				n++;
+	}
+}
+
+/* The proxy: forked beside the container once its network exists; it keeps the
+ * listeners and the network namespace, and nothing else. */
+static void ports_proxy_start(const struct config *cfg, const struct run *run, struct ledger *led,
+			      int netns_fd)
+{
+	struct in_addr to = { htonl(INADDR_LOOPBACK) };
+	int keep[16 + 1];
+	pid_t parent = getpid(), pid;
+
+	if (!cfg->n_ports)
+		return;
+	if (cfg->net == NET_BRIDGE)
+		to = run->ip;
+	trace(cfg->tr, 0, "docker run -p", "fork the proxy: accept on the host, connect to %s in the "
+	      "container's netns", inet_ntoa(to));
+	pid = fork();
+	if (pid < 0)
+		die("-p: fork the proxy");
+	if (pid > 0) {
+		ledger_add(led, MADE_PROXY);
+		led->proxy = pid;
+		return;
+	}
+	for (int i = 0; i < cfg->n_ports; i++)
+		keep[i] = run->port_fds[i];
+	keep[cfg->n_ports] = netns_fd;
+	fds_keep_only(keep, cfg->n_ports + 1);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent || setsid() < 0 ||
+	    setns(netns_fd, CLONE_NEWNET) < 0)
+		_exit(EXIT_RUNB);
+	close(netns_fd);
+	signal(SIGPIPE, SIG_IGN);
+	proxy_loop(cfg, run, to);
 }
 
 static pid_t watch_container(const struct config *cfg, int pidfd, int alive_r)
@@ -7199,6 +7419,7 @@ static void ps_field(char out[static 256], const char *f, size_t len, const stru
 	long long up = time(NULL) - st->started;
 	bool running = phase_of(c) == PH_RUNNING;
 
+	out[0] = '\0';
 	if (len == 4 && strncmp(f, "Name", 4) == 0)
 		snprintf(out, 256, "%s", c->name);
 	else if (len == 6 && strncmp(f, "Status", 6) == 0)
@@ -7221,9 +7442,12 @@ static void ps_field(char out[static 256], const char *f, size_t len, const stru
 		snprintf(out, 256, "%d", st->restarts);
 	else if (len == 8 && strncmp(f, "ExitCode", 8) == 0)
 		snprintf(out, 256, "%d", running || st->status < 0 ? 0 : st->status);
+	else if (len == 5 && strncmp(f, "Ports", 5) == 0)
+		for (char **p = st->ports; p && *p; p++)
+			snprintf(out + strlen(out), 256 - strlen(out), "%s%s", p == st->ports ? "" : ", ", *p);
 	else
 		diex("ps: unknown field {{.%.*s}} (Name, Status, State, Pid, IP, Rootfs, Command, "
-		     "Uptime, Restarts, ExitCode)", (int)len, f);
+		     "Uptime, Restarts, ExitCode, Ports)", (int)len, f);
 }
 
 /* FORMAT, its fields filled in. */
@@ -7252,7 +7476,7 @@ static void ps_line(const char *format, const struct listed *c)
 static void ps_json(const struct listed *c)
 {
 	static const char *const keys[] = { "Name", "Status", "State", "Pid", "IP", "Rootfs",
-					     "Command", "Restarts", "ExitCode" };
+					     "Command", "Restarts", "ExitCode", "Ports" };
 	char field[256];
 
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
@@ -7383,6 +7607,8 @@ static void inspect_one(const struct listed *c, bool first)
 	       st->autoremove ? "true" : "false", st->memory, st->cpu_quota * 10000, st->pids);
 	printf("    \"NetworkSettings\": {\"IPAddress\": ");
 	json_str(stdout, st->ip && strcmp(st->ip, "-") != 0 && ph == PH_RUNNING ? st->ip : "");
+	printf(", \"Ports\": ");
+	json_strs(stdout, st->ports);
 	printf("}\n  }");
 }
 
@@ -8212,7 +8438,7 @@ static const struct verb_row verbs[] = {
 	  "the running containers (-a: those that ended too; -q: names;\n"
 	  "F: table, json, or {{.Name}} {{.Status}} {{.State}} {{.Pid}}\n"
 	  "{{.IP}} {{.Rootfs}} {{.Command}} {{.Uptime}} {{.Restarts}}\n"
-	  "{{.ExitCode}} and \\t)" },
+	  "{{.ExitCode}} {{.Ports}} and \\t)" },
 	{ "exec", verb_exec, true, "exec [-i] [-t|-T] [-e KEY=VAL] [--user UID[:GID]] [-w DIR] NAME COMMAND...",
 	  "COMMAND in its namespaces and cgroup, with its privileges" },
 	{ "stop", verb_stop, false, "stop [-s SIG] [-t SECONDS] NAME",
@@ -8362,6 +8588,7 @@ static void runb_start(struct config *cfg, struct run *run, struct ledger *led, 
 	h->rootfd = rootfs_open(cfg, runb_command_line(cfg, argc, argv));
 	rootfs_check_command(cfg, h->rootfd);  /* before anything is written into it */
 	user_resolve(cfg, h->rootfd);  /* --user by name, its groups and HOME */
+	ports_listen(cfg, run);        /* -p: a port in use fails here, before anything is made */
 	if (cfg->tty < 0)
 		cfg->tty = tty_wanted();
 	volumes_open(cfg, run);        /* a missing HOST fails before anything is made */
@@ -8510,6 +8737,7 @@ int main(int argc, char **argv)
 		net_host_side(c, &run, h.netns_fd, veth);  /* slide 26: ip link add $VETH ...; brctl addif */
 	}
 	net_configure_container(c, &run, h.netns_fd);  /* slide 26: ip netns exec ... ip address ... */
+	ports_proxy_start(c, &run, &led, h.netns_fd);  /* beyond the slides: -p */
 	do {
 		runb_handoff(c, &run, &h, &x);         /* beyond the slides: the child's pipes */
 		stop_if_signalled();

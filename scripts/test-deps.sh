@@ -57,6 +57,7 @@ hostname                             hostname      the host name check in core.b
 script                               bsdutils      a terminal for runb exec in verbs.bats
 python3                              python3       runb inspect's and ps' JSON read back in records.bats
 shellcheck                           shellcheck    scripts/ and .ci/run checked by cli.bats
+curl                                 curl          the clients of -p in ports.bats
 EOF
 )
 

@@ -140,6 +140,10 @@ reaches_root_check() {
 # Invalid values: LONG-NAME, then the arguments (an empty value as --OPTION=).
 INVALID=(
 	"--hostname --hostname="
+	"--publish -p 80"
+	"--publish -p 0:80"
+	"--publish -p 80:80/udp"
+	"--publish -p 1.2.3:80:80"
 	"--hostname --hostname $(printf 'a%.0s' $(seq 65))"
 	"--user --user a:b:c"
 	"--user --user 1:"
@@ -219,7 +223,7 @@ INVALID=(
 		"-e A=1" "-e A" "--env A=" "--net none" "--net bridge" "--ip 10.0.0.2" "--ip 10.0.0.254" \
 		"--subnet 10.9.0.0/24 --ip 10.9.0.5" "--subnet 172.16.0.0/12" "--subnet 192.168.0.0/16" \
 		"--dns 1.1.1.1" "--dns ::1 --dns 1.1.1.1" "--dns-search x.example" "--env-file /dev/null" "--add-host a:1.2.3.4" "--add-host a:::1" "-m 64m" "--memory 1g" "--cpus 0.01" \
-		"--cpus $(nproc)" "-m 1.5g" "-m 512mb" "-m 1GiB" "--memory=2000000b" "--pids 0" "--pids unlimited" "--pids 4194304" "--stop-timeout 0" \
+		"-p 8080:80" "-p 127.0.0.1:8080:80/tcp" "--publish 1:65535" "--cpus $(nproc)" "-m 1.5g" "-m 512mb" "-m 1GiB" "--memory=2000000b" "--pids 0" "--pids unlimited" "--pids 4194304" "--stop-timeout 0" \
 		"--stop-timeout 86400" "--seccomp unconfined" "--seccomp=default" "--ulimit nofile=10:20" \
 		"--ulimit core=unlimited" "--cap-add NET_ADMIN" "--cap-add cap_net_admin" "--cap-drop ALL" \
 		"--security-opt no-new-privileges=false" "--security-opt seccomp=unconfined" \
@@ -248,7 +252,7 @@ INVALID=(
 
 @test "an unknown option: 125, one line 'unknown option' naming it" {
 	local opt
-	for opt in --bogus -x --privileged --cidfile --name -p --bogus=1; do
+	for opt in --bogus -x --privileged --cidfile --name -P --bogus=1; do
 		rbn "$opt" c "$NOROOT" true
 		echo "$opt: status $status; stdout '$output'; stderr '$stderr'"
 		[ "$status" = 125 ]

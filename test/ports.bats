@@ -1,0 +1,91 @@
+#!/usr/bin/env bats
+# -p (issue 22): a port of the host (here: of the test's network namespace,
+# which stands in for the host's) relayed into the container, with --net none
+# and with the bridge; many connections at once; half-closes passed on; a port
+# in use refused before anything is made; nothing left after. The clients run
+# in the test's namespace, entered with nsenter.
+
+load helpers
+
+setup_file() { common_setup_file; }
+setup() { common_setup; }
+teardown() {
+	stop_test_containers
+	common_teardown
+	rm -rf "$ROOTFS/tmp/$CNAME".*
+}
+
+# in_ns CMD...: CMD in the test's network namespace (the "host" side).
+in_ns() { nsenter --net="/run/netns/$NS" "$@"; }
+
+# A web page the container's busybox httpd serves from /tmp/$CNAME.www.
+web_root() {
+	mkdir -p "$ROOTFS/tmp/$CNAME.www"
+	echo "hello from $CNAME" >"$ROOTFS/tmp/$CNAME.www/index.html"
+}
+
+get() { in_ns curl -fsS --max-time 20 "http://$1/"; }
+
+@test "-p with --net none: the host's port reaches the container's server; 100 connections at once; ps and inspect show it" {
+	web_root
+	rbd "$CNAME" -p 127.0.0.1:18080:80 -- httpd -f -p 80 -h "/tmp/$CNAME.www"
+	retry 201 0.05 get 127.0.0.1:18080
+	run get 127.0.0.1:18080
+	assert_output "hello from $CNAME"
+	local i pids=()
+	for i in $(seq 100); do
+		get 127.0.0.1:18080 >"$BATS_TEST_TMPDIR/out.$i" 2>&1 &
+		pids+=($!)
+	done
+	local failed=0
+	for i in "${pids[@]}"; do wait "$i" || failed=$((failed + 1)); done
+	[ "$failed" = 0 ]
+	[ "$(cat "$BATS_TEST_TMPDIR"/out.* | grep -cx "hello from $CNAME")" = 100 ]
+	[ "$(rbt ps --format '{{.Name}} {{.Ports}}' | grep "^$CNAME ")" = "$CNAME 127.0.0.1:18080->80/tcp" ]
+	[ "$(rbt inspect "$CNAME" | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["NetworkSettings"]["Ports"][0])')" = "127.0.0.1:18080->80/tcp" ]
+	# the container ends: its port is closed, and its proxy is gone
+	rbt rm -f "$CNAME"
+	run get 127.0.0.1:18080
+	[ "$status" != 0 ]
+	[ -z "$(ip netns pids "$NS")" ]
+}
+
+@test "-p with the bridge: relayed to the container's address; a half-close reaches the server and the answer comes back" {
+	rbd "$CNAME" --net bridge -p 18081:7 -- nc -l -p 7 -e cat
+	local ip
+	retry 201 0.05 test -n "$(rbt ps --format '{{.Name}} {{.IP}}' | awk -v n="$CNAME" '$1 == n && $2 != "-"')"
+	ip=$(rbt ps --format '{{.Name}} {{.IP}}' | awk -v n="$CNAME" '$1 == n { print $2 }')
+	[[ "$ip" == 10.0.0.* ]]
+	# the client sends, then shuts down its writing side: cat sees the end, and its echo
+	# and then the connection's end come back
+	run in_ns python3 -c '
+import socket, sys, time
+for t in range(100):
+    try:
+        s = socket.create_connection(("127.0.0.1", 18081), timeout=10); break
+    except OSError: time.sleep(0.05)
+s.sendall(b"echo-through-the-proxy"); s.shutdown(socket.SHUT_WR)
+got = b""
+while True:
+    b = s.recv(4096)
+    if not b: break
+    got += b
+print(got.decode())'
+	assert_success
+	assert_output "echo-through-the-proxy"
+}
+
+@test "-p: a port in use on the host is refused with 125 before anything is made" {
+	in_ns python3 -c 'import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 18082)); s.listen(1); time.sleep(30)' &
+	local holder=$!
+	retry 201 0.05 in_ns sh -c 'ss -ltn 2>/dev/null | grep -q ":18082 " || netstat -ltn 2>/dev/null | grep -q ":18082 "'
+	run rbt --net none -p 18082:80 "$CNAME" "$ROOTFS" true
+	[ "$status" = 125 ]
+	assert_output "runb: -p 0.0.0.0:18082:80: port 18082 is in use on the host"
+	kill "$holder"
+	wait "$holder" || true
+	[ ! -e "/run/runb/$CNAME.lock" ]
+	[ ! -e "/run/netns/$CNAME" ]
+}
