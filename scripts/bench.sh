@@ -665,6 +665,44 @@ else
 	note "runb exec not timed: runb -d did not start its container"
 fi
 
+# ------------------------------------------------------------- -p throughput
+# BENCH_PORT_MB MiB (default 256) sent into a container's `nc -l` (a sink),
+# once straight to its address on the bridge and once through -p's proxy, in
+# the same run: the proxy's price is the ratio of the two rates.
+port_mb=${BENCH_PORT_MB:-256}
+send_mb() { # HOST PORT: MiB/s of port_mb MiB sent and closed, as the client sees it
+	nsenter --net="$nsfile" python3 -c '
+import socket, sys, time
+host, port, mb = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+for t in range(200):
+    try:
+        s = socket.create_connection((host, port), timeout=30); break
+    except OSError: time.sleep(0.05)
+buf = bytes(1 << 20); t0 = time.monotonic()
+for i in range(mb): s.sendall(buf)
+s.shutdown(socket.SHUT_WR); s.recv(1)
+print("%.0f" % (mb / (time.monotonic() - t0)))' "$1" "$2" "$port_mb"
+}
+port_run() { # NAME ARGS...: a detached sink on port 5001; prints its address
+	local name=$1
+	shift
+	nsenter --net="$nsfile" "$RUNB" -d "$@" "$name" "$rootfs" sh -c 'nc -l -p 5001 >/dev/null' >/dev/null || return 1
+	nsenter --net="$nsfile" "$RUNB" ps --format '{{.Name}} {{.IP}}' | awk -v n="$name" '$1 == n { print $2 }'
+}
+if command -v python3 >/dev/null; then
+	ip_direct=$(port_run "$tag-pd") && direct=$(send_mb "$ip_direct" 5001)
+	port_run "$tag-pp" -p 127.0.0.1:15001:5001 >/dev/null && proxied=$(send_mb 127.0.0.1 15001)
+	for n in "$tag-pd" "$tag-pp"; do nsenter --net="$nsfile" "$RUNB" rm -f "$n" >/dev/null 2>&1 || true; done
+	echo
+	echo "-p throughput ($port_mb MiB into a container's nc -l, MiB/s)"
+	printf '  %-40s %8s\n' "straight to its address (bridge)" "${direct:-?}" "through -p's proxy" "${proxied:-?}"
+	if [ -n "${direct:-}" ] && [ -n "${proxied:-}" ]; then
+		awk -v d="$direct" -v p="$proxied" 'BEGIN { printf "  %-40s %8.2f\n", "proxy / direct", p / d }'
+	fi
+else
+	note "-p throughput needs python3 (the client)"
+fi
+
 # ---------------------------------------------------------- per-step times
 # runb -v ends each step's line with its time, "[N µs]": the mean per slide (and
 # for runb's own steps beyond the slides), over BENCH_STEP_RUNS runs.
