@@ -2914,7 +2914,7 @@ static void opt_overlay(struct cmdline *cl, const char *v)
 	if (v && !*v)
 		diex("invalid --overlay=: expected --overlay, --overlay=tmpfs or --overlay=DIR");
 	cl->cfg->overlay = !v ? OVERLAY_DISK : strcmp(v, "tmpfs") == 0 ? OVERLAY_TMPFS : OVERLAY_DIR;
-	cl->cfg->overlay_dir = v;
+	cl->cfg->overlay_dir = cl->cfg->overlay == OVERLAY_DIR ? v : NULL;
 }
 
 static void opt_help(struct cmdline *cl, const char *v)    { (void)v; cl->help = true; }
@@ -3991,18 +3991,16 @@ static bool dir_closed_to_others(const struct stat *st)
 	       (st->st_gid == 0 || !(st->st_mode & S_IXGRP));
 }
 
-/* The warning: the advice names the directory above SHOWN, never SHOWN itself,
- * which is the container's "/" for ROOTFS: a 0700 "/" locks out every user but
- * root inside (postgres, redis, www-data). */
+/* The warning: the advice is a directory above SHOWN, never SHOWN itself, which
+ * is the container's "/" for ROOTFS: a 0700 "/" locks out every user but root
+ * inside (postgres, redis, www-data). Nor the directory that holds it, which may
+ * be /tmp or /srv. */
 static void dir_warn(const char *what, const char *shown)
 {
-	const char *slash = strrchr(shown, '/');
-	int len = slash && slash != shown ? (int)(slash - shown) : 1;
-
 	fprintf(stderr, "runb: warning: %s %s is open to other users (no directory on its path "
 		"is closed to them): setuid binaries or device nodes a container leaves there are "
-		"theirs too; chmod 700 %.*s, the directory that holds it (not %s itself; README: "
-		"Security)\n", what, shown, len, shown, what);
+		"theirs too; keep it below a directory only root enters (mkdir -m 700 DIR; mv it "
+		"into DIR), never chmod 700 %s itself (README: Security)\n", what, shown, what);
 }
 
 static void dir_warn_if_open(const char *what, const char *shown, int dirfd)
@@ -5012,17 +5010,41 @@ static int open_in_root(int root, const char *path, int flags)
 	return fd;
 }
 
+/* A link whose target is missing: the path with the link's target put in its
+ * place (PREFIX ends in the link, COMP its name, REST what follows it), in OUT;
+ * the walk starts over on it, so the target is made as the container sees it. */
+static bool target_relink(int dir, const char *prefix, const char *comp, const char *rest,
+			  char out[static PATH_MAX])
+{
+	char link[PATH_MAX];
+	ssize_t n = readlinkat(dir, comp, link, sizeof(link) - 1);
+	int base = strlen(prefix) - strlen(comp), len;
+
+	if (n < 0 && errno == EINVAL)
+		return false;  /* no link: a directory made meanwhile */
+	if (n < 0)
+		die("readlink /%s in the container", prefix);
+	link[n] = '\0';
+	len = link[0] == '/' ? snprintf(out, PATH_MAX, "%s/%s", link, rest) :
+	      snprintf(out, PATH_MAX, "/%.*s%s/%s", base, prefix, link, rest);
+	if (len < 0 || len >= PATH_MAX)
+		diex("/%s: the path through its link is too long", prefix);
+	return true;
+}
+
 static int open_target_dir(int root, const char *path)
 {
-	const char *start = path + strspn(path, "/"), *p = start;
-	char prefix[PATH_MAX], comp[NAME_MAX + 1];
-	int dir = open_in_root(root, ".", O_DIRECTORY), fd;
+	char walk[PATH_MAX], next[PATH_MAX], prefix[PATH_MAX], comp[NAME_MAX + 1];
+	const char *start, *p;
+	int dir = -1, fd, hops = 0;
 
-	if (strncmp(start, "dev", 3) == 0 && (start[3] == '/' || start[3] == '\0')) {
-		close(dir);
-		return open_mount_dir(root, path, "");
-	}
-	while (*p) {
+	snprintf(walk, sizeof(walk), "%s", path);
+restart:
+	start = walk + strspn(walk, "/");
+	if (strncmp(start, "dev", 3) == 0 && (start[3] == '/' || start[3] == '\0'))
+		return open_mount_dir(root, walk, "");
+	dir = open_in_root(root, ".", O_DIRECTORY);
+	for (p = start; *p;) {
 		size_t len = strcspn(p, "/");
 
 		if (len == 0 || len > NAME_MAX) {
@@ -5032,7 +5054,13 @@ static int open_target_dir(int root, const char *path)
 		snprintf(prefix, sizeof(prefix), "%.*s", (int)(p + len - start), start);
 		snprintf(comp, sizeof(comp), "%.*s", (int)len, p);
 		fd = open_in_root(root, prefix, O_DIRECTORY);
-		if (fd < 0 && errno == ENOENT && (mkdirat(dir, comp, 0755) == 0 || errno == EEXIST))
+		if (fd < 0 && errno == ENOENT && mkdirat(dir, comp, 0755) < 0 && errno == EEXIST &&
+		    ++hops <= 40 && target_relink(dir, prefix, comp, p + len + (p[len] == '/'), next)) {
+			memcpy(walk, next, sizeof(walk));  /* a link to what is missing: follow it */
+			close(dir);
+			goto restart;
+		}
+		if (fd < 0 && (errno == ENOENT || errno == EEXIST))
 			fd = open_in_root(root, prefix, O_DIRECTORY);
 		if (fd < 0 && errno == ENOTDIR)
 			diex("%s: /%s is not a directory in the container", path, prefix);
@@ -6296,12 +6324,14 @@ static void state_append(const struct ledger *led, const char *line)
 static void state_write(const struct config *cfg, const struct run *run, const struct ledger *led,
 			pid_t pid, long long created)
 {
+	char ip[INET_ADDRSTRLEN];  /* inet_ntoa's buffer is shared: the ports' would overwrite it */
 	struct state st = {
 		.pid = pid, .supervisor = led->owner, .started = time(NULL), .created = created,
 		.stop_signal = cfg->stop_signal, .restart = cfg->restart, .restart_max = cfg->restart_max,
 		.restarts = run->restarts, .autoremove = cfg->autoremove, .memory = cfg->memory,
 		.cpu_quota = cfg->cpu_quota, .pids = cfg->pids, .hostname = cfg->hostname,
-		.ip = cfg->net == NET_BRIDGE ? inet_ntoa(run->ip) : "-", .rootfs = cfg->rootfs,
+		.ip = cfg->net == NET_BRIDGE ? inet_ntop(AF_INET, &run->ip, ip, sizeof(ip)) : "-",
+		.rootfs = cfg->rootfs,
 		.detached = cfg->detach, .chroot = cfg->use_chroot, .nnp = cfg->nnp,
 		.seccomp = cfg->seccomp, .cg_v2 = run->cg_v2, .uid = cfg->uid, .gid = cfg->gid,
 		.caps = cfg->caps, .stop_timeout = cfg->stop_timeout, .workdir = cfg->workdir,

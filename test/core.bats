@@ -288,7 +288,7 @@ bad_input() {
 	bad_input --net wifi "$CNAME" "$ROOTFS"
 	assert_output --partial "invalid --net 'wifi'"
 	bad_input --user abc "$CNAME" "$ROOTFS"
-	assert_output --partial "invalid --user 'abc'"
+	assert_output --partial "--user abc: no such user in ROOTFS's /etc/passwd"
 	bad_input --user 1:x "$CNAME" "$ROOTFS"
 	bad_input --user -1 "$CNAME" "$ROOTFS"
 	bad_input -e =x "$CNAME" "$ROOTFS"

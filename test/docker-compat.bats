@@ -751,9 +751,9 @@ NNP_PROBE='grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status; /tmp/suid/euid
 	run rb --net none --user nosuch "$CNAME" "$r" true
 	[ "$status" = 125 ]
 	assert_output "runb: --user nosuch: no such user in ROOTFS's /etc/passwd"
-	run rb --net none --user pg:nogroup "$CNAME" "$r" true
+	run rb --net none --user pg:nosuchgroup "$CNAME" "$r" true
 	[ "$status" = 125 ]
-	assert_output "runb: --user pg:nogroup: no such group in ROOTFS's /etc/group"
+	assert_output "runb: --user pg:nosuchgroup: no such group in ROOTFS's /etc/group"
 	# exec --user NAME: from the container's own files
 	CNAME=$CNAME rb_bg --net none "$CNAME" "$r" sleep 30
 	retry 201 0.05 test -n "$(container_pid)"

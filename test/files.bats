@@ -612,7 +612,7 @@ NO-KEPT"
 		"--tmpfs /proc|runb: invalid --tmpfs '/proc': nothing is mounted in /proc, whose masks protect the host"
 		"-w bad$n|runb: invalid --workdir 'bad$n': must be absolute"
 		"--workdir=bad$n|runb: invalid --workdir 'bad$n': must be absolute"
-		"--overlay=|runb: invalid --overlay=: expected --overlay or --overlay=DIR"
+		"--overlay=|runb: invalid --overlay=: expected --overlay, --overlay=tmpfs or --overlay=DIR"
 		"--overlay=$f|runb: --overlay=$f: not a directory"
 	)
 	local before c
