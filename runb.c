@@ -64,7 +64,6 @@
  */
 #define _GNU_SOURCE
 #include <ctype.h>
-#include <ftw.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -3612,24 +3611,77 @@ static void overlay_disk_path(const char *name, char out[static PATH_MAX])
 	snprintf(out, PATH_MAX, RECORD_DIR "/.overlay/%s", name);
 }
 
-static int rm_tree_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* The first entry of directory FD but . and .., into NAME; false when it is empty. */
+static bool dir_first(int fd, char name[static NAME_MAX + 1])
 {
-	(void)st;
-	(void)ftw;
-	if ((type == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT)
-		warn("rm -r: %s", path);
-	return 0;
+	DIR *d = fdopendir(dup(fd));
+	struct dirent *e;
+	bool found = false;
+
+	if (d)
+		rewinddir(d);  /* the dup shares FD's offset: from the start again */
+	while (d && !found && (e = readdir(d)))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+			snprintf(name, NAME_MAX + 1, "%s", e->d_name);
+			found = true;
+		}
+	if (d)
+		closedir(d);
+	return found;
 }
 
-/* rm -r DIR, which only runb reaches (0700, its container is gone): no link followed
- * (FTW_PHYS), no other file system entered (FTW_MOUNT). */
+/* rm -r DIR by descriptor, with two descriptors at a time however deep it is: down
+ * into the first subdirectory, back up through ".." once it is empty (the names on
+ * the way kept in a stack). Nothing is followed (O_NOFOLLOW), no other file system
+ * entered; only runb reaches DIR (0700), and its container is gone. */
+static void rm_tree(const char *path)
+{
+	char name[NAME_MAX + 1], (*stack)[NAME_MAX + 1] = NULL;
+	int cur = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), depth = 0, up;
+	struct stat top, st;
+
+	if (cur < 0 || fstat(cur, &top) < 0)
+		goto out;
+	for (;;) {
+		if (dir_first(cur, name)) {
+			int sub;
+
+			if (unlinkat(cur, name, 0) == 0)
+				continue;
+			sub = openat(cur, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0 || fstat(sub, &st) < 0 || st.st_dev != top.st_dev ||
+			    !(stack = realloc(stack, (depth + 1) * sizeof(*stack)))) {
+				warn("rm -r %s: %s", path, name);
+				break;
+			}
+			memcpy(stack[depth++], name, sizeof(name));
+			close(cur);
+			cur = sub;
+			continue;
+		}
+		if (depth == 0)
+			break;
+		up = openat(cur, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (up < 0 || unlinkat(up, stack[--depth], AT_REMOVEDIR) < 0) {
+			warn("rm -r %s", path);
+			break;
+		}
+		close(cur);
+		cur = up;
+	}
+	close(cur);
+	if (depth == 0 && rmdir(path) < 0 && errno != ENOENT)
+		warn("rmdir %s", path);
+out:
+	free(stack);
+}
+
 static void overlay_disk_remove(const char *name)
 {
 	char path[PATH_MAX];
 
 	overlay_disk_path(name, path);
-	if (nftw(path, rm_tree_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0 && errno != ENOENT)
-		warn("rm -r %s", path);
+	rm_tree(path);
 	rmdir(RECORD_DIR "/.overlay");  /* when it was the last: nothing left behind */
 }
 
@@ -3868,32 +3920,44 @@ static void rootfs_check_command(const struct config *cfg, int rootfd)
  * hold runb forever; it is refused, as anything but a regular file). */
 static FILE *rootfs_fopen(int rootfd, const char *path)
 {
-	struct open_how how = { .flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
 				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
 	struct stat st;
+	char fdp[32];
 	FILE *f;
-	int fd;
+	int o, fd;
 
-	do
-		fd = sys_openat2(rootfd, path, &how);
-	while (fd < 0 && errno == EAGAIN);
-	if (fd < 0)
+	do  /* looked at first (O_PATH opens nothing: no device's open runs), then read */
+		o = sys_openat2(rootfd, path, &how);
+	while (o < 0 && errno == EAGAIN);
+	if (o < 0)
 		return NULL;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
-		diex("%s in the container's root is not a regular file", path);
-	f = fdopen(fd, "re");
+	if (fstat(o, &st) < 0 || !S_ISREG(st.st_mode) || fd_is_fs(o, PROC_SUPER_MAGIC) ||
+	    fd_is_fs(o, SYSFS_MAGIC))
+		diex("%s in the container's root is not a regular file of its own", path);
+	fd = open(fd_path(o, fdp), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	close(o);
+	f = fd < 0 ? NULL : fdopen(fd, "re");
 	if (!f)
-		die("fdopen %s", path);
+		die("open %s in the container", path);
 	return f;
 }
 
 /* The next line of an /etc/passwd or /etc/group, split at ':' into F (N fields);
- * false at the end. */
+ * false at the end, or past its first MiB (the container's file may be huge).
+ * A line longer than LINE is dropped whole, never read as two. */
 static bool etc_fields(FILE *f, char line[static 1024], char *fields[], int n)
 {
-	while (fgets(line, 1024, f)) {
+	while (ftell(f) < (1L << 20) && fgets(line, 1024, f)) {
 		int k = 0;
 
+		if (!strchr(line, '\n') && !feof(f)) {
+			int c;
+
+			while ((c = fgetc(f)) != EOF && c != '\n')
+				;
+			continue;
+		}
 		line[strcspn(line, "\n")] = '\0';
 		for (char *p = line; k < n; k++) {
 			fields[k] = p;
@@ -3915,14 +3979,19 @@ static bool user_lookup(int rootfd, const char *user, uid_t *uid, gid_t *gid, ch
 	char line[1024], *fl[7];
 	bool found = false;
 
-	while (f && !found && etc_fields(f, line, fl, 7))
-		if (isdigit((unsigned char)user[0]) ? strtoul(fl[2], NULL, 10) == *uid : strcmp(fl[0], user) == 0) {
-			*uid = strtoul(fl[2], NULL, 10);
-			*gid = strtoul(fl[3], NULL, 10);
+	unsigned long u, g;
+
+	while (f && !found && etc_fields(f, line, fl, 7)) {
+		if (!parse_ulong(fl[2], UINT32_MAX - 1, &u) || !parse_ulong(fl[3], UINT32_MAX - 1, &g))
+			continue;  /* a broken entry is no user */
+		if (isdigit((unsigned char)user[0]) ? u == *uid : strcmp(fl[0], user) == 0) {
+			*uid = u;
+			*gid = g;
 			snprintf(name, 64, "%s", fl[0]);
 			snprintf(home, 256, "%s", fl[5][0] ? fl[5] : "/");
 			found = true;
 		}
+	}
 	if (f)
 		fclose(f);
 	return found;
@@ -3937,14 +4006,19 @@ static bool groups_lookup(struct config *cfg, int rootfd, const char *group, con
 
 	snprintf(want, sizeof(want), ",%s,", name);  /* NAME among a group's members */
 	while (f && etc_fields(f, line, fl, 4)) {
-		gid_t g = strtoul(fl[2], NULL, 10);
+		unsigned long g;
 
+		if (!parse_ulong(fl[2], UINT32_MAX - 1, &g))
+			continue;
 		if (group && strcmp(fl[0], group) == 0) {
 			cfg->gid = g;
 			found = true;
 		}
 		snprintf(members, sizeof(members), ",%s,", fl[3]);
-		if (*name && strstr(members, want) && cfg->n_groups < (int)ARRAY_SIZE(cfg->groups))
+		if (*name && strstr(members, want) && cfg->n_groups == (int)ARRAY_SIZE(cfg->groups))
+			diex("--user %s: in more than %zu groups in ROOTFS's /etc/group", name,
+			     ARRAY_SIZE(cfg->groups));
+		if (*name && strstr(members, want))
 			cfg->groups[cfg->n_groups++] = g;
 	}
 	if (f)
@@ -5102,6 +5176,35 @@ static int open_mount_file(int root, const char *path)
 	return fd;
 }
 
+/* A target resolved through links must not land on what runb keeps apart: the
+ * kernel's file systems (/proc, /sys, the cgroups: their masks protect the
+ * host), nor /dev and the mounts on it unless the path says /dev (runc's
+ * CVE-2019-19921 kind). Checked on the descriptor the mount then goes through. */
+static void target_check(int root, int fd, const char *target)
+{
+	static const long kernel_fs[] = { PROC_SUPER_MAGIC, SYSFS_MAGIC, CGROUP_SUPER_MAGIC,
+					  CGROUP2_SUPER_MAGIC, DEVPTS_SUPER_MAGIC, 0x19800202 /* mqueue */ };
+	static const char *const dev_mounts[] = { "dev", "dev/shm", "dev/mqueue" };
+	const char *t = target + strspn(target, "/");
+	struct stat st, dev;
+
+	for (size_t i = 0; i < ARRAY_SIZE(kernel_fs); i++)
+		if (fd_is_fs(fd, kernel_fs[i]))
+			diex("%s leads to a kernel file system (/proc, /sys, /dev/pts ...): runb mounts "
+			     "nothing there", target);
+	if (strncmp(t, "dev", 3) == 0 && (t[3] == '/' || t[3] == '\0'))
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(dev_mounts); i++) {
+		int d = open_beneath(root, dev_mounts[i], O_PATH | O_DIRECTORY);
+
+		if (d >= 0 && fstat(d, &dev) == 0 && fstat(fd, &st) == 0 && st.st_dev == dev.st_dev)
+			diex("%s leads into /%s through a link: runb mounts there only on a path that "
+			     "says so", target, dev_mounts[i]);
+		if (d >= 0)
+			close(d);
+	}
+}
+
 /* Beyond the slides: --tmpfs PATH[:size=N,mode=M] — replaces: nothing
  * A fresh tmpfs, nosuid and nodev, as docker's --tmpfs (bubblewrap's --tmpfs). */
 static void user_mount_one(const struct config *cfg, int root, const struct user_mount *m,
@@ -5114,6 +5217,7 @@ static void user_mount_one(const struct config *cfg, int root, const struct user
 		trace(cfg->tr, 0, "mount --bind HOST CONTAINER", "open_tree(\"%s\") on the host, "
 		      "move_mount to %s%s", m->host, m->target, m->readonly ? " (ro,nosuid,nodev)" : "");
 		fd = v->is_dir ? open_target_dir(root, m->target) : open_mount_file(root, m->target);
+		target_check(root, fd, m->target);
 		if (sys_move_mount(v->tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 			die("mount --bind %s %s", m->host, m->target);
 		close(v->tree);  /* the host's tree, now mounted: nothing left to hold */
@@ -5121,6 +5225,7 @@ static void user_mount_one(const struct config *cfg, int root, const struct user
 		trace(cfg->tr, 0, "mount -t tmpfs", "mount(\"tmpfs\", \"%s\", \"tmpfs\", "
 		      "\"nosuid,nodev%s%s\")", m->target, m->data[0] ? "," : "", m->data);
 		fd = open_target_dir(root, m->target);
+		target_check(root, fd, m->target);
 		if (mount("tmpfs", fd_path(fd, buf), "tmpfs", MS_NOSUID | MS_NODEV, m->data) < 0)
 			die("mount -t tmpfs -o nosuid,nodev%s%s tmpfs %s", m->data[0] ? "," : "", m->data,
 			    m->target);
@@ -6492,14 +6597,25 @@ static int state_running(const char *verb, const char *name, struct state *st, b
 /* A pidfd of the container's PID 1, checked to be it: the pid is in the
  * container's PID namespace (by inode) while the pidfd names a live process,
  * so no PID reuse can make it name another. */
-static int state_pidfd(const char *verb, const char *name, const struct state *st)
+static int state_pidfd_try(const struct state *st)
 {
 	char path[64];
 	struct stat ns;
 	int fd = sys_pidfd_open(st->pid);
 
 	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)st->pid);
-	if (fd < 0 || stat(path, &ns) < 0 || ns.st_ino != st->pidns || sys_pidfd_send_signal(fd, 0) < 0)
+	if (fd >= 0 && (stat(path, &ns) < 0 || ns.st_ino != st->pidns || sys_pidfd_send_signal(fd, 0) < 0)) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+static int state_pidfd(const char *verb, const char *name, const struct state *st)
+{
+	int fd = state_pidfd_try(st);
+
+	if (fd < 0)
 		diex("%s: no running container %s (its PID 1 is gone)", verb, name);
 	return fd;
 }
@@ -6741,12 +6857,14 @@ static struct proxy_conn *proxy_accept(int l, const struct port *p, struct in_ad
 	struct proxy_conn *c;
 	int client = accept4(l, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK), server;
 
+	struct timeval limit = { .tv_sec = 2 };  /* a server that never accepts holds no one else up */
+
 	if (client < 0)
 		return NULL;
 	server = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	c = calloc(1, sizeof(*c));
-	if (server < 0 || !c || connect(server, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    fcntl(server, F_SETFL, O_NONBLOCK) < 0) {
+	if (server < 0 || !c || setsockopt(server, SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof(limit)) < 0 ||
+	    connect(server, (struct sockaddr *)&a, sizeof(a)) < 0 || fcntl(server, F_SETFL, O_NONBLOCK) < 0) {
 		close(client);  /* nothing listens there: the client sees its connection closed */
 		if (server >= 0)
 			close(server);
@@ -6765,6 +6883,8 @@ static bool proxy_move(struct proxy_conn *c, const struct pollfd p[2])
 	for (int i = 0; i < 2; i++) {
 		ssize_t n;
 
+		if (p[i].revents & (POLLERR | POLLNVAL))
+			return false;  /* reset: the pair is over */
 		if (!c->eof[i] && c->len[i] == 0 && (p[i].revents & (POLLIN | POLLHUP | POLLERR))) {
 			n = read(c->fd[i], c->buf[i], PROXY_BUF);
 			if (n < 0 && errno != EAGAIN && errno != EINTR)
@@ -6793,19 +6913,21 @@ static noreturn void proxy_loop(const struct config *cfg, const struct run *run,
 {
 	static struct pollfd p[16 + 2 * PROXY_CONNS];
 	struct proxy_conn **conns = calloc(PROXY_CONNS, sizeof(*conns));
-	int n = 0, np;
+	int n = 0, np, full = PROXY_CONNS;  /* FULL: accept while fewer pairs than this */
 
 	if (!conns)
 		_exit(EXIT_RUNB);
 	for (;;) {
 		np = cfg->n_ports;
 		for (int i = 0; i < cfg->n_ports; i++)
-			p[i] = (struct pollfd){ .fd = n < PROXY_CONNS ? run->port_fds[i] : -1, .events = POLLIN };
+			p[i] = (struct pollfd){ .fd = n < full ? run->port_fds[i] : -1, .events = POLLIN };
 		for (int k = 0; k < n; k++)
-			for (int i = 0; i < 2; i++)
-				p[np++] = (struct pollfd){ .fd = conns[k]->fd[i],
-					.events = (!conns[k]->eof[i] && !conns[k]->len[i] ? POLLIN : 0) |
-						  (conns[k]->len[!i] ? POLLOUT : 0) };
+			for (int i = 0; i < 2; i++) {  /* an end with nothing to read or write: not polled */
+				struct proxy_conn *c = conns[k];
+				short ev = (!c->eof[i] && !c->len[i] ? POLLIN : 0) | (c->len[!i] ? POLLOUT : 0);
+
+				p[np++] = (struct pollfd){ .fd = ev ? c->fd[i] : -1, .events = ev };
+			}
 		if (poll(p, np, -1) < 0 && errno != EINTR)
 			_exit(EXIT_RUNB);
 		for (int k = n - 1; k >= 0; k--)
@@ -6814,11 +6936,33 @@ static noreturn void proxy_loop(const struct config *cfg, const struct run *run,
 				close(conns[k]->fd[1]);
 				free(conns[k]);
 				conns[k] = conns[--n];
+				full = PROXY_CONNS;
 			}
 		for (int i = 0; i < cfg->n_ports && n < PROXY_CONNS; i++)
 			if (p[i].revents & POLLIN && (conns[n] = proxy_accept(p[i].fd, &cfg->ports[i], to)))
 				n++;
+			else if (p[i].revents & POLLIN && (errno == EMFILE || errno == ENFILE))
+				full = n;  /* no descriptor free: accept again once a pair has closed */
 	}
+}
+
+/* The proxy reads what strangers send: once in the container's network namespace it
+ * needs no privilege at all. As many descriptors as it may have, then nobody, no
+ * capability, no_new_privs. */
+static void proxy_confine(void)
+{
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct none[2] = { { 0 } };
+	struct rlimit nofile;
+
+	if (getrlimit(RLIMIT_NOFILE, &nofile) == 0) {
+		nofile.rlim_cur = nofile.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &nofile);
+	}
+	if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+	    setresuid(65534, 65534, 65534) < 0 || sys_capset(&hdr, none) < 0 ||
+	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		_exit(EXIT_RUNB);
 }
 
 /* The proxy: forked beside the container once its network exists; it keeps the
@@ -6852,6 +6996,7 @@ static void ports_proxy_start(const struct config *cfg, const struct run *run, s
 	    setns(netns_fd, CLONE_NEWNET) < 0)
 		_exit(EXIT_RUNB);
 	close(netns_fd);
+	proxy_confine();
 	signal(SIGPIPE, SIG_IGN);
 	proxy_loop(cfg, run, to);
 }
@@ -7779,11 +7924,16 @@ static void stop_container(const char *verb, const char *name, int lock, const s
 
 	if (mark >= 0)
 		close(mark);
-	if (st->status >= 0) {
-		if (kill(st->supervisor, SIGTERM) < 0 && errno != ESRCH)
+	p.fd = st->status < 0 ? state_pidfd_try(st) : -1;
+	if (p.fd < 0) {  /* restarting (or just ended, --restart about to wait): its runb ends it */
+		int sup = sys_pidfd_open(st->supervisor);  /* first, then: it still holds the lock */
+
+		if (sup >= 0 && flock(lock, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK &&
+		    sys_pidfd_send_signal(sup, SIGTERM) < 0 && errno != ESRCH)
 			die("%s: SIGTERM to %s's runb (pid %d)", verb, name, (int)st->supervisor);
+		if (sup >= 0)
+			close(sup);
 	} else {
-		p.fd = state_pidfd(verb, name, st);
 		if (sys_pidfd_send_signal(p.fd, sig) < 0 && errno != ESRCH)
 			die("%s: signal %d to %s's PID 1", verb, sig, name);
 		while ((ended = poll(&p, 1, timeout * 1000)) < 0 && errno == EINTR)

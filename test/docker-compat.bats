@@ -773,3 +773,22 @@ NNP_PROBE='grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status; /tmp/suid/euid
 	[ "$status" = 125 ]
 	assert_output "runb: /etc/passwd in the container's root is not a regular file"
 }
+
+@test "--user against a hostile /etc/passwd: a link to /proc, a uid out of range, an over-long line are no user" {
+	local r
+	r=$(rootfs_copy hostile)
+	printf 'big:x:4294967296:0::/:/bin/sh\nabc:x:abc:0::/:/bin/sh\n%s\n' \
+		"$(printf 'p%.0s' $(seq 1100)):x:0:0::/:/bin/sh" >>"$r/etc/passwd"
+	printf 'fake0:x:0:0::/:/bin/sh\n' >"$BATS_TEST_TMPDIR/tail"
+	local u
+	for u in big abc fake0; do
+		run rb --net none --user "$u" "$CNAME" "$r" true
+		[ "$status" = 125 ]
+		assert_output "runb: --user $u: no such user in ROOTFS's /etc/passwd"
+	done
+	rm "$r/etc/passwd"
+	ln -s /proc/self/status "$r/etc/passwd"
+	run rb --net none --user pg "$CNAME" "$r" true
+	[ "$status" = 125 ]
+	assert_output "runb: /etc/passwd in the container's root is not a regular file of its own"
+}

@@ -656,3 +656,34 @@ NO-KEPT"
 	[ "$status" = 137 ]
 	[ "$(tree_sum "$R")" = "$before" ]
 }
+
+@test "a mount target led by a link onto a kernel file system or into /dev: refused (/proc, /sys, /dev/pts stay as runb made them)" {
+	own_rootfs
+	local n=$BATS_TEST_NUMBER
+	ln -s /proc/sys "$R/psys$n"
+	ln -s /dev/pts "$R/pts$n"
+	ln -s /dev "$R/dev$n"
+	ln -s /proc "$R/proc$n"
+	run rb --net none --tmpfs "/psys$n" "$CNAME" "$R" true
+	[ "$status" = 125 ]
+	assert_output "runb: /psys$n leads to a kernel file system (/proc, /sys, /dev/pts ...): runb mounts nothing there"
+	run rb --net none --tmpfs "/pts$n" "$CNAME" "$R" true
+	[ "$status" = 125 ]
+	run rb --net none --volume "$T:/proc$n" "$CNAME" "$R" true
+	[ "$status" = 125 ]
+	run rb --net none --tmpfs "/dev$n/x" "$CNAME" "$R" true
+	[ "$status" = 125 ]
+	assert_output "runb: /dev$n/x leads into /dev through a link: runb mounts there only on a path that says so"
+	# the control: a path that says /dev is taken as it is
+	run rb --net none --tmpfs /dev/x "$CNAME" "$R" sh -c 'grep -c " /dev/x " /proc/self/mountinfo'
+	assert_success
+	assert_output 1
+}
+
+@test "--overlay: a tree deeper than PATH_MAX the container leaves in its layer is removed all the same" {
+	own_rootfs
+	run rb --net none --overlay "$CNAME" "$R" sh -c 'cd /tmp; n=$(printf "d%.0s" $(seq 105)); for i in $(seq 45); do mkdir $n && cd $n || exit 1; done; ln -s / lnk; mkfifo ff; pwd | wc -c'
+	assert_success
+	[ "$output" -gt 4096 ]
+	[ ! -e "/var/lib/runb/.overlay/$CNAME" ]
+}

@@ -89,3 +89,17 @@ s.bind(("0.0.0.0", 18082)); s.listen(1); time.sleep(30)' &
 	[ ! -e "/run/runb/$CNAME.lock" ]
 	[ ! -e "/run/netns/$CNAME" ]
 }
+
+@test "-p: the proxy reads strangers' bytes as nobody, without capabilities, with no_new_privs" {
+	web_root
+	rbd "$CNAME" -p 127.0.0.1:18083:80 -- httpd -f -p 80 -h "/tmp/$CNAME.www"
+	retry 201 0.05 get 127.0.0.1:18083
+	local p found=0
+	for p in $(pgrep -x runb); do
+		grep -q '^Uid:[[:space:]]*65534' "/proc/$p/status" 2>/dev/null || continue
+		grep -q '^CapEff:[[:space:]]*0000000000000000' "/proc/$p/status"
+		grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$p/status"
+		found=$((found + 1))
+	done
+	[ "$found" = 1 ]
+}
