@@ -771,7 +771,7 @@ NNP_PROBE='grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status; /tmp/suid/euid
 	mkfifo "$r/etc/passwd"
 	run timeout 20 nsenter --net="/run/netns/$NS" "$RUNB" --net none --user pg "$CNAME" "$r" true
 	[ "$status" = 125 ]
-	assert_output "runb: /etc/passwd in the container's root is not a regular file"
+	assert_output "runb: /etc/passwd in the container's root is not a regular file of its own"
 }
 
 @test "--user against a hostile /etc/passwd: a link to /proc, a uid out of range, an over-long line are no user" {
