@@ -786,9 +786,16 @@ NNP_PROBE='grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status; /tmp/suid/euid
 		[ "$status" = 125 ]
 		assert_output "runb: --user $u: no such user in ROOTFS's /etc/passwd"
 	done
+	# a link to /proc: inside a running container /proc is there, and runb exec --user,
+	# which looks the name up from inside, refuses it
 	rm "$r/etc/passwd"
-	ln -s /proc/self/status "$r/etc/passwd"
-	run rb --net none --user pg "$CNAME" "$r" true
+	ln -s /proc/1/status "$r/etc/passwd"
+	CNAME=$CNAME rb_bg --net none "$CNAME" "$r" sleep 30
+	retry 201 0.05 test -n "$(container_pid)"
+	sleep 0.2
+	run timeout 20 nsenter --net="/run/netns/$NS" "$RUNB" exec --user pg "$CNAME" true
 	[ "$status" = 125 ]
 	assert_output "runb: /etc/passwd in the container's root is not a regular file of its own"
+	kill -TERM "$RB_PID"
+	rb_wait || true
 }
