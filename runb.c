@@ -4259,11 +4259,16 @@ static void overlay_dir_check(const struct config *cfg, const struct stat *root)
 
 static void overlay_dir_prepare(struct config *cfg, struct ledger *led, int rootfd)
 {
+	struct statfs fs;
 	struct stat root;
 	char fdp[32], *abs;
 	int fd;
 	ssize_t n;
 
+	if (cfg->overlay == OVERLAY_DISK && statfs("/var/lib", &fs) == 0 && fs.f_type == OVERLAYFS_SUPER_MAGIC) {
+		cfg->overlay = OVERLAY_TMPFS;  /* overlayfs takes no overlayfs as its upper layer */
+		trace(cfg->tr, 0, "(--overlay)", "/var/lib is an overlayfs itself: the layers on a tmpfs");
+	}
 	if (cfg->overlay == OVERLAY_DISK)
 		overlay_disk_make(cfg, led);
 	if (cfg->overlay != OVERLAY_DIR && cfg->overlay != OVERLAY_DISK)

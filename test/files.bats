@@ -56,6 +56,13 @@ held_leaks_nothing() {
 }
 
 # A copy of ROOTFS of the test's own, for the tests that change it or sum it.
+# Where --overlay keeps its layers: on disk, but where /var/lib is an overlayfs
+# itself (the QEMU VM's root), which overlayfs cannot take as an upper layer,
+# on a tmpfs.
+overlay_layers() {
+	if [ "$(stat -fc %T /var/lib)" = overlayfs ]; then echo "(a tmpfs)"; else echo "/var/lib/runb/.overlay/$CNAME"; fi
+}
+
 own_rootfs() {
 	cp -a "$ROOTFS" "$T/rootfs"
 	R=$T/rootfs
@@ -475,7 +482,7 @@ only-a only-b "
 		ls -d /proc/1 /sys/kernel /dev/null /etc/hosts /vol/h /tm /work >/dev/null && echo MOUNTS-THERE
 		echo x > /etc/new; rm /etc/group; mkdir /newdir; echo w > /work/f; pwd'
 	assert_success
-	assert_line --partial "[runb] (--overlay) -> mount -t overlay -o lowerdir=$R,upperdir=/var/lib/runb/.overlay/$CNAME/upper,workdir=/var/lib/runb/.overlay/$CNAME/work overlay $R"
+	assert_line --partial "[runb] (--overlay) -> mount -t overlay -o lowerdir=$R,upperdir=$(overlay_layers)/upper,workdir=$(overlay_layers)/work overlay $R"
 	assert_line MOUNTS-THERE
 	assert_line /work
 	[ "$(tree_sum "$R")" = "$before" ]
@@ -638,11 +645,11 @@ NO-KEPT"
 	run rb --net none -v --overlay "$CNAME" "$R" /bin/sh -c 'echo x > /f; cat /f'
 	assert_success
 	assert_line x
-	assert_line --partial "upperdir=/var/lib/runb/.overlay/$CNAME/upper"
+	assert_line --partial "upperdir=$(overlay_layers)/upper"
 	[ ! -e "/var/lib/runb/.overlay/$CNAME" ]
 	[ "$(tree_sum "$R")" = "$before" ]
-	if [ "$(stat -fc %T /var/lib/runb)" = tmpfs ]; then
-		note "/var/lib/runb is on a tmpfs here (the VM's disk is RAM): the 200 MiB under -m 64m is not tried"
+	if [ "$(overlay_layers)" = "(a tmpfs)" ]; then
+		note "/var/lib is an overlayfs here (the VM's root, in RAM): the layers go to a tmpfs, and the 200 MiB under -m 64m is not tried"
 	else
 		run rb --net none --overlay -m 64m "$CNAME" "$R" /bin/sh -c \
 			'dd if=/dev/zero of=/big bs=1M count=200 2>/dev/null; ls -l /big | awk "{ print \$5 }"'
