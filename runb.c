@@ -190,6 +190,7 @@ struct config {
 	enum { NET_NONE, NET_BRIDGE } net;
 	uint32_t subnet;        /* --subnet, host byte order; default 10.0.0.0 */
 	int prefix;             /* its prefix length; default 24 */
+	char bridge[IFNAMSIZ];  /* the subnet's bridge: runb-bridge, or runb-XXXXXXXX (bridge_name) */
 	struct in_addr ip;      /* --ip; see struct run for the address in use */
 	bool ip_asked;
 	const char **dns;       /* --dns, each a nameserver line; none: the slide's 8.8.8.8 */
@@ -255,8 +256,8 @@ struct run {
 /* What runb made on the host, in the order it made it: teardown() unwinds
  * it from the last entry to the first. The crash sweep fills one for a dead
  * run's NAME and unwinds it the same way. */
-enum made_what { MADE_LOCK, MADE_OVERLAY, MADE_CGROUP, MADE_NETNS, MADE_LEASE, MADE_RECORD,
-		 MADE_PROXY, MADE_TTY_RAW };
+enum made_what { MADE_LOCK, MADE_OVERLAY, MADE_CGROUP, MADE_NETNS, MADE_LEASE, MADE_BRIDGE,
+		 MADE_RECORD, MADE_PROXY, MADE_TTY_RAW };
 
 struct ledger {
 	pid_t owner;            /* the runb that made it: only that process unwinds it */
@@ -264,10 +265,14 @@ struct ledger {
 	bool cg_v2;
 	struct tracer *tr;
 	unsigned int n;
-	enum made_what made[8];
+	enum made_what made[9];
 	int lock_fd;            /* MADE_LOCK: /run/runb/NAME.lock, held for the container's life */
 	int lease_fd;           /* MADE_LEASE: /run/runb/ADDR, locked while the container has ADDR */
 	struct in_addr lease;
+	const char *bridge;     /* MADE_BRIDGE: a --subnet's own bridge, which its last container removes */
+	int bridge_fd;          /* MADE_BRIDGE: /run/runb/BRIDGE.bridge, locked while joining or leaving */
+	bool bridge_made;       /* MADE_BRIDGE: this run made the bridge (and marks it) */
+	char veth[IFNAMSIZ];    /* MADE_BRIDGE: the container's port on it */
 	struct termios tty_saved;  /* MADE_TTY_RAW: the caller's terminal as it was */
 	int record_fd;          /* MADE_RECORD: -d, /var/lib/runb/NAME/state, the record's state */
 	pid_t proxy;            /* MADE_PROXY: -p's proxy, killed at the end */
@@ -1062,19 +1067,19 @@ static int net_bridge(const struct config *cfg, int fd)
 	int bridge;
 
 	trace(cfg->tr, 26, "brctl addbr $BRIDGE_NAME", "RTM_NEWLINK bridge %s address "
-	      "02:00:%02x:%02x:%02x:%02x (exists: fine)", NET_BRIDGE_NAME, b[0], b[1], b[2], b[3]);
-	if (link_add_bridge(fd, NET_BRIDGE_NAME, mac) < 0)
-		die("ip link add %s type bridge", NET_BRIDGE_NAME);
-	bridge = link_index(NET_BRIDGE_NAME);
+	      "02:00:%02x:%02x:%02x:%02x (exists: fine)", cfg->bridge, b[0], b[1], b[2], b[3]);
+	if (link_add_bridge(fd, cfg->bridge, mac) < 0)
+		die("ip link add %s type bridge", cfg->bridge);
+	bridge = link_index(cfg->bridge);
 	if (bridge < 0)
-		die("ip link show %s", NET_BRIDGE_NAME);
+		die("ip link show %s", cfg->bridge);
 	trace(cfg->tr, 26, "ip addr add $BRIDGE_IP/$BRIDGE_NETMASK dev $BRIDGE_NAME",
-	      "RTM_NEWADDR %s/%d on %s (exists: fine)", inet_ntoa(ip), cfg->prefix, NET_BRIDGE_NAME);
+	      "RTM_NEWADDR %s/%d on %s (exists: fine)", inet_ntoa(ip), cfg->prefix, cfg->bridge);
 	if (addr_add(fd, bridge, ip, cfg->prefix, true) < 0)
-		die("ip address add %s/%d dev %s", inet_ntoa(ip), cfg->prefix, NET_BRIDGE_NAME);
-	trace(cfg->tr, 26, "ip link set $BRIDGE_NAME up", "RTM_NEWLINK %s IFF_UP", NET_BRIDGE_NAME);
+		die("ip address add %s/%d dev %s", inet_ntoa(ip), cfg->prefix, cfg->bridge);
+	trace(cfg->tr, 26, "ip link set $BRIDGE_NAME up", "RTM_NEWLINK %s IFF_UP", cfg->bridge);
 	if (link_set_up(fd, bridge) < 0)
-		die("ip link set %s up", NET_BRIDGE_NAME);
+		die("ip link set %s up", cfg->bridge);
 	return bridge;
 }
 
@@ -1109,9 +1114,9 @@ static void net_host_side(const struct config *cfg, const struct run *run, int n
 	if (host_end < 0)
 		die("ip link show %s", veth);
 	trace(cfg->tr, 26, "brctl addif $BRIDGE_NAME $VETH", "RTM_NEWLINK %s IFLA_MASTER %s",
-	      veth, NET_BRIDGE_NAME);
+	      veth, cfg->bridge);
 	if (link_set_master(fd, host_end, bridge) < 0)
-		die("ip link set %s master %s", veth, NET_BRIDGE_NAME);
+		die("ip link set %s master %s", veth, cfg->bridge);
 	trace(cfg->tr, 26, "ip link set $VETH up", "RTM_NEWLINK %s IFF_UP", veth);
 	if (link_set_up(fd, host_end) < 0)
 		die("ip link set %s up", veth);
@@ -1710,7 +1715,7 @@ static noreturn void exec_command(const struct config *cfg, int report)
  *         sweep_crashed_run()                            <- runb_start()
  *         sweep_crashed_runs(), net_ns_check_free()      <- runb_start()
  *         net_check_subnet_free()                        <- runb_start()
- *         net_lease()                                    <- main()
+ *         net_lease(), bridge_enter(), bridge_entered()  <- main()
  *         teardown()                                     <- runb_start(), exec_run()
  *   II.3  The root: ROOTFS by its descriptor, and --overlay
  *         rootfs_open(), rootfs_warn_if_open()           <- runb_start()
@@ -2197,6 +2202,19 @@ static void check_ip(const struct config *cfg)
 	diex("invalid --ip '%s': outside the containers' range %s-%s", inet_ntoa(cfg->ip), first, last);
 }
 
+/* A --subnet other than the slide's gets a bridge of its own, named from its network
+ * address in hex: runb-0a630000 for 10.99.0.0/N. A link name has 15 characters, too few
+ * for the address in dots. Two subnets with one network address overlap, and runb refuses
+ * the second (net_check_subnet_free()), so the name is unique. scripts/bridge-common.sh
+ * names it the same way. */
+static void bridge_name(struct config *cfg)
+{
+	if (cfg->subnet == NET_SUBNET && cfg->prefix == NET_PREFIX)
+		snprintf(cfg->bridge, sizeof(cfg->bridge), "%s", NET_BRIDGE_NAME);
+	else
+		snprintf(cfg->bridge, sizeof(cfg->bridge), "runb-%08x", cfg->subnet);
+}
+
 /* --subnet A.B.C.D/N: a private range (RFC 1918) of /24 or larger, given by its network
  * address. The slide's is 10.0.0.0/24; another one is for a machine whose own network
  * already uses it (see net_check_subnet_free()). */
@@ -2227,6 +2245,7 @@ static void parse_subnet(struct cmdline *cl, const char *arg)
 		    (net & net_mask(private[i].prefix)) == private[i].net) {
 			cfg->subnet = net;
 			cfg->prefix = prefix;
+			bridge_name(cfg);
 			return;
 		}
 	diex("invalid --subnet '%s': not inside a private range (10.0.0.0/8, 172.16.0.0/12, "
@@ -2600,7 +2619,7 @@ static void step_look(const struct tracer *tr, int slide, char out[static 512])
 			 "ls -d /sys/fs/cgroup/*/runb/%s", tr->name);
 		break;
 	case 26:
-		snprintf(out, 512, "ip netns list; ip -br link show master " NET_BRIDGE_NAME
+		snprintf(out, 512, "ip netns list; ip -br link show type bridge_slave"
 			 "; ip netns exec %s ip -br addr", tr->name);
 		break;
 	case 27:
@@ -2952,7 +2971,8 @@ static const struct option_row options[] = {
 	{ "ip", 0, required_argument, "ADDR", parse_ip, "the container's address (default: the lowest free in the subnet)" },
 	{ "subnet", 0, required_argument, "CIDR", parse_subnet,
 	  "the containers' network, a private /24 or larger (default\n"
-	  "10.0.0.0/24, the slide's; runb-bridge takes its first address)" },
+	  "10.0.0.0/24, the slide's, on runb-bridge; another subnet gets a bridge of\n"
+	  "its own, runb-XXXXXXXX, removed with its last container)" },
 	{ "dns", 0, required_argument, "ADDR", opt_dns,
 	  "a nameserver for /etc/resolv.conf, IPv4 or IPv6 (repeatable;\ndefault 8.8.8.8)" },
 	{ "dns-search", 0, required_argument, "DOMAIN", opt_dns_search,
@@ -3445,13 +3465,161 @@ static void net_release(struct ledger *led)
 	led->lease_fd = -1;
 }
 
-/* Beyond the slides: before runb-bridge gets the subnet's first address, the subnet must be free on this
- * machine: on one whose own network is 10.0.0.0/24 the bridge would add a second route to
- * it and take that network's traffic. Any address or route (but a default route) of
+/* Beyond the slides: a bridge per subnet — replaces: one runb-bridge for every subnet
+ *
+ * The containers of the slide's subnet share runb-bridge, which stays, as on
+ * the slide. Each other --subnet gets a bridge of its own (bridge_name()), so
+ * containers of different subnets share no link: no ARP and no broadcast
+ * passes between them. runb marks a bridge it makes with the alias "runb",
+ * and the last container to leave such a bridge removes it; its address and
+ * route go with it. A bridge that someone else made (scripts/setup_bridge.sh)
+ * stays. Joining and leaving hold the lock /run/runb/BRIDGE.bridge, so a
+ * container that joins never loses its bridge to one that leaves.
+ */
+static int bridge_lock(const char *bridge)
+{
+	char path[PATH_MAX];
+	struct stat held, named;
+	int fd;
+
+	snprintf(path, sizeof(path), STATE_DIR "/%s.bridge", bridge);
+	for (;;) {
+		fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd < 0)
+			return -1;
+		if (flock(fd, LOCK_EX) < 0 || fstat(fd, &held) < 0) {
+			close(fd);
+			return -1;
+		}
+		if (stat(path, &named) == 0 && held.st_ino == named.st_ino && held.st_dev == named.st_dev)
+			return fd;
+		close(fd);  /* its last holder unlinked it meanwhile: lock the new one */
+	}
+}
+
+/* Unlink first, then close, which unlocks: nothing is left in /run/runb. */
+static void bridge_unlock(struct ledger *led)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), STATE_DIR "/%s.bridge", led->bridge);
+	if (unlink(path) < 0)
+		warn("unlink %s", path);
+	close(led->bridge_fd);
+	led->bridge_fd = -1;
+}
+
+/* ip link set DEV alias TEXT. */
+static int link_set_alias(int fd, int ifindex, const char *alias)
+{
+	struct nl_req req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		.nh.nlmsg_type = RTM_NEWLINK,
+		.ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex },
+	};
+
+	nl_put(&req, IFLA_IFALIAS, alias, strlen(alias) + 1);
+	return nl_talk(fd, &req);
+}
+
+/* Before slide 26's host half: lock a --subnet's own bridge, and note whether this run
+ * makes it. The default bridge needs neither. */
+static void bridge_enter(const struct config *cfg, struct ledger *led, const char *veth)
+{
+	if (strcmp(cfg->bridge, NET_BRIDGE_NAME) == 0)
+		return;
+	led->bridge = cfg->bridge;
+	snprintf(led->veth, sizeof(led->veth), "%s", veth);
+	led->bridge_fd = bridge_lock(cfg->bridge);
+	if (led->bridge_fd < 0)
+		die("lock " STATE_DIR "/%s.bridge", cfg->bridge);
+	led->bridge_made = link_index(cfg->bridge) < 0;
+	ledger_add(led, MADE_BRIDGE);
+	trace(cfg->tr, 0, "(a bridge of its own for --subnet)", "flock " STATE_DIR "/%s.bridge; "
+	      "%s %s", cfg->bridge, led->bridge_made ? "make" : "join", cfg->bridge);
+}
+
+/* After it: mark a bridge this run made as runb's (ip link set BRIDGE alias runb), and
+ * let go of the lock. */
+static void bridge_entered(const struct config *cfg, struct ledger *led)
+{
+	int fd;
+
+	if (led->bridge_fd < 0)
+		return;
+	if (led->bridge_made) {
+		fd = nl_open();
+		if (link_set_alias(fd, link_index(cfg->bridge), "runb") < 0)
+			die("ip link set %s alias runb", cfg->bridge);
+		close(fd);
+	}
+	bridge_unlock(led);
+}
+
+struct bridge_ports {
+	int bridge;             /* the bridge's ifindex */
+	int ports;              /* links whose master it is */
+	bool runbs;             /* its alias is "runb" */
+};
+
+static void bridge_count_ports(const struct nlmsghdr *nh, void *arg)
+{
+	const struct ifinfomsg *ifi = NLMSG_DATA(nh);
+	struct bridge_ports *b = arg;
+	int len = IFLA_PAYLOAD(nh);
+
+	for (struct rtattr *rta = IFLA_RTA(ifi); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == IFLA_MASTER && RTA_PAYLOAD(rta) >= sizeof(int) &&
+		    *(int *)RTA_DATA(rta) == b->bridge)
+			b->ports++;
+		if (rta->rta_type == IFLA_IFALIAS && ifi->ifi_index == b->bridge &&
+		    RTA_PAYLOAD(rta) >= 5 && memcmp(RTA_DATA(rta), "runb", 5) == 0)
+			b->runbs = true;
+	}
+}
+
+/* The undo: take the container's port off the bridge now (ip link del VETH), not when
+ * the kernel frees its netns, then remove a bridge of runb's that has no port left: one
+ * with the alias "runb", or one this run made and had no time to mark (it died while
+ * joining). setup_bridge.sh clears the alias of a bridge it takes over. */
+static void bridge_leave(struct ledger *led)
+{
+	bool joining = led->bridge_fd >= 0;
+	struct bridge_ports b = { .bridge = link_index(led->bridge) };
+	struct nl_req links = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		.nh.nlmsg_type = RTM_GETLINK,
+		.ifi.ifi_family = AF_UNSPEC,
+	};
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+
+	if (led->bridge_fd < 0)
+		led->bridge_fd = bridge_lock(led->bridge);
+	trace(led->tr, 0, "(the last container on a bridge of its own removes it)",
+	      "ip link del %s; ip link del %s when it has no port left", led->veth, led->bridge);
+	if (fd < 0 || led->bridge_fd < 0)
+		warn("teardown: lock " STATE_DIR "/%s.bridge", led->bridge);
+	else if (link_del(fd, led->veth) < 0)
+		warn("teardown: ip link del %s", led->veth);
+	else if (b.bridge > 0 && nl_dump(fd, &links, RTM_NEWLINK, bridge_count_ports, &b) < 0)
+		warn("teardown: ip link show master %s", led->bridge);
+	else if (b.bridge > 0 && b.ports == 0 && (b.runbs || (joining && led->bridge_made)) &&
+		 link_del(fd, led->bridge) < 0)
+		warn("teardown: ip link del %s", led->bridge);
+	if (fd >= 0)
+		close(fd);
+	if (led->bridge_fd >= 0)
+		bridge_unlock(led);
+}
+
+/* Beyond the slides: before the bridge gets the subnet's first address, the subnet must be
+ * free on this machine: on one whose own network is 10.0.0.0/24 the bridge would add a second
+ * route to it and take that network's traffic. Any address or route (but a default route) of
  * another interface that overlaps the subnet is a conflict: ip address show, ip route show. */
 struct subnet_use {
 	uint32_t net;
 	int prefix, bridge;
+	const char *bridge_name;
 	char found[96];  /* "address 10.0.0.5/24 on eth0", empty while none */
 };
 
@@ -3466,8 +3634,8 @@ static void subnet_overlap(struct subnet_use *u, const char *what, uint32_t a, i
 		return;
 	if (ifindex > 0 && !if_indextoname(ifindex, ifname))
 		strcpy(ifname, "?");
-	/* a runb-bridge that another runb starting meanwhile made is ours too */
-	if (strcmp(ifname, NET_BRIDGE_NAME) == 0)
+	/* the bridge that another runb starting meanwhile made is ours too */
+	if (strcmp(ifname, u->bridge_name) == 0)
 		return;
 	snprintf(u->found, sizeof(u->found), "%s %s/%d on %s", what,
 		 inet_ntoa(net_addr(a)), prefix, ifname);
@@ -3505,7 +3673,7 @@ static void net_check_subnet_free(const struct config *cfg)
 {
 	int fd = nl_open();
 	struct subnet_use u = { .net = cfg->subnet, .prefix = cfg->prefix,
-				.bridge = link_index(NET_BRIDGE_NAME) };
+				.bridge = link_index(cfg->bridge), .bridge_name = cfg->bridge };
 	struct nl_req addrs = {
 		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg)),
 		.nh.nlmsg_type = RTM_GETADDR,
@@ -3518,7 +3686,7 @@ static void net_check_subnet_free(const struct config *cfg)
 	};
 
 	trace(cfg->tr, 0, "(is the subnet free?)", "RTM_GETADDR, RTM_GETROUTE dumps: %s/%d on no "
-	      "interface but %s", inet_ntoa(net_addr(cfg->subnet)), cfg->prefix, NET_BRIDGE_NAME);
+	      "interface but %s", inet_ntoa(net_addr(cfg->subnet)), cfg->prefix, cfg->bridge);
 	if (nl_dump(fd, &addrs, RTM_NEWADDR, subnet_check_addr, &u) < 0)
 		die("ip address show");
 	if (nl_dump(fd, &routes, RTM_NEWROUTE, subnet_check_route, &u) < 0)
@@ -3700,6 +3868,9 @@ static void ledger_unwind(struct ledger *led)
 		case MADE_LEASE:
 			net_release(led);
 			break;
+		case MADE_BRIDGE:
+			bridge_leave(led);
+			break;
 		case MADE_RECORD:
 			record_end(led);
 			break;
@@ -3748,7 +3919,7 @@ static void sweep_crashed_run(const struct ledger *live, const char *name)
 {
 	struct ledger dead = {
 		.owner = live->owner, .name = name, .cg_v2 = live->cg_v2, .tr = live->tr,
-		.lock_fd = -1, .lease_fd = -1, .record_fd = -1, .n = 3,
+		.lock_fd = -1, .lease_fd = -1, .bridge_fd = -1, .record_fd = -1, .n = 3,
 		.made = { MADE_OVERLAY, MADE_CGROUP, MADE_NETNS },
 	};
 
@@ -3760,7 +3931,7 @@ static void sweep_crashed_run(const struct ledger *live, const char *name)
 
 /* Every start looks for what crashed runs left, of any NAME: a lock file
  * that anyone can lock is one whose runb is gone (lock_file() links new ones
- * in locked), and so is an address lease. Each is swept and removed; one
+ * in locked), and so is an address lease or a bridge's lock. Each is swept and removed; one
  * that vanished since readdir is left alone (lock_existing() makes none). */
 static void sweep_crashed_runs(const struct ledger *live)
 {
@@ -3778,7 +3949,9 @@ static void sweep_crashed_runs(const struct ledger *live)
 		len = strlen(e->d_name);
 		if (e->d_name[0] == '.')
 			continue;
-		lease = inet_pton(AF_INET, e->d_name, &a) == 1;  /* an address lease */
+		/* an address lease, or a bridge's lock (bridge_lock()) */
+		lease = inet_pton(AF_INET, e->d_name, &a) == 1 ||
+			(len > 7 && strcmp(e->d_name + len - 7, ".bridge") == 0);
 		if (!lease && (len < 6 || len > 69 || strcmp(e->d_name + len - 5, ".lock") != 0))
 			continue;
 		snprintf(path, sizeof(path), STATE_DIR "/%s", e->d_name);
@@ -8601,7 +8774,7 @@ static int verb_exec(int argc, char **argv)
 {
 	struct tracer tr = { .verbose = false };
 	struct config cfg = { .tr = &tr, .tty = -1, .hostname = "" };
-	struct ledger led = { .lock_fd = -1, .lease_fd = -1, .record_fd = -1, .tr = &tr };
+	struct ledger led = { .lock_fd = -1, .lease_fd = -1, .bridge_fd = -1, .record_fd = -1, .tr = &tr };
 	struct cmdline cl = { .cfg = &cfg };
 	bool user_asked = false;
 	struct state st;
@@ -8662,7 +8835,7 @@ static const struct verb_row *verb_of(const char *word)
 static void verb_sweep(void)
 {
 	struct tracer tr = { .verbose = false };
-	struct ledger live = { .owner = getpid(), .lock_fd = -1, .lease_fd = -1, .record_fd = -1,
+	struct ledger live = { .owner = getpid(), .lock_fd = -1, .lease_fd = -1, .bridge_fd = -1, .record_fd = -1,
 			       .tr = &tr };
 	struct statfs st;
 
@@ -8893,11 +9066,11 @@ int main(int argc, char **argv)
 	struct config cfg = {
 		.net = NET_BRIDGE, .stop_timeout = 10, .seccomp = true,
 		.stop_signal = SIGTERM, .log_max_size = 20ULL << 20, .log_max_file = 5,
-		.subnet = NET_SUBNET, .prefix = NET_PREFIX, .tty = -1, .tr = &tr, .nnp = true,
+		.subnet = NET_SUBNET, .prefix = NET_PREFIX, .bridge = NET_BRIDGE_NAME, .tty = -1, .tr = &tr, .nnp = true,
 		.pids = PIDS_DEFAULT,
 	};
 	struct run run = { .volumes = NULL };
-	struct ledger led = { .lock_fd = -1, .lease_fd = -1, .record_fd = -1, .tr = &tr };
+	struct ledger led = { .lock_fd = -1, .lease_fd = -1, .bridge_fd = -1, .record_fd = -1, .tr = &tr };
 	struct handoff h = { .rootfd = -1, .netns_fd = -1, .pty_sock = { -1, -1 },
 			     .report = { -1, -1 }, .out = { -1, -1 }, .err = { -1, -1 } };
 	struct detach d = { .err = -1, .started = -1 };
@@ -8927,7 +9100,9 @@ int main(int argc, char **argv)
 	if (c->net == NET_BRIDGE) {
 		net_lease(c, &run, &led);              /* beyond the slides: an address of its own */
 		veth_name(c, led.owner, veth);
+		bridge_enter(c, &led, veth);           /* beyond the slides: a bridge per --subnet */
 		net_host_side(c, &run, h.netns_fd, veth);  /* slide 26: ip link add $VETH ...; brctl addif */
+		bridge_entered(c, &led);
 	}
 	net_configure_container(c, &run, h.netns_fd);  /* slide 26: ip netns exec ... ip address ... */
 	ports_proxy_start(c, &run, &led, h.netns_fd);  /* beyond the slides: -p */

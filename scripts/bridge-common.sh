@@ -3,7 +3,7 @@
 # bridge-common.sh - what setup_bridge.sh and remove_bridge.sh share, sourced
 # by both: the names of what they make (runb's bridge, the nftables table,
 # the iptables rules tagged "runb", the saved ip_forward), their command
-# line, and the subnet with its addresses.
+# line, and the subnet with its addresses and bridge.
 #
 # The command line of both: [--subnet CIDR] (also --subnet=CIDR), or -h,
 # --help. CIDR follows runb's own --subnet rules: a private range (10.0.0.0/8,
@@ -11,11 +11,12 @@
 # address; the default is runb's, 10.0.0.0/24. The bridge takes the subnet's
 # first address, and the MAC runb gives the bridge it makes: 02:00 and that
 # address's four bytes (net_bridge() in runb.c), so the one runb finds is the
-# one it would have made.
+# one it would have made. The default subnet's bridge is runb-bridge; any other
+# subnet has a bridge of its own, named from its network address in hex
+# (runb-0a610000 for 10.97.0.0/16), as runb's bridge_name() names it, and an
+# nftables table of the same name.
 
-BRIDGE=runb-bridge  # runb.c: NET_BRIDGE_NAME
 NFT_FAMILY=ip
-NFT_NAME=runb
 STATE_DIR=${RUNB_STATE_DIR:-/run/runb}
 FWD_SAVED=$STATE_DIR/ip_forward.saved
 
@@ -59,6 +60,13 @@ set_subnet() {
         ! { [ "$prefix" -ge 16 ] && [ $((n & 0xffff0000)) = $((0xc0a80000)) ]; }; then
         die "invalid --subnet '$cidr': not inside a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16)"
     fi
+    if [ "$n" = $((0x0a000000)) ] && [ "$prefix" = 24 ]; then
+        BRIDGE=runb-bridge  # runb.c: NET_BRIDGE_NAME
+        NFT_NAME=runb
+    else
+        BRIDGE=$(printf 'runb-%08x' "$n")  # runb.c: bridge_name()
+        NFT_NAME=$BRIDGE
+    fi
     gw=$((n + 1))
     SUBNET=$((n >> 24)).$((n >> 16 & 255)).$((n >> 8 & 255)).$((n & 255))/$prefix
     BRIDGE_IP=$((gw >> 24)).$((gw >> 16 & 255)).$((gw >> 8 & 255)).$((gw & 255))
@@ -94,4 +102,9 @@ parse_args() {
     IPT_NAT=(-s "$SUBNET" ! -o "$BRIDGE" -m comment --comment runb -j MASQUERADE)
     IPT_FWD_IN=(-i "$BRIDGE" -m comment --comment runb -j ACCEPT)
     IPT_FWD_EST=(-o "$BRIDGE" -m conntrack --ctstate "RELATED,ESTABLISHED" -m comment --comment runb -j ACCEPT)
+    # isolation, as docker's DOCKER-ISOLATION chains: nothing is forwarded
+    # between this bridge and another runb bridge (runb+), both ways
+    IPT_ISO_SELF=(-i "$BRIDGE" -o "$BRIDGE" -m comment --comment runb -j ACCEPT)
+    IPT_ISO_OUT=(-i "$BRIDGE" -o runb+ -m comment --comment runb -j DROP)
+    IPT_ISO_IN=(-i runb+ -o "$BRIDGE" -m comment --comment runb -j DROP)
 }

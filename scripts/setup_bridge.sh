@@ -6,21 +6,26 @@
 #
 # CIDR is the containers' network, as runb's --subnet (default 10.0.0.0/24,
 # the slide's); the bridge takes its first address (10.0.0.1/24). Give runb
-# the same --subnet. (The rules for CIDR, and what both scripts share:
-# scripts/bridge-common.sh.)
+# the same --subnet. The default subnet's bridge is "runb-bridge"; any other
+# subnet has a bridge of its own, named as runb names it (runb-0a610000 for
+# 10.97.0.0/16). Run it once per subnet. (The rules for CIDR, and what both
+# scripts share: scripts/bridge-common.sh.)
 #
 # What it does (each step only if not already done, so it can be re-run):
-#   1. creates the bridge "runb-bridge" with the MAC runb gives it, gives it
-#      the subnet's first address, brings it up;
+#   1. creates the subnet's bridge with the MAC runb gives it, gives it the
+#      subnet's first address, brings it up (runb removes a bridge it made
+#      itself when its last container ends; this one stays);
 #   2. enables IPv4 forwarding (net.ipv4.ip_forward=1); if it was 0 before,
 #      that is recorded in $RUNB_STATE_DIR/ip_forward.saved (default
 #      /run/runb) so that remove_bridge.sh can restore it;
-#   3. adds NAT (masquerade) for the subnet and forward-accept rules for the
-#      bridge, touching ONLY runb's own rules (the host's other NAT rules, e.g.
+#   3. adds NAT (masquerade) for the subnet, forward-accept rules for the
+#      bridge, and isolation: nothing is forwarded between this bridge and
+#      another runb bridge (runb-*), both ways, as docker's isolation chains
+#      do. It touches ONLY runb's own rules (the host's other NAT rules, e.g.
 #      docker's or libvirt's, are left alone):
-#        - with nftables (nft): a dedicated table "ip runb", replaced
-#          atomically on every run (so it NATs the last run's subnet only;
-#          the bridge keeps the addresses of earlier runs).  If iptables'
+#        - with nftables (nft): a table of the subnet's own, "ip runb" for
+#          the default one and "ip BRIDGE" for another, replaced atomically
+#          on every run.  If iptables'
 #          FORWARD chain has a DROP policy (as docker sets it), two
 #          iptables FORWARD accepts tagged with the comment "runb" are
 #          added too, because a drop in any table wins over our table's
@@ -35,7 +40,6 @@ set -euo pipefail
 PROG=${0##*/}
 # shellcheck source=scripts/bridge-common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/bridge-common.sh"
-NFT_TABLE="$NFT_FAMILY $NFT_NAME"
 
 # ipt_ensure TABLE CHAIN -A|-I SPEC...: add the rule unless it is present.
 ipt_ensure() {
@@ -47,13 +51,19 @@ ipt_ensure() {
 }
 
 ipt_forward_rules() {
-    # Inserted at the top so that they come before any rejecting rule.
+    # Inserted at the top so that they come before any rejecting rule; the
+    # last inserted is the first: the bridge to itself, the isolation, then
+    # the accepts.
     ipt_ensure filter FORWARD -I "${IPT_FWD_EST[@]}"
     ipt_ensure filter FORWARD -I "${IPT_FWD_IN[@]}"
+    ipt_ensure filter FORWARD -I "${IPT_ISO_IN[@]}"
+    ipt_ensure filter FORWARD -I "${IPT_ISO_OUT[@]}"
+    ipt_ensure filter FORWARD -I "${IPT_ISO_SELF[@]}"
 }
 
-parse_args "Usage: $PROG [--subnet CIDR]   (as root) - create $BRIDGE with the first address of CIDR (default 10.0.0.0/24) and NAT for it, for runb" "$@"
+parse_args "Usage: $PROG [--subnet CIDR]   (as root) - create the bridge of CIDR (default 10.0.0.0/24) with its first address, and NAT for it, for runb" "$@"
 [ "$(id -u)" -eq 0 ] || die "must be run as root"
+NFT_TABLE="$NFT_FAMILY $NFT_NAME"
 have ip || die "'ip' not found; install iproute2"
 have nft || have iptables || die "neither nft nor iptables found; install nftables (or iptables)"
 
@@ -67,6 +77,11 @@ if ! ip -4 addr show dev "$BRIDGE" | grep -qw "inet $BRIDGE_ADDR"; then
     ip addr add "$BRIDGE_ADDR" dev "$BRIDGE"
 fi
 ip link set dev "$BRIDGE" up
+# a bridge runb made for its containers is marked with the alias "runb", and
+# runb removes it when the last of them ends; this one is the script's: it stays
+if ip -o link show dev "$BRIDGE" | grep -q ' alias runb\b'; then
+    ip link set dev "$BRIDGE" alias ""
+fi
 
 # 2. IPv4 forwarding; remember if it was off (only the first time).
 fwd=$(cat /proc/sys/net/ipv4/ip_forward)
@@ -94,6 +109,8 @@ table $NFT_TABLE {
     }
     chain forward {
         type filter hook forward priority 0; policy accept;
+        iifname "$BRIDGE" oifname "runb-*" oifname != "$BRIDGE" drop
+        oifname "$BRIDGE" iifname "runb-*" iifname != "$BRIDGE" drop
         iifname "$BRIDGE" accept
         oifname "$BRIDGE" ct state related,established accept
     }

@@ -490,17 +490,19 @@ outside_down() {
 	link_gone runb-bridge
 	[ -z "$(in_ns nft list ruleset)" ]
 
-	# a /16: the bridge has 10.97.0.1/16 and the MAC runb would give it
+	# a /16: a bridge of its own, named as runb names it, with 10.97.0.1/16
+	# and the MAC runb would give it, and a table of its own
 	run in_ns_script setup_bridge.sh --subnet 10.97.0.0/16
 	assert_success
-	run ip -n "$NS" -o -4 addr show dev runb-bridge
+	link_gone runb-bridge
+	run ip -n "$NS" -o -4 addr show dev runb-0a610000
 	assert_output --regexp 'inet 10\.97\.0\.1/16 '
 	[ "${#lines[@]}" = 1 ]
-	[ "$(bridge_mac)" = 02:00:0a:61:00:01 ]
-	r=$(in_ns nft list table ip runb)
-	grep -q 'ip saddr 10\.97\.0\.0/16 oifname != "runb-bridge" masquerade' <<<"$r"
+	[ "$(bridge_mac runb-0a610000)" = 02:00:0a:61:00:01 ]
+	r=$(in_ns nft list table ip runb-0a610000)
+	grep -q 'ip saddr 10\.97\.0\.0/16 oifname != "runb-0a610000" masquerade' <<<"$r"
 	[ "$(grep -c masquerade <<<"$r")" = 1 ]
-	idx=$(ip -n "$NS" -o link show dev runb-bridge | cut -d: -f1)
+	idx=$(ip -n "$NS" -o link show dev runb-0a610000 | cut -d: -f1)
 	# runb --subnet takes that very bridge and address, and gets out through its NAT
 	outside_up
 	run rb --subnet 10.97.0.0/16 "$CNAME" "$ROOTFS" /bin/sh -c \
@@ -510,13 +512,15 @@ outside_down() {
 	assert_line --index 0 --regexp 'inet 10\.97\.0\.2/16 '
 	assert_line 'default via 10.97.0.1 dev eth0 '
 	assert_line outside-ok
-	[ "$(ip -n "$NS" -o link show dev runb-bridge | cut -d: -f1)" = "$idx" ]
-	[ "$(ip -n "$NS" -o -4 addr show dev runb-bridge | wc -l)" = 1 ]
-	[ "$(bridge_mac)" = 02:00:0a:61:00:01 ]
+	# the script's bridge stays when its last container has ended
+	[ "$(ip -n "$NS" -o link show dev runb-0a610000 | cut -d: -f1)" = "$idx" ]
+	[ "$(ip -n "$NS" -o -4 addr show dev runb-0a610000 | wc -l)" = 1 ]
+	[ "$(bridge_mac runb-0a610000)" = 02:00:0a:61:00:01 ]
+	link_gone runb-bridge
 
 	run in_ns_script remove_bridge.sh --subnet=10.97.0.0/16
 	assert_success
-	link_gone runb-bridge
+	link_gone runb-0a610000
 	[ -z "$(in_ns nft list ruleset)" ]
 	[ ! -e "$BATS_TEST_TMPDIR/state/ip_forward.saved" ]
 	[ "$(nft list ruleset)" = "$host_rules" ]
@@ -624,7 +628,7 @@ host_veth_mac() {
 		awk -v n="$1" '$0 ~ "link-netns " n "( |$)" { for (i = 1; i < NF; i++) if ($i == "link/ether") print $(i + 1) }'
 }
 bridge_mac() {
-	ip -n "$NS" -o link show dev runb-bridge 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i == "link/ether") print $(i + 1) }'
+	ip -n "$NS" -o link show dev "${1:-runb-bridge}" 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i == "link/ether") print $(i + 1) }'
 }
 
 @test "the gateway stays reachable when a neighbour leaves: runb's own bridge" {
@@ -722,15 +726,14 @@ add_host_iface() {
 	run rb "$CNAME" "$ROOTFS" true
 	assert_failure 125
 	assert_output --partial "route 10.0.0.128/25 on ?"
-	# another subnet: the bridge takes its first address, the container the next
+	# another subnet: its own bridge takes its first address, the container the next
 	run rb --subnet 10.99.0.0/24 "$CNAME" "$ROOTFS" /bin/sh -c 'ip -o -4 addr show dev eth0; ip route'
 	assert_success
 	assert_line --index 0 --regexp 'inet 10\.99\.0\.2/24 '
 	assert_line --index 1 'default via 10.99.0.1 dev eth0 '
-	run ip -n "$NS" -o -4 addr show dev runb-bridge
-	assert_output --partial 'inet 10.99.0.1/24'
+	link_gone runb-bridge
+	link_gone runb-0a630000
 	# --net none makes no bridge and needs no subnet
-	ip -n "$NS" link del runb-bridge
 	run rb --net none "$CNAME" "$ROOTFS" true
 	assert_success
 	link_gone runb-bridge
@@ -745,4 +748,107 @@ add_host_iface() {
 	run rb --subnet 10.98.0.0/23 --ip 10.98.1.255 "$CNAME" "$ROOTFS" true
 	assert_failure 125
 	assert_output --partial "outside the containers' range 10.98.0.2-10.98.1.254"
+}
+
+# The links whose master is BRIDGE in the test's netns: the host veths.
+ports_of() {
+	ip -n "$NS" -o link show master "$1" 2>/dev/null | awk -F': ' '{sub("@.*", "", $2); print $2}'
+}
+
+# arp_from NAME ADDR: the container NAME asks on its eth0 who has ADDR (the
+# test routes ADDR to eth0 for that moment, and pings it), and prints the MAC
+# it learned, if any: an answer means the two share a link.
+arp_from() {
+	local n="nsenter --net=/run/netns/$1"
+	$n ip route add "$2/32" dev eth0
+	$n "$ROOTFS/bin/busybox" ping -c1 -W1 "$2" >/dev/null 2>&1 || true
+	$n ip neigh show "$2" | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }'
+	$n ip route del "$2/32" dev eth0
+}
+
+@test "--subnet: a bridge of its own each, no link between two subnets, removed with its last container" {
+	local a=$CNAME a2=$CNAME-a2 b=$CNAME-b pa pa2 pb
+	rb_bg_as "$a" --subnet 10.71.0.0/24 "$a" "$ROOTFS" sleep 30
+	pa=$RB_PID
+	RB_PID=$pa container_pid >/dev/null
+	rb_bg_as "$a2" --subnet 10.71.0.0/24 "$a2" "$ROOTFS" sleep 30
+	pa2=$RB_PID
+	RB_PID=$pa2 container_pid >/dev/null
+	rb_bg_as "$b" --subnet 10.72.0.0/24 "$b" "$ROOTFS" sleep 30
+	pb=$RB_PID
+	RB_PID=$pb container_pid >/dev/null
+	# each subnet's bridge has its first address, runb's alias, and only its containers
+	run ip -n "$NS" -o -4 addr show dev runb-0a470000
+	assert_output --regexp 'inet 10\.71\.0\.1/24 '
+	run ip -n "$NS" -o -4 addr show dev runb-0a480000
+	assert_output --regexp 'inet 10\.72\.0\.1/24 '
+	ip -n "$NS" -o link show dev runb-0a470000 | grep -q ' alias runb'
+	[ "$(ports_of runb-0a470000 | wc -l)" = 2 ]
+	[ "$(ports_of runb-0a480000 | wc -l)" = 1 ]
+	link_gone runb-bridge
+	# a neighbour on the same subnet answers ARP; one on the other subnet cannot hear it
+	[ "$(arp_from "$a" 10.71.0.3)" = 02:00:0a:47:00:03 ]
+	[ -z "$(arp_from "$a" 10.72.0.2)" ]
+	[ -z "$(arp_from "$b" 10.71.0.2)" ]
+	# the bridge stays while a container is on it, and goes with the last, its route too
+	rb_stop "$pa"
+	[ "$status" = 137 ]
+	[ "$(ports_of runb-0a470000)" = "$(ports_of runb-0a470000 | grep "^rb$pa2-")" ]
+	ip -n "$NS" link show dev runb-0a470000 >/dev/null
+	rb_stop "$pa2"
+	rb_stop "$pb"
+	link_gone runb-0a470000
+	link_gone runb-0a480000
+	[ -z "$(ip -n "$NS" route show 10.71.0.0/24)" ]
+	[ -z "$(ip -n "$NS" route show 10.72.0.0/24)" ]
+	[ -z "$(ls /run/runb | grep '\.bridge$')" ]
+}
+
+@test "--subnet where forwarding is on: two subnets reach each other through the host, but not with setup_bridge.sh's rules" {
+	local fwd pa
+	fwd=$(in_ns cat /proc/sys/net/ipv4/ip_forward)
+	in_ns sysctl -qw net.ipv4.ip_forward=1
+	rb_bg_as "$CNAME" --subnet 10.71.0.0/24 "$CNAME" "$ROOTFS" sleep 30
+	pa=$RB_PID
+	RB_PID=$pa container_pid >/dev/null
+	run rb --subnet 10.72.0.0/24 "$CNAME-b" "$ROOTFS" ping -c1 -W2 10.71.0.2
+	assert_success
+	in_ns sysctl -qw "net.ipv4.ip_forward=$fwd"
+	# the scripts' rules drop what would pass between the two, both ways
+	in_ns_script setup_bridge.sh --subnet 10.71.0.0/24 >/dev/null
+	in_ns_script setup_bridge.sh --subnet 10.72.0.0/24 >/dev/null
+	[ "$(in_ns cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
+	in_ns nft list table ip runb-0a480000 | grep -q 'iifname "runb-0a480000" oifname "runb-\*" oifname != "runb-0a480000" drop'
+	run rb --subnet 10.72.0.0/24 "$CNAME-b" "$ROOTFS" ping -c1 -W2 10.71.0.2
+	assert_failure 1
+	run rb --subnet 10.72.0.0/24 "$CNAME-b" "$ROOTFS" ping -c1 -W2 10.72.0.1
+	assert_success
+	# the bridge runb made is the script's now: it stays after its container
+	rb_stop "$pa"
+	ip -n "$NS" -o link show dev runb-0a470000 | grep -vq ' alias runb'
+	in_ns_script remove_bridge.sh --subnet 10.71.0.0/24 >/dev/null
+	# forwarding stays on while the other subnet is set up, and is restored after
+	[ "$(in_ns cat /proc/sys/net/ipv4/ip_forward)" = 1 ]
+	in_ns_script remove_bridge.sh --subnet 10.72.0.0/24 >/dev/null
+	[ "$(in_ns cat /proc/sys/net/ipv4/ip_forward)" = "$fwd" ]
+	link_gone runb-0a470000
+	link_gone runb-0a480000
+	[ -z "$(in_ns nft list ruleset)" ]
+}
+
+@test "--subnet: containers joining and leaving its bridge at the same moment all run, and the last removes it" {
+	local i round pids=() st
+	for round in 1 2 3; do
+		pids=()
+		for i in 1 2 3 4 5 6; do
+			rb --subnet 10.73.0.0/24 "$CNAME-$i" "$ROOTFS" ping -c1 -W2 10.73.0.1 >/dev/null &
+			pids+=($!)
+		done
+		for i in "${pids[@]}"; do
+			st=0
+			wait "$i" || st=$?
+			[ "$st" = 0 ] || fail "round $round: a container's ping of its gateway: status $st"
+		done
+		link_gone runb-0a730000
+	done
 }
