@@ -162,6 +162,7 @@ struct tracer {
 struct port {
 	struct in_addr ip;      /* where it listens on the host; default 0.0.0.0 */
 	uint16_t host, ctr;
+	bool udp;               /* .../udp; default TCP */
 };
 
 /* A --volume HOST:CONTAINER[:ro] or a --tmpfs PATH[:OPTIONS] (beyond the slides). */
@@ -214,7 +215,7 @@ struct config {
 	bool init;              /* --init: runb's own init is PID 1, the command its child */
 	bool detach;            /* -d: runb returns once the command runs, and supervises it */
 	uint64_t caps;          /* the capabilities kept: SET_CAPS, --cap-add, --cap-drop */
-	struct port ports[16];  /* -p, each a TCP port relayed into the container */
+	struct port ports[16];  /* -p, each a TCP or UDP port relayed into the container */
 	int n_ports;
 	const char **add_hosts; /* --add-host NAME:IP, each a line of /etc/hosts */
 	int n_add_hosts;
@@ -2836,7 +2837,7 @@ static void opt_stop_signal(struct cmdline *cl, const char *v)
 	cl->cfg->stop_signal = parse_signal("--stop-signal", v);
 }
 
-/* -p [IP:]HOSTPORT:CONTAINERPORT[/tcp] */
+/* -p [IP:]HOSTPORT:CONTAINERPORT[/tcp|/udp] */
 static void parse_publish(struct cmdline *cl, const char *arg)
 {
 	struct config *cfg = cl->cfg;
@@ -2854,11 +2855,12 @@ static void parse_publish(struct cmdline *cl, const char *arg)
 			(sscanf(arg, "%u:%u%n", &h, &c, &n) == 2 && !arg[n]) ||
 			(sscanf(arg, "%u:%u/%7[a-z]%n", &h, &c, proto, &n) == 3 && !arg[n])) ||
 	    inet_pton(AF_INET, ip, &p->ip) != 1 || h == 0 || h > 65535 || c == 0 || c > 65535)
-		diex("invalid -p '%s': expected [IP:]HOSTPORT:CONTAINERPORT[/tcp]", arg);
-	if (strcmp(proto, "tcp") != 0)
-		diex("invalid -p '%s': runb publishes TCP ports only", arg);
+		diex("invalid -p '%s': expected [IP:]HOSTPORT:CONTAINERPORT[/tcp|/udp]", arg);
+	if (strcmp(proto, "tcp") != 0 && strcmp(proto, "udp") != 0)
+		diex("invalid -p '%s': expected /tcp or /udp after the ports", arg);
 	p->host = h;
 	p->ctr = c;
+	p->udp = strcmp(proto, "udp") == 0;
 	cfg->n_ports++;
 }
 
@@ -2978,8 +2980,8 @@ static const struct option_row options[] = {
 	{ "dns-search", 0, required_argument, "DOMAIN", opt_dns_search,
 	  "a search domain for /etc/resolv.conf (repeatable)" },
 	{ "add-host", 0, required_argument, "NAME:IP", parse_add_host, "a line of the container's /etc/hosts (repeatable)" },
-	{ "publish", 'p', required_argument, "[IP:]H:C", parse_publish,
-	  "relay the host's TCP port H to the container's port C\n(repeatable; --net none too)" },
+	{ "publish", 'p', required_argument, "[IP:]H:C[/udp]", parse_publish,
+	  "relay the host's TCP (or UDP) port H to the container's\nport C (repeatable; --net none too)" },
 	{ "memory", 'm', required_argument, "SIZE", parse_memory,
 	  "memory limit: bytes, or with k, m, g (512m, 1.5g, 1gb; no swap on top)" },
 	{ "cpus", 0, required_argument, "N", parse_cpus, "CPU limit, a decimal number of CPUs (0.5: half of one)" },
@@ -6639,8 +6641,8 @@ static void state_write(const struct config *cfg, const struct run *run, const s
 	st.pidns = ns.st_ino;
 	st.ports = calloc(cfg->n_ports + 1, sizeof(char *));
 	for (int i = 0; st.ports && i < cfg->n_ports; i++)
-		if (asprintf(&st.ports[i], "%s:%u->%u/tcp", inet_ntoa(cfg->ports[i].ip), cfg->ports[i].host,
-			     cfg->ports[i].ctr) < 0)
+		if (asprintf(&st.ports[i], "%s:%u->%u/%s", inet_ntoa(cfg->ports[i].ip), cfg->ports[i].host,
+			     cfg->ports[i].ctr, cfg->ports[i].udp ? "udp" : "tcp") < 0)
 			die("state: asprintf");
 	memcpy(st.rlimits, cfg->rlimits, sizeof(st.rlimits));
 	for (size_t i = 0; i < ARRAY_SIZE(state_fields); i++)
@@ -6997,15 +6999,24 @@ static void log_write(struct log_writer *lw, const char *stream, const char *buf
  * rule and works with --net none too. Its sockets listen on the host from
  * the start, before anything is made, so a port in use fails at once (125).
  * A proxy process beside the container (as the watcher: in none of its
- * namespaces but the network one, which it enters only to connect) accepts
- * each connection and opens one inside the container's network namespace,
- * to the container's address (127.0.0.1 with --net none). Many connections
- * at once, each direction through a buffer of its own, and a half-close
- * passed on (shutdown(2) SHUT_WR). It dies with runb (PR_SET_PDEATHSIG) and
- * is killed by teardown(). TCP only.
+ * namespaces but the network one, which it enters only to connect) relays
+ * to the container's address (127.0.0.1 with --net none), inside the
+ * container's network namespace. It dies with runb (PR_SET_PDEATHSIG) and
+ * is killed by teardown().
+ *
+ * TCP: the proxy accepts each connection and opens one to the container.
+ * Many connections run at once, each direction through a buffer of its own,
+ * and a half-close is passed on (shutdown(2) SHUT_WR).
+ *
+ * UDP has no connections, so the proxy keeps a flow per client address, as
+ * docker-proxy does: a socket connected to the container's port, which
+ * carries the client's datagrams there and the answers back. A flow ends
+ * after PROXY_UDP_IDLE seconds without a datagram.
  */
 #define PROXY_BUF 16384
 #define PROXY_CONNS 1024
+#define PROXY_UDP_FLOWS 1024
+#define PROXY_UDP_IDLE 90       /* seconds, as docker-proxy's UDP timeout */
 
 struct proxy_conn {
 	int fd[2];              /* [0] the client's, on the host; [1] the container's */
@@ -7014,23 +7025,42 @@ struct proxy_conn {
 	int eof[2];             /* fd[i]: 1 said all (read returned 0), 2 passed on to fd[!i] */
 };
 
+struct udp_flow {
+	int port;               /* the -p (index in cfg->ports) the client sent to */
+	struct sockaddr_in client;
+	int fd;                 /* connected to the container's port */
+	time_t last;            /* when its last datagram passed (CLOCK_MONOTONIC s) */
+};
+
+/* The proxy's state: TCP pairs, UDP flows, and what it polls. */
+struct proxy {
+	struct proxy_conn *conns[PROXY_CONNS];
+	int n, full;            /* pairs; accept while fewer pairs than FULL */
+	struct udp_flow flows[PROXY_UDP_FLOWS];
+	int nf;
+	struct pollfd p[16 + 2 * PROXY_CONNS + PROXY_UDP_FLOWS];
+	char dgram[65536];      /* one datagram, either way */
+};
+
 /* Each -p's socket, listening on the host, in RUN (descriptors close-on-exec). */
 static void ports_listen(const struct config *cfg, struct run *run)
 {
 	for (int i = 0; i < cfg->n_ports; i++) {
 		const struct port *p = &cfg->ports[i];
 		struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(p->host), .sin_addr = p->ip };
-		int one = 1, fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		int one = 1, fd = socket(AF_INET, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC |
+					 SOCK_NONBLOCK, 0);
+		const char *udp = p->udp ? "/udp" : "";
 
 		if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
-			die("-p %s:%u: socket", inet_ntoa(p->ip), p->host);
+			die("-p %s:%u%s: socket", inet_ntoa(p->ip), p->host, udp);
 		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
 			if (errno == EADDRINUSE)
-				diex("-p %s:%u:%u: port %u is in use on the host", inet_ntoa(p->ip), p->host,
-				     p->ctr, p->host);
-			die("-p %s:%u: bind", inet_ntoa(p->ip), p->host);
+				diex("-p %s:%u:%u%s: port %u%s is in use on the host", inet_ntoa(p->ip),
+				     p->host, p->ctr, udp, p->host, udp);
+			die("-p %s:%u%s: bind", inet_ntoa(p->ip), p->host, udp);
 		}
-		if (listen(fd, 128) < 0)
+		if (!p->udp && listen(fd, 128) < 0)
 			die("-p %s:%u: listen", inet_ntoa(p->ip), p->host);
 		run->port_fds[i] = fd;
 	}
@@ -7095,40 +7125,141 @@ static bool proxy_move(struct proxy_conn *c, const struct pollfd p[2])
 	return !(c->eof[0] == 2 && c->eof[1] == 2);
 }
 
+static time_t proxy_now(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec;
+}
+
+/* The flow of the client FROM on port I, made when it is new (none when all are taken). */
+static struct udp_flow *udp_flow_of(struct proxy *px, const struct config *cfg, int i,
+				    const struct sockaddr_in *from, struct in_addr to)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(cfg->ports[i].ctr),
+				 .sin_addr = to };
+	struct udp_flow *f;
+
+	for (int k = 0; k < px->nf; k++) {
+		f = &px->flows[k];
+		if (f->port == i && f->client.sin_port == from->sin_port &&
+		    f->client.sin_addr.s_addr == from->sin_addr.s_addr)
+			return f;
+	}
+	if (px->nf == PROXY_UDP_FLOWS)
+		return NULL;
+	f = &px->flows[px->nf];
+	f->fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (f->fd < 0)
+		return NULL;
+	if (connect(f->fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
+		close(f->fd);
+		return NULL;
+	}
+	f->port = i;
+	f->client = *from;
+	px->nf++;
+	return f;
+}
+
+/* A datagram from a client on port I's socket L: on to the container, in its flow. */
+static void udp_from_client(struct proxy *px, const struct config *cfg, int i, int l,
+			    struct in_addr to)
+{
+	struct sockaddr_in from;
+	socklen_t len = sizeof(from);
+	ssize_t n = recvfrom(l, px->dgram, sizeof(px->dgram), 0, (struct sockaddr *)&from, &len);
+	struct udp_flow *f;
+
+	if (n < 0 || len != sizeof(from))
+		return;
+	f = udp_flow_of(px, cfg, i, &from, to);
+	if (!f)
+		return;  /* no flow free: the datagram is lost, as UDP may lose it */
+	f->last = proxy_now();
+	send(f->fd, px->dgram, n, 0);
+}
+
+/* An answer in flow F: back to its client, from port L's address. */
+static void udp_to_client(struct proxy *px, struct udp_flow *f, int l)
+{
+	ssize_t n = recv(f->fd, px->dgram, sizeof(px->dgram), 0);
+
+	if (n < 0)
+		return;  /* e.g. ECONNREFUSED: nothing listens in the container yet */
+	f->last = proxy_now();
+	sendto(l, px->dgram, n, 0, (struct sockaddr *)&f->client, sizeof(f->client));
+}
+
+/* Poll the listeners, the pairs and the flows; return how many were put in px->p. */
+static int proxy_poll_set(struct proxy *px, const struct config *cfg, const struct run *run)
+{
+	int np = cfg->n_ports;
+
+	for (int i = 0; i < cfg->n_ports; i++)
+		px->p[i] = (struct pollfd){ .events = POLLIN,
+			.fd = cfg->ports[i].udp || px->n < px->full ? run->port_fds[i] : -1 };
+	for (int k = 0; k < px->n; k++)
+		for (int i = 0; i < 2; i++) {  /* an end with nothing to read or write: not polled */
+			struct proxy_conn *c = px->conns[k];
+			short ev = (!c->eof[i] && !c->len[i] ? POLLIN : 0) | (c->len[!i] ? POLLOUT : 0);
+
+			px->p[np++] = (struct pollfd){ .fd = ev ? c->fd[i] : -1, .events = ev };
+		}
+	for (int k = 0; k < px->nf; k++)
+		px->p[np++] = (struct pollfd){ .fd = px->flows[k].fd, .events = POLLIN };
+	return np;
+}
+
+/* What poll found: the pairs' moves, the flows' answers (and their end when idle), then
+ * new connections and datagrams. */
+static void proxy_serve(struct proxy *px, const struct config *cfg, const struct run *run,
+			struct in_addr to)
+{
+	const struct pollfd *flows = &px->p[cfg->n_ports + 2 * px->n];
+	time_t now = proxy_now();
+
+	for (int k = px->nf - 1; k >= 0; k--) {
+		if (flows[k].revents & POLLIN)
+			udp_to_client(px, &px->flows[k], run->port_fds[px->flows[k].port]);
+		if (now - px->flows[k].last >= PROXY_UDP_IDLE) {
+			close(px->flows[k].fd);
+			px->flows[k] = px->flows[--px->nf];
+		}
+	}
+	for (int k = px->n - 1; k >= 0; k--)
+		if (!proxy_move(px->conns[k], &px->p[cfg->n_ports + 2 * k])) {
+			close(px->conns[k]->fd[0]);
+			close(px->conns[k]->fd[1]);
+			free(px->conns[k]);
+			px->conns[k] = px->conns[--px->n];
+			px->full = PROXY_CONNS;
+		}
+	for (int i = 0; i < cfg->n_ports; i++)
+		if (!(px->p[i].revents & POLLIN))
+			continue;
+		else if (cfg->ports[i].udp)
+			udp_from_client(px, cfg, i, px->p[i].fd, to);
+		else if (px->n < PROXY_CONNS && (px->conns[px->n] = proxy_accept(px->p[i].fd, &cfg->ports[i], to)))
+			px->n++;
+		else if (errno == EMFILE || errno == ENFILE)
+			px->full = px->n;  /* no descriptor free: accept again once a pair has closed */
+}
+
 static noreturn void proxy_loop(const struct config *cfg, const struct run *run, struct in_addr to)
 {
-	static struct pollfd p[16 + 2 * PROXY_CONNS];
-	struct proxy_conn **conns = calloc(PROXY_CONNS, sizeof(*conns));
-	int n = 0, np, full = PROXY_CONNS;  /* FULL: accept while fewer pairs than this */
+	struct proxy *px = calloc(1, sizeof(*px));
+	int np;
 
-	if (!conns)
+	if (!px)
 		_exit(EXIT_RUNB);
+	px->full = PROXY_CONNS;
 	for (;;) {
-		np = cfg->n_ports;
-		for (int i = 0; i < cfg->n_ports; i++)
-			p[i] = (struct pollfd){ .fd = n < full ? run->port_fds[i] : -1, .events = POLLIN };
-		for (int k = 0; k < n; k++)
-			for (int i = 0; i < 2; i++) {  /* an end with nothing to read or write: not polled */
-				struct proxy_conn *c = conns[k];
-				short ev = (!c->eof[i] && !c->len[i] ? POLLIN : 0) | (c->len[!i] ? POLLOUT : 0);
-
-				p[np++] = (struct pollfd){ .fd = ev ? c->fd[i] : -1, .events = ev };
-			}
-		if (poll(p, np, -1) < 0 && errno != EINTR)
+		np = proxy_poll_set(px, cfg, run);
+		if (poll(px->p, np, px->nf ? 1000 : -1) < 0 && errno != EINTR)
 			_exit(EXIT_RUNB);
-		for (int k = n - 1; k >= 0; k--)
-			if (!proxy_move(conns[k], &p[cfg->n_ports + 2 * k])) {
-				close(conns[k]->fd[0]);
-				close(conns[k]->fd[1]);
-				free(conns[k]);
-				conns[k] = conns[--n];
-				full = PROXY_CONNS;
-			}
-		for (int i = 0; i < cfg->n_ports && n < PROXY_CONNS; i++)
-			if (p[i].revents & POLLIN && (conns[n] = proxy_accept(p[i].fd, &cfg->ports[i], to)))
-				n++;
-			else if (p[i].revents & POLLIN && (errno == EMFILE || errno == ENFILE))
-				full = n;  /* no descriptor free: accept again once a pair has closed */
+		proxy_serve(px, cfg, run, to);
 	}
 }
 

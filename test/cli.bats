@@ -142,7 +142,7 @@ INVALID=(
 	"--hostname --hostname="
 	"--publish -p 80"
 	"--publish -p 0:80"
-	"--publish -p 80:80/udp"
+	"--publish -p 80:80/sctp"
 	"--publish -p 1.2.3:80:80"
 	"--hostname --hostname $(printf 'a%.0s' $(seq 65))"
 	"--user --user a:b:c"

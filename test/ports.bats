@@ -103,3 +103,47 @@ s.bind(("0.0.0.0", 18082)); s.listen(1); time.sleep(30)' &
 	done
 	[ "$found" = 1 ]
 }
+
+@test "-p .../udp: each client's datagrams reach the container's UDP server and its answers come back to that client; a UDP port in use is refused" {
+	rbd "$CNAME" -p 127.0.0.1:18084:5353/udp -- udpecho 5353
+	# two clients, each a flow of its own: each gets only its own answers
+	run in_ns python3 -c '
+import socket, time
+def ask(s, msg):
+    want = b"echo: " + msg
+    for t in range(100):
+        s.sendto(msg, ("127.0.0.1", 18084))
+        end = time.time() + 0.2
+        while time.time() < end:
+            try:
+                got = s.recv(4096)
+            except socket.timeout:
+                break
+            if got == want:
+                return got.decode()
+            if not got.startswith(b"echo: " + msg.split()[0]):
+                return "another client'"'"'s answer: " + got.decode()
+    return "no answer"
+a = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); a.settimeout(0.2)
+b = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); b.settimeout(0.2)
+print(ask(a, b"a 1")); print(ask(b, b"b 1")); print(ask(a, b"a 2")); print(ask(b, b"b 2"))'
+	assert_success
+	assert_output "echo: a 1
+echo: b 1
+echo: a 2
+echo: b 2"
+	[ "$(rbt ps --format '{{.Name}} {{.Ports}}' | grep "^$CNAME ")" = "$CNAME 127.0.0.1:18084->5353/udp" ]
+	rbt rm -f "$CNAME"
+	# a UDP port in use on the host: 125, nothing made
+	in_ns python3 -c 'import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 18085)); time.sleep(30)' &
+	local holder=$!
+	retry 201 0.05 in_ns sh -c 'ss -lun 2>/dev/null | grep -q ":18085 " || netstat -lun 2>/dev/null | grep -q ":18085 "'
+	run rbt --net none -p 18085:53/udp "$CNAME" "$ROOTFS" true
+	kill "$holder"
+	wait "$holder" || true
+	[ "$status" = 125 ]
+	assert_output "runb: -p 0.0.0.0:18085:53/udp: port 18085/udp is in use on the host"
+	[ ! -e "/run/runb/$CNAME.lock" ]
+	[ ! -e "/run/netns/$CNAME" ]
+}
