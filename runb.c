@@ -4440,9 +4440,10 @@ static void overlay_dir_prepare(struct config *cfg, struct ledger *led, int root
 	int fd;
 	ssize_t n;
 
-	if (cfg->overlay == OVERLAY_DISK && statfs("/var/lib", &fs) == 0 && fs.f_type == OVERLAYFS_SUPER_MAGIC) {
+	if (cfg->overlay == OVERLAY_DISK && (statfs(RECORD_DIR, &fs) == 0 || statfs("/var/lib", &fs) == 0) &&
+	    fs.f_type == OVERLAYFS_SUPER_MAGIC) {
 		cfg->overlay = OVERLAY_TMPFS;  /* overlayfs takes no overlayfs as its upper layer */
-		trace(cfg->tr, 0, "(--overlay)", "/var/lib is an overlayfs itself: the layers on a tmpfs");
+		trace(cfg->tr, 0, "(--overlay)", RECORD_DIR " is on an overlayfs: the layers on a tmpfs");
 	}
 	if (cfg->overlay == OVERLAY_DISK)
 		overlay_disk_make(cfg, led);

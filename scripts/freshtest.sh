@@ -102,6 +102,11 @@ if [ "${1:-}" = --stage2 ]; then
 	mount --rbind /proc "$r/proc"
 	mount --rbind /sys "$r/sys"
 	mount --rbind /dev "$r/dev"
+	# a real machine's /var/lib is on disk: runb's records and --overlay's
+	# layers go to a directory of this machine's disk, not to the RAM overlay
+	mkdir -p "$tmp/varlib-runb" "$r/var/lib/runb"
+	chmod 0700 "$tmp/varlib-runb"
+	mount --bind "$tmp/varlib-runb" "$r/var/lib/runb"
 	# the test's own machine: a name, and apt's one way out (see stage 1)
 	hostname runb-fresh
 	echo runb-fresh >"$r/etc/hostname"

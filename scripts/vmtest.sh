@@ -6,7 +6,9 @@
 #
 # The VM sees the host's / read-only through 9p with a tmpfs overlay on top,
 # the checkout read-write at its own absolute path, fresh tmpfs on /tmp, /run,
-# /dev/shm, cgroup2 on /sys/fs/cgroup with the controllers enabled, and the
+# /dev/shm, /var/lib/runb on a disk of its own (a sparse ext4 image: as on a
+# real machine, runb's records and --overlay's layers are not in RAM),
+# cgroup2 on /sys/fs/cgroup with the controllers enabled, and the
 # veth/bridge/netfilter modules loaded. COMMAND runs in the checkout with
 # PATH, HOME=/root, TERM=dumb, TMPDIR=/tmp (and CI if set). Its stdout and
 # stderr come back on ours, and we exit with its status. If the VM itself
@@ -74,6 +76,7 @@ missing=()
 command -v qemu-system-x86_64 >/dev/null || missing+=(qemu-system-x86)
 # Debian's kernel image and modules are xz-compressed
 command -v unxz >/dev/null || missing+=(xz-utils)
+command -v mkfs.ext4 >/dev/null || missing+=(e2fsprogs)
 if ! dpkg-query -W -f='${Status}' busybox-static 2>/dev/null | grep -q ' installed$' ||
    [ ! -x /bin/busybox ]; then
 	missing+=(busybox-static)
@@ -333,6 +336,16 @@ for m in $MODULES; do
 		warn "cannot load module $m"
 done
 
+# /var/lib/runb on the disk (/dev/vda): the drivers, then the device
+modprobe virtio_blk 2>/dev/null || true
+modprobe ext4 2>/dev/null || true
+i=0
+while [ ! -b /dev/vda ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+mkdir -p /var/lib/runb
+mount -t ext4 /dev/vda /var/lib/runb || fail "cannot mount the disk (/dev/vda) at /var/lib/runb"
+rmdir /var/lib/runb/lost+found
+chmod 0700 /var/lib/runb
+
 mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs /tmp
 mount -t tmpfs -o nosuid,nodev,mode=755 tmpfs /run
 mkdir -p /run/netns /run/lock /run/user
@@ -421,7 +434,8 @@ run_vm() {
 			-fsdev "local,id=repo,path=$top,security_model=none,multidevs=remap" \
 			-device virtio-9p-pci,fsdev=repo,mount_tag=repo \
 			-fsdev "local,id=vmtest,path=$tmp/share,security_model=none" \
-			-device virtio-9p-pci,fsdev=vmtest,mount_tag=vmtest &
+			-device virtio-9p-pci,fsdev=vmtest,mount_tag=vmtest \
+			-drive "file=$tmp/disk.img,if=virtio,format=raw,cache=unsafe" &
 		tpid=$!
 		trap 'kill "$tpid" 2>/dev/null' TERM
 		rc=0
@@ -462,6 +476,9 @@ run_vm() {
 	tails=()
 }
 
+# the disk for /var/lib/runb: sparse, so only what the tests write takes room
+truncate -s 4G "$tmp/disk.img"
+mkfs.ext4 -q -F "$tmp/disk.img" || die "mkfs.ext4 $tmp/disk.img failed"
 start=$(date +%s.%N)
 run_vm
 if [ "$booted" = 0 ] && [ "$kvm" = 1 ] && [ "${VMTEST_KVM:-auto}" != force ]; then

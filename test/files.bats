@@ -56,11 +56,14 @@ held_leaks_nothing() {
 }
 
 # A copy of ROOTFS of the test's own, for the tests that change it or sum it.
-# Where --overlay keeps its layers: on disk, but where /var/lib is an overlayfs
-# itself (the QEMU VM's root), which overlayfs cannot take as an upper layer,
-# on a tmpfs.
+# Where --overlay keeps its layers: on disk, but where /var/lib/runb is on an
+# overlayfs (a root in RAM without a disk), which overlayfs cannot take as an
+# upper layer, on a tmpfs. (The VM and the fresh machine give /var/lib/runb a
+# disk of its own, as a real machine has.)
 overlay_layers() {
-	if [ "$(stat -fc %T /var/lib)" = overlayfs ]; then echo "(a tmpfs)"; else echo "/var/lib/runb/.overlay/$CNAME"; fi
+	local t
+	t=$(stat -fc %T /var/lib/runb 2>/dev/null || stat -fc %T /var/lib)
+	if [ "$t" = overlayfs ]; then echo "(a tmpfs)"; else echo "/var/lib/runb/.overlay/$CNAME"; fi
 }
 
 own_rootfs() {
@@ -649,7 +652,7 @@ NO-KEPT"
 	[ ! -e "/var/lib/runb/.overlay/$CNAME" ]
 	[ "$(tree_sum "$R")" = "$before" ]
 	if [ "$(overlay_layers)" = "(a tmpfs)" ]; then
-		note "/var/lib is an overlayfs here (the VM's root, in RAM): the layers go to a tmpfs, and the 200 MiB under -m 64m is not tried"
+		note "/var/lib/runb is on an overlayfs here (a root in RAM): the layers go to a tmpfs, and the 200 MiB under -m 64m is not tried"
 	else
 		run rb --net none --overlay -m 64m "$CNAME" "$R" /bin/sh -c \
 			'dd if=/dev/zero of=/big bs=1M count=200 2>/dev/null; ls -l /big | awk "{ print \$5 }"'
