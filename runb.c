@@ -6768,6 +6768,20 @@ static int state_find(const char *name, struct state *st, bool *running)
 	return fd;
 }
 
+/* A verb's NAME must name a container, running or ended with a record: else one line
+ * and 125. Returns the descriptor of its state, its state in ST. */
+static int verb_record(const char *verb, const char *name, struct state *st, bool *running)
+{
+	int fd;
+
+	if (!valid_name(name))
+		diex("%s: invalid NAME '%s'", verb, name);
+	fd = state_find(name, st, running);
+	if (fd < 0)
+		diex("%s: no container %s", verb, name);
+	return fd;
+}
+
 /* A verb's NAME must name a running container (or, RESTARTING, one that waits
  * to restart): else one line and 125. Returns its lock, its state in ST. */
 static int state_running(const char *verb, const char *name, struct state *st, bool restarting)
@@ -8357,11 +8371,7 @@ static int verb_wait(int argc, char **argv)
 	while (verb_getopt("wait", argc, argv, "", NULL) != -1)
 		;
 	name = verb_name("wait", argc, argv, false);
-	if (!valid_name(name))
-		diex("wait: invalid NAME '%s'", name);
-	fd = state_find(name, &st, &running);
-	if (fd < 0)
-		diex("wait: no container %s", name);
+	fd = verb_record("wait", name, &st, &running);
 	if (running) {
 		while (flock(fd, LOCK_SH) < 0)
 			if (errno != EINTR)
@@ -8587,11 +8597,7 @@ static int verb_logs(int argc, char **argv)
 		else if (strcmp(optarg, "all") != 0 && !parse_ulong(optarg, LONG_MAX, &tail))
 			diex("logs: invalid --tail '%s': expected a number of lines, or all", optarg);
 	name = verb_name("logs", argc, argv, false);
-	if (!valid_name(name))
-		diex("logs: invalid NAME '%s'", name);
-	fd = state_find(name, &st, &running);
-	if (fd < 0)
-		diex("logs: no container %s", name);
+	fd = verb_record("logs", name, &st, &running);
 	if (!st.detached)
 		diex("logs: %s runs in the foreground: its output goes to its runb's terminal", name);
 	if (!b)

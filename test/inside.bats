@@ -16,10 +16,7 @@ load helpers
 
 setup_file() { common_setup_file; }
 setup() { common_setup; }
-teardown() {
-	stop_test_containers
-	common_teardown
-}
+teardown() { stop_test_containers; common_teardown; }
 
 @test "CVE-2024-21626: -w through a link to /proc/self/fd/N is refused, and never reaches the host" {
 	local root n opts
