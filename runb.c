@@ -1763,7 +1763,7 @@ static noreturn void exec_command(const struct config *cfg, int report)
 /* The kit, continued: system calls and helpers that only Part II uses      */
 /* ------------------------------------------------------------------------ */
 
-/* More system calls glibc does not wrap, each as its man page has it. */
+/* More system calls that glibc does not wrap. Each wrapper follows its man page. */
 static int sys_pidfd_send_signal(int pidfd, int sig)
 {
 	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
@@ -1784,7 +1784,7 @@ static int sys_fsopen(const char *type)
 	return syscall(SYS_fsopen, type, FSOPEN_CLOEXEC);
 }
 
-/* fsconfig(2): KEY=VALUE as a string, or with no KEY, create the file system. */
+/* fsconfig(2) sets KEY to the string VALUE. With no KEY, it creates the file system. */
 static int sys_fsconfig(int fd, const char *key, const char *value)
 {
 	return syscall(SYS_fsconfig, fd, value ? FSCONFIG_SET_STRING : FSCONFIG_CMD_CREATE,
@@ -1811,13 +1811,14 @@ static int sys_seccomp_filter(struct sock_fprog *prog)
 	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog);
 }
 
-/* rt_sigaction(2) with the kernel's own struct (glibc refuses its signals 32, 33). */
+/* rt_sigaction(2) with the kernel's own struct. glibc refuses its signals 32 and 33. */
 static int sys_rt_sigaction(int sig, const unsigned long act[8])
 {
 	return syscall(SYS_rt_sigaction, sig, act, NULL, (size_t)(_NSIG - 1) / 8);
 }
 
-/* Is the file system behind FD of type MAGIC (statfs(2)'s f_type)? */
+/* Return true if the file system behind FD has the type MAGIC. statfs(2) reports
+ * the type in f_type. */
 static bool fd_is_fs(int fd, long magic)
 {
 	struct statfs st;
@@ -1825,8 +1826,8 @@ static bool fd_is_fs(int fd, long magic)
 	return fstatfs(fd, &st) == 0 && st.f_type == magic;
 }
 
-/* The command's status as a shell reports it: its exit code, or 128+N when
- * signal N killed it. */
+/* Return the command's status as a shell reports it. This is its exit code, or
+ * 128+N when signal N killed it. */
 static int exit_status(int wstatus)
 {
 	if (WIFEXITED(wstatus))
@@ -1834,10 +1835,11 @@ static int exit_status(int wstatus)
 	return 128 + WTERMSIG(wstatus);
 }
 
-/* A BPF program being built, of at most MAX instructions of TYPE: struct NAME, and
- * NAME_emit(), which appends one after the bound check that keeps a table grown too
- * long from overrunning it (WHAT: whose program, for the message). The device rules'
- * eBPF and the seccomp filter's classic BPF are built so. */
+/* This macro defines struct NAME, a BPF program being built, with room for at most
+ * MAX instructions of TYPE. It also defines NAME_emit(), which appends one
+ * instruction. NAME_emit() checks the bound first, so a table that has grown too
+ * long cannot overrun the buffer. WHAT names the program's owner in the message.
+ * The device rules' eBPF program and the seccomp filter's classic BPF are built so. */
 #define BPF_PROGRAM(name, type, max, what)                                       \
 	struct name {                                                            \
 		type ins[max];                                                   \
@@ -1850,8 +1852,9 @@ static int exit_status(int wstatus)
 		p->ins[p->len++] = one;                                          \
 	}
 
-/* The containers' subnet: its mask, and the range of the containers' addresses
- * (the bridge has the first address, net_gateway(); the last is the broadcast). */
+/* These functions give the containers' subnet mask and the range of the containers'
+ * addresses. The bridge has the first address (see net_gateway()). The last address
+ * is the broadcast address. */
 static uint32_t net_mask(int prefix)
 {
 	return prefix ? ~0u << (32 - prefix) : 0;
