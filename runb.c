@@ -1877,35 +1877,39 @@ static uint32_t net_last_host(const struct config *cfg)
 /* Beyond the slides: the invariant — replaces: nothing (the shell runs its steps
  * in one process that holds whatever its caller gave it)
  *
- * From the moment a process of runb's is in a namespace the container
- * controls (the first process after the clone, --init's PID 1, the command
- * of runb exec), anything in the container may try to use it: open
- * /proc/PID/exe, fd/N, cwd or root, or trace it. runc's holes came through
- * exactly that: a host directory descriptor left open for a chdir
- * (CVE-2024-21626), its own binary reopened for writing through
- * /proc/PID/exe (CVE-2019-5736), a setup traced before its seccomp
- * (CVE-2016-9962). So, in runb:
- *   1. Such a process holds no descriptor of the host's except those its
- *      next steps need, each closed once used (fds_keep_only); it resolves
- *      every path beneath the container's root (openat2 RESOLVE_IN_ROOT).
- *   2. It is not dumpable (PR_SET_DUMPABLE 0, inherited over the clone), so
+ * Some processes of runb's enter a namespace that the container controls.
+ * They are the first process after the clone, --init's PID 1, and the
+ * command of runb exec. From that moment, anything in the container may try
+ * to use such a process. It may open /proc/PID/exe, fd/N, cwd or root, or
+ * it may trace the process. runc's security holes came exactly this way. In
+ * CVE-2024-21626, runc left a host directory descriptor open for a chdir. In
+ * CVE-2019-5736, a container reopened runc's own binary for writing through
+ * /proc/PID/exe. In CVE-2016-9962, a container traced runc's setup before its
+ * seccomp filter was in place. So runb follows these rules:
+ *   1. Such a process holds no descriptor of the host's except those that
+ *      its next steps need, and it closes each one once used (fds_keep_only).
+ *      It resolves every path beneath the container's root (openat2 with
+ *      RESOLVE_IN_ROOT).
+ *   2. It is not dumpable (PR_SET_DUMPABLE 0, which the clone inherits). So
  *      a process of the container without CAP_SYS_PTRACE can neither trace
  *      it nor open anything under its /proc/PID.
- *   3. Its /proc/PID/exe is never the host's runb: a runb process that a
- *      process of the container can ever see (--init's PID 1, runb exec's
- *      command before its exec) runs from a sealed copy of runb in memory
- *      (self_seal), which nobody can write. The first process without --init
- *      need not: it execs the command before any process of the container
- *      exists (point 4), and the copy costs some 2 ms (README, Performance).
+ *   3. Its /proc/PID/exe is never the host's runb. Some runb processes can be
+ *      seen by a process of the container: --init's PID 1, and runb exec's
+ *      command before its exec. These run from a sealed copy of runb in
+ *      memory (self_seal), which nobody can write. The first process without
+ *      --init does not need the copy. It execs the command before any
+ *      process of the container exists (see point 4), and the copy costs
+ *      about 2 ms (README, Performance).
  *   4. runb exec does its setup in a process outside the container's PID
- *      namespace, where the container cannot see it; only a fully confined
- *      process (the container's user, capabilities, no_new_privs, seccomp)
- *      is forked into the PID namespace, and it only execs (exec_child).
- *      runb exec is refused until the container's own command runs, so no
- *      process of the container exists while PID 1 is still runb's setup.
+ *      namespace, where the container cannot see it. Only a fully confined
+ *      process is forked into the PID namespace. It has the container's user
+ *      and capabilities, no_new_privs and seccomp, and it only execs
+ *      (exec_child). runb exec is refused until the container's own command
+ *      runs. So no process of the container exists while PID 1 is still
+ *      doing runb's setup.
  */
 
-/* Close every descriptor but the N in KEEP (entries < 0 are ignored). */
+/* Close every descriptor except the N descriptors in KEEP. Negative entries are ignored. */
 static void fds_keep_only(const int *keep, size_t n)
 {
 	unsigned int lo = 0;
@@ -1926,19 +1930,21 @@ static void fds_keep_only(const int *keep, size_t n)
 		die("close_range(%u, ~0)", lo);
 }
 
-/* Not dumpable: no trace, and /proc/PID is root's alone (proc(5), PR_SET_DUMPABLE). */
+/* Make the process not dumpable. Then nobody can trace it, and only root can open
+ * its /proc/PID (proc(5), PR_SET_DUMPABLE). */
 static void not_dumpable(void)
 {
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die("prctl(PR_SET_DUMPABLE, 0)");
 }
 
-/* A process that ptraces, or holds CAP_SYS_PTRACE, reads /proc/PID/environ and
- * /proc/PID/cmdline of what it can see: in a clone of runb, the caller's own
- * environment and runb's command line with its host paths. A runb process that
- * stays inside (--init's PID 1) or is cloned into the container (runb exec's)
- * overwrites both with zeros once it needs them no more, and names itself AS
- * there. Where they are: /proc/self/stat's fields 48 to 51 (proc(5)). */
+/* A process that can ptrace, or that holds CAP_SYS_PTRACE, can read the
+ * /proc/PID/environ and /proc/PID/cmdline of the processes it sees. In a clone of
+ * runb, these hold the caller's own environment and runb's command line with its
+ * host paths. Some runb processes stay inside the container (--init's PID 1), or
+ * are cloned into it (runb exec's). Such a process overwrites both with zeros once
+ * it no longer needs them, and writes AS there as its name. Fields 48 to 51 of
+ * /proc/self/stat tell where the two are (proc(5)). */
 static void args_scrub(const char *as)
 {
 	unsigned long arg[2], env[2];
@@ -1961,7 +1967,8 @@ static void args_scrub(const char *as)
 	snprintf((char *)arg[0], arg[1] - arg[0], "%s", as);
 }
 
-/* A copy of the NULL-ended list V, its strings too, on the heap (before args_scrub). */
+/* Return a copy of the NULL-terminated list V and of its strings, on the heap.
+ * Callers make the copy before args_scrub() erases the original. */
 static char **strv_dup(char *const *v)
 {
 	size_t n = 0;
@@ -1978,10 +1985,11 @@ static char **strv_dup(char *const *v)
 	return copy;
 }
 
-/* runb re-executes itself from a sealed memfd before it makes anything (runb
- * exec, runb --init), so /proc/PID/exe of what it puts inside names that copy,
- * never the file on the host: a container that opened it can read it, never
- * write it (as runc's cloned binary). The copy knows itself by its seals. */
+/* For runb exec and runb --init, runb re-executes itself from a sealed memfd
+ * before it makes anything. So the /proc/PID/exe of each process that it puts
+ * inside names that copy, never the file on the host. A container that opens the
+ * copy can read it but never write it, as with runc's cloned binary. The copy
+ * recognizes itself by its seals. */
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
 #endif
@@ -1993,7 +2001,7 @@ static int self_copy(int exe)
 	off_t off = 0;
 	int mfd = memfd_create("runb", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
 
-	if (mfd < 0 && errno == EINVAL)  /* before Linux 6.3: no MFD_EXEC, executable anyway */
+	if (mfd < 0 && errno == EINVAL)  /* Linux before 6.3 lacks MFD_EXEC, and the memfd is executable anyway */
 		mfd = memfd_create("runb", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (mfd < 0)
 		die("memfd_create for a sealed copy of runb");
@@ -2017,7 +2025,7 @@ static void self_seal(char **argv)
 	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (exe < 0)
 		die("open /proc/self/exe");
-	seals = fcntl(exe, F_GET_SEALS);  /* EINVAL for a file that is not a memfd */
+	seals = fcntl(exe, F_GET_SEALS);  /* fails with EINVAL for a file that is not a memfd */
 	if (seals >= 0 && (seals & RUNB_SEALS) == RUNB_SEALS) {
 		close(exe);  /* this is the copy */
 		if (prctl(PR_SET_NAME, "runb", 0, 0, 0) < 0)
