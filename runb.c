@@ -2001,7 +2001,7 @@ static int self_copy(int exe)
 	off_t off = 0;
 	int mfd = memfd_create("runb", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
 
-	if (mfd < 0 && errno == EINVAL)  /* Linux before 6.3 lacks MFD_EXEC, and the memfd is executable anyway */
+	if (mfd < 0 && errno == EINVAL)  /* Linux < 6.3 lacks MFD_EXEC, but a memfd runs */
 		mfd = memfd_create("runb", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (mfd < 0)
 		die("memfd_create for a sealed copy of runb");
