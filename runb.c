@@ -2054,7 +2054,7 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-/* A decimal number in [0, max]; false for anything else. */
+/* Parse S as a decimal number from 0 to MAX. Return false for anything else. */
 static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
 {
 	char *end;
@@ -2071,9 +2071,9 @@ struct caps_asked {
 	bool add_all, drop_all;
 };
 
-/* What parse_args() collects besides the description itself: the -e values
- * and the capabilities asked for, which become the environment and the
- * capability set once every option has been read. */
+/* This struct holds what parse_args() collects besides the description itself.
+ * It holds the -e values and the capabilities asked for. Once every option has
+ * been read, they become the environment and the capability set. */
 struct cmdline {
 	struct config *cfg;
 	char **env;             /* -e KEY=VAL and --env-file's lines, in order */
@@ -2082,9 +2082,10 @@ struct cmdline {
 	bool help, version;     /* -h, -V */
 };
 
-/* A size above 0, as docker reads one: a number (decimals too) of bytes, or with a
- * unit, b, k, m, g or t, alone or followed by b or ib, any case (powers of 1024):
- * 512m, 1.5g, 512mb, 1GiB. */
+/* Parse a size above 0, as docker reads one. A size is a number of bytes, which may
+ * have decimals. It may end with a unit, which is b, k, m, g or t, alone or followed
+ * by b or ib, in any case. The units are powers of 1024. Examples are 512m, 1.5g,
+ * 512mb and 1GiB. */
 static bool parse_size(const char *arg, unsigned long long *out)
 {
 	static const char units[] = "bkmgt";
@@ -2133,7 +2134,8 @@ static const struct { const char *name; int sig; } signal_names[] = {
 	{ "STOP", SIGSTOP }, { "WINCH", SIGWINCH }, { "ALRM", SIGALRM }, { "PWR", SIGPWR },
 };
 
-/* A signal by name (TERM, SIGTERM, any case) or number; WHAT names the option. */
+/* Parse a signal given by name (TERM or SIGTERM, in any case) or by number. WHAT
+ * names the option. */
 static int parse_signal(const char *what, const char *arg)
 {
 	const char *name = strncasecmp(arg, "SIG", 3) == 0 ? arg + 3 : arg;
@@ -2147,7 +2149,8 @@ static int parse_signal(const char *what, const char *arg)
 	diex("%s: invalid signal '%s' (TERM, KILL, HUP, INT, USR1, ... or a number)", what, arg);
 }
 
-/* SIG as docker's inspect shows it: SIGTERM, or the number. */
+/* Return SIG as docker's inspect shows it. This is a name such as SIGTERM, or else
+ * the number. */
 static const char *signal_name(int sig, char buf[static 16])
 {
 	for (size_t i = 0; i < ARRAY_SIZE(signal_names); i++)
@@ -2159,8 +2162,8 @@ static const char *signal_name(int sig, char buf[static 16])
 	return buf;
 }
 
-/* --cpus N: a decimal number of CPUs, as a CFS quota per 100 ms period:
- * 0.5 -> 50000 µs of CPU time in every 100000 µs. */
+/* --cpus N takes a decimal number of CPUs. runb sets it as a CFS quota per 100 ms
+ * period. For example, 0.5 gives 50000 µs of CPU time in every 100000 µs. */
 static void parse_cpus(struct cmdline *cl, const char *arg)
 {
 	struct config *cfg = cl->cfg;
@@ -2182,7 +2185,7 @@ static void parse_cpus(struct cmdline *cl, const char *arg)
 	if (*p || p == arg)
 		goto bad;
 	cfg->cpu_quota = whole * CG_CPU_PERIOD + frac;
-	if (cfg->cpu_quota < 1000)  /* the kernel's minimum quota: 1 ms */
+	if (cfg->cpu_quota < 1000)  /* the kernel's minimum quota is 1 ms */
 		goto bad;
 	if (cfg->cpu_quota > (unsigned long)sysconf(_SC_NPROCESSORS_ONLN) * CG_CPU_PERIOD)
 		diex("invalid --cpus '%s': this machine has %ld CPUs online (from 0.01 to %ld)", arg,
@@ -2200,7 +2203,8 @@ static void parse_ip(struct cmdline *cl, const char *arg)
 	cfg->ip_asked = true;
 }
 
-/* --ip must lie in the containers' range of the subnet, checked once --subnet is known too. */
+/* --ip must lie in the containers' range of the subnet. This is checked once --subnet
+ * is known too. */
 static void check_ip(const struct config *cfg)
 {
 	uint32_t a = ntohl(cfg->ip.s_addr);
@@ -2213,9 +2217,10 @@ static void check_ip(const struct config *cfg)
 	diex("invalid --ip '%s': outside the containers' range %s-%s", inet_ntoa(cfg->ip), first, last);
 }
 
-/* A --subnet other than the slide's gets a bridge of its own, named from its network
- * address in hex: runb-0a630000 for 10.99.0.0/N. A link name has 15 characters, too few
- * for the address in dots. Two subnets with one network address overlap, and runb refuses
+/* A --subnet other than the slide's gets a bridge of its own. Its name is made from the
+ * network address in hex. For example, 10.99.0.0/N gets runb-0a630000. A link name has
+ * 15 characters, which are too few for the address in dots. Two subnets with one network
+ * address overlap, and runb refuses
  * the second (net_check_subnet_free()), so the name is unique. scripts/bridge-common.sh
  * names it the same way. */
 static void bridge_name(struct config *cfg)
@@ -2226,9 +2231,9 @@ static void bridge_name(struct config *cfg)
 		snprintf(cfg->bridge, sizeof(cfg->bridge), "runb-%08x", cfg->subnet);
 }
 
-/* --subnet A.B.C.D/N: a private range (RFC 1918) of /24 or larger, given by its network
- * address. The slide's is 10.0.0.0/24; another one is for a machine whose own network
- * already uses it (see net_check_subnet_free()). */
+/* --subnet A.B.C.D/N takes a private range (RFC 1918) of /24 or larger, given by its
+ * network address. The slide's subnet is 10.0.0.0/24. Another subnet is for a machine
+ * whose own network already uses that one (see net_check_subnet_free()). */
 static void parse_subnet(struct cmdline *cl, const char *arg)
 {
 	struct config *cfg = cl->cfg;
@@ -2263,8 +2268,8 @@ static void parse_subnet(struct cmdline *cl, const char *arg)
 	     "192.168.0.0/16)", arg);
 }
 
-/* A user or group name as useradd(8) takes one (or a number): [A-Za-z0-9_.-], not
- * starting with '-'. */
+/* Check a user or group name as useradd(8) takes one, or a number. It is made of
+ * [A-Za-z0-9_.-], and it does not start with '-'. */
 static bool user_chars(const char *s, size_t n)
 {
 	if (n == 0 || s[0] == '-')
@@ -2275,8 +2280,9 @@ static bool user_chars(const char *s, size_t n)
 	return true;
 }
 
-/* --user USER[:GROUP], each a number or a name (looked up in ROOTFS, user_resolve).
- * Numbers are set here; a name stays for the lookup. */
+/* --user USER[:GROUP]. Each of USER and GROUP is a number or a name, and
+ * user_resolve() looks names up in ROOTFS. Numbers are set here. A name is kept
+ * for the lookup. */
 static void parse_user(struct cmdline *cl, const char *arg)
 {
 	struct config *cfg = cl->cfg;
@@ -2298,8 +2304,7 @@ static void parse_user(struct cmdline *cl, const char *arg)
 	cfg->user = arg;
 }
 
-/* -e KEY=VALUE, or -e KEY (the caller's KEY): KEY must not be empty. */
-/* Set KEY=VALUE in ENV (a NULL-terminated array with room), replacing KEY. */
+/* Set KEY=VALUE in ENV, replacing KEY. ENV is a NULL-terminated array with room. */
 static void env_set(char **env, const char *kv)
 {
 	size_t klen = strcspn(kv, "=");
@@ -2311,7 +2316,7 @@ static void env_set(char **env, const char *kv)
 	env[i] = (char *)kv;
 }
 
-/* -e KEY=VALUE sets KEY; -e KEY passes the caller's KEY, if it has one. */
+/* -e KEY=VALUE sets KEY. -e KEY passes the caller's KEY, if it has one. */
 static void env_add(char **env, const char *kv)
 {
 	if (!strchr(kv, '=')) {
@@ -2323,9 +2328,9 @@ static void env_add(char **env, const char *kv)
 	env_set(env, kv);
 }
 
-/* The container's environment is built, never inherited: docker run's PATH,
- * HOSTNAME, HOME, the caller's TERM, then each -e in order. -e KEY without
- * a value passes the caller's KEY, as docker run -e does. */
+/* runb builds the container's environment and never inherits it. It holds docker
+ * run's PATH, HOSTNAME and HOME, the caller's TERM, and then each -e in order. -e KEY
+ * without a value passes the caller's KEY, as docker run -e does. */
 static void env_build(struct config *cfg, char **opt_env, int n_env)
 {
 	static const char *const fixed = "PATH=" CONTAINER_PATH;
@@ -2347,7 +2352,8 @@ static void env_build(struct config *cfg, char **opt_env, int n_env)
 	cfg->env = env;
 }
 
-/* --cap-add, --cap-drop: capabilities(7) by name, with or without CAP_, any case. */
+/* --cap-add and --cap-drop take capabilities(7) by name, with or without CAP_, in
+ * any case. */
 static const char *const cap_names[] = {
 	"chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid",
 	"setuid", "setpcap", "linux_immutable", "net_bind_service", "net_broadcast",
@@ -2358,7 +2364,7 @@ static const char *const cap_names[] = {
 	"block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore",
 };
 
-/* One name as a mask: its bit, or every capability for ALL. */
+/* Return one name as a mask. This is its bit, or every capability for ALL. */
 static uint64_t parse_cap(const char *opt, const char *arg)
 {
 	const char *name = strncasecmp(arg, "cap_", 4) == 0 ? arg + 4 : arg;
@@ -2371,7 +2377,8 @@ static uint64_t parse_cap(const char *opt, const char *arg)
 	diex("invalid %s '%s': not a capability (capabilities(7), e.g. NET_ADMIN or ALL)", opt, arg);
 }
 
-/* --cap-add and --cap-drop as given: each named capability, and whether ALL was. */
+/* Record --cap-add and --cap-drop as given. MASK gets each named capability, and
+ * ALL says whether ALL was given. */
 
 static void caps_ask(uint64_t *mask, bool *all, uint64_t cap)
 {
@@ -2381,9 +2388,10 @@ static void caps_ask(uint64_t *mask, bool *all, uint64_t cap)
 		*mask |= cap;
 }
 
-/* The capabilities kept, as docker computes them (moby's TweakCapabilities):
- * --cap-add ALL: all but each --cap-drop; else --cap-drop ALL: each --cap-add;
- * else the slide's SET_CAPS less each --cap-drop, plus each --cap-add. */
+/* Return the capabilities kept, as docker computes them (moby's TweakCapabilities).
+ * With --cap-add ALL, the container keeps all of them except each --cap-drop.
+ * Otherwise, with --cap-drop ALL, it keeps each --cap-add. Otherwise, it keeps the
+ * slide's SET_CAPS without each --cap-drop, plus each --cap-add. */
 static uint64_t caps_wanted(const struct caps_asked *a)
 {
 	if (a->add_all)
@@ -2393,9 +2401,10 @@ static uint64_t caps_wanted(const struct caps_asked *a)
 	return (caps_kept_mask() & ~a->drop) | a->add;
 }
 
-/* What runb can give: the kernel's capabilities, and only those runb holds
- * itself (a sandbox may lack some). One named by --cap-add that runb lacks is
- * an error; the others (SET_CAPS, ALL) are given as far as runb has them. */
+/* Return what runb can give. These are the kernel's capabilities, but only those
+ * that runb holds itself, because a sandbox may lack some. A capability named by
+ * --cap-add that runb lacks is an error. The others, from SET_CAPS or ALL, are
+ * given as far as runb has them. */
 static uint64_t caps_usable(uint64_t wanted, uint64_t named)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
@@ -2412,7 +2421,7 @@ static uint64_t caps_usable(uint64_t wanted, uint64_t named)
 	return wanted & have;
 }
 
-/* --ulimit NAME=SOFT[:HARD]: setrlimit(2) resources by their ulimit/docker names. */
+/* --ulimit NAME=SOFT[:HARD] names setrlimit(2) resources as ulimit and docker name them. */
 static const struct { const char *name; int resource; } rlimit_names[] = {
 	{ "as", RLIMIT_AS },             { "core", RLIMIT_CORE },       { "cpu", RLIMIT_CPU },
 	{ "data", RLIMIT_DATA },         { "fsize", RLIMIT_FSIZE },     { "locks", RLIMIT_LOCKS },
@@ -2422,7 +2431,7 @@ static const struct { const char *name; int resource; } rlimit_names[] = {
 	{ "sigpending", RLIMIT_SIGPENDING }, { "stack", RLIMIT_STACK },
 };
 
-/* A limit: a decimal number, or unlimited (-1, as docker writes it). */
+/* Parse a limit. It is a decimal number, or unlimited (or -1, as docker writes it). */
 static bool parse_rlim(const char *s, rlim_t *out)
 {
 	unsigned long v;
@@ -2465,17 +2474,20 @@ static void parse_ulimit(struct cmdline *cl, const char *arg)
 
 /* Beyond the slides: the container's resource limits — replaces: the caller's, inherited
  *
- * A process inherits its parent's limits, so a container started from a
+ * A process inherits its parent's limits. So a container started from a
  * shell that ran `ulimit -n 256` or `ulimit -c unlimited` would get them by
- * accident. runb gives every container the same: RLIMIT_NOFILE 1048576 as
- * docker's (when the host's fs.nr_open allows, else the caller's), no limit
- * on processes (the pids cgroup is the limit: --pids), the kernel's own
- * boot values for the rest (no core files, 8 MiB of stack), and the host
- * init's pending-signal limit, which the kernel sizes from the RAM. Each
- * --ulimit then overrides one. setrlimit(2) in the child, before its
- * capabilities go: raising a hard limit needs CAP_SYS_RESOURCE, and where
- * runb lacks it (some sandboxes), a default above the caller's hard limit
- * becomes that hard limit; an --ulimit above it is an error.
+ * accident. runb gives every container the same limits:
+ *   - RLIMIT_NOFILE 1048576, as docker does, when the host's fs.nr_open
+ *     allows it. Otherwise, the container gets the caller's limit.
+ *   - No limit on processes. The pids cgroup is the limit (--pids).
+ *   - The kernel's own boot values for the rest, which means no core files
+ *     and 8 MiB of stack.
+ *   - The host init's pending-signal limit, which the kernel sizes from the RAM.
+ * Each --ulimit then overrides one of them. The child calls setrlimit(2)
+ * before its capabilities go, because raising a hard limit needs
+ * CAP_SYS_RESOURCE. Some sandboxes do not give runb that capability. There,
+ * a default above the caller's hard limit becomes that hard limit, and an
+ * --ulimit above it is an error.
  */
 static void rlimits_default(struct config *cfg)
 {
@@ -2500,7 +2512,7 @@ static void rlimits_default(struct config *cfg)
 	fd = open("/proc/sys/fs/nr_open", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 && strtoul(buf, NULL, 10) >= 1048576) {
 		r[RLIMIT_NOFILE] = (struct rlimit){ 1048576, 1048576 };
-	} else {  /* the caller's hard limit, for both: never its (maybe lowered) soft one */
+	} else {  /* the caller's hard limit for both, never its soft one, which may be lower */
 		getrlimit(RLIMIT_NOFILE, &r[RLIMIT_NOFILE]);
 		r[RLIMIT_NOFILE].rlim_cur = r[RLIMIT_NOFILE].rlim_max;
 	}
@@ -2508,8 +2520,8 @@ static void rlimits_default(struct config *cfg)
 		close(fd);
 }
 
-/* --add-host NAME:IP: a line of the container's /etc/hosts (the IP may be IPv6, with
- * colons of its own: the name ends at the first one). */
+/* --add-host NAME:IP adds a line to the container's /etc/hosts. The IP may be IPv6,
+ * with colons of its own, so the name ends at the first colon. */
 static void parse_add_host(struct cmdline *cl, const char *arg)
 {
 	struct config *cfg = cl->cfg;
@@ -2525,7 +2537,8 @@ static void parse_add_host(struct cmdline *cl, const char *arg)
 	cfg->add_hosts[cfg->n_add_hosts++] = line;
 }
 
-/* --security-opt no-new-privileges[=true|false] (docker's spelling), seccomp=unconfined. */
+/* --security-opt takes no-new-privileges[=true|false], in docker's spelling, and
+ * seccomp=unconfined. */
 static void parse_security_opt(struct cmdline *cl, const char *arg)
 {
 	struct config *cfg = cl->cfg;
@@ -2542,8 +2555,9 @@ static void parse_security_opt(struct cmdline *cl, const char *arg)
 		     "seccomp=unconfined", arg);
 }
 
-/* A mount target inside the container: absolute, not / itself, no "." or ".."
- * component, and not in /proc or /sys, whose masks protect the host. */
+/* Check a mount target inside the container. It must be absolute and not / itself.
+ * It must have no "." or ".." component. It must not be in /proc or /sys, whose
+ * masks protect the host. */
 static void check_target(const char *opt, const char *arg, const char *path)
 {
 	size_t n;
@@ -2586,7 +2600,8 @@ static void parse_volume(struct cmdline *cl, const char *shown)
 	check_target("--volume", shown, m->target);
 }
 
-/* --tmpfs PATH[:size=N,mode=M]: N in bytes or with k, m, g (or %), M in octal. */
+/* --tmpfs PATH[:size=N,mode=M]. N is in bytes, or it ends with k, m, g or %. M is
+ * in octal. */
 static void parse_tmpfs(struct cmdline *cl, const char *shown)
 {
 	struct config *cfg = cl->cfg;
@@ -2618,8 +2633,8 @@ static void parse_tmpfs(struct cmdline *cl, const char *shown)
 
 /* Beyond the slides: -v's totals and --step — replaces: nothing */
 
-/* --step: the command a learner runs in a second terminal to look at what a
- * slide's step made: PID is the process that makes it. */
+/* --step prints a command that a learner can run in a second terminal, to look at
+ * what a slide's step made. PID is the process that makes it. */
 static void step_look(const struct tracer *tr, int slide, char out[static 512])
 {
 	int pid = tr->look_pid;
@@ -2651,10 +2666,10 @@ static void step_look(const struct tracer *tr, int slide, char out[static 512])
 	}
 }
 
-/* --step: before a slide's step (once per shell line), say what comes and
- * wait for Enter on the terminal. A stop signal (^C at the pause, or from
- * runb to its child) ends the wait and runb, as it would at any other step:
- * it is blocked, so it is read from a signalfd beside the terminal. */
+/* With --step, before a slide's step (once per shell line), say what comes and
+ * wait for Enter on the terminal. A stop signal ends the wait and runb, as it
+ * would at any other step. The signal may be ^C at the pause, or come from runb
+ * to its child. It is blocked, so it is read from a signalfd beside the terminal. */
 static void step_pause(struct tracer *tr, int slide, const char *shell, const char *what)
 {
 	struct pollfd p[2] = { { .fd = tr->tty, .events = POLLIN }, { .events = POLLIN } };
@@ -2671,7 +2686,7 @@ static void step_pause(struct tracer *tr, int slide, const char *shell, const ch
 	dprintf(tr->tty, "\n--step: slide %d: %s\n  runb is about to: %s\n  look: %s\n"
 		"  press Enter to go on ", slide, shell, what, look);
 	sigemptyset(&stop);
-	sigaddset(&stop, SIGHUP);  /* the stop signals runb forwards (fwd_signals) */
+	sigaddset(&stop, SIGHUP);  /* the stop signals that runb forwards (fwd_signals) */
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGQUIT);
 	sigaddset(&stop, SIGTERM);
@@ -2691,21 +2706,22 @@ static void step_pause(struct tracer *tr, int slide, const char *shell, const ch
 		diex("--step: the terminal went away");
 }
 
-/* The child's trace: its steps from the clone on, and, for --step's look
- * commands, its PID as the host sees it (the host's /proc is still there). */
+/* Start the child's trace. It shows the child's steps from the clone on. For
+ * --step's look commands, it also keeps the child's PID as the host sees it,
+ * since the host's /proc is still there. */
 static void trace_begin_child(struct tracer *tr)
 {
 	char self[32] = "";
 
-	/* the clone's line (still pending, as in runb) is the child's to print: it
-	 * comes out before the child's own lines, however the two are scheduled */
+	/* The child prints the clone's line, which is still pending, as in runb. So
+	 * it comes out before the child's own lines, however the two are scheduled. */
 	clock_gettime(CLOCK_MONOTONIC, &tr->start);
 	if (tr->step && readlink("/proc/self", self, sizeof(self) - 1) > 0)
 		tr->look_pid = atoi(self);
 }
 
-/* on_exit(3), in runb and in the child: the last step's line; in runb,
- * with -v or --timings, where the time went. */
+/* An on_exit(3) handler, in runb and in the child. It prints the last step's line.
+ * In runb, with -v or --timings, it also prints where the time went. */
 static void trace_at_exit(int status, void *arg)
 {
 	struct tracer *tr = arg;
@@ -2722,7 +2738,7 @@ static void trace_at_exit(int status, void *arg)
 		us_between(&tr->start, &now));
 }
 
-/* --step: the terminal to wait for Enter on; without one, refuse. */
+/* For --step, open the terminal to wait for Enter on. Without one, refuse. */
 static void step_open(const struct config *cfg)
 {
 	struct tracer *tr = cfg->tr;
@@ -2739,8 +2755,8 @@ static void step_open(const struct config *cfg)
 	tr->pause = step_pause;
 }
 
-/* The options' setters, one per option that needs more than a parse_ function:
- * each reads one option's value into the description (struct config). */
+/* The options' setters follow, one per option that needs more than a parse_
+ * function. Each reads one option's value into the description (struct config). */
 static void opt_hostname(struct cmdline *cl, const char *v)
 {
 	if (!*v || strlen(v) > 64)
@@ -2748,6 +2764,7 @@ static void opt_hostname(struct cmdline *cl, const char *v)
 	cl->cfg->hostname = v;
 }
 
+/* -e KEY=VALUE, or -e KEY for the caller's KEY. KEY must not be empty. */
 static void opt_env(struct cmdline *cl, const char *v)
 {
 	if (!*v || *v == '=')
@@ -2761,8 +2778,8 @@ static void opt_env(struct cmdline *cl, const char *v)
 	cl->env[cl->n_env++] = (char *)v;
 }
 
-/* --env-file FILE: a -e for each line, KEY=VALUE or KEY (the caller's), as docker
- * reads one; blank lines and lines starting with # are skipped. */
+/* --env-file FILE acts as a -e for each line, KEY=VALUE or KEY (the caller's), as
+ * docker reads the file. Blank lines and lines starting with # are skipped. */
 static void opt_env_file(struct cmdline *cl, const char *v)
 {
 	FILE *f = fopen(v, "re");
@@ -2950,9 +2967,9 @@ static void opt_help(struct cmdline *cl, const char *v)    { (void)v; cl->help =
 
 static void opt_version(struct cmdline *cl, const char *v) { (void)v; cl->version = true; }
 
-/* Every option of `runb NAME ROOTFS`: one row each, in --help's order. getopt_long's
- * tables and --help are made from it; README's option table says the same (a test
- * compares them). HELP's lines are joined with \n. */
+/* This table has every option of `runb NAME ROOTFS`, one row each, in --help's order.
+ * getopt_long's tables and --help are made from it. README's option table says the
+ * same, and a test compares them. HELP's lines are joined with \n. */
 struct option_row {
 	const char *name;       /* --NAME */
 	char letter;            /* -L, or 0 */
@@ -3034,7 +3051,8 @@ static const struct option_row options[] = {
 	{ "version", 'V', no_argument, NULL, opt_version, "print the version" },
 };
 
-/* --help's lines for the options: "  -e, --env KEY=VAL  ...", the text from column 22. */
+/* Print --help's lines for the options, such as "  -e, --env KEY=VAL  ...". The
+ * text starts at column 22. */
 static void options_usage(FILE *out)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
@@ -3047,16 +3065,17 @@ static void options_usage(FILE *out)
 			snprintf(letter, sizeof(letter), "-%c, ", o->letter);
 		n = snprintf(head, sizeof(head), "  %s--%s%s%s", letter, o->name, sep,
 			     o->value ? o->value : "");
-		fprintf(out, n > 19 ? "%s  " : "%-21s", head);  /* a long one: its text after two spaces */
+		fprintf(out, n > 19 ? "%s  " : "%-21s", head);  /* two spaces after a long head */
 		for (const char *p = o->help; *p; p++)
 			*p == '\n' ? fputs("\n                     ", out) : fputc(*p, out);
 		fputc('\n', out);
 	}
 }
 
-/* getopt_long's two tables, made from options[]: a long option's value is 256 + its
- * row, a short one's its letter. "+": options end at NAME, so COMMAND's own options
- * pass unsplit; ":" first: a missing value is told apart from an unknown option. */
+/* Make getopt_long's two tables from options[]. A long option's value is 256 plus its
+ * row, and a short option's value is its letter. With "+", options end at NAME, so
+ * COMMAND's own options pass unsplit. With ":" first, getopt_long tells a missing value
+ * apart from an unknown option. */
 static void options_getopt(struct option longopts[], char shortopts[])
 {
 	char *s = stpcpy(shortopts, "+:");
@@ -3073,7 +3092,7 @@ static void options_getopt(struct option longopts[], char shortopts[])
 	longopts[ARRAY_SIZE(options)] = (struct option){ 0 };
 }
 
-/* The row of the option getopt_long returned as C. */
+/* Return the row of the option that getopt_long returned as C. */
 static const struct option_row *option_row_of(int c)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(options); i++)
@@ -3082,8 +3101,8 @@ static const struct option_row *option_row_of(int c)
 	return NULL;
 }
 
-/* The option getopt_long stopped at, for a message: -x (getopt's optopt, right in a
- * group such as -dx), --name, or the argument as given. */
+/* Return the option that getopt_long stopped at, for a message. It is -x (getopt's
+ * optopt, which is right even in a group such as -dx), --name, or the argument as given. */
 static const char *option_shown(char **argv, char buf[static 8])
 {
 	if (optopt > 0 && optopt < 256) {
@@ -3093,7 +3112,7 @@ static const char *option_shown(char **argv, char buf[static 8])
 	return argv[optind - 1];
 }
 
-/* Do two container paths name the same place (/data, //data/)? */
+/* Return true if two container paths name the same place, such as /data and //data/. */
 static bool same_target(const char *a, const char *b)
 {
 	for (;;) {
@@ -3110,7 +3129,8 @@ static bool same_target(const char *a, const char *b)
 	}
 }
 
-/* Two --volume or --tmpfs onto one target: the second would hide the first. */
+/* Refuse two --volume or --tmpfs options onto one target. The second would hide the
+ * first. */
 static void check_targets_unique(const struct config *cfg)
 {
 	for (int i = 0; i < cfg->n_mounts; i++)
@@ -3120,7 +3140,7 @@ static void check_targets_unique(const struct config *cfg)
 				     cfg->mounts[j].target);
 }
 
-/* A docker habit that lands a path where NAME goes: say what was meant. */
+/* A docker habit can put a path where NAME goes. Return a hint that says what was meant. */
 static const char *name_hint(const char *name)
 {
 	if (strchr(name, ':') && strchr(name, '/'))
@@ -3130,7 +3150,7 @@ static const char *name_hint(const char *name)
 	return "";
 }
 
-/* The checks that need every option: the combinations that cannot work. */
+/* These checks need every option. They refuse the combinations that cannot work. */
 static void options_check(const struct config *cfg)
 {
 	check_ip(cfg);
@@ -3148,8 +3168,8 @@ static void options_check(const struct config *cfg)
 		diex("--restart and --rm: a container removed at its end cannot restart (as docker)");
 }
 
-/* The command line into the description CFG (and CL). Returns ROOTFS as given, or
- * NULL for --help and --version (CL says which). */
+/* Read the command line into the description CFG and into CL. Return ROOTFS as given,
+ * or NULL for --help and --version. CL says which of the two was given. */
 static const char *parse_args(struct config *cfg, struct cmdline *cl, int argc, char **argv)
 {
 	struct option longopts[ARRAY_SIZE(options) + 1];
@@ -3172,7 +3192,7 @@ static const char *parse_args(struct config *cfg, struct cmdline *cl, int argc, 
 			diex("unknown option '%s' (see runb --help)", option_shown(argv, shown));
 		option_row_of(c)->set(cl, optarg);
 		if (cl->help || cl->version)
-			return NULL;  /* they win over what follows, even what is wrong */
+			return NULL;  /* they win over what follows, even over errors */
 	}
 	options_check(cfg);
 	if (argc - optind < 2) {  /* runb_start says what is missing */
