@@ -3219,13 +3219,13 @@ static const char *parse_args(struct config *cfg, struct cmdline *cl, int argc, 
 /* Part II.2: runb's bookkeeping: locks, records, lease, ledger, crash sweep */
 /* ------------------------------------------------------------------------ */
 
-/* Take an exclusive flock(2) on the lock file PATH as it is: -1 with
- * EWOULDBLOCK when another process holds it, with ENOENT when there is no such
- * file (or it was unlinked while we locked it: a holder unlinks its file
- * before it lets go, so a lock won on an unlinked file is worthless). The
- * crash sweep takes only these: it never makes a file, for a lock file it
- * made for a moment would make a run of that NAME starting then fail with
- * "already running". */
+/* Take an exclusive flock(2) on the lock file PATH as it is. Return -1 with
+ * EWOULDBLOCK when another process holds the lock. Return -1 with ENOENT when
+ * there is no such file, or when it was unlinked while we locked it. A holder
+ * unlinks its file before it lets go, so a lock won on an unlinked file is
+ * worthless. The crash sweep takes only such locks, and it never makes a file.
+ * If it made a lock file, even for a moment, a run of that NAME that started
+ * then would fail with "already running". */
 static int lock_existing(const char *path)
 {
 	struct stat held, now;
@@ -3252,12 +3252,12 @@ static int lock_existing(const char *path)
 	return -1;
 }
 
-/* Take an exclusive flock(2) on STATE_DIR/NAME, making the file when there is
- * none; -1 with EWOULDBLOCK when another process holds it. A lock dies with
- * its holder, so what a crashed runb held is free again at once, while its
- * file stays: EXISTED tells. A new file is made locked before it gets its
- * name (an O_TMPFILE, locked, then linked), so a lock file anyone can take is
- * one whose holder is gone. */
+/* Take an exclusive flock(2) on STATE_DIR/NAME, and make the file when there is
+ * none. Return -1 with EWOULDBLOCK when another process holds the lock. A lock
+ * dies with its holder, so what a crashed runb held is free again at once. Its
+ * file stays, however, and EXISTED tells whether the file was there. A new file
+ * is locked before it gets its name: it is made with O_TMPFILE, locked, and then
+ * linked. So if anyone can take a lock file, its holder is gone. */
 static int lock_file(const char *name, bool *existed)
 {
 	char path[PATH_MAX], fdp[32];
@@ -3270,7 +3270,7 @@ static int lock_file(const char *name, bool *existed)
 			*existed = true;
 			return fd;
 		}
-		/* none (or one unlinked meanwhile): make it, locked, then give it its name */
+		/* There is none, or it was unlinked meanwhile. Make it, lock it, name it. */
 		fd = open(STATE_DIR, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 		if (fd < 0 || flock(fd, LOCK_EX) < 0)
 			die("lock %s: O_TMPFILE in " STATE_DIR, path);
@@ -3280,11 +3280,11 @@ static int lock_file(const char *name, bool *existed)
 		}
 		if (errno != EEXIST)
 			die("lock %s: link", path);
-		close(fd);  /* someone else named one first: take theirs */
+		close(fd);  /* someone else named one first, so take theirs */
 	}
 }
 
-/* Let go of a lock_file(): unlink first, then close (which unlocks). */
+/* Let go of a lock_file(). Unlink the file first, then close it, which unlocks it. */
 static void unlock_file(const char *name, int fd)
 {
 	char path[PATH_MAX];
@@ -3295,8 +3295,9 @@ static void unlock_file(const char *name, int fd)
 	close(fd);
 }
 
-/* A dump request (ip route show, ip address show): send REQ with NLM_F_DUMP and hand each
- * answer of TYPE to FN until the kernel's NLMSG_DONE. 0, or -1 with errno set. */
+/* Make a dump request, as ip route show or ip address show do. Send REQ with NLM_F_DUMP,
+ * and hand each answer of TYPE to FN until the kernel's NLMSG_DONE. Return 0, or -1
+ * with errno set. */
 static int nl_dump(int fd, struct nl_req *req, int type,
 		   void (*fn)(const struct nlmsghdr *nh, void *arg), void *arg)
 {
@@ -3326,9 +3327,9 @@ static int nl_dump(int fd, struct nl_req *req, int type,
 	}
 }
 
-/* One container per NAME: runb holds /run/runb/NAME.lock for the container's
- * whole life. A crash releases the lock but leaves the file, which tells the
- * next run of NAME that there may be leftovers to sweep (CRASHED). */
+/* There is one container per NAME. runb holds /run/runb/NAME.lock for the
+ * container's whole life. A crash releases the lock but leaves the file. The file
+ * tells the next run of NAME that there may be leftovers to sweep (CRASHED). */
 static void name_lock(const struct config *cfg, struct ledger *led, bool *crashed)
 {
 	char path[PATH_MAX];
@@ -3342,7 +3343,7 @@ static void name_lock(const struct config *cfg, struct ledger *led, bool *crashe
 	ledger_add(led, MADE_LOCK);
 }
 
-/* The undo: unlink the lock file, then let go of it. */
+/* The undo unlinks the lock file, then lets go of it. */
 static void name_unlock(struct ledger *led)
 {
 	char path[PATH_MAX];
@@ -3354,23 +3355,26 @@ static void name_unlock(struct ledger *led)
 
 /* Beyond the slides: a record per detached container — replaces: nothing
  *
- * docker keeps a container that has stopped until docker rm: its state, its
- * exit status and its logs. runb keeps the same for a detached one (-d), in
- * the directory /var/lib/runb/NAME, on disk (/run is memory on most
- * machines). It holds four files. "state" has the lines of the lock file
- * (see "a container that others can find") and, at the end, the status, the
- * end time and whether the OOM killer struck. "container.log" is the output
- * (and .1, .2, ... as it rotates). "runb.log" has the supervisor's own lines
- * once the command runs. "stopped" says that runb stop came, so --restart
- * does not restart. runb rm removes the record, and so does the container's
- * end with --rm; a new run of NAME replaces it. A foreground run keeps none.
+ * docker keeps a container that has stopped until docker rm. It keeps its
+ * state, its exit status and its logs. runb keeps the same for a detached
+ * container (-d), in the directory /var/lib/runb/NAME. That directory is on
+ * disk, because /run is memory on most machines. It holds four files:
+ *   - "state" has the lines of the lock file (see "a container that others
+ *     can find"). At the end, it also gets the status, the end time, and
+ *     whether the OOM killer struck.
+ *   - "container.log" is the output, with .1, .2, ... as it rotates.
+ *   - "runb.log" has the supervisor's own lines once the command runs.
+ *   - "stopped" says that runb stop came, so --restart does not restart.
+ * runb rm removes the record, and so does the container's end with --rm. A
+ * new run of NAME replaces it. A foreground run keeps no record.
  */
 static void record_path(const char *name, const char *file, char out[static PATH_MAX])
 {
 	snprintf(out, PATH_MAX, RECORD_DIR "/%s%s%s", name, *file ? "/" : "", file);
 }
 
-/* FILE of NAME's record, opened with FLAGS (O_CREAT: mode 0600); -1 when it is missing. */
+/* Open FILE of NAME's record with FLAGS. With O_CREAT, the mode is 0600. Return -1
+ * when the file is missing. */
 static int record_open(const char *name, const char *file, int flags)
 {
 	char path[PATH_MAX];
@@ -3383,7 +3387,8 @@ static int record_open(const char *name, const char *file, int flags)
 	return fd;
 }
 
-/* rm -r /var/lib/runb/NAME: its files, then the directory. False when there was none. */
+/* Do rm -r /var/lib/runb/NAME. Remove its files, then the directory. Return false
+ * when there was none. */
 static bool record_remove(const char *name)
 {
 	char path[PATH_MAX];
@@ -3405,7 +3410,7 @@ static bool record_remove(const char *name)
 	return true;
 }
 
-/* -d: a new record of NAME, its state file open in LED until the end. */
+/* For -d, make a new record of NAME. Its state file stays open in LED until the end. */
 static void record_make(const struct config *cfg, struct ledger *led)
 {
 	char path[PATH_MAX];
@@ -3421,8 +3426,9 @@ static void record_make(const struct config *cfg, struct ledger *led)
 		die("open %s/state", path);
 }
 
-/* A crashed run's record: it ended when its runb died (the watcher killed its PID 1
- * then, 137), unless it says so already; with --rm, it goes. */
+/* Finish a crashed run's record. The run ended when its runb died, because the
+ * watcher killed its PID 1 then, so the status is 137. The record gets that status
+ * unless it has one already. With --rm, the record is removed. */
 static void record_crashed(const char *name)
 {
 	char text[65536], line[64];
@@ -3444,7 +3450,7 @@ static void record_crashed(const char *name)
 	close(fd);
 }
 
-/* The undo: the record stays when the command ran and --rm was not given. */
+/* The undo keeps the record when the command ran and --rm was not given. */
 static void record_end(struct ledger *led)
 {
 	if (led->record_fd >= 0)
@@ -3456,12 +3462,12 @@ static void record_end(struct ledger *led)
 
 /* Beyond the slides: one address per container — replaces: the fixed 10.0.0.2/24
  *
- * The slide gives every container 10.0.0.2, so a second one collides. runb
- * leases the lowest free address of the subnet: the lease is the lock of the
- * file /run/runb/ADDR, held while the container runs. A lock dies with its
- * holder, so a crashed run's address is free again at once, and two runb
- * starting together cannot both win one. The file names its container,
- * for whoever looks.
+ * The slide gives every container 10.0.0.2, so a second container collides.
+ * runb leases the lowest free address of the subnet. The lease is the lock of
+ * the file /run/runb/ADDR, held while the container runs. A lock dies with its
+ * holder, so a crashed run's address is free again at once. Two runb processes
+ * that start together cannot both win one address. The file names its
+ * container, for whoever looks.
  */
 static void net_lease(const struct config *cfg, struct run *run, struct ledger *led)
 {
@@ -3489,7 +3495,7 @@ static void net_lease(const struct config *cfg, struct run *run, struct ledger *
 	      lease, lease);
 }
 
-/* The undo: give the address back. */
+/* The undo gives the address back. */
 static void net_release(struct ledger *led)
 {
 	unlock_file(inet_ntoa(led->lease), led->lease_fd);
@@ -3643,15 +3649,16 @@ static void bridge_leave(struct ledger *led)
 		bridge_unlock(led);
 }
 
-/* Beyond the slides: before the bridge gets the subnet's first address, the subnet must be
- * free on this machine: on one whose own network is 10.0.0.0/24 the bridge would add a second
- * route to it and take that network's traffic. Any address or route (but a default route) of
- * another interface that overlaps the subnet is a conflict: ip address show, ip route show. */
+/* Beyond the slides: the subnet must be free on this machine before the bridge gets the
+ * subnet's first address. Suppose the machine's own network is 10.0.0.0/24. Then the bridge
+ * would add a second route to it and take that network's traffic. So any address or route of
+ * another interface that overlaps the subnet is a conflict, except a default route. runb
+ * reads them as ip address show and ip route show do. */
 struct subnet_use {
 	uint32_t net;
 	int prefix, bridge;
 	const char *bridge_name;
-	char found[96];  /* "address 10.0.0.5/24 on eth0", empty while none */
+	char found[96];  /* "address 10.0.0.5/24 on eth0", or empty while none is found */
 };
 
 static void subnet_overlap(struct subnet_use *u, const char *what, uint32_t a, int prefix,
@@ -3689,7 +3696,7 @@ static void subnet_check_route(const struct nlmsghdr *nh, void *arg)
 	int len = RTM_PAYLOAD(nh), oif = 0;
 	uint32_t dst = 0;
 
-	if (rtm->rtm_table == RT_TABLE_LOCAL)  /* the machine's own addresses: seen above */
+	if (rtm->rtm_table == RT_TABLE_LOCAL)  /* the machine's own addresses, seen above */
 		return;
 	for (struct rtattr *rta = RTM_RTA(rtm); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
 		if (rta->rta_type == RTA_DST)
@@ -3729,7 +3736,7 @@ static void net_check_subnet_free(const struct config *cfg)
 		     cfg->prefix, u.found);
 }
 
-/* A name in /run/netns that runb did not leave is someone else's: refuse. */
+/* A name in /run/netns that runb did not leave is someone else's, so refuse it. */
 static void net_ns_check_free(const struct config *cfg)
 {
 	char path[PATH_MAX];
@@ -3740,12 +3747,14 @@ static void net_ns_check_free(const struct config *cfg)
 		     cfg->name);
 }
 
-/* The undo of each thing runb makes on the host: the slides make and never
- * remove; teardown() removes in the reverse order of the making. */
-/* The undo of slide 25, cgdelete: rmdir one cgroup. A cgroup goes only when empty: when a
- * crashed run left processes in it, kill them first (v2: cgroup.kill, which
- * kills every process in the cgroup at once; v1: each pid it lists), and try
- * again, every CG_RMDIR_WAIT_US, CG_RMDIR_TRIES times (a second in all). */
+/* Here follows the undo of each thing that runb makes on the host. The slides make
+ * things and never remove them. teardown() removes them in the reverse order of the
+ * making. */
+/* The undo of slide 25, cgdelete, does rmdir on one cgroup. A cgroup can go only when
+ * it is empty. When a crashed run left processes in it, kill them first. On v2, write
+ * cgroup.kill, which kills every process in the cgroup at once. On v1, kill each pid
+ * that it lists. Then try again, every CG_RMDIR_WAIT_US, CG_RMDIR_TRIES times, which
+ * is a second in all. */
 #define CG_RMDIR_TRIES 200
 #define CG_RMDIR_WAIT_US 5000
 
@@ -3776,8 +3785,8 @@ static void cg_rmdir(const char *dir)
 	}
 }
 
-/* cgdelete: NAME's cgroups, then the shared parent "runb" if it is empty now
- * (another runb may be using it: then rmdir fails, and that is fine). */
+/* cgdelete removes NAME's cgroups, then the shared parent "runb" if it is empty now.
+ * Another runb may be using the parent. Then rmdir fails, and that is fine. */
 static void cg_remove(const char *name, bool v2)
 {
 	char path[PATH_MAX];
@@ -3791,8 +3800,8 @@ static void cg_remove(const char *name, bool v2)
 	}
 }
 
-/* The undo of slide 26, ip netns del: unmount and remove /run/netns/NAME. The namespace
- * itself goes when its last process and mount are gone. */
+/* The undo of slide 26, ip netns del, unmounts and removes /run/netns/NAME. The
+ * namespace itself goes when its last process and mount are gone. */
 static void net_ns_del(const char *name)
 {
 	char path[PATH_MAX];
@@ -3804,13 +3813,14 @@ static void net_ns_del(const char *name)
 		warn("teardown: rm %s", path);
 }
 
-/* The undo of --overlay on disk: its directory, /var/lib/runb/.overlay/NAME. */
+/* The undo of --overlay on disk removes its directory, /var/lib/runb/.overlay/NAME. */
 static void overlay_disk_path(const char *name, char out[static PATH_MAX])
 {
 	snprintf(out, PATH_MAX, RECORD_DIR "/.overlay/%s", name);
 }
 
-/* The first entry of directory FD but . and .., into NAME; false when it is empty. */
+/* Put into NAME the first entry of directory FD other than . and .. Return false when
+ * the directory is empty. */
 static bool dir_first(int fd, char name[static NAME_MAX + 1])
 {
 	DIR *d = fdopendir(dup(fd));
@@ -3818,7 +3828,7 @@ static bool dir_first(int fd, char name[static NAME_MAX + 1])
 	bool found = false;
 
 	if (d)
-		rewinddir(d);  /* the dup shares FD's offset: from the start again */
+		rewinddir(d);  /* the dup shares FD's offset, so start again */
 	while (d && !found && (e = readdir(d)))
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
 			snprintf(name, NAME_MAX + 1, "%s", e->d_name);
@@ -3829,10 +3839,11 @@ static bool dir_first(int fd, char name[static NAME_MAX + 1])
 	return found;
 }
 
-/* rm -r DIR by descriptor, with two descriptors at a time however deep it is: down
- * into the first subdirectory, back up through ".." once it is empty (the names on
- * the way kept in a stack). Nothing is followed (O_NOFOLLOW), no other file system
- * entered; only runb reaches DIR (0700), and its container is gone. */
+/* Do rm -r DIR by descriptor, with two descriptors open at a time, however deep DIR
+ * is. Go down into the first subdirectory, and back up through ".." once it is
+ * empty. A stack keeps the names on the way. Nothing is followed (O_NOFOLLOW), and no
+ * other file system is entered. Only runb can reach DIR (0700), and its container
+ * is gone. */
 static void rm_tree(const char *path)
 {
 	char name[NAME_MAX + 1], (*stack)[NAME_MAX + 1] = NULL;
@@ -3881,7 +3892,7 @@ static void overlay_disk_remove(const char *name)
 
 	overlay_disk_path(name, path);
 	rm_tree(path);
-	rmdir(RECORD_DIR "/.overlay");  /* when it was the last: nothing left behind */
+	rmdir(RECORD_DIR "/.overlay");  /* when it was the last, so nothing is left behind */
 }
 
 /* Undo what LED lists, from the last entry to the first. Each undo tolerates
@@ -3891,8 +3902,9 @@ static void ledger_unwind(struct ledger *led)
 	while (led->n > 0) {
 		switch (led->made[--led->n]) {
 		case MADE_TTY_RAW:
-			/* TCSAFLUSH: input the container provoked (a terminal's answerback
-			 * to an escape it printed) is discarded, not read by the caller's shell */
+			/* TCSAFLUSH discards input that the container provoked, such as a
+			 * terminal's answerback to an escape that it printed. So the caller's
+			 * shell does not read that input. */
 			if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &led->tty_saved) < 0)
 				warn("teardown: restore the terminal's modes");
 			break;
@@ -3929,9 +3941,9 @@ static void ledger_unwind(struct ledger *led)
 	}
 }
 
-/* on_exit(3): every exit of runb, die() included, unwinds its ledger. The
- * child and the watcher inherit the registration and skip it: they made
- * nothing on the host. */
+/* An on_exit(3) handler. Every exit of runb, die() included, unwinds its ledger.
+ * The child and the watcher inherit the registration, but they skip the unwinding,
+ * because they made nothing on the host. */
 static void teardown(int status, void *arg)
 {
 	struct ledger *led = arg;
@@ -3941,11 +3953,11 @@ static void teardown(int status, void *arg)
 		ledger_unwind(led);
 }
 
-/* A run of NAME died without its teardown (SIGKILL, power loss): remove what
- * it may have left, all of it named from NAME, by unwinding the ledger it
- * would have had. Its container died with it (the watcher), and cg_remove()
- * kills whatever is left in its cgroup, so once the netns name is gone too,
- * the kernel removes its network namespace and the veth with it. */
+/* A run of NAME died without its teardown, for example by SIGKILL or a power loss.
+ * Remove what it may have left by unwinding the ledger that it would have had. All
+ * of those things are named from NAME. Its container died with it (the watcher saw
+ * to that), and cg_remove() kills whatever is left in its cgroup. So once the netns
+ * name is gone too, the kernel removes its network namespace, and the veth with it. */
 static void sweep_crashed_run(const struct ledger *live, const char *name)
 {
 	struct ledger dead = {
@@ -3960,10 +3972,11 @@ static void sweep_crashed_run(const struct ledger *live, const char *name)
 	record_crashed(name);
 }
 
-/* Every start looks for what crashed runs left, of any NAME: a lock file
- * that anyone can lock is one whose runb is gone (lock_file() links new ones
- * in locked), and so is an address lease or a bridge's lock. Each is swept and removed; one
- * that vanished since readdir is left alone (lock_existing() makes none). */
+/* Every start looks for what crashed runs of any NAME left. If anyone can lock a lock
+ * file, its runb is gone, because lock_file() links new ones in already locked. The
+ * same holds for an address lease and a bridge's lock. Each of these is swept and
+ * removed. A file that vanished since readdir is left alone, since lock_existing()
+ * makes none. */
 static void sweep_crashed_runs(const struct ledger *live)
 {
 	DIR *d = opendir(STATE_DIR);
@@ -3988,7 +4001,7 @@ static void sweep_crashed_runs(const struct ledger *live)
 		snprintf(path, sizeof(path), STATE_DIR "/%s", e->d_name);
 		fd = lock_existing(path);
 		if (fd < 0)
-			continue;  /* a running container's, or gone since readdir */
+			continue;  /* a running container's file, or gone since readdir */
 		snprintf(name, sizeof(name), "%.*s", (int)len - 5, e->d_name);
 		if (!lease && valid_name(name))
 			sweep_crashed_run(live, name);
