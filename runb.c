@@ -4016,20 +4016,21 @@ static void sweep_crashed_runs(const struct ledger *live)
 
 /* Beyond the slides: ROOTFS opened once — replaces: $ROOT_FS_DIR, named at every step
  *
- * The shell names the rootfs by its path at every step: mkdir, mount, mknod,
- * chroot. Whoever can write the directory that holds ROOTFS (another
- * container, when ROOTFS sits in a tree a container can write) can exchange
- * it with a link to / or to any host directory between two steps, and the
- * container's root becomes that. runb opens ROOTFS once, as given, without
- * following a single symlink (openat2(2) RESOLVE_NO_SYMLINKS: a link on the
- * path, there from the start or swapped in meanwhile, makes the open fail),
- * and from then on uses only the descriptor; its path, for the messages, is
- * what the kernel says the descriptor is. The child reaches it through its
- * working directory: a new mount namespace carries its maker's root and
- * working directory over into its copy of the mounts, while any other
- * descriptor keeps naming the host's mounts, on which the child could not
- * mount. So runb makes ROOTFS its working directory just before the clone
- * (rootfs_hand_over), and the child opens "." (rootfs_take_over).
+ * The shell names the rootfs by its path at every step, in mkdir, mount,
+ * mknod and chroot. Someone may be able to write the directory that holds
+ * ROOTFS. This can be another container, when ROOTFS sits in a tree that a
+ * container can write. Between two steps, they can exchange ROOTFS with a
+ * link to / or to any host directory, and the container's root becomes that.
+ * runb opens ROOTFS once, as given, without following a single symlink
+ * (openat2(2) with RESOLVE_NO_SYMLINKS). A link on the path makes the open
+ * fail, whether it was there from the start or swapped in meanwhile. From then
+ * on, runb uses only the descriptor. The path in its messages is what the
+ * kernel says the descriptor is. The child reaches ROOTFS through its working
+ * directory. A new mount namespace carries its maker's root and working
+ * directory over into its copy of the mounts. Any other descriptor keeps
+ * naming the host's mounts, on which the child could not mount. So runb makes
+ * ROOTFS its working directory just before the clone (rootfs_hand_over), and
+ * the child opens "." (rootfs_take_over).
  */
 static int rootfs_open(struct config *cfg, const char *arg)
 {
@@ -4061,8 +4062,8 @@ static int rootfs_open(struct config *cfg, const char *arg)
 	return fd;
 }
 
-/* Does ROOTFS hold PATH (a file, not a directory), looked up as the container will
- * (RESOLVE_IN_ROOT: its links stay inside)? */
+/* Return true if ROOTFS holds PATH as a file, not a directory. PATH is looked up as
+ * the container will look it up, with RESOLVE_IN_ROOT, so its links stay inside. */
 static bool rootfs_has(int rootfd, const char *path)
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
@@ -4080,7 +4081,8 @@ static bool rootfs_has(int rootfd, const char *path)
 	return !S_ISDIR(st.st_mode);
 }
 
-/* Is PATH at or below a --volume or --tmpfs target (there only at the start)? */
+/* Return true if PATH is at or below a --volume or --tmpfs target. Such a target is
+ * there only once the container starts. */
 static bool under_a_mount(const struct config *cfg, const char *path)
 {
 	for (int i = 0; i < cfg->n_mounts; i++) {
@@ -4095,11 +4097,12 @@ static bool under_a_mount(const struct config *cfg, const char *path)
 	return false;
 }
 
-/* Before anything is written into ROOTFS: the command (the default's /bin/sh)
- * must be in it, found as the container's PATH finds it, or ROOTFS is no root
- * file system (/usr, an empty directory) and runb would litter it with its
- * mount points. 127, as the exec would give; not checked for a command under
- * a --volume or --tmpfs, or with --overlay=DIR, which may hold it. */
+/* This check comes before anything is written into ROOTFS. The command, or
+ * /bin/sh by default, must be in ROOTFS, found as the container's PATH finds it.
+ * Otherwise ROOTFS is no root file system (it may be /usr, or an empty directory),
+ * and runb would litter it with its mount points. runb then exits with 127, as the
+ * exec would. The check is skipped for a command under a --volume or --tmpfs, and
+ * with --overlay=DIR, because these may hold the command. */
 static void rootfs_check_command(const struct config *cfg, int rootfd)
 {
 	const char *cmd = cfg->argv ? cfg->argv[0] : "/bin/sh";
@@ -4107,7 +4110,7 @@ static void rootfs_check_command(const struct config *cfg, int rootfd)
 	bool found = false;
 
 	if (cfg->overlay == OVERLAY_DIR || (strchr(cmd, '/') && cmd[0] != '/'))
-		return;  /* in DIR/upper maybe; relative to -w: the container's to find */
+		return;  /* maybe in DIR/upper, or relative to -w for the container to find */
 	if (cmd[0] == '/')
 		found = under_a_mount(cfg, cmd) || rootfs_has(rootfd, cmd) ||
 			(!cfg->argv && rootfs_has(rootfd, "/bin/bash"));
@@ -4126,15 +4129,16 @@ static void rootfs_check_command(const struct config *cfg, int rootfd)
 /* Beyond the slides: --user by name — replaces: capsh --uid=N --gid=N (numbers)
  *
  * docker finds a user named in --user in the image's /etc/passwd, and the
- * groups it is a member of in /etc/group; its HOME comes from there too. runb
- * reads both beneath the container's root (RESOLVE_IN_ROOT, so a link in the
- * image stays inside it), before anything is made. A USER given as a number
- * is looked up for its primary group and HOME alone (without an entry: group
- * 0 and HOME=/, as docker). The supplementary groups go to setgroups(2) on
- * slide 33, where the slide sets none.
+ * groups that it is a member of in /etc/group. Its HOME comes from there too.
+ * runb reads both files beneath the container's root, before anything is made.
+ * It uses RESOLVE_IN_ROOT, so a link in the image stays inside it. A USER given
+ * as a number is looked up only for its primary group and HOME. Without an
+ * entry, it gets group 0 and HOME=/, as in docker. The supplementary groups go
+ * to setgroups(2) on slide 33, where the slide sets none.
  */
-/* A regular file of the container's, for reading (O_NONBLOCK: a FIFO there would
- * hold runb forever; it is refused, as anything but a regular file). */
+/* Open a regular file of the container's for reading. O_NONBLOCK is used because a
+ * FIFO there would hold runb forever. A FIFO is refused anyway, as is anything but a
+ * regular file. */
 static FILE *rootfs_fopen(int rootfd, const char *path)
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
@@ -4144,7 +4148,7 @@ static FILE *rootfs_fopen(int rootfd, const char *path)
 	FILE *f;
 	int o, fd;
 
-	do  /* looked at first (O_PATH opens nothing: no device's open runs), then read */
+	do  /* looked at first, then read (O_PATH opens nothing, so no device's open runs) */
 		o = sys_openat2(rootfd, path, &how);
 	while (o < 0 && errno == EAGAIN);
 	if (o < 0)
@@ -4153,7 +4157,7 @@ static FILE *rootfs_fopen(int rootfd, const char *path)
 	    fd_is_fs(o, SYSFS_MAGIC))
 		diex("%s in the container's root is not a regular file of its own", path);
 	fd = open(fd_path(o, fdp), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {  /* runb exec's setup: /proc is the container's, without it */
+	if (fd < 0 && errno == ENOENT) {  /* the container's /proc in runb exec's setup lacks it */
 		struct stat again;
 
 		how.flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
@@ -4168,9 +4172,10 @@ static FILE *rootfs_fopen(int rootfd, const char *path)
 	return f;
 }
 
-/* The next line of an /etc/passwd or /etc/group, split at ':' into F (N fields);
- * false at the end, or past its first MiB (the container's file may be huge).
- * A line longer than LINE is dropped whole, never read as two. */
+/* Read the next line of an /etc/passwd or /etc/group, and split it at ':' into F,
+ * which has N fields. Return false at the end, or past the file's first MiB, as the
+ * container's file may be huge. A line longer than LINE is dropped whole, and it is
+ * never read as two lines. */
 static bool etc_fields(FILE *f, char line[static 1024], char *fields[], int n)
 {
 	while (ftell(f) < (1L << 20) && fgets(line, 1024, f)) {
@@ -4196,7 +4201,8 @@ static bool etc_fields(FILE *f, char line[static 1024], char *fields[], int n)
 	return false;
 }
 
-/* USER (a name, or UID) in ROOTFS's /etc/passwd: its uid, gid, name and HOME. */
+/* Look up USER, a name or a UID, in ROOTFS's /etc/passwd. Return its uid, gid,
+ * name and HOME. */
 static bool user_lookup(int rootfd, const char *user, uid_t *uid, gid_t *gid, char name[static 64],
 			char home[static 256])
 {
@@ -4222,7 +4228,8 @@ static bool user_lookup(int rootfd, const char *user, uid_t *uid, gid_t *gid, ch
 	return found;
 }
 
-/* GROUP by name in /etc/group into *GID; NAME's other groups into CFG's list. */
+/* Look up GROUP by name in /etc/group, and put its GID into CFG. Put NAME's other
+ * groups into CFG's list. */
 static bool groups_lookup(struct config *cfg, int rootfd, const char *group, const char *name)
 {
 	FILE *f = rootfs_fopen(rootfd, "/etc/group");
@@ -4276,13 +4283,14 @@ static void user_resolve(struct config *cfg, int rootfd)
 
 /* Beyond the slides: a ROOTFS other users can reach — replaces: nothing
  *
- * The slide's capabilities keep CAP_MKNOD, CAP_FSETID and CAP_SETFCAP, so a
+ * The slide's capabilities keep CAP_MKNOD, CAP_FSETID and CAP_SETFCAP. So a
  * container's root can leave a setuid-root binary or a world-writable device
- * node in ROOTFS; an unprivileged host user who can reach that path gets
+ * node in ROOTFS. An unprivileged host user who can reach that path then gets
  * root. Docker keeps its trees below a root-only directory. runb warns once
- * when no directory from / down to ROOTFS is closed to other users (owned by
- * root, no search bit for others, nor for a group other than root's).
- * Walked upwards from the descriptor through "..", never by path.
+ * when no directory from / down to ROOTFS is closed to other users. Such a
+ * directory is owned by root, and it has no search bit for others, nor for a
+ * group other than root's. runb walks upwards from the descriptor through "..",
+ * never by path.
  */
 static bool dir_closed_to_others(const struct stat *st)
 {
@@ -4290,10 +4298,10 @@ static bool dir_closed_to_others(const struct stat *st)
 	       (st->st_gid == 0 || !(st->st_mode & S_IXGRP));
 }
 
-/* The warning: the advice is a directory above SHOWN, never SHOWN itself, which
- * is the container's "/" for ROOTFS: a 0700 "/" locks out every user but root
- * inside (postgres, redis, www-data). Nor the directory that holds it, which may
- * be /tmp or /srv. */
+/* Print the warning. It advises a directory above SHOWN, never SHOWN itself. For
+ * ROOTFS, SHOWN is the container's "/", and a 0700 "/" locks out every user but root
+ * inside, such as postgres, redis or www-data. Nor does it advise the directory that
+ * holds SHOWN, which may be /tmp or /srv. */
 static void dir_warn(const char *what, const char *shown)
 {
 	fprintf(stderr, "runb: warning: %s %s is open to other users (no directory on its path "
@@ -4331,15 +4339,15 @@ static void rootfs_warn_if_open(const struct config *cfg, int rootfd)
 	dir_warn_if_open("ROOTFS", cfg->rootfs, rootfd);
 }
 
-/* runb, just before the clone: ROOTFS becomes its working directory, which
- * the child's new mount namespace translates into its own copy (see above). */
+/* runb calls this just before the clone. ROOTFS becomes its working directory, and
+ * the child's new mount namespace translates it into its own copy (see above). */
 static void rootfs_hand_over(const struct config *cfg, int rootfd)
 {
 	if (fchdir(rootfd) < 0)
 		die("cd ROOTFS %s", cfg->rootfs);
 }
 
-/* The child, first thing in its mount namespace: "." is ROOTFS there. */
+/* The child calls this first thing in its mount namespace, where "." is ROOTFS. */
 static int rootfs_take_over(const struct config *cfg)
 {
 	int fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -4351,20 +4359,22 @@ static int rootfs_take_over(const struct config *cfg)
 
 /* Beyond the slides: --overlay[=DIR] — replaces: writing into ROOTFS in place
  *
- * The slides' container writes into ROOTFS itself: two containers on one
+ * The slides' container writes into ROOTFS itself. Two containers on one
  * ROOTFS see each other's writes, and a second run inherits the first one's.
- * With --overlay the container sees ROOTFS as the lower layer of an
- * overlayfs whose upper layer takes every write, so ROOTFS is never changed
- * and many containers can share it at once (as systemd-nspawn's and
- * bubblewrap's --overlay). The upper and work directories live on a tmpfs
- * made for the container (--overlay: the writes vanish with it), or in DIR
- * (--overlay=DIR: DIR/upper keeps them for the next run). The tmpfs is
- * mounted over ROOTFS itself, in the container's mount namespace, and the
- * overlay over that; overlayfs reaches its layers through /proc/self/fd, so
- * ROOTFS is its lower layer by descriptor. Done before slide 29's mounts,
- * which then go into the overlay. Returns the overlay's root.
+ * With --overlay, the container sees ROOTFS as the lower layer of an
+ * overlayfs whose upper layer takes every write. So ROOTFS is never changed,
+ * and many containers can share it at once, as with systemd-nspawn's and
+ * bubblewrap's --overlay. With --overlay, the upper and work directories live
+ * on a tmpfs made for the container, and the writes vanish with it. With
+ * --overlay=DIR, they live in DIR, and DIR/upper keeps the writes for the next
+ * run. The tmpfs is mounted over ROOTFS itself, in the container's mount
+ * namespace, and the overlay is mounted over that. overlayfs reaches its layers
+ * through /proc/self/fd, so ROOTFS is its lower layer by descriptor. This is
+ * done before slide 29's mounts, which then go into the overlay.
+ * overlay_mount() returns the overlay's root.
  */
-/* fsopen, fsconfig KEY=VALUE..., fsmount, move_mount onto ONTO: a new mount of TYPE. */
+/* Make a new mount of TYPE with fsopen, fsconfig KEY=VALUE..., fsmount, and
+ * move_mount onto ONTO. */
 static int mount_new(const char *type, const char *const kv[], int onto, const char *shown)
 {
 	int fs = sys_fsopen(type), mnt;
@@ -4385,11 +4395,9 @@ static int mount_new(const char *type, const char *const kv[], int onto, const c
 	return mnt;
 }
 
-/* DIR/upper and DIR/work on the host, made when missing (DIR mode 0700), in runb before
- * anything else; upper gets ROOTFS's mode and owner, which its root shows in the overlay. */
-/* DIR, opened as ROOTFS is: following no symlink on its path. DIR holds what the
- * container writes, so a directory on its path may be one a container can write
- * (a shared volume), and a link there would send the layers anywhere. */
+/* Open DIR as ROOTFS is opened, following no symlink on its path. DIR holds what the
+ * container writes, so a directory on its path may be one that a container can write,
+ * such as a shared volume. A link there would send the layers anywhere. */
 static int overlay_dir_open(const char *dir, unsigned long long flags)
 {
 	struct open_how how = { .flags = flags | O_DIRECTORY | O_CLOEXEC,
@@ -4409,9 +4417,8 @@ static int overlay_dir_open(const char *dir, unsigned long long flags)
 	return fd;
 }
 
-/* DIR/upper and DIR/work on the host, made when missing (DIR mode 0700), in runb before
- * anything else; upper gets ROOTFS's mode and owner, which its root shows in the overlay. */
-/* Is the directory FD, or one above it, the directory TOP (by device and inode)? */
+/* Return true if the directory FD, or one above it, is the directory TOP, by device
+ * and inode. */
 static bool dir_is_below(int fd, const struct stat *top)
 {
 	struct stat st, up;
@@ -4435,9 +4442,9 @@ static bool dir_is_below(int fd, const struct stat *top)
 	return below;
 }
 
-/* --overlay's own directory, on disk: /var/lib/runb/.overlay/NAME, made for this
- * run (what a crashed run of NAME left there removed first), removed at its end
- * (overlay_disk_remove, Part II.2). */
+/* Make --overlay's own directory on disk, /var/lib/runb/.overlay/NAME, for this run.
+ * What a crashed run of NAME left there is removed first. The directory is removed
+ * at the run's end (overlay_disk_remove, Part II.2). */
 static void overlay_disk_make(struct config *cfg, struct ledger *led)
 {
 	char path[PATH_MAX];
@@ -4457,7 +4464,7 @@ static void overlay_disk_make(struct config *cfg, struct ledger *led)
 		die("strdup");
 }
 
-/* DIR's parent inside ROOTFS: refused before runb makes DIR there. */
+/* Refuse a DIR whose parent is inside ROOTFS, before runb makes DIR there. */
 static void overlay_dir_check(const struct config *cfg, const struct stat *root)
 {
 	char parent[PATH_MAX];
@@ -4474,6 +4481,9 @@ static void overlay_dir_check(const struct config *cfg, const struct stat *root)
 		close(fd);
 }
 
+/* Make DIR/upper and DIR/work on the host when they are missing, with DIR mode 0700.
+ * runb does this before anything else. upper gets ROOTFS's mode and owner, which its
+ * root shows in the overlay. */
 static void overlay_dir_prepare(struct config *cfg, struct ledger *led, int rootfd)
 {
 	struct statfs fs;
@@ -4496,9 +4506,10 @@ static void overlay_dir_prepare(struct config *cfg, struct ledger *led, int root
 		overlay_dir_check(cfg, &root);
 	if (mkdir(cfg->overlay_dir, 0700) < 0 && errno != EEXIST)
 		die("--overlay=%s: mkdir", cfg->overlay_dir);
-	/* one container at a time on DIR: its lock, held for runb's life (closed at exit) */
+	/* Only one container at a time may use DIR. Its lock is held for runb's life,
+	 * and the exit closes it. */
 	fd = overlay_dir_open(cfg->overlay_dir, O_RDONLY);
-	/* the child opens it again after its cd into ROOTFS: its absolute path */
+	/* The child opens DIR again after its cd into ROOTFS, so it needs the absolute path. */
 	if (!(abs = calloc(1, PATH_MAX)) || (n = readlink(fd_path(fd, fdp), abs, PATH_MAX - 1)) < 0)
 		die("--overlay=%s: readlink %s", cfg->overlay_dir, fdp);
 	cfg->overlay_dir = abs;
