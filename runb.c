@@ -4583,7 +4583,7 @@ static int overlay_mount(const struct config *cfg, int rootfd)
 /* Beyond the slides: -m, --cpus, --pids — replaces: nothing (runb.sh makes the
  * cgroups and sets no limit in them)
  *
- * Each limit is a write into the container's cgroup; OPTIONAL files (swap)
+ * Each limit is a write into the container's cgroup. OPTIONAL files, for swap,
  * may be missing when the kernel does not account swap. */
 static void cg_write(const struct config *cfg, bool v2, const char *ctrl, const char *file,
 		     const char *value, bool optional)
@@ -4597,16 +4597,17 @@ static void cg_write(const struct config *cfg, bool v2, const char *ctrl, const 
 	write_file(path, value);
 }
 
-/* The limits as data: each row a file that takes one option's value, on v2 or on
- * v1 (in CTRL's hierarchy). OPTIONAL: only where the kernel has the file (swap
- * accounting). What is written is the option's value, but for v2's cpu.max
- * ("QUOTA PERIOD"), v1's period, and 0 for swap. */
+/* This table holds the limits as data. Each row is a file that takes one option's
+ * value, on v2 or on v1, where the file is in CTRL's hierarchy. An OPTIONAL file is
+ * written only where the kernel has it, which depends on swap accounting. What is
+ * written is the option's value, with three exceptions. v2's cpu.max takes
+ * "QUOTA PERIOD", v1's period file takes the period, and swap gets 0. */
 enum cg_value { CG_MEMORY, CG_NO_SWAP, CG_CPU_MAX, CG_V1_PERIOD, CG_CPU_QUOTA, CG_PIDS };
 
 struct cg_limit {
 	enum cg_value value;
 	bool v2;
-	const char *ctrl;       /* v1's controller; NULL on v2 */
+	const char *ctrl;       /* v1's controller, or NULL on v2 */
 	const char *file;
 	bool optional;
 };
@@ -4623,7 +4624,8 @@ static const struct cg_limit cg_limits[] = {
 	{ CG_PIDS, false, "pids", "pids.max", false },
 };
 
-/* What row L writes, into V; false when its option was not given (no limit). */
+/* Put into V what row L writes. Return false when its option was not given, which
+ * means no limit. */
 static bool cg_limit_value(const struct config *cfg, const struct cg_limit *l, char v[static 64])
 {
 	switch (l->value) {
@@ -4656,22 +4658,23 @@ static void cg_set_limits(const struct config *cfg, const struct run *run)
 
 /* Beyond the slides: the devices a container may open — replaces: nothing
  *
- * The slide keeps CAP_MKNOD and sets no device rules, so root in its
+ * The slide keeps CAP_MKNOD and sets no device rules. So root in its
  * container can `mknod disk b 254 0` and read or write the host's disk. runb,
  * like runc and crun, lets the container open only slide 31's nodes and its
- * own ptys; making a node stays possible (CAP_MKNOD is kept), opening it not.
- * One table feeds both branches: v1 writes devices.deny/devices.allow; v2
- * has no such files, and a BPF_PROG_TYPE_CGROUP_DEVICE program attached to
- * the container's cgroup decides each open instead (bpf(2)).
+ * own ptys. The container can still make a node, because CAP_MKNOD is kept,
+ * but it cannot open the node. One table feeds both branches. On v1, runb
+ * writes devices.deny and devices.allow. v2 has no such files. There, a
+ * BPF_PROG_TYPE_CGROUP_DEVICE program attached to the container's cgroup
+ * decides each open instead (bpf(2)).
  */
 struct dev_rule {
-	char type;  /* 'c' char or 'b' block */
+	char type;  /* 'c' for char, or 'b' for block */
 	unsigned int major;
-	int minor;  /* -1: any minor */
+	int minor;  /* -1 for any minor */
 	const char *name;
 };
 
-/* Beyond slide 31's nodes (dev_nodes), the container may open these. */
+/* Besides slide 31's nodes (dev_nodes), the container may open these. */
 static const struct dev_rule dev_allowed_more[] = {
 	{ 'c', 5, 2, "ptmx" },     /* /dev/ptmx -> pts/ptmx (slide 32) */
 	{ 'c', 136, -1, "pts/N" }, /* the terminals ptmx hands out (and -t's /dev/console) */
@@ -4679,7 +4682,7 @@ static const struct dev_rule dev_allowed_more[] = {
 
 #define DEV_ALLOWED (ARRAY_SIZE(dev_nodes) + ARRAY_SIZE(dev_allowed_more))
 
-/* The allow-list: every node of slide 31, then dev_allowed_more. */
+/* The allow-list holds every node of slide 31, then dev_allowed_more. */
 static void dev_allowed(struct dev_rule out[static DEV_ALLOWED])
 {
 	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++)
@@ -4689,7 +4692,8 @@ static void dev_allowed(struct dev_rule out[static DEV_ALLOWED])
 		out[ARRAY_SIZE(dev_nodes) + i] = dev_allowed_more[i];
 }
 
-/* Small eBPF instruction builders (struct bpf_insn fields: code, dst, src, off, imm). */
+/* Small eBPF instruction builders. They fill the fields of struct bpf_insn, which are
+ * code, dst, src, off and imm. */
 #define EBPF_INSN(c, d, s, o, i) \
 	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 
@@ -4701,14 +4705,16 @@ static void dev_allowed(struct dev_rule out[static DEV_ALLOWED])
 #define EBPF_JSET_K(dst, imm, off) EBPF_INSN(BPF_JMP | BPF_JSET | BPF_K, dst, 0, off, imm)
 #define EBPF_EXIT()               EBPF_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
-/* An eBPF program being built; 64 instructions is room for the table above and more. */
+/* An eBPF program being built. 64 instructions leave room for the table above and more. */
 BPF_PROGRAM(dev_prog, struct bpf_insn, 64, "devices")
 
-/* Prologue. The kernel hands us struct bpf_cgroup_dev_ctx in r1:
- * access_type (low 16 bits: BPF_DEVCG_DEV_*, high 16: BPF_DEVCG_ACC_*), major, minor.
- * Leaves r2 = type, r4 = major, r5 = minor. A request with neither read nor write (mknod,
- * or access(2) F_OK, which asks with no bits) returns 1 at once: the same requests the v1
- * rules "c *:* m" and "b *:* m" let through, so both branches behave alike. */
+/* Emit the prologue. The kernel hands us struct bpf_cgroup_dev_ctx in r1. Its fields
+ * are access_type, major and minor. The low 16 bits of access_type hold
+ * BPF_DEVCG_DEV_*, and the high 16 bits hold BPF_DEVCG_ACC_*. The prologue leaves
+ * r2 = type, r4 = major, r5 = minor. A request with neither read nor write returns 1
+ * at once. Such a request is a mknod, or an access(2) F_OK, which asks with no bits.
+ * The v1 rules "c *:* m" and "b *:* m" let the same requests through, so both
+ * branches behave alike. */
 static void dev_emit_prologue(struct dev_prog *p)
 {
 	dev_prog_emit(p, EBPF_LDX_W(BPF_REG_2, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, access_type)));
@@ -4722,8 +4728,9 @@ static void dev_emit_prologue(struct dev_prog *p)
 	dev_prog_emit(p, EBPF_EXIT());
 }
 
-/* One block per table row: "type, major (and minor) match ? return 1 : next block".
- * Each JNE skips the rest of its own block, so offsets stay tiny and local. */
+/* Emit one block per table row. If the type, the major and maybe the minor match,
+ * the block returns 1. Otherwise, control goes on to the next block. Each JNE skips
+ * the rest of its own block, so offsets stay tiny and local. */
 static void dev_emit_rule(struct dev_prog *p, const struct dev_rule *r)
 {
 	short left = r->minor < 0 ? 3 : 4; /* instructions after the first JNE */
@@ -4756,8 +4763,9 @@ static const char *dev_log_reason(char *log)
 	}
 }
 
-/* bpf(BPF_PROG_LOAD). The license string only gates GPL-only helpers, of which this
- * program calls none. On a verifier refusal, load again with a log and show its reason. */
+/* Load the program with bpf(BPF_PROG_LOAD). The license string only gates GPL-only helpers,
+ * and this program calls none. On a verifier refusal, load again with a log and show its
+ * reason. */
 static int dev_bpf_load(const struct bpf_insn *ins, unsigned int len)
 {
 	union bpf_attr a;
@@ -4784,11 +4792,12 @@ static int dev_bpf_load(const struct bpf_insn *ins, unsigned int len)
 	return fd;
 }
 
-/* cgroup v2 has no devices.allow file: a BPF_PROG_TYPE_CGROUP_DEVICE program attached to the
- * container's cgroup decides every open and mknod of a device node (1 allow, 0 EPERM).
- * Flags 0: nothing below may override it. It stays attached until the cgroup is removed,
- * so the program fd is closed here. bpf(2); Documentation/admin-guide/cgroup-v2.rst,
- * "Device controller". */
+/* cgroup v2 has no devices.allow file. Instead, a BPF_PROG_TYPE_CGROUP_DEVICE program
+ * attached to the container's cgroup decides every open and mknod of a device node. It
+ * returns 1 to allow, and 0 for EPERM. The flags are 0, so nothing below may override
+ * it. The program stays attached until the cgroup is removed, so the program fd is
+ * closed here. See bpf(2), and "Device controller" in
+ * Documentation/admin-guide/cgroup-v2.rst. */
 static void dev_bpf_attach(const struct config *cfg, const char *cgroup_dir)
 {
 	struct dev_rule rules[DEV_ALLOWED];
@@ -4818,9 +4827,9 @@ static void dev_bpf_attach(const struct config *cfg, const char *cgroup_dir)
 	close(prog_fd);
 }
 
-/* cgroup v1: deny everything ("a"), allow mknod of any node (as the v2 program does), then
- * read/write/mknod on each row of the allow-list, one line per write. Documentation/admin-guide/
- * cgroup-v1/devices.rst */
+/* On cgroup v1, deny everything ("a"), and allow mknod of any node, as the v2 program
+ * does. Then allow read, write and mknod on each row of the allow-list, one line per
+ * write. See Documentation/admin-guide/cgroup-v1/devices.rst. */
 static void dev_v1_allow(const struct config *cfg, const char *devices_cgroup_dir)
 {
 	char deny[PATH_MAX], allow[PATH_MAX], line[64], minor[16];
@@ -4833,7 +4842,7 @@ static void dev_v1_allow(const struct config *cfg, const char *devices_cgroup_di
 	trace(cfg->tr, 0, "devices (cgroup v1)", "echo a > %s; echo 'c *:* m' 'b *:* m' and %zu rules > %s",
 	      deny, DEV_ALLOWED, allow);
 	write_file(deny, "a");
-	/* one descriptor for all the rules: the file parses each write alone */
+	/* One descriptor serves all the rules, because the file parses each write alone. */
 	if ((fd = open(allow, O_WRONLY | O_CLOEXEC)) < 0)
 		die("open %s", allow);
 	write_fd(fd, allow, "c *:* m");
@@ -4867,14 +4876,16 @@ static void cg_devices(const struct config *cfg, const struct run *run)
 
 /* Beyond the slides: the OOM killer's part — replaces: nothing (docker's OOMKilled)
  *
- * A container killed for its memory limit ends with 137, as one killed by
- * SIGKILL for any other reason. The memory cgroup counts the processes the
- * OOM killer killed in it: "oom_kill N" in v2's memory.events and in v1's
- * memory.oom_control (Linux 4.13 and later). runb reads the count when the
- * command ends, and a count that rose gets one line and a mark in the state.
+ * A container killed for its memory limit ends with 137, as does one killed by
+ * SIGKILL for any other reason. The memory cgroup counts the processes that
+ * the OOM killer killed in it. The count is "oom_kill N" in v2's memory.events
+ * and in v1's memory.oom_control (Linux 4.13 and later). runb reads the count
+ * when the command ends. If the count rose, runb prints one line and puts a
+ * mark in the state.
  */
-/* A number from NAME's cgroup file FILE (in CTRL's hierarchy on v1): its first, or the
- * one after KEY on the line that starts with it; 0 when there is none. */
+/* Read a number from NAME's cgroup file FILE, which is in CTRL's hierarchy on v1.
+ * Without KEY, it is the file's first number. With KEY, it is the number after KEY
+ * on the line that starts with KEY. Return 0 when there is none. */
 static unsigned long long cg_read_ull(const char *name, bool v2, const char *ctrl,
 				      const char *file, const char *key)
 {
@@ -4907,7 +4918,8 @@ static long long cg_oom_kills(const char *name, bool v2)
 			   "oom_kill");
 }
 
-/* BYTES as "64 MiB" (or KiB, GiB; bytes when it is none of them exactly). */
+/* Show BYTES as "64 MiB", or in KiB or GiB. When it is none of them exactly, show
+ * bytes. */
 static const char *size_text(unsigned long long bytes, char out[static 32])
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
@@ -4921,7 +4933,7 @@ static const char *size_text(unsigned long long bytes, char out[static 32])
 	return out;
 }
 
-/* BYTES as docker stats shows them: 1.5MiB. */
+/* Show BYTES as docker stats shows them, such as 1.5MiB. */
 static const char *size_short(unsigned long long bytes, char out[static 32])
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
@@ -4936,16 +4948,18 @@ static const char *size_short(unsigned long long bytes, char out[static 32])
 	return out;
 }
 
-/* What runb stats shows of a container, from its cgroup (v1: cpuacct.usage where the
- * cpu hierarchy has cpuacct beside it, as most machines mount them; else the CPU time
- * of each of its processes, from /proc). A limit of none is the host's memory, as
- * docker shows it. */
+/* This is what runb stats shows of a container, from its cgroup. On v1, the CPU time
+ * comes from cpuacct.usage where the cpu hierarchy has cpuacct beside it, as most
+ * machines mount them. Otherwise, it is the CPU time of each of its processes, from
+ * /proc. When there is no limit, the limit shown is the host's memory, as docker
+ * shows it. */
 struct cg_usage {
 	unsigned long long cpu_ns, memory, limit, pids;
 };
 
-/* v1 without cpuacct beside cpu: the CPU time of the processes in NAME's pids cgroup
- * and of the children they have reaped (proc(5): utime, stime, cutime, cstime). */
+/* On v1 without cpuacct beside cpu, add up the CPU time of the processes in NAME's
+ * pids cgroup and of the children they have reaped. proc(5) calls these utime, stime,
+ * cutime and cstime. */
 static unsigned long long cg_cpu_of_procs(const char *name)
 {
 	char path[PATH_MAX], line[1024];
@@ -4994,7 +5008,7 @@ static void cg_usage_read(const char *name, bool v2, struct cg_usage *u)
 		u->limit = host;
 }
 
-/* Did the OOM killer strike since the last look? Then say so, once. */
+/* If the OOM killer struck since the last look, say so, once. */
 static bool cg_oom_check(const struct config *cfg, struct run *run, int status)
 {
 	long long kills = cg_oom_kills(cfg->name, run->cg_v2);
