@@ -5033,22 +5033,24 @@ static bool cg_oom_check(const struct config *cfg, struct run *run, int status)
 
 /* Beyond the slides: /proc and /sys masked — replaces: nothing
  *
- * The slide's /proc is the kernel's whole, writable: root in its container
- * can write /proc/sys/kernel/core_pattern (the host then runs a program of
- * the container's choosing as root at the next crash) or /proc/sysrq-trigger
- * (reboot the host). runb, as runc's defaults: files that leak host state
- * are covered (a bind of /dev/null over a file, an empty read-only tmpfs over
- * a directory), the tunables are bound read-only. Done after the root switch,
- * through descriptors of a /proc and a /sys first checked to be the procfs
- * and sysfs of slides 29-33 (fstatfs): were they not (a ROOTFS whose links or
- * directories changed under runb), every mask below would miss, so that is
- * fatal. A path the verified file system lacks is skipped (the kernel has no
- * such file); any other failure is fatal.
+ * The slide's /proc is the kernel's whole /proc, and it is writable. Root in
+ * its container can write /proc/sys/kernel/core_pattern. The host then runs a
+ * program of the container's choosing as root at the next crash. Root can also
+ * write /proc/sysrq-trigger, which can reboot the host. runb does as runc's
+ * defaults do. It covers the files that leak host state: a bind of /dev/null
+ * goes over a file, and an empty read-only tmpfs over a directory. It binds
+ * the tunables read-only. This is done after the root switch, through
+ * descriptors of a /proc and a /sys. runb first checks (with fstatfs) that
+ * they are the procfs and sysfs of slides 29-33. If they were not, every mask
+ * below would miss, so that is fatal. This can happen with a ROOTFS whose
+ * links or directories changed under runb. A path that the verified file
+ * system lacks is skipped, because the kernel has no such file. Any other
+ * failure is fatal.
  */
 struct fs_mask {
-	const char *fs;    /* "proc" or "sys": the file system the path lies in */
-	const char *path;  /* inside it */
-	bool readonly;     /* bind read-only; otherwise cover */
+	const char *fs;    /* "proc" or "sys", the file system the path lies in */
+	const char *path;  /* the path inside it */
+	bool readonly;     /* bind read-only, or else cover */
 };
 
 static const struct fs_mask fs_masks[] = {
@@ -5062,7 +5064,7 @@ static const struct fs_mask fs_masks[] = {
 	{ "proc", "sched_debug", false },
 	{ "proc", "scsi", false },
 	{ "sys",  "firmware", false },
-	{ "sys",  "devices/virtual/powercap", false },  /* RAPL energy: CVE-2020-8694 (Platypus) */
+	{ "sys",  "devices/virtual/powercap", false },  /* RAPL energy, CVE-2020-8694 (Platypus) */
 	{ "proc", "bus", true },
 	{ "proc", "fs", true },
 	{ "proc", "irq", true },
@@ -5070,8 +5072,9 @@ static const struct fs_mask fs_masks[] = {
 	{ "proc", "sysrq-trigger", true },
 };
 
-/* Open /proc or /sys in the new root, and check it is the file system runb
- * mounted there: a real directory (no link followed) whose statfs says so. */
+/* Open /proc or /sys in the new root, and check that it is the file system runb
+ * mounted there. It must be a real directory (no link is followed), and its statfs
+ * must say so. */
 static int fs_open_verified(const char *path, long magic, const char *what)
 {
 	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
@@ -5088,8 +5091,8 @@ static int fs_open_verified(const char *path, long magic, const char *what)
 	return fd;
 }
 
-/* Cover PATH (a descriptor in /proc or /sys) with an empty read-only tmpfs
- * (a directory) or with /dev/null (a file). */
+/* Cover PATH, a descriptor in /proc or /sys. A directory gets an empty read-only
+ * tmpfs, and a file gets /dev/null. */
 static void fs_cover(int fd, bool dir, const char *shown)
 {
 	char buf[32];
@@ -5100,9 +5103,9 @@ static void fs_cover(int fd, bool dir, const char *shown)
 		die("mask %s", shown);
 }
 
-/* mount --bind -o ro PATH PATH: a clone of the mount at FD, made read-only
- * (mount_setattr(2)) before it is attached over FD, so there is no moment
- * at which it is writable. */
+/* Do mount --bind -o ro PATH PATH. A clone of the mount at FD is made read-only
+ * (mount_setattr(2)) before it is attached over FD. So there is no moment at
+ * which it is writable. */
 static void fs_bind_readonly(int fd, const char *shown)
 {
 	struct mount_attr attr = {
@@ -5152,7 +5155,7 @@ static void fs_mask_kernel_files(const struct config *cfg)
 	int dev = fs_open_verified("dev", TMPFS_MAGIC, "tmpfs");
 	struct stat d, r;
 
-	/* a ROOTFS on a tmpfs has a tmpfs /dev of its own: runb's is a mount apart */
+	/* A ROOTFS on a tmpfs has a tmpfs /dev of its own, but runb's is a separate mount. */
 	if (fstat(dev, &d) < 0 || stat("/", &r) < 0)
 		die("stat /dev and /");
 	if (d.st_dev == r.st_dev)
@@ -5169,17 +5172,19 @@ static void fs_mask_kernel_files(const struct config *cfg)
 /* Beyond the slides: /sys/fs/cgroup inside — replaces: an empty directory
  *
  * With /sys/fs/cgroup empty, the JVM, .NET, Go's runtime, systemd and nproc
- * cannot see --memory, --cpus or --pids, size themselves to the host, and get
- * OOM-killed. runb mounts it read-only, as runc's default spec and docker do,
- * from inside the cgroup namespace (slide 28), so the container sees its own
- * cgroup as the root: v2, one cgroup2 mount (memory.max is the container's
- * limit); v1, a tmpfs holding each hierarchy runb joined (named as in
- * /proc/self/cgroup, "cpu" or "cpu,cpuacct", with a link per controller of a
- * shared one), each mounted read-only, then the tmpfs made read-only too.
+ * cannot see --memory, --cpus or --pids. They size themselves to the host, and
+ * get OOM-killed. runb mounts /sys/fs/cgroup read-only, as runc's default spec
+ * and docker do. It mounts it from inside the cgroup namespace (slide 28), so
+ * the container sees its own cgroup as the root. On v2, this is one cgroup2
+ * mount, where memory.max is the container's limit. On v1, it is a tmpfs that
+ * holds each hierarchy that runb joined, each mounted read-only. A hierarchy is
+ * named as in /proc/self/cgroup, such as "cpu" or "cpu,cpuacct". A shared one
+ * gets a link per controller. Then the tmpfs is made read-only too.
  */
 static const unsigned long cg_inside_flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
-/* Is one of the comma-separated CTRLS a controller runb joined (cg_v1_controllers)? */
+/* Return true if one of the comma-separated CTRLS is a controller that runb joined
+ * (cg_v1_controllers). */
 static bool cg_v1_joined(const char *ctrls)
 {
 	char word[32];
@@ -5193,7 +5198,8 @@ static bool cg_v1_joined(const char *ctrls)
 	return false;
 }
 
-/* v1: mount -t cgroup -o ro,CTRLS cgroup /sys/fs/cgroup/CTRLS, and a link per controller. */
+/* On v1, do mount -t cgroup -o ro,CTRLS cgroup /sys/fs/cgroup/CTRLS, and make a link
+ * per controller. */
 static void cg_v1_mount_inside(int tmpfs, const char *ctrls)
 {
 	char buf[32], word[32];
@@ -5266,20 +5272,22 @@ static void cg_mount_inside(const struct config *cfg, bool v2)
 
 /* Beyond the slides: --volume HOST:CONTAINER[:ro] — replaces: nothing (bubblewrap's --bind)
  *
- * A bind mount of a host file or directory. runb opens HOST on the host,
- * before it makes anything, as a detached copy of its mounts (open_tree(2)
- * OPEN_TREE_CLONE|AT_RECURSIVE): a missing HOST is an error with nothing
- * made; the copy is made private, so nothing mounted in it propagates back
- * to the host; with :ro it is made read-only, nosuid and nodev before it is
- * attached (mount_setattr(2)), recursively, so it is read-only from its
- * first moment and the container, without CAP_SYS_ADMIN, cannot remount it.
- * The child attaches it (move_mount(2)) at CONTAINER, opened inside the
- * root without following any symlink and made when missing: a directory for
- * a directory, an empty file for a file.
+ * A volume is a bind mount of a host file or directory. runb opens HOST on
+ * the host before it makes anything, as a detached copy of its mounts
+ * (open_tree(2) with OPEN_TREE_CLONE|AT_RECURSIVE). So a missing HOST is an
+ * error while nothing is made yet. The copy is made private, so nothing
+ * mounted in it propagates back to the host. With :ro, the copy is made
+ * read-only, nosuid and nodev, recursively, before it is attached
+ * (mount_setattr(2)). So it is read-only from its first moment, and the
+ * container, without CAP_SYS_ADMIN, cannot remount it. The child attaches it
+ * (move_mount(2)) at CONTAINER. CONTAINER is opened inside the root without
+ * following any symlink, and it is made when missing. It is a directory for a
+ * directory, and an empty file for a file.
  */
-/* A copy of HOST's mounts for one run: the child moves it into its mount namespace,
- * so --restart makes a new one for each run, from HOST's descriptor, never from its
- * path again (which the container may have changed meanwhile: CVE-2021-30465). */
+/* Make a copy of HOST's mounts for one run. The child moves it into its mount
+ * namespace, so --restart makes a new one for each run. It makes it from HOST's
+ * descriptor, never from its path again, because the container may have changed the
+ * path meanwhile (CVE-2021-30465). */
 static void volume_clone(const struct user_mount *m, struct volume_tree *v)
 {
 	struct mount_attr attr = { .propagation = MS_PRIVATE };
@@ -5319,14 +5327,14 @@ static void volumes_open(const struct config *cfg, struct run *run)
 	}
 }
 
-/* A --volume or --tmpfs target, resolved as the container will see it: a symlink
- * on the way is followed, but never out of ROOT (openat2 RESOLVE_IN_ROOT: ".."
- * and absolute links stop at it; no /proc magic link), so a merged-/usr tree's
- * /var/run -> /run works as in docker. What is missing is made, one directory
- * at a time in the one resolved before it, and the mount goes through the
- * descriptor, so a link swapped meanwhile cannot send it elsewhere (runc's
- * securejoin). Under /dev, runb's own tmpfs, the stricter rule of slides 29-30
- * stays: no symlink at all. */
+/* Resolve a --volume or --tmpfs target as the container will see it. A symlink on
+ * the way is followed, but never out of ROOT. This is openat2 with RESOLVE_IN_ROOT,
+ * where ".." and absolute links stop at ROOT, and no /proc magic link is followed.
+ * So a merged-/usr tree's /var/run -> /run works as in docker. What is missing is
+ * made one directory at a time, each in the one resolved before it. The mount goes
+ * through the descriptor, so a link swapped meanwhile cannot send it elsewhere
+ * (as with runc's securejoin). Under /dev, which is runb's own tmpfs, the stricter
+ * rule of slides 29-30 stays, and no symlink is followed at all. */
 static int open_in_root(int root, const char *path, int flags)
 {
 	struct open_how how = { .flags = flags | O_PATH | O_CLOEXEC,
@@ -5339,9 +5347,10 @@ static int open_in_root(int root, const char *path, int flags)
 	return fd;
 }
 
-/* A link whose target is missing: the path with the link's target put in its
- * place (PREFIX ends in the link, COMP its name, REST what follows it), in OUT;
- * the walk starts over on it, so the target is made as the container sees it. */
+/* Handle a link whose target is missing. Put in OUT the path with the link's target
+ * in the link's place. PREFIX ends in the link, COMP is the link's name, and REST is
+ * what follows it. The walk starts over on OUT, so the target is made as the
+ * container sees it. */
 static bool target_relink(int dir, const char *prefix, const char *comp, const char *rest,
 			  char out[static PATH_MAX])
 {
@@ -5350,7 +5359,7 @@ static bool target_relink(int dir, const char *prefix, const char *comp, const c
 	int base = strlen(prefix) - strlen(comp), len;
 
 	if (n < 0 && errno == EINVAL)
-		return false;  /* no link: a directory made meanwhile */
+		return false;  /* no link, but a directory made meanwhile */
 	if (n < 0)
 		die("readlink /%s in the container", prefix);
 	link[n] = '\0';
@@ -5385,7 +5394,7 @@ restart:
 		fd = open_in_root(root, prefix, O_DIRECTORY);
 		if (fd < 0 && errno == ENOENT && mkdirat(dir, comp, 0755) < 0 && errno == EEXIST &&
 		    ++hops <= 40 && target_relink(dir, prefix, comp, p + len + (p[len] == '/'), next)) {
-			memcpy(walk, next, sizeof(walk));  /* a link to what is missing: follow it */
+			memcpy(walk, next, sizeof(walk));  /* follow a link to what is missing */
 			close(dir);
 			goto restart;
 		}
@@ -5402,8 +5411,8 @@ restart:
 	return dir;
 }
 
-/* The mount point of a file (a --volume of a file): resolved as above, an
- * empty file made when missing; what is there must be a regular file. */
+/* Resolve the mount point of a file, for a --volume of a file, as above. An empty
+ * file is made when it is missing. What is there must be a regular file. */
 static int open_mount_file(int root, const char *path)
 {
 	const char *base = strrchr(path, '/') + 1;
@@ -5431,10 +5440,11 @@ static int open_mount_file(int root, const char *path)
 	return fd;
 }
 
-/* A target resolved through links must not land on what runb keeps apart: the
- * kernel's file systems (/proc, /sys, the cgroups: their masks protect the
- * host), nor /dev and the mounts on it unless the path says /dev (runc's
- * CVE-2019-19921 kind). Checked on the descriptor the mount then goes through. */
+/* A target resolved through links must not land on what runb keeps apart. This
+ * means the kernel's file systems (/proc, /sys and the cgroups), whose masks protect
+ * the host. It also means /dev and the mounts on it, unless the path says /dev. This
+ * is the kind of hole that runc had in CVE-2019-19921. The check is made on the
+ * descriptor that the mount then goes through. */
 static void target_check(int root, int fd, const char *target)
 {
 	static const long kernel_fs[] = { PROC_SUPER_MAGIC, SYSFS_MAGIC, CGROUP_SUPER_MAGIC,
@@ -5461,7 +5471,8 @@ static void target_check(int root, int fd, const char *target)
 }
 
 /* Beyond the slides: --tmpfs PATH[:size=N,mode=M] — replaces: nothing
- * A fresh tmpfs, nosuid and nodev, as docker's --tmpfs (bubblewrap's --tmpfs). */
+ * This mounts a fresh tmpfs, nosuid and nodev, as docker's --tmpfs and bubblewrap's
+ * --tmpfs do. */
 static void user_mount_one(const struct config *cfg, int root, const struct user_mount *m,
 			   const struct volume_tree *v)
 {
@@ -5475,7 +5486,7 @@ static void user_mount_one(const struct config *cfg, int root, const struct user
 		target_check(root, fd, m->target);
 		if (sys_move_mount(v->tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 			die("mount --bind %s %s", m->host, m->target);
-		close(v->tree);  /* the host's tree, now mounted: nothing left to hold */
+		close(v->tree);  /* the host's tree is mounted now, so nothing is left to hold */
 	} else {
 		trace(cfg->tr, 0, "mount -t tmpfs", "mount(\"tmpfs\", \"%s\", \"tmpfs\", "
 		      "\"nosuid,nodev%s%s\")", m->target, m->data[0] ? "," : "", m->data);
@@ -5488,7 +5499,7 @@ static void user_mount_one(const struct config *cfg, int root, const struct user
 	close(fd);
 }
 
-/* The number of components of PATH: a mount goes in before the ones below it. */
+/* Return the number of components of PATH. A mount goes in before the ones below it. */
 static int path_depth(const char *path)
 {
 	int n = 0;
@@ -5498,9 +5509,9 @@ static int path_depth(const char *path)
 	return n;
 }
 
-/* After the root switch: each --volume and --tmpfs, the shallower first (so that
- * --tmpfs /data and --volume x:/data/x work in either order), then the same depth
- * in command-line order. */
+/* After the root switch, mount each --volume and --tmpfs. The shallower ones come
+ * first, so that --tmpfs /data and --volume x:/data/x work in either order. Mounts of
+ * the same depth come in command-line order. */
 static void user_mounts_all(const struct config *cfg, const struct run *run)
 {
 	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), max = 0;
@@ -5518,14 +5529,15 @@ static void user_mounts_all(const struct config *cfg, const struct run *run)
 
 /* runb.sh: config files — replaces: echo "nameserver 8.8.8.8" > $CONTAINER_FS/etc/resolv.conf
  *
- * The shell writes from the host into the rootfs, and so follows a link the
- * rootfs may hold (etc/resolv.conf -> /etc/shadow) onto a host file. runb
- * writes nothing into ROOTFS and follows no link there: after the root
- * switch it writes the file on the container's own /dev tmpfs, binds it over
- * /etc/resolv.conf (as docker binds a generated one) and removes the name it
- * wrote. /etc must be a real directory; a resolv.conf that is a link is
- * covered by the bind itself, link and all (the link is never followed); a
- * missing one gets an empty file as its mount point, as docker makes it.
+ * The shell writes from the host into the rootfs. So it follows a link that
+ * the rootfs may hold, such as etc/resolv.conf -> /etc/shadow, onto a host
+ * file. runb writes nothing into ROOTFS and follows no link there. After the
+ * root switch, it writes the file on the container's own /dev tmpfs. It binds
+ * the file over /etc/resolv.conf, as docker binds a generated one, and then
+ * removes the name it wrote. /etc must be a real directory. If resolv.conf is
+ * a link, the bind covers the link itself, and the link is never followed. If
+ * resolv.conf is missing, it gets an empty file as its mount point, as docker
+ * makes it.
  */
 static int etc_mount_point(int etc, const char *name)
 {
@@ -5547,7 +5559,8 @@ static int etc_mount_point(int etc, const char *name)
 	return fd;
 }
 
-/* Do paths A and B name the same place (as strings, with repeated slashes folded)? */
+/* Return true if paths A and B name the same place. They are compared as strings,
+ * with repeated slashes folded. */
 static bool path_same(const char *a, const char *b)
 {
 	for (;;) {
@@ -5564,7 +5577,8 @@ static bool path_same(const char *a, const char *b)
 	}
 }
 
-/* A --volume or --tmpfs the user put at PATH: runb then binds none of its own there. */
+/* Return true if the user put a --volume or --tmpfs at PATH. runb then binds none of
+ * its own there. */
 static bool user_mount_at(const struct config *cfg, const char *path)
 {
 	for (int i = 0; i < cfg->n_mounts; i++)
@@ -5579,7 +5593,7 @@ static void etc_bind_file(const struct config *cfg, const char *name, const char
 	int root, dev, etc, target, fd, tree;
 
 	snprintf(tmp, sizeof(tmp), "/etc/%s", name);
-	if (user_mount_at(cfg, tmp)) {  /* the user's own, as docker leaves it */
+	if (user_mount_at(cfg, tmp)) {  /* the user's own file, which docker leaves too */
 		trace(cfg->tr, 0, "(the names files)", "%s: the user's, left as it is", tmp);
 		return;
 	}
@@ -5611,12 +5625,13 @@ static void etc_bind_file(const struct config *cfg, const char *name, const char
 
 /* Beyond the slides: /etc/hosts and /etc/hostname — replaces: nothing
  *
- * The container's host name is NAME, but nothing resolves it: with no route
+ * The container's host name is NAME, but nothing resolves it. With no route
  * out, `getent hosts NAME` waits 20 s for DNS and fails, and whatever looks
- * its own name up stalls. runb writes what docker writes: localhost for
- * both address families, the container's address (127.0.1.1 with --net
- * none) with its host name, one line per --add-host; and /etc/hostname.
- * Bound in the same way as resolv.conf.
+ * its own name up stalls. runb writes what docker writes. /etc/hosts gets
+ * localhost for both address families, and the container's address with its
+ * host name. With --net none, that address is 127.0.1.1. It also gets one line
+ * per --add-host. runb writes /etc/hostname too. Both files are bound in the
+ * same way as resolv.conf.
  */
 static void hosts_set(const struct config *cfg, const struct run *run)
 {
@@ -5645,7 +5660,7 @@ static void dns_set(const struct config *cfg)
 	FILE *f;
 
 	if (cfg->net != NET_BRIDGE && !cfg->n_dns && !cfg->n_dns_search)
-		return;  /* --net none: no resolv.conf of runb's, unless one was asked for */
+		return;  /* with --net none, runb binds no resolv.conf, unless one was asked for */
 	f = open_memstream(&conf, &len);
 	if (!f)
 		die("/etc/resolv.conf: open_memstream");
@@ -5666,14 +5681,15 @@ static void dns_set(const struct config *cfg)
 
 /* Beyond the slides: -w/--workdir DIR — replaces: the slide's / (capsh's cwd)
  *
- * Made when missing, as docker does, as root; entered by the command's
- * user, just before the exec. DIR is the container's: a link in it (from
- * the image, an earlier run, another container through a shared volume)
- * may point anywhere, /proc/self/fd/N included. So each component is
- * resolved beneath the container's root (openat2 RESOLVE_IN_ROOT: ".." and
- * absolute links stop at it) without magic links (RESOLVE_NO_MAGICLINKS:
- * no /proc/PID/fd/N, /proc/PID/cwd), and entered by descriptor (fchdir),
- * never by path (runc's CVE-2024-21626). */
+ * DIR is made as root when it is missing, as docker does. The command's user
+ * enters it just before the exec. DIR belongs to the container, and a link in
+ * it may point anywhere, /proc/self/fd/N included. Such a link may come from
+ * the image, from an earlier run, or from another container through a shared
+ * volume. So each component is resolved beneath the container's root, with
+ * openat2 and RESOLVE_IN_ROOT, where ".." and absolute links stop at the root.
+ * No magic links are followed (RESOLVE_NO_MAGICLINKS), such as /proc/PID/fd/N
+ * or /proc/PID/cwd. DIR is entered by descriptor (fchdir), never by path
+ * (runc's CVE-2024-21626). */
 static int workdir_open(const char *path, unsigned long long flags)
 {
 	struct open_how how = { .flags = flags | O_CLOEXEC,
@@ -5716,10 +5732,11 @@ static void workdir_make(const struct config *cfg)
 }
 
 /* Beyond the slides: --read-only — replaces: nothing
- * The root mount read-only (mount_setattr on "/", not recursive): /dev, /dev/shm,
- * /dev/mqueue, /proc, and the --tmpfs and --volume mounts stay as they are; /tmp is
- * not writable unless asked for (--tmpfs /tmp), as docker's --read-only. Last of the
- * mounts: the names files' and the workdir's mount points are made before it. */
+ * This makes the root mount read-only, with mount_setattr on "/", not recursively.
+ * /dev, /dev/shm, /dev/mqueue, /proc, and the --tmpfs and --volume mounts stay as
+ * they are. /tmp is not writable unless asked for (--tmpfs /tmp), as with docker's
+ * --read-only. It is the last of the mounts, because the mount points of the name
+ * files and of the workdir are made before it. */
 static void root_make_readonly(const struct config *cfg)
 {
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
@@ -5734,7 +5751,7 @@ static void root_make_readonly(const struct config *cfg)
 	close(root);
 }
 
-/* The steps above, in the order the child runs them after the root switch. */
+/* Run the steps above, in the order that the child runs them after the root switch. */
 static void fs_after_root_switch(const struct config *cfg, const struct run *run)
 {
 	fs_mask_kernel_files(cfg);     /* /proc and /sys masked */
