@@ -5767,9 +5767,10 @@ static void fs_after_root_switch(const struct config *cfg, const struct run *run
 /* Part II.6: In the child: the process, to the exec                        */
 /* ------------------------------------------------------------------------ */
 
-/* The child's descriptors: its ends of runb's pipes, the network namespace,
- * the --volume trees, --step's terminal, and stdin, stdout and stderr; all
- * others (runb's, the caller's) closed. ROOTFS is its working directory. */
+/* The child keeps these descriptors: its ends of runb's pipes, the network
+ * namespace, the --volume trees, --step's terminal, and stdin, stdout and stderr.
+ * All others, which are runb's or the caller's, are closed. ROOTFS is its working
+ * directory. */
 static void child_keep_fds(const struct config *cfg, const struct run *run,
 			   const struct handoff *h)
 {
@@ -5793,13 +5794,13 @@ static void child_keep_fds(const struct config *cfg, const struct run *run,
 
 /* Beyond the slides: a session of its own — replaces: nothing
  *
- * The slides' container stays in runb's process group and session: from
- * inside, kill(0, SIGUSR1) reaches runb and the caller's shell, and
- * /dev/tty opens the caller's terminal even when stdin is not a terminal.
- * setsid(2) (as runc does) gives the container a session and process group
- * of its own, with no controlling terminal: it cannot name runb's process
- * group, and /dev/tty fails with ENXIO. An interactive container gets a
- * terminal of its own instead (-t, below).
+ * The slides' container stays in runb's process group and session. From
+ * inside, kill(0, SIGUSR1) reaches runb and the caller's shell, and /dev/tty
+ * opens the caller's terminal even when stdin is not a terminal. runb calls
+ * setsid(2), as runc does. This gives the container a session and process
+ * group of its own, with no controlling terminal. So it cannot name runb's
+ * process group, and /dev/tty fails with ENXIO. An interactive container gets
+ * a terminal of its own instead (-t, below).
  */
 static void ns_new_session(const struct config *cfg)
 {
@@ -5808,14 +5809,15 @@ static void ns_new_session(const struct config *cfg)
 		die("setsid");
 }
 
-/* The child's first steps, before slide 27's: the descriptors it keeps, -v's clock,
- * a session of its own, and ROOTFS, which it got as its working directory. */
+/* Run the child's first steps, before slide 27's. The child chooses the descriptors it
+ * keeps, starts -v's clock, and takes a session of its own. Then it opens ROOTFS,
+ * which it got as its working directory. */
 static int child_begin(const struct config *cfg, const struct run *run, const struct handoff *h)
 {
 	child_keep_fds(cfg, run, h);        /* nothing of the host's but what it needs */
-	trace_begin_child(cfg->tr);    /* -v, --step: the child's own clock and host PID */
+	trace_begin_child(cfg->tr);    /* the child's own clock and host PID, for -v and --step */
 	ns_new_session(cfg);           /* no way to name runb's session */
-	return rootfs_take_over(cfg);  /* ROOTFS by descriptor, not path */
+	return rootfs_take_over(cfg);  /* ROOTFS by descriptor, not by path */
 }
 
 static void rlimits_apply(const struct config *cfg)
@@ -5841,32 +5843,53 @@ static void rlimits_apply(const struct config *cfg)
 
 /* Beyond the slides: no_new_privs and seccomp — replaces: nothing
  *
- * The slides' container drops some capabilities with capsh and stops there. It lacks:
- *   - a seccomp filter: every syscall its capabilities allow is open, including those that
- *     reach kernel state no namespace isolates (keyrings, BPF, perf, modules, kexec);
- *   - no_new_privs: a setuid binary in the image could raise privileges again.
+ * The slides' container drops some capabilities with capsh and stops there. It lacks
+ * two things:
+ *   - A seccomp filter. Every syscall that its capabilities allow is open. This
+ *     includes the syscalls that reach kernel state which no namespace isolates:
+ *     keyrings, BPF, perf, modules and kexec.
+ *   - no_new_privs. Without it, a setuid binary in the image could raise
+ *     privileges again.
  *
- * seccomp rules, what each stops (anything not listed is allowed):
- *   foreign arch      -> kill: 32-bit x86 entry (int 0x80) uses another syscall table, so a
- *                        filter written with x86_64 numbers would let it through
- *   x32 ABI (x86_64)  -> EPERM: the same calls with __X32_SYSCALL_BIT set, past our JEQs
- *   keyctl, add_key, request_key -> the kernel keyring is not namespaced: host keys
- *   bpf               -> loading kernel programs; detaching runb's device filter
- *   perf_event_open   -> watching host processes and kernel; a large attack surface
- *   userfaultfd       -> stalling the kernel mid-copy, a classic exploit primitive
- *   init_module, finit_module, delete_module -> changing the host's kernel
- *   kexec_load, kexec_file_load -> replacing the host's kernel
- *   open_by_handle_at -> opening host files by handle, escaping the chroot ("shocker")
- *   io_uring_setup, io_uring_enter, io_uring_register -> its submission rings do system
- *                        calls on the process's behalf that this filter never sees (as Docker)
- *   unshare(CLONE_NEWUSER), clone(CLONE_NEWUSER) -> a user namespace regains every
- *                        capability we dropped, for the kernel code it exposes
- *   clone3            -> ENOSYS: its flags sit in memory BPF cannot read, so glibc is made
- *                        to fall back to clone(2), whose flags we can check (as Docker does)
- *   ioctl(TIOCSTI)    -> typing commands into the terminal runb was started from
+ * These are the seccomp rules, and what each one stops. Anything not listed is
+ * allowed. The tables seccomp_denied and seccomp_arg_rules below hold the calls.
+ *   - A foreign architecture is killed. The 32-bit x86 entry (int 0x80) uses
+ *     another syscall table, so a filter written with x86_64 numbers would let
+ *     it through.
+ *   - The x32 ABI on x86_64 gets EPERM. Its calls are the same calls with
+ *     __X32_SYSCALL_BIT set, and they would get past our JEQs.
+ *   - keyctl, add_key and request_key get EPERM. The kernel keyring is not
+ *     namespaced, so these calls reach the host's keys. keyctl can read, link
+ *     or revoke keys. add_key can fill the host's key quota and plant keys.
+ *     request_key can find host keys, and it may run /sbin/request-key on the
+ *     host.
+ *   - bpf gets EPERM. It loads kernel programs, and it could detach runb's
+ *     device filter.
+ *   - perf_event_open gets EPERM. It can watch and profile host processes and
+ *     the kernel, and it can read kernel addresses. It is also a large attack
+ *     surface.
+ *   - userfaultfd gets EPERM. It can stall the kernel mid-copy to win exploit
+ *     races. This is a classic exploit primitive.
+ *   - init_module, finit_module and delete_module get EPERM. They change the
+ *     host's kernel. init_module loads a kernel module from memory, finit_module
+ *     loads one from a file, and delete_module unloads the host's modules.
+ *   - kexec_load and kexec_file_load get EPERM. They replace the host's kernel
+ *     by booting another kernel on the host. kexec_file_load does it from a file.
+ *   - open_by_handle_at gets EPERM. It opens any host file by handle, and so
+ *     escapes the chroot ("shocker").
+ *   - io_uring_setup, io_uring_enter and io_uring_register get EPERM, as in
+ *     Docker. The submission rings of io_uring do system calls on the process's
+ *     behalf, and this filter never sees them.
+ *   - unshare and clone with CLONE_NEWUSER get EPERM. A user namespace regains
+ *     every capability that we dropped, for the kernel code that it exposes. For
+ *     both calls, the flags are argument 0.
+ *   - clone3 gets ENOSYS. Its flags sit in memory that BPF cannot read. So glibc
+ *     is made to fall back to clone(2), whose flags we can check, as Docker does.
+ *   - ioctl(TIOCSTI) gets EPERM. It pushes keystrokes into the caller's tty, and
+ *     so types commands into the terminal that runb was started from.
  *
- * --seccomp=unconfined leaves the filter out, for comparison.
- * seccomp(2), Documentation/userspace-api/seccomp_filter.rst
+ * --seccomp=unconfined leaves the filter out, for comparison. See seccomp(2) and
+ * Documentation/userspace-api/seccomp_filter.rst.
  */
 #if defined(__x86_64__)
 #define SECCOMP_AUDIT_ARCH AUDIT_ARCH_X86_64
@@ -5883,33 +5906,36 @@ static void rlimits_apply(const struct config *cfg)
 #define SECCOMP_ARG_LO(i) (offsetof(struct seccomp_data, args) + sizeof(__u64) * (i) + 4)
 #endif
 
-/* Syscalls refused outright, whatever their arguments. */
+/* These syscalls are refused outright, whatever their arguments. The list at the top of
+ * this block says what each refusal stops. */
 struct seccomp_deny {
 	int nr;
 	int err;
 };
 
 static const struct seccomp_deny seccomp_denied[] = {
-	{ SYS_keyctl, EPERM },            /* read, link or revoke keys: keyrings are not namespaced */
-	{ SYS_add_key, EPERM },           /* fill the host's key quota, plant keys */
-	{ SYS_request_key, EPERM },       /* find host keys; may run /sbin/request-key on the host */
-	{ SYS_bpf, EPERM },               /* load kernel programs, detach our device filter */
-	{ SYS_perf_event_open, EPERM },   /* profile host processes, read kernel addresses */
-	{ SYS_userfaultfd, EPERM },       /* pause the kernel mid-copy to win exploit races */
-	{ SYS_init_module, EPERM },       /* load a kernel module from memory */
-	{ SYS_finit_module, EPERM },      /* load a kernel module from a file */
-	{ SYS_delete_module, EPERM },     /* unload the host's modules */
-	{ SYS_kexec_load, EPERM },        /* boot another kernel on the host */
-	{ SYS_kexec_file_load, EPERM },   /* the same, from a file */
-	{ SYS_open_by_handle_at, EPERM }, /* open any host file by handle, past the chroot */
-	{ SYS_io_uring_setup, EPERM },    /* io_uring: its rings make syscalls this filter never sees */
+	{ SYS_keyctl, EPERM },
+	{ SYS_add_key, EPERM },
+	{ SYS_request_key, EPERM },
+	{ SYS_bpf, EPERM },
+	{ SYS_perf_event_open, EPERM },
+	{ SYS_userfaultfd, EPERM },
+	{ SYS_init_module, EPERM },
+	{ SYS_finit_module, EPERM },
+	{ SYS_delete_module, EPERM },
+	{ SYS_kexec_load, EPERM },
+	{ SYS_kexec_file_load, EPERM },
+	{ SYS_open_by_handle_at, EPERM },
+	{ SYS_io_uring_setup, EPERM },
 	{ SYS_io_uring_enter, EPERM },
 	{ SYS_io_uring_register, EPERM },
-	{ SYS_clone3, ENOSYS },           /* flags in memory: make libc fall back to clone(2) */
+	{ SYS_clone3, ENOSYS },
 };
 
-/* Syscalls refused only for one argument value: match is "any bit of val set" (mask) or
- * "equal to val", on the low 32 bits, which is all the kernel reads of these arguments. */
+/* These syscalls are refused only for one argument value. With MASK, a call matches
+ * when any bit of VAL is set in the argument. Otherwise, it matches when the argument
+ * equals VAL. The test looks at the low 32 bits, which is all that the kernel reads of
+ * these arguments. The list at the top of this block says what each refusal stops. */
 struct seccomp_arg_rule {
 	int nr;
 	unsigned int arg;
@@ -5919,16 +5945,17 @@ struct seccomp_arg_rule {
 };
 
 static const struct seccomp_arg_rule seccomp_arg_rules[] = {
-	{ SYS_unshare, 0, true, CLONE_NEWUSER, EPERM }, /* a user ns gives back all capabilities */
-	{ SYS_clone, 0, true, CLONE_NEWUSER, EPERM },   /* the same through clone(2); flags are arg 0 */
-	{ SYS_ioctl, 1, false, TIOCSTI, EPERM },        /* push keystrokes into the caller's tty */
+	{ SYS_unshare, 0, true, CLONE_NEWUSER, EPERM },
+	{ SYS_clone, 0, true, CLONE_NEWUSER, EPERM },
+	{ SYS_ioctl, 1, false, TIOCSTI, EPERM },
 };
 
-/* A classic BPF program being built; 128 instructions is room for twice the tables. */
+/* A classic BPF program being built. 128 instructions leave room for twice the tables. */
 BPF_PROGRAM(seccomp_prog, struct sock_filter, 128, "seccomp")
 
-/* Load the syscall number into A after checking the architecture: the numbers in our tables
- * mean something only for the arch runb was built for, so any other arch is killed. */
+/* Load the syscall number into A after checking the architecture. The numbers in our
+ * tables mean something only for the architecture that runb was built for. So any
+ * other architecture is killed. */
 static void seccomp_emit_arch(struct seccomp_prog *p)
 {
 	seccomp_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
@@ -5938,14 +5965,16 @@ static void seccomp_emit_arch(struct seccomp_prog *p)
 	seccomp_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 						  offsetof(struct seccomp_data, nr)));
 #if defined(__x86_64__)
-	/* x32 shares AUDIT_ARCH_X86_64 but adds this bit to nr, so none of our JEQs would match */
+	/* x32 shares AUDIT_ARCH_X86_64 but adds this bit to nr, so none of our JEQs would
+	 * match it. */
 	seccomp_prog_emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, __X32_SYSCALL_BIT, 0, 1));
 	seccomp_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM));
 #endif
 }
 
-/* One pair per denied call: "nr == N ? return errno : fall through to the next pair".
- * Every jump is over exactly one instruction, so no offset can outgrow BPF's u8 jumps. */
+/* Emit one pair of instructions per denied call. If nr is N, the pair returns the
+ * errno. Otherwise, it falls through to the next pair. Every jump is over exactly one
+ * instruction, so no offset can outgrow BPF's u8 jumps. */
 static void seccomp_emit_denied(struct seccomp_prog *p)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(seccomp_denied); i++) {
@@ -5957,8 +5986,9 @@ static void seccomp_emit_denied(struct seccomp_prog *p)
 	}
 }
 
-/* Five instructions per argument rule. Loading the argument overwrites A (the syscall
- * number), so a matched syscall always ends in its own block: errno or allow.
+/* Emit five instructions per argument rule. Loading the argument overwrites A, which
+ * holds the syscall number. So a matched syscall always ends in its own block, with
+ * either the errno or allow. The five instructions are:
  *   nr == N ? next : skip 4;  A = arg;  A matches ? next : skip 1;  ret errno;  ret allow */
 static void seccomp_emit_arg_rules(struct seccomp_prog *p)
 {
@@ -5975,8 +6005,9 @@ static void seccomp_emit_arg_rules(struct seccomp_prog *p)
 	}
 }
 
-/* no_new_privs: execve can no longer raise privileges (setuid bits, file capabilities), and
- * it lets seccomp_install work without CAP_SYS_ADMIN. Inherited and irreversible. prctl(2) */
+/* Set no_new_privs. After it, execve can no longer raise privileges through setuid bits
+ * or file capabilities. It also lets seccomp_install work without CAP_SYS_ADMIN. It is
+ * inherited, and it cannot be undone (prctl(2)). */
 static void nnp_set(const struct config *cfg)
 {
 	trace(cfg->tr, 0, "no_new_privs", "prctl(PR_SET_NO_NEW_PRIVS, 1)");
@@ -5984,8 +6015,8 @@ static void nnp_set(const struct config *cfg)
 		die("prctl(PR_SET_NO_NEW_PRIVS)");
 }
 
-/* Install the filter described at the top of this part; it is inherited by every
- * descendant. Where it goes in the order: process_finalize(). seccomp(2) */
+/* Install the filter described at the top of this block. Every descendant inherits it.
+ * process_finalize() shows where it goes in the order of the steps (seccomp(2)). */
 static void seccomp_install(const struct config *cfg)
 {
 	struct seccomp_prog p = { .len = 0 };
@@ -6022,16 +6053,17 @@ static void workdir_enter(const struct config *cfg)
 
 /* Beyond the slides: the final steps, then exec — replaces: capsh --inh --uid --gid
  *
- * Shared by the container's first process and runb exec's setup (runc's
- * finalizeNamespace), because their order is forced and easy to get wrong:
- *   1. the limits (setrlimit may raise a hard limit only with CAP_SYS_RESOURCE);
- *   2. without no_new_privs (--security-opt no-new-privileges=false), the
- *      seccomp filter now: installing one without it needs CAP_SYS_ADMIN;
- *   3. slide 33's user and capability sets (caps_switch_user);
- *   4. -w, entered as the command's user, so its permissions are the user's;
- *   5. no_new_privs, then the filter last: from then on the process can do
- *      only what the command may, and none of runb's own steps is left that
- *      the filter would refuse.
+ * The container's first process and runb exec's setup share these steps, as in
+ * runc's finalizeNamespace, because their order is forced and easy to get wrong:
+ *   1. The limits. setrlimit may raise a hard limit only with CAP_SYS_RESOURCE.
+ *   2. Without no_new_privs (--security-opt no-new-privileges=false), the
+ *      seccomp filter comes now, because installing one without no_new_privs
+ *      needs CAP_SYS_ADMIN.
+ *   3. Slide 33's user and capability sets (caps_switch_user).
+ *   4. -w, entered as the command's user, so its permissions are the user's.
+ *   5. no_new_privs, and then the filter last. From then on, the process can do
+ *      only what the command may do. None of runb's own steps is left that the
+ *      filter would refuse.
  */
 static void process_finalize(const struct config *cfg, uint64_t caps)
 {
@@ -6048,19 +6080,21 @@ static void process_finalize(const struct config *cfg, uint64_t caps)
 
 /* Beyond the slides: the container dies with runb — replaces: nothing
  *
- * If runb is killed (SIGKILL, the OOM killer), nobody tears the container
- * down: it would run on unseen until some later run sweeps. Two guards:
- *   1. The child sets PR_SET_PDEATHSIG (SIGKILL when runb exits) and checks
- *      that runb is still there, after its credential change, which would
- *      clear it (die_with_runb). But that is the container process's own
- *      setting: its command can reset it, or clear it by any setuid.
- *   2. So runb also forks a watcher the container cannot reach: outside the
- *      container's PID namespace, in a session of its own, holding only a
- *      pidfd of PID 1 and the read end of a pipe that runb alone writes.
- *      When runb is gone, for whatever reason, the read returns 0 and the
- *      watcher kills PID 1, which ends the whole PID namespace
- *      (pid_namespaces(7)). After a normal end PID 1 is gone already, and
- *      the pidfd names no other process (no PID reuse can fool it).
+ * If runb is killed, by SIGKILL or by the OOM killer, nobody tears the
+ * container down. It would run on unseen until some later run sweeps. runb has
+ * two guards against this:
+ *   1. The child sets PR_SET_PDEATHSIG, so it gets SIGKILL when runb exits. It
+ *      sets it after its credential change, which would clear it, and then it
+ *      checks that runb is still there (die_with_runb). But this is the
+ *      container process's own setting. Its command can reset it, or clear it
+ *      by any setuid.
+ *   2. So runb also forks a watcher that the container cannot reach. The
+ *      watcher is outside the container's PID namespace, in a session of its
+ *      own. It holds only a pidfd of PID 1 and the read end of a pipe that runb
+ *      alone writes. When runb is gone, for whatever reason, the read returns 0,
+ *      and the watcher kills PID 1. This ends the whole PID namespace
+ *      (pid_namespaces(7)). After a normal end, PID 1 is gone already, and the
+ *      pidfd names no other process, so no PID reuse can fool it.
  */
 static void die_with_runb(int alive_r)
 {
@@ -6075,10 +6109,11 @@ static void die_with_runb(int alive_r)
 	close(alive_r);
 }
 
-/* The child, just before the exec: stdin the container's own /dev/null (its /dev
- * tmpfs's node, never the host's, whose inode a root container could chmod), stdout
- * and stderr into the log pipes. Its own last lines (-v, --timings) go on to the
- * caller, never into the container's log: through a copy of stderr the exec closes. */
+/* The child calls this just before the exec. stdin becomes the container's own
+ * /dev/null. This is the node on its /dev tmpfs, never the host's, whose inode a root
+ * container could chmod. stdout and stderr go into the log pipes. The child's own last
+ * lines (-v, --timings) go on to the caller, never into the container's log. They go
+ * through a copy of stderr, which the exec closes. */
 static void detach_stdio(struct tracer *tr, int out_w, int err_w)
 {
 	int null = open("/dev/null", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -6100,19 +6135,19 @@ static void detach_stdio(struct tracer *tr, int out_w, int err_w)
 
 /* Beyond the slides: an init — replaces: the command as PID 1
  *
- * PID 1 of a PID namespace has two duties the kernel gives no other process:
- * orphans are reparented to it, so it must reap them or they stay zombies;
- * and signals without a handler do not kill it, so a command with no SIGTERM
- * handler ignores a forwarded stop until the timeout. A shell or a server is
- * rarely written for that. --init: runb's own small init (this same code,
- * nothing added to ROOTFS) stays PID 1, as `docker run --init` (tini) does:
- * it runs the command as its child in a process group of its own (in the
- * terminal's foreground, with -t), forwards every signal it gets to it,
- * reaps every child, and exits with the command's status (128+N for signal
- * N). Its signals are blocked and taken with sigwaitinfo(2): blocked signals
- * reach even a namespace's init. It keeps the death signal (nothing it runs
- * can reset it) and is not dumpable, so no process of the container can
- * ptrace it.
+ * PID 1 of a PID namespace has two duties that the kernel gives no other
+ * process. First, orphans are reparented to it, so it must reap them, or they
+ * stay zombies. Second, signals without a handler do not kill it. So a command
+ * with no SIGTERM handler ignores a forwarded stop until the timeout. A shell
+ * or a server is rarely written for that. With --init, runb's own small init
+ * stays PID 1, as `docker run --init` (tini) does. It is this same code, and
+ * nothing is added to ROOTFS. The init runs the command as its child, in a
+ * process group of its own, which is in the terminal's foreground with -t. It
+ * forwards every signal it gets to the command, and it reaps every child. It
+ * exits with the command's status, which is 128+N for signal N. Its signals
+ * are blocked and taken with sigwaitinfo(2), because blocked signals reach even
+ * a namespace's init. It keeps the death signal, which nothing it runs can
+ * reset. It is not dumpable, so no process of the container can ptrace it.
  */
 static int init_wait(pid_t child, const sigset_t *all)
 {
@@ -6127,7 +6162,7 @@ static int init_wait(pid_t child, const sigset_t *all)
 			die("init: sigwaitinfo");
 		}
 		if (si.si_signo != SIGCHLD) {
-			kill(child, si.si_signo);  /* forward: the child is not PID 1, so it can die of it */
+			kill(child, si.si_signo);  /* the child, not PID 1, can die of it */
 			continue;
 		}
 		while ((p = waitpid(-1, &wstatus, WNOHANG)) > 0)  /* reap every child, orphans too */
@@ -6138,8 +6173,8 @@ static int init_wait(pid_t child, const sigset_t *all)
 	}
 }
 
-/* Fork the command's process. In the child (the command to be) returns; in
- * PID 1 it becomes the init and never returns. */
+/* Fork the command's process. In the child, which is to become the command, this
+ * function returns. In PID 1, it becomes the init and never returns. */
 static void init_start(const struct config *cfg)
 {
 	sigset_t all;
@@ -6159,40 +6194,41 @@ static void init_start(const struct config *cfg)
 		if (setpgid(0, 0) < 0)
 			die("init: setpgid");
 		if (isatty(STDIN_FILENO) && tcsetpgrp(STDIN_FILENO, getpid()) < 0)
-			die("init: tcsetpgrp");  /* SIGTTOU is blocked: allowed from the background */
+			die("init: tcsetpgrp");  /* SIGTTOU is blocked, so background is fine */
 		return;
 	}
 	{
 		const int keep[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO };
 
-		fds_keep_only(keep, ARRAY_SIZE(keep));  /* report, --step's terminal: the command's */
+		fds_keep_only(keep, ARRAY_SIZE(keep));  /* report, --step's tty: the command's */
 	}
-	not_dumpable();                  /* so it is since the clone; said again where it matters */
+	not_dumpable();                  /* true since the clone, repeated where it matters */
 	args_scrub("runb-init");         /* no host path, no caller's environment in its memory */
 	exit(init_wait(child, &all));
 }
 
 /* Beyond the slides: every signal at its default — replaces: whatever runb inherited
  *
- * A signal ignored stays ignored across execve(2): a runb started in the
- * background of a shell (SIGINT, SIGQUIT ignored) or under nohup (SIGHUP)
- * would hand that on to its container. Every disposition goes back to the
- * default, and the mask is emptied, just before the exec.
+ * A signal that is ignored stays ignored across execve(2). A shell starts a
+ * background runb with SIGINT and SIGQUIT ignored, and nohup ignores SIGHUP.
+ * Such a runb would hand that on to its container. So, just before the exec,
+ * every disposition goes back to the default, and the mask is emptied.
  */
 static void signals_default(void)
 {
-	/* the kernel's struct sigaction, all zero: SIG_DFL, no flags, no mask (raw
-	 * rt_sigaction: glibc's sigaction refuses its own signals 32 and 33 with
-	 * EINVAL, and a caller may have left those ignored too) */
+	/* The kernel's struct sigaction, all zero, means SIG_DFL, no flags and no
+	 * mask. runb calls the raw rt_sigaction, because glibc's sigaction refuses
+	 * its own signals 32 and 33 with EINVAL. A caller may have left those
+	 * ignored too. */
 	const unsigned long dfl[8] = { 0 };
-	unsigned long long ignored = ~0ULL;  /* not known: all of them */
+	unsigned long long ignored = ~0ULL;  /* when not known, all of them */
 	char buf[4096], *line;
 	sigset_t none;
 	ssize_t n;
 	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 
-	/* runb sets no handler (execve resets those anyway): only an ignored signal
-	 * needs its default back, and /proc/self/status's SigIgn says which */
+	/* runb sets no handler, and execve resets handlers anyway. Only an ignored
+	 * signal needs its default back, and /proc/self/status's SigIgn says which. */
 	if (fd >= 0 && (n = read(fd, buf, sizeof(buf) - 1)) > 0) {
 		buf[n] = '\0';
 		if ((line = strstr(buf, "\nSigIgn:\t")))
@@ -6209,13 +6245,13 @@ static void signals_default(void)
 		die("sigprocmask");
 }
 
-/* The child's last steps before slide 33's exec, after process_finalize(). */
+/* Run the child's last steps before slide 33's exec, after process_finalize(). */
 static void child_before_exec(const struct config *cfg, const struct handoff *h)
 {
 	die_with_runb(h->alive_r);     /* not without runb */
 	if (h->out[1] >= 0)
-		detach_stdio(cfg->tr, h->out[1], h->err[1]);  /* -d: the output into the log */
-	init_start(cfg);               /* --init: PID 1 stays runb's init */
+		detach_stdio(cfg->tr, h->out[1], h->err[1]);  /* -d sends the output to the log */
+	init_start(cfg);               /* with --init, PID 1 stays runb's init */
 	signals_default();             /* no disposition inherited from runb */
 }
 
