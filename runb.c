@@ -6261,20 +6261,21 @@ static void child_before_exec(const struct config *cfg, const struct handoff *h)
 
 /* Beyond the slides: the container's own terminal — replaces: the caller's terminal, passed through
  *
- * A terminal passed through from the caller is the host's pty: it does not
- * exist in the container's own devpts (`tty` says "not a tty", ps shows no
- * TTY), and it ties the container to the caller's session. With -t (the
- * default when stdin and stdout are terminals), the child opens a pty in the
- * container's own devpts (slide 32), makes it its controlling terminal
- * (it has a session of its own) and /dev/console, and hands the master to
- * runb over a socket (SCM_RIGHTS). runb puts the caller's terminal in raw
- * mode, so ^C, ^Z and every key reach the container's line discipline, and
- * relays both ways; SIGWINCH carries size changes over (TIOCSWINSZ).
- * The ledger restores the caller's terminal on every exit. man 7 pty.
+ * A terminal passed through from the caller is the host's pty. It does not
+ * exist in the container's own devpts, so `tty` says "not a tty", and ps
+ * shows no TTY. It also ties the container to the caller's session. -t is the
+ * default when stdin and stdout are terminals. With -t, the child opens a pty
+ * in the container's own devpts (slide 32). It makes the pty its controlling
+ * terminal, which it can do because it has a session of its own. It also makes
+ * the pty its /dev/console. Then it hands the master to runb over a socket
+ * (SCM_RIGHTS). runb puts the caller's terminal in raw mode, so ^C, ^Z and
+ * every key reach the container's line discipline. runb relays both ways, and
+ * SIGWINCH carries size changes over (TIOCSWINSZ). The ledger restores the
+ * caller's terminal on every exit. See man 7 pty.
  */
 
-/* The child, after the root switch: open a pty in the container's devpts and send
- * its master to runb. Returns the other end; PTS gets its name. */
+/* The child calls this after the root switch. Open a pty in the container's devpts,
+ * and send its master to runb. Return the other end, and put its name in PTS. */
 static int pty_send_master(const struct config *cfg, const struct winsize *ws, int sock,
 			   char pts[static 32])
 {
@@ -6311,8 +6312,8 @@ static int pty_send_master(const struct config *cfg, const struct winsize *ws, i
 	return slave;
 }
 
-/* The pty's other end SLAVE: the controlling terminal of this process (the leader
- * of a session of its own), and its stdin, stdout and stderr. */
+/* Make the pty's other end, SLAVE, the controlling terminal of this process, which
+ * leads a session of its own. SLAVE also becomes its stdin, stdout and stderr. */
 static void pty_take(int slave, const char *pts)
 {
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
@@ -6322,7 +6323,8 @@ static void pty_take(int slave, const char *pts)
 			die("pty: dup2 %s", pts);
 }
 
-/* ... and /dev/console: an empty file on /dev's tmpfs, with the pty bound over it (as runc). */
+/* Also make /dev/console. It is an empty file on /dev's tmpfs, and the pty is bound
+ * over it, as runc does. */
 static void pty_make_console(const struct config *cfg, const struct winsize *ws, int sock)
 {
 	char pts[32];
@@ -6336,7 +6338,8 @@ static void pty_make_console(const struct config *cfg, const struct winsize *ws,
 	close(slave);
 }
 
-/* runb: receive the master the child sent; -1 when the child closed the socket without. */
+/* In runb, receive the master that the child sent. Return -1 when the child closed
+ * the socket without sending it. */
 static int pty_receive_master(int sock)
 {
 	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
@@ -6360,24 +6363,26 @@ static int pty_receive_master(int sock)
 	return fd;
 }
 
-/* -t by default: when stdin and stdout are terminals and runb is in the
+/* -t is the default when stdin and stdout are terminals and runb is in the
  * terminal's foreground. A runb in the background (cmd &, timeout(1)) that
- * changed the terminal's modes would be stopped by SIGTTOU, as job control
- * stops any background job that tries; with an explicit -t it is. */
+ * changed the terminal's modes would be stopped by SIGTTOU. Job control stops
+ * any background job that tries this. With an explicit -t, runb is stopped in
+ * that way. */
 static bool tty_wanted(void)
 {
 	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
 	       tcgetpgrp(STDIN_FILENO) == getpgrp();
 }
 
-/* The caller's terminal's size, for the container's pty (-t). */
+/* Get the size of the caller's terminal, for the container's pty (-t). */
 static void tty_get_size(struct winsize *ws)
 {
 	if (ioctl(STDIN_FILENO, TIOCGWINSZ, ws) < 0)
 		ioctl(STDOUT_FILENO, TIOCGWINSZ, ws);
 }
 
-/* runb: the caller's terminal in raw mode, noted in the ledger to be restored. */
+/* In runb, put the caller's terminal in raw mode, and note it in the ledger so that
+ * it is restored. */
 static void tty_make_raw(const struct config *cfg, struct ledger *led)
 {
 	struct termios raw;
@@ -6394,7 +6399,8 @@ static void tty_make_raw(const struct config *cfg, struct ledger *led)
 		die("tcsetattr stdin raw");
 }
 
-/* SIGWINCH: the caller's terminal changed size; so does the container's. */
+/* On SIGWINCH, the caller's terminal changed size. The container's terminal gets the
+ * same size. */
 static void tty_pass_size(int master)
 {
 	struct winsize ws;
@@ -6403,18 +6409,19 @@ static void tty_pass_size(int master)
 		ioctl(master, TIOCSWINSZ, &ws);
 }
 
-/* The relay's state: bytes read from one side not yet written to the other. */
+/* The relay's state holds the bytes read from one side and not yet written to the
+ * other. */
 struct relay {
-	int sock;              /* the master arrives here; -1 once it has */
+	int sock;              /* the master arrives here, and then this is -1 */
 	int master;            /* -1 until it arrives, and once the container's side closed */
-	int in;                /* stdin; -1 at its end */
-	int pipe;              /* runb exec without a pty: the command's stdin pipe; -1: none */
+	int in;                /* stdin, or -1 at its end */
+	int pipe;              /* the command's stdin pipe for runb exec without a pty, or -1 */
 	bool raw;              /* the caller's terminal is in raw mode */
 	char pending[4096];    /* from stdin, for the master */
 	size_t npending;
 };
 
-/* Write all of BUF to the blocking FD (the caller's stdout). */
+/* Write all of BUF to the blocking FD, which is the caller's stdout. */
 static void write_all(int fd, const char *buf, size_t n)
 {
 	while (n > 0) {
@@ -6423,14 +6430,14 @@ static void write_all(int fd, const char *buf, size_t n)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			return;  /* the caller's stdout went away: the container goes on */
+			return;  /* the caller's stdout went away, but the container goes on */
 		buf += w;
 		n -= w;
 	}
 }
 
-/* The container's output: copy what the master holds to stdout. With DRAIN, until
- * there is no more (the container ended); a closed pty reads EIO. */
+/* Copy the container's output, which the master holds, to stdout. With DRAIN, copy
+ * until there is no more, because the container ended. A closed pty reads EIO. */
 static void relay_out(struct relay *r, bool drain)
 {
 	char buf[8192];
@@ -6447,8 +6454,9 @@ static void relay_out(struct relay *r, bool drain)
 	}
 }
 
-/* The caller's input: read stdin while the master takes it; at stdin's end (a pipe), the
- * terminal's end-of-file character, so that a shell reading the pty sees EOF too. */
+/* Relay the caller's input. Read stdin while the master takes it. At stdin's end, which
+ * happens with a pipe, send the terminal's end-of-file character, so that a shell
+ * reading the pty sees EOF too. */
 static void relay_in(struct relay *r, bool readable)
 {
 	ssize_t n;
@@ -6457,7 +6465,7 @@ static void relay_in(struct relay *r, bool readable)
 		n = read(r->in, r->pending, sizeof(r->pending));
 		if (n <= 0 && !(n < 0 && (errno == EINTR || errno == EAGAIN))) {
 			r->in = -1;
-			r->pending[0] = 4;  /* ^D, VEOF in a pty's default modes */
+			r->pending[0] = 4;  /* ^D, which is VEOF in a pty's default modes */
 			n = 1;
 		}
 		r->npending = n > 0 ? n : 0;
@@ -6471,8 +6479,8 @@ static void relay_in(struct relay *r, bool readable)
 	}
 }
 
-/* runb exec without a pty: stdin into the command's pipe, whose end is
- * stdin's end; a command that closed its stdin (EPIPE) gets no more. */
+/* For runb exec without a pty, copy stdin into the command's pipe. The pipe ends
+ * when stdin ends. A command that closed its stdin (EPIPE) gets no more. */
 static void relay_in_pipe(struct relay *r, bool readable)
 {
 	ssize_t n;
@@ -6502,9 +6510,9 @@ end:
 	r->pipe = -1;
 }
 
-/* runb exec: what the command wrote to the pipe *FD, copied to TO; with DRAIN
- * all there is now (the pipe is non-blocking: a process the command left
- * behind may keep it open). */
+/* For runb exec, copy to TO what the command wrote to the pipe *FD. With DRAIN, copy
+ * all there is now. The pipe is non-blocking, because a process that the command left
+ * behind may keep it open. */
 static void relay_pipe(int *fd, int to, bool drain)
 {
 	char buf[8192];
@@ -6521,9 +6529,9 @@ static void relay_pipe(int *fd, int to, bool drain)
 	}
 }
 
-/* runb exec without a pty reads the caller's terminal only in its foreground: in
- * the background the read fails (EIO) instead of stopping runb (SIGTTIN), which is
- * the command's end of input; its output is written as a shell's would be. */
+/* runb exec without a pty reads the caller's terminal only in its foreground. In the
+ * background, the read fails (EIO) instead of stopping runb (SIGTTIN), and that is the
+ * command's end of input. Its output is written as a shell's output would be. */
 static void relay_no_job_control(void)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN };
