@@ -6544,17 +6544,17 @@ static void relay_no_job_control(void)
 /* Part II.8: runb beside its container: state, -d, the watcher, the wait   */
 /* ------------------------------------------------------------------------ */
 
-/* No descriptor of the caller's may reach the container: mark all beyond
- * stdin, stdout and stderr close-on-exec (runb's own are opened so). */
+/* No descriptor of the caller's may reach the container. So mark all descriptors
+ * beyond stdin, stdout and stderr close-on-exec. runb opens its own that way. */
 static void fds_cloexec(void)
 {
 	if (sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		die("close_range(3, ~0, CLOSE_RANGE_CLOEXEC)");
 }
 
-/* runb takes its signals from a signalfd(2) instead of handlers: they are
- * blocked from before the clone (the child unblocks them before exec), so
- * none is lost and none interrupts a step halfway. */
+/* runb takes its signals from a signalfd(2) instead of handlers. The signals are
+ * blocked from before the clone, and the child unblocks them before the exec. So
+ * no signal is lost, and none interrupts a step halfway. */
 static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
 static void signals_block(sigset_t *set)
@@ -6562,15 +6562,15 @@ static void signals_block(sigset_t *set)
 	sigemptyset(set);
 	sigaddset(set, SIGCHLD);
 	sigaddset(set, SIGWINCH);
-	sigaddset(set, SIGPIPE);  /* a caller's stdout that went away is an error, not death */
+	sigaddset(set, SIGPIPE);  /* a caller's stdout that went away is an error, not a death */
 	for (size_t i = 0; i < ARRAY_SIZE(fwd_signals); i++)
 		sigaddset(set, fwd_signals[i]);
 	if (sigprocmask(SIG_BLOCK, set, NULL) < 0)
 		die("sigprocmask");
 }
 
-/* A stop signal that came while runb was setting up: start no container,
- * and exit 128+N (teardown() removes what the setup made). */
+/* If a stop signal came while runb was setting up, start no container, and exit
+ * with 128+N. teardown() removes what the setup made. */
 static void stop_if_signalled(void)
 {
 	struct timespec now = { 0, 0 };
@@ -6587,28 +6587,29 @@ static void stop_if_signalled(void)
 
 /* Beyond the slides: a container that others can find — replaces: nothing
  *
- * runc keeps a state.json per container; runb keeps its state in the lock
- * file it holds for the container's life (name_lock): one KEY=VALUE per
- * line (\n and \\ escaped), written once PID 1 exists, closed by a line
- * "end". A container is running while its lock is held: a verb that can
- * take the lock itself knows the runb that held it is gone. At the end runb
- * appends "status=N", which `runb wait` reads from its open descriptor even
- * after the file's name is gone. A detached container's record gets the same
- * lines (see "a record per detached container").
+ * runc keeps a state.json per container. runb keeps its state in the lock
+ * file that it holds for the container's life (name_lock). The file has one
+ * KEY=VALUE per line, with \n and \\ escaped. runb writes it once PID 1
+ * exists, and closes it with a line "end". A container is running while its
+ * lock is held. So a verb that can take the lock itself knows that the runb
+ * which held it is gone. At the end, runb appends "status=N". `runb wait`
+ * reads it from its open descriptor, even after the file's name is gone. A
+ * detached container's record gets the same lines (see "a record per
+ * detached container").
  */
 
 struct state {
-	char *text;             /* the file; the strings below point into it */
+	char *text;             /* the file, which the strings below point into */
 	pid_t pid;              /* PID 1 of the container, as the host sees it */
 	pid_t supervisor;       /* the runb that holds the lock */
-	unsigned long long pidns;  /* the inode of its PID namespace: who PID 1 is */
+	unsigned long long pidns;  /* the inode of its PID namespace, which tells who PID 1 is */
 	const char *ip, *rootfs, *workdir;
 	unsigned int stop_timeout;
-	long long created;      /* CLOCK_REALTIME seconds: the first start */
-	long long started;      /* ... the start of this run (--restart makes more) */
-	long long finished;     /* ... its end */
+	long long created;      /* the first start, in CLOCK_REALTIME seconds */
+	long long started;      /* the start of this run (--restart makes more), likewise */
+	long long finished;     /* the end of this run, likewise */
 	bool detached, chroot, nnp, seccomp, cg_v2, complete;
-	bool ran;               /* the command runs: PID 1 is no longer runb's setup */
+	bool ran;               /* the command runs, so PID 1 is no longer runb's setup */
 	bool oom;               /* the OOM killer killed a process of the container */
 	bool restarting;        /* it ended, and --restart will run it again */
 	bool autoremove;        /* --rm */
@@ -6624,8 +6625,8 @@ struct state {
 	int status;             /* -1 while it runs */
 };
 
-/* The state file, one KEY=VALUE line per field of struct state (a list field
- * one line per element), written and read through this one table. The
+/* The state file has one KEY=VALUE line per field of struct state. A list field has
+ * one line per element. The file is written and read through this one table. The
  * supervisor appends RAN and STATUS later (state_mark_ran, state_end). */
 enum state_kind { ST_INT, ST_BOOL, ST_UINT, ST_ULL, ST_HEX, ST_LL, ST_STR, ST_STRS, ST_RLIMITS };
 
@@ -6633,7 +6634,7 @@ struct state_field {
 	const char *key;
 	enum state_kind kind;
 	size_t at;              /* offsetof(struct state, ...) */
-	bool appended;          /* written later, not by state_write */
+	bool appended;          /* written later, and not by state_write */
 };
 
 #define STATE_FIELD(key, kind, member, appended) \
@@ -6677,7 +6678,7 @@ static const struct state_field state_fields[] = {
 	STATE_FIELD("restarting", ST_BOOL, restarting, true),
 };
 
-/* KEY=VALUE with \ and newline escaped. */
+/* Write KEY=VALUE, with \ and newline escaped. */
 static void state_put(FILE *f, const char *key, const char *value)
 {
 	fprintf(f, "%s=", key);
@@ -6691,7 +6692,7 @@ static void state_put(FILE *f, const char *key, const char *value)
 	fputc('\n', f);
 }
 
-/* One field of ST as its line(s). */
+/* Write one field of ST as its line or lines. */
 static void state_put_field(FILE *f, const struct state_field *sf, const struct state *st)
 {
 	const void *v = (const char *)st + sf->at;
@@ -6720,7 +6721,7 @@ static void state_put_field(FILE *f, const struct state_field *sf, const struct 
 	}
 }
 
-/* Write TEXT over the lock file's state and the record's (-d). */
+/* Write TEXT over the lock file's state, and over the record's state with -d. */
 static void state_put_all(const struct ledger *led, const char *text, size_t len)
 {
 	const int fds[] = { led->lock_fd, led->record_fd };
@@ -6730,7 +6731,7 @@ static void state_put_all(const struct ledger *led, const char *text, size_t len
 			die("state: write %s's state", led->name);
 }
 
-/* Append LINE to both. */
+/* Append LINE to both files. */
 static void state_append(const struct ledger *led, const char *line)
 {
 	const int fds[] = { led->lock_fd, led->record_fd };
@@ -6741,11 +6742,11 @@ static void state_append(const struct ledger *led, const char *line)
 			warn("state: append %s", line);
 }
 
-/* Once PID 1 exists: what runb ps, exec, stop, kill and wait need to know. */
+/* Once PID 1 exists, write what runb ps, exec, stop, kill and wait need to know. */
 static void state_write(const struct config *cfg, const struct run *run, const struct ledger *led,
 			pid_t pid, long long created)
 {
-	char ip[INET_ADDRSTRLEN];  /* inet_ntoa's buffer is shared: the ports' would overwrite it */
+	char ip[INET_ADDRSTRLEN];  /* the ports would overwrite inet_ntoa's shared buffer */
 	struct state st = {
 		.pid = pid, .supervisor = led->owner, .started = time(NULL), .created = created,
 		.stop_signal = cfg->stop_signal, .restart = cfg->restart, .restart_max = cfg->restart_max,
@@ -6794,7 +6795,8 @@ static char *state_unescape(char *s)
 	return s;
 }
 
-/* One line's VALUE into its field of ST; a list's N says how many it holds so far. */
+/* Put one line's VALUE into its field of ST. For a list, N says how many elements it
+ * holds so far. */
 static void state_get_field(const struct state_field *sf, struct state *st, char *value, int *n)
 {
 	void *v = (char *)st + sf->at;
@@ -6855,8 +6857,8 @@ static void state_load(int fd, struct state *st)
 	state_parse(st);
 }
 
-/* Open NAME's lock file and tell whether its container runs (the lock is
- * held). Returns the descriptor (its state loaded into ST), or -1 when
+/* Open NAME's lock file, and tell whether its container runs, which means that the
+ * lock is held. Return the descriptor, with its state loaded into ST. Return -1 when
  * there is no lock file. */
 static int state_open(const char *name, struct state *st, bool *running)
 {
@@ -6876,8 +6878,9 @@ static int state_open(const char *name, struct state *st, bool *running)
 	return fd;
 }
 
-/* NAME's state: from its lock file while it runs (RUNNING), else from its record.
- * Returns the descriptor it was read from, or -1 when there is neither. */
+/* Read NAME's state. While the container runs (RUNNING), it comes from its lock
+ * file, and otherwise from its record. Return the descriptor that it was read from,
+ * or -1 when there is neither. */
 static int state_find(const char *name, struct state *st, bool *running)
 {
 	int fd = state_open(name, st, running);
@@ -6895,8 +6898,9 @@ static int state_find(const char *name, struct state *st, bool *running)
 	return fd;
 }
 
-/* A verb's NAME must name a running container (or, RESTARTING, one that waits
- * to restart): else one line and 125. Returns its lock, its state in ST. */
+/* A verb's NAME must name a running container, or, with RESTARTING, one that waits
+ * to restart. Otherwise, print one line and exit with 125. Return its lock, and put
+ * its state in ST. */
 static int state_running(const char *verb, const char *name, struct state *st, bool restarting)
 {
 	bool running = false;
@@ -6910,9 +6914,9 @@ static int state_running(const char *verb, const char *name, struct state *st, b
 	return fd;
 }
 
-/* A pidfd of the container's PID 1, checked to be it: the pid is in the
- * container's PID namespace (by inode) while the pidfd names a live process,
- * so no PID reuse can make it name another. */
+/* Return a pidfd of the container's PID 1, checked to be that process. The check
+ * finds the pid in the container's PID namespace (by inode) while the pidfd names a
+ * live process. So no PID reuse can make it name another process. */
 static int state_pidfd_try(const struct state *st)
 {
 	char path[64];
@@ -6936,15 +6940,15 @@ static int state_pidfd(const char *verb, const char *name, const struct state *s
 	return fd;
 }
 
-/* The command runs (its exec succeeded): from now on runb exec may enter. Until
- * then PID 1 is runb's own setup, which no process of the container may see. */
+/* The command runs, because its exec succeeded. From now on, runb exec may enter.
+ * Until then, PID 1 is runb's own setup, which no process of the container may see. */
 static void state_mark_ran(const struct ledger *led)
 {
 	state_append(led, "ran=1\n");
 }
 
-/* At the end of a run: its status, its end, the OOM killer's part, for runb wait,
- * ps and inspect. */
+/* At the end of a run, write its status, its end time, and the OOM killer's part,
+ * for runb wait, ps and inspect. */
 static void state_end(const struct ledger *led, int status, bool oom)
 {
 	char line[96];
@@ -6956,15 +6960,16 @@ static void state_end(const struct ledger *led, int status, bool oom)
 
 /* Beyond the slides: -d, --detach — replaces: nothing (docker run -d)
  *
- * runb forks: the child goes on as the container's supervisor, in a session
- * of its own, with no terminal; the caller's runb waits until the command
- * runs, prints NAME and exits 0 (or exits with what stopped the start: 125,
- * 126, 127). Until then the supervisor's and the container's errors reach
- * the caller through a pipe. From then on the container's stdout and stderr
- * go through two more pipes into the record's container.log, and the
- * supervisor's own messages into its runb.log, never into the container's.
- * At the container's end it does all it does in the foreground, and the
- * record keeps the status for runb wait, ps and inspect.
+ * runb forks. The child goes on as the container's supervisor, in a session
+ * of its own, with no terminal. The caller's runb waits until the command
+ * runs, prints NAME, and exits with 0. If something stopped the start, it
+ * exits with that status instead (125, 126 or 127). Until then, the
+ * supervisor's and the container's errors reach the caller through a pipe.
+ * From then on, the container's stdout and stderr go through two more pipes
+ * into the record's container.log. The supervisor's own messages go into its
+ * runb.log, never into the container's log. At the container's end, the
+ * supervisor does all that runb does in the foreground, and the record keeps
+ * the status for runb wait, ps and inspect.
  */
 struct detach {
 	int err;                /* the caller's runb reads the setup's errors here */
@@ -6983,7 +6988,7 @@ static void detach_start(struct detach *d)
 	pid = fork();
 	if (pid < 0)
 		die("-d: fork the supervisor");
-	if (pid > 0) {  /* the caller's runb: relay the errors, then the verdict */
+	if (pid > 0) {  /* the caller's runb relays the errors, then the verdict */
 		close(err[1]);
 		close(started[1]);
 		while ((n = read(err[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
@@ -7007,14 +7012,14 @@ static void detach_start(struct detach *d)
 	d->started = started[1];
 }
 
-/* The supervisor: the command runs. Tell the caller (NAME on its stdout),
- * and send runb's own messages to the record's runb.log from now on. */
+/* The supervisor calls this once the command runs. Tell the caller by printing NAME
+ * on its stdout. From now on, send runb's own messages to the record's runb.log. */
 static void detach_started(const struct config *cfg, struct detach *d)
 {
 	int fd;
 
 	if (d->started < 0)
-		return;  /* a restart: the caller was told at the first run */
+		return;  /* for a restart, the caller was told at the first run */
 	printf("%s\n", cfg->name);
 	if (fflush(stdout) != 0 || write(d->started, "1", 1) != 1)
 		warn("-d: tell the caller");
@@ -7030,29 +7035,31 @@ static void detach_started(const struct config *cfg, struct detach *d)
 /* Beyond the slides: the container's log — replaces: nothing (docker logs)
  *
  * docker keeps stdout and stderr apart, with the time of each line. runb
- * writes each line as the CRI log format has it (the kubelet writes the
- * same): "TIME STREAM TAG TEXT", where TIME is RFC 3339 with nanoseconds in
- * UTC, STREAM is stdout or stderr, and TAG is F for a full line or P for a
- * part (what one read brought before a newline came; the next line goes on
- * with it). When container.log would pass max-size, it becomes
- * container.log.1, .1 becomes .2, and so on: max-file files in all, as
- * docker's local log driver keeps them (20 MiB each, 5 files, by default).
+ * writes each line as the CRI log format has it, and the kubelet writes the
+ * same. The format is "TIME STREAM TAG TEXT". TIME is RFC 3339 with
+ * nanoseconds in UTC. STREAM is stdout or stderr. TAG is F for a full line,
+ * or P for a part. A part is what one read brought before a newline came, and
+ * the next line goes on with it. When container.log would pass max-size, it
+ * becomes container.log.1, .1 becomes .2, and so on. There are max-file files
+ * in all, as docker's local log driver keeps them. The defaults are 20 MiB
+ * each and 5 files.
  */
 struct log_writer {
-	const char *name;       /* NAME: the record's container.log */
+	const char *name;       /* NAME, for the record's container.log */
 	int fd;
 	off_t size;
 	unsigned long long max_size;
 	unsigned int max_file;
 };
 
-/* container.log (SUFFIX "") or container.log.N (".N") of NAME's record. */
+/* Give the path of container.log (SUFFIX "") or container.log.N (".N") of NAME's
+ * record. */
 static void log_name(const char *suffix, char out[static 32])
 {
 	snprintf(out, 32, "container.log%s", suffix);
 }
 
-/* Now, as the log writes it: 2026-12-05T20:30:01.123456789Z. */
+/* Give the time now, as the log writes it, such as 2026-12-05T20:30:01.123456789Z. */
 static void log_time(char out[static 40])
 {
 	struct timespec now;
@@ -7077,7 +7084,8 @@ static void log_writer_open(struct log_writer *lw, int flags)
 	lw->size = st.st_size;
 }
 
-/* container.log.(N-1) becomes .N, ..., container.log becomes .1; a new container.log. */
+/* Rotate the log. container.log.(N-1) becomes .N, and so on, and container.log
+ * becomes .1. Then a new container.log is made. */
 static void log_rotate(struct log_writer *lw)
 {
 	char from[PATH_MAX], to[PATH_MAX], file[32], suffix[16];
@@ -7096,7 +7104,7 @@ static void log_rotate(struct log_writer *lw)
 	log_writer_open(lw, O_TRUNC);
 }
 
-/* What one read from STREAM brought, as lines of the log. */
+/* Write what one read from STREAM brought, as lines of the log. */
 static void log_write(struct log_writer *lw, const char *stream, const char *buf, size_t n)
 {
 	char line[8192 + 64], time[40];
@@ -7108,7 +7116,7 @@ static void log_write(struct log_writer *lw, const char *stream, const char *buf
 		int head = snprintf(line, sizeof(line), "%s %s %c ", time, stream, nl ? 'F' : 'P');
 
 		if (len > sizeof(line) - head - 1)
-			len = sizeof(line) - head - 1, nl = NULL;  /* a part; the rest follows */
+			len = sizeof(line) - head - 1, nl = NULL;  /* a part, the rest follows */
 		memcpy(line + head, buf, len);
 		line[head + len] = '\n';
 		if (lw->size > 0 && lw->size + head + (off_t)len + 1 > (off_t)lw->max_size)
@@ -7330,25 +7338,25 @@ static pid_t watch_container(const struct config *cfg, int pidfd, int alive_r)
 		die("fork the watcher");
 	if (pid > 0)
 		return pid;
-	fds_keep_only(keep, ARRAY_SIZE(keep));  /* the two it needs, no other */
+	fds_keep_only(keep, ARRAY_SIZE(keep));  /* the two it needs, and no other */
 	if (setsid() < 0)
 		_exit(EXIT_RUNB);
 	while (poll(p, 2, -1) < 0 && errno == EINTR)
 		;
-	if (!p[1].revents)  /* runb is gone (no one writes the pipe: its end), PID 1 is not */
+	if (!p[1].revents)  /* the pipe ended, so runb is gone, but PID 1 is not */
 		sys_pidfd_send_signal(pidfd, SIGKILL);
-	_exit(0);  /* else PID 1 ended first: nothing to do (--restart starts a watcher per run) */
+	_exit(0);  /* PID 1 ended first, so do nothing (--restart starts a watcher per run) */
 }
 
-/* What wait_container() keeps between two events. */
+/* This is what wait_container() keeps between two events. */
 struct waiting {
 	int pidfd;
-	int stop_sig;            /* the first forwarded stop signal, 0 before */
+	int stop_sig;            /* the first forwarded stop signal, or 0 before it */
 	bool killed;             /* runb sent SIGKILL */
 	struct timespec deadline;
 };
 
-/* Milliseconds to DEADLINE, for poll(2); -1 when there is none. */
+/* Return the milliseconds to DEADLINE, for poll(2), or -1 when there is none. */
 static int ms_until(const struct waiting *w)
 {
 	struct timespec now;
@@ -7361,10 +7369,10 @@ static int ms_until(const struct waiting *w)
 	return ms < 0 ? 0 : ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
-/* SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the container's PID
- * 1. A PID 1 without a handler ignores them (the kernel protects a
- * namespace's init), so --stop-timeout seconds later, or at a second signal,
- * runb sends SIGKILL, which the kernel always delivers from outside. */
+/* SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the container's PID 1. A
+ * PID 1 without a handler ignores them, because the kernel protects a namespace's
+ * init. So --stop-timeout seconds later, or at a second signal, runb sends SIGKILL.
+ * The kernel always delivers SIGKILL from outside. */
 static void forward_signal(const struct config *cfg, struct waiting *w, int sig)
 {
 	if (sig == 0 || w->stop_sig) {  /* the stop timeout, or a second signal */
@@ -7381,23 +7389,25 @@ static void forward_signal(const struct config *cfg, struct waiting *w, int sig)
 	w->deadline.tv_sec += cfg->stop_timeout;
 }
 
-/* What wait_container() watches besides the container's PID 1 and runb's own signals. */
+/* This is what wait_container() watches besides the container's PID 1 and runb's own
+ * signals. */
 struct watch {
-	int pty_sock;           /* -t: the pty's master arrives here */
-	int report;             /* "R" just before the exec, "E" and errno when it failed; -1: none */
+	int pty_sock;           /* with -t, the pty's master arrives here */
+	int report;             /* "R" before the exec, "E" and errno if it failed, or -1 */
 	bool report_r;          /* "R" came */
-	bool ran;               /* "R" came, then the pipe's end without "E": the command runs */
-	int log_out, log_err;   /* -d: the container's stdout and stderr ... */
-	struct log_writer log;  /* ... into the record's container.log */
+	bool ran;               /* "R" came and then the pipe's end without "E", so it runs */
+	int log_out, log_err;   /* with -d, the container's stdout and stderr ... */
+	struct log_writer log;  /* ... go into the record's container.log */
 	struct detach *detach;
-	const struct ledger *led;  /* the state files: "ran=1" once the command runs (exec waits) */
-	bool stopped;           /* runb got a stop signal and passed it on: no --restart */
-	int in, out, err;       /* runb exec: the command's stdin, stdout, stderr pipes; -1: none */
+	const struct ledger *led;  /* gets "ran=1" in the state files, which runb exec waits for */
+	bool stopped;           /* runb passed on a stop signal, so no --restart */
+	int in, out, err;       /* runb exec's stdin, stdout and stderr pipes, or -1 */
 };
 
-/* The child's report on its exec. "R", then the pipe's end without "E": the
- * command runs, so -d tells its caller, and -t's relay takes the caller's
- * terminal only now (until then the child may still pause on it: --step). */
+/* Read the child's report on its exec. When "R" comes, and then the pipe's end
+ * without "E", the command runs. Then -d tells its caller, and -t's relay takes the
+ * caller's terminal. The relay waits until now, because until then the child may
+ * still pause on the terminal (--step). */
 static void watch_report(const struct config *cfg, struct watch *x)
 {
 	char c;
@@ -7412,7 +7422,7 @@ static void watch_report(const struct config *cfg, struct watch *x)
 	}
 	if (n == 1 && c == 'E' && read(x->report, &err, sizeof(err)) == sizeof(err)) {
 		errno = err;
-		if (cfg->detach)  /* the foreground one printed it on its own stderr */
+		if (cfg->detach)  /* the foreground child printed it on its own stderr */
 			warn("exec %s", cfg->argv ? cfg->argv[0] : "/bin/sh");
 		x->report_r = false;  /* it did not run */
 	}
@@ -7425,7 +7435,7 @@ static void watch_report(const struct config *cfg, struct watch *x)
 	x->report = -1;
 }
 
-/* -d: what the container wrote on STREAM (its pipe *FD), into its log. */
+/* With -d, copy what the container wrote on STREAM, its pipe *FD, into its log. */
 static void watch_log(struct watch *x, int *fd, const char *stream, bool drain)
 {
 	char buf[8192];
@@ -7442,11 +7452,12 @@ static void watch_log(struct watch *x, int *fd, const char *stream, bool drain)
 	}
 }
 
-/* What wait_container() polls, by index. */
+/* These are the descriptors that wait_container() polls, by index. */
 enum { P_SIGNAL, P_PID1, P_PTY_SOCK, P_MASTER, P_STDIN, P_REPORT, P_LOG_OUT, P_LOG_ERR, P_EXEC_IN,
        P_EXEC_OUT, P_EXEC_ERR, P_COUNT };
 
-/* A signal runb got: SIGWINCH resizes the pty, a stop signal is forwarded. */
+/* Handle a signal that runb got. SIGWINCH resizes the pty, and a stop signal is
+ * forwarded. */
 static void wait_signal(const struct config *cfg, struct waiting *w, const struct relay *r, int sigfd)
 {
 	struct signalfd_siginfo si;
@@ -7459,8 +7470,9 @@ static void wait_signal(const struct config *cfg, struct waiting *w, const struc
 		forward_signal(cfg, w, si.ssi_signo);
 }
 
-/* One round of the relay: the pty's master arriving, its output, stdin into the pty
- * or into runb exec's pipe, and runb exec's stdout and stderr. */
+/* Run one round of the relay. It handles the pty's master when it arrives, and the
+ * master's output. It copies stdin into the pty or into runb exec's pipe. It also
+ * copies runb exec's stdout and stderr. */
 static void wait_relay(struct relay *r, struct watch *x, const struct pollfd p[])
 {
 	if (p[P_PTY_SOCK].revents) {
@@ -7482,7 +7494,8 @@ static void wait_relay(struct relay *r, struct watch *x, const struct pollfd p[]
 		relay_pipe(&x->err, STDERR_FILENO, false);
 }
 
-/* After PID 1's end: what its report, the pty, the log and exec's pipes still hold. */
+/* After PID 1's end, copy what its report, the pty, the log and exec's pipes still
+ * hold. */
 static void wait_drain(const struct config *cfg, struct relay *r, struct watch *x)
 {
 	while (x->report >= 0)
@@ -7501,9 +7514,9 @@ static void wait_drain(const struct config *cfg, struct relay *r, struct watch *
 		close(r->pipe);
 }
 
-/* Wait for the container's PID 1 to end, forwarding signals and relaying its
- * terminal or runb exec's pipes (with -d, its output into the log). Killed by
- * runb, it reports the signal that stopped it: 128+N. */
+/* Wait for the container's PID 1 to end. Meanwhile, forward signals, and relay its
+ * terminal or runb exec's pipes. With -d, copy its output into the log. If runb
+ * killed PID 1, report the signal that stopped it as 128+N. */
 static int wait_container(const struct config *cfg, struct ledger *led, pid_t pid, int pidfd,
 			  const sigset_t *set, struct watch *x)
 {
@@ -7542,7 +7555,7 @@ static int wait_container(const struct config *cfg, struct ledger *led, pid_t pi
 		wait_relay(&r, x, p);
 		if (x->report >= 0 && p[P_REPORT].revents)
 			watch_report(cfg, x);
-		if (r.master >= 0 && x->report < 0 && !r.raw) {  /* the command runs: raw */
+		if (r.master >= 0 && x->report < 0 && !r.raw) {  /* the command runs, so go raw */
 			tty_make_raw(cfg, led);
 			r.raw = true;
 		}
@@ -7565,15 +7578,19 @@ static int wait_container(const struct config *cfg, struct ledger *led, pid_t pi
 /* Beyond the slides: --restart — replaces: nothing (docker run --restart)
  *
  * When the command ends, -d's supervisor may run it again, as docker's
- * restart policies do: on-failure (a status other than 0; at most N times
- * with on-failure:N), always, and unless-stopped (the same as always for
- * runb, which no daemon restarts after a reboot: see README). It never
- * restarts after runb stop (its mark in the record) or a stop signal to the
- * supervisor, nor when the first run's command could not start (the caller
- * has that error). It waits first: 100 ms, twice as long at each restart,
- * at most a minute, and 100 ms again after a run that lasted 10 s. The
- * cgroups, the network namespace and the address stay; every run gets new
- * namespaces otherwise, so a tmpfs --overlay starts empty again, and the
+ * restart policies do. The policies are:
+ *   - on-failure restarts after a status other than 0. With on-failure:N, it
+ *     restarts at most N times.
+ *   - always restarts after any end.
+ *   - unless-stopped is the same as always for runb, because no daemon
+ *     restarts runb after a reboot (see README).
+ * The supervisor never restarts after runb stop, which leaves its mark in the
+ * record, or after a stop signal to the supervisor. Nor does it restart when
+ * the first run's command could not start, because the caller has that
+ * error. It waits first. The wait is 100 ms, twice as long at each restart,
+ * and at most a minute. It is 100 ms again after a run that lasted 10 s. The
+ * cgroups, the network namespace and the address stay. Otherwise, every run
+ * gets new namespaces. So a tmpfs --overlay starts empty again, and the
  * --volume trees are opened anew.
  */
 static bool record_stopped(const char *name)
@@ -7597,7 +7614,8 @@ static bool restart_wanted(const struct config *cfg, const struct run *run, cons
 	return true;
 }
 
-/* The back-off before the next run: false when a stop signal came meanwhile. */
+/* Wait the back-off time before the next run. Return false when a stop signal came
+ * meanwhile. */
 static bool restart_backoff(unsigned int ms, const sigset_t *signals)
 {
 	struct pollfd p = { .fd = signalfd(-1, signals, SFD_CLOEXEC), .events = POLLIN };
@@ -7622,7 +7640,7 @@ static bool restart_backoff(unsigned int ms, const sigset_t *signals)
 	return !stop;
 }
 
-/* After a run that ended with STATUS: wait, and say whether to run the command again. */
+/* After a run that ended with STATUS, wait, and say whether to run the command again. */
 static bool restart_wait(const struct config *cfg, struct run *run, const struct ledger *led,
 			 const struct watch *x, int status, const sigset_t *signals)
 {
@@ -7642,7 +7660,7 @@ static bool restart_wait(const struct config *cfg, struct run *run, const struct
 	if (!restart_backoff(run->backoff_ms, signals) || record_stopped(cfg->name))
 		return false;
 	run->restarts++;
-	for (int i = 0; i < cfg->n_mounts; i++)  /* a tree is mounted once: a new copy each run */
+	for (int i = 0; i < cfg->n_mounts; i++)  /* mounted once, so a new copy for each run */
 		if (cfg->mounts[i].host) {
 			close(run->volumes[i].tree);
 			volume_clone(&cfg->mounts[i], &run->volumes[i]);
