@@ -7677,17 +7677,18 @@ static bool restart_wait(const struct config *cfg, struct run *run, const struct
  * runc, crun, docker and machinectl let a user see the containers that run,
  * enter one, stop one from another terminal, read what a background one
  * printed, wait for one to end, and remove what an ended one kept. runb's
- * verbs do that from the lock files in /run/runb (the containers that run)
- * and the records in /var/lib/runb (the detached ones, until runb rm). Each
- * names its container by NAME; a NAME that is neither gets one line and 125.
- * A verb finds PID 1 through a pidfd checked against the state
- * (state_pidfd), so a PID the kernel reused names nothing.
- * `runb [OPTIONS] NAME ROOTFS [COMMAND]`, the slides' form, stays as it is:
- * a verb is recognized only as runb's first argument, and a NAME equal to a
- * verb is refused in the slides' form.
+ * verbs do that from the lock files in /run/runb, for the containers that
+ * run, and from the records in /var/lib/runb, for the detached ones until
+ * runb rm. Each verb names its container by NAME. A NAME that is neither
+ * gets one line and exit status 125. A verb finds PID 1 through a pidfd
+ * checked against the state (state_pidfd), so a PID that the kernel reused
+ * names nothing. `runb [OPTIONS] NAME ROOTFS [COMMAND]`, the slides' form,
+ * stays as it is. A verb is recognized only as runb's first argument, and a
+ * NAME equal to a verb is refused in the slides' form.
  */
-/* A verb's options: getopt_long over ARGV (ARGV[0] the verb), "+" so that the
- * command of runb exec keeps its own. Returns the option, -1 at the end. */
+/* Read a verb's options with getopt_long over ARGV, where ARGV[0] is the verb. "+"
+ * makes the command of runb exec keep its own options. Return the option, or -1 at
+ * the end. */
 static int verb_getopt(const char *verb, int argc, char **argv, const char *opts,
 		       const struct option *longopts)
 {
@@ -7703,7 +7704,7 @@ static int verb_getopt(const char *verb, int argc, char **argv, const char *opts
 	return c;
 }
 
-/* A verb's NAME, its last (or only) argument before a command. */
+/* Return a verb's NAME, which is its last or only argument before a command. */
 static const char *verb_name(const char *verb, int argc, char **argv, bool more)
 {
 	if (optind >= argc)
@@ -7713,8 +7714,9 @@ static const char *verb_name(const char *verb, int argc, char **argv, bool more)
 	return argv[optind];
 }
 
-/* What ps, inspect and stats show of a container: its NAME, its state (from the lock
- * file while it runs, else from its record), and whether it runs. */
+/* This is what ps, inspect and stats show of a container. It holds its NAME, its
+ * state, and whether it runs. The state comes from the lock file while the container
+ * runs, and otherwise from its record. */
 struct listed {
 	char name[80];
 	struct state st;
@@ -7734,7 +7736,8 @@ static enum phase phase_of(const struct listed *c)
 
 static const char *const phase_names[] = { "running", "restarting", "exited" };
 
-/* A duration as docker ps says it: "5 seconds", "About a minute", "3 hours". */
+/* Show a duration as docker ps says it, such as "5 seconds", "About a minute" or
+ * "3 hours". */
 static void duration_text(long long s, char out[static 32])
 {
 	long long h = (s + 1800) / 3600;
@@ -7761,7 +7764,8 @@ static void duration_text(long long s, char out[static 32])
 		snprintf(out, 32, "%lld years", h / 24 / 365);
 }
 
-/* STATUS: "Up 3 minutes", "Restarting (1) 2 seconds ago", "Exited (0) 5 minutes ago". */
+/* Show STATUS, such as "Up 3 minutes", "Restarting (1) 2 seconds ago" or
+ * "Exited (0) 5 minutes ago". */
 static void status_text(const struct listed *c, char out[static 80])
 {
 	long long now = time(NULL);
@@ -7783,8 +7787,9 @@ static void status_text(const struct listed *c, char out[static 80])
 	}
 }
 
-/* The names of the machine's containers: those that run (a lock held in /run/runb)
- * and those with a record (/var/lib/runb), each once, in NAMES (up to MAX). */
+/* Put in NAMES the names of the machine's containers, each once, up to MAX. These are
+ * the containers that run, with a lock held in /run/runb, and those with a record in
+ * /var/lib/runb. */
 static int names_scan(const char *dir, const char *suffix, char (*names)[80], int n, int max)
 {
 	size_t sl = strlen(suffix);
@@ -7811,8 +7816,8 @@ static int names_scan(const char *dir, const char *suffix, char (*names)[80], in
 	return n;
 }
 
-/* Every container of the machine (all) or only those that run or restart, sorted by
- * name; their number in *N. */
+/* List every container of the machine with ALL, or else only those that run or
+ * restart. The list is sorted by name, and *N gets their number. */
 static struct listed *containers_list(bool all, int *n)
 {
 	enum { MAX = 4096 };
@@ -7835,7 +7840,7 @@ static struct listed *containers_list(bool all, int *n)
 			continue;
 		close(fd);
 		if (c->running && !c->st.complete)
-			continue;  /* starting: its state is not written yet */
+			continue;  /* it is starting, and its state is not written yet */
 		if (all || phase_of(c) != PH_EXITED)
 			(*n)++;
 	}
@@ -7843,8 +7848,9 @@ static struct listed *containers_list(bool all, int *n)
 	return list;
 }
 
-/* The length of the UTF-8 character at P (RFC 3629: no overlong form, no
- * surrogate, nothing above U+10FFFF); 0 when the bytes there are not one. */
+/* Return the length of the UTF-8 character at P, or 0 when the bytes there are not
+ * one. As RFC 3629 says, there is no overlong form, no surrogate, and nothing above
+ * U+10FFFF. */
 static size_t utf8_len(const unsigned char *p)
 {
 	size_t n = *p < 0x80 ? 1 : *p >= 0xc2 && *p < 0xe0 ? 2 : *p >= 0xe0 && *p < 0xf0 ? 3 :
@@ -7859,7 +7865,8 @@ static size_t utf8_len(const unsigned char *p)
 	return n;
 }
 
-/* JSON: a string, escaped; a byte that is no UTF-8 becomes U+FFFD, as docker's. */
+/* Write a JSON string, escaped. A byte that is not UTF-8 becomes U+FFFD, as in
+ * docker's output. */
 static void json_str(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -7883,7 +7890,7 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* JSON: an array of strings. */
+/* Write a JSON array of strings. */
 static void json_strs(FILE *f, char *const *v)
 {
 	fputc('[', f);
@@ -7895,7 +7902,8 @@ static void json_strs(FILE *f, char *const *v)
 	fputc(']', f);
 }
 
-/* A time as RFC 3339, UTC: 2026-12-05T20:30:01Z (docker's zero time for none). */
+/* Write a time as RFC 3339 in UTC, such as 2026-12-05T20:30:01Z. For no time, write
+ * docker's zero time. */
 static const char *time_text(long long t, char out[static 32])
 {
 	time_t tt = t;
@@ -7906,7 +7914,7 @@ static const char *time_text(long long t, char out[static 32])
 	return out;
 }
 
-/* COMMAND joined by spaces. */
+/* Return COMMAND, joined by spaces. */
 static void command_text(const struct state *st, char out[static 256])
 {
 	size_t used = 0;
@@ -7918,10 +7926,10 @@ static void command_text(const struct state *st, char out[static 256])
 		snprintf(out, 256, "(/bin/bash or /bin/sh)");
 }
 
-/* runb ps [-a] [-q] [--filter KEY=VALUE] [--format table|json|TEMPLATE]: as docker ps,
- * the containers that run (with -a, those that ended too). TEMPLATE takes the fields
- * {{.Name}} {{.Status}} {{.State}} {{.Pid}} {{.IP}} {{.Rootfs}} {{.Command}}
- * {{.Uptime}} {{.Restarts}} {{.ExitCode}} and \t. */
+/* runb ps [-a] [-q] [--filter KEY=VALUE] [--format table|json|TEMPLATE] shows, as
+ * docker ps does, the containers that run. With -a, it shows those that ended too.
+ * TEMPLATE takes the fields {{.Name}} {{.Status}} {{.State}} {{.Pid}} {{.IP}}
+ * {{.Rootfs}} {{.Command}} {{.Uptime}} {{.Restarts}} {{.ExitCode}}, and \t. */
 static void ps_field(char out[static 256], const char *f, size_t len, const struct listed *c)
 {
 	const struct state *st = &c->st;
@@ -7959,7 +7967,7 @@ static void ps_field(char out[static 256], const char *f, size_t len, const stru
 		     "Uptime, Restarts, ExitCode, Ports)", (int)len, f);
 }
 
-/* FORMAT, its fields filled in. */
+/* Print FORMAT with its fields filled in. */
 static void ps_line(const char *format, const struct listed *c)
 {
 	char field[256];
@@ -7981,7 +7989,7 @@ static void ps_line(const char *format, const struct listed *c)
 	putchar('\n');
 }
 
-/* --format json: one object a line. */
+/* With --format json, print one object per line. */
 static void ps_json(const struct listed *c)
 {
 	static const char *const keys[] = { "Name", "Status", "State", "Pid", "IP", "Rootfs",
@@ -7998,7 +8006,7 @@ static void ps_json(const struct listed *c)
 	puts("}");
 }
 
-/* The default: a table whose columns fit what they hold. */
+/* By default, print a table whose columns fit what they hold. */
 static void ps_table(const struct listed *list, int n)
 {
 	static const char *const heads[] = { "NAME", "STATUS", "PID", "IP", "ROOTFS", "COMMAND" };
@@ -8022,7 +8030,8 @@ static void ps_table(const struct listed *list, int n)
 		}
 }
 
-/* --filter name=PART (a part of NAME) or status=running|restarting|exited. */
+/* --filter takes name=PART, where PART is a part of NAME, or
+ * status=running|restarting|exited. */
 static bool ps_wanted(const struct listed *c, const char *filter)
 {
 	if (!filter)
@@ -8073,7 +8082,8 @@ static int verb_ps(int argc, char **argv)
 	return 0;
 }
 
-/* runb inspect NAME...: each container's state and record as JSON, as docker inspect. */
+/* runb inspect NAME... prints each container's state and record as JSON, as docker
+ * inspect does. */
 static void inspect_one(const struct listed *c, bool first)
 {
 	static const char *const policies[] = { "no", "on-failure", "always", "unless-stopped" };
@@ -8145,9 +8155,10 @@ static int verb_inspect(int argc, char **argv)
 	return rc;
 }
 
-/* runb stats [--no-stream] [NAME...]: CPU, memory and pids of the running containers
- * (or of each NAME), from their cgroups, as docker stats: every second until ^C, or once
- * (over half a second) with --no-stream. CPU % is of one CPU: 200 % is two CPUs busy. */
+/* runb stats [--no-stream] [NAME...] shows the CPU, memory and pids of the running
+ * containers, or of each NAME, from their cgroups, as docker stats does. It shows them
+ * every second until ^C. With --no-stream, it shows them once, measured over half a
+ * second. CPU % is of one CPU, so 200 % means two busy CPUs. */
 static void stats_table(const struct listed *list, int n, const struct cg_usage *was,
 			const struct cg_usage *now, long long elapsed_ns)
 {
@@ -8168,7 +8179,8 @@ static void stats_table(const struct listed *list, int n, const struct cg_usage 
 	fflush(stdout);
 }
 
-/* The containers stats shows: each NAME (running), or all that run. */
+/* List the containers that stats shows. These are each NAME, which must run, or all
+ * that run. */
 static struct listed *stats_list(int argc, char **argv, int *n)
 {
 	struct listed *list;
@@ -8227,7 +8239,8 @@ static int verb_stats(int argc, char **argv)
 	}
 }
 
-/* runb kill [-s SIG] NAME: SIG (default KILL) to PID 1, as docker kill. */
+/* runb kill [-s SIG] NAME sends SIG to PID 1, as docker kill does. SIG is KILL by
+ * default. */
 static int verb_kill(int argc, char **argv)
 {
 	static const struct option longopts[] = { { "signal", required_argument, NULL, 's' }, { 0 } };
@@ -8245,10 +8258,11 @@ static int verb_kill(int argc, char **argv)
 	return 0;
 }
 
-/* Stop NAME, which runs (its lock LOCK, its state ST): runb stop's mark in its record
- * (no --restart after it), then SIG to PID 1 and SIGKILL TIMEOUT seconds later if it is
- * still there; a restarting one has no PID 1: its supervisor gets SIGTERM instead. Then
- * wait for its runb to tear everything down (the lock), so that it is gone on return. */
+/* Stop NAME, which runs. LOCK is its lock, and ST is its state. First, put runb stop's
+ * mark in its record, so that no --restart comes after it. Then send SIG to PID 1, and
+ * SIGKILL TIMEOUT seconds later if PID 1 is still there. A restarting container has no
+ * PID 1, so its supervisor gets SIGTERM instead. Then wait, through the lock, for its
+ * runb to tear everything down, so that the container is gone on return. */
 static void stop_container(const char *verb, const char *name, int lock, const struct state *st,
 			   int sig, unsigned long timeout)
 {
@@ -8259,8 +8273,8 @@ static void stop_container(const char *verb, const char *name, int lock, const s
 	if (mark >= 0)
 		close(mark);
 	p.fd = st->status < 0 ? state_pidfd_try(st) : -1;
-	if (p.fd < 0) {  /* restarting (or just ended, --restart about to wait): its runb ends it */
-		int sup = sys_pidfd_open(st->supervisor);  /* first, then: it still holds the lock */
+	if (p.fd < 0) {  /* restarting, or just ended and about to restart, so its runb ends it */
+		int sup = sys_pidfd_open(st->supervisor);  /* first, while it holds the lock */
 
 		if (sup >= 0 && flock(lock, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK &&
 		    sys_pidfd_send_signal(sup, SIGTERM) < 0 && errno != ESRCH)
@@ -8281,8 +8295,9 @@ static void stop_container(const char *verb, const char *name, int lock, const s
 			die("%s: wait for %s's runb", verb, name);
 }
 
-/* runb stop [-s SIG] [-t SECONDS] NAME: SIG (default the container's --stop-signal,
- * else TERM), SIGKILL after SECONDS (default its --stop-timeout, 10). */
+/* runb stop [-s SIG] [-t SECONDS] NAME sends SIG, and SIGKILL after SECONDS. SIG is
+ * the container's --stop-signal by default, or else TERM. SECONDS is its
+ * --stop-timeout by default, which is 10 unless set. */
 static int verb_stop(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -8306,9 +8321,9 @@ static int verb_stop(int argc, char **argv)
 	return 0;
 }
 
-/* runb rm [-f] NAME...: remove each record (state, logs), as docker rm; one that runs is
- * refused, or with -f killed first (SIGKILL, no restart). NAME's lock is held meanwhile,
- * so that no run of NAME starts halfway. */
+/* runb rm [-f] NAME... removes each record, with its state and logs, as docker rm does.
+ * A container that runs is refused. With -f, it is killed first, by SIGKILL and with
+ * no restart. NAME's lock is held meanwhile, so that no run of NAME starts halfway. */
 static int rm_one(const char *name, bool force)
 {
 	bool running = false, existed;
@@ -8360,9 +8375,10 @@ static int verb_rm(int argc, char **argv)
 	return rc;
 }
 
-/* runb wait NAME: until it ends; exit with its status. From the open lock file (its runb
- * writes the status before it lets go of the lock), or from the record of a detached one
- * that ended before, any number of times. */
+/* runb wait NAME waits until the container ends, and exits with its status. It reads
+ * the status from the open lock file, because its runb writes the status before it lets
+ * go of the lock. For a detached container that ended before, it reads the status from
+ * the record, any number of times. */
 static int verb_wait(int argc, char **argv)
 {
 	bool running = false;
@@ -8389,22 +8405,24 @@ static int verb_wait(int argc, char **argv)
 	return st.status;
 }
 
-/* runb logs [-f] [-n N] [-t] [--since WHEN] NAME: a detached container's output, from its
- * record (container.log.N, ..., .1, then container.log), each line to the stream it was
- * written to; any number of times while the record exists. -f: then what it writes, until
- * it ends. -n/--tail N: the last N lines. -t: each line's time first. --since: the lines
- * from WHEN on (2026-12-05T20:30:00Z, 2026-12-05, a Unix time, or 30s, 10m, 2h ago). */
+/* runb logs [-f] [-n N] [-t] [--since WHEN] NAME prints a detached container's output
+ * from its record. It reads container.log.N, ..., .1, and then container.log. Each line
+ * goes to the stream that it was written to. This works any number of times while the
+ * record exists. With -f, it then prints what the container writes, until it ends.
+ * -n/--tail N prints the last N lines. -t prints each line's time first. --since prints
+ * the lines from WHEN on. WHEN is a time such as 2026-12-05T20:30:00Z or 2026-12-05, a
+ * Unix time, or an age such as 30s, 10m or 2h ago. */
 struct log_reader {
-	bool counting;          /* the first pass of --tail: only count */
-	long long lines;        /* ... the full lines (and a part at the end) */
+	bool counting;          /* the first pass of --tail only counts ... */
+	long long lines;        /* ... the full lines, and a part at the end */
 	long long skip;         /* the full lines to leave out before printing */
-	const char *since;      /* --since as the log's TIME; NULL: all */
+	const char *since;      /* --since as the log's TIME, or NULL for all */
 	bool timestamps;        /* -t */
-	bool mid[2];            /* stdout, stderr: a part was printed, its line goes on */
+	bool mid[2];            /* stdout's or stderr's line was printed in part, and goes on */
 	bool last_part;
 };
 
-/* One line of the log, LEN bytes: "TIME STREAM TAG TEXT". */
+/* Print one line of the log, of LEN bytes, in the form "TIME STREAM TAG TEXT". */
 static void log_line(struct log_reader *r, char *line, size_t len)
 {
 	char *stream = memchr(line, ' ', len), *tag = stream ? memchr(stream + 1, ' ', line + len - stream - 1) : NULL;
@@ -8412,7 +8430,7 @@ static void log_line(struct log_reader *r, char *line, size_t len)
 	FILE *f;
 
 	if (!tag || tag + 3 > line + len || (tag[1] != 'F' && tag[1] != 'P') || tag[2] != ' ')
-		return;  /* not a line runb wrote */
+		return;  /* runb did not write this line */
 	*stream++ = '\0';
 	full = tag[1] == 'F';
 	err = strncmp(stream, "stderr ", 7) == 0;
@@ -8438,7 +8456,8 @@ static void log_line(struct log_reader *r, char *line, size_t len)
 	r->mid[err] = !full;
 }
 
-/* What is left to read of FD, line by line; a line not yet whole stays in BUF. */
+/* log_feed() reads what is left of FD, line by line. A line that is not yet whole
+ * stays in this buffer. */
 struct log_buf {
 	char data[65536];
 	size_t len;
@@ -8458,13 +8477,14 @@ static void log_feed(struct log_reader *r, struct log_buf *b, int fd)
 		b->len -= p - b->data;
 		memmove(b->data, p, b->len);
 		if (b->len == sizeof(b->data))
-			b->len = 0;  /* longer than any line runb writes: not runb's */
+			b->len = 0;  /* longer than any line runb writes, so not runb's */
 	}
 }
 
-/* NAME's log files, open, newest first (container.log, .1, .2, ...): opened
- * before any is read, so that a rotation meanwhile neither hides nor repeats a
- * file (one opened twice, under two names, is kept once). Returns how many. */
+/* Open NAME's log files, newest first: container.log, .1, .2, and so on. All are
+ * opened before any is read, so that a rotation meanwhile neither hides nor repeats
+ * a file. A file opened twice, under two names, is kept once. Return how many files
+ * are open. */
 #define LOG_FILES_MAX 101
 
 static int log_files(const char *name, int fds[LOG_FILES_MAX])
@@ -8491,9 +8511,9 @@ static int log_files(const char *name, int fds[LOG_FILES_MAX])
 	return n;
 }
 
-/* Read FDS[FROM-1] down to FDS[0], oldest first, through B; keep FDS[0] open in
- * *LIVE (-f: B then holds the start of a line not yet whole) or close it. Every
- * other one is closed. */
+/* Read FDS[FROM-1] down to FDS[0], oldest first, through B. Keep FDS[0] open in *LIVE,
+ * or close it. With -f, B then holds the start of a line that is not yet whole. Every
+ * other file is closed. */
 static void log_read_files(struct log_reader *r, struct log_buf *b, int fds[], int n, int from,
 			   int *live)
 {
@@ -8516,9 +8536,10 @@ static void log_read_all(const char *name, struct log_reader *r, struct log_buf 
 	log_read_files(r, b, fds, n, n, live);
 }
 
-/* -f: what NAME writes from now on into container.log (open as FD), until its runb
- * lets go of the lock LOCK. After a rotation, the files that came after FD's, and
- * then the new container.log, found among all of them by FD's inode. */
+/* With -f, print what NAME writes from now on into container.log, which is open as
+ * FD. Stop when its runb lets go of the lock LOCK. After a rotation, print the files
+ * that came after FD's file, and then the new container.log. FD's inode tells where
+ * its file is among all of them. */
 static void log_follow(const char *name, struct log_reader *r, struct log_buf *b, int fd, int lock)
 {
 	int fds[LOG_FILES_MAX], n, k;
@@ -8539,7 +8560,7 @@ static void log_follow(const char *name, struct log_reader *r, struct log_buf *b
 		n = log_files(name, fds);
 		for (k = 0; k < n; k++)
 			if (fstat(fds[k], &now) == 0 && now.st_ino == was.st_ino)
-				break;  /* FD's file is fds[k]: those before it are newer */
+				break;  /* FD's file is fds[k], and those before it are newer */
 		close(fd);
 		fd = -1;
 		log_read_files(r, b, fds, n, k, &fd);
@@ -8548,7 +8569,7 @@ static void log_follow(const char *name, struct log_reader *r, struct log_buf *b
 		close(fd);
 }
 
-/* --since WHEN as the log's TIME, into OUT. */
+/* Put --since WHEN into OUT, in the form of the log's TIME. */
 static void log_since(const char *arg, char out[static 40])
 {
 	struct tm tm = { 0 };
@@ -8628,37 +8649,39 @@ static int verb_logs(int argc, char **argv)
 
 /* runb exec [-t|-T] [-e K=V] [--user U[:G]] [-w DIR] NAME COMMAND...
  *
- * A command in a running container, never more privileged than its first
- * process, and with nothing of the host's (see "What a runb process inside
- * the container may hold"). Three processes:
- *   runb      stays on the host: relays the command's stdin, stdout and
- *             stderr (pipes, as docker exec; a pty of the container's own
- *             with -t), forwards signals, exits with the command's status.
- *   the setup (exec_setup) is cloned into the container's cgroup, keeps
- *             only the pipes, enters the container's namespaces (pid, mount,
- *             uts, ipc, net, cgroup) with setns(2) on the pidfd of its PID 1
- *             and confines itself as the first process was (from the
- *             state): bounding set, limits, user and capabilities, -w,
- *             no_new_privs, seccomp, --chroot's root if the container has
- *             one. Its own PID namespace stays the host's: no process of the
- *             container can see it, signal it or open its /proc/PID.
- *   the command (exec_child) is the only one born in the container's PID
- *             namespace, already confined; the setup makes it runb's child
- *             (CLONE_PARENT) and exits. It takes its terminal and execs.
+ * runb exec runs a command in a running container. The command is never more
+ * privileged than the container's first process, and it holds nothing of the
+ * host's (see "What a runb process inside the container may hold"). There
+ * are three processes:
+ *   - runb stays on the host. It relays the command's stdin, stdout and
+ *     stderr, through pipes as docker exec does, or through a pty of the
+ *     container's own with -t. It forwards signals, and it exits with the
+ *     command's status.
+ *   - The setup (exec_setup) is cloned into the container's cgroup, and it
+ *     keeps only the pipes. It enters the container's namespaces (pid, mount,
+ *     uts, ipc, net and cgroup) with setns(2) on the pidfd of its PID 1. It
+ *     confines itself as the first process was, from the state. It drops the
+ *     bounding set, and it takes --chroot's root if the container has one.
+ *     Then it does the steps of "the final steps, then exec" (Part II.6). Its
+ *     own PID namespace stays the host's, so no process of the container can
+ *     see it, signal it or open its /proc/PID.
+ *   - The command (exec_child) is the only process born in the container's
+ *     PID namespace, and it is already confined. The setup makes it runb's
+ *     child (CLONE_PARENT) and exits. The command takes its terminal and execs.
  */
 static const int exec_ns_flags = CLONE_NEWCGROUP | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
 				 CLONE_NEWNET | CLONE_NEWPID;
 
 /* The pipes and socket between runb exec and its two children. */
 struct exec_io {
-	int in[2], out[2], err[2];  /* the command's stdin, stdout, stderr: runb's ends in[1], out[0], err[0] */
-	int pty[2];                 /* -t: the setup sends the master over [1] to runb's [0] */
+	int in[2], out[2], err[2];  /* command's stdio, with runb's ends in[1], out[0], err[0] */
+	int pty[2];                 /* -t's master, sent by the setup over [1] to runb's [0] */
 	int pid[2];                 /* the setup tells runb [0] the command's pid over [1] */
-	int go[2];                  /* v1: runb has moved the setup into the cgroup */
+	int go[2];                  /* on v1, runb has moved the setup into the cgroup */
 };
 
-/* The command, born in the container's PID namespace, confined already:
- * a session of its own, its terminal, then the exec. */
+/* The command is born in the container's PID namespace, already confined. It takes
+ * a session of its own and its terminal, and then it execs. */
 static noreturn void exec_child(const struct config *cfg, int slave, const char *pts)
 {
 	const int keep[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, slave };
@@ -8674,8 +8697,8 @@ static noreturn void exec_child(const struct config *cfg, int slave, const char 
 	exec_command(cfg, -1);
 }
 
-/* exec --user USER[:GROUP]: looked up in the container's own /etc/passwd and
- * /etc/group, from inside its mount namespace (its root as it is now). */
+/* exec --user USER[:GROUP] is looked up in the container's own /etc/passwd and
+ * /etc/group, from inside its mount namespace, with its root as it is now. */
 static void exec_user_resolve(struct config *cfg)
 {
 	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -8686,30 +8709,31 @@ static void exec_user_resolve(struct config *cfg)
 	close(root);
 }
 
-/* The setup, in the container's cgroup but outside its PID namespace. Its cgroup
- * namespace it enters only in its cgroup: a cgroup2 mounted with nsdelegate
- * (systemd's default) refuses a clone into a cgroup that the cloner's cgroup
- * namespace cannot see, so runb cloned it from the host's. */
+/* The setup runs in the container's cgroup, but outside its PID namespace. It enters
+ * the container's cgroup namespace only once it is in the container's cgroup. A
+ * cgroup2 mounted with nsdelegate, which is systemd's default, refuses a clone into a
+ * cgroup that the cloner's cgroup namespace cannot see. So runb cloned it from the
+ * host's cgroup namespace. */
 static noreturn void exec_setup(const struct config *host_cfg, const struct winsize *ws, int pidfd,
 				const struct exec_io *io)
 {
 	const int keep[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, pidfd, io->pty[1], io->pid[1] };
 	struct config copy = *host_cfg, *cfg = &copy;
-	uint64_t caps = cfg->caps;  /* the container's, from its state */
+	uint64_t caps = cfg->caps;  /* the container's caps, from its state */
 	int slave = -1;
 	char c, pts[32] = "";
 	pid_t pid;
 
 	if (io->go[1] >= 0)
-		close(io->go[1]);  /* or a runb that died would leave the read below waiting */
-	if (io->go[0] >= 0 && read(io->go[0], &c, 1) != 1)  /* v1: runb has moved us into the cgroup */
+		close(io->go[1]);  /* else a runb that died would leave the read below waiting */
+	if (io->go[0] >= 0 && read(io->go[0], &c, 1) != 1)  /* runb moved us into the v1 cgroup */
 		_exit(EXIT_RUNB);
 	if (dup2(io->in[0], STDIN_FILENO) < 0 || dup2(io->out[1], STDOUT_FILENO) < 0 ||
 	    dup2(io->err[1], STDERR_FILENO) < 0)  /* from here on, messages go to runb's relay */
 		_exit(EXIT_RUNB);
-	fds_keep_only(keep, ARRAY_SIZE(keep));  /* the caller's, runb's cgroup and state: gone */
-	caps_drop_bounding(cfg, caps);  /* while /proc is the host's: the container's could lie */
-	copy.argv = strv_dup(host_cfg->argv);  /* what it needs of the command line, then */
+	fds_keep_only(keep, ARRAY_SIZE(keep));  /* the caller's, runb's cgroup and state go */
+	caps_drop_bounding(cfg, caps);  /* before setns, as the container's /proc could lie */
+	copy.argv = strv_dup(host_cfg->argv);  /* then copy what it needs of the command line */
 	copy.env = strv_dup(host_cfg->env);
 	copy.name = strdup(host_cfg->name);
 	copy.workdir = host_cfg->workdir ? strdup(host_cfg->workdir) : NULL;
@@ -8722,11 +8746,12 @@ static noreturn void exec_setup(const struct config *host_cfg, const struct wins
 	close(pidfd);
 	if (cfg->use_chroot ? chroot(cfg->rootfs) < 0 || chdir("/") < 0 : chdir("/") < 0)
 		die("exec: enter the container's root %s", cfg->rootfs);
-	exec_user_resolve(cfg);         /* --user by name: the container's /etc/passwd */
+	exec_user_resolve(cfg);         /* --user by name, in the container's /etc/passwd */
 	if (io->pty[1] >= 0)
 		slave = pty_send_master(cfg, ws, io->pty[1], pts);
 	process_finalize(cfg, caps);
-	/* clone(2), not clone3: the seccomp filter checks clone's flags and makes clone3 ENOSYS */
+	/* Use clone(2), not clone3. The seccomp filter checks clone's flags and makes clone3
+	 * fail with ENOSYS. */
 	pid = sys_clone(CLONE_PARENT);
 	if (pid < 0)
 		die("exec: clone the command into %s's PID namespace", cfg->name);
@@ -8737,8 +8762,8 @@ static noreturn void exec_setup(const struct config *host_cfg, const struct wins
 	_exit(0);
 }
 
-/* The container's cgroup, opened on the host: v2 the directory (for
- * CLONE_INTO_CGROUP), v1 each controller's tasks. */
+/* Open the container's cgroup on the host. On v2, open the directory, for
+ * CLONE_INTO_CGROUP. On v1, open each controller's tasks file. */
 static void exec_open_cgroup(const struct config *cfg, bool v2, int fds[])
 {
 	char path[PATH_MAX];
@@ -8751,8 +8776,10 @@ static void exec_open_cgroup(const struct config *cfg, bool v2, int fds[])
 	}
 }
 
-/* The pipes: the command's stdio (runb's ends non-blocking: a process the command
- * leaves behind may hold the others open), the pty's socket with -t, the pid's, v1's go. */
+/* Make the pipes. The command's stdio gets three pipes, and runb's ends are
+ * non-blocking, because a process that the command leaves behind may hold the other
+ * ends open. With -t, there is the pty's socket. There is also the pid's pipe, and
+ * v1's go pipe. */
 static void exec_pipes(const struct config *cfg, bool v2, struct exec_io *io)
 {
 	if (pipe2(io->in, O_CLOEXEC) < 0 || pipe2(io->out, O_CLOEXEC) < 0 ||
@@ -8766,9 +8793,10 @@ static void exec_pipes(const struct config *cfg, bool v2, struct exec_io *io)
 		die("exec: pipe");
 }
 
-/* Clone the setup into the container's v2 cgroup; on v1, fork it, then write its
- * pid into each tasks file before it goes on. Returns the command's pid, a child
- * of runb's: 0 when the setup failed (it said why on the command's stderr). */
+/* Clone the setup into the container's v2 cgroup. On v1, fork it, and then write its
+ * pid into each tasks file before it goes on. Return the command's pid, which is a
+ * child of runb's. Return 0 when the setup failed. The setup then said why on the
+ * command's stderr. */
 static pid_t exec_fork(const struct config *cfg, const struct run *run, const int cg[],
 		       int container, struct exec_io *io)
 {
@@ -8810,7 +8838,7 @@ static pid_t exec_fork(const struct config *cfg, const struct run *run, const in
 	return pid;
 }
 
-/* runb exec's own options, into CL's description; returns NAME. */
+/* Read runb exec's own options into CL's description. Return NAME. */
 static const char *exec_parse(struct cmdline *cl, int argc, char **argv, bool *user_asked)
 {
 	enum { OPT_USER = 256 };
@@ -8845,9 +8873,9 @@ static const char *exec_parse(struct cmdline *cl, int argc, char **argv, bool *u
 	return name;
 }
 
-/* The container's settings, from its state, for the command of runb exec: its
- * privileges, limits, user (unless --user), working directory (unless -w) and
- * environment, with each -e on top. */
+/* Take the container's settings from its state, for the command of runb exec. These
+ * are its privileges, its limits, its user unless --user is given, its working
+ * directory unless -w is given, and its environment, with each -e on top. */
 static void exec_config(struct config *cfg, const struct cmdline *cl, const struct state *st,
 			bool user_asked)
 {
@@ -8858,9 +8886,9 @@ static void exec_config(struct config *cfg, const struct cmdline *cl, const stru
 	cfg->caps = st->caps;
 	cfg->nnp = st->nnp;
 	cfg->seccomp = st->seccomp;
-	cfg->stop_timeout = st->stop_timeout;  /* a forwarded signal, then SIGKILL, as runb's */
+	cfg->stop_timeout = st->stop_timeout;  /* a forwarded signal, then SIGKILL, as in runb */
 	if (!cfg->workdir)
-		cfg->workdir = st->workdir;    /* the container's -w, as docker exec */
+		cfg->workdir = st->workdir;    /* the container's -w, as in docker exec */
 	memcpy(cfg->rlimits, st->rlimits, sizeof(cfg->rlimits));
 	cfg->rlimits_asked = 0;
 	if (!user_asked) {
@@ -8879,8 +8907,8 @@ static void exec_config(struct config *cfg, const struct cmdline *cl, const stru
 		cfg->tty = tty_wanted();
 }
 
-/* runb exec, on the host: the setup and the command forked (exec_fork), their
- * output relayed, signals forwarded, until the command ends. */
+/* runb exec runs this on the host. It forks the setup and the command (exec_fork). It
+ * relays their output and forwards signals until the command ends. */
 static int exec_run(const struct config *cfg, struct ledger *led, const struct state *st)
 {
 	struct run run = { .cg_v2 = st->cg_v2 };  /* the container's, from its state */
@@ -8908,11 +8936,11 @@ static int exec_run(const struct config *cfg, struct ledger *led, const struct s
 	x.in = io.in[1];
 	x.out = io.out[0];
 	x.err = io.err[0];
-	if (pid == 0) {  /* the setup failed: its message, then 125 */
+	if (pid == 0) {  /* the setup failed, so relay its message, then exit with 125 */
 		relay_pipe(&x.err, STDERR_FILENO, true);
 		return EXIT_RUNB;
 	}
-	child_pidfd = sys_pidfd_open(pid);  /* runb's child, not reaped: no reuse */
+	child_pidfd = sys_pidfd_open(pid);  /* runb's unreaped child, so its pid is not reused */
 	if (child_pidfd < 0)
 		die("exec: pidfd_open %d", (int)pid);
 	return wait_container(cfg, led, pid, child_pidfd, &signals, &x);
@@ -8936,9 +8964,9 @@ static int verb_exec(int argc, char **argv)
 	return exec_run(&cfg, &led, &st);
 }
 
-/* Every verb: one row each. A verb is recognized only as runb's first argument; one
- * that ENTERS puts a process inside the container, so runb first runs from its
- * sealed copy (see "What a runb process inside the container may hold"). */
+/* This table has one row for every verb. A verb is recognized only as runb's first
+ * argument. A verb that ENTERS puts a process inside the container, so runb first
+ * runs from its sealed copy (see "What a runb process inside the container may hold"). */
 struct verb_row {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -8977,9 +9005,9 @@ static const struct verb_row *verb_of(const char *word)
 	return NULL;
 }
 
-/* What crashed runs left (a SIGKILLed runb), swept first by every verb as by every
- * start, so that ps, wait and logs never show a container whose runb is gone as one
- * that runs. */
+/* Every verb first sweeps what crashed runs left, as every start does. A crashed run
+ * is one whose runb got SIGKILL, for example. So ps, wait and logs never show a
+ * container whose runb is gone as one that runs. */
 static void verb_sweep(void)
 {
 	struct tracer tr = { .verbose = false };
@@ -9003,7 +9031,8 @@ static int verb_run(const struct verb_row *v, int argc, char **argv)
 	return v->run(argc, argv);
 }
 
-/* --help: the usage lines, the options (options_usage), the verbs, the exit statuses. */
+/* Print --help. It shows the usage lines, the options (options_usage), the verbs, and
+ * the exit statuses. */
 static void usage(FILE *out)
 {
 	fputs("usage: runb [OPTIONS] NAME ROOTFS [COMMAND [ARG...]]\n", out);
