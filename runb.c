@@ -3813,7 +3813,8 @@ static void net_ns_del(const char *name)
 		warn("teardown: rm %s", path);
 }
 
-/* The undo of --overlay on disk removes its directory, /var/lib/runb/.overlay/NAME. */
+/* The undo of --overlay on disk removes its directory, /var/lib/runb/.overlay/NAME.
+ * This function gives that path. */
 static void overlay_disk_path(const char *name, char out[static PATH_MAX])
 {
 	snprintf(out, PATH_MAX, RECORD_DIR "/.overlay/%s", name);
@@ -6606,8 +6607,8 @@ struct state {
 	const char *ip, *rootfs, *workdir;
 	unsigned int stop_timeout;
 	long long created;      /* the first start, in CLOCK_REALTIME seconds */
-	long long started;      /* the start of this run (--restart makes more), likewise */
-	long long finished;     /* the end of this run, likewise */
+	long long started;      /* this run's start, in the same unit (--restart makes more) */
+	long long finished;     /* the end of this run, in the same unit */
 	bool detached, chroot, nnp, seccomp, cg_v2, complete;
 	bool ran;               /* the command runs, so PID 1 is no longer runb's setup */
 	bool oom;               /* the OOM killer killed a process of the container */
@@ -8731,7 +8732,7 @@ static noreturn void exec_setup(const struct config *host_cfg, const struct wins
 	if (dup2(io->in[0], STDIN_FILENO) < 0 || dup2(io->out[1], STDOUT_FILENO) < 0 ||
 	    dup2(io->err[1], STDERR_FILENO) < 0)  /* from here on, messages go to runb's relay */
 		_exit(EXIT_RUNB);
-	fds_keep_only(keep, ARRAY_SIZE(keep));  /* the caller's, runb's cgroup and state go */
+	fds_keep_only(keep, ARRAY_SIZE(keep));  /* closes the caller's, runb's cgroup and state */
 	caps_drop_bounding(cfg, caps);  /* before setns, as the container's /proc could lie */
 	copy.argv = strv_dup(host_cfg->argv);  /* then copy what it needs of the command line */
 	copy.env = strv_dup(host_cfg->env);
