@@ -1764,7 +1764,7 @@ static noreturn void exec_command(const struct config *cfg, int report)
 /* The kit, continued: system calls and helpers that only Part II uses      */
 /* ------------------------------------------------------------------------ */
 
-/* More system calls glibc does not wrap, each as its man page has it. */
+/* More system calls that glibc does not wrap. Each wrapper follows its man page. */
 static int sys_pidfd_send_signal(int pidfd, int sig)
 {
 	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
@@ -1785,7 +1785,7 @@ static int sys_fsopen(const char *type)
 	return syscall(SYS_fsopen, type, FSOPEN_CLOEXEC);
 }
 
-/* fsconfig(2): KEY=VALUE as a string, or with no KEY, create the file system. */
+/* fsconfig(2) sets KEY to the string VALUE. With no KEY, it creates the file system. */
 static int sys_fsconfig(int fd, const char *key, const char *value)
 {
 	return syscall(SYS_fsconfig, fd, value ? FSCONFIG_SET_STRING : FSCONFIG_CMD_CREATE,
@@ -1812,13 +1812,14 @@ static int sys_seccomp_filter(struct sock_fprog *prog)
 	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog);
 }
 
-/* rt_sigaction(2) with the kernel's own struct (glibc refuses its signals 32, 33). */
+/* rt_sigaction(2) with the kernel's own struct. glibc refuses its signals 32 and 33. */
 static int sys_rt_sigaction(int sig, const unsigned long act[8])
 {
 	return syscall(SYS_rt_sigaction, sig, act, NULL, (size_t)(_NSIG - 1) / 8);
 }
 
-/* Is the file system behind FD of type MAGIC (statfs(2)'s f_type)? */
+/* Return true if the file system behind FD has the type MAGIC. statfs(2) reports
+ * the type in f_type. */
 static bool fd_is_fs(int fd, long magic)
 {
 	struct statfs st;
@@ -1826,8 +1827,8 @@ static bool fd_is_fs(int fd, long magic)
 	return fstatfs(fd, &st) == 0 && st.f_type == magic;
 }
 
-/* The command's status as a shell reports it: its exit code, or 128+N when
- * signal N killed it. */
+/* Return the command's status as a shell reports it. This is its exit code, or
+ * 128+N when signal N killed it. */
 static int exit_status(int wstatus)
 {
 	if (WIFEXITED(wstatus))
@@ -1835,10 +1836,11 @@ static int exit_status(int wstatus)
 	return 128 + WTERMSIG(wstatus);
 }
 
-/* A BPF program being built, of at most MAX instructions of TYPE: struct NAME, and
- * NAME_emit(), which appends one after the bound check that keeps a table grown too
- * long from overrunning it (WHAT: whose program, for the message). The device rules'
- * eBPF and the seccomp filter's classic BPF are built so. */
+/* This macro defines struct NAME, a BPF program being built, with room for at most
+ * MAX instructions of TYPE. It also defines NAME_emit(), which appends one
+ * instruction. NAME_emit() checks the bound first, so a table that has grown too
+ * long cannot overrun the buffer. WHAT names the program's owner in the message.
+ * The device rules' eBPF program and the seccomp filter's classic BPF are built so. */
 #define BPF_PROGRAM(name, type, max, what)                                       \
 	struct name {                                                            \
 		type ins[max];                                                   \
@@ -1851,8 +1853,9 @@ static int exit_status(int wstatus)
 		p->ins[p->len++] = one;                                          \
 	}
 
-/* The containers' subnet: its mask, and the range of the containers' addresses
- * (the bridge has the first address, net_gateway(); the last is the broadcast). */
+/* These functions give the containers' subnet mask and the range of the containers'
+ * addresses. The bridge has the first address (see net_gateway()). The last address
+ * is the broadcast address. */
 static uint32_t net_mask(int prefix)
 {
 	return prefix ? ~0u << (32 - prefix) : 0;
@@ -1875,35 +1878,39 @@ static uint32_t net_last_host(const struct config *cfg)
 /* Beyond the slides: the invariant — replaces: nothing (the shell runs its steps
  * in one process that holds whatever its caller gave it)
  *
- * From the moment a process of runb's is in a namespace the container
- * controls (the first process after the clone, --init's PID 1, the command
- * of runb exec), anything in the container may try to use it: open
- * /proc/PID/exe, fd/N, cwd or root, or trace it. runc's holes came through
- * exactly that: a host directory descriptor left open for a chdir
- * (CVE-2024-21626), its own binary reopened for writing through
- * /proc/PID/exe (CVE-2019-5736), a setup traced before its seccomp
- * (CVE-2016-9962). So, in runb:
- *   1. Such a process holds no descriptor of the host's except those its
- *      next steps need, each closed once used (fds_keep_only); it resolves
- *      every path beneath the container's root (openat2 RESOLVE_IN_ROOT).
- *   2. It is not dumpable (PR_SET_DUMPABLE 0, inherited over the clone), so
+ * Some processes of runb's enter a namespace that the container controls.
+ * They are the first process after the clone, --init's PID 1, and the
+ * command of runb exec. From that moment, anything in the container may try
+ * to use such a process. It may open /proc/PID/exe, fd/N, cwd or root, or
+ * it may trace the process. runc's security holes came exactly this way. In
+ * CVE-2024-21626, runc left a host directory descriptor open for a chdir. In
+ * CVE-2019-5736, a container reopened runc's own binary for writing through
+ * /proc/PID/exe. In CVE-2016-9962, a container traced runc's setup before its
+ * seccomp filter was in place. So runb follows these rules:
+ *   1. Such a process holds no descriptor of the host's except those that
+ *      its next steps need, and it closes each one once used (fds_keep_only).
+ *      It resolves every path beneath the container's root (openat2 with
+ *      RESOLVE_IN_ROOT).
+ *   2. It is not dumpable (PR_SET_DUMPABLE 0, which the clone inherits). So
  *      a process of the container without CAP_SYS_PTRACE can neither trace
  *      it nor open anything under its /proc/PID.
- *   3. Its /proc/PID/exe is never the host's runb: a runb process that a
- *      process of the container can ever see (--init's PID 1, runb exec's
- *      command before its exec) runs from a sealed copy of runb in memory
- *      (self_seal), which nobody can write. The first process without --init
- *      need not: it execs the command before any process of the container
- *      exists (point 4), and the copy costs some 2 ms (README, Performance).
+ *   3. Its /proc/PID/exe is never the host's runb. Some runb processes can be
+ *      seen by a process of the container: --init's PID 1, and runb exec's
+ *      command before its exec. These run from a sealed copy of runb in
+ *      memory (self_seal), which nobody can write. The first process without
+ *      --init does not need the copy. It execs the command before any
+ *      process of the container exists (see point 4), and the copy costs
+ *      about 2 ms (README, Performance).
  *   4. runb exec does its setup in a process outside the container's PID
- *      namespace, where the container cannot see it; only a fully confined
- *      process (the container's user, capabilities, no_new_privs, seccomp)
- *      is forked into the PID namespace, and it only execs (exec_child).
- *      runb exec is refused until the container's own command runs, so no
- *      process of the container exists while PID 1 is still runb's setup.
+ *      namespace, where the container cannot see it. Only a fully confined
+ *      process is forked into the PID namespace. It has the container's user
+ *      and capabilities, no_new_privs and seccomp, and it only execs
+ *      (exec_child). runb exec is refused until the container's own command
+ *      runs. So no process of the container exists while PID 1 is still
+ *      doing runb's setup.
  */
 
-/* Close every descriptor but the N in KEEP (entries < 0 are ignored). */
+/* Close every descriptor except the N descriptors in KEEP. Negative entries are ignored. */
 static void fds_keep_only(const int *keep, size_t n)
 {
 	unsigned int lo = 0;
@@ -1924,19 +1931,21 @@ static void fds_keep_only(const int *keep, size_t n)
 		die("close_range(%u, ~0)", lo);
 }
 
-/* Not dumpable: no trace, and /proc/PID is root's alone (proc(5), PR_SET_DUMPABLE). */
+/* Make the process not dumpable. Then nobody can trace it, and only root can open
+ * its /proc/PID (proc(5), PR_SET_DUMPABLE). */
 static void not_dumpable(void)
 {
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
 		die("prctl(PR_SET_DUMPABLE, 0)");
 }
 
-/* A process that ptraces, or holds CAP_SYS_PTRACE, reads /proc/PID/environ and
- * /proc/PID/cmdline of what it can see: in a clone of runb, the caller's own
- * environment and runb's command line with its host paths. A runb process that
- * stays inside (--init's PID 1) or is cloned into the container (runb exec's)
- * overwrites both with zeros once it needs them no more, and names itself AS
- * there. Where they are: /proc/self/stat's fields 48 to 51 (proc(5)). */
+/* A process that can ptrace, or that holds CAP_SYS_PTRACE, can read the
+ * /proc/PID/environ and /proc/PID/cmdline of the processes it sees. In a clone of
+ * runb, these hold the caller's own environment and runb's command line with its
+ * host paths. Some runb processes stay inside the container (--init's PID 1), or
+ * are cloned into it (runb exec's). Such a process overwrites both with zeros once
+ * it no longer needs them, and writes AS there as its name. Fields 48 to 51 of
+ * /proc/self/stat tell where the two are (proc(5)). */
 static void args_scrub(const char *as)
 {
 	unsigned long arg[2], env[2];
@@ -1959,7 +1968,8 @@ static void args_scrub(const char *as)
 	snprintf((char *)arg[0], arg[1] - arg[0], "%s", as);
 }
 
-/* A copy of the NULL-ended list V, its strings too, on the heap (before args_scrub). */
+/* Return a copy of the NULL-terminated list V and of its strings, on the heap.
+ * Callers make the copy before args_scrub() erases the original. */
 static char **strv_dup(char *const *v)
 {
 	size_t n = 0;
@@ -1976,10 +1986,11 @@ static char **strv_dup(char *const *v)
 	return copy;
 }
 
-/* runb re-executes itself from a sealed memfd before it makes anything (runb
- * exec, runb --init), so /proc/PID/exe of what it puts inside names that copy,
- * never the file on the host: a container that opened it can read it, never
- * write it (as runc's cloned binary). The copy knows itself by its seals. */
+/* For runb exec and runb --init, runb re-executes itself from a sealed memfd
+ * before it makes anything. So the /proc/PID/exe of each process that it puts
+ * inside names that copy, never the file on the host. A container that opens the
+ * copy can read it but never write it, as with runc's cloned binary. The copy
+ * recognizes itself by its seals. */
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U
 #endif
@@ -1991,7 +2002,7 @@ static int self_copy(int exe)
 	off_t off = 0;
 	int mfd = memfd_create("runb", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
 
-	if (mfd < 0 && errno == EINVAL)  /* before Linux 6.3: no MFD_EXEC, executable anyway */
+	if (mfd < 0 && errno == EINVAL)  /* Linux < 6.3 lacks MFD_EXEC, but a memfd runs */
 		mfd = memfd_create("runb", MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (mfd < 0)
 		die("memfd_create for a sealed copy of runb");
@@ -2015,7 +2026,7 @@ static void self_seal(char **argv)
 	exe = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	if (exe < 0)
 		die("open /proc/self/exe");
-	seals = fcntl(exe, F_GET_SEALS);  /* EINVAL for a file that is not a memfd */
+	seals = fcntl(exe, F_GET_SEALS);  /* fails with EINVAL for a file that is not a memfd */
 	if (seals >= 0 && (seals & RUNB_SEALS) == RUNB_SEALS) {
 		close(exe);  /* this is the copy */
 		if (prctl(PR_SET_NAME, "runb", 0, 0, 0) < 0)
@@ -2044,7 +2055,7 @@ static bool valid_name(const char *s)
 	return true;
 }
 
-/* A decimal number in [0, max]; false for anything else. */
+/* Parse S as a decimal number from 0 to MAX. Return false for anything else. */
 static bool parse_ulong(const char *s, unsigned long max, unsigned long *out)
 {
 	char *end;
@@ -2061,9 +2072,9 @@ struct caps_asked {
 	bool add_all, drop_all;
 };
 
-/* What parse_args() collects besides the description itself: the -e values
- * and the capabilities asked for, which become the environment and the
- * capability set once every option has been read. */
+/* This struct holds what parse_args() collects besides the description itself.
+ * It holds the -e values and the capabilities asked for. Once every option has
+ * been read, they become the environment and the capability set. */
 struct cmdline {
 	struct config *cfg;
 	char **env;             /* -e KEY=VAL and --env-file's lines, in order */
@@ -2072,9 +2083,10 @@ struct cmdline {
 	bool help, version;     /* -h, -V */
 };
 
-/* A size above 0, as docker reads one: a number (decimals too) of bytes, or with a
- * unit, b, k, m, g or t, alone or followed by b or ib, any case (powers of 1024):
- * 512m, 1.5g, 512mb, 1GiB. */
+/* Parse a size above 0, as docker reads one. A size is a number of bytes, which may
+ * have decimals. It may end with a unit, which is b, k, m, g or t, alone or followed
+ * by b or ib, in any case. The units are powers of 1024. Examples are 512m, 1.5g,
+ * 512mb and 1GiB. */
 static bool parse_size(const char *arg, unsigned long long *out)
 {
 	static const char units[] = "bkmgt";
@@ -2123,7 +2135,8 @@ static const struct { const char *name; int sig; } signal_names[] = {
 	{ "STOP", SIGSTOP }, { "WINCH", SIGWINCH }, { "ALRM", SIGALRM }, { "PWR", SIGPWR },
 };
 
-/* A signal by name (TERM, SIGTERM, any case) or number; WHAT names the option. */
+/* Parse a signal given by name (TERM or SIGTERM, in any case) or by number. WHAT
+ * names the option. */
 static int parse_signal(const char *what, const char *arg)
 {
 	const char *name = strncasecmp(arg, "SIG", 3) == 0 ? arg + 3 : arg;
@@ -2137,7 +2150,8 @@ static int parse_signal(const char *what, const char *arg)
 	diex("%s: invalid signal '%s' (TERM, KILL, HUP, INT, USR1, ... or a number)", what, arg);
 }
 
-/* SIG as docker's inspect shows it: SIGTERM, or the number. */
+/* Return SIG as docker's inspect shows it. This is a name such as SIGTERM, or else
+ * the number. */
 static const char *signal_name(int sig, char buf[static 16])
 {
 	for (size_t i = 0; i < ARRAY_SIZE(signal_names); i++)
@@ -2149,8 +2163,8 @@ static const char *signal_name(int sig, char buf[static 16])
 	return buf;
 }
 
-/* --cpus N: a decimal number of CPUs, as a CFS quota per 100 ms period:
- * 0.5 -> 50000 µs of CPU time in every 100000 µs. */
+/* --cpus N takes a decimal number of CPUs. runb sets it as a CFS quota per 100 ms
+ * period. For example, 0.5 gives 50000 µs of CPU time in every 100000 µs. */
 static void parse_cpus(struct cmdline *cl, const char *arg)
 {
 	struct config *cfg = cl->cfg;
@@ -2172,7 +2186,7 @@ static void parse_cpus(struct cmdline *cl, const char *arg)
 	if (*p || p == arg)
 		goto bad;
 	cfg->cpu_quota = whole * CG_CPU_PERIOD + frac;
-	if (cfg->cpu_quota < 1000)  /* the kernel's minimum quota: 1 ms */
+	if (cfg->cpu_quota < 1000)  /* the kernel's minimum quota is 1 ms */
 		goto bad;
 	if (cfg->cpu_quota > (unsigned long)sysconf(_SC_NPROCESSORS_ONLN) * CG_CPU_PERIOD)
 		diex("invalid --cpus '%s': this machine has %ld CPUs online (from 0.01 to %ld)", arg,
@@ -2190,7 +2204,8 @@ static void parse_ip(struct cmdline *cl, const char *arg)
 	cfg->ip_asked = true;
 }
 
-/* --ip must lie in the containers' range of the subnet, checked once --subnet is known too. */
+/* --ip must lie in the containers' range of the subnet. This is checked once --subnet
+ * is known too. */
 static void check_ip(const struct config *cfg)
 {
 	uint32_t a = ntohl(cfg->ip.s_addr);
@@ -2203,9 +2218,10 @@ static void check_ip(const struct config *cfg)
 	diex("invalid --ip '%s': outside the containers' range %s-%s", inet_ntoa(cfg->ip), first, last);
 }
 
-/* A --subnet other than the slide's gets a bridge of its own, named from its network
- * address in hex: runb-0a630000 for 10.99.0.0/N. A link name has 15 characters, too few
- * for the address in dots. Two subnets with one network address overlap, and runb refuses
+/* A --subnet other than the slide's gets a bridge of its own. Its name is made from the
+ * network address in hex. For example, 10.99.0.0/N gets runb-0a630000. A link name has
+ * 15 characters, which are too few for the address in dots. Two subnets with one network
+ * address overlap, and runb refuses
  * the second (net_check_subnet_free()), so the name is unique. scripts/bridge-common.sh
  * names it the same way. */
 static void bridge_name(struct config *cfg)
@@ -2216,9 +2232,9 @@ static void bridge_name(struct config *cfg)
 		snprintf(cfg->bridge, sizeof(cfg->bridge), "runb-%08x", cfg->subnet);
 }
 
-/* --subnet A.B.C.D/N: a private range (RFC 1918) of /24 or larger, given by its network
- * address. The slide's is 10.0.0.0/24; another one is for a machine whose own network
- * already uses it (see net_check_subnet_free()). */
+/* --subnet A.B.C.D/N takes a private range (RFC 1918) of /24 or larger, given by its
+ * network address. The slide's subnet is 10.0.0.0/24. Another subnet is for a machine
+ * whose own network already uses that one (see net_check_subnet_free()). */
 static void parse_subnet(struct cmdline *cl, const char *arg)
 {
 	struct config *cfg = cl->cfg;
@@ -2253,8 +2269,8 @@ static void parse_subnet(struct cmdline *cl, const char *arg)
 	     "192.168.0.0/16)", arg);
 }
 
-/* A user or group name as useradd(8) takes one (or a number): [A-Za-z0-9_.-], not
- * starting with '-'. */
+/* Check a user or group name as useradd(8) takes one, or a number. It is made of
+ * [A-Za-z0-9_.-], and it does not start with '-'. */
 static bool user_chars(const char *s, size_t n)
 {
 	if (n == 0 || s[0] == '-')
@@ -2265,8 +2281,9 @@ static bool user_chars(const char *s, size_t n)
 	return true;
 }
 
-/* --user USER[:GROUP], each a number or a name (looked up in ROOTFS, user_resolve).
- * Numbers are set here; a name stays for the lookup. */
+/* --user USER[:GROUP]. Each of USER and GROUP is a number or a name, and
+ * user_resolve() looks names up in ROOTFS. Numbers are set here. A name is kept
+ * for the lookup. */
 static void parse_user(struct cmdline *cl, const char *arg)
 {
 	struct config *cfg = cl->cfg;
@@ -2288,8 +2305,7 @@ static void parse_user(struct cmdline *cl, const char *arg)
 	cfg->user = arg;
 }
 
-/* -e KEY=VALUE, or -e KEY (the caller's KEY): KEY must not be empty. */
-/* Set KEY=VALUE in ENV (a NULL-terminated array with room), replacing KEY. */
+/* Set KEY=VALUE in ENV, replacing KEY. ENV is a NULL-terminated array with room. */
 static void env_set(char **env, const char *kv)
 {
 	size_t klen = strcspn(kv, "=");
@@ -2301,7 +2317,7 @@ static void env_set(char **env, const char *kv)
 	env[i] = (char *)kv;
 }
 
-/* -e KEY=VALUE sets KEY; -e KEY passes the caller's KEY, if it has one. */
+/* -e KEY=VALUE sets KEY. -e KEY passes the caller's KEY, if it has one. */
 static void env_add(char **env, const char *kv)
 {
 	if (!strchr(kv, '=')) {
@@ -2313,9 +2329,9 @@ static void env_add(char **env, const char *kv)
 	env_set(env, kv);
 }
 
-/* The container's environment is built, never inherited: docker run's PATH,
- * HOSTNAME, HOME, the caller's TERM, then each -e in order. -e KEY without
- * a value passes the caller's KEY, as docker run -e does. */
+/* runb builds the container's environment and never inherits it. It holds docker
+ * run's PATH, HOSTNAME and HOME, the caller's TERM, and then each -e in order. -e KEY
+ * without a value passes the caller's KEY, as docker run -e does. */
 static void env_build(struct config *cfg, char **opt_env, int n_env)
 {
 	static const char *const fixed = "PATH=" CONTAINER_PATH;
@@ -2337,7 +2353,8 @@ static void env_build(struct config *cfg, char **opt_env, int n_env)
 	cfg->env = env;
 }
 
-/* --cap-add, --cap-drop: capabilities(7) by name, with or without CAP_, any case. */
+/* --cap-add and --cap-drop take capabilities(7) by name, with or without CAP_, in
+ * any case. */
 static const char *const cap_names[] = {
 	"chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid",
 	"setuid", "setpcap", "linux_immutable", "net_bind_service", "net_broadcast",
@@ -2348,7 +2365,7 @@ static const char *const cap_names[] = {
 	"block_suspend", "audit_read", "perfmon", "bpf", "checkpoint_restore",
 };
 
-/* One name as a mask: its bit, or every capability for ALL. */
+/* Return one name as a mask. This is its bit, or every capability for ALL. */
 static uint64_t parse_cap(const char *opt, const char *arg)
 {
 	const char *name = strncasecmp(arg, "cap_", 4) == 0 ? arg + 4 : arg;
@@ -2361,7 +2378,8 @@ static uint64_t parse_cap(const char *opt, const char *arg)
 	diex("invalid %s '%s': not a capability (capabilities(7), e.g. NET_ADMIN or ALL)", opt, arg);
 }
 
-/* --cap-add and --cap-drop as given: each named capability, and whether ALL was. */
+/* Record --cap-add and --cap-drop as given. MASK gets each named capability, and
+ * ALL says whether ALL was given. */
 
 static void caps_ask(uint64_t *mask, bool *all, uint64_t cap)
 {
@@ -2371,9 +2389,10 @@ static void caps_ask(uint64_t *mask, bool *all, uint64_t cap)
 		*mask |= cap;
 }
 
-/* The capabilities kept, as docker computes them (moby's TweakCapabilities):
- * --cap-add ALL: all but each --cap-drop; else --cap-drop ALL: each --cap-add;
- * else the slide's SET_CAPS less each --cap-drop, plus each --cap-add. */
+/* Return the capabilities kept, as docker computes them (moby's TweakCapabilities).
+ * With --cap-add ALL, the container keeps all of them except each --cap-drop.
+ * Otherwise, with --cap-drop ALL, it keeps each --cap-add. Otherwise, it keeps the
+ * slide's SET_CAPS without each --cap-drop, plus each --cap-add. */
 static uint64_t caps_wanted(const struct caps_asked *a)
 {
 	if (a->add_all)
@@ -2383,9 +2402,10 @@ static uint64_t caps_wanted(const struct caps_asked *a)
 	return (caps_kept_mask() & ~a->drop) | a->add;
 }
 
-/* What runb can give: the kernel's capabilities, and only those runb holds
- * itself (a sandbox may lack some). One named by --cap-add that runb lacks is
- * an error; the others (SET_CAPS, ALL) are given as far as runb has them. */
+/* Return what runb can give. These are the kernel's capabilities, but only those
+ * that runb holds itself, because a sandbox may lack some. A capability named by
+ * --cap-add that runb lacks is an error. The others, from SET_CAPS or ALL, are
+ * given as far as runb has them. */
 static uint64_t caps_usable(uint64_t wanted, uint64_t named)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
@@ -2402,7 +2422,7 @@ static uint64_t caps_usable(uint64_t wanted, uint64_t named)
 	return wanted & have;
 }
 
-/* --ulimit NAME=SOFT[:HARD]: setrlimit(2) resources by their ulimit/docker names. */
+/* --ulimit NAME=SOFT[:HARD] names setrlimit(2) resources as ulimit and docker name them. */
 static const struct { const char *name; int resource; } rlimit_names[] = {
 	{ "as", RLIMIT_AS },             { "core", RLIMIT_CORE },       { "cpu", RLIMIT_CPU },
 	{ "data", RLIMIT_DATA },         { "fsize", RLIMIT_FSIZE },     { "locks", RLIMIT_LOCKS },
@@ -2412,7 +2432,7 @@ static const struct { const char *name; int resource; } rlimit_names[] = {
 	{ "sigpending", RLIMIT_SIGPENDING }, { "stack", RLIMIT_STACK },
 };
 
-/* A limit: a decimal number, or unlimited (-1, as docker writes it). */
+/* Parse a limit. It is a decimal number, or unlimited (or -1, as docker writes it). */
 static bool parse_rlim(const char *s, rlim_t *out)
 {
 	unsigned long v;
@@ -2455,17 +2475,20 @@ static void parse_ulimit(struct cmdline *cl, const char *arg)
 
 /* Beyond the slides: the container's resource limits — replaces: the caller's, inherited
  *
- * A process inherits its parent's limits, so a container started from a
+ * A process inherits its parent's limits. So a container started from a
  * shell that ran `ulimit -n 256` or `ulimit -c unlimited` would get them by
- * accident. runb gives every container the same: RLIMIT_NOFILE 1048576 as
- * docker's (when the host's fs.nr_open allows, else the caller's), no limit
- * on processes (the pids cgroup is the limit: --pids), the kernel's own
- * boot values for the rest (no core files, 8 MiB of stack), and the host
- * init's pending-signal limit, which the kernel sizes from the RAM. Each
- * --ulimit then overrides one. setrlimit(2) in the child, before its
- * capabilities go: raising a hard limit needs CAP_SYS_RESOURCE, and where
- * runb lacks it (some sandboxes), a default above the caller's hard limit
- * becomes that hard limit; an --ulimit above it is an error.
+ * accident. runb gives every container the same limits:
+ *   - RLIMIT_NOFILE 1048576, as docker does, when the host's fs.nr_open
+ *     allows it. Otherwise, the container gets the caller's limit.
+ *   - No limit on processes. The pids cgroup is the limit (--pids).
+ *   - The kernel's own boot values for the rest, which means no core files
+ *     and 8 MiB of stack.
+ *   - The host init's pending-signal limit, which the kernel sizes from the RAM.
+ * Each --ulimit then overrides one of them. The child calls setrlimit(2)
+ * before its capabilities go, because raising a hard limit needs
+ * CAP_SYS_RESOURCE. Some sandboxes do not give runb that capability. There,
+ * a default above the caller's hard limit becomes that hard limit, and an
+ * --ulimit above it is an error.
  */
 static void rlimits_default(struct config *cfg)
 {
@@ -2490,7 +2513,7 @@ static void rlimits_default(struct config *cfg)
 	fd = open("/proc/sys/fs/nr_open", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0 && read(fd, buf, sizeof(buf) - 1) > 0 && strtoul(buf, NULL, 10) >= 1048576) {
 		r[RLIMIT_NOFILE] = (struct rlimit){ 1048576, 1048576 };
-	} else {  /* the caller's hard limit, for both: never its (maybe lowered) soft one */
+	} else {  /* the caller's hard limit for both, never its soft one, which may be lower */
 		getrlimit(RLIMIT_NOFILE, &r[RLIMIT_NOFILE]);
 		r[RLIMIT_NOFILE].rlim_cur = r[RLIMIT_NOFILE].rlim_max;
 	}
@@ -2498,8 +2521,8 @@ static void rlimits_default(struct config *cfg)
 		close(fd);
 }
 
-/* --add-host NAME:IP: a line of the container's /etc/hosts (the IP may be IPv6, with
- * colons of its own: the name ends at the first one). */
+/* --add-host NAME:IP adds a line to the container's /etc/hosts. The IP may be IPv6,
+ * with colons of its own, so the name ends at the first colon. */
 static void parse_add_host(struct cmdline *cl, const char *arg)
 {
 	struct config *cfg = cl->cfg;
@@ -2515,7 +2538,8 @@ static void parse_add_host(struct cmdline *cl, const char *arg)
 	cfg->add_hosts[cfg->n_add_hosts++] = line;
 }
 
-/* --security-opt no-new-privileges[=true|false] (docker's spelling), seccomp=unconfined. */
+/* --security-opt takes no-new-privileges[=true|false], in docker's spelling, and
+ * seccomp=unconfined. */
 static void parse_security_opt(struct cmdline *cl, const char *arg)
 {
 	struct config *cfg = cl->cfg;
@@ -2532,8 +2556,9 @@ static void parse_security_opt(struct cmdline *cl, const char *arg)
 		     "seccomp=unconfined", arg);
 }
 
-/* A mount target inside the container: absolute, not / itself, no "." or ".."
- * component, and not in /proc or /sys, whose masks protect the host. */
+/* Check a mount target inside the container. It must be absolute and not / itself.
+ * It must have no "." or ".." component. It must not be in /proc or /sys, whose
+ * masks protect the host. */
 static void check_target(const char *opt, const char *arg, const char *path)
 {
 	size_t n;
@@ -2576,7 +2601,8 @@ static void parse_volume(struct cmdline *cl, const char *shown)
 	check_target("--volume", shown, m->target);
 }
 
-/* --tmpfs PATH[:size=N,mode=M]: N in bytes or with k, m, g (or %), M in octal. */
+/* --tmpfs PATH[:size=N,mode=M]. N is in bytes, or it ends with k, m, g or %. M is
+ * in octal. */
 static void parse_tmpfs(struct cmdline *cl, const char *shown)
 {
 	struct config *cfg = cl->cfg;
@@ -2608,8 +2634,8 @@ static void parse_tmpfs(struct cmdline *cl, const char *shown)
 
 /* Beyond the slides: -v's totals and --step — replaces: nothing */
 
-/* --step: the command a learner runs in a second terminal to look at what a
- * slide's step made: PID is the process that makes it. */
+/* --step prints a command that a learner can run in a second terminal, to look at
+ * what a slide's step made. PID is the process that makes it. */
 static void step_look(const struct tracer *tr, int slide, char out[static 512])
 {
 	int pid = tr->look_pid;
@@ -2641,10 +2667,10 @@ static void step_look(const struct tracer *tr, int slide, char out[static 512])
 	}
 }
 
-/* --step: before a slide's step (once per shell line), say what comes and
- * wait for Enter on the terminal. A stop signal (^C at the pause, or from
- * runb to its child) ends the wait and runb, as it would at any other step:
- * it is blocked, so it is read from a signalfd beside the terminal. */
+/* With --step, before a slide's step (once per shell line), say what comes and
+ * wait for Enter on the terminal. A stop signal ends the wait and runb, as it
+ * would at any other step. The signal may be ^C at the pause, or come from runb
+ * to its child. It is blocked, so it is read from a signalfd beside the terminal. */
 static void step_pause(struct tracer *tr, int slide, const char *shell, const char *what)
 {
 	struct pollfd p[2] = { { .fd = tr->tty, .events = POLLIN }, { .events = POLLIN } };
@@ -2661,7 +2687,7 @@ static void step_pause(struct tracer *tr, int slide, const char *shell, const ch
 	dprintf(tr->tty, "\n--step: slide %d: %s\n  runb is about to: %s\n  look: %s\n"
 		"  press Enter to go on ", slide, shell, what, look);
 	sigemptyset(&stop);
-	sigaddset(&stop, SIGHUP);  /* the stop signals runb forwards (fwd_signals) */
+	sigaddset(&stop, SIGHUP);  /* the stop signals that runb forwards (fwd_signals) */
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGQUIT);
 	sigaddset(&stop, SIGTERM);
@@ -2681,21 +2707,22 @@ static void step_pause(struct tracer *tr, int slide, const char *shell, const ch
 		diex("--step: the terminal went away");
 }
 
-/* The child's trace: its steps from the clone on, and, for --step's look
- * commands, its PID as the host sees it (the host's /proc is still there). */
+/* Start the child's trace. It shows the child's steps from the clone on. For
+ * --step's look commands, it also keeps the child's PID as the host sees it,
+ * since the host's /proc is still there. */
 static void trace_begin_child(struct tracer *tr)
 {
 	char self[32] = "";
 
-	/* the clone's line (still pending, as in runb) is the child's to print: it
-	 * comes out before the child's own lines, however the two are scheduled */
+	/* The child prints the clone's line, which is still pending, as in runb. So
+	 * it comes out before the child's own lines, however the two are scheduled. */
 	clock_gettime(CLOCK_MONOTONIC, &tr->start);
 	if (tr->step && readlink("/proc/self", self, sizeof(self) - 1) > 0)
 		tr->look_pid = atoi(self);
 }
 
-/* on_exit(3), in runb and in the child: the last step's line; in runb,
- * with -v or --timings, where the time went. */
+/* An on_exit(3) handler, in runb and in the child. It prints the last step's line.
+ * In runb, with -v or --timings, it also prints where the time went. */
 static void trace_at_exit(int status, void *arg)
 {
 	struct tracer *tr = arg;
@@ -2712,7 +2739,7 @@ static void trace_at_exit(int status, void *arg)
 		us_between(&tr->start, &now));
 }
 
-/* --step: the terminal to wait for Enter on; without one, refuse. */
+/* For --step, open the terminal to wait for Enter on. Without one, refuse. */
 static void step_open(const struct config *cfg)
 {
 	struct tracer *tr = cfg->tr;
@@ -2729,8 +2756,8 @@ static void step_open(const struct config *cfg)
 	tr->pause = step_pause;
 }
 
-/* The options' setters, one per option that needs more than a parse_ function:
- * each reads one option's value into the description (struct config). */
+/* The options' setters follow, one per option that needs more than a parse_
+ * function. Each reads one option's value into the description (struct config). */
 static void opt_hostname(struct cmdline *cl, const char *v)
 {
 	if (!*v || strlen(v) > 64)
@@ -2738,6 +2765,7 @@ static void opt_hostname(struct cmdline *cl, const char *v)
 	cl->cfg->hostname = v;
 }
 
+/* -e KEY=VALUE, or -e KEY for the caller's KEY. KEY must not be empty. */
 static void opt_env(struct cmdline *cl, const char *v)
 {
 	if (!*v || *v == '=')
@@ -2751,8 +2779,8 @@ static void opt_env(struct cmdline *cl, const char *v)
 	cl->env[cl->n_env++] = (char *)v;
 }
 
-/* --env-file FILE: a -e for each line, KEY=VALUE or KEY (the caller's), as docker
- * reads one; blank lines and lines starting with # are skipped. */
+/* --env-file FILE acts as a -e for each line, KEY=VALUE or KEY (the caller's), as
+ * docker reads the file. Blank lines and lines starting with # are skipped. */
 static void opt_env_file(struct cmdline *cl, const char *v)
 {
 	FILE *f = fopen(v, "re");
@@ -2941,9 +2969,9 @@ static void opt_help(struct cmdline *cl, const char *v)    { (void)v; cl->help =
 
 static void opt_version(struct cmdline *cl, const char *v) { (void)v; cl->version = true; }
 
-/* Every option of `runb NAME ROOTFS`: one row each, in --help's order. getopt_long's
- * tables and --help are made from it; README's option table says the same (a test
- * compares them). HELP's lines are joined with \n. */
+/* This table has every option of `runb NAME ROOTFS`, one row each, in --help's order.
+ * getopt_long's tables and --help are made from it. README's option table says the
+ * same, and a test compares them. HELP's lines are joined with \n. */
 struct option_row {
 	const char *name;       /* --NAME */
 	char letter;            /* -L, or 0 */
@@ -3025,7 +3053,8 @@ static const struct option_row options[] = {
 	{ "version", 'V', no_argument, NULL, opt_version, "print the version" },
 };
 
-/* --help's lines for the options: "  -e, --env KEY=VAL  ...", the text from column 22. */
+/* Print --help's lines for the options, such as "  -e, --env KEY=VAL  ...". The
+ * text starts at column 22. */
 static void options_usage(FILE *out)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(options); i++) {
@@ -3038,16 +3067,17 @@ static void options_usage(FILE *out)
 			snprintf(letter, sizeof(letter), "-%c, ", o->letter);
 		n = snprintf(head, sizeof(head), "  %s--%s%s%s", letter, o->name, sep,
 			     o->value ? o->value : "");
-		fprintf(out, n > 19 ? "%s  " : "%-21s", head);  /* a long one: its text after two spaces */
+		fprintf(out, n > 19 ? "%s  " : "%-21s", head);  /* two spaces after a long head */
 		for (const char *p = o->help; *p; p++)
 			*p == '\n' ? fputs("\n                     ", out) : fputc(*p, out);
 		fputc('\n', out);
 	}
 }
 
-/* getopt_long's two tables, made from options[]: a long option's value is 256 + its
- * row, a short one's its letter. "+": options end at NAME, so COMMAND's own options
- * pass unsplit; ":" first: a missing value is told apart from an unknown option. */
+/* Make getopt_long's two tables from options[]. A long option's value is 256 plus its
+ * row, and a short option's value is its letter. With "+", options end at NAME, so
+ * COMMAND's own options pass unsplit. With ":" first, getopt_long tells a missing value
+ * apart from an unknown option. */
 static void options_getopt(struct option longopts[], char shortopts[])
 {
 	char *s = stpcpy(shortopts, "+:");
@@ -3064,7 +3094,7 @@ static void options_getopt(struct option longopts[], char shortopts[])
 	longopts[ARRAY_SIZE(options)] = (struct option){ 0 };
 }
 
-/* The row of the option getopt_long returned as C. */
+/* Return the row of the option that getopt_long returned as C. */
 static const struct option_row *option_row_of(int c)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(options); i++)
@@ -3073,8 +3103,8 @@ static const struct option_row *option_row_of(int c)
 	return NULL;
 }
 
-/* The option getopt_long stopped at, for a message: -x (getopt's optopt, right in a
- * group such as -dx), --name, or the argument as given. */
+/* Return the option that getopt_long stopped at, for a message. It is -x (getopt's
+ * optopt, which is right even in a group such as -dx), --name, or the argument as given. */
 static const char *option_shown(char **argv, char buf[static 8])
 {
 	if (optopt > 0 && optopt < 256) {
@@ -3084,7 +3114,7 @@ static const char *option_shown(char **argv, char buf[static 8])
 	return argv[optind - 1];
 }
 
-/* Do two container paths name the same place (/data, //data/)? */
+/* Return true if two container paths name the same place, such as /data and //data/. */
 static bool same_target(const char *a, const char *b)
 {
 	for (;;) {
@@ -3101,7 +3131,8 @@ static bool same_target(const char *a, const char *b)
 	}
 }
 
-/* Two --volume or --tmpfs onto one target: the second would hide the first. */
+/* Refuse two --volume or --tmpfs options onto one target. The second would hide the
+ * first. */
 static void check_targets_unique(const struct config *cfg)
 {
 	for (int i = 0; i < cfg->n_mounts; i++)
@@ -3111,7 +3142,7 @@ static void check_targets_unique(const struct config *cfg)
 				     cfg->mounts[j].target);
 }
 
-/* A docker habit that lands a path where NAME goes: say what was meant. */
+/* A docker habit can put a path where NAME goes. Return a hint that says what was meant. */
 static const char *name_hint(const char *name)
 {
 	if (strchr(name, ':') && strchr(name, '/'))
@@ -3121,7 +3152,7 @@ static const char *name_hint(const char *name)
 	return "";
 }
 
-/* The checks that need every option: the combinations that cannot work. */
+/* These checks need every option. They refuse the combinations that cannot work. */
 static void options_check(const struct config *cfg)
 {
 	check_ip(cfg);
@@ -3139,8 +3170,8 @@ static void options_check(const struct config *cfg)
 		diex("--restart and --rm: a container removed at its end cannot restart (as docker)");
 }
 
-/* The command line into the description CFG (and CL). Returns ROOTFS as given, or
- * NULL for --help and --version (CL says which). */
+/* Read the command line into the description CFG and into CL. Return ROOTFS as given,
+ * or NULL for --help and --version. CL says which of the two was given. */
 static const char *parse_args(struct config *cfg, struct cmdline *cl, int argc, char **argv)
 {
 	struct option longopts[ARRAY_SIZE(options) + 1];
@@ -3163,7 +3194,7 @@ static const char *parse_args(struct config *cfg, struct cmdline *cl, int argc, 
 			diex("unknown option '%s' (see runb --help)", option_shown(argv, shown));
 		option_row_of(c)->set(cl, optarg);
 		if (cl->help || cl->version)
-			return NULL;  /* they win over what follows, even what is wrong */
+			return NULL;  /* they win over what follows, even over errors */
 	}
 	options_check(cfg);
 	if (argc - optind < 2) {  /* runb_start says what is missing */
@@ -3190,13 +3221,13 @@ static const char *parse_args(struct config *cfg, struct cmdline *cl, int argc, 
 /* Part II.2: runb's bookkeeping: locks, records, lease, ledger, crash sweep */
 /* ------------------------------------------------------------------------ */
 
-/* Take an exclusive flock(2) on the lock file PATH as it is: -1 with
- * EWOULDBLOCK when another process holds it, with ENOENT when there is no such
- * file (or it was unlinked while we locked it: a holder unlinks its file
- * before it lets go, so a lock won on an unlinked file is worthless). The
- * crash sweep takes only these: it never makes a file, for a lock file it
- * made for a moment would make a run of that NAME starting then fail with
- * "already running". */
+/* Take an exclusive flock(2) on the lock file PATH as it is. Return -1 with
+ * EWOULDBLOCK when another process holds the lock. Return -1 with ENOENT when
+ * there is no such file, or when it was unlinked while we locked it. A holder
+ * unlinks its file before it lets go, so a lock won on an unlinked file is
+ * worthless. The crash sweep takes only such locks, and it never makes a file.
+ * If it made a lock file, even for a moment, a run of that NAME that started
+ * then would fail with "already running". */
 static int lock_existing(const char *path)
 {
 	struct stat held, now;
@@ -3223,12 +3254,12 @@ static int lock_existing(const char *path)
 	return -1;
 }
 
-/* Take an exclusive flock(2) on STATE_DIR/NAME, making the file when there is
- * none; -1 with EWOULDBLOCK when another process holds it. A lock dies with
- * its holder, so what a crashed runb held is free again at once, while its
- * file stays: EXISTED tells. A new file is made locked before it gets its
- * name (an O_TMPFILE, locked, then linked), so a lock file anyone can take is
- * one whose holder is gone. */
+/* Take an exclusive flock(2) on STATE_DIR/NAME, and make the file when there is
+ * none. Return -1 with EWOULDBLOCK when another process holds the lock. A lock
+ * dies with its holder, so what a crashed runb held is free again at once. Its
+ * file stays, however, and EXISTED tells whether the file was there. A new file
+ * is locked before it gets its name: it is made with O_TMPFILE, locked, and then
+ * linked. So if anyone can take a lock file, its holder is gone. */
 static int lock_file(const char *name, bool *existed)
 {
 	char path[PATH_MAX], fdp[32];
@@ -3241,7 +3272,7 @@ static int lock_file(const char *name, bool *existed)
 			*existed = true;
 			return fd;
 		}
-		/* none (or one unlinked meanwhile): make it, locked, then give it its name */
+		/* There is none, or it was unlinked meanwhile. Make it, lock it, name it. */
 		fd = open(STATE_DIR, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 		if (fd < 0 || flock(fd, LOCK_EX) < 0)
 			die("lock %s: O_TMPFILE in " STATE_DIR, path);
@@ -3251,11 +3282,11 @@ static int lock_file(const char *name, bool *existed)
 		}
 		if (errno != EEXIST)
 			die("lock %s: link", path);
-		close(fd);  /* someone else named one first: take theirs */
+		close(fd);  /* someone else named one first, so take theirs */
 	}
 }
 
-/* Let go of a lock_file(): unlink first, then close (which unlocks). */
+/* Let go of a lock_file(). Unlink the file first, then close it, which unlocks it. */
 static void unlock_file(const char *name, int fd)
 {
 	char path[PATH_MAX];
@@ -3266,8 +3297,9 @@ static void unlock_file(const char *name, int fd)
 	close(fd);
 }
 
-/* A dump request (ip route show, ip address show): send REQ with NLM_F_DUMP and hand each
- * answer of TYPE to FN until the kernel's NLMSG_DONE. 0, or -1 with errno set. */
+/* Make a dump request, as ip route show or ip address show do. Send REQ with NLM_F_DUMP,
+ * and hand each answer of TYPE to FN until the kernel's NLMSG_DONE. Return 0, or -1
+ * with errno set. */
 static int nl_dump(int fd, struct nl_req *req, int type,
 		   void (*fn)(const struct nlmsghdr *nh, void *arg), void *arg)
 {
@@ -3297,9 +3329,9 @@ static int nl_dump(int fd, struct nl_req *req, int type,
 	}
 }
 
-/* One container per NAME: runb holds /run/runb/NAME.lock for the container's
- * whole life. A crash releases the lock but leaves the file, which tells the
- * next run of NAME that there may be leftovers to sweep (CRASHED). */
+/* There is one container per NAME. runb holds /run/runb/NAME.lock for the
+ * container's whole life. A crash releases the lock but leaves the file. The file
+ * tells the next run of NAME that there may be leftovers to sweep (CRASHED). */
 static void name_lock(const struct config *cfg, struct ledger *led, bool *crashed)
 {
 	char path[PATH_MAX];
@@ -3313,7 +3345,7 @@ static void name_lock(const struct config *cfg, struct ledger *led, bool *crashe
 	ledger_add(led, MADE_LOCK);
 }
 
-/* The undo: unlink the lock file, then let go of it. */
+/* The undo unlinks the lock file, then lets go of it. */
 static void name_unlock(struct ledger *led)
 {
 	char path[PATH_MAX];
@@ -3325,23 +3357,26 @@ static void name_unlock(struct ledger *led)
 
 /* Beyond the slides: a record per detached container — replaces: nothing
  *
- * docker keeps a container that has stopped until docker rm: its state, its
- * exit status and its logs. runb keeps the same for a detached one (-d), in
- * the directory /var/lib/runb/NAME, on disk (/run is memory on most
- * machines). It holds four files. "state" has the lines of the lock file
- * (see "a container that others can find") and, at the end, the status, the
- * end time and whether the OOM killer struck. "container.log" is the output
- * (and .1, .2, ... as it rotates). "runb.log" has the supervisor's own lines
- * once the command runs. "stopped" says that runb stop came, so --restart
- * does not restart. runb rm removes the record, and so does the container's
- * end with --rm; a new run of NAME replaces it. A foreground run keeps none.
+ * docker keeps a container that has stopped until docker rm. It keeps its
+ * state, its exit status and its logs. runb keeps the same for a detached
+ * container (-d), in the directory /var/lib/runb/NAME. That directory is on
+ * disk, because /run is memory on most machines. It holds four files:
+ *   - "state" has the lines of the lock file (see "a container that others
+ *     can find"). At the end, it also gets the status, the end time, and
+ *     whether the OOM killer struck.
+ *   - "container.log" is the output, with .1, .2, ... as it rotates.
+ *   - "runb.log" has the supervisor's own lines once the command runs.
+ *   - "stopped" says that runb stop came, so --restart does not restart.
+ * runb rm removes the record, and so does the container's end with --rm. A
+ * new run of NAME replaces it. A foreground run keeps no record.
  */
 static void record_path(const char *name, const char *file, char out[static PATH_MAX])
 {
 	snprintf(out, PATH_MAX, RECORD_DIR "/%s%s%s", name, *file ? "/" : "", file);
 }
 
-/* FILE of NAME's record, opened with FLAGS (O_CREAT: mode 0600); -1 when it is missing. */
+/* Open FILE of NAME's record with FLAGS. With O_CREAT, the mode is 0600. Return -1
+ * when the file is missing. */
 static int record_open(const char *name, const char *file, int flags)
 {
 	char path[PATH_MAX];
@@ -3354,7 +3389,8 @@ static int record_open(const char *name, const char *file, int flags)
 	return fd;
 }
 
-/* rm -r /var/lib/runb/NAME: its files, then the directory. False when there was none. */
+/* Do rm -r /var/lib/runb/NAME. Remove its files, then the directory. Return false
+ * when there was none. */
 static bool record_remove(const char *name)
 {
 	char path[PATH_MAX];
@@ -3376,7 +3412,7 @@ static bool record_remove(const char *name)
 	return true;
 }
 
-/* -d: a new record of NAME, its state file open in LED until the end. */
+/* For -d, make a new record of NAME. Its state file stays open in LED until the end. */
 static void record_make(const struct config *cfg, struct ledger *led)
 {
 	char path[PATH_MAX];
@@ -3392,8 +3428,9 @@ static void record_make(const struct config *cfg, struct ledger *led)
 		die("open %s/state", path);
 }
 
-/* A crashed run's record: it ended when its runb died (the watcher killed its PID 1
- * then, 137), unless it says so already; with --rm, it goes. */
+/* Finish a crashed run's record. The run ended when its runb died, because the
+ * watcher killed its PID 1 then, so the status is 137. The record gets that status
+ * unless it has one already. With --rm, the record is removed. */
 static void record_crashed(const char *name)
 {
 	char text[65536], line[64];
@@ -3415,7 +3452,7 @@ static void record_crashed(const char *name)
 	close(fd);
 }
 
-/* The undo: the record stays when the command ran and --rm was not given. */
+/* The undo keeps the record when the command ran and --rm was not given. */
 static void record_end(struct ledger *led)
 {
 	if (led->record_fd >= 0)
@@ -3427,12 +3464,12 @@ static void record_end(struct ledger *led)
 
 /* Beyond the slides: one address per container — replaces: the fixed 10.0.0.2/24
  *
- * The slide gives every container 10.0.0.2, so a second one collides. runb
- * leases the lowest free address of the subnet: the lease is the lock of the
- * file /run/runb/ADDR, held while the container runs. A lock dies with its
- * holder, so a crashed run's address is free again at once, and two runb
- * starting together cannot both win one. The file names its container,
- * for whoever looks.
+ * The slide gives every container 10.0.0.2, so a second container collides.
+ * runb leases the lowest free address of the subnet. The lease is the lock of
+ * the file /run/runb/ADDR, held while the container runs. A lock dies with its
+ * holder, so a crashed run's address is free again at once. Two runb processes
+ * that start together cannot both win one address. The file names its
+ * container, for whoever looks.
  */
 static void net_lease(const struct config *cfg, struct run *run, struct ledger *led)
 {
@@ -3460,7 +3497,7 @@ static void net_lease(const struct config *cfg, struct run *run, struct ledger *
 	      lease, lease);
 }
 
-/* The undo: give the address back. */
+/* The undo gives the address back. */
 static void net_release(struct ledger *led)
 {
 	unlock_file(inet_ntoa(led->lease), led->lease_fd);
@@ -3614,15 +3651,16 @@ static void bridge_leave(struct ledger *led)
 		bridge_unlock(led);
 }
 
-/* Beyond the slides: before the bridge gets the subnet's first address, the subnet must be
- * free on this machine: on one whose own network is 10.0.0.0/24 the bridge would add a second
- * route to it and take that network's traffic. Any address or route (but a default route) of
- * another interface that overlaps the subnet is a conflict: ip address show, ip route show. */
+/* Beyond the slides: the subnet must be free on this machine before the bridge gets the
+ * subnet's first address. Suppose the machine's own network is 10.0.0.0/24. Then the bridge
+ * would add a second route to it and take that network's traffic. So any address or route of
+ * another interface that overlaps the subnet is a conflict, except a default route. runb
+ * reads them as ip address show and ip route show do. */
 struct subnet_use {
 	uint32_t net;
 	int prefix, bridge;
 	const char *bridge_name;
-	char found[96];  /* "address 10.0.0.5/24 on eth0", empty while none */
+	char found[96];  /* "address 10.0.0.5/24 on eth0", or empty while none is found */
 };
 
 static void subnet_overlap(struct subnet_use *u, const char *what, uint32_t a, int prefix,
@@ -3660,7 +3698,7 @@ static void subnet_check_route(const struct nlmsghdr *nh, void *arg)
 	int len = RTM_PAYLOAD(nh), oif = 0;
 	uint32_t dst = 0;
 
-	if (rtm->rtm_table == RT_TABLE_LOCAL)  /* the machine's own addresses: seen above */
+	if (rtm->rtm_table == RT_TABLE_LOCAL)  /* the machine's own addresses, seen above */
 		return;
 	for (struct rtattr *rta = RTM_RTA(rtm); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
 		if (rta->rta_type == RTA_DST)
@@ -3700,7 +3738,7 @@ static void net_check_subnet_free(const struct config *cfg)
 		     cfg->prefix, u.found);
 }
 
-/* A name in /run/netns that runb did not leave is someone else's: refuse. */
+/* A name in /run/netns that runb did not leave is someone else's, so refuse it. */
 static void net_ns_check_free(const struct config *cfg)
 {
 	char path[PATH_MAX];
@@ -3711,12 +3749,14 @@ static void net_ns_check_free(const struct config *cfg)
 		     cfg->name);
 }
 
-/* The undo of each thing runb makes on the host: the slides make and never
- * remove; teardown() removes in the reverse order of the making. */
-/* The undo of slide 25, cgdelete: rmdir one cgroup. A cgroup goes only when empty: when a
- * crashed run left processes in it, kill them first (v2: cgroup.kill, which
- * kills every process in the cgroup at once; v1: each pid it lists), and try
- * again, every CG_RMDIR_WAIT_US, CG_RMDIR_TRIES times (a second in all). */
+/* Here follows the undo of each thing that runb makes on the host. The slides make
+ * things and never remove them. teardown() removes them in the reverse order of the
+ * making. */
+/* The undo of slide 25, cgdelete, does rmdir on one cgroup. A cgroup can go only when
+ * it is empty. When a crashed run left processes in it, kill them first. On v2, write
+ * cgroup.kill, which kills every process in the cgroup at once. On v1, kill each pid
+ * that it lists. Then try again, every CG_RMDIR_WAIT_US, CG_RMDIR_TRIES times, which
+ * is a second in all. */
 #define CG_RMDIR_TRIES 200
 #define CG_RMDIR_WAIT_US 5000
 
@@ -3747,8 +3787,8 @@ static void cg_rmdir(const char *dir)
 	}
 }
 
-/* cgdelete: NAME's cgroups, then the shared parent "runb" if it is empty now
- * (another runb may be using it: then rmdir fails, and that is fine). */
+/* cgdelete removes NAME's cgroups, then the shared parent "runb" if it is empty now.
+ * Another runb may be using the parent. Then rmdir fails, and that is fine. */
 static void cg_remove(const char *name, bool v2)
 {
 	char path[PATH_MAX];
@@ -3762,8 +3802,8 @@ static void cg_remove(const char *name, bool v2)
 	}
 }
 
-/* The undo of slide 26, ip netns del: unmount and remove /run/netns/NAME. The namespace
- * itself goes when its last process and mount are gone. */
+/* The undo of slide 26, ip netns del, unmounts and removes /run/netns/NAME. The
+ * namespace itself goes when its last process and mount are gone. */
 static void net_ns_del(const char *name)
 {
 	char path[PATH_MAX];
@@ -3775,13 +3815,15 @@ static void net_ns_del(const char *name)
 		warn("teardown: rm %s", path);
 }
 
-/* The undo of --overlay on disk: its directory, /var/lib/runb/.overlay/NAME. */
+/* The undo of --overlay on disk removes its directory, /var/lib/runb/.overlay/NAME.
+ * This function gives that path. */
 static void overlay_disk_path(const char *name, char out[static PATH_MAX])
 {
 	snprintf(out, PATH_MAX, RECORD_DIR "/.overlay/%s", name);
 }
 
-/* The first entry of directory FD but . and .., into NAME; false when it is empty. */
+/* Put into NAME the first entry of directory FD other than . and .. Return false when
+ * the directory is empty. */
 static bool dir_first(int fd, char name[static NAME_MAX + 1])
 {
 	DIR *d = fdopendir(dup(fd));
@@ -3789,7 +3831,7 @@ static bool dir_first(int fd, char name[static NAME_MAX + 1])
 	bool found = false;
 
 	if (d)
-		rewinddir(d);  /* the dup shares FD's offset: from the start again */
+		rewinddir(d);  /* the dup shares FD's offset, so start again */
 	while (d && !found && (e = readdir(d)))
 		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
 			snprintf(name, NAME_MAX + 1, "%s", e->d_name);
@@ -3800,10 +3842,11 @@ static bool dir_first(int fd, char name[static NAME_MAX + 1])
 	return found;
 }
 
-/* rm -r DIR by descriptor, with two descriptors at a time however deep it is: down
- * into the first subdirectory, back up through ".." once it is empty (the names on
- * the way kept in a stack). Nothing is followed (O_NOFOLLOW), no other file system
- * entered; only runb reaches DIR (0700), and its container is gone. */
+/* Do rm -r DIR by descriptor, with two descriptors open at a time, however deep DIR
+ * is. Go down into the first subdirectory, and back up through ".." once it is
+ * empty. A stack keeps the names on the way. Nothing is followed (O_NOFOLLOW), and no
+ * other file system is entered. Only runb can reach DIR (0700), and its container
+ * is gone. */
 static void rm_tree(const char *path)
 {
 	char name[NAME_MAX + 1], (*stack)[NAME_MAX + 1] = NULL;
@@ -3852,7 +3895,7 @@ static void overlay_disk_remove(const char *name)
 
 	overlay_disk_path(name, path);
 	rm_tree(path);
-	rmdir(RECORD_DIR "/.overlay");  /* when it was the last: nothing left behind */
+	rmdir(RECORD_DIR "/.overlay");  /* when it was the last, so nothing is left behind */
 }
 
 /* Undo what LED lists, from the last entry to the first. Each undo tolerates
@@ -3862,8 +3905,9 @@ static void ledger_unwind(struct ledger *led)
 	while (led->n > 0) {
 		switch (led->made[--led->n]) {
 		case MADE_TTY_RAW:
-			/* TCSAFLUSH: input the container provoked (a terminal's answerback
-			 * to an escape it printed) is discarded, not read by the caller's shell */
+			/* TCSAFLUSH discards input that the container provoked, such as a
+			 * terminal's answerback to an escape that it printed. So the caller's
+			 * shell does not read that input. */
 			if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &led->tty_saved) < 0)
 				warn("teardown: restore the terminal's modes");
 			break;
@@ -3900,9 +3944,9 @@ static void ledger_unwind(struct ledger *led)
 	}
 }
 
-/* on_exit(3): every exit of runb, die() included, unwinds its ledger. The
- * child and the watcher inherit the registration and skip it: they made
- * nothing on the host. */
+/* An on_exit(3) handler. Every exit of runb, die() included, unwinds its ledger.
+ * The child and the watcher inherit the registration, but they skip the unwinding,
+ * because they made nothing on the host. */
 static void teardown(int status, void *arg)
 {
 	struct ledger *led = arg;
@@ -3912,11 +3956,11 @@ static void teardown(int status, void *arg)
 		ledger_unwind(led);
 }
 
-/* A run of NAME died without its teardown (SIGKILL, power loss): remove what
- * it may have left, all of it named from NAME, by unwinding the ledger it
- * would have had. Its container died with it (the watcher), and cg_remove()
- * kills whatever is left in its cgroup, so once the netns name is gone too,
- * the kernel removes its network namespace and the veth with it. */
+/* A run of NAME died without its teardown, for example by SIGKILL or a power loss.
+ * Remove what it may have left by unwinding the ledger that it would have had. All
+ * of those things are named from NAME. Its container died with it (the watcher saw
+ * to that), and cg_remove() kills whatever is left in its cgroup. So once the netns
+ * name is gone too, the kernel removes its network namespace, and the veth with it. */
 static void sweep_crashed_run(const struct ledger *live, const char *name)
 {
 	struct ledger dead = {
@@ -3931,10 +3975,11 @@ static void sweep_crashed_run(const struct ledger *live, const char *name)
 	record_crashed(name);
 }
 
-/* Every start looks for what crashed runs left, of any NAME: a lock file
- * that anyone can lock is one whose runb is gone (lock_file() links new ones
- * in locked), and so is an address lease or a bridge's lock. Each is swept and removed; one
- * that vanished since readdir is left alone (lock_existing() makes none). */
+/* Every start looks for what crashed runs of any NAME left. If anyone can lock a lock
+ * file, its runb is gone, because lock_file() links new ones in already locked. The
+ * same holds for an address lease and a bridge's lock. Each of these is swept and
+ * removed. A file that vanished since readdir is left alone, since lock_existing()
+ * makes none. */
 static void sweep_crashed_runs(const struct ledger *live)
 {
 	DIR *d = opendir(STATE_DIR);
@@ -3959,7 +4004,7 @@ static void sweep_crashed_runs(const struct ledger *live)
 		snprintf(path, sizeof(path), STATE_DIR "/%s", e->d_name);
 		fd = lock_existing(path);
 		if (fd < 0)
-			continue;  /* a running container's, or gone since readdir */
+			continue;  /* a running container's file, or gone since readdir */
 		snprintf(name, sizeof(name), "%.*s", (int)len - 5, e->d_name);
 		if (!lease && valid_name(name))
 			sweep_crashed_run(live, name);
@@ -3974,20 +4019,21 @@ static void sweep_crashed_runs(const struct ledger *live)
 
 /* Beyond the slides: ROOTFS opened once — replaces: $ROOT_FS_DIR, named at every step
  *
- * The shell names the rootfs by its path at every step: mkdir, mount, mknod,
- * chroot. Whoever can write the directory that holds ROOTFS (another
- * container, when ROOTFS sits in a tree a container can write) can exchange
- * it with a link to / or to any host directory between two steps, and the
- * container's root becomes that. runb opens ROOTFS once, as given, without
- * following a single symlink (openat2(2) RESOLVE_NO_SYMLINKS: a link on the
- * path, there from the start or swapped in meanwhile, makes the open fail),
- * and from then on uses only the descriptor; its path, for the messages, is
- * what the kernel says the descriptor is. The child reaches it through its
- * working directory: a new mount namespace carries its maker's root and
- * working directory over into its copy of the mounts, while any other
- * descriptor keeps naming the host's mounts, on which the child could not
- * mount. So runb makes ROOTFS its working directory just before the clone
- * (rootfs_hand_over), and the child opens "." (rootfs_take_over).
+ * The shell names the rootfs by its path at every step, in mkdir, mount,
+ * mknod and chroot. Someone may be able to write the directory that holds
+ * ROOTFS. This can be another container, when ROOTFS sits in a tree that a
+ * container can write. Between two steps, they can exchange ROOTFS with a
+ * link to / or to any host directory, and the container's root becomes that.
+ * runb opens ROOTFS once, as given, without following a single symlink
+ * (openat2(2) with RESOLVE_NO_SYMLINKS). A link on the path makes the open
+ * fail, whether it was there from the start or swapped in meanwhile. From then
+ * on, runb uses only the descriptor. The path in its messages is what the
+ * kernel says the descriptor is. The child reaches ROOTFS through its working
+ * directory. A new mount namespace carries its maker's root and working
+ * directory over into its copy of the mounts. Any other descriptor keeps
+ * naming the host's mounts, on which the child could not mount. So runb makes
+ * ROOTFS its working directory just before the clone (rootfs_hand_over), and
+ * the child opens "." (rootfs_take_over).
  */
 static int rootfs_open(struct config *cfg, const char *arg)
 {
@@ -4019,8 +4065,8 @@ static int rootfs_open(struct config *cfg, const char *arg)
 	return fd;
 }
 
-/* Does ROOTFS hold PATH (a file, not a directory), looked up as the container will
- * (RESOLVE_IN_ROOT: its links stay inside)? */
+/* Return true if ROOTFS holds PATH as a file, not a directory. PATH is looked up as
+ * the container will look it up, with RESOLVE_IN_ROOT, so its links stay inside. */
 static bool rootfs_has(int rootfd, const char *path)
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
@@ -4038,7 +4084,8 @@ static bool rootfs_has(int rootfd, const char *path)
 	return !S_ISDIR(st.st_mode);
 }
 
-/* Is PATH at or below a --volume or --tmpfs target (there only at the start)? */
+/* Return true if PATH is at or below a --volume or --tmpfs target. Such a target is
+ * there only once the container starts. */
 static bool under_a_mount(const struct config *cfg, const char *path)
 {
 	for (int i = 0; i < cfg->n_mounts; i++) {
@@ -4053,11 +4100,12 @@ static bool under_a_mount(const struct config *cfg, const char *path)
 	return false;
 }
 
-/* Before anything is written into ROOTFS: the command (the default's /bin/sh)
- * must be in it, found as the container's PATH finds it, or ROOTFS is no root
- * file system (/usr, an empty directory) and runb would litter it with its
- * mount points. 127, as the exec would give; not checked for a command under
- * a --volume or --tmpfs, or with --overlay=DIR, which may hold it. */
+/* This check comes before anything is written into ROOTFS. The command, or
+ * /bin/sh by default, must be in ROOTFS, found as the container's PATH finds it.
+ * Otherwise ROOTFS is no root file system (it may be /usr, or an empty directory),
+ * and runb would litter it with its mount points. runb then exits with 127, as the
+ * exec would. The check is skipped for a command under a --volume or --tmpfs, and
+ * with --overlay=DIR, because these may hold the command. */
 static void rootfs_check_command(const struct config *cfg, int rootfd)
 {
 	const char *cmd = cfg->argv ? cfg->argv[0] : "/bin/sh";
@@ -4065,7 +4113,7 @@ static void rootfs_check_command(const struct config *cfg, int rootfd)
 	bool found = false;
 
 	if (cfg->overlay == OVERLAY_DIR || (strchr(cmd, '/') && cmd[0] != '/'))
-		return;  /* in DIR/upper maybe; relative to -w: the container's to find */
+		return;  /* maybe in DIR/upper, or relative to -w for the container to find */
 	if (cmd[0] == '/')
 		found = under_a_mount(cfg, cmd) || rootfs_has(rootfd, cmd) ||
 			(!cfg->argv && rootfs_has(rootfd, "/bin/bash"));
@@ -4084,15 +4132,16 @@ static void rootfs_check_command(const struct config *cfg, int rootfd)
 /* Beyond the slides: --user by name — replaces: capsh --uid=N --gid=N (numbers)
  *
  * docker finds a user named in --user in the image's /etc/passwd, and the
- * groups it is a member of in /etc/group; its HOME comes from there too. runb
- * reads both beneath the container's root (RESOLVE_IN_ROOT, so a link in the
- * image stays inside it), before anything is made. A USER given as a number
- * is looked up for its primary group and HOME alone (without an entry: group
- * 0 and HOME=/, as docker). The supplementary groups go to setgroups(2) on
- * slide 33, where the slide sets none.
+ * groups that it is a member of in /etc/group. Its HOME comes from there too.
+ * runb reads both files beneath the container's root, before anything is made.
+ * It uses RESOLVE_IN_ROOT, so a link in the image stays inside it. A USER given
+ * as a number is looked up only for its primary group and HOME. Without an
+ * entry, it gets group 0 and HOME=/, as in docker. The supplementary groups go
+ * to setgroups(2) on slide 33, where the slide sets none.
  */
-/* A regular file of the container's, for reading (O_NONBLOCK: a FIFO there would
- * hold runb forever; it is refused, as anything but a regular file). */
+/* Open a regular file of the container's for reading. O_NONBLOCK is used because a
+ * FIFO there would hold runb forever. A FIFO is refused anyway, as is anything but a
+ * regular file. */
 static FILE *rootfs_fopen(int rootfd, const char *path)
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
@@ -4102,7 +4151,7 @@ static FILE *rootfs_fopen(int rootfd, const char *path)
 	FILE *f;
 	int o, fd;
 
-	do  /* looked at first (O_PATH opens nothing: no device's open runs), then read */
+	do  /* looked at first, then read (O_PATH opens nothing, so no device's open runs) */
 		o = sys_openat2(rootfd, path, &how);
 	while (o < 0 && errno == EAGAIN);
 	if (o < 0)
@@ -4111,7 +4160,7 @@ static FILE *rootfs_fopen(int rootfd, const char *path)
 	    fd_is_fs(o, SYSFS_MAGIC))
 		diex("%s in the container's root is not a regular file of its own", path);
 	fd = open(fd_path(o, fdp), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT) {  /* runb exec's setup: /proc is the container's, without it */
+	if (fd < 0 && errno == ENOENT) {  /* the container's /proc in runb exec's setup lacks it */
 		struct stat again;
 
 		how.flags = O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC;
@@ -4126,9 +4175,10 @@ static FILE *rootfs_fopen(int rootfd, const char *path)
 	return f;
 }
 
-/* The next line of an /etc/passwd or /etc/group, split at ':' into F (N fields);
- * false at the end, or past its first MiB (the container's file may be huge).
- * A line longer than LINE is dropped whole, never read as two. */
+/* Read the next line of an /etc/passwd or /etc/group, and split it at ':' into F,
+ * which has N fields. Return false at the end, or past the file's first MiB, as the
+ * container's file may be huge. A line longer than LINE is dropped whole, and it is
+ * never read as two lines. */
 static bool etc_fields(FILE *f, char line[static 1024], char *fields[], int n)
 {
 	while (ftell(f) < (1L << 20) && fgets(line, 1024, f)) {
@@ -4154,7 +4204,8 @@ static bool etc_fields(FILE *f, char line[static 1024], char *fields[], int n)
 	return false;
 }
 
-/* USER (a name, or UID) in ROOTFS's /etc/passwd: its uid, gid, name and HOME. */
+/* Look up USER, a name or a UID, in ROOTFS's /etc/passwd. Return its uid, gid,
+ * name and HOME. */
 static bool user_lookup(int rootfd, const char *user, uid_t *uid, gid_t *gid, char name[static 64],
 			char home[static 256])
 {
@@ -4180,7 +4231,8 @@ static bool user_lookup(int rootfd, const char *user, uid_t *uid, gid_t *gid, ch
 	return found;
 }
 
-/* GROUP by name in /etc/group into *GID; NAME's other groups into CFG's list. */
+/* Look up GROUP by name in /etc/group, and put its GID into CFG. Put NAME's other
+ * groups into CFG's list. */
 static bool groups_lookup(struct config *cfg, int rootfd, const char *group, const char *name)
 {
 	FILE *f = rootfs_fopen(rootfd, "/etc/group");
@@ -4234,13 +4286,14 @@ static void user_resolve(struct config *cfg, int rootfd)
 
 /* Beyond the slides: a ROOTFS other users can reach — replaces: nothing
  *
- * The slide's capabilities keep CAP_MKNOD, CAP_FSETID and CAP_SETFCAP, so a
+ * The slide's capabilities keep CAP_MKNOD, CAP_FSETID and CAP_SETFCAP. So a
  * container's root can leave a setuid-root binary or a world-writable device
- * node in ROOTFS; an unprivileged host user who can reach that path gets
+ * node in ROOTFS. An unprivileged host user who can reach that path then gets
  * root. Docker keeps its trees below a root-only directory. runb warns once
- * when no directory from / down to ROOTFS is closed to other users (owned by
- * root, no search bit for others, nor for a group other than root's).
- * Walked upwards from the descriptor through "..", never by path.
+ * when no directory from / down to ROOTFS is closed to other users. Such a
+ * directory is owned by root, and it has no search bit for others, nor for a
+ * group other than root's. runb walks upwards from the descriptor through "..",
+ * never by path.
  */
 static bool dir_closed_to_others(const struct stat *st)
 {
@@ -4248,10 +4301,10 @@ static bool dir_closed_to_others(const struct stat *st)
 	       (st->st_gid == 0 || !(st->st_mode & S_IXGRP));
 }
 
-/* The warning: the advice is a directory above SHOWN, never SHOWN itself, which
- * is the container's "/" for ROOTFS: a 0700 "/" locks out every user but root
- * inside (postgres, redis, www-data). Nor the directory that holds it, which may
- * be /tmp or /srv. */
+/* Print the warning. It advises a directory above SHOWN, never SHOWN itself. For
+ * ROOTFS, SHOWN is the container's "/", and a 0700 "/" locks out every user but root
+ * inside, such as postgres, redis or www-data. Nor does it advise the directory that
+ * holds SHOWN, which may be /tmp or /srv. */
 static void dir_warn(const char *what, const char *shown)
 {
 	fprintf(stderr, "runb: warning: %s %s is open to other users (no directory on its path "
@@ -4289,15 +4342,15 @@ static void rootfs_warn_if_open(const struct config *cfg, int rootfd)
 	dir_warn_if_open("ROOTFS", cfg->rootfs, rootfd);
 }
 
-/* runb, just before the clone: ROOTFS becomes its working directory, which
- * the child's new mount namespace translates into its own copy (see above). */
+/* runb calls this just before the clone. ROOTFS becomes its working directory, and
+ * the child's new mount namespace translates it into its own copy (see above). */
 static void rootfs_hand_over(const struct config *cfg, int rootfd)
 {
 	if (fchdir(rootfd) < 0)
 		die("cd ROOTFS %s", cfg->rootfs);
 }
 
-/* The child, first thing in its mount namespace: "." is ROOTFS there. */
+/* The child calls this first thing in its mount namespace, where "." is ROOTFS. */
 static int rootfs_take_over(const struct config *cfg)
 {
 	int fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -4309,20 +4362,22 @@ static int rootfs_take_over(const struct config *cfg)
 
 /* Beyond the slides: --overlay[=DIR] — replaces: writing into ROOTFS in place
  *
- * The slides' container writes into ROOTFS itself: two containers on one
+ * The slides' container writes into ROOTFS itself. Two containers on one
  * ROOTFS see each other's writes, and a second run inherits the first one's.
- * With --overlay the container sees ROOTFS as the lower layer of an
- * overlayfs whose upper layer takes every write, so ROOTFS is never changed
- * and many containers can share it at once (as systemd-nspawn's and
- * bubblewrap's --overlay). The upper and work directories live on a tmpfs
- * made for the container (--overlay: the writes vanish with it), or in DIR
- * (--overlay=DIR: DIR/upper keeps them for the next run). The tmpfs is
- * mounted over ROOTFS itself, in the container's mount namespace, and the
- * overlay over that; overlayfs reaches its layers through /proc/self/fd, so
- * ROOTFS is its lower layer by descriptor. Done before slide 29's mounts,
- * which then go into the overlay. Returns the overlay's root.
+ * With --overlay, the container sees ROOTFS as the lower layer of an
+ * overlayfs whose upper layer takes every write. So ROOTFS is never changed,
+ * and many containers can share it at once, as with systemd-nspawn's and
+ * bubblewrap's --overlay. With --overlay, the upper and work directories live
+ * on a tmpfs made for the container, and the writes vanish with it. With
+ * --overlay=DIR, they live in DIR, and DIR/upper keeps the writes for the next
+ * run. The tmpfs is mounted over ROOTFS itself, in the container's mount
+ * namespace, and the overlay is mounted over that. overlayfs reaches its layers
+ * through /proc/self/fd, so ROOTFS is its lower layer by descriptor. This is
+ * done before slide 29's mounts, which then go into the overlay.
+ * overlay_mount() returns the overlay's root.
  */
-/* fsopen, fsconfig KEY=VALUE..., fsmount, move_mount onto ONTO: a new mount of TYPE. */
+/* Make a new mount of TYPE with fsopen, fsconfig KEY=VALUE..., fsmount, and
+ * move_mount onto ONTO. */
 static int mount_new(const char *type, const char *const kv[], int onto, const char *shown)
 {
 	int fs = sys_fsopen(type), mnt;
@@ -4343,11 +4398,9 @@ static int mount_new(const char *type, const char *const kv[], int onto, const c
 	return mnt;
 }
 
-/* DIR/upper and DIR/work on the host, made when missing (DIR mode 0700), in runb before
- * anything else; upper gets ROOTFS's mode and owner, which its root shows in the overlay. */
-/* DIR, opened as ROOTFS is: following no symlink on its path. DIR holds what the
- * container writes, so a directory on its path may be one a container can write
- * (a shared volume), and a link there would send the layers anywhere. */
+/* Open DIR as ROOTFS is opened, following no symlink on its path. DIR holds what the
+ * container writes, so a directory on its path may be one that a container can write,
+ * such as a shared volume. A link there would send the layers anywhere. */
 static int overlay_dir_open(const char *dir, unsigned long long flags)
 {
 	struct open_how how = { .flags = flags | O_DIRECTORY | O_CLOEXEC,
@@ -4367,9 +4420,8 @@ static int overlay_dir_open(const char *dir, unsigned long long flags)
 	return fd;
 }
 
-/* DIR/upper and DIR/work on the host, made when missing (DIR mode 0700), in runb before
- * anything else; upper gets ROOTFS's mode and owner, which its root shows in the overlay. */
-/* Is the directory FD, or one above it, the directory TOP (by device and inode)? */
+/* Return true if the directory FD, or one above it, is the directory TOP, by device
+ * and inode. */
 static bool dir_is_below(int fd, const struct stat *top)
 {
 	struct stat st, up;
@@ -4393,9 +4445,9 @@ static bool dir_is_below(int fd, const struct stat *top)
 	return below;
 }
 
-/* --overlay's own directory, on disk: /var/lib/runb/.overlay/NAME, made for this
- * run (what a crashed run of NAME left there removed first), removed at its end
- * (overlay_disk_remove, Part II.2). */
+/* Make --overlay's own directory on disk, /var/lib/runb/.overlay/NAME, for this run.
+ * What a crashed run of NAME left there is removed first. The directory is removed
+ * at the run's end (overlay_disk_remove, Part II.2). */
 static void overlay_disk_make(struct config *cfg, struct ledger *led)
 {
 	char path[PATH_MAX];
@@ -4415,7 +4467,7 @@ static void overlay_disk_make(struct config *cfg, struct ledger *led)
 		die("strdup");
 }
 
-/* DIR's parent inside ROOTFS: refused before runb makes DIR there. */
+/* Refuse a DIR whose parent is inside ROOTFS, before runb makes DIR there. */
 static void overlay_dir_check(const struct config *cfg, const struct stat *root)
 {
 	char parent[PATH_MAX];
@@ -4432,6 +4484,9 @@ static void overlay_dir_check(const struct config *cfg, const struct stat *root)
 		close(fd);
 }
 
+/* Make DIR/upper and DIR/work on the host when they are missing, with DIR mode 0700.
+ * runb does this before anything else. upper gets ROOTFS's mode and owner, which its
+ * root shows in the overlay. */
 static void overlay_dir_prepare(struct config *cfg, struct ledger *led, int rootfd)
 {
 	struct statfs fs;
@@ -4455,9 +4510,10 @@ static void overlay_dir_prepare(struct config *cfg, struct ledger *led, int root
 		overlay_dir_check(cfg, &root);
 	if (mkdir(cfg->overlay_dir, 0700) < 0 && errno != EEXIST)
 		die("--overlay=%s: mkdir", cfg->overlay_dir);
-	/* one container at a time on DIR: its lock, held for runb's life (closed at exit) */
+	/* Only one container at a time may use DIR. Its lock is held for runb's life,
+	 * and the exit closes it. */
 	fd = overlay_dir_open(cfg->overlay_dir, O_RDONLY);
-	/* the child opens it again after its cd into ROOTFS: its absolute path */
+	/* The child opens DIR again after its cd into ROOTFS, so it needs the absolute path. */
 	if (!(abs = calloc(1, PATH_MAX)) || (n = readlink(fd_path(fd, fdp), abs, PATH_MAX - 1)) < 0)
 		die("--overlay=%s: readlink %s", cfg->overlay_dir, fdp);
 	cfg->overlay_dir = abs;
@@ -4531,7 +4587,7 @@ static int overlay_mount(const struct config *cfg, int rootfd)
 /* Beyond the slides: -m, --cpus, --pids — replaces: nothing (runb.sh makes the
  * cgroups and sets no limit in them)
  *
- * Each limit is a write into the container's cgroup; OPTIONAL files (swap)
+ * Each limit is a write into the container's cgroup. OPTIONAL files, for swap,
  * may be missing when the kernel does not account swap. */
 static void cg_write(const struct config *cfg, bool v2, const char *ctrl, const char *file,
 		     const char *value, bool optional)
@@ -4545,16 +4601,17 @@ static void cg_write(const struct config *cfg, bool v2, const char *ctrl, const 
 	write_file(path, value);
 }
 
-/* The limits as data: each row a file that takes one option's value, on v2 or on
- * v1 (in CTRL's hierarchy). OPTIONAL: only where the kernel has the file (swap
- * accounting). What is written is the option's value, but for v2's cpu.max
- * ("QUOTA PERIOD"), v1's period, and 0 for swap. */
+/* This table holds the limits as data. Each row is a file that takes one option's
+ * value, on v2 or on v1, where the file is in CTRL's hierarchy. An OPTIONAL file is
+ * written only where the kernel has it, which depends on swap accounting. What is
+ * written is the option's value, with three exceptions. v2's cpu.max takes
+ * "QUOTA PERIOD", v1's period file takes the period, and swap gets 0. */
 enum cg_value { CG_MEMORY, CG_NO_SWAP, CG_CPU_MAX, CG_V1_PERIOD, CG_CPU_QUOTA, CG_PIDS };
 
 struct cg_limit {
 	enum cg_value value;
 	bool v2;
-	const char *ctrl;       /* v1's controller; NULL on v2 */
+	const char *ctrl;       /* v1's controller, or NULL on v2 */
 	const char *file;
 	bool optional;
 };
@@ -4571,7 +4628,8 @@ static const struct cg_limit cg_limits[] = {
 	{ CG_PIDS, false, "pids", "pids.max", false },
 };
 
-/* What row L writes, into V; false when its option was not given (no limit). */
+/* Put into V what row L writes. Return false when its option was not given, which
+ * means no limit. */
 static bool cg_limit_value(const struct config *cfg, const struct cg_limit *l, char v[static 64])
 {
 	switch (l->value) {
@@ -4604,22 +4662,23 @@ static void cg_set_limits(const struct config *cfg, const struct run *run)
 
 /* Beyond the slides: the devices a container may open — replaces: nothing
  *
- * The slide keeps CAP_MKNOD and sets no device rules, so root in its
+ * The slide keeps CAP_MKNOD and sets no device rules. So root in its
  * container can `mknod disk b 254 0` and read or write the host's disk. runb,
  * like runc and crun, lets the container open only slide 31's nodes and its
- * own ptys; making a node stays possible (CAP_MKNOD is kept), opening it not.
- * One table feeds both branches: v1 writes devices.deny/devices.allow; v2
- * has no such files, and a BPF_PROG_TYPE_CGROUP_DEVICE program attached to
- * the container's cgroup decides each open instead (bpf(2)).
+ * own ptys. The container can still make a node, because CAP_MKNOD is kept,
+ * but it cannot open the node. One table feeds both branches. On v1, runb
+ * writes devices.deny and devices.allow. v2 has no such files. There, a
+ * BPF_PROG_TYPE_CGROUP_DEVICE program attached to the container's cgroup
+ * decides each open instead (bpf(2)).
  */
 struct dev_rule {
-	char type;  /* 'c' char or 'b' block */
+	char type;  /* 'c' for char, or 'b' for block */
 	unsigned int major;
-	int minor;  /* -1: any minor */
+	int minor;  /* -1 for any minor */
 	const char *name;
 };
 
-/* Beyond slide 31's nodes (dev_nodes), the container may open these. */
+/* Besides slide 31's nodes (dev_nodes), the container may open these. */
 static const struct dev_rule dev_allowed_more[] = {
 	{ 'c', 5, 2, "ptmx" },     /* /dev/ptmx -> pts/ptmx (slide 32) */
 	{ 'c', 136, -1, "pts/N" }, /* the terminals ptmx hands out (and -t's /dev/console) */
@@ -4627,7 +4686,7 @@ static const struct dev_rule dev_allowed_more[] = {
 
 #define DEV_ALLOWED (ARRAY_SIZE(dev_nodes) + ARRAY_SIZE(dev_allowed_more))
 
-/* The allow-list: every node of slide 31, then dev_allowed_more. */
+/* The allow-list holds every node of slide 31, then dev_allowed_more. */
 static void dev_allowed(struct dev_rule out[static DEV_ALLOWED])
 {
 	for (size_t i = 0; i < ARRAY_SIZE(dev_nodes); i++)
@@ -4637,7 +4696,8 @@ static void dev_allowed(struct dev_rule out[static DEV_ALLOWED])
 		out[ARRAY_SIZE(dev_nodes) + i] = dev_allowed_more[i];
 }
 
-/* Small eBPF instruction builders (struct bpf_insn fields: code, dst, src, off, imm). */
+/* Small eBPF instruction builders. They fill the fields of struct bpf_insn, which are
+ * code, dst, src, off and imm. */
 #define EBPF_INSN(c, d, s, o, i) \
 	((struct bpf_insn){ .code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i) })
 
@@ -4649,14 +4709,16 @@ static void dev_allowed(struct dev_rule out[static DEV_ALLOWED])
 #define EBPF_JSET_K(dst, imm, off) EBPF_INSN(BPF_JMP | BPF_JSET | BPF_K, dst, 0, off, imm)
 #define EBPF_EXIT()               EBPF_INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
-/* An eBPF program being built; 64 instructions is room for the table above and more. */
+/* An eBPF program being built. 64 instructions leave room for the table above and more. */
 BPF_PROGRAM(dev_prog, struct bpf_insn, 64, "devices")
 
-/* Prologue. The kernel hands us struct bpf_cgroup_dev_ctx in r1:
- * access_type (low 16 bits: BPF_DEVCG_DEV_*, high 16: BPF_DEVCG_ACC_*), major, minor.
- * Leaves r2 = type, r4 = major, r5 = minor. A request with neither read nor write (mknod,
- * or access(2) F_OK, which asks with no bits) returns 1 at once: the same requests the v1
- * rules "c *:* m" and "b *:* m" let through, so both branches behave alike. */
+/* Emit the prologue. The kernel hands us struct bpf_cgroup_dev_ctx in r1. Its fields
+ * are access_type, major and minor. The low 16 bits of access_type hold
+ * BPF_DEVCG_DEV_*, and the high 16 bits hold BPF_DEVCG_ACC_*. The prologue leaves
+ * r2 = type, r4 = major, r5 = minor. A request with neither read nor write returns 1
+ * at once. Such a request is a mknod, or an access(2) F_OK, which asks with no bits.
+ * The v1 rules "c *:* m" and "b *:* m" let the same requests through, so both
+ * branches behave alike. */
 static void dev_emit_prologue(struct dev_prog *p)
 {
 	dev_prog_emit(p, EBPF_LDX_W(BPF_REG_2, BPF_REG_1, offsetof(struct bpf_cgroup_dev_ctx, access_type)));
@@ -4670,8 +4732,9 @@ static void dev_emit_prologue(struct dev_prog *p)
 	dev_prog_emit(p, EBPF_EXIT());
 }
 
-/* One block per table row: "type, major (and minor) match ? return 1 : next block".
- * Each JNE skips the rest of its own block, so offsets stay tiny and local. */
+/* Emit one block per table row. If the type, the major and maybe the minor match,
+ * the block returns 1. Otherwise, control goes on to the next block. Each JNE skips
+ * the rest of its own block, so offsets stay tiny and local. */
 static void dev_emit_rule(struct dev_prog *p, const struct dev_rule *r)
 {
 	short left = r->minor < 0 ? 3 : 4; /* instructions after the first JNE */
@@ -4704,8 +4767,9 @@ static const char *dev_log_reason(char *log)
 	}
 }
 
-/* bpf(BPF_PROG_LOAD). The license string only gates GPL-only helpers, of which this
- * program calls none. On a verifier refusal, load again with a log and show its reason. */
+/* Load the program with bpf(BPF_PROG_LOAD). The license string only gates GPL-only helpers,
+ * and this program calls none. On a verifier refusal, load again with a log and show its
+ * reason. */
 static int dev_bpf_load(const struct bpf_insn *ins, unsigned int len)
 {
 	union bpf_attr a;
@@ -4732,11 +4796,12 @@ static int dev_bpf_load(const struct bpf_insn *ins, unsigned int len)
 	return fd;
 }
 
-/* cgroup v2 has no devices.allow file: a BPF_PROG_TYPE_CGROUP_DEVICE program attached to the
- * container's cgroup decides every open and mknod of a device node (1 allow, 0 EPERM).
- * Flags 0: nothing below may override it. It stays attached until the cgroup is removed,
- * so the program fd is closed here. bpf(2); Documentation/admin-guide/cgroup-v2.rst,
- * "Device controller". */
+/* cgroup v2 has no devices.allow file. Instead, a BPF_PROG_TYPE_CGROUP_DEVICE program
+ * attached to the container's cgroup decides every open and mknod of a device node. It
+ * returns 1 to allow, and 0 for EPERM. The flags are 0, so nothing below may override
+ * it. The program stays attached until the cgroup is removed, so the program fd is
+ * closed here. See bpf(2), and "Device controller" in
+ * Documentation/admin-guide/cgroup-v2.rst. */
 static void dev_bpf_attach(const struct config *cfg, const char *cgroup_dir)
 {
 	struct dev_rule rules[DEV_ALLOWED];
@@ -4766,9 +4831,9 @@ static void dev_bpf_attach(const struct config *cfg, const char *cgroup_dir)
 	close(prog_fd);
 }
 
-/* cgroup v1: deny everything ("a"), allow mknod of any node (as the v2 program does), then
- * read/write/mknod on each row of the allow-list, one line per write. Documentation/admin-guide/
- * cgroup-v1/devices.rst */
+/* On cgroup v1, deny everything ("a"), and allow mknod of any node, as the v2 program
+ * does. Then allow read, write and mknod on each row of the allow-list, one line per
+ * write. See Documentation/admin-guide/cgroup-v1/devices.rst. */
 static void dev_v1_allow(const struct config *cfg, const char *devices_cgroup_dir)
 {
 	char deny[PATH_MAX], allow[PATH_MAX], line[64], minor[16];
@@ -4781,7 +4846,7 @@ static void dev_v1_allow(const struct config *cfg, const char *devices_cgroup_di
 	trace(cfg->tr, 0, "devices (cgroup v1)", "echo a > %s; echo 'c *:* m' 'b *:* m' and %zu rules > %s",
 	      deny, DEV_ALLOWED, allow);
 	write_file(deny, "a");
-	/* one descriptor for all the rules: the file parses each write alone */
+	/* One descriptor serves all the rules, because the file parses each write alone. */
 	if ((fd = open(allow, O_WRONLY | O_CLOEXEC)) < 0)
 		die("open %s", allow);
 	write_fd(fd, allow, "c *:* m");
@@ -4815,14 +4880,16 @@ static void cg_devices(const struct config *cfg, const struct run *run)
 
 /* Beyond the slides: the OOM killer's part — replaces: nothing (docker's OOMKilled)
  *
- * A container killed for its memory limit ends with 137, as one killed by
- * SIGKILL for any other reason. The memory cgroup counts the processes the
- * OOM killer killed in it: "oom_kill N" in v2's memory.events and in v1's
- * memory.oom_control (Linux 4.13 and later). runb reads the count when the
- * command ends, and a count that rose gets one line and a mark in the state.
+ * A container killed for its memory limit ends with 137, as does one killed by
+ * SIGKILL for any other reason. The memory cgroup counts the processes that
+ * the OOM killer killed in it. The count is "oom_kill N" in v2's memory.events
+ * and in v1's memory.oom_control (Linux 4.13 and later). runb reads the count
+ * when the command ends. If the count rose, runb prints one line and puts a
+ * mark in the state.
  */
-/* A number from NAME's cgroup file FILE (in CTRL's hierarchy on v1): its first, or the
- * one after KEY on the line that starts with it; 0 when there is none. */
+/* Read a number from NAME's cgroup file FILE, which is in CTRL's hierarchy on v1.
+ * Without KEY, it is the file's first number. With KEY, it is the number after KEY
+ * on the line that starts with KEY. Return 0 when there is none. */
 static unsigned long long cg_read_ull(const char *name, bool v2, const char *ctrl,
 				      const char *file, const char *key)
 {
@@ -4855,7 +4922,8 @@ static long long cg_oom_kills(const char *name, bool v2)
 			   "oom_kill");
 }
 
-/* BYTES as "64 MiB" (or KiB, GiB; bytes when it is none of them exactly). */
+/* Show BYTES as "64 MiB", or in KiB or GiB. When it is none of them exactly, show
+ * bytes. */
 static const char *size_text(unsigned long long bytes, char out[static 32])
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
@@ -4869,7 +4937,7 @@ static const char *size_text(unsigned long long bytes, char out[static 32])
 	return out;
 }
 
-/* BYTES as docker stats shows them: 1.5MiB. */
+/* Show BYTES as docker stats shows them, such as 1.5MiB. */
 static const char *size_short(unsigned long long bytes, char out[static 32])
 {
 	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
@@ -4884,16 +4952,18 @@ static const char *size_short(unsigned long long bytes, char out[static 32])
 	return out;
 }
 
-/* What runb stats shows of a container, from its cgroup (v1: cpuacct.usage where the
- * cpu hierarchy has cpuacct beside it, as most machines mount them; else the CPU time
- * of each of its processes, from /proc). A limit of none is the host's memory, as
- * docker shows it. */
+/* This is what runb stats shows of a container, from its cgroup. On v1, the CPU time
+ * comes from cpuacct.usage where the cpu hierarchy has cpuacct beside it, as most
+ * machines mount them. Otherwise, it is the CPU time of each of its processes, from
+ * /proc. When there is no limit, the limit shown is the host's memory, as docker
+ * shows it. */
 struct cg_usage {
 	unsigned long long cpu_ns, memory, limit, pids;
 };
 
-/* v1 without cpuacct beside cpu: the CPU time of the processes in NAME's pids cgroup
- * and of the children they have reaped (proc(5): utime, stime, cutime, cstime). */
+/* On v1 without cpuacct beside cpu, add up the CPU time of the processes in NAME's
+ * pids cgroup and of the children they have reaped. proc(5) calls these utime, stime,
+ * cutime and cstime. */
 static unsigned long long cg_cpu_of_procs(const char *name)
 {
 	char path[PATH_MAX], line[1024];
@@ -4942,7 +5012,7 @@ static void cg_usage_read(const char *name, bool v2, struct cg_usage *u)
 		u->limit = host;
 }
 
-/* Did the OOM killer strike since the last look? Then say so, once. */
+/* If the OOM killer struck since the last look, say so, once. */
 static bool cg_oom_check(const struct config *cfg, struct run *run, int status)
 {
 	long long kills = cg_oom_kills(cfg->name, run->cg_v2);
@@ -4967,22 +5037,24 @@ static bool cg_oom_check(const struct config *cfg, struct run *run, int status)
 
 /* Beyond the slides: /proc and /sys masked — replaces: nothing
  *
- * The slide's /proc is the kernel's whole, writable: root in its container
- * can write /proc/sys/kernel/core_pattern (the host then runs a program of
- * the container's choosing as root at the next crash) or /proc/sysrq-trigger
- * (reboot the host). runb, as runc's defaults: files that leak host state
- * are covered (a bind of /dev/null over a file, an empty read-only tmpfs over
- * a directory), the tunables are bound read-only. Done after the root switch,
- * through descriptors of a /proc and a /sys first checked to be the procfs
- * and sysfs of slides 29-33 (fstatfs): were they not (a ROOTFS whose links or
- * directories changed under runb), every mask below would miss, so that is
- * fatal. A path the verified file system lacks is skipped (the kernel has no
- * such file); any other failure is fatal.
+ * The slide's /proc is the kernel's whole /proc, and it is writable. Root in
+ * its container can write /proc/sys/kernel/core_pattern. The host then runs a
+ * program of the container's choosing as root at the next crash. Root can also
+ * write /proc/sysrq-trigger, which can reboot the host. runb does as runc's
+ * defaults do. It covers the files that leak host state: a bind of /dev/null
+ * goes over a file, and an empty read-only tmpfs over a directory. It binds
+ * the tunables read-only. This is done after the root switch, through
+ * descriptors of a /proc and a /sys. runb first checks (with fstatfs) that
+ * they are the procfs and sysfs of slides 29-33. If they were not, every mask
+ * below would miss, so that is fatal. This can happen with a ROOTFS whose
+ * links or directories changed under runb. A path that the verified file
+ * system lacks is skipped, because the kernel has no such file. Any other
+ * failure is fatal.
  */
 struct fs_mask {
-	const char *fs;    /* "proc" or "sys": the file system the path lies in */
-	const char *path;  /* inside it */
-	bool readonly;     /* bind read-only; otherwise cover */
+	const char *fs;    /* "proc" or "sys", the file system the path lies in */
+	const char *path;  /* the path inside it */
+	bool readonly;     /* bind read-only, or else cover */
 };
 
 static const struct fs_mask fs_masks[] = {
@@ -4996,7 +5068,7 @@ static const struct fs_mask fs_masks[] = {
 	{ "proc", "sched_debug", false },
 	{ "proc", "scsi", false },
 	{ "sys",  "firmware", false },
-	{ "sys",  "devices/virtual/powercap", false },  /* RAPL energy: CVE-2020-8694 (Platypus) */
+	{ "sys",  "devices/virtual/powercap", false },  /* RAPL energy, CVE-2020-8694 (Platypus) */
 	{ "proc", "bus", true },
 	{ "proc", "fs", true },
 	{ "proc", "irq", true },
@@ -5004,8 +5076,9 @@ static const struct fs_mask fs_masks[] = {
 	{ "proc", "sysrq-trigger", true },
 };
 
-/* Open /proc or /sys in the new root, and check it is the file system runb
- * mounted there: a real directory (no link followed) whose statfs says so. */
+/* Open /proc or /sys in the new root, and check that it is the file system runb
+ * mounted there. It must be a real directory (no link is followed), and its statfs
+ * must say so. */
 static int fs_open_verified(const char *path, long magic, const char *what)
 {
 	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
@@ -5022,8 +5095,8 @@ static int fs_open_verified(const char *path, long magic, const char *what)
 	return fd;
 }
 
-/* Cover PATH (a descriptor in /proc or /sys) with an empty read-only tmpfs
- * (a directory) or with /dev/null (a file). */
+/* Cover PATH, a descriptor in /proc or /sys. A directory gets an empty read-only
+ * tmpfs, and a file gets /dev/null. */
 static void fs_cover(int fd, bool dir, const char *shown)
 {
 	char buf[32];
@@ -5034,9 +5107,9 @@ static void fs_cover(int fd, bool dir, const char *shown)
 		die("mask %s", shown);
 }
 
-/* mount --bind -o ro PATH PATH: a clone of the mount at FD, made read-only
- * (mount_setattr(2)) before it is attached over FD, so there is no moment
- * at which it is writable. */
+/* Do mount --bind -o ro PATH PATH. A clone of the mount at FD is made read-only
+ * (mount_setattr(2)) before it is attached over FD. So there is no moment at
+ * which it is writable. */
 static void fs_bind_readonly(int fd, const char *shown)
 {
 	struct mount_attr attr = {
@@ -5086,7 +5159,7 @@ static void fs_mask_kernel_files(const struct config *cfg)
 	int dev = fs_open_verified("dev", TMPFS_MAGIC, "tmpfs");
 	struct stat d, r;
 
-	/* a ROOTFS on a tmpfs has a tmpfs /dev of its own: runb's is a mount apart */
+	/* A ROOTFS on a tmpfs has a tmpfs /dev of its own, but runb's is a separate mount. */
 	if (fstat(dev, &d) < 0 || stat("/", &r) < 0)
 		die("stat /dev and /");
 	if (d.st_dev == r.st_dev)
@@ -5103,17 +5176,19 @@ static void fs_mask_kernel_files(const struct config *cfg)
 /* Beyond the slides: /sys/fs/cgroup inside — replaces: an empty directory
  *
  * With /sys/fs/cgroup empty, the JVM, .NET, Go's runtime, systemd and nproc
- * cannot see --memory, --cpus or --pids, size themselves to the host, and get
- * OOM-killed. runb mounts it read-only, as runc's default spec and docker do,
- * from inside the cgroup namespace (slide 28), so the container sees its own
- * cgroup as the root: v2, one cgroup2 mount (memory.max is the container's
- * limit); v1, a tmpfs holding each hierarchy runb joined (named as in
- * /proc/self/cgroup, "cpu" or "cpu,cpuacct", with a link per controller of a
- * shared one), each mounted read-only, then the tmpfs made read-only too.
+ * cannot see --memory, --cpus or --pids. They size themselves to the host, and
+ * get OOM-killed. runb mounts /sys/fs/cgroup read-only, as runc's default spec
+ * and docker do. It mounts it from inside the cgroup namespace (slide 28), so
+ * the container sees its own cgroup as the root. On v2, this is one cgroup2
+ * mount, where memory.max is the container's limit. On v1, it is a tmpfs that
+ * holds each hierarchy that runb joined, each mounted read-only. A hierarchy is
+ * named as in /proc/self/cgroup, such as "cpu" or "cpu,cpuacct". A shared one
+ * gets a link per controller. Then the tmpfs is made read-only too.
  */
 static const unsigned long cg_inside_flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
-/* Is one of the comma-separated CTRLS a controller runb joined (cg_v1_controllers)? */
+/* Return true if one of the comma-separated CTRLS is a controller that runb joined
+ * (cg_v1_controllers). */
 static bool cg_v1_joined(const char *ctrls)
 {
 	char word[32];
@@ -5127,7 +5202,8 @@ static bool cg_v1_joined(const char *ctrls)
 	return false;
 }
 
-/* v1: mount -t cgroup -o ro,CTRLS cgroup /sys/fs/cgroup/CTRLS, and a link per controller. */
+/* On v1, do mount -t cgroup -o ro,CTRLS cgroup /sys/fs/cgroup/CTRLS, and make a link
+ * per controller. */
 static void cg_v1_mount_inside(int tmpfs, const char *ctrls)
 {
 	char buf[32], word[32];
@@ -5200,20 +5276,22 @@ static void cg_mount_inside(const struct config *cfg, bool v2)
 
 /* Beyond the slides: --volume HOST:CONTAINER[:ro] — replaces: nothing (bubblewrap's --bind)
  *
- * A bind mount of a host file or directory. runb opens HOST on the host,
- * before it makes anything, as a detached copy of its mounts (open_tree(2)
- * OPEN_TREE_CLONE|AT_RECURSIVE): a missing HOST is an error with nothing
- * made; the copy is made private, so nothing mounted in it propagates back
- * to the host; with :ro it is made read-only, nosuid and nodev before it is
- * attached (mount_setattr(2)), recursively, so it is read-only from its
- * first moment and the container, without CAP_SYS_ADMIN, cannot remount it.
- * The child attaches it (move_mount(2)) at CONTAINER, opened inside the
- * root without following any symlink and made when missing: a directory for
- * a directory, an empty file for a file.
+ * A volume is a bind mount of a host file or directory. runb opens HOST on
+ * the host before it makes anything, as a detached copy of its mounts
+ * (open_tree(2) with OPEN_TREE_CLONE|AT_RECURSIVE). So a missing HOST is an
+ * error while nothing is made yet. The copy is made private, so nothing
+ * mounted in it propagates back to the host. With :ro, the copy is made
+ * read-only, nosuid and nodev, recursively, before it is attached
+ * (mount_setattr(2)). So it is read-only from its first moment, and the
+ * container, without CAP_SYS_ADMIN, cannot remount it. The child attaches it
+ * (move_mount(2)) at CONTAINER. CONTAINER is opened inside the root without
+ * following any symlink, and it is made when missing. It is a directory for a
+ * directory, and an empty file for a file.
  */
-/* A copy of HOST's mounts for one run: the child moves it into its mount namespace,
- * so --restart makes a new one for each run, from HOST's descriptor, never from its
- * path again (which the container may have changed meanwhile: CVE-2021-30465). */
+/* Make a copy of HOST's mounts for one run. The child moves it into its mount
+ * namespace, so --restart makes a new one for each run. It makes it from HOST's
+ * descriptor, never from its path again, because the container may have changed the
+ * path meanwhile (CVE-2021-30465). */
 static void volume_clone(const struct user_mount *m, struct volume_tree *v)
 {
 	struct mount_attr attr = { .propagation = MS_PRIVATE };
@@ -5253,14 +5331,14 @@ static void volumes_open(const struct config *cfg, struct run *run)
 	}
 }
 
-/* A --volume or --tmpfs target, resolved as the container will see it: a symlink
- * on the way is followed, but never out of ROOT (openat2 RESOLVE_IN_ROOT: ".."
- * and absolute links stop at it; no /proc magic link), so a merged-/usr tree's
- * /var/run -> /run works as in docker. What is missing is made, one directory
- * at a time in the one resolved before it, and the mount goes through the
- * descriptor, so a link swapped meanwhile cannot send it elsewhere (runc's
- * securejoin). Under /dev, runb's own tmpfs, the stricter rule of slides 29-30
- * stays: no symlink at all. */
+/* Resolve a --volume or --tmpfs target as the container will see it. A symlink on
+ * the way is followed, but never out of ROOT. This is openat2 with RESOLVE_IN_ROOT,
+ * where ".." and absolute links stop at ROOT, and no /proc magic link is followed.
+ * So a merged-/usr tree's /var/run -> /run works as in docker. What is missing is
+ * made one directory at a time, each in the one resolved before it. The mount goes
+ * through the descriptor, so a link swapped meanwhile cannot send it elsewhere
+ * (as with runc's securejoin). Under /dev, which is runb's own tmpfs, the stricter
+ * rule of slides 29-30 stays, and no symlink is followed at all. */
 static int open_in_root(int root, const char *path, int flags)
 {
 	struct open_how how = { .flags = flags | O_PATH | O_CLOEXEC,
@@ -5273,9 +5351,10 @@ static int open_in_root(int root, const char *path, int flags)
 	return fd;
 }
 
-/* A link whose target is missing: the path with the link's target put in its
- * place (PREFIX ends in the link, COMP its name, REST what follows it), in OUT;
- * the walk starts over on it, so the target is made as the container sees it. */
+/* Handle a link whose target is missing. Put in OUT the path with the link's target
+ * in the link's place. PREFIX ends in the link, COMP is the link's name, and REST is
+ * what follows it. The walk starts over on OUT, so the target is made as the
+ * container sees it. */
 static bool target_relink(int dir, const char *prefix, const char *comp, const char *rest,
 			  char out[static PATH_MAX])
 {
@@ -5284,7 +5363,7 @@ static bool target_relink(int dir, const char *prefix, const char *comp, const c
 	int base = strlen(prefix) - strlen(comp), len;
 
 	if (n < 0 && errno == EINVAL)
-		return false;  /* no link: a directory made meanwhile */
+		return false;  /* no link, but a directory made meanwhile */
 	if (n < 0)
 		die("readlink /%s in the container", prefix);
 	link[n] = '\0';
@@ -5319,7 +5398,7 @@ restart:
 		fd = open_in_root(root, prefix, O_DIRECTORY);
 		if (fd < 0 && errno == ENOENT && mkdirat(dir, comp, 0755) < 0 && errno == EEXIST &&
 		    ++hops <= 40 && target_relink(dir, prefix, comp, p + len + (p[len] == '/'), next)) {
-			memcpy(walk, next, sizeof(walk));  /* a link to what is missing: follow it */
+			memcpy(walk, next, sizeof(walk));  /* follow a link to what is missing */
 			close(dir);
 			goto restart;
 		}
@@ -5336,8 +5415,8 @@ restart:
 	return dir;
 }
 
-/* The mount point of a file (a --volume of a file): resolved as above, an
- * empty file made when missing; what is there must be a regular file. */
+/* Resolve the mount point of a file, for a --volume of a file, as above. An empty
+ * file is made when it is missing. What is there must be a regular file. */
 static int open_mount_file(int root, const char *path)
 {
 	const char *base = strrchr(path, '/') + 1;
@@ -5365,10 +5444,11 @@ static int open_mount_file(int root, const char *path)
 	return fd;
 }
 
-/* A target resolved through links must not land on what runb keeps apart: the
- * kernel's file systems (/proc, /sys, the cgroups: their masks protect the
- * host), nor /dev and the mounts on it unless the path says /dev (runc's
- * CVE-2019-19921 kind). Checked on the descriptor the mount then goes through. */
+/* A target resolved through links must not land on what runb keeps apart. This
+ * means the kernel's file systems (/proc, /sys and the cgroups), whose masks protect
+ * the host. It also means /dev and the mounts on it, unless the path says /dev. This
+ * is the kind of hole that runc had in CVE-2019-19921. The check is made on the
+ * descriptor that the mount then goes through. */
 static void target_check(int root, int fd, const char *target)
 {
 	static const long kernel_fs[] = { PROC_SUPER_MAGIC, SYSFS_MAGIC, CGROUP_SUPER_MAGIC,
@@ -5395,7 +5475,8 @@ static void target_check(int root, int fd, const char *target)
 }
 
 /* Beyond the slides: --tmpfs PATH[:size=N,mode=M] — replaces: nothing
- * A fresh tmpfs, nosuid and nodev, as docker's --tmpfs (bubblewrap's --tmpfs). */
+ * This mounts a fresh tmpfs, nosuid and nodev, as docker's --tmpfs and bubblewrap's
+ * --tmpfs do. */
 static void user_mount_one(const struct config *cfg, int root, const struct user_mount *m,
 			   const struct volume_tree *v)
 {
@@ -5409,7 +5490,7 @@ static void user_mount_one(const struct config *cfg, int root, const struct user
 		target_check(root, fd, m->target);
 		if (sys_move_mount(v->tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 			die("mount --bind %s %s", m->host, m->target);
-		close(v->tree);  /* the host's tree, now mounted: nothing left to hold */
+		close(v->tree);  /* the host's tree is mounted now, so nothing is left to hold */
 	} else {
 		trace(cfg->tr, 0, "mount -t tmpfs", "mount(\"tmpfs\", \"%s\", \"tmpfs\", "
 		      "\"nosuid,nodev%s%s\")", m->target, m->data[0] ? "," : "", m->data);
@@ -5422,7 +5503,7 @@ static void user_mount_one(const struct config *cfg, int root, const struct user
 	close(fd);
 }
 
-/* The number of components of PATH: a mount goes in before the ones below it. */
+/* Return the number of components of PATH. A mount goes in before the ones below it. */
 static int path_depth(const char *path)
 {
 	int n = 0;
@@ -5432,9 +5513,9 @@ static int path_depth(const char *path)
 	return n;
 }
 
-/* After the root switch: each --volume and --tmpfs, the shallower first (so that
- * --tmpfs /data and --volume x:/data/x work in either order), then the same depth
- * in command-line order. */
+/* After the root switch, mount each --volume and --tmpfs. The shallower ones come
+ * first, so that --tmpfs /data and --volume x:/data/x work in either order. Mounts of
+ * the same depth come in command-line order. */
 static void user_mounts_all(const struct config *cfg, const struct run *run)
 {
 	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), max = 0;
@@ -5452,14 +5533,15 @@ static void user_mounts_all(const struct config *cfg, const struct run *run)
 
 /* runb.sh: config files — replaces: echo "nameserver 8.8.8.8" > $CONTAINER_FS/etc/resolv.conf
  *
- * The shell writes from the host into the rootfs, and so follows a link the
- * rootfs may hold (etc/resolv.conf -> /etc/shadow) onto a host file. runb
- * writes nothing into ROOTFS and follows no link there: after the root
- * switch it writes the file on the container's own /dev tmpfs, binds it over
- * /etc/resolv.conf (as docker binds a generated one) and removes the name it
- * wrote. /etc must be a real directory; a resolv.conf that is a link is
- * covered by the bind itself, link and all (the link is never followed); a
- * missing one gets an empty file as its mount point, as docker makes it.
+ * The shell writes from the host into the rootfs. So it follows a link that
+ * the rootfs may hold, such as etc/resolv.conf -> /etc/shadow, onto a host
+ * file. runb writes nothing into ROOTFS and follows no link there. After the
+ * root switch, it writes the file on the container's own /dev tmpfs. It binds
+ * the file over /etc/resolv.conf, as docker binds a generated one, and then
+ * removes the name it wrote. /etc must be a real directory. If resolv.conf is
+ * a link, the bind covers the link itself, and the link is never followed. If
+ * resolv.conf is missing, it gets an empty file as its mount point, as docker
+ * makes it.
  */
 static int etc_mount_point(int etc, const char *name)
 {
@@ -5481,7 +5563,8 @@ static int etc_mount_point(int etc, const char *name)
 	return fd;
 }
 
-/* Do paths A and B name the same place (as strings, with repeated slashes folded)? */
+/* Return true if paths A and B name the same place. They are compared as strings,
+ * with repeated slashes folded. */
 static bool path_same(const char *a, const char *b)
 {
 	for (;;) {
@@ -5498,7 +5581,8 @@ static bool path_same(const char *a, const char *b)
 	}
 }
 
-/* A --volume or --tmpfs the user put at PATH: runb then binds none of its own there. */
+/* Return true if the user put a --volume or --tmpfs at PATH. runb then binds none of
+ * its own there. */
 static bool user_mount_at(const struct config *cfg, const char *path)
 {
 	for (int i = 0; i < cfg->n_mounts; i++)
@@ -5513,7 +5597,7 @@ static void etc_bind_file(const struct config *cfg, const char *name, const char
 	int root, dev, etc, target, fd, tree;
 
 	snprintf(tmp, sizeof(tmp), "/etc/%s", name);
-	if (user_mount_at(cfg, tmp)) {  /* the user's own, as docker leaves it */
+	if (user_mount_at(cfg, tmp)) {  /* the user's own file, which docker leaves too */
 		trace(cfg->tr, 0, "(the names files)", "%s: the user's, left as it is", tmp);
 		return;
 	}
@@ -5545,12 +5629,13 @@ static void etc_bind_file(const struct config *cfg, const char *name, const char
 
 /* Beyond the slides: /etc/hosts and /etc/hostname — replaces: nothing
  *
- * The container's host name is NAME, but nothing resolves it: with no route
+ * The container's host name is NAME, but nothing resolves it. With no route
  * out, `getent hosts NAME` waits 20 s for DNS and fails, and whatever looks
- * its own name up stalls. runb writes what docker writes: localhost for
- * both address families, the container's address (127.0.1.1 with --net
- * none) with its host name, one line per --add-host; and /etc/hostname.
- * Bound in the same way as resolv.conf.
+ * its own name up stalls. runb writes what docker writes. /etc/hosts gets
+ * localhost for both address families, and the container's address with its
+ * host name. With --net none, that address is 127.0.1.1. It also gets one line
+ * per --add-host. runb writes /etc/hostname too. Both files are bound in the
+ * same way as resolv.conf.
  */
 static void hosts_set(const struct config *cfg, const struct run *run)
 {
@@ -5579,7 +5664,7 @@ static void dns_set(const struct config *cfg)
 	FILE *f;
 
 	if (cfg->net != NET_BRIDGE && !cfg->n_dns && !cfg->n_dns_search)
-		return;  /* --net none: no resolv.conf of runb's, unless one was asked for */
+		return;  /* with --net none, runb binds no resolv.conf, unless one was asked for */
 	f = open_memstream(&conf, &len);
 	if (!f)
 		die("/etc/resolv.conf: open_memstream");
@@ -5600,14 +5685,15 @@ static void dns_set(const struct config *cfg)
 
 /* Beyond the slides: -w/--workdir DIR — replaces: the slide's / (capsh's cwd)
  *
- * Made when missing, as docker does, as root; entered by the command's
- * user, just before the exec. DIR is the container's: a link in it (from
- * the image, an earlier run, another container through a shared volume)
- * may point anywhere, /proc/self/fd/N included. So each component is
- * resolved beneath the container's root (openat2 RESOLVE_IN_ROOT: ".." and
- * absolute links stop at it) without magic links (RESOLVE_NO_MAGICLINKS:
- * no /proc/PID/fd/N, /proc/PID/cwd), and entered by descriptor (fchdir),
- * never by path (runc's CVE-2024-21626). */
+ * DIR is made as root when it is missing, as docker does. The command's user
+ * enters it just before the exec. DIR belongs to the container, and a link in
+ * it may point anywhere, /proc/self/fd/N included. Such a link may come from
+ * the image, from an earlier run, or from another container through a shared
+ * volume. So each component is resolved beneath the container's root, with
+ * openat2 and RESOLVE_IN_ROOT, where ".." and absolute links stop at the root.
+ * No magic links are followed (RESOLVE_NO_MAGICLINKS), such as /proc/PID/fd/N
+ * or /proc/PID/cwd. DIR is entered by descriptor (fchdir), never by path
+ * (runc's CVE-2024-21626). */
 static int workdir_open(const char *path, unsigned long long flags)
 {
 	struct open_how how = { .flags = flags | O_CLOEXEC,
@@ -5650,10 +5736,11 @@ static void workdir_make(const struct config *cfg)
 }
 
 /* Beyond the slides: --read-only — replaces: nothing
- * The root mount read-only (mount_setattr on "/", not recursive): /dev, /dev/shm,
- * /dev/mqueue, /proc, and the --tmpfs and --volume mounts stay as they are; /tmp is
- * not writable unless asked for (--tmpfs /tmp), as docker's --read-only. Last of the
- * mounts: the names files' and the workdir's mount points are made before it. */
+ * This makes the root mount read-only, with mount_setattr on "/", not recursively.
+ * /dev, /dev/shm, /dev/mqueue, /proc, and the --tmpfs and --volume mounts stay as
+ * they are. /tmp is not writable unless asked for (--tmpfs /tmp), as with docker's
+ * --read-only. It is the last of the mounts, because the mount points of the name
+ * files and of the workdir are made before it. */
 static void root_make_readonly(const struct config *cfg)
 {
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
@@ -5668,7 +5755,7 @@ static void root_make_readonly(const struct config *cfg)
 	close(root);
 }
 
-/* The steps above, in the order the child runs them after the root switch. */
+/* Run the steps above, in the order that the child runs them after the root switch. */
 static void fs_after_root_switch(const struct config *cfg, const struct run *run)
 {
 	fs_mask_kernel_files(cfg);     /* /proc and /sys masked */
@@ -5684,9 +5771,10 @@ static void fs_after_root_switch(const struct config *cfg, const struct run *run
 /* Part II.6: In the child: the process, to the exec                        */
 /* ------------------------------------------------------------------------ */
 
-/* The child's descriptors: its ends of runb's pipes, the network namespace,
- * the --volume trees, --step's terminal, and stdin, stdout and stderr; all
- * others (runb's, the caller's) closed. ROOTFS is its working directory. */
+/* The child keeps these descriptors: its ends of runb's pipes, the network
+ * namespace, the --volume trees, --step's terminal, and stdin, stdout and stderr.
+ * All others, which are runb's or the caller's, are closed. ROOTFS is its working
+ * directory. */
 static void child_keep_fds(const struct config *cfg, const struct run *run,
 			   const struct handoff *h)
 {
@@ -5710,13 +5798,13 @@ static void child_keep_fds(const struct config *cfg, const struct run *run,
 
 /* Beyond the slides: a session of its own — replaces: nothing
  *
- * The slides' container stays in runb's process group and session: from
- * inside, kill(0, SIGUSR1) reaches runb and the caller's shell, and
- * /dev/tty opens the caller's terminal even when stdin is not a terminal.
- * setsid(2) (as runc does) gives the container a session and process group
- * of its own, with no controlling terminal: it cannot name runb's process
- * group, and /dev/tty fails with ENXIO. An interactive container gets a
- * terminal of its own instead (-t, below).
+ * The slides' container stays in runb's process group and session. From
+ * inside, kill(0, SIGUSR1) reaches runb and the caller's shell, and /dev/tty
+ * opens the caller's terminal even when stdin is not a terminal. runb calls
+ * setsid(2), as runc does. This gives the container a session and process
+ * group of its own, with no controlling terminal. So it cannot name runb's
+ * process group, and /dev/tty fails with ENXIO. An interactive container gets
+ * a terminal of its own instead (-t, below).
  */
 static void ns_new_session(const struct config *cfg)
 {
@@ -5725,14 +5813,15 @@ static void ns_new_session(const struct config *cfg)
 		die("setsid");
 }
 
-/* The child's first steps, before slide 27's: the descriptors it keeps, -v's clock,
- * a session of its own, and ROOTFS, which it got as its working directory. */
+/* Run the child's first steps, before slide 27's. The child chooses the descriptors it
+ * keeps, starts -v's clock, and takes a session of its own. Then it opens ROOTFS,
+ * which it got as its working directory. */
 static int child_begin(const struct config *cfg, const struct run *run, const struct handoff *h)
 {
 	child_keep_fds(cfg, run, h);        /* nothing of the host's but what it needs */
-	trace_begin_child(cfg->tr);    /* -v, --step: the child's own clock and host PID */
+	trace_begin_child(cfg->tr);    /* the child's own clock and host PID, for -v and --step */
 	ns_new_session(cfg);           /* no way to name runb's session */
-	return rootfs_take_over(cfg);  /* ROOTFS by descriptor, not path */
+	return rootfs_take_over(cfg);  /* ROOTFS by descriptor, not by path */
 }
 
 static void rlimits_apply(const struct config *cfg)
@@ -5758,32 +5847,53 @@ static void rlimits_apply(const struct config *cfg)
 
 /* Beyond the slides: no_new_privs and seccomp — replaces: nothing
  *
- * The slides' container drops some capabilities with capsh and stops there. It lacks:
- *   - a seccomp filter: every syscall its capabilities allow is open, including those that
- *     reach kernel state no namespace isolates (keyrings, BPF, perf, modules, kexec);
- *   - no_new_privs: a setuid binary in the image could raise privileges again.
+ * The slides' container drops some capabilities with capsh and stops there. It lacks
+ * two things:
+ *   - A seccomp filter. Every syscall that its capabilities allow is open. This
+ *     includes the syscalls that reach kernel state which no namespace isolates:
+ *     keyrings, BPF, perf, modules and kexec.
+ *   - no_new_privs. Without it, a setuid binary in the image could raise
+ *     privileges again.
  *
- * seccomp rules, what each stops (anything not listed is allowed):
- *   foreign arch      -> kill: 32-bit x86 entry (int 0x80) uses another syscall table, so a
- *                        filter written with x86_64 numbers would let it through
- *   x32 ABI (x86_64)  -> EPERM: the same calls with __X32_SYSCALL_BIT set, past our JEQs
- *   keyctl, add_key, request_key -> the kernel keyring is not namespaced: host keys
- *   bpf               -> loading kernel programs; detaching runb's device filter
- *   perf_event_open   -> watching host processes and kernel; a large attack surface
- *   userfaultfd       -> stalling the kernel mid-copy, a classic exploit primitive
- *   init_module, finit_module, delete_module -> changing the host's kernel
- *   kexec_load, kexec_file_load -> replacing the host's kernel
- *   open_by_handle_at -> opening host files by handle, escaping the chroot ("shocker")
- *   io_uring_setup, io_uring_enter, io_uring_register -> its submission rings do system
- *                        calls on the process's behalf that this filter never sees (as Docker)
- *   unshare(CLONE_NEWUSER), clone(CLONE_NEWUSER) -> a user namespace regains every
- *                        capability we dropped, for the kernel code it exposes
- *   clone3            -> ENOSYS: its flags sit in memory BPF cannot read, so glibc is made
- *                        to fall back to clone(2), whose flags we can check (as Docker does)
- *   ioctl(TIOCSTI)    -> typing commands into the terminal runb was started from
+ * These are the seccomp rules, and what each one stops. Anything not listed is
+ * allowed. The tables seccomp_denied and seccomp_arg_rules below hold the calls.
+ *   - A foreign architecture is killed. The 32-bit x86 entry (int 0x80) uses
+ *     another syscall table, so a filter written with x86_64 numbers would let
+ *     it through.
+ *   - The x32 ABI on x86_64 gets EPERM. Its calls are the same calls with
+ *     __X32_SYSCALL_BIT set, and they would get past our JEQs.
+ *   - keyctl, add_key and request_key get EPERM. The kernel keyring is not
+ *     namespaced, so these calls reach the host's keys. keyctl can read, link
+ *     or revoke keys. add_key can fill the host's key quota and plant keys.
+ *     request_key can find host keys, and it may run /sbin/request-key on the
+ *     host.
+ *   - bpf gets EPERM. It loads kernel programs, and it could detach runb's
+ *     device filter.
+ *   - perf_event_open gets EPERM. It can watch and profile host processes and
+ *     the kernel, and it can read kernel addresses. It is also a large attack
+ *     surface.
+ *   - userfaultfd gets EPERM. It can stall the kernel mid-copy to win exploit
+ *     races. This is a classic exploit primitive.
+ *   - init_module, finit_module and delete_module get EPERM. They change the
+ *     host's kernel. init_module loads a kernel module from memory, finit_module
+ *     loads one from a file, and delete_module unloads the host's modules.
+ *   - kexec_load and kexec_file_load get EPERM. They replace the host's kernel
+ *     by booting another kernel on the host. kexec_file_load does it from a file.
+ *   - open_by_handle_at gets EPERM. It opens any host file by handle, and so
+ *     escapes the chroot ("shocker").
+ *   - io_uring_setup, io_uring_enter and io_uring_register get EPERM, as in
+ *     Docker. The submission rings of io_uring do system calls on the process's
+ *     behalf, and this filter never sees them.
+ *   - unshare and clone with CLONE_NEWUSER get EPERM. A user namespace regains
+ *     every capability that we dropped, for the kernel code that it exposes. For
+ *     both calls, the flags are argument 0.
+ *   - clone3 gets ENOSYS. Its flags sit in memory that BPF cannot read. So glibc
+ *     is made to fall back to clone(2), whose flags we can check, as Docker does.
+ *   - ioctl(TIOCSTI) gets EPERM. It pushes keystrokes into the caller's tty, and
+ *     so types commands into the terminal that runb was started from.
  *
- * --seccomp=unconfined leaves the filter out, for comparison.
- * seccomp(2), Documentation/userspace-api/seccomp_filter.rst
+ * --seccomp=unconfined leaves the filter out, for comparison. See seccomp(2) and
+ * Documentation/userspace-api/seccomp_filter.rst.
  */
 #if defined(__x86_64__)
 #define SECCOMP_AUDIT_ARCH AUDIT_ARCH_X86_64
@@ -5800,33 +5910,36 @@ static void rlimits_apply(const struct config *cfg)
 #define SECCOMP_ARG_LO(i) (offsetof(struct seccomp_data, args) + sizeof(__u64) * (i) + 4)
 #endif
 
-/* Syscalls refused outright, whatever their arguments. */
+/* These syscalls are refused outright, whatever their arguments. The list at the top of
+ * this block says what each refusal stops. */
 struct seccomp_deny {
 	int nr;
 	int err;
 };
 
 static const struct seccomp_deny seccomp_denied[] = {
-	{ SYS_keyctl, EPERM },            /* read, link or revoke keys: keyrings are not namespaced */
-	{ SYS_add_key, EPERM },           /* fill the host's key quota, plant keys */
-	{ SYS_request_key, EPERM },       /* find host keys; may run /sbin/request-key on the host */
-	{ SYS_bpf, EPERM },               /* load kernel programs, detach our device filter */
-	{ SYS_perf_event_open, EPERM },   /* profile host processes, read kernel addresses */
-	{ SYS_userfaultfd, EPERM },       /* pause the kernel mid-copy to win exploit races */
-	{ SYS_init_module, EPERM },       /* load a kernel module from memory */
-	{ SYS_finit_module, EPERM },      /* load a kernel module from a file */
-	{ SYS_delete_module, EPERM },     /* unload the host's modules */
-	{ SYS_kexec_load, EPERM },        /* boot another kernel on the host */
-	{ SYS_kexec_file_load, EPERM },   /* the same, from a file */
-	{ SYS_open_by_handle_at, EPERM }, /* open any host file by handle, past the chroot */
-	{ SYS_io_uring_setup, EPERM },    /* io_uring: its rings make syscalls this filter never sees */
+	{ SYS_keyctl, EPERM },
+	{ SYS_add_key, EPERM },
+	{ SYS_request_key, EPERM },
+	{ SYS_bpf, EPERM },
+	{ SYS_perf_event_open, EPERM },
+	{ SYS_userfaultfd, EPERM },
+	{ SYS_init_module, EPERM },
+	{ SYS_finit_module, EPERM },
+	{ SYS_delete_module, EPERM },
+	{ SYS_kexec_load, EPERM },
+	{ SYS_kexec_file_load, EPERM },
+	{ SYS_open_by_handle_at, EPERM },
+	{ SYS_io_uring_setup, EPERM },
 	{ SYS_io_uring_enter, EPERM },
 	{ SYS_io_uring_register, EPERM },
-	{ SYS_clone3, ENOSYS },           /* flags in memory: make libc fall back to clone(2) */
+	{ SYS_clone3, ENOSYS },
 };
 
-/* Syscalls refused only for one argument value: match is "any bit of val set" (mask) or
- * "equal to val", on the low 32 bits, which is all the kernel reads of these arguments. */
+/* These syscalls are refused only for one argument value. With MASK, a call matches
+ * when any bit of VAL is set in the argument. Otherwise, it matches when the argument
+ * equals VAL. The test looks at the low 32 bits, which is all that the kernel reads of
+ * these arguments. The list at the top of this block says what each refusal stops. */
 struct seccomp_arg_rule {
 	int nr;
 	unsigned int arg;
@@ -5836,16 +5949,17 @@ struct seccomp_arg_rule {
 };
 
 static const struct seccomp_arg_rule seccomp_arg_rules[] = {
-	{ SYS_unshare, 0, true, CLONE_NEWUSER, EPERM }, /* a user ns gives back all capabilities */
-	{ SYS_clone, 0, true, CLONE_NEWUSER, EPERM },   /* the same through clone(2); flags are arg 0 */
-	{ SYS_ioctl, 1, false, TIOCSTI, EPERM },        /* push keystrokes into the caller's tty */
+	{ SYS_unshare, 0, true, CLONE_NEWUSER, EPERM },
+	{ SYS_clone, 0, true, CLONE_NEWUSER, EPERM },
+	{ SYS_ioctl, 1, false, TIOCSTI, EPERM },
 };
 
-/* A classic BPF program being built; 128 instructions is room for twice the tables. */
+/* A classic BPF program being built. 128 instructions leave room for twice the tables. */
 BPF_PROGRAM(seccomp_prog, struct sock_filter, 128, "seccomp")
 
-/* Load the syscall number into A after checking the architecture: the numbers in our tables
- * mean something only for the arch runb was built for, so any other arch is killed. */
+/* Load the syscall number into A after checking the architecture. The numbers in our
+ * tables mean something only for the architecture that runb was built for. So any
+ * other architecture is killed. */
 static void seccomp_emit_arch(struct seccomp_prog *p)
 {
 	seccomp_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
@@ -5855,14 +5969,16 @@ static void seccomp_emit_arch(struct seccomp_prog *p)
 	seccomp_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
 						  offsetof(struct seccomp_data, nr)));
 #if defined(__x86_64__)
-	/* x32 shares AUDIT_ARCH_X86_64 but adds this bit to nr, so none of our JEQs would match */
+	/* x32 shares AUDIT_ARCH_X86_64 but adds this bit to nr, so none of our JEQs would
+	 * match it. */
 	seccomp_prog_emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, __X32_SYSCALL_BIT, 0, 1));
 	seccomp_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM));
 #endif
 }
 
-/* One pair per denied call: "nr == N ? return errno : fall through to the next pair".
- * Every jump is over exactly one instruction, so no offset can outgrow BPF's u8 jumps. */
+/* Emit one pair of instructions per denied call. If nr is N, the pair returns the
+ * errno. Otherwise, it falls through to the next pair. Every jump is over exactly one
+ * instruction, so no offset can outgrow BPF's u8 jumps. */
 static void seccomp_emit_denied(struct seccomp_prog *p)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(seccomp_denied); i++) {
@@ -5874,8 +5990,9 @@ static void seccomp_emit_denied(struct seccomp_prog *p)
 	}
 }
 
-/* Five instructions per argument rule. Loading the argument overwrites A (the syscall
- * number), so a matched syscall always ends in its own block: errno or allow.
+/* Emit five instructions per argument rule. Loading the argument overwrites A, which
+ * holds the syscall number. So a matched syscall always ends in its own block, with
+ * either the errno or allow. The five instructions are:
  *   nr == N ? next : skip 4;  A = arg;  A matches ? next : skip 1;  ret errno;  ret allow */
 static void seccomp_emit_arg_rules(struct seccomp_prog *p)
 {
@@ -5892,8 +6009,9 @@ static void seccomp_emit_arg_rules(struct seccomp_prog *p)
 	}
 }
 
-/* no_new_privs: execve can no longer raise privileges (setuid bits, file capabilities), and
- * it lets seccomp_install work without CAP_SYS_ADMIN. Inherited and irreversible. prctl(2) */
+/* Set no_new_privs. After it, execve can no longer raise privileges through setuid bits
+ * or file capabilities. It also lets seccomp_install work without CAP_SYS_ADMIN. It is
+ * inherited, and it cannot be undone (prctl(2)). */
 static void nnp_set(const struct config *cfg)
 {
 	trace(cfg->tr, 0, "no_new_privs", "prctl(PR_SET_NO_NEW_PRIVS, 1)");
@@ -5901,8 +6019,8 @@ static void nnp_set(const struct config *cfg)
 		die("prctl(PR_SET_NO_NEW_PRIVS)");
 }
 
-/* Install the filter described at the top of this part; it is inherited by every
- * descendant. Where it goes in the order: process_finalize(). seccomp(2) */
+/* Install the filter described at the top of this block. Every descendant inherits it.
+ * process_finalize() shows where it goes in the order of the steps (seccomp(2)). */
 static void seccomp_install(const struct config *cfg)
 {
 	struct seccomp_prog p = { .len = 0 };
@@ -5939,16 +6057,17 @@ static void workdir_enter(const struct config *cfg)
 
 /* Beyond the slides: the final steps, then exec — replaces: capsh --inh --uid --gid
  *
- * Shared by the container's first process and runb exec's setup (runc's
- * finalizeNamespace), because their order is forced and easy to get wrong:
- *   1. the limits (setrlimit may raise a hard limit only with CAP_SYS_RESOURCE);
- *   2. without no_new_privs (--security-opt no-new-privileges=false), the
- *      seccomp filter now: installing one without it needs CAP_SYS_ADMIN;
- *   3. slide 33's user and capability sets (caps_switch_user);
- *   4. -w, entered as the command's user, so its permissions are the user's;
- *   5. no_new_privs, then the filter last: from then on the process can do
- *      only what the command may, and none of runb's own steps is left that
- *      the filter would refuse.
+ * The container's first process and runb exec's setup share these steps, as in
+ * runc's finalizeNamespace, because their order is forced and easy to get wrong:
+ *   1. The limits. setrlimit may raise a hard limit only with CAP_SYS_RESOURCE.
+ *   2. Without no_new_privs (--security-opt no-new-privileges=false), the
+ *      seccomp filter comes now, because installing one without no_new_privs
+ *      needs CAP_SYS_ADMIN.
+ *   3. Slide 33's user and capability sets (caps_switch_user).
+ *   4. -w, entered as the command's user, so its permissions are the user's.
+ *   5. no_new_privs, and then the filter last. From then on, the process can do
+ *      only what the command may do. None of runb's own steps is left that the
+ *      filter would refuse.
  */
 static void process_finalize(const struct config *cfg, uint64_t caps)
 {
@@ -5965,19 +6084,21 @@ static void process_finalize(const struct config *cfg, uint64_t caps)
 
 /* Beyond the slides: the container dies with runb — replaces: nothing
  *
- * If runb is killed (SIGKILL, the OOM killer), nobody tears the container
- * down: it would run on unseen until some later run sweeps. Two guards:
- *   1. The child sets PR_SET_PDEATHSIG (SIGKILL when runb exits) and checks
- *      that runb is still there, after its credential change, which would
- *      clear it (die_with_runb). But that is the container process's own
- *      setting: its command can reset it, or clear it by any setuid.
- *   2. So runb also forks a watcher the container cannot reach: outside the
- *      container's PID namespace, in a session of its own, holding only a
- *      pidfd of PID 1 and the read end of a pipe that runb alone writes.
- *      When runb is gone, for whatever reason, the read returns 0 and the
- *      watcher kills PID 1, which ends the whole PID namespace
- *      (pid_namespaces(7)). After a normal end PID 1 is gone already, and
- *      the pidfd names no other process (no PID reuse can fool it).
+ * If runb is killed, by SIGKILL or by the OOM killer, nobody tears the
+ * container down. It would run on unseen until some later run sweeps. runb has
+ * two guards against this:
+ *   1. The child sets PR_SET_PDEATHSIG, so it gets SIGKILL when runb exits. It
+ *      sets it after its credential change, which would clear it, and then it
+ *      checks that runb is still there (die_with_runb). But this is the
+ *      container process's own setting. Its command can reset it, or clear it
+ *      by any setuid.
+ *   2. So runb also forks a watcher that the container cannot reach. The
+ *      watcher is outside the container's PID namespace, in a session of its
+ *      own. It holds only a pidfd of PID 1 and the read end of a pipe that runb
+ *      alone writes. When runb is gone, for whatever reason, the read returns 0,
+ *      and the watcher kills PID 1. This ends the whole PID namespace
+ *      (pid_namespaces(7)). After a normal end, PID 1 is gone already, and the
+ *      pidfd names no other process, so no PID reuse can fool it.
  */
 static void die_with_runb(int alive_r)
 {
@@ -5992,10 +6113,11 @@ static void die_with_runb(int alive_r)
 	close(alive_r);
 }
 
-/* The child, just before the exec: stdin the container's own /dev/null (its /dev
- * tmpfs's node, never the host's, whose inode a root container could chmod), stdout
- * and stderr into the log pipes. Its own last lines (-v, --timings) go on to the
- * caller, never into the container's log: through a copy of stderr the exec closes. */
+/* The child calls this just before the exec. stdin becomes the container's own
+ * /dev/null. This is the node on its /dev tmpfs, never the host's, whose inode a root
+ * container could chmod. stdout and stderr go into the log pipes. The child's own last
+ * lines (-v, --timings) go on to the caller, never into the container's log. They go
+ * through a copy of stderr, which the exec closes. */
 static void detach_stdio(struct tracer *tr, int out_w, int err_w)
 {
 	int null = open("/dev/null", O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
@@ -6017,19 +6139,19 @@ static void detach_stdio(struct tracer *tr, int out_w, int err_w)
 
 /* Beyond the slides: an init — replaces: the command as PID 1
  *
- * PID 1 of a PID namespace has two duties the kernel gives no other process:
- * orphans are reparented to it, so it must reap them or they stay zombies;
- * and signals without a handler do not kill it, so a command with no SIGTERM
- * handler ignores a forwarded stop until the timeout. A shell or a server is
- * rarely written for that. --init: runb's own small init (this same code,
- * nothing added to ROOTFS) stays PID 1, as `docker run --init` (tini) does:
- * it runs the command as its child in a process group of its own (in the
- * terminal's foreground, with -t), forwards every signal it gets to it,
- * reaps every child, and exits with the command's status (128+N for signal
- * N). Its signals are blocked and taken with sigwaitinfo(2): blocked signals
- * reach even a namespace's init. It keeps the death signal (nothing it runs
- * can reset it) and is not dumpable, so no process of the container can
- * ptrace it.
+ * PID 1 of a PID namespace has two duties that the kernel gives no other
+ * process. First, orphans are reparented to it, so it must reap them, or they
+ * stay zombies. Second, signals without a handler do not kill it. So a command
+ * with no SIGTERM handler ignores a forwarded stop until the timeout. A shell
+ * or a server is rarely written for that. With --init, runb's own small init
+ * stays PID 1, as `docker run --init` (tini) does. It is this same code, and
+ * nothing is added to ROOTFS. The init runs the command as its child, in a
+ * process group of its own, which is in the terminal's foreground with -t. It
+ * forwards every signal it gets to the command, and it reaps every child. It
+ * exits with the command's status, which is 128+N for signal N. Its signals
+ * are blocked and taken with sigwaitinfo(2), because blocked signals reach even
+ * a namespace's init. It keeps the death signal, which nothing it runs can
+ * reset. It is not dumpable, so no process of the container can ptrace it.
  */
 static int init_wait(pid_t child, const sigset_t *all)
 {
@@ -6044,7 +6166,7 @@ static int init_wait(pid_t child, const sigset_t *all)
 			die("init: sigwaitinfo");
 		}
 		if (si.si_signo != SIGCHLD) {
-			kill(child, si.si_signo);  /* forward: the child is not PID 1, so it can die of it */
+			kill(child, si.si_signo);  /* the child, not PID 1, can die of it */
 			continue;
 		}
 		while ((p = waitpid(-1, &wstatus, WNOHANG)) > 0)  /* reap every child, orphans too */
@@ -6055,8 +6177,8 @@ static int init_wait(pid_t child, const sigset_t *all)
 	}
 }
 
-/* Fork the command's process. In the child (the command to be) returns; in
- * PID 1 it becomes the init and never returns. */
+/* Fork the command's process. In the child, which is to become the command, this
+ * function returns. In PID 1, it becomes the init and never returns. */
 static void init_start(const struct config *cfg)
 {
 	sigset_t all;
@@ -6076,40 +6198,41 @@ static void init_start(const struct config *cfg)
 		if (setpgid(0, 0) < 0)
 			die("init: setpgid");
 		if (isatty(STDIN_FILENO) && tcsetpgrp(STDIN_FILENO, getpid()) < 0)
-			die("init: tcsetpgrp");  /* SIGTTOU is blocked: allowed from the background */
+			die("init: tcsetpgrp");  /* SIGTTOU is blocked, so background is fine */
 		return;
 	}
 	{
 		const int keep[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO };
 
-		fds_keep_only(keep, ARRAY_SIZE(keep));  /* report, --step's terminal: the command's */
+		fds_keep_only(keep, ARRAY_SIZE(keep));  /* report, --step's tty: the command's */
 	}
-	not_dumpable();                  /* so it is since the clone; said again where it matters */
+	not_dumpable();                  /* true since the clone, repeated where it matters */
 	args_scrub("runb-init");         /* no host path, no caller's environment in its memory */
 	exit(init_wait(child, &all));
 }
 
 /* Beyond the slides: every signal at its default — replaces: whatever runb inherited
  *
- * A signal ignored stays ignored across execve(2): a runb started in the
- * background of a shell (SIGINT, SIGQUIT ignored) or under nohup (SIGHUP)
- * would hand that on to its container. Every disposition goes back to the
- * default, and the mask is emptied, just before the exec.
+ * A signal that is ignored stays ignored across execve(2). A shell starts a
+ * background runb with SIGINT and SIGQUIT ignored, and nohup ignores SIGHUP.
+ * Such a runb would hand that on to its container. So, just before the exec,
+ * every disposition goes back to the default, and the mask is emptied.
  */
 static void signals_default(void)
 {
-	/* the kernel's struct sigaction, all zero: SIG_DFL, no flags, no mask (raw
-	 * rt_sigaction: glibc's sigaction refuses its own signals 32 and 33 with
-	 * EINVAL, and a caller may have left those ignored too) */
+	/* The kernel's struct sigaction, all zero, means SIG_DFL, no flags and no
+	 * mask. runb calls the raw rt_sigaction, because glibc's sigaction refuses
+	 * its own signals 32 and 33 with EINVAL. A caller may have left those
+	 * ignored too. */
 	const unsigned long dfl[8] = { 0 };
-	unsigned long long ignored = ~0ULL;  /* not known: all of them */
+	unsigned long long ignored = ~0ULL;  /* when not known, all of them */
 	char buf[4096], *line;
 	sigset_t none;
 	ssize_t n;
 	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 
-	/* runb sets no handler (execve resets those anyway): only an ignored signal
-	 * needs its default back, and /proc/self/status's SigIgn says which */
+	/* runb sets no handler, and execve resets handlers anyway. Only an ignored
+	 * signal needs its default back, and /proc/self/status's SigIgn says which. */
 	if (fd >= 0 && (n = read(fd, buf, sizeof(buf) - 1)) > 0) {
 		buf[n] = '\0';
 		if ((line = strstr(buf, "\nSigIgn:\t")))
@@ -6126,13 +6249,13 @@ static void signals_default(void)
 		die("sigprocmask");
 }
 
-/* The child's last steps before slide 33's exec, after process_finalize(). */
+/* Run the child's last steps before slide 33's exec, after process_finalize(). */
 static void child_before_exec(const struct config *cfg, const struct handoff *h)
 {
 	die_with_runb(h->alive_r);     /* not without runb */
 	if (h->out[1] >= 0)
-		detach_stdio(cfg->tr, h->out[1], h->err[1]);  /* -d: the output into the log */
-	init_start(cfg);               /* --init: PID 1 stays runb's init */
+		detach_stdio(cfg->tr, h->out[1], h->err[1]);  /* -d sends the output to the log */
+	init_start(cfg);               /* with --init, PID 1 stays runb's init */
 	signals_default();             /* no disposition inherited from runb */
 }
 
@@ -6142,20 +6265,21 @@ static void child_before_exec(const struct config *cfg, const struct handoff *h)
 
 /* Beyond the slides: the container's own terminal — replaces: the caller's terminal, passed through
  *
- * A terminal passed through from the caller is the host's pty: it does not
- * exist in the container's own devpts (`tty` says "not a tty", ps shows no
- * TTY), and it ties the container to the caller's session. With -t (the
- * default when stdin and stdout are terminals), the child opens a pty in the
- * container's own devpts (slide 32), makes it its controlling terminal
- * (it has a session of its own) and /dev/console, and hands the master to
- * runb over a socket (SCM_RIGHTS). runb puts the caller's terminal in raw
- * mode, so ^C, ^Z and every key reach the container's line discipline, and
- * relays both ways; SIGWINCH carries size changes over (TIOCSWINSZ).
- * The ledger restores the caller's terminal on every exit. man 7 pty.
+ * A terminal passed through from the caller is the host's pty. It does not
+ * exist in the container's own devpts, so `tty` says "not a tty", and ps
+ * shows no TTY. It also ties the container to the caller's session. -t is the
+ * default when stdin and stdout are terminals. With -t, the child opens a pty
+ * in the container's own devpts (slide 32). It makes the pty its controlling
+ * terminal, which it can do because it has a session of its own. It also makes
+ * the pty its /dev/console. Then it hands the master to runb over a socket
+ * (SCM_RIGHTS). runb puts the caller's terminal in raw mode, so ^C, ^Z and
+ * every key reach the container's line discipline. runb relays both ways, and
+ * SIGWINCH carries size changes over (TIOCSWINSZ). The ledger restores the
+ * caller's terminal on every exit. See man 7 pty.
  */
 
-/* The child, after the root switch: open a pty in the container's devpts and send
- * its master to runb. Returns the other end; PTS gets its name. */
+/* The child calls this after the root switch. Open a pty in the container's devpts,
+ * and send its master to runb. Return the other end, and put its name in PTS. */
 static int pty_send_master(const struct config *cfg, const struct winsize *ws, int sock,
 			   char pts[static 32])
 {
@@ -6192,8 +6316,8 @@ static int pty_send_master(const struct config *cfg, const struct winsize *ws, i
 	return slave;
 }
 
-/* The pty's other end SLAVE: the controlling terminal of this process (the leader
- * of a session of its own), and its stdin, stdout and stderr. */
+/* Make the pty's other end, SLAVE, the controlling terminal of this process, which
+ * leads a session of its own. SLAVE also becomes its stdin, stdout and stderr. */
 static void pty_take(int slave, const char *pts)
 {
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)
@@ -6203,7 +6327,8 @@ static void pty_take(int slave, const char *pts)
 			die("pty: dup2 %s", pts);
 }
 
-/* ... and /dev/console: an empty file on /dev's tmpfs, with the pty bound over it (as runc). */
+/* Also make /dev/console. It is an empty file on /dev's tmpfs, and the pty is bound
+ * over it, as runc does. */
 static void pty_make_console(const struct config *cfg, const struct winsize *ws, int sock)
 {
 	char pts[32];
@@ -6217,7 +6342,8 @@ static void pty_make_console(const struct config *cfg, const struct winsize *ws,
 	close(slave);
 }
 
-/* runb: receive the master the child sent; -1 when the child closed the socket without. */
+/* In runb, receive the master that the child sent. Return -1 when the child closed
+ * the socket without sending it. */
 static int pty_receive_master(int sock)
 {
 	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
@@ -6241,24 +6367,26 @@ static int pty_receive_master(int sock)
 	return fd;
 }
 
-/* -t by default: when stdin and stdout are terminals and runb is in the
+/* -t is the default when stdin and stdout are terminals and runb is in the
  * terminal's foreground. A runb in the background (cmd &, timeout(1)) that
- * changed the terminal's modes would be stopped by SIGTTOU, as job control
- * stops any background job that tries; with an explicit -t it is. */
+ * changed the terminal's modes would be stopped by SIGTTOU. Job control stops
+ * any background job that tries this. With an explicit -t, runb is stopped in
+ * that way. */
 static bool tty_wanted(void)
 {
 	return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO) &&
 	       tcgetpgrp(STDIN_FILENO) == getpgrp();
 }
 
-/* The caller's terminal's size, for the container's pty (-t). */
+/* Get the size of the caller's terminal, for the container's pty (-t). */
 static void tty_get_size(struct winsize *ws)
 {
 	if (ioctl(STDIN_FILENO, TIOCGWINSZ, ws) < 0)
 		ioctl(STDOUT_FILENO, TIOCGWINSZ, ws);
 }
 
-/* runb: the caller's terminal in raw mode, noted in the ledger to be restored. */
+/* In runb, put the caller's terminal in raw mode, and note it in the ledger so that
+ * it is restored. */
 static void tty_make_raw(const struct config *cfg, struct ledger *led)
 {
 	struct termios raw;
@@ -6275,7 +6403,8 @@ static void tty_make_raw(const struct config *cfg, struct ledger *led)
 		die("tcsetattr stdin raw");
 }
 
-/* SIGWINCH: the caller's terminal changed size; so does the container's. */
+/* On SIGWINCH, the caller's terminal changed size. The container's terminal gets the
+ * same size. */
 static void tty_pass_size(int master)
 {
 	struct winsize ws;
@@ -6284,18 +6413,19 @@ static void tty_pass_size(int master)
 		ioctl(master, TIOCSWINSZ, &ws);
 }
 
-/* The relay's state: bytes read from one side not yet written to the other. */
+/* The relay's state holds the bytes read from one side and not yet written to the
+ * other. */
 struct relay {
-	int sock;              /* the master arrives here; -1 once it has */
+	int sock;              /* the master arrives here, and then this is -1 */
 	int master;            /* -1 until it arrives, and once the container's side closed */
-	int in;                /* stdin; -1 at its end */
-	int pipe;              /* runb exec without a pty: the command's stdin pipe; -1: none */
+	int in;                /* stdin, or -1 at its end */
+	int pipe;              /* the command's stdin pipe for runb exec without a pty, or -1 */
 	bool raw;              /* the caller's terminal is in raw mode */
 	char pending[4096];    /* from stdin, for the master */
 	size_t npending;
 };
 
-/* Write all of BUF to the blocking FD (the caller's stdout). */
+/* Write all of BUF to the blocking FD, which is the caller's stdout. */
 static void write_all(int fd, const char *buf, size_t n)
 {
 	while (n > 0) {
@@ -6304,14 +6434,14 @@ static void write_all(int fd, const char *buf, size_t n)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			return;  /* the caller's stdout went away: the container goes on */
+			return;  /* the caller's stdout went away, but the container goes on */
 		buf += w;
 		n -= w;
 	}
 }
 
-/* The container's output: copy what the master holds to stdout. With DRAIN, until
- * there is no more (the container ended); a closed pty reads EIO. */
+/* Copy the container's output, which the master holds, to stdout. With DRAIN, copy
+ * until there is no more, because the container ended. A closed pty reads EIO. */
 static void relay_out(struct relay *r, bool drain)
 {
 	char buf[8192];
@@ -6328,8 +6458,9 @@ static void relay_out(struct relay *r, bool drain)
 	}
 }
 
-/* The caller's input: read stdin while the master takes it; at stdin's end (a pipe), the
- * terminal's end-of-file character, so that a shell reading the pty sees EOF too. */
+/* Relay the caller's input. Read stdin while the master takes it. At stdin's end, which
+ * happens with a pipe, send the terminal's end-of-file character, so that a shell
+ * reading the pty sees EOF too. */
 static void relay_in(struct relay *r, bool readable)
 {
 	ssize_t n;
@@ -6338,7 +6469,7 @@ static void relay_in(struct relay *r, bool readable)
 		n = read(r->in, r->pending, sizeof(r->pending));
 		if (n <= 0 && !(n < 0 && (errno == EINTR || errno == EAGAIN))) {
 			r->in = -1;
-			r->pending[0] = 4;  /* ^D, VEOF in a pty's default modes */
+			r->pending[0] = 4;  /* ^D, which is VEOF in a pty's default modes */
 			n = 1;
 		}
 		r->npending = n > 0 ? n : 0;
@@ -6352,8 +6483,8 @@ static void relay_in(struct relay *r, bool readable)
 	}
 }
 
-/* runb exec without a pty: stdin into the command's pipe, whose end is
- * stdin's end; a command that closed its stdin (EPIPE) gets no more. */
+/* For runb exec without a pty, copy stdin into the command's pipe. The pipe ends
+ * when stdin ends. A command that closed its stdin (EPIPE) gets no more. */
 static void relay_in_pipe(struct relay *r, bool readable)
 {
 	ssize_t n;
@@ -6383,9 +6514,9 @@ end:
 	r->pipe = -1;
 }
 
-/* runb exec: what the command wrote to the pipe *FD, copied to TO; with DRAIN
- * all there is now (the pipe is non-blocking: a process the command left
- * behind may keep it open). */
+/* For runb exec, copy to TO what the command wrote to the pipe *FD. With DRAIN, copy
+ * all there is now. The pipe is non-blocking, because a process that the command left
+ * behind may keep it open. */
 static void relay_pipe(int *fd, int to, bool drain)
 {
 	char buf[8192];
@@ -6402,9 +6533,9 @@ static void relay_pipe(int *fd, int to, bool drain)
 	}
 }
 
-/* runb exec without a pty reads the caller's terminal only in its foreground: in
- * the background the read fails (EIO) instead of stopping runb (SIGTTIN), which is
- * the command's end of input; its output is written as a shell's would be. */
+/* runb exec without a pty reads the caller's terminal only in its foreground. In the
+ * background, the read fails (EIO) instead of stopping runb (SIGTTIN), and that is the
+ * command's end of input. Its output is written as a shell's output would be. */
 static void relay_no_job_control(void)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN };
@@ -6417,17 +6548,17 @@ static void relay_no_job_control(void)
 /* Part II.8: runb beside its container: state, -d, the watcher, the wait   */
 /* ------------------------------------------------------------------------ */
 
-/* No descriptor of the caller's may reach the container: mark all beyond
- * stdin, stdout and stderr close-on-exec (runb's own are opened so). */
+/* No descriptor of the caller's may reach the container. So mark all descriptors
+ * beyond stdin, stdout and stderr close-on-exec. runb opens its own that way. */
 static void fds_cloexec(void)
 {
 	if (sys_close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		die("close_range(3, ~0, CLOSE_RANGE_CLOEXEC)");
 }
 
-/* runb takes its signals from a signalfd(2) instead of handlers: they are
- * blocked from before the clone (the child unblocks them before exec), so
- * none is lost and none interrupts a step halfway. */
+/* runb takes its signals from a signalfd(2) instead of handlers. The signals are
+ * blocked from before the clone, and the child unblocks them before the exec. So
+ * no signal is lost, and none interrupts a step halfway. */
 static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
 static void signals_block(sigset_t *set)
@@ -6435,15 +6566,15 @@ static void signals_block(sigset_t *set)
 	sigemptyset(set);
 	sigaddset(set, SIGCHLD);
 	sigaddset(set, SIGWINCH);
-	sigaddset(set, SIGPIPE);  /* a caller's stdout that went away is an error, not death */
+	sigaddset(set, SIGPIPE);  /* a caller's stdout that went away is an error, not a death */
 	for (size_t i = 0; i < ARRAY_SIZE(fwd_signals); i++)
 		sigaddset(set, fwd_signals[i]);
 	if (sigprocmask(SIG_BLOCK, set, NULL) < 0)
 		die("sigprocmask");
 }
 
-/* A stop signal that came while runb was setting up: start no container,
- * and exit 128+N (teardown() removes what the setup made). */
+/* If a stop signal came while runb was setting up, start no container, and exit
+ * with 128+N. teardown() removes what the setup made. */
 static void stop_if_signalled(void)
 {
 	struct timespec now = { 0, 0 };
@@ -6460,28 +6591,29 @@ static void stop_if_signalled(void)
 
 /* Beyond the slides: a container that others can find — replaces: nothing
  *
- * runc keeps a state.json per container; runb keeps its state in the lock
- * file it holds for the container's life (name_lock): one KEY=VALUE per
- * line (\n and \\ escaped), written once PID 1 exists, closed by a line
- * "end". A container is running while its lock is held: a verb that can
- * take the lock itself knows the runb that held it is gone. At the end runb
- * appends "status=N", which `runb wait` reads from its open descriptor even
- * after the file's name is gone. A detached container's record gets the same
- * lines (see "a record per detached container").
+ * runc keeps a state.json per container. runb keeps its state in the lock
+ * file that it holds for the container's life (name_lock). The file has one
+ * KEY=VALUE per line, with \n and \\ escaped. runb writes it once PID 1
+ * exists, and closes it with a line "end". A container is running while its
+ * lock is held. So a verb that can take the lock itself knows that the runb
+ * which held it is gone. At the end, runb appends "status=N". `runb wait`
+ * reads it from its open descriptor, even after the file's name is gone. A
+ * detached container's record gets the same lines (see "a record per
+ * detached container").
  */
 
 struct state {
-	char *text;             /* the file; the strings below point into it */
+	char *text;             /* the file, which the strings below point into */
 	pid_t pid;              /* PID 1 of the container, as the host sees it */
 	pid_t supervisor;       /* the runb that holds the lock */
-	unsigned long long pidns;  /* the inode of its PID namespace: who PID 1 is */
+	unsigned long long pidns;  /* the inode of its PID namespace, which tells who PID 1 is */
 	const char *ip, *rootfs, *workdir;
 	unsigned int stop_timeout;
-	long long created;      /* CLOCK_REALTIME seconds: the first start */
-	long long started;      /* ... the start of this run (--restart makes more) */
-	long long finished;     /* ... its end */
+	long long created;      /* the first start, in CLOCK_REALTIME seconds */
+	long long started;      /* this run's start, in the same unit (--restart makes more) */
+	long long finished;     /* the end of this run, in the same unit */
 	bool detached, chroot, nnp, seccomp, cg_v2, complete;
-	bool ran;               /* the command runs: PID 1 is no longer runb's setup */
+	bool ran;               /* the command runs, so PID 1 is no longer runb's setup */
 	bool oom;               /* the OOM killer killed a process of the container */
 	bool restarting;        /* it ended, and --restart will run it again */
 	bool autoremove;        /* --rm */
@@ -6497,8 +6629,8 @@ struct state {
 	int status;             /* -1 while it runs */
 };
 
-/* The state file, one KEY=VALUE line per field of struct state (a list field
- * one line per element), written and read through this one table. The
+/* The state file has one KEY=VALUE line per field of struct state. A list field has
+ * one line per element. The file is written and read through this one table. The
  * supervisor appends RAN and STATUS later (state_mark_ran, state_end). */
 enum state_kind { ST_INT, ST_BOOL, ST_UINT, ST_ULL, ST_HEX, ST_LL, ST_STR, ST_STRS, ST_RLIMITS };
 
@@ -6506,7 +6638,7 @@ struct state_field {
 	const char *key;
 	enum state_kind kind;
 	size_t at;              /* offsetof(struct state, ...) */
-	bool appended;          /* written later, not by state_write */
+	bool appended;          /* written later, and not by state_write */
 };
 
 #define STATE_FIELD(key, kind, member, appended) \
@@ -6550,7 +6682,7 @@ static const struct state_field state_fields[] = {
 	STATE_FIELD("restarting", ST_BOOL, restarting, true),
 };
 
-/* KEY=VALUE with \ and newline escaped. */
+/* Write KEY=VALUE, with \ and newline escaped. */
 static void state_put(FILE *f, const char *key, const char *value)
 {
 	fprintf(f, "%s=", key);
@@ -6564,7 +6696,7 @@ static void state_put(FILE *f, const char *key, const char *value)
 	fputc('\n', f);
 }
 
-/* One field of ST as its line(s). */
+/* Write one field of ST as its line or lines. */
 static void state_put_field(FILE *f, const struct state_field *sf, const struct state *st)
 {
 	const void *v = (const char *)st + sf->at;
@@ -6593,7 +6725,7 @@ static void state_put_field(FILE *f, const struct state_field *sf, const struct 
 	}
 }
 
-/* Write TEXT over the lock file's state and the record's (-d). */
+/* Write TEXT over the lock file's state, and over the record's state with -d. */
 static void state_put_all(const struct ledger *led, const char *text, size_t len)
 {
 	const int fds[] = { led->lock_fd, led->record_fd };
@@ -6603,7 +6735,7 @@ static void state_put_all(const struct ledger *led, const char *text, size_t len
 			die("state: write %s's state", led->name);
 }
 
-/* Append LINE to both. */
+/* Append LINE to both files. */
 static void state_append(const struct ledger *led, const char *line)
 {
 	const int fds[] = { led->lock_fd, led->record_fd };
@@ -6614,11 +6746,11 @@ static void state_append(const struct ledger *led, const char *line)
 			warn("state: append %s", line);
 }
 
-/* Once PID 1 exists: what runb ps, exec, stop, kill and wait need to know. */
+/* Once PID 1 exists, write what runb ps, exec, stop, kill and wait need to know. */
 static void state_write(const struct config *cfg, const struct run *run, const struct ledger *led,
 			pid_t pid, long long created)
 {
-	char ip[INET_ADDRSTRLEN];  /* inet_ntoa's buffer is shared: the ports' would overwrite it */
+	char ip[INET_ADDRSTRLEN];  /* the ports would overwrite inet_ntoa's shared buffer */
 	struct state st = {
 		.pid = pid, .supervisor = led->owner, .started = time(NULL), .created = created,
 		.stop_signal = cfg->stop_signal, .restart = cfg->restart, .restart_max = cfg->restart_max,
@@ -6667,7 +6799,8 @@ static char *state_unescape(char *s)
 	return s;
 }
 
-/* One line's VALUE into its field of ST; a list's N says how many it holds so far. */
+/* Put one line's VALUE into its field of ST. For a list, N says how many elements it
+ * holds so far. */
 static void state_get_field(const struct state_field *sf, struct state *st, char *value, int *n)
 {
 	void *v = (char *)st + sf->at;
@@ -6728,8 +6861,8 @@ static void state_load(int fd, struct state *st)
 	state_parse(st);
 }
 
-/* Open NAME's lock file and tell whether its container runs (the lock is
- * held). Returns the descriptor (its state loaded into ST), or -1 when
+/* Open NAME's lock file, and tell whether its container runs, which means that the
+ * lock is held. Return the descriptor, with its state loaded into ST. Return -1 when
  * there is no lock file. */
 static int state_open(const char *name, struct state *st, bool *running)
 {
@@ -6749,8 +6882,9 @@ static int state_open(const char *name, struct state *st, bool *running)
 	return fd;
 }
 
-/* NAME's state: from its lock file while it runs (RUNNING), else from its record.
- * Returns the descriptor it was read from, or -1 when there is neither. */
+/* Read NAME's state. While the container runs (RUNNING), it comes from its lock
+ * file, and otherwise from its record. Return the descriptor that it was read from,
+ * or -1 when there is neither. */
 static int state_find(const char *name, struct state *st, bool *running)
 {
 	int fd = state_open(name, st, running);
@@ -6768,8 +6902,9 @@ static int state_find(const char *name, struct state *st, bool *running)
 	return fd;
 }
 
-/* A verb's NAME must name a container, running or ended with a record: else one line
- * and 125. Returns the descriptor of its state, its state in ST. */
+/* A verb's NAME must name a container that runs, or one that ended and has a
+ * record. Otherwise, print one line and exit with 125. Return the descriptor its
+ * state was read from, and put its state in ST. */
 static int verb_record(const char *verb, const char *name, struct state *st, bool *running)
 {
 	int fd;
@@ -6782,8 +6917,9 @@ static int verb_record(const char *verb, const char *name, struct state *st, boo
 	return fd;
 }
 
-/* A verb's NAME must name a running container (or, RESTARTING, one that waits
- * to restart): else one line and 125. Returns its lock, its state in ST. */
+/* A verb's NAME must name a running container, or, with RESTARTING, one that waits
+ * to restart. Otherwise, print one line and exit with 125. Return its lock, and put
+ * its state in ST. */
 static int state_running(const char *verb, const char *name, struct state *st, bool restarting)
 {
 	bool running = false;
@@ -6797,9 +6933,9 @@ static int state_running(const char *verb, const char *name, struct state *st, b
 	return fd;
 }
 
-/* A pidfd of the container's PID 1, checked to be it: the pid is in the
- * container's PID namespace (by inode) while the pidfd names a live process,
- * so no PID reuse can make it name another. */
+/* Return a pidfd of the container's PID 1, checked to be that process. The check
+ * finds the pid in the container's PID namespace (by inode) while the pidfd names a
+ * live process. So no PID reuse can make it name another process. */
 static int state_pidfd_try(const struct state *st)
 {
 	char path[64];
@@ -6823,15 +6959,15 @@ static int state_pidfd(const char *verb, const char *name, const struct state *s
 	return fd;
 }
 
-/* The command runs (its exec succeeded): from now on runb exec may enter. Until
- * then PID 1 is runb's own setup, which no process of the container may see. */
+/* The command runs, because its exec succeeded. From now on, runb exec may enter.
+ * Until then, PID 1 is runb's own setup, which no process of the container may see. */
 static void state_mark_ran(const struct ledger *led)
 {
 	state_append(led, "ran=1\n");
 }
 
-/* At the end of a run: its status, its end, the OOM killer's part, for runb wait,
- * ps and inspect. */
+/* At the end of a run, write its status, its end time, and the OOM killer's part,
+ * for runb wait, ps and inspect. */
 static void state_end(const struct ledger *led, int status, bool oom)
 {
 	char line[96];
@@ -6843,15 +6979,16 @@ static void state_end(const struct ledger *led, int status, bool oom)
 
 /* Beyond the slides: -d, --detach — replaces: nothing (docker run -d)
  *
- * runb forks: the child goes on as the container's supervisor, in a session
- * of its own, with no terminal; the caller's runb waits until the command
- * runs, prints NAME and exits 0 (or exits with what stopped the start: 125,
- * 126, 127). Until then the supervisor's and the container's errors reach
- * the caller through a pipe. From then on the container's stdout and stderr
- * go through two more pipes into the record's container.log, and the
- * supervisor's own messages into its runb.log, never into the container's.
- * At the container's end it does all it does in the foreground, and the
- * record keeps the status for runb wait, ps and inspect.
+ * runb forks. The child goes on as the container's supervisor, in a session
+ * of its own, with no terminal. The caller's runb waits until the command
+ * runs, prints NAME, and exits with 0. If something stopped the start, it
+ * exits with that status instead (125, 126 or 127). Until then, the
+ * supervisor's and the container's errors reach the caller through a pipe.
+ * From then on, the container's stdout and stderr go through two more pipes
+ * into the record's container.log. The supervisor's own messages go into its
+ * runb.log, never into the container's log. At the container's end, the
+ * supervisor does all that runb does in the foreground, and the record keeps
+ * the status for runb wait, ps and inspect.
  */
 struct detach {
 	int err;                /* the caller's runb reads the setup's errors here */
@@ -6870,7 +7007,7 @@ static void detach_start(struct detach *d)
 	pid = fork();
 	if (pid < 0)
 		die("-d: fork the supervisor");
-	if (pid > 0) {  /* the caller's runb: relay the errors, then the verdict */
+	if (pid > 0) {  /* the caller's runb relays the errors, then the verdict */
 		close(err[1]);
 		close(started[1]);
 		while ((n = read(err[0], buf, sizeof(buf))) > 0 || (n < 0 && errno == EINTR))
@@ -6894,14 +7031,14 @@ static void detach_start(struct detach *d)
 	d->started = started[1];
 }
 
-/* The supervisor: the command runs. Tell the caller (NAME on its stdout),
- * and send runb's own messages to the record's runb.log from now on. */
+/* The supervisor calls this once the command runs. Tell the caller by printing NAME
+ * on its stdout. From now on, send runb's own messages to the record's runb.log. */
 static void detach_started(const struct config *cfg, struct detach *d)
 {
 	int fd;
 
 	if (d->started < 0)
-		return;  /* a restart: the caller was told at the first run */
+		return;  /* for a restart, the caller was told at the first run */
 	printf("%s\n", cfg->name);
 	if (fflush(stdout) != 0 || write(d->started, "1", 1) != 1)
 		warn("-d: tell the caller");
@@ -6917,29 +7054,31 @@ static void detach_started(const struct config *cfg, struct detach *d)
 /* Beyond the slides: the container's log — replaces: nothing (docker logs)
  *
  * docker keeps stdout and stderr apart, with the time of each line. runb
- * writes each line as the CRI log format has it (the kubelet writes the
- * same): "TIME STREAM TAG TEXT", where TIME is RFC 3339 with nanoseconds in
- * UTC, STREAM is stdout or stderr, and TAG is F for a full line or P for a
- * part (what one read brought before a newline came; the next line goes on
- * with it). When container.log would pass max-size, it becomes
- * container.log.1, .1 becomes .2, and so on: max-file files in all, as
- * docker's local log driver keeps them (20 MiB each, 5 files, by default).
+ * writes each line as the CRI log format has it, and the kubelet writes the
+ * same. The format is "TIME STREAM TAG TEXT". TIME is RFC 3339 with
+ * nanoseconds in UTC. STREAM is stdout or stderr. TAG is F for a full line,
+ * or P for a part. A part is what one read brought before a newline came, and
+ * the next line goes on with it. When container.log would pass max-size, it
+ * becomes container.log.1, .1 becomes .2, and so on. There are max-file files
+ * in all, as docker's local log driver keeps them. The defaults are 20 MiB
+ * each and 5 files.
  */
 struct log_writer {
-	const char *name;       /* NAME: the record's container.log */
+	const char *name;       /* NAME, for the record's container.log */
 	int fd;
 	off_t size;
 	unsigned long long max_size;
 	unsigned int max_file;
 };
 
-/* container.log (SUFFIX "") or container.log.N (".N") of NAME's record. */
+/* Give the path of container.log (SUFFIX "") or container.log.N (".N") of NAME's
+ * record. */
 static void log_name(const char *suffix, char out[static 32])
 {
 	snprintf(out, 32, "container.log%s", suffix);
 }
 
-/* Now, as the log writes it: 2026-12-05T20:30:01.123456789Z. */
+/* Give the time now, as the log writes it, such as 2026-12-05T20:30:01.123456789Z. */
 static void log_time(char out[static 40])
 {
 	struct timespec now;
@@ -6964,7 +7103,8 @@ static void log_writer_open(struct log_writer *lw, int flags)
 	lw->size = st.st_size;
 }
 
-/* container.log.(N-1) becomes .N, ..., container.log becomes .1; a new container.log. */
+/* Rotate the log. container.log.(N-1) becomes .N, and so on, and container.log
+ * becomes .1. Then a new container.log is made. */
 static void log_rotate(struct log_writer *lw)
 {
 	char from[PATH_MAX], to[PATH_MAX], file[32], suffix[16];
@@ -6983,7 +7123,7 @@ static void log_rotate(struct log_writer *lw)
 	log_writer_open(lw, O_TRUNC);
 }
 
-/* What one read from STREAM brought, as lines of the log. */
+/* Write what one read from STREAM brought, as lines of the log. */
 static void log_write(struct log_writer *lw, const char *stream, const char *buf, size_t n)
 {
 	char line[8192 + 64], time[40];
@@ -6995,7 +7135,7 @@ static void log_write(struct log_writer *lw, const char *stream, const char *buf
 		int head = snprintf(line, sizeof(line), "%s %s %c ", time, stream, nl ? 'F' : 'P');
 
 		if (len > sizeof(line) - head - 1)
-			len = sizeof(line) - head - 1, nl = NULL;  /* a part; the rest follows */
+			len = sizeof(line) - head - 1, nl = NULL;  /* a part, the rest follows */
 		memcpy(line + head, buf, len);
 		line[head + len] = '\n';
 		if (lw->size > 0 && lw->size + head + (off_t)len + 1 > (off_t)lw->max_size)
@@ -7346,25 +7486,25 @@ static pid_t watch_container(const struct config *cfg, int pidfd, int alive_r)
 		die("fork the watcher");
 	if (pid > 0)
 		return pid;
-	fds_keep_only(keep, ARRAY_SIZE(keep));  /* the two it needs, no other */
+	fds_keep_only(keep, ARRAY_SIZE(keep));  /* the two it needs, and no other */
 	if (setsid() < 0)
 		_exit(EXIT_RUNB);
 	while (poll(p, 2, -1) < 0 && errno == EINTR)
 		;
-	if (!p[1].revents)  /* runb is gone (no one writes the pipe: its end), PID 1 is not */
+	if (!p[1].revents)  /* the pipe ended, so runb is gone, but PID 1 is not */
 		sys_pidfd_send_signal(pidfd, SIGKILL);
-	_exit(0);  /* else PID 1 ended first: nothing to do (--restart starts a watcher per run) */
+	_exit(0);  /* PID 1 ended first, so do nothing (--restart starts a watcher per run) */
 }
 
-/* What wait_container() keeps between two events. */
+/* This is what wait_container() keeps between two events. */
 struct waiting {
 	int pidfd;
-	int stop_sig;            /* the first forwarded stop signal, 0 before */
+	int stop_sig;            /* the first forwarded stop signal, or 0 before it */
 	bool killed;             /* runb sent SIGKILL */
 	struct timespec deadline;
 };
 
-/* Milliseconds to DEADLINE, for poll(2); -1 when there is none. */
+/* Return the milliseconds to DEADLINE, for poll(2), or -1 when there is none. */
 static int ms_until(const struct waiting *w)
 {
 	struct timespec now;
@@ -7377,10 +7517,10 @@ static int ms_until(const struct waiting *w)
 	return ms < 0 ? 0 : ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
-/* SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the container's PID
- * 1. A PID 1 without a handler ignores them (the kernel protects a
- * namespace's init), so --stop-timeout seconds later, or at a second signal,
- * runb sends SIGKILL, which the kernel always delivers from outside. */
+/* SIGINT, SIGTERM, SIGHUP and SIGQUIT are forwarded to the container's PID 1. A
+ * PID 1 without a handler ignores them, because the kernel protects a namespace's
+ * init. So --stop-timeout seconds later, or at a second signal, runb sends SIGKILL.
+ * The kernel always delivers SIGKILL from outside. */
 static void forward_signal(const struct config *cfg, struct waiting *w, int sig)
 {
 	if (sig == 0 || w->stop_sig) {  /* the stop timeout, or a second signal */
@@ -7397,23 +7537,25 @@ static void forward_signal(const struct config *cfg, struct waiting *w, int sig)
 	w->deadline.tv_sec += cfg->stop_timeout;
 }
 
-/* What wait_container() watches besides the container's PID 1 and runb's own signals. */
+/* This is what wait_container() watches besides the container's PID 1 and runb's own
+ * signals. */
 struct watch {
-	int pty_sock;           /* -t: the pty's master arrives here */
-	int report;             /* "R" just before the exec, "E" and errno when it failed; -1: none */
+	int pty_sock;           /* with -t, the pty's master arrives here */
+	int report;             /* "R" before the exec, "E" and errno if it failed, or -1 */
 	bool report_r;          /* "R" came */
-	bool ran;               /* "R" came, then the pipe's end without "E": the command runs */
-	int log_out, log_err;   /* -d: the container's stdout and stderr ... */
-	struct log_writer log;  /* ... into the record's container.log */
+	bool ran;               /* "R" came and then the pipe's end without "E", so it runs */
+	int log_out, log_err;   /* with -d, the container's stdout and stderr ... */
+	struct log_writer log;  /* ... go into the record's container.log */
 	struct detach *detach;
-	const struct ledger *led;  /* the state files: "ran=1" once the command runs (exec waits) */
-	bool stopped;           /* runb got a stop signal and passed it on: no --restart */
-	int in, out, err;       /* runb exec: the command's stdin, stdout, stderr pipes; -1: none */
+	const struct ledger *led;  /* gets "ran=1" in the state files, which runb exec waits for */
+	bool stopped;           /* runb passed on a stop signal, so no --restart */
+	int in, out, err;       /* runb exec's stdin, stdout and stderr pipes, or -1 */
 };
 
-/* The child's report on its exec. "R", then the pipe's end without "E": the
- * command runs, so -d tells its caller, and -t's relay takes the caller's
- * terminal only now (until then the child may still pause on it: --step). */
+/* Read the child's report on its exec. When "R" comes, and then the pipe's end
+ * without "E", the command runs. Then -d tells its caller, and -t's relay takes the
+ * caller's terminal. The relay waits until now, because until then the child may
+ * still pause on the terminal (--step). */
 static void watch_report(const struct config *cfg, struct watch *x)
 {
 	char c;
@@ -7428,7 +7570,7 @@ static void watch_report(const struct config *cfg, struct watch *x)
 	}
 	if (n == 1 && c == 'E' && read(x->report, &err, sizeof(err)) == sizeof(err)) {
 		errno = err;
-		if (cfg->detach)  /* the foreground one printed it on its own stderr */
+		if (cfg->detach)  /* the foreground child printed it on its own stderr */
 			warn("exec %s", cfg->argv ? cfg->argv[0] : "/bin/sh");
 		x->report_r = false;  /* it did not run */
 	}
@@ -7441,7 +7583,7 @@ static void watch_report(const struct config *cfg, struct watch *x)
 	x->report = -1;
 }
 
-/* -d: what the container wrote on STREAM (its pipe *FD), into its log. */
+/* With -d, copy what the container wrote on STREAM, its pipe *FD, into its log. */
 static void watch_log(struct watch *x, int *fd, const char *stream, bool drain)
 {
 	char buf[8192];
@@ -7458,11 +7600,12 @@ static void watch_log(struct watch *x, int *fd, const char *stream, bool drain)
 	}
 }
 
-/* What wait_container() polls, by index. */
+/* These are the descriptors that wait_container() polls, by index. */
 enum { P_SIGNAL, P_PID1, P_PTY_SOCK, P_MASTER, P_STDIN, P_REPORT, P_LOG_OUT, P_LOG_ERR, P_EXEC_IN,
        P_EXEC_OUT, P_EXEC_ERR, P_COUNT };
 
-/* A signal runb got: SIGWINCH resizes the pty, a stop signal is forwarded. */
+/* Handle a signal that runb got. SIGWINCH resizes the pty, and a stop signal is
+ * forwarded. */
 static void wait_signal(const struct config *cfg, struct waiting *w, const struct relay *r, int sigfd)
 {
 	struct signalfd_siginfo si;
@@ -7475,8 +7618,9 @@ static void wait_signal(const struct config *cfg, struct waiting *w, const struc
 		forward_signal(cfg, w, si.ssi_signo);
 }
 
-/* One round of the relay: the pty's master arriving, its output, stdin into the pty
- * or into runb exec's pipe, and runb exec's stdout and stderr. */
+/* Run one round of the relay. It handles the pty's master when it arrives, and the
+ * master's output. It copies stdin into the pty or into runb exec's pipe. It also
+ * copies runb exec's stdout and stderr. */
 static void wait_relay(struct relay *r, struct watch *x, const struct pollfd p[])
 {
 	if (p[P_PTY_SOCK].revents) {
@@ -7498,7 +7642,8 @@ static void wait_relay(struct relay *r, struct watch *x, const struct pollfd p[]
 		relay_pipe(&x->err, STDERR_FILENO, false);
 }
 
-/* After PID 1's end: what its report, the pty, the log and exec's pipes still hold. */
+/* After PID 1's end, copy what its report, the pty, the log and exec's pipes still
+ * hold. */
 static void wait_drain(const struct config *cfg, struct relay *r, struct watch *x)
 {
 	while (x->report >= 0)
@@ -7517,9 +7662,9 @@ static void wait_drain(const struct config *cfg, struct relay *r, struct watch *
 		close(r->pipe);
 }
 
-/* Wait for the container's PID 1 to end, forwarding signals and relaying its
- * terminal or runb exec's pipes (with -d, its output into the log). Killed by
- * runb, it reports the signal that stopped it: 128+N. */
+/* Wait for the container's PID 1 to end. Meanwhile, forward signals, and relay its
+ * terminal or runb exec's pipes. With -d, copy its output into the log. If runb
+ * killed PID 1, report the signal that stopped it as 128+N. */
 static int wait_container(const struct config *cfg, struct ledger *led, pid_t pid, int pidfd,
 			  const sigset_t *set, struct watch *x)
 {
@@ -7558,7 +7703,7 @@ static int wait_container(const struct config *cfg, struct ledger *led, pid_t pi
 		wait_relay(&r, x, p);
 		if (x->report >= 0 && p[P_REPORT].revents)
 			watch_report(cfg, x);
-		if (r.master >= 0 && x->report < 0 && !r.raw) {  /* the command runs: raw */
+		if (r.master >= 0 && x->report < 0 && !r.raw) {  /* the command runs, so go raw */
 			tty_make_raw(cfg, led);
 			r.raw = true;
 		}
@@ -7581,15 +7726,19 @@ static int wait_container(const struct config *cfg, struct ledger *led, pid_t pi
 /* Beyond the slides: --restart — replaces: nothing (docker run --restart)
  *
  * When the command ends, -d's supervisor may run it again, as docker's
- * restart policies do: on-failure (a status other than 0; at most N times
- * with on-failure:N), always, and unless-stopped (the same as always for
- * runb, which no daemon restarts after a reboot: see README). It never
- * restarts after runb stop (its mark in the record) or a stop signal to the
- * supervisor, nor when the first run's command could not start (the caller
- * has that error). It waits first: 100 ms, twice as long at each restart,
- * at most a minute, and 100 ms again after a run that lasted 10 s. The
- * cgroups, the network namespace and the address stay; every run gets new
- * namespaces otherwise, so a tmpfs --overlay starts empty again, and the
+ * restart policies do. The policies are:
+ *   - on-failure restarts after a status other than 0. With on-failure:N, it
+ *     restarts at most N times.
+ *   - always restarts after any end.
+ *   - unless-stopped is the same as always for runb, because no daemon
+ *     restarts runb after a reboot (see README).
+ * The supervisor never restarts after runb stop, which leaves its mark in the
+ * record, or after a stop signal to the supervisor. Nor does it restart when
+ * the first run's command could not start, because the caller has that
+ * error. It waits first. The wait is 100 ms, twice as long at each restart,
+ * and at most a minute. It is 100 ms again after a run that lasted 10 s. The
+ * cgroups, the network namespace and the address stay. Otherwise, every run
+ * gets new namespaces. So a tmpfs --overlay starts empty again, and the
  * --volume trees are opened anew.
  */
 static bool record_stopped(const char *name)
@@ -7613,7 +7762,8 @@ static bool restart_wanted(const struct config *cfg, const struct run *run, cons
 	return true;
 }
 
-/* The back-off before the next run: false when a stop signal came meanwhile. */
+/* Wait the back-off time before the next run. Return false when a stop signal came
+ * meanwhile. */
 static bool restart_backoff(unsigned int ms, const sigset_t *signals)
 {
 	struct pollfd p = { .fd = signalfd(-1, signals, SFD_CLOEXEC), .events = POLLIN };
@@ -7638,7 +7788,7 @@ static bool restart_backoff(unsigned int ms, const sigset_t *signals)
 	return !stop;
 }
 
-/* After a run that ended with STATUS: wait, and say whether to run the command again. */
+/* After a run that ended with STATUS, wait, and say whether to run the command again. */
 static bool restart_wait(const struct config *cfg, struct run *run, const struct ledger *led,
 			 const struct watch *x, int status, const sigset_t *signals)
 {
@@ -7658,7 +7808,7 @@ static bool restart_wait(const struct config *cfg, struct run *run, const struct
 	if (!restart_backoff(run->backoff_ms, signals) || record_stopped(cfg->name))
 		return false;
 	run->restarts++;
-	for (int i = 0; i < cfg->n_mounts; i++)  /* a tree is mounted once: a new copy each run */
+	for (int i = 0; i < cfg->n_mounts; i++)  /* mounted once, so a new copy for each run */
 		if (cfg->mounts[i].host) {
 			close(run->volumes[i].tree);
 			volume_clone(&cfg->mounts[i], &run->volumes[i]);
@@ -7675,17 +7825,18 @@ static bool restart_wait(const struct config *cfg, struct run *run, const struct
  * runc, crun, docker and machinectl let a user see the containers that run,
  * enter one, stop one from another terminal, read what a background one
  * printed, wait for one to end, and remove what an ended one kept. runb's
- * verbs do that from the lock files in /run/runb (the containers that run)
- * and the records in /var/lib/runb (the detached ones, until runb rm). Each
- * names its container by NAME; a NAME that is neither gets one line and 125.
- * A verb finds PID 1 through a pidfd checked against the state
- * (state_pidfd), so a PID the kernel reused names nothing.
- * `runb [OPTIONS] NAME ROOTFS [COMMAND]`, the slides' form, stays as it is:
- * a verb is recognized only as runb's first argument, and a NAME equal to a
- * verb is refused in the slides' form.
+ * verbs do that from the lock files in /run/runb, for the containers that
+ * run, and from the records in /var/lib/runb, for the detached ones until
+ * runb rm. Each verb names its container by NAME. A NAME that is neither
+ * gets one line and exit status 125. A verb finds PID 1 through a pidfd
+ * checked against the state (state_pidfd), so a PID that the kernel reused
+ * names nothing. `runb [OPTIONS] NAME ROOTFS [COMMAND]`, the slides' form,
+ * stays as it is. A verb is recognized only as runb's first argument, and a
+ * NAME equal to a verb is refused in the slides' form.
  */
-/* A verb's options: getopt_long over ARGV (ARGV[0] the verb), "+" so that the
- * command of runb exec keeps its own. Returns the option, -1 at the end. */
+/* Read a verb's options with getopt_long over ARGV, where ARGV[0] is the verb. "+"
+ * makes the command of runb exec keep its own options. Return the option, or -1 at
+ * the end. */
 static int verb_getopt(const char *verb, int argc, char **argv, const char *opts,
 		       const struct option *longopts)
 {
@@ -7701,7 +7852,7 @@ static int verb_getopt(const char *verb, int argc, char **argv, const char *opts
 	return c;
 }
 
-/* A verb's NAME, its last (or only) argument before a command. */
+/* Return a verb's NAME, which is its last or only argument before a command. */
 static const char *verb_name(const char *verb, int argc, char **argv, bool more)
 {
 	if (optind >= argc)
@@ -7711,8 +7862,9 @@ static const char *verb_name(const char *verb, int argc, char **argv, bool more)
 	return argv[optind];
 }
 
-/* What ps, inspect and stats show of a container: its NAME, its state (from the lock
- * file while it runs, else from its record), and whether it runs. */
+/* This is what ps, inspect and stats show of a container. It holds its NAME, its
+ * state, and whether it runs. The state comes from the lock file while the container
+ * runs, and otherwise from its record. */
 struct listed {
 	char name[80];
 	struct state st;
@@ -7732,7 +7884,8 @@ static enum phase phase_of(const struct listed *c)
 
 static const char *const phase_names[] = { "running", "restarting", "exited" };
 
-/* A duration as docker ps says it: "5 seconds", "About a minute", "3 hours". */
+/* Show a duration as docker ps says it, such as "5 seconds", "About a minute" or
+ * "3 hours". */
 static void duration_text(long long s, char out[static 32])
 {
 	long long h = (s + 1800) / 3600;
@@ -7759,7 +7912,8 @@ static void duration_text(long long s, char out[static 32])
 		snprintf(out, 32, "%lld years", h / 24 / 365);
 }
 
-/* STATUS: "Up 3 minutes", "Restarting (1) 2 seconds ago", "Exited (0) 5 minutes ago". */
+/* Show STATUS, such as "Up 3 minutes", "Restarting (1) 2 seconds ago" or
+ * "Exited (0) 5 minutes ago". */
 static void status_text(const struct listed *c, char out[static 80])
 {
 	long long now = time(NULL);
@@ -7781,8 +7935,9 @@ static void status_text(const struct listed *c, char out[static 80])
 	}
 }
 
-/* The names of the machine's containers: those that run (a lock held in /run/runb)
- * and those with a record (/var/lib/runb), each once, in NAMES (up to MAX). */
+/* Put in NAMES the names of the machine's containers, each once, up to MAX. These are
+ * the containers that run, with a lock held in /run/runb, and those with a record in
+ * /var/lib/runb. */
 static int names_scan(const char *dir, const char *suffix, char (*names)[80], int n, int max)
 {
 	size_t sl = strlen(suffix);
@@ -7809,8 +7964,8 @@ static int names_scan(const char *dir, const char *suffix, char (*names)[80], in
 	return n;
 }
 
-/* Every container of the machine (all) or only those that run or restart, sorted by
- * name; their number in *N. */
+/* List every container of the machine with ALL, or else only those that run or
+ * restart. The list is sorted by name, and *N gets their number. */
 static struct listed *containers_list(bool all, int *n)
 {
 	enum { MAX = 4096 };
@@ -7833,7 +7988,7 @@ static struct listed *containers_list(bool all, int *n)
 			continue;
 		close(fd);
 		if (c->running && !c->st.complete)
-			continue;  /* starting: its state is not written yet */
+			continue;  /* it is starting, and its state is not written yet */
 		if (all || phase_of(c) != PH_EXITED)
 			(*n)++;
 	}
@@ -7841,8 +7996,9 @@ static struct listed *containers_list(bool all, int *n)
 	return list;
 }
 
-/* The length of the UTF-8 character at P (RFC 3629: no overlong form, no
- * surrogate, nothing above U+10FFFF); 0 when the bytes there are not one. */
+/* Return the length of the UTF-8 character at P, or 0 when the bytes there are not
+ * one. As RFC 3629 says, there is no overlong form, no surrogate, and nothing above
+ * U+10FFFF. */
 static size_t utf8_len(const unsigned char *p)
 {
 	size_t n = *p < 0x80 ? 1 : *p >= 0xc2 && *p < 0xe0 ? 2 : *p >= 0xe0 && *p < 0xf0 ? 3 :
@@ -7857,7 +8013,8 @@ static size_t utf8_len(const unsigned char *p)
 	return n;
 }
 
-/* JSON: a string, escaped; a byte that is no UTF-8 becomes U+FFFD, as docker's. */
+/* Write a JSON string, escaped. A byte that is not UTF-8 becomes U+FFFD, as in
+ * docker's output. */
 static void json_str(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -7881,7 +8038,7 @@ static void json_str(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* JSON: an array of strings. */
+/* Write a JSON array of strings. */
 static void json_strs(FILE *f, char *const *v)
 {
 	fputc('[', f);
@@ -7893,7 +8050,8 @@ static void json_strs(FILE *f, char *const *v)
 	fputc(']', f);
 }
 
-/* A time as RFC 3339, UTC: 2026-12-05T20:30:01Z (docker's zero time for none). */
+/* Write a time as RFC 3339 in UTC, such as 2026-12-05T20:30:01Z. For no time, write
+ * docker's zero time. */
 static const char *time_text(long long t, char out[static 32])
 {
 	time_t tt = t;
@@ -7904,7 +8062,7 @@ static const char *time_text(long long t, char out[static 32])
 	return out;
 }
 
-/* COMMAND joined by spaces. */
+/* Return COMMAND, joined by spaces. */
 static void command_text(const struct state *st, char out[static 256])
 {
 	size_t used = 0;
@@ -7916,10 +8074,10 @@ static void command_text(const struct state *st, char out[static 256])
 		snprintf(out, 256, "(/bin/bash or /bin/sh)");
 }
 
-/* runb ps [-a] [-q] [--filter KEY=VALUE] [--format table|json|TEMPLATE]: as docker ps,
- * the containers that run (with -a, those that ended too). TEMPLATE takes the fields
- * {{.Name}} {{.Status}} {{.State}} {{.Pid}} {{.IP}} {{.Rootfs}} {{.Command}}
- * {{.Uptime}} {{.Restarts}} {{.ExitCode}} and \t. */
+/* runb ps [-a] [-q] [--filter KEY=VALUE] [--format table|json|TEMPLATE] shows, as
+ * docker ps does, the containers that run. With -a, it shows those that ended too.
+ * TEMPLATE takes the fields {{.Name}} {{.Status}} {{.State}} {{.Pid}} {{.IP}}
+ * {{.Rootfs}} {{.Command}} {{.Uptime}} {{.Restarts}} {{.ExitCode}}, and \t. */
 static void ps_field(char out[static 256], const char *f, size_t len, const struct listed *c)
 {
 	const struct state *st = &c->st;
@@ -7957,7 +8115,7 @@ static void ps_field(char out[static 256], const char *f, size_t len, const stru
 		     "Uptime, Restarts, ExitCode, Ports)", (int)len, f);
 }
 
-/* FORMAT, its fields filled in. */
+/* Print FORMAT with its fields filled in. */
 static void ps_line(const char *format, const struct listed *c)
 {
 	char field[256];
@@ -7979,7 +8137,7 @@ static void ps_line(const char *format, const struct listed *c)
 	putchar('\n');
 }
 
-/* --format json: one object a line. */
+/* With --format json, print one object per line. */
 static void ps_json(const struct listed *c)
 {
 	static const char *const keys[] = { "Name", "Status", "State", "Pid", "IP", "Rootfs",
@@ -7996,7 +8154,7 @@ static void ps_json(const struct listed *c)
 	puts("}");
 }
 
-/* The default: a table whose columns fit what they hold. */
+/* By default, print a table whose columns fit what they hold. */
 static void ps_table(const struct listed *list, int n)
 {
 	static const char *const heads[] = { "NAME", "STATUS", "PID", "IP", "ROOTFS", "COMMAND" };
@@ -8020,7 +8178,8 @@ static void ps_table(const struct listed *list, int n)
 		}
 }
 
-/* --filter name=PART (a part of NAME) or status=running|restarting|exited. */
+/* --filter takes name=PART, where PART is a part of NAME, or
+ * status=running|restarting|exited. */
 static bool ps_wanted(const struct listed *c, const char *filter)
 {
 	if (!filter)
@@ -8071,7 +8230,8 @@ static int verb_ps(int argc, char **argv)
 	return 0;
 }
 
-/* runb inspect NAME...: each container's state and record as JSON, as docker inspect. */
+/* runb inspect NAME... prints each container's state and record as JSON, as docker
+ * inspect does. */
 static void inspect_one(const struct listed *c, bool first)
 {
 	static const char *const policies[] = { "no", "on-failure", "always", "unless-stopped" };
@@ -8143,9 +8303,10 @@ static int verb_inspect(int argc, char **argv)
 	return rc;
 }
 
-/* runb stats [--no-stream] [NAME...]: CPU, memory and pids of the running containers
- * (or of each NAME), from their cgroups, as docker stats: every second until ^C, or once
- * (over half a second) with --no-stream. CPU % is of one CPU: 200 % is two CPUs busy. */
+/* runb stats [--no-stream] [NAME...] shows the CPU, memory and pids of the running
+ * containers, or of each NAME, from their cgroups, as docker stats does. It shows them
+ * every second until ^C. With --no-stream, it shows them once, measured over half a
+ * second. CPU % is of one CPU, so 200 % means two busy CPUs. */
 static void stats_table(const struct listed *list, int n, const struct cg_usage *was,
 			const struct cg_usage *now, long long elapsed_ns)
 {
@@ -8166,7 +8327,8 @@ static void stats_table(const struct listed *list, int n, const struct cg_usage 
 	fflush(stdout);
 }
 
-/* The containers stats shows: each NAME (running), or all that run. */
+/* List the containers that stats shows. These are each NAME, which must run, or all
+ * that run. */
 static struct listed *stats_list(int argc, char **argv, int *n)
 {
 	struct listed *list;
@@ -8225,7 +8387,8 @@ static int verb_stats(int argc, char **argv)
 	}
 }
 
-/* runb kill [-s SIG] NAME: SIG (default KILL) to PID 1, as docker kill. */
+/* runb kill [-s SIG] NAME sends SIG to PID 1, as docker kill does. SIG is KILL by
+ * default. */
 static int verb_kill(int argc, char **argv)
 {
 	static const struct option longopts[] = { { "signal", required_argument, NULL, 's' }, { 0 } };
@@ -8243,10 +8406,11 @@ static int verb_kill(int argc, char **argv)
 	return 0;
 }
 
-/* Stop NAME, which runs (its lock LOCK, its state ST): runb stop's mark in its record
- * (no --restart after it), then SIG to PID 1 and SIGKILL TIMEOUT seconds later if it is
- * still there; a restarting one has no PID 1: its supervisor gets SIGTERM instead. Then
- * wait for its runb to tear everything down (the lock), so that it is gone on return. */
+/* Stop NAME, which runs. LOCK is its lock, and ST is its state. First, put runb stop's
+ * mark in its record, so that no --restart comes after it. Then send SIG to PID 1, and
+ * SIGKILL TIMEOUT seconds later if PID 1 is still there. A restarting container has no
+ * PID 1, so its supervisor gets SIGTERM instead. Then wait, through the lock, for its
+ * runb to tear everything down, so that the container is gone on return. */
 static void stop_container(const char *verb, const char *name, int lock, const struct state *st,
 			   int sig, unsigned long timeout)
 {
@@ -8257,8 +8421,8 @@ static void stop_container(const char *verb, const char *name, int lock, const s
 	if (mark >= 0)
 		close(mark);
 	p.fd = st->status < 0 ? state_pidfd_try(st) : -1;
-	if (p.fd < 0) {  /* restarting (or just ended, --restart about to wait): its runb ends it */
-		int sup = sys_pidfd_open(st->supervisor);  /* first, then: it still holds the lock */
+	if (p.fd < 0) {  /* restarting, or just ended and about to restart, so its runb ends it */
+		int sup = sys_pidfd_open(st->supervisor);  /* first, while it holds the lock */
 
 		if (sup >= 0 && flock(lock, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK &&
 		    sys_pidfd_send_signal(sup, SIGTERM) < 0 && errno != ESRCH)
@@ -8279,8 +8443,9 @@ static void stop_container(const char *verb, const char *name, int lock, const s
 			die("%s: wait for %s's runb", verb, name);
 }
 
-/* runb stop [-s SIG] [-t SECONDS] NAME: SIG (default the container's --stop-signal,
- * else TERM), SIGKILL after SECONDS (default its --stop-timeout, 10). */
+/* runb stop [-s SIG] [-t SECONDS] NAME sends SIG, and SIGKILL after SECONDS. SIG is
+ * the container's --stop-signal by default, or else TERM. SECONDS is its
+ * --stop-timeout by default, which is 10 unless set. */
 static int verb_stop(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -8304,9 +8469,9 @@ static int verb_stop(int argc, char **argv)
 	return 0;
 }
 
-/* runb rm [-f] NAME...: remove each record (state, logs), as docker rm; one that runs is
- * refused, or with -f killed first (SIGKILL, no restart). NAME's lock is held meanwhile,
- * so that no run of NAME starts halfway. */
+/* runb rm [-f] NAME... removes each record, with its state and logs, as docker rm does.
+ * A container that runs is refused. With -f, it is killed first, by SIGKILL and with
+ * no restart. NAME's lock is held meanwhile, so that no run of NAME starts halfway. */
 static int rm_one(const char *name, bool force)
 {
 	bool running = false, existed;
@@ -8358,9 +8523,10 @@ static int verb_rm(int argc, char **argv)
 	return rc;
 }
 
-/* runb wait NAME: until it ends; exit with its status. From the open lock file (its runb
- * writes the status before it lets go of the lock), or from the record of a detached one
- * that ended before, any number of times. */
+/* runb wait NAME waits until the container ends, and exits with its status. It reads
+ * the status from the open lock file, because its runb writes the status before it lets
+ * go of the lock. For a detached container that ended before, it reads the status from
+ * the record, any number of times. */
 static int verb_wait(int argc, char **argv)
 {
 	bool running = false;
@@ -8383,22 +8549,24 @@ static int verb_wait(int argc, char **argv)
 	return st.status;
 }
 
-/* runb logs [-f] [-n N] [-t] [--since WHEN] NAME: a detached container's output, from its
- * record (container.log.N, ..., .1, then container.log), each line to the stream it was
- * written to; any number of times while the record exists. -f: then what it writes, until
- * it ends. -n/--tail N: the last N lines. -t: each line's time first. --since: the lines
- * from WHEN on (2026-12-05T20:30:00Z, 2026-12-05, a Unix time, or 30s, 10m, 2h ago). */
+/* runb logs [-f] [-n N] [-t] [--since WHEN] NAME prints a detached container's output
+ * from its record. It reads container.log.N, ..., .1, and then container.log. Each line
+ * goes to the stream that it was written to. This works any number of times while the
+ * record exists. With -f, it then prints what the container writes, until it ends.
+ * -n/--tail N prints the last N lines. -t prints each line's time first. --since prints
+ * the lines from WHEN on. WHEN is a time such as 2026-12-05T20:30:00Z or 2026-12-05, a
+ * Unix time, or an age such as 30s, 10m or 2h ago. */
 struct log_reader {
-	bool counting;          /* the first pass of --tail: only count */
-	long long lines;        /* ... the full lines (and a part at the end) */
+	bool counting;          /* the first pass of --tail only counts ... */
+	long long lines;        /* ... the full lines, and a part at the end */
 	long long skip;         /* the full lines to leave out before printing */
-	const char *since;      /* --since as the log's TIME; NULL: all */
+	const char *since;      /* --since as the log's TIME, or NULL for all */
 	bool timestamps;        /* -t */
-	bool mid[2];            /* stdout, stderr: a part was printed, its line goes on */
+	bool mid[2];            /* stdout's or stderr's line was printed in part, and goes on */
 	bool last_part;
 };
 
-/* One line of the log, LEN bytes: "TIME STREAM TAG TEXT". */
+/* Print one line of the log, of LEN bytes, in the form "TIME STREAM TAG TEXT". */
 static void log_line(struct log_reader *r, char *line, size_t len)
 {
 	char *stream = memchr(line, ' ', len), *tag = stream ? memchr(stream + 1, ' ', line + len - stream - 1) : NULL;
@@ -8406,7 +8574,7 @@ static void log_line(struct log_reader *r, char *line, size_t len)
 	FILE *f;
 
 	if (!tag || tag + 3 > line + len || (tag[1] != 'F' && tag[1] != 'P') || tag[2] != ' ')
-		return;  /* not a line runb wrote */
+		return;  /* runb did not write this line */
 	*stream++ = '\0';
 	full = tag[1] == 'F';
 	err = strncmp(stream, "stderr ", 7) == 0;
@@ -8432,7 +8600,8 @@ static void log_line(struct log_reader *r, char *line, size_t len)
 	r->mid[err] = !full;
 }
 
-/* What is left to read of FD, line by line; a line not yet whole stays in BUF. */
+/* log_feed() reads what is left of FD, line by line. A line that is not yet whole
+ * stays in this buffer. */
 struct log_buf {
 	char data[65536];
 	size_t len;
@@ -8452,13 +8621,14 @@ static void log_feed(struct log_reader *r, struct log_buf *b, int fd)
 		b->len -= p - b->data;
 		memmove(b->data, p, b->len);
 		if (b->len == sizeof(b->data))
-			b->len = 0;  /* longer than any line runb writes: not runb's */
+			b->len = 0;  /* longer than any line runb writes, so not runb's */
 	}
 }
 
-/* NAME's log files, open, newest first (container.log, .1, .2, ...): opened
- * before any is read, so that a rotation meanwhile neither hides nor repeats a
- * file (one opened twice, under two names, is kept once). Returns how many. */
+/* Open NAME's log files, newest first: container.log, .1, .2, and so on. All are
+ * opened before any is read, so that a rotation meanwhile neither hides nor repeats
+ * a file. A file opened twice, under two names, is kept once. Return how many files
+ * are open. */
 #define LOG_FILES_MAX 101
 
 static int log_files(const char *name, int fds[LOG_FILES_MAX])
@@ -8485,9 +8655,9 @@ static int log_files(const char *name, int fds[LOG_FILES_MAX])
 	return n;
 }
 
-/* Read FDS[FROM-1] down to FDS[0], oldest first, through B; keep FDS[0] open in
- * *LIVE (-f: B then holds the start of a line not yet whole) or close it. Every
- * other one is closed. */
+/* Read FDS[FROM-1] down to FDS[0], oldest first, through B. Keep FDS[0] open in *LIVE,
+ * or close it. With -f, B then holds the start of a line that is not yet whole. Every
+ * other file is closed. */
 static void log_read_files(struct log_reader *r, struct log_buf *b, int fds[], int n, int from,
 			   int *live)
 {
@@ -8510,9 +8680,10 @@ static void log_read_all(const char *name, struct log_reader *r, struct log_buf 
 	log_read_files(r, b, fds, n, n, live);
 }
 
-/* -f: what NAME writes from now on into container.log (open as FD), until its runb
- * lets go of the lock LOCK. After a rotation, the files that came after FD's, and
- * then the new container.log, found among all of them by FD's inode. */
+/* With -f, print what NAME writes from now on into container.log, which is open as
+ * FD. Stop when its runb lets go of the lock LOCK. After a rotation, print the files
+ * that came after FD's file, and then the new container.log. FD's inode tells where
+ * its file is among all of them. */
 static void log_follow(const char *name, struct log_reader *r, struct log_buf *b, int fd, int lock)
 {
 	int fds[LOG_FILES_MAX], n, k;
@@ -8533,7 +8704,7 @@ static void log_follow(const char *name, struct log_reader *r, struct log_buf *b
 		n = log_files(name, fds);
 		for (k = 0; k < n; k++)
 			if (fstat(fds[k], &now) == 0 && now.st_ino == was.st_ino)
-				break;  /* FD's file is fds[k]: those before it are newer */
+				break;  /* FD's file is fds[k], and those before it are newer */
 		close(fd);
 		fd = -1;
 		log_read_files(r, b, fds, n, k, &fd);
@@ -8542,7 +8713,7 @@ static void log_follow(const char *name, struct log_reader *r, struct log_buf *b
 		close(fd);
 }
 
-/* --since WHEN as the log's TIME, into OUT. */
+/* Put --since WHEN into OUT, in the form of the log's TIME. */
 static void log_since(const char *arg, char out[static 40])
 {
 	struct tm tm = { 0 };
@@ -8618,37 +8789,39 @@ static int verb_logs(int argc, char **argv)
 
 /* runb exec [-t|-T] [-e K=V] [--user U[:G]] [-w DIR] NAME COMMAND...
  *
- * A command in a running container, never more privileged than its first
- * process, and with nothing of the host's (see "What a runb process inside
- * the container may hold"). Three processes:
- *   runb      stays on the host: relays the command's stdin, stdout and
- *             stderr (pipes, as docker exec; a pty of the container's own
- *             with -t), forwards signals, exits with the command's status.
- *   the setup (exec_setup) is cloned into the container's cgroup, keeps
- *             only the pipes, enters the container's namespaces (pid, mount,
- *             uts, ipc, net, cgroup) with setns(2) on the pidfd of its PID 1
- *             and confines itself as the first process was (from the
- *             state): bounding set, limits, user and capabilities, -w,
- *             no_new_privs, seccomp, --chroot's root if the container has
- *             one. Its own PID namespace stays the host's: no process of the
- *             container can see it, signal it or open its /proc/PID.
- *   the command (exec_child) is the only one born in the container's PID
- *             namespace, already confined; the setup makes it runb's child
- *             (CLONE_PARENT) and exits. It takes its terminal and execs.
+ * runb exec runs a command in a running container. The command is never more
+ * privileged than the container's first process, and it holds nothing of the
+ * host's (see "What a runb process inside the container may hold"). There
+ * are three processes:
+ *   - runb stays on the host. It relays the command's stdin, stdout and
+ *     stderr, through pipes as docker exec does, or through a pty of the
+ *     container's own with -t. It forwards signals, and it exits with the
+ *     command's status.
+ *   - The setup (exec_setup) is cloned into the container's cgroup, and it
+ *     keeps only the pipes. It enters the container's namespaces (pid, mount,
+ *     uts, ipc, net and cgroup) with setns(2) on the pidfd of its PID 1. It
+ *     confines itself as the first process was, from the state. It drops the
+ *     bounding set, and it takes --chroot's root if the container has one.
+ *     Then it does the steps of "the final steps, then exec" (Part II.6). Its
+ *     own PID namespace stays the host's, so no process of the container can
+ *     see it, signal it or open its /proc/PID.
+ *   - The command (exec_child) is the only process born in the container's
+ *     PID namespace, and it is already confined. The setup makes it runb's
+ *     child (CLONE_PARENT) and exits. The command takes its terminal and execs.
  */
 static const int exec_ns_flags = CLONE_NEWCGROUP | CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC |
 				 CLONE_NEWNET | CLONE_NEWPID;
 
 /* The pipes and socket between runb exec and its two children. */
 struct exec_io {
-	int in[2], out[2], err[2];  /* the command's stdin, stdout, stderr: runb's ends in[1], out[0], err[0] */
-	int pty[2];                 /* -t: the setup sends the master over [1] to runb's [0] */
+	int in[2], out[2], err[2];  /* command's stdio, with runb's ends in[1], out[0], err[0] */
+	int pty[2];                 /* -t's master, sent by the setup over [1] to runb's [0] */
 	int pid[2];                 /* the setup tells runb [0] the command's pid over [1] */
-	int go[2];                  /* v1: runb has moved the setup into the cgroup */
+	int go[2];                  /* on v1, runb has moved the setup into the cgroup */
 };
 
-/* The command, born in the container's PID namespace, confined already:
- * a session of its own, its terminal, then the exec. */
+/* The command is born in the container's PID namespace, already confined. It takes
+ * a session of its own and its terminal, and then it execs. */
 static noreturn void exec_child(const struct config *cfg, int slave, const char *pts)
 {
 	const int keep[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, slave };
@@ -8664,8 +8837,8 @@ static noreturn void exec_child(const struct config *cfg, int slave, const char 
 	exec_command(cfg, -1);
 }
 
-/* exec --user USER[:GROUP]: looked up in the container's own /etc/passwd and
- * /etc/group, from inside its mount namespace (its root as it is now). */
+/* exec --user USER[:GROUP] is looked up in the container's own /etc/passwd and
+ * /etc/group, from inside its mount namespace, with its root as it is now. */
 static void exec_user_resolve(struct config *cfg)
 {
 	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -8676,30 +8849,31 @@ static void exec_user_resolve(struct config *cfg)
 	close(root);
 }
 
-/* The setup, in the container's cgroup but outside its PID namespace. Its cgroup
- * namespace it enters only in its cgroup: a cgroup2 mounted with nsdelegate
- * (systemd's default) refuses a clone into a cgroup that the cloner's cgroup
- * namespace cannot see, so runb cloned it from the host's. */
+/* The setup runs in the container's cgroup, but outside its PID namespace. It enters
+ * the container's cgroup namespace only once it is in the container's cgroup. A
+ * cgroup2 mounted with nsdelegate, which is systemd's default, refuses a clone into a
+ * cgroup that the cloner's cgroup namespace cannot see. So runb cloned it from the
+ * host's cgroup namespace. */
 static noreturn void exec_setup(const struct config *host_cfg, const struct winsize *ws, int pidfd,
 				const struct exec_io *io)
 {
 	const int keep[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, pidfd, io->pty[1], io->pid[1] };
 	struct config copy = *host_cfg, *cfg = &copy;
-	uint64_t caps = cfg->caps;  /* the container's, from its state */
+	uint64_t caps = cfg->caps;  /* the container's caps, from its state */
 	int slave = -1;
 	char c, pts[32] = "";
 	pid_t pid;
 
 	if (io->go[1] >= 0)
-		close(io->go[1]);  /* or a runb that died would leave the read below waiting */
-	if (io->go[0] >= 0 && read(io->go[0], &c, 1) != 1)  /* v1: runb has moved us into the cgroup */
+		close(io->go[1]);  /* else a runb that died would leave the read below waiting */
+	if (io->go[0] >= 0 && read(io->go[0], &c, 1) != 1)  /* runb moved us into the v1 cgroup */
 		_exit(EXIT_RUNB);
 	if (dup2(io->in[0], STDIN_FILENO) < 0 || dup2(io->out[1], STDOUT_FILENO) < 0 ||
 	    dup2(io->err[1], STDERR_FILENO) < 0)  /* from here on, messages go to runb's relay */
 		_exit(EXIT_RUNB);
-	fds_keep_only(keep, ARRAY_SIZE(keep));  /* the caller's, runb's cgroup and state: gone */
-	caps_drop_bounding(cfg, caps);  /* while /proc is the host's: the container's could lie */
-	copy.argv = strv_dup(host_cfg->argv);  /* what it needs of the command line, then */
+	fds_keep_only(keep, ARRAY_SIZE(keep));  /* closes the caller's, runb's cgroup and state */
+	caps_drop_bounding(cfg, caps);  /* before setns, as the container's /proc could lie */
+	copy.argv = strv_dup(host_cfg->argv);  /* then copy what it needs of the command line */
 	copy.env = strv_dup(host_cfg->env);
 	copy.name = strdup(host_cfg->name);
 	copy.workdir = host_cfg->workdir ? strdup(host_cfg->workdir) : NULL;
@@ -8712,11 +8886,12 @@ static noreturn void exec_setup(const struct config *host_cfg, const struct wins
 	close(pidfd);
 	if (cfg->use_chroot ? chroot(cfg->rootfs) < 0 || chdir("/") < 0 : chdir("/") < 0)
 		die("exec: enter the container's root %s", cfg->rootfs);
-	exec_user_resolve(cfg);         /* --user by name: the container's /etc/passwd */
+	exec_user_resolve(cfg);         /* --user by name, in the container's /etc/passwd */
 	if (io->pty[1] >= 0)
 		slave = pty_send_master(cfg, ws, io->pty[1], pts);
 	process_finalize(cfg, caps);
-	/* clone(2), not clone3: the seccomp filter checks clone's flags and makes clone3 ENOSYS */
+	/* Use clone(2), not clone3. The seccomp filter checks clone's flags and makes clone3
+	 * fail with ENOSYS. */
 	pid = sys_clone(CLONE_PARENT);
 	if (pid < 0)
 		die("exec: clone the command into %s's PID namespace", cfg->name);
@@ -8727,8 +8902,8 @@ static noreturn void exec_setup(const struct config *host_cfg, const struct wins
 	_exit(0);
 }
 
-/* The container's cgroup, opened on the host: v2 the directory (for
- * CLONE_INTO_CGROUP), v1 each controller's tasks. */
+/* Open the container's cgroup on the host. On v2, open the directory, for
+ * CLONE_INTO_CGROUP. On v1, open each controller's tasks file. */
 static void exec_open_cgroup(const struct config *cfg, bool v2, int fds[])
 {
 	char path[PATH_MAX];
@@ -8741,8 +8916,10 @@ static void exec_open_cgroup(const struct config *cfg, bool v2, int fds[])
 	}
 }
 
-/* The pipes: the command's stdio (runb's ends non-blocking: a process the command
- * leaves behind may hold the others open), the pty's socket with -t, the pid's, v1's go. */
+/* Make the pipes. The command's stdio gets three pipes, and runb's ends are
+ * non-blocking, because a process that the command leaves behind may hold the other
+ * ends open. With -t, there is the pty's socket. There is also the pid's pipe, and
+ * v1's go pipe. */
 static void exec_pipes(const struct config *cfg, bool v2, struct exec_io *io)
 {
 	if (pipe2(io->in, O_CLOEXEC) < 0 || pipe2(io->out, O_CLOEXEC) < 0 ||
@@ -8756,9 +8933,10 @@ static void exec_pipes(const struct config *cfg, bool v2, struct exec_io *io)
 		die("exec: pipe");
 }
 
-/* Clone the setup into the container's v2 cgroup; on v1, fork it, then write its
- * pid into each tasks file before it goes on. Returns the command's pid, a child
- * of runb's: 0 when the setup failed (it said why on the command's stderr). */
+/* Clone the setup into the container's v2 cgroup. On v1, fork it, and then write its
+ * pid into each tasks file before it goes on. Return the command's pid, which is a
+ * child of runb's. Return 0 when the setup failed. The setup then said why on the
+ * command's stderr. */
 static pid_t exec_fork(const struct config *cfg, const struct run *run, const int cg[],
 		       int container, struct exec_io *io)
 {
@@ -8800,7 +8978,7 @@ static pid_t exec_fork(const struct config *cfg, const struct run *run, const in
 	return pid;
 }
 
-/* runb exec's own options, into CL's description; returns NAME. */
+/* Read runb exec's own options into CL's description. Return NAME. */
 static const char *exec_parse(struct cmdline *cl, int argc, char **argv, bool *user_asked)
 {
 	enum { OPT_USER = 256 };
@@ -8835,9 +9013,9 @@ static const char *exec_parse(struct cmdline *cl, int argc, char **argv, bool *u
 	return name;
 }
 
-/* The container's settings, from its state, for the command of runb exec: its
- * privileges, limits, user (unless --user), working directory (unless -w) and
- * environment, with each -e on top. */
+/* Take the container's settings from its state, for the command of runb exec. These
+ * are its privileges, its limits, its user unless --user is given, its working
+ * directory unless -w is given, and its environment, with each -e on top. */
 static void exec_config(struct config *cfg, const struct cmdline *cl, const struct state *st,
 			bool user_asked)
 {
@@ -8848,9 +9026,9 @@ static void exec_config(struct config *cfg, const struct cmdline *cl, const stru
 	cfg->caps = st->caps;
 	cfg->nnp = st->nnp;
 	cfg->seccomp = st->seccomp;
-	cfg->stop_timeout = st->stop_timeout;  /* a forwarded signal, then SIGKILL, as runb's */
+	cfg->stop_timeout = st->stop_timeout;  /* a forwarded signal, then SIGKILL, as in runb */
 	if (!cfg->workdir)
-		cfg->workdir = st->workdir;    /* the container's -w, as docker exec */
+		cfg->workdir = st->workdir;    /* the container's -w, as in docker exec */
 	memcpy(cfg->rlimits, st->rlimits, sizeof(cfg->rlimits));
 	cfg->rlimits_asked = 0;
 	if (!user_asked) {
@@ -8869,8 +9047,8 @@ static void exec_config(struct config *cfg, const struct cmdline *cl, const stru
 		cfg->tty = tty_wanted();
 }
 
-/* runb exec, on the host: the setup and the command forked (exec_fork), their
- * output relayed, signals forwarded, until the command ends. */
+/* runb exec runs this on the host. It forks the setup and the command (exec_fork). It
+ * relays their output and forwards signals until the command ends. */
 static int exec_run(const struct config *cfg, struct ledger *led, const struct state *st)
 {
 	struct run run = { .cg_v2 = st->cg_v2 };  /* the container's, from its state */
@@ -8898,11 +9076,11 @@ static int exec_run(const struct config *cfg, struct ledger *led, const struct s
 	x.in = io.in[1];
 	x.out = io.out[0];
 	x.err = io.err[0];
-	if (pid == 0) {  /* the setup failed: its message, then 125 */
+	if (pid == 0) {  /* the setup failed, so relay its message, then exit with 125 */
 		relay_pipe(&x.err, STDERR_FILENO, true);
 		return EXIT_RUNB;
 	}
-	child_pidfd = sys_pidfd_open(pid);  /* runb's child, not reaped: no reuse */
+	child_pidfd = sys_pidfd_open(pid);  /* runb's unreaped child, so its pid is not reused */
 	if (child_pidfd < 0)
 		die("exec: pidfd_open %d", (int)pid);
 	return wait_container(cfg, led, pid, child_pidfd, &signals, &x);
@@ -8926,9 +9104,9 @@ static int verb_exec(int argc, char **argv)
 	return exec_run(&cfg, &led, &st);
 }
 
-/* Every verb: one row each. A verb is recognized only as runb's first argument; one
- * that ENTERS puts a process inside the container, so runb first runs from its
- * sealed copy (see "What a runb process inside the container may hold"). */
+/* This table has one row for every verb. A verb is recognized only as runb's first
+ * argument. A verb that ENTERS puts a process inside the container, so runb first
+ * runs from its sealed copy (see "What a runb process inside the container may hold"). */
 struct verb_row {
 	const char *name;
 	int (*run)(int argc, char **argv);
@@ -8967,9 +9145,9 @@ static const struct verb_row *verb_of(const char *word)
 	return NULL;
 }
 
-/* What crashed runs left (a SIGKILLed runb), swept first by every verb as by every
- * start, so that ps, wait and logs never show a container whose runb is gone as one
- * that runs. */
+/* Every verb first sweeps what crashed runs left, as every start does. A crashed run
+ * is one whose runb got SIGKILL, for example. So ps, wait and logs never show a
+ * container whose runb is gone as one that runs. */
 static void verb_sweep(void)
 {
 	struct tracer tr = { .verbose = false };
@@ -8993,7 +9171,8 @@ static int verb_run(const struct verb_row *v, int argc, char **argv)
 	return v->run(argc, argv);
 }
 
-/* --help: the usage lines, the options (options_usage), the verbs, the exit statuses. */
+/* Print --help. It shows the usage lines, the options (options_usage), the verbs, and
+ * the exit statuses. */
 static void usage(FILE *out)
 {
 	fputs("usage: runb [OPTIONS] NAME ROOTFS [COMMAND [ARG...]]\n", out);
