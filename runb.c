@@ -1747,7 +1747,7 @@ static noreturn void exec_command(const struct config *cfg, int report)
  *         tty_get_size()                                 <- runb_handoff(), exec_run()
  *   II.8  runb beside its container: state, -d, the watcher, the wait
  *         signals_block(), fds_cloexec()                 <- runb_start(), exec_run()
- *         detach_start()                                 <- runb_start()
+ *         fds_close_inherited(), detach_start()          <- runb_start()
  *         stop_if_signalled()                            <- main()
  *         state_write(), watch_container(), state_end()  <- runb_supervise()
  *         ports_listen()                                 <- runb_start()
@@ -6990,6 +6990,16 @@ static void state_end(const struct ledger *led, int status, bool oom)
  * supervisor does all that runb does in the foreground, and the record keeps
  * the status for runb wait, ps and inspect.
  */
+/* The supervisor outlives its caller, so it keeps none of the caller's files but
+ * stdin, stdout and stderr, which detach_start() replaces. A lock that the caller
+ * holds, or a pipe that the caller reads to its end, is free again once runb -d
+ * returns. runb calls this before it opens anything of its own. */
+static void fds_close_inherited(void)
+{
+	if (sys_close_range(3, ~0U, 0) < 0)
+		die("-d: close_range(3, ~0)");
+}
+
 struct detach {
 	int err;                /* the caller's runb reads the setup's errors here */
 	int started;            /* ... and one byte here once the command runs */
@@ -9266,9 +9276,14 @@ static void runb_start(struct config *cfg, struct run *run, struct ledger *led, 
 {
 	bool crashed;
 
+	const char *rootfs;
+
 	clock_gettime(CLOCK_MONOTONIC, &cfg->tr->start);
 	rlimits_default(cfg);
-	h->rootfd = rootfs_open(cfg, runb_command_line(cfg, argc, argv));
+	rootfs = runb_command_line(cfg, argc, argv);
+	if (cfg->detach)
+		fds_close_inherited();     /* -d: the caller's files stay the caller's */
+	h->rootfd = rootfs_open(cfg, rootfs);
 	rootfs_check_command(cfg, h->rootfd);  /* before anything is written into it */
 	user_resolve(cfg, h->rootfd);  /* --user by name, its groups and HOME */
 	ports_listen(cfg, run);        /* -p: a port in use fails here, before anything is made */

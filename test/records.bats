@@ -437,3 +437,13 @@ restarts_at_least() { [ "$(field "$1" Restarts)" -ge "$2" ]; }
 	[ "$status" = 125 ]
 	assert_output "runb: stats: no running container $CNAME-nosuch"
 }
+
+@test "-d: the supervisor keeps none of its caller's files (a lock the caller held is free once runb -d returns)" {
+	local lock=$BATS_TEST_TMPDIR/lock
+	# fd 9 is the caller's, locked: runb -d inherits it
+	( flock 9 && rbd "$CNAME" -- sleep 30 ) 9>"$lock"
+	[ "$(field "$CNAME" State)" = running ]
+	run flock -n "$lock" true
+	rbt rm -f "$CNAME" >/dev/null
+	[ "$status" = 0 ] || fail "the caller's lock is still held, by the supervisor of $CNAME"
+}
