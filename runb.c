@@ -3537,15 +3537,15 @@ static int bridge_lock(const char *bridge)
 }
 
 /* Unlink first, then close, which unlocks: nothing is left in /run/runb. */
-static void bridge_unlock(struct ledger *led)
+static void bridge_unlock(const char *bridge, int *fd)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), STATE_DIR "/%s.bridge", led->bridge);
+	snprintf(path, sizeof(path), STATE_DIR "/%s.bridge", bridge);
 	if (unlink(path) < 0)
 		warn("unlink %s", path);
-	close(led->bridge_fd);
-	led->bridge_fd = -1;
+	close(*fd);
+	*fd = -1;
 }
 
 /* ip link set DEV alias TEXT. */
@@ -3592,7 +3592,7 @@ static void bridge_entered(const struct config *cfg, struct ledger *led)
 			die("ip link set %s alias runb", cfg->bridge);
 		close(fd);
 	}
-	bridge_unlock(led);
+	bridge_unlock(led->bridge, &led->bridge_fd);
 }
 
 struct bridge_ports {
@@ -3621,15 +3621,28 @@ static void bridge_count_ports(const struct nlmsghdr *nh, void *arg)
  * the kernel frees its netns, then remove a bridge of runb's that has no port left: one
  * with the alias "runb", or one this run made and had no time to mark (it died while
  * joining). setup_bridge.sh clears the alias of a bridge it takes over. */
-static void bridge_leave(struct ledger *led)
+/* Remove BRIDGE when no link has it as master and it is runb's: its alias is "runb",
+ * or MADE (this run made it). FD is a route socket; the caller holds the bridge's lock. */
+static void bridge_remove_if_empty(int fd, const char *bridge, bool made)
 {
-	bool joining = led->bridge_fd >= 0;
-	struct bridge_ports b = { .bridge = link_index(led->bridge) };
+	struct bridge_ports b = { .bridge = link_index(bridge) };
 	struct nl_req links = {
 		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
 		.nh.nlmsg_type = RTM_GETLINK,
 		.ifi.ifi_family = AF_UNSPEC,
 	};
+
+	if (b.bridge < 0)
+		return;
+	if (nl_dump(fd, &links, RTM_NEWLINK, bridge_count_ports, &b) < 0)
+		warn("ip link show master %s", bridge);
+	else if (b.ports == 0 && (b.runbs || made) && link_del(fd, bridge) < 0)
+		warn("ip link del %s", bridge);
+}
+
+static void bridge_leave(struct ledger *led)
+{
+	bool joining = led->bridge_fd >= 0;
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 
 	if (led->bridge_fd < 0)
@@ -3640,15 +3653,61 @@ static void bridge_leave(struct ledger *led)
 		warn("teardown: lock " STATE_DIR "/%s.bridge", led->bridge);
 	else if (link_del(fd, led->veth) < 0)
 		warn("teardown: ip link del %s", led->veth);
-	else if (b.bridge > 0 && nl_dump(fd, &links, RTM_NEWLINK, bridge_count_ports, &b) < 0)
-		warn("teardown: ip link show master %s", led->bridge);
-	else if (b.bridge > 0 && b.ports == 0 && (b.runbs || (joining && led->bridge_made)) &&
-		 link_del(fd, led->bridge) < 0)
-		warn("teardown: ip link del %s", led->bridge);
+	else
+		bridge_remove_if_empty(fd, led->bridge, joining && led->bridge_made);
 	if (fd >= 0)
 		close(fd);
 	if (led->bridge_fd >= 0)
-		bridge_unlock(led);
+		bridge_unlock(led->bridge, &led->bridge_fd);
+}
+
+/* A run killed with SIGKILL leaves its --subnet's bridge behind, with no port once
+ * the kernel has freed the run's netns. Every start removes such bridges of runb's
+ * (alias "runb"), each under its lock, as bridge_leave() would have. */
+struct runb_bridges {
+	char names[16][IFNAMSIZ];
+	int n;
+};
+
+static void bridge_find_runbs(const struct nlmsghdr *nh, void *arg)
+{
+	const struct ifinfomsg *ifi = NLMSG_DATA(nh);
+	struct runb_bridges *b = arg;
+	const char *name = NULL;
+	bool runbs = false;
+	int len = IFLA_PAYLOAD(nh);
+
+	for (struct rtattr *rta = IFLA_RTA(ifi); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == IFLA_IFNAME)
+			name = RTA_DATA(rta);
+		if (rta->rta_type == IFLA_IFALIAS && RTA_PAYLOAD(rta) >= 5 &&
+		    memcmp(RTA_DATA(rta), "runb", 5) == 0)
+			runbs = true;
+	}
+	if (name && runbs && b->n < (int)ARRAY_SIZE(b->names))
+		snprintf(b->names[b->n++], IFNAMSIZ, "%s", name);
+}
+
+static void bridges_sweep(void)
+{
+	struct runb_bridges b = { .n = 0 };
+	struct nl_req links = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		.nh.nlmsg_type = RTM_GETLINK,
+		.ifi.ifi_family = AF_UNSPEC,
+	};
+	int fd = nl_open(), lock;
+
+	if (nl_dump(fd, &links, RTM_NEWLINK, bridge_find_runbs, &b) < 0)
+		die("sweep: ip link show");
+	for (int i = 0; i < b.n; i++) {
+		lock = bridge_lock(b.names[i]);
+		if (lock < 0)
+			die("sweep: lock " STATE_DIR "/%s.bridge", b.names[i]);
+		bridge_remove_if_empty(fd, b.names[i], false);
+		bridge_unlock(b.names[i], &lock);
+	}
+	close(fd);
 }
 
 /* Beyond the slides: the subnet must be free on this machine before the bridge gets the
@@ -4011,6 +4070,7 @@ static void sweep_crashed_runs(const struct ledger *live)
 		unlock_file(e->d_name, fd);
 	}
 	closedir(d);
+	bridges_sweep();
 }
 
 /* ------------------------------------------------------------------------ */
@@ -7217,7 +7277,9 @@ static void ports_listen(const struct config *cfg, struct run *run)
 					 SOCK_NONBLOCK, 0);
 		const char *udp = p->udp ? "/udp" : "";
 
-		if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+		/* TCP: a port in TIME_WAIT is free to bind. Not UDP, where SO_REUSEADDR lets
+		 * any other socket that sets it too bind the same port and take its traffic. */
+		if (fd < 0 || (!p->udp && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0))
 			die("-p %s:%u%s: socket", inet_ntoa(p->ip), p->host, udp);
 		if (bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0) {
 			if (errno == EADDRINUSE)
@@ -7352,7 +7414,7 @@ static void udp_to_client(struct proxy *px, struct udp_flow *f, int l)
 	ssize_t n = recv(f->fd, px->dgram, sizeof(px->dgram), 0);
 
 	if (n < 0)
-		return;  /* e.g. ECONNREFUSED: nothing listens in the container yet */
+		return;  /* e.g. ECONNREFUSED, which this recv(2) clears: nothing listens there yet */
 	f->last = proxy_now();
 	sendto(l, px->dgram, n, 0, (struct sockaddr *)&f->client, sizeof(f->client));
 }
@@ -7386,7 +7448,9 @@ static void proxy_serve(struct proxy *px, const struct config *cfg, const struct
 	time_t now = proxy_now();
 
 	for (int k = px->nf - 1; k >= 0; k--) {
-		if (flows[k].revents & POLLIN)
+		/* POLLERR too: an ICMP error (port unreachable) waits on the socket until
+		 * recv(2) takes it, and poll(2) would report it again and again */
+		if (flows[k].revents & (POLLIN | POLLERR))
 			udp_to_client(px, &px->flows[k], run->port_fds[px->flows[k].port]);
 		if (now - px->flows[k].last >= PROXY_UDP_IDLE) {
 			close(px->flows[k].fd);
@@ -7431,7 +7495,7 @@ static noreturn void proxy_loop(const struct config *cfg, const struct run *run,
 /* The proxy reads what strangers send: once in the container's network namespace it
  * needs no privilege at all. As many descriptors as it may have, then nobody, no
  * capability, no_new_privs. */
-static void proxy_confine(void)
+static void proxy_confine(pid_t parent)
 {
 	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
 	struct __user_cap_data_struct none[2] = { { 0 } };
@@ -7444,6 +7508,11 @@ static void proxy_confine(void)
 	if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
 	    setresuid(65534, 65534, 65534) < 0 || sys_capset(&hdr, none) < 0 ||
 	    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		_exit(EXIT_RUNB);
+	/* A change of uid resets both the parent-death signal and the dumpable flag
+	 * (to fs.suid_dumpable): set them again, and go if runb has gone meanwhile. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+	    getppid() != parent)
 		_exit(EXIT_RUNB);
 }
 
@@ -7478,7 +7547,7 @@ static void ports_proxy_start(const struct config *cfg, const struct run *run, s
 	    setns(netns_fd, CLONE_NEWNET) < 0)
 		_exit(EXIT_RUNB);
 	close(netns_fd);
-	proxy_confine();
+	proxy_confine(parent);
 	signal(SIGPIPE, SIG_IGN);
 	proxy_loop(cfg, run, to);
 }

@@ -852,3 +852,20 @@ arp_from() {
 		link_gone runb-0a730000
 	done
 }
+
+# A start (here: of a --net none container), then: is the bridge gone?
+gone_after_a_start() {
+	rb --net none "$CNAME" "$ROOTFS" true && link_gone "$1"
+}
+
+@test "--subnet: the bridge of a run killed with SIGKILL goes with a later start's sweep" {
+	rb_bg -T --subnet 10.74.0.0/24 "$CNAME" "$ROOTFS" sleep 60
+	RB_PID=$RB_PID container_pid >/dev/null
+	ip -n "$NS" -o link show dev runb-0a4a0000 | grep -q ' alias runb'
+	kill -KILL "$RB_PID"
+	rb_wait
+	# the first start sweeps the killed run (its netns goes, with its veth, a moment
+	# later); a start that finds the bridge without a port removes it
+	retry 20 0.1 gone_after_a_start runb-0a4a0000
+	[ -z "$(ip -n "$NS" route show 10.74.0.0/24)" ]
+}

@@ -133,10 +133,18 @@ echo: b 1
 echo: a 2
 echo: b 2"
 	[ "$(rbt ps --format '{{.Name}} {{.Ports}}' | grep "^$CNAME ")" = "$CNAME 127.0.0.1:18084->5353/udp" ]
+	# nobody else can bind the published port to read its datagrams, with SO_REUSEADDR neither
+	run in_ns python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("127.0.0.1", 18084))'
+	assert_failure
+	assert_output --partial "Address already in use"
 	rbt rm -f "$CNAME"
-	# a UDP port in use on the host: 125, nothing made
+	# a UDP port in use on the host: 125, nothing made, even when its holder lets
+	# others share it (SO_REUSEADDR, as an mDNS daemon does)
 	in_ns python3 -c 'import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 18085)); time.sleep(30)' &
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", 18085)); time.sleep(30)' &
 	local holder=$!
 	retry 201 0.05 in_ns sh -c 'ss -lun 2>/dev/null | grep -q ":18085 " || netstat -lun 2>/dev/null | grep -q ":18085 "'
 	run rbt --net none -p 18085:53/udp "$CNAME" "$ROOTFS" true
@@ -146,4 +154,50 @@ s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("0.0.0.0", 18085))
 	assert_output "runb: -p 0.0.0.0:18085:53/udp: port 18085/udp is in use on the host"
 	[ ! -e "/run/runb/$CNAME.lock" ]
 	[ ! -e "/run/netns/$CNAME" ]
+}
+
+# The proxy of the runb whose command line has -p 127.0.0.1:PORT (a fork of
+# runb, so its command line too, but of uid 65534).
+proxy_of() {
+	local p
+	for p in $(pgrep -f -- "-p 127\.0\.0\.1:$1:"); do
+		if grep -q '^Uid:[[:space:]]*65534' "/proc/$p/status" 2>/dev/null; then echo "$p"; fi
+	done
+}
+
+# CPU ticks (user + system) PID has used.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+
+@test "-p .../udp: an ICMP error on a flow (nothing listens in the container) does not make the proxy spin" {
+	rbd "$CNAME" -p 127.0.0.1:18086:5353/udp -- sleep 60
+	local px t0 t1
+	retry 100 0.05 test -n "$(proxy_of 18086)"
+	px=$(proxy_of 18086)
+	# one datagram to a port where nothing listens: the container's kernel answers
+	# with an ICMP port unreachable, which waits on the proxy's flow socket
+	in_ns python3 -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b"x", ("127.0.0.1", 18086))'
+	sleep 0.2
+	t0=$(cpu_ticks "$px")
+	sleep 1
+	t1=$(cpu_ticks "$px")
+	echo "the proxy used $((t1 - t0)) ticks in 1 s"
+	[ $((t1 - t0)) -lt 20 ]
+	rbt rm -f "$CNAME" >/dev/null
+}
+
+@test "-p: the proxy dies with runb, even killed with SIGKILL: the host's port is free again" {
+	rb_bg -T --net none -p 127.0.0.1:18087:5353/udp -p 127.0.0.1:18087:80 "$CNAME" "$ROOTFS" sleep 60
+	local px
+	retry 100 0.05 test -n "$(proxy_of 18087)"
+	px=$(proxy_of 18087)
+	kill -KILL "$RB_PID"
+	rb_wait
+	retry 100 0.05 dead "$px"
+	in_ns python3 -c 'import socket
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", 18087))
+t = socket.socket(); t.bind(("127.0.0.1", 18087))'
+	# the next runb sweeps what the killed one left
+	run rb --net none "$CNAME" "$ROOTFS" true
+	assert_success
 }
