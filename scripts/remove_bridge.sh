@@ -4,8 +4,8 @@
 #
 # Usage: scripts/remove_bridge.sh [--subnet CIDR]     (as root)
 #
-# CIDR: the one setup_bridge.sh was given (default 10.0.0.0/24); only the
-# iptables NAT rule names it (scripts/bridge-common.sh).
+# CIDR: the one setup_bridge.sh was given (default 10.0.0.0/24); it names
+# the bridge, the nftables table and the NAT rule (scripts/bridge-common.sh).
 #
 # Removes exactly what setup_bridge.sh added for CIDR, and nothing else:
 #   - the subnet's nftables table ("ip runb", or "ip BRIDGE"), if it exists;

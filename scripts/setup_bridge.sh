@@ -25,11 +25,10 @@
 #      docker's or libvirt's, are left alone):
 #        - with nftables (nft): a table of the subnet's own, "ip runb" for
 #          the default one and "ip BRIDGE" for another, replaced atomically
-#          on every run.  If iptables'
-#          FORWARD chain has a DROP policy (as docker sets it), two
-#          iptables FORWARD accepts tagged with the comment "runb" are
-#          added too, because a drop in any table wins over our table's
-#          accept;
+#          on every run.  If iptables' FORWARD chain has a DROP policy
+#          (as docker sets it), the same accepts and isolation go into
+#          iptables' FORWARD too, tagged with the comment "runb", because
+#          a drop in any table wins over our table's accept;
 #        - otherwise with iptables: rules tagged "-m comment --comment runb",
 #          each added only when "iptables -C" does not find it.
 #
