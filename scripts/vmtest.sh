@@ -415,7 +415,9 @@ run_vm() {
 	if [ "$kvm" = 1 ]; then
 		accel=(-enable-kvm -cpu host)
 	else
-		accel=(-accel tcg -cpu max)
+		# a baseline x86-64 CPU: glibc then takes its SSE2 paths, which TCG
+		# runs faster than the AVX ones "max" offers (the suite: ~13 % less)
+		accel=(-accel tcg -cpu qemu64)
 	fi
 	rm -f "$tmp/share/started" "$tmp/share/status"
 	for t in console out err qemu.log; do : >"$tmp/$t"; done
