@@ -8679,21 +8679,23 @@ static void log_line(struct log_reader *r, char *line, size_t len)
 	r->mid[err] = !full;
 }
 
-/* log_feed() reads what is left of FD, line by line. A line that is not yet whole
- * stays in this buffer. */
+/* log_feed() reads what is left of FD, line by line, and returns how many bytes it
+ * read. A line that is not yet whole stays in this buffer. */
 struct log_buf {
 	char data[65536];
 	size_t len;
 };
 
-static void log_feed(struct log_reader *r, struct log_buf *b, int fd)
+static size_t log_feed(struct log_reader *r, struct log_buf *b, int fd)
 {
+	size_t total = 0;
 	ssize_t n;
 	char *p, *nl;
 
 	while ((n = read(fd, b->data + b->len, sizeof(b->data) - b->len)) > 0 || (n < 0 && errno == EINTR)) {
 		if (n < 0)
 			continue;
+		total += n;
 		b->len += n;
 		for (p = b->data; (nl = memchr(p, '\n', b->data + b->len - p)); p = nl + 1)
 			log_line(r, p, nl - p);
@@ -8702,6 +8704,7 @@ static void log_feed(struct log_reader *r, struct log_buf *b, int fd)
 		if (b->len == sizeof(b->data))
 			b->len = 0;  /* longer than any line runb writes, so not runb's */
 	}
+	return total;
 }
 
 /* Open NAME's log files, newest first: container.log, .1, .2, and so on. All are
@@ -8762,11 +8765,14 @@ static void log_read_all(const char *name, struct log_reader *r, struct log_buf 
 /* With -f, print what NAME writes from now on into container.log, which is open as
  * FD. Stop when its runb lets go of the lock LOCK. After a rotation, print the files
  * that came after FD's file, and then the new container.log. FD's inode tells where
- * its file is among all of them. */
+ * its file is among all of them. It waits (LOG_FOLLOW_WAIT_US) only when the log is
+ * quiet, so that it keeps up with a fast writer: a follower that falls max-file files
+ * behind misses those that the rotation has removed meanwhile, as docker's does. */
+#define LOG_FOLLOW_WAIT_US 100000
 static void log_follow(const char *name, struct log_reader *r, struct log_buf *b, int fd, int lock)
 {
 	int fds[LOG_FILES_MAX], n, k;
-	bool running = true;
+	bool running = true, quiet = false;
 	struct stat was, now;
 	char path[PATH_MAX], file[32];
 
@@ -8774,11 +8780,13 @@ static void log_follow(const char *name, struct log_reader *r, struct log_buf *b
 	record_path(name, file, path);
 	while (running) {
 		fflush(stdout);
-		usleep(100000);
+		if (quiet)
+			usleep(LOG_FOLLOW_WAIT_US);
 		running = flock(lock, LOCK_SH | LOCK_NB) < 0 && errno == EWOULDBLOCK;
-		log_feed(r, b, fd);
+		quiet = log_feed(r, b, fd) == 0;
 		if (stat(path, &now) < 0 || fstat(fd, &was) < 0 || now.st_ino == was.st_ino)
 			continue;
+		quiet = false;
 		log_feed(r, b, fd);  /* the rest of the file that was rotated away */
 		n = log_files(name, fds);
 		for (k = 0; k < n; k++)

@@ -744,8 +744,10 @@ exec_sees() {
 
 @test "logs -f across rotations: every line, once" {
 	local go=/tmp/$CNAME.go out=$BATS_TEST_TMPDIR/follow
-	# 100000 lines, about 5 MiB of log: files of 1 MiB, 3 kept, so it rotates while followed
-	rbd "$CNAME" --log-opt max-size=1m --log-opt max-file=3 -- sh -c "echo start; $(wait_file "$go"); yes line-of-text | head -n 100000; echo the-last-line"
+	# 100000 lines, about 5 MiB of log: files of 1 MiB, so it rotates five times while
+	# followed; 8 kept, so that no file is removed before the follower reads it (a
+	# follower that falls max-file files behind a writer misses the removed ones)
+	rbd "$CNAME" --log-opt max-size=1m --log-opt max-file=8 -- sh -c "echo start; $(wait_file "$go"); yes line-of-text | head -n 100000; echo the-last-line"
 	nsenter --net="/run/netns/$NS" timeout 60 "$RUNB" logs -f "$CNAME" >"$out" 3>&- &
 	local f=$!
 	retry 201 0.05 grep -qx start "$out"
