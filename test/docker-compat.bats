@@ -760,7 +760,7 @@ NNP_PROBE='grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status; /tmp/suid/euid
 	sleep 0.2
 	run timeout 20 nsenter --net="/run/netns/$NS" "$RUNB" exec --user pg "$CNAME" /bin/sh -c 'echo $(id -u):$(id -g):$(id -G)'
 	assert_output "1001:1002:1002 1500"
-	kill -TERM "$RB_PID"
+	rbt kill "$CNAME" >/dev/null  # sleep as PID 1 ignores SIGTERM: no 10 s stop timeout
 	rb_wait || true
 }
 
@@ -796,6 +796,6 @@ NNP_PROBE='grep -E "^(NoNewPrivs|Seccomp):" /proc/self/status; /tmp/suid/euid
 	run timeout 20 nsenter --net="/run/netns/$NS" "$RUNB" exec --user pg "$CNAME" true
 	[ "$status" = 125 ]
 	assert_output "runb: /etc/passwd in the container's root is not a regular file of its own"
-	kill -TERM "$RB_PID"
+	rbt kill "$CNAME" >/dev/null  # sleep as PID 1 ignores SIGTERM: no 10 s stop timeout
 	rb_wait || true
 }
