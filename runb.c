@@ -4481,20 +4481,20 @@ static int overlay_dir_open(const char *dir, unsigned long long flags)
 }
 
 /* Return true if the directory FD, or one above it, is the directory TOP, by device
- * and inode. */
-static bool dir_is_below(int fd, const struct stat *top)
+ * and inode. SHOWN is --overlay's DIR, for messages. */
+static bool dir_is_below(int fd, const char *shown, const struct stat *top)
 {
 	struct stat st, up;
 	int dir = openat(fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC), parent;
 	bool below = false;
 
 	if (dir < 0 || fstat(dir, &st) < 0)
-		die("stat a directory");
+		die("--overlay=%s: stat", shown);
 	while (!below) {
 		below = st.st_dev == top->st_dev && st.st_ino == top->st_ino;
 		parent = openat(dir, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 		if (parent < 0 || fstat(parent, &up) < 0)
-			die("stat a directory above");
+			die("--overlay=%s: stat a directory above it", shown);
 		close(dir);
 		dir = parent;
 		if (up.st_dev == st.st_dev && up.st_ino == st.st_ino)
@@ -4537,7 +4537,7 @@ static void overlay_dir_check(const struct config *cfg, const struct stat *root)
 	snprintf(parent, sizeof(parent), "%.*s", slash ? (slash == cfg->overlay_dir ? 1 :
 		 (int)(slash - cfg->overlay_dir)) : 1, slash ? cfg->overlay_dir : ".");
 	fd = open(parent, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd >= 0 && dir_is_below(fd, root))
+	if (fd >= 0 && dir_is_below(fd, cfg->overlay_dir, root))
 		diex("--overlay=%s is inside ROOTFS %s: the container would see its own layers there; "
 		     "choose a DIR outside ROOTFS", cfg->overlay_dir, cfg->rootfs);
 	if (fd >= 0)
@@ -4581,7 +4581,7 @@ static void overlay_dir_prepare(struct config *cfg, struct ledger *led, int root
 		diex("--overlay=%s: in use by another container (an overlay's upper layer is one's only)",
 		     abs);
 	dir_warn_if_open("--overlay", abs, fd);
-	if (dir_is_below(fd, &root))
+	if (dir_is_below(fd, abs, &root))
 		diex("--overlay=%s is inside ROOTFS %s: the container would see its own layers there; "
 		     "choose a DIR outside ROOTFS", abs, cfg->rootfs);
 	if (mkdirat(fd, "upper", root.st_mode & 07777) == 0) {
