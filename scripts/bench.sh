@@ -640,8 +640,8 @@ if nsenter --net="$nsfile" "$RUNB" -d --net none "$exec_name" "$rootfs" sleep 60
 			[ "$i" = 0 ] || echo "$c $i ${t:-0} ${ok:-0} ${rss:-0}" >>"$tmp/xdata"
 		done
 	done
-	nsenter --net="$nsfile" "$RUNB" stop -t 0 "$exec_name" >/dev/null 2>&1 || true
-	rm -f /run/runb/"$exec_name".log* /run/runb/"$exec_name".status
+	# rm -f, not stop: a detached container's record stays until runb rm
+	nsenter --net="$nsfile" "$RUNB" rm -f "$exec_name" >/dev/null 2>&1 || true
 	echo
 	echo "runb exec NAME /bin/true into a running container ($runs runs each, alternating)"
 	printf '%-36s %10s %10s %13s %7s\n' command "median ms" "vs nsenter" "peak RSS KiB" ok
