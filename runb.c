@@ -826,33 +826,12 @@ static int cg_make_dirs(const struct config *cfg, bool v2)
  * parent "runb" while we work. */
 #define CG_MKDIR_TRIES 5
 
-/* [robustness] Explain why mkdir keeps failing with ENOENT. Most often there is no v1
- * hierarchy at /sys/fs/cgroup/CONTROLLER at all, because `ip netns exec` mounts a
- * fresh sysfs without the cgroup mounts under it. runb looks only after it has failed. */
-static void cg_explain_missing(void)
-{
-	char path[PATH_MAX];
-	struct statfs st;
-
-	for (size_t i = 0; i < ARRAY_SIZE(cg_v1_controllers); i++) {
-		snprintf(path, sizeof(path), CG_ROOT "/%s", cg_v1_controllers[i]);
-		if (statfs(path, &st) < 0 || st.f_type != CGROUP_SUPER_MAGIC)
-			diex("cgcreate: " CG_ROOT " is neither cgroup2 nor has a v1 %s hierarchy at %s "
-			     "(no cgroup file system mounted there? `ip netns exec` mounts a fresh /sys "
-			     "without one: nsenter --net=/run/netns/NS keeps it)",
-			     cg_v1_controllers[i], path);
-	}
-}
-
 static void cg_create(const struct config *cfg, const struct run *run, struct ledger *led)
 {
 	ledger_add(led, MADE_CGROUP);  /* from here on, teardown removes what exists */
 	for (int tries = 0; cg_make_dirs(cfg, run->cg_v2) < 0;)
-		if (++tries == CG_MKDIR_TRIES) {
-			if (!run->cg_v2)
-				cg_explain_missing();
+		if (++tries == CG_MKDIR_TRIES)
 			die("cgcreate: mkdir under " CG_ROOT);
-		}
 }
 
 /* Slide 26: network namespace — replaces: ip netns add $CONTAINER_NET_NS
@@ -908,33 +887,9 @@ static int net_ns_add(const struct config *cfg, struct ledger *led)
  * the other becomes the container's eth0. Each shell command is one rtnetlink
  * request, sent by a function named after the command. The functions below
  * follow the order of the shell lines (man 8 ip-link, man 7 rtnetlink). The
- * slide expects setup_bridge.sh to have made the bridge; runb makes it when it
- * is missing (brctl addbr). NAT to the outside is left to scripts/setup_bridge.sh.
+ * slide expects setup_bridge.sh to have made the bridge; when it is missing,
+ * bridge_enter() (Part II.2) makes it just before these steps.
  */
-
-/* brctl addbr runb-bridge (in setup_bridge.sh), done as ip link add NAME address MAC type
- * bridge. EEXIST counts as success: another runb that started at the same moment made it first.
- * Departure: brctl sets no MAC, so the bridge's MAC changes with its ports, and when a container
- * leaves, every container's ARP entry for the gateway goes stale. runb sets a fixed MAC. */
-static int link_add_bridge(int fd, const char *name, const unsigned char mac[6])
-{
-	struct nl_req req = {
-		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-		.nh.nlmsg_type = RTM_NEWLINK,
-		.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL,
-		.ifi.ifi_family = AF_UNSPEC,
-	};
-	struct rtattr *linkinfo;
-
-	nl_put(&req, IFLA_IFNAME, name, strlen(name) + 1);
-	nl_put(&req, IFLA_ADDRESS, mac, 6);
-	linkinfo = nl_nest_begin(&req, IFLA_LINKINFO);
-	nl_put(&req, IFLA_INFO_KIND, "bridge", strlen("bridge"));
-	nl_nest_end(&req, linkinfo);
-	if (nl_talk(fd, &req) < 0 && errno != EEXIST)
-		return -1;
-	return 0;
-}
 
 /* ip link add name VETH type veth peer name ETH netns NS.
  * Departure: the slide makes $ETH on the host and then moves it. runb names the netns in the
@@ -1032,23 +987,6 @@ static int route_add_default(int fd, struct in_addr gw)
 	return nl_talk(fd, &req);
 }
 
-/* [robustness] ip link del VETH. Deleting one end of a veth deletes its peer too. ENODEV
- * counts as success: the link is gone already. runb uses this only when a former run's veth
- * still has our name. */
-static int link_del(int fd, const char *name)
-{
-	struct nl_req req = {
-		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-		.nh.nlmsg_type = RTM_DELLINK,
-		.ifi.ifi_family = AF_UNSPEC,
-	};
-
-	nl_put(&req, IFLA_IFNAME, name, strlen(name) + 1);
-	if (nl_talk(fd, &req) < 0 && errno != ENODEV)
-		return -1;
-	return 0;
-}
-
 /* Departure: "veth-$CONTAINER_NAME" can be longer than the 15 characters of a link name.
  * runb uses rb<PID>-<NAME>, cut at 15: it is unique while runb runs, and it still tells whose
  * it is. */
@@ -1057,59 +995,29 @@ static void veth_name(const struct config *cfg, pid_t runb_pid, char out[IFNAMSI
 	snprintf(out, IFNAMSIZ, "rb%d-%s", (int)runb_pid, cfg->name);
 }
 
-/* The network half of tool/setup_bridge.sh (NAT stays in scripts/setup_bridge.sh): make
- * runb-bridge, give it the subnet's first address, and bring it up. Each step accepts "already
- * done", so several runb can safely start at once. Returns the bridge's ifindex. */
-static int net_bridge(const struct config *cfg, int fd)
-{
-	struct in_addr ip = net_addr(net_gateway(cfg));
-	const unsigned char *b = (const unsigned char *)&ip.s_addr;
-	const unsigned char mac[6] = { 0x02, 0, b[0], b[1], b[2], b[3] };  /* local bit + its IP */
-	int bridge;
-
-	trace(cfg->tr, 26, "brctl addbr $BRIDGE_NAME", "RTM_NEWLINK bridge %s address "
-	      "02:00:%02x:%02x:%02x:%02x (exists: fine)", cfg->bridge, b[0], b[1], b[2], b[3]);
-	if (link_add_bridge(fd, cfg->bridge, mac) < 0)
-		die("ip link add %s type bridge", cfg->bridge);
-	bridge = link_index(cfg->bridge);
-	if (bridge < 0)
-		die("ip link show %s", cfg->bridge);
-	trace(cfg->tr, 26, "ip addr add $BRIDGE_IP/$BRIDGE_NETMASK dev $BRIDGE_NAME",
-	      "RTM_NEWADDR %s/%d on %s (exists: fine)", inet_ntoa(ip), cfg->prefix, cfg->bridge);
-	if (addr_add(fd, bridge, ip, cfg->prefix, true) < 0)
-		die("ip address add %s/%d dev %s", inet_ntoa(ip), cfg->prefix, cfg->bridge);
-	trace(cfg->tr, 26, "ip link set $BRIDGE_NAME up", "RTM_NEWLINK %s IFF_UP", cfg->bridge);
-	if (link_set_up(fd, bridge) < 0)
-		die("ip link set %s up", cfg->bridge);
-	return bridge;
-}
-
-/* The host half of slide 26, run in the host's netns. It makes the bridge, then a veth whose
- * host end, VETH, joins the bridge and whose other end is eth0 in the container's netns
- * (NETNS_FD). eth0's MAC is made from its address, 02:00:0a:00:00:xx (as docker does), so the
- * host's ARP entry for 10.0.0.x stays right when a later container gets the same x.
- * A veth with this name can exist already only if runb's PID was reused in the short time a
- * former run's veth takes to go away with its netns. Then runb deletes it and tries again.
- * There is no undo: the kernel removes the veth pair with the container's netns, when its
- * last user is gone (deleting it here would wait ~20 ms for an RCU barrier). */
+/* The host half of slide 26, run in the host's netns. The bridge exists (setup_bridge.sh
+ * made it, or bridge_enter() in Part II.2). runb makes a veth whose host end, VETH, joins
+ * the bridge and whose other end is eth0 in the container's netns (NETNS_FD). eth0's MAC is
+ * made from its address, 02:00:0a:00:00:xx (as docker does), so the host's ARP entry for
+ * 10.0.0.x stays right when a later container gets the same x. There is no undo: the
+ * kernel removes the veth pair with the container's netns, when its last user is gone
+ * (deleting it here would wait ~20 ms for an RCU barrier). */
 static void net_host_side(const struct config *cfg, const struct run *run, int netns_fd,
 			  const char *veth)
 {
 	const unsigned char *ip = (const unsigned char *)&run->ip.s_addr;
 	const unsigned char mac[6] = { 0x02, 0, ip[0], ip[1], ip[2], ip[3] };
 	int fd = nl_open();
-	int bridge, host_end, err;
+	int bridge = link_index(cfg->bridge), host_end;
 
-	bridge = net_bridge(cfg, fd);
+	if (bridge < 0)
+		die("brctl addif %s: ip link show %s", cfg->bridge, cfg->bridge);
 	trace(cfg->tr, 26, "ip link add name $VETH type veth peer name $ETH",
 	      "RTM_NEWLINK veth %s, peer %s address 02:00:%02x:%02x:%02x:%02x", veth, NET_ETH,
 	      ip[0], ip[1], ip[2], ip[3]);
 	trace(cfg->tr, 26, "ip link set $ETH netns $CONTAINER_NET_NS",
 	      "same request: peer's IFLA_NET_NS_FD %d", netns_fd);
-	err = link_add_veth(fd, veth, NET_ETH, mac, netns_fd);
-	if (err < 0 && errno == EEXIST && link_del(fd, veth) == 0)
-		err = link_add_veth(fd, veth, NET_ETH, mac, netns_fd);
-	if (err < 0)
+	if (link_add_veth(fd, veth, NET_ETH, mac, netns_fd) < 0)
 		die("ip link add name %s type veth peer name %s netns fd %d", veth, NET_ETH, netns_fd);
 	host_end = link_index(veth);
 	if (host_end < 0)
@@ -1725,6 +1633,7 @@ static noreturn void exec_command(const struct config *cfg, int report)
  *         rootfs_take_over()                             <- child_begin()
  *         overlay_mount()                                <- container_main()
  *   II.4  cgroups beyond slide 25: the limits, the device rules
+ *         cg_check_mounted()                             <- runb_start()
  *         cg_set_limits(), cg_devices()                  <- main()
  *         cg_oom_check()                                 <- runb_supervise()
  *   II.5  In the child: the file system after the root switch
@@ -3504,6 +3413,82 @@ static void net_release(struct ledger *led)
 	led->lease_fd = -1;
 }
 
+/* Beyond the slides: the bridge — replaces: brctl addbr, ip addr add, ip link set up
+ * (tool/setup_bridge.sh)
+ *
+ * Slide 26 plugs each container into runb-bridge, which the original's
+ * setup_bridge.sh made beforehand, with 10.0.0.1 on it. runb makes the bridge
+ * when it is missing, so that a first run needs no script. NAT to the outside
+ * stays in scripts/setup_bridge.sh.
+ */
+
+/* brctl addbr runb-bridge, done as ip link add NAME address MAC type bridge. EEXIST counts
+ * as success: another runb that started at the same moment made it first.
+ * Departure: brctl sets no MAC, so the bridge's MAC changes with its ports, and when a container
+ * leaves, every container's ARP entry for the gateway goes stale. runb sets a fixed MAC. */
+static int link_add_bridge(int fd, const char *name, const unsigned char mac[6])
+{
+	struct nl_req req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		.nh.nlmsg_type = RTM_NEWLINK,
+		.nh.nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL,
+		.ifi.ifi_family = AF_UNSPEC,
+	};
+	struct rtattr *linkinfo;
+
+	nl_put(&req, IFLA_IFNAME, name, strlen(name) + 1);
+	nl_put(&req, IFLA_ADDRESS, mac, 6);
+	linkinfo = nl_nest_begin(&req, IFLA_LINKINFO);
+	nl_put(&req, IFLA_INFO_KIND, "bridge", strlen("bridge"));
+	nl_nest_end(&req, linkinfo);
+	if (nl_talk(fd, &req) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+/* The network half of setup_bridge.sh: make the bridge, give it the subnet's first address,
+ * and bring it up. Each step accepts "already done", so several runb can safely start at
+ * once. */
+static void bridge_make(const struct config *cfg, int fd)
+{
+	struct in_addr ip = net_addr(net_gateway(cfg));
+	const unsigned char *b = (const unsigned char *)&ip.s_addr;
+	const unsigned char mac[6] = { 0x02, 0, b[0], b[1], b[2], b[3] };  /* local bit + its IP */
+	int bridge;
+
+	trace(cfg->tr, 0, "brctl addbr $BRIDGE_NAME", "RTM_NEWLINK bridge %s address "
+	      "02:00:%02x:%02x:%02x:%02x (exists: fine)", cfg->bridge, b[0], b[1], b[2], b[3]);
+	if (link_add_bridge(fd, cfg->bridge, mac) < 0)
+		die("ip link add %s type bridge", cfg->bridge);
+	bridge = link_index(cfg->bridge);
+	if (bridge < 0)
+		die("ip link show %s", cfg->bridge);
+	trace(cfg->tr, 0, "ip addr add $BRIDGE_IP/$BRIDGE_NETMASK dev $BRIDGE_NAME",
+	      "RTM_NEWADDR %s/%d on %s (exists: fine)", inet_ntoa(ip), cfg->prefix, cfg->bridge);
+	if (addr_add(fd, bridge, ip, cfg->prefix, true) < 0)
+		die("ip address add %s/%d dev %s", inet_ntoa(ip), cfg->prefix, cfg->bridge);
+	trace(cfg->tr, 0, "ip link set $BRIDGE_NAME up", "RTM_NEWLINK %s IFF_UP", cfg->bridge);
+	if (link_set_up(fd, bridge) < 0)
+		die("ip link set %s up", cfg->bridge);
+}
+
+/* ip link del NAME. Deleting one end of a veth deletes its peer too, and deleting a
+ * bridge takes its address and route with it. ENODEV counts as success: the link is
+ * gone already. */
+static int link_del(int fd, const char *name)
+{
+	struct nl_req req = {
+		.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+		.nh.nlmsg_type = RTM_DELLINK,
+		.ifi.ifi_family = AF_UNSPEC,
+	};
+
+	nl_put(&req, IFLA_IFNAME, name, strlen(name) + 1);
+	if (nl_talk(fd, &req) < 0 && errno != ENODEV)
+		return -1;
+	return 0;
+}
+
 /* Beyond the slides: a bridge per subnet — replaces: one runb-bridge for every subnet
  *
  * The containers of the slide's subnet share runb-bridge, which stays, as on
@@ -3561,12 +3546,9 @@ static int link_set_alias(int fd, int ifindex, const char *alias)
 	return nl_talk(fd, &req);
 }
 
-/* Before slide 26's host half: lock a --subnet's own bridge, and note whether this run
- * makes it. The default bridge needs neither. */
-static void bridge_enter(const struct config *cfg, struct ledger *led, const char *veth)
+/* Lock a --subnet's own bridge, and note whether this run makes it. */
+static void bridge_lock_own(const struct config *cfg, struct ledger *led, const char *veth)
 {
-	if (strcmp(cfg->bridge, NET_BRIDGE_NAME) == 0)
-		return;
 	led->bridge = cfg->bridge;
 	snprintf(led->veth, sizeof(led->veth), "%s", veth);
 	led->bridge_fd = bridge_lock(cfg->bridge);
@@ -3576,6 +3558,23 @@ static void bridge_enter(const struct config *cfg, struct ledger *led, const cha
 	ledger_add(led, MADE_BRIDGE);
 	trace(cfg->tr, 0, "(a bridge of its own for --subnet)", "flock " STATE_DIR "/%s.bridge; "
 	      "%s %s", cfg->bridge, led->bridge_made ? "make" : "join", cfg->bridge);
+}
+
+/* Before slide 26's host half: the bridge, locked first if it is a --subnet's own (the
+ * default bridge needs no lock), and made if it is missing. A veth with this run's name
+ * can exist already only if runb's PID was reused in the short time a former run's veth
+ * takes to go away with its netns: runb deletes it. */
+static void bridge_enter(const struct config *cfg, struct ledger *led, const char *veth)
+{
+	int fd;
+
+	if (strcmp(cfg->bridge, NET_BRIDGE_NAME) != 0)
+		bridge_lock_own(cfg, led, veth);
+	fd = nl_open();
+	bridge_make(cfg, fd);
+	if (link_index(veth) >= 0 && link_del(fd, veth) < 0)
+		die("ip link del %s (a former run's, of the same name)", veth);
+	close(fd);
 }
 
 /* After it: mark a bridge this run made as runb's (ip link set BRIDGE alias runb), and
@@ -4643,6 +4642,26 @@ static int overlay_mount(const struct config *cfg, int rootfd)
 /* ------------------------------------------------------------------------ */
 /* Part II.4: cgroups beyond slide 25: the limits, the device rules         */
 /* ------------------------------------------------------------------------ */
+
+/* Before slide 25's mkdir: on v1, is each hierarchy runb uses mounted? Often one is
+ * not, because `ip netns exec` mounts a fresh sysfs without the cgroup mounts under it;
+ * then every mkdir would fail with a bare ENOENT. runb names what is missing instead. */
+static void cg_check_mounted(const struct run *run)
+{
+	char path[PATH_MAX];
+	struct statfs st;
+
+	if (run->cg_v2)
+		return;
+	for (size_t i = 0; i < ARRAY_SIZE(cg_v1_controllers); i++) {
+		snprintf(path, sizeof(path), CG_ROOT "/%s", cg_v1_controllers[i]);
+		if (statfs(path, &st) < 0 || st.f_type != CGROUP_SUPER_MAGIC)
+			diex("cgcreate: " CG_ROOT " is neither cgroup2 nor has a v1 %s hierarchy at %s "
+			     "(no cgroup file system mounted there? `ip netns exec` mounts a fresh /sys "
+			     "without one: nsenter --net=/run/netns/NS keeps it)",
+			     cg_v1_controllers[i], path);
+	}
+}
 
 /* Beyond the slides: -m, --cpus, --pids — replaces: nothing (runb.sh makes the
  * cgroups and sets no limit in them)
@@ -9384,6 +9403,7 @@ static void runb_start(struct config *cfg, struct run *run, struct ledger *led, 
 	if (cfg->detach)
 		record_make(cfg, led);  /* -d: a record of its own, until runb rm */
 	cg_detect(cfg, run);           /* slide 25: which cgroup version */
+	cg_check_mounted(run);         /* v1: each hierarchy there, or say which is not */
 	led->cg_v2 = cfg->tr->cg_v2 = run->cg_v2;
 	if (crashed)
 		sweep_crashed_run(led, cfg->name);

@@ -10,7 +10,7 @@
 # 172.16.0.0/12, 192.168.0.0/16), /24 or larger, given by its network
 # address; the default is runb's, 10.0.0.0/24. The bridge takes the subnet's
 # first address, and the MAC runb gives the bridge it makes: 02:00 and that
-# address's four bytes (net_bridge() in runb.c), so the one runb finds is the
+# address's four bytes (bridge_make() in runb.c), so the one runb finds is the
 # one it would have made. The default subnet's bridge is runb-bridge; any other
 # subnet has a bridge of its own, named from its network address in hex
 # (runb-0a610000 for 10.97.0.0/16), as runb's bridge_name() names it, and an
