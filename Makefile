@@ -10,7 +10,7 @@ BATS    ?= bats
 # ptyrun and swapper run on the host side).
 HELPERS := test/escape test/openpty test/sysc test/euid test/resolve test/reap test/ptyrun test/swapper test/nodeath test/prober test/holdexe test/udpecho
 
-.PHONY: all demo check check-asan test test-deps test-vm test-fresh bench install uninstall clean
+.PHONY: all demo check check-asan test test-deps test-build test-vm test-fresh bench install uninstall clean
 
 all: runb rootfs/busybox/bin/busybox
 
@@ -55,8 +55,11 @@ test/%: test/%.c
 test-deps:
 	@scripts/test-deps.sh
 
+# runb, the test rootfs and the helpers the tests run.
+test-build: all $(HELPERS)
+
 test: test-deps
-	$(MAKE) --no-print-directory all $(HELPERS)
+	$(MAKE) --no-print-directory test-build
 	$(BATS) test/
 
 # The tier that needs no root: runb's command line (test/cli.bats), run as
@@ -87,7 +90,7 @@ check-asan: test-deps
 # The same suite in throwaway QEMU VMs booted with cgroup v2 only, the test
 # files shared out over one VM per host CPU (scripts/vmsuite.sh).
 test-vm: test-deps
-	$(MAKE) --no-print-directory all $(HELPERS)
+	$(MAKE) --no-print-directory test-build
 	scripts/vmsuite.sh $(BATS)
 
 # The README's quick start, as written, on a freshly debootstrapped Debian.
