@@ -719,18 +719,20 @@ static void cg_detect(const struct config *cfg, struct run *run)
 }
 
 /* [robustness] Read the words of DIR/FILE into HAVE as " w1 w2 ... ". Return 0, or -1 when
- * DIR is gone (ENOENT). */
+ * DIR is gone (ENOENT) or going (ENODEV: another runb's rmdir of it is under way). */
 static int cg_read_words(const char *dir, const char *file, char have[static 512])
 {
 	char path[PATH_MAX];
-	ssize_t n;
+	ssize_t n = -1;
 	int fd;
 
 	snprintf(path, PATH_MAX, "%s/%s", dir, file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT)
+	if (fd >= 0 && (n = read(fd, have + 1, 512 - 3)) < 0)
+		close(fd);
+	if (n < 0 && (errno == ENOENT || errno == ENODEV))
 		return -1;
-	if (fd < 0 || (n = read(fd, have + 1, 512 - 3)) < 0)
+	if (n < 0)
 		die("cgroups: read %s", path);
 	close(fd);
 	have[0] = ' ';
@@ -779,7 +781,16 @@ static int cg_v2_delegate(const struct config *cfg, const char *dir)
 	snprintf(path, sizeof(path), "%s/cgroup.subtree_control", dir);
 	trace(cfg->tr, 25, "cgcreate -g cpu,memory,pids:NAME", "echo \"%s\" > %s", want, path);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, want, strlen(want)) < 0)
+	if (fd >= 0 && write(fd, want, strlen(want)) < 0) {
+		int err = errno;
+
+		close(fd);
+		fd = -1;
+		errno = err;
+	}
+	if (fd < 0 && (errno == ENOENT || errno == ENODEV))
+		return -1;  /* another runb is removing this parent: try again */
+	if (fd < 0)
 		die("cgroups: echo \"%s\" > %s%s", want, path, errno == EBUSY ?
 		    " (it holds processes, and v2 allows no process in a cgroup that delegates)" : "");
 	close(fd);

@@ -463,22 +463,27 @@ fake_crashed_run() {
 	if cg_v2; then
 		mkdir_vanishes "/sys/fs/cgroup/runb/$CNAME"
 		assert_cg_gone
-		local had_parent=no leaked=no rc out
-		[ -d /sys/fs/cgroup/runb ] && had_parent=yes
-		run nsenter --net="/run/netns/$NS" strace -f -qq -o /dev/null \
-			-P /sys/fs/cgroup/runb/cgroup.controllers -e trace=open,openat \
-			-e inject=open,openat:error=ENOENT:when=1 \
-			"$RUNB" --net none "$CNAME" "$ROOTFS" true
-		rc=$status out=$output
-		# gather; remove a parent runb made and left (lest the next test
-		# trip on it); then judge
-		if [ "$had_parent" = no ] && [ -d /sys/fs/cgroup/runb ]; then
-			leaked=yes
-			rmdir /sys/fs/cgroup/runb 2>/dev/null || true
-		fi
-		echo "status $rc: $out; the runb/ parent runb made is left: $leaked"
-		[ "$rc" = 0 ]
-		[ "$leaked" = no ]
+		local had_parent leaked rc out err
+		# ENOENT: the parent is gone; ENODEV: its rmdir is under way (seen with 4
+		# runb starting and ending at once)
+		for err in ENOENT ENODEV; do
+			had_parent=no leaked=no
+			[ -d /sys/fs/cgroup/runb ] && had_parent=yes
+			run nsenter --net="/run/netns/$NS" strace -f -qq -o /dev/null \
+				-P /sys/fs/cgroup/runb/cgroup.controllers -e trace=open,openat \
+				-e inject=open,openat:error=$err:when=1 \
+				"$RUNB" --net none "$CNAME" "$ROOTFS" true
+			rc=$status out=$output
+			# gather; remove a parent runb made and left (lest the next test
+			# trip on it); then judge
+			if [ "$had_parent" = no ] && [ -d /sys/fs/cgroup/runb ]; then
+				leaked=yes
+				rmdir /sys/fs/cgroup/runb 2>/dev/null || true
+			fi
+			echo "$err: status $rc: $out; the runb/ parent runb made is left: $leaked"
+			[ "$rc" = 0 ]
+			[ "$leaked" = no ]
+		done
 	else
 		mkdir_vanishes "/sys/fs/cgroup/memory/runb/$CNAME"
 	fi
