@@ -287,6 +287,13 @@ alive() {
 }
 dead() { ! alive "$1"; }
 
+# timebox SECONDS: a race loop's time box, scaled by RUNB_TEST_TIMEBOX percent
+# (default 100). The VM sets 40: under TCG a loop's runs are five times slower,
+# and a box of 40 % still gives each race dozens of runs (the test asks 20).
+timebox() {
+	echo $(($1 * ${RUNB_TEST_TIMEBOX:-100} / 100))
+}
+
 # Nanoseconds since the epoch; milliseconds since a now().
 now() { date +%s%N; }
 ms_since() { echo $((($(now) - $1) / 1000000)); }

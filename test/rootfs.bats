@@ -178,7 +178,8 @@ dir_not_tmpfs() {
 
 @test "ROOTFS swapped with a link to / in a loop: up to 200 starts (45 s), each runs in ROOTFS or is refused with 125, never on the host's /" {
 	local d=$BATS_TEST_TMPDIR/swap swapper=$TOP/test/swapper marker host_only
-	local i s out spid runs=0 ran=0 refused=0 linked=0 hostroot=0 bad=0 start limit=45
+	local i s out spid runs=0 ran=0 refused=0 linked=0 hostroot=0 bad=0 start limit
+	limit=$(timebox 45)
 	[ -x "$swapper" ] || fail "test/swapper is not built (make test builds it)"
 	mkdir "$d"
 	cp -a "$ROOTFS" "$d/rootfs"
@@ -249,7 +250,8 @@ dir_not_tmpfs() {
 # runs there and says where it is.
 @test "ROOTFS swapped with a link to another directory in a loop: the container never runs in the link's target" {
 	local d=$BATS_TEST_TMPDIR/swap swapper=$TOP/test/swapper
-	local i s out spid runs=0 ran=0 decoy=0 refused=0 bad=0 start limit=30
+	local i s out spid runs=0 ran=0 decoy=0 refused=0 bad=0 start limit
+	limit=$(timebox 30)
 	[ -x "$swapper" ] || fail "test/swapper is not built (make test builds it)"
 	mkdir "$d"
 	cp -a "$ROOTFS" "$d/rootfs"
