@@ -56,6 +56,9 @@ get() { in_ns curl -fsS --max-time 20 "http://$1/"; }
 	retry 201 0.05 test -n "$(rbt ps --format '{{.Name}} {{.IP}}' | awk -v n="$CNAME" '$1 == n && $2 != "-"')"
 	ip=$(rbt ps --format '{{.Name}} {{.IP}}' | awk -v n="$CNAME" '$1 == n { print $2 }')
 	[[ "$ip" == 10.0.0.* ]]
+	# nc listens in the container (else the proxy's connect is refused, and the client
+	# gets an empty answer: seen under load)
+	retry 201 0.05 nsenter --net="/run/netns/$CNAME" sh -c 'ss -Hltn "sport = :7" | grep -q .'
 	# the client sends, then shuts down its writing side: cat sees the end, and its echo
 	# and then the connection's end come back
 	run in_ns python3 -c '
