@@ -100,11 +100,14 @@ test-fresh:
 bench: all
 	scripts/bench.sh
 
+# runb-oci: runb as an OCI runtime (README, "runb as an OCI runtime"), a link
+# by that name, as busybox's applets are.
 install: runb
 	install -D -m 0755 runb $(DESTDIR)$(BINDIR)/runb
+	ln -sf runb $(DESTDIR)$(BINDIR)/runb-oci
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/runb
+	rm -f $(DESTDIR)$(BINDIR)/runb $(DESTDIR)$(BINDIR)/runb-oci
 
 clean:
 	rm -f runb runb-asan .build-flags $(HELPERS)

@@ -12,6 +12,8 @@
  *   Part I       the slides, 25 to 33, in their order: only what they do
  *   Part II      beyond the slides, in the order of the container's life;
  *                its index is at its top
+ *   Part III     the OCI front-end: runb called as runb-oci reads a
+ *                bundle's config.json, as runc does, and runs it as Part II
  *   The spines   container_main(), which reads like core.sh, and main(),
  *                which reads like runb.sh
  *
@@ -3106,6 +3108,7 @@ static const char *parse_args(struct config *cfg, struct cmdline *cl, int argc, 
 	if (!cfg->dns || !cfg->dns_search || !cfg->add_hosts || !cfg->mounts)
 		die("calloc");
 	options_getopt(longopts, shortopts);
+	optind = 0;  /* 0, not 1: glibc starts afresh, whatever parsed a command line before */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
 		if (c == ':')
@@ -9309,6 +9312,1047 @@ static void usage(FILE *out)
 }
 
 /* ======================================================================== */
+/* Part III: the OCI front-end. runb called as runb-oci reads a bundle's     */
+/* config.json, the file Docker, podman and containerd give a runtime.       */
+/* ======================================================================== */
+
+/*
+ * The OCI runtime specification describes a container as a JSON file,
+ * config.json, in a directory called the bundle. runc, crun and youki read it;
+ * so does runb when it is called by the name runb-oci (make install makes that
+ * link, and busybox dispatches on its name the same way). runb's own verbs and
+ * the OCI ones share names but not syntax, so the name tells them apart.
+ *
+ * config.json is the command line written as JSON: Part III turns each field
+ * it reads into the runb option that asks for the same thing, and main() then
+ * runs that command line, through the same parse_args() and the same engine.
+ * So every check of Part II.1 holds for config.json too, and -v shows the same
+ * slides. A field runb cannot honour yet is refused in one line that names it,
+ * and the run never starts; a field the specification lets a runtime ignore
+ * (annotations, unknown properties) is ignored.
+ *
+ *   III.1  JSON, as RFC 8259 defines it: a strict reader
+ *          json_parse()                                   <- oci_read_config()
+ *   III.2  config.json onto runb's command line
+ *          oci_read_config()                              <- oci_command_line()
+ *   III.3  The OCI command line: runb-oci run
+ *          oci_called(), oci_command_line()               <- main()
+ */
+
+/* ------------------------------------------------------------------------ */
+/* Part III.1: JSON, as RFC 8259 defines it: a strict reader                */
+/* ------------------------------------------------------------------------ */
+
+/* Beyond the slides: JSON — replaces: the JSON library a Go runtime has built in
+ *
+ * The reader turns the whole text into a flat array of tokens, one per value,
+ * in the order they appear; an object's or array's members follow it. Each
+ * token knows how many tokens its value spans, so a reader skips a member in
+ * one step. Nothing is decoded until it is asked for. The reader is strict:
+ * no trailing comma, no comment, no leading zero, no control character or
+ * invalid UTF-8 in a string, nothing after the value, and no deeper nesting
+ * than JSON_DEPTH (a thousand nested arrays would otherwise exhaust the stack).
+ * A bad byte is reported by its offset, and the run never starts.
+ */
+#define JSON_DEPTH 64
+#define JSON_MAX_SIZE (4 << 20)   /* a docker config.json with its seccomp profile is ~40 KiB */
+
+enum json_type { JSON_NULL, JSON_FALSE, JSON_TRUE, JSON_NUMBER, JSON_STRING, JSON_ARRAY,
+		 JSON_OBJECT };
+
+struct json_token {
+	enum json_type type;
+	size_t start, end;      /* the value's text: a string's without its quotes */
+	int members;            /* an array's elements, an object's key/value pairs */
+	int span;               /* tokens this value takes, itself included */
+};
+
+struct json {
+	const char *file;       /* for messages: the file the text came from */
+	const char *text;
+	size_t len, pos;
+	struct json_token *tok;
+	int n, cap;
+};
+
+static noreturn void json_fail(const struct json *j, const char *what)
+{
+	diex("%s: byte %zu: %s: not valid JSON (RFC 8259)", j->file, j->pos, what);
+}
+
+static void json_space(struct json *j)
+{
+	while (j->pos < j->len && strchr(" \t\r\n", j->text[j->pos]))
+		j->pos++;
+}
+
+static int json_new_token(struct json *j, enum json_type type)
+{
+	if (j->n == j->cap) {
+		j->cap = j->cap ? 2 * j->cap : 256;
+		j->tok = realloc(j->tok, j->cap * sizeof(*j->tok));
+		if (!j->tok)
+			die("%s: realloc", j->file);
+	}
+	j->tok[j->n] = (struct json_token){ .type = type, .start = j->pos, .span = 1 };
+	return j->n++;
+}
+
+/* How many bytes the UTF-8 sequence at S (LEFT bytes available) takes, or 0 when it is
+ * not valid UTF-8: overlong forms, surrogates and code points above U+10FFFF are not. */
+static size_t json_utf8_len(const unsigned char *s, size_t left)
+{
+	size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
+	uint32_t cp = s[0] & (0x3f >> (n - 1));
+
+	if (s[0] < 0xc2 || s[0] > 0xf4 || n > left)
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+/* A string, from its opening quote. Escapes are checked here and decoded by json_decode(). */
+static void json_string(struct json *j)
+{
+	int t = json_new_token(j, JSON_STRING);
+	const unsigned char *s = (const unsigned char *)j->text;
+
+	j->tok[t].start = ++j->pos;
+	while (j->pos < j->len && s[j->pos] != '"') {
+		size_t n = 1;
+
+		if (s[j->pos] < 0x20)
+			json_fail(j, "a control character in a string");
+		if (s[j->pos] == '\\') {
+			if (j->pos + 1 >= j->len || !strchr("\"\\/bfnrtu", s[j->pos + 1]))
+				json_fail(j, "an unknown escape in a string");
+			n = s[j->pos + 1] == 'u' ? 6 : 2;
+			for (size_t i = 2; i < n; i++)
+				if (j->pos + i >= j->len || !isxdigit(s[j->pos + i]))
+					json_fail(j, "\\u without four hex digits");
+		} else if (s[j->pos] >= 0x80 && !(n = json_utf8_len(s + j->pos, j->len - j->pos))) {
+			json_fail(j, "invalid UTF-8 in a string");
+		}
+		j->pos += n;
+	}
+	if (j->pos >= j->len)
+		json_fail(j, "a string without its closing quote");
+	j->tok[t].end = j->pos++;
+}
+
+/* A number: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? */
+static void json_number(struct json *j)
+{
+	int t = json_new_token(j, JSON_NUMBER);
+	const char *s = j->text;
+	size_t p = j->pos, digits;
+
+	p += s[p] == '-';
+	digits = strspn(s + p, "0123456789");
+	if (digits == 0 || (s[p] == '0' && digits > 1))
+		json_fail(j, "a number must start with one digit, or 0 alone");
+	p += digits;
+	if (p < j->len && s[p] == '.') {
+		if (!(digits = strspn(s + ++p, "0123456789"))) {
+			j->pos = p;
+			json_fail(j, "no digit after a decimal point");
+		}
+		p += digits;
+	}
+	if (p < j->len && (s[p] == 'e' || s[p] == 'E')) {
+		p += 1 + (s[p + 1] == '+' || s[p + 1] == '-');
+		if (!(digits = strspn(s + p, "0123456789"))) {
+			j->pos = p;
+			json_fail(j, "no digit in an exponent");
+		}
+		p += digits;
+	}
+	j->pos = p;
+	j->tok[t].end = p;
+}
+
+/* A scalar value whole, or the opening bracket of an array or object, whose token is
+ * then left open for json_parse() to fill. Returns true for a bracket. */
+static bool json_value_begin(struct json *j)
+{
+	static const struct { const char *word; enum json_type type; } words[] = {
+		{ "null", JSON_NULL }, { "false", JSON_FALSE }, { "true", JSON_TRUE },
+	};
+	char c;
+
+	json_space(j);
+	if (j->pos >= j->len)
+		json_fail(j, "the text ends where a value should be");
+	c = j->text[j->pos];
+	if (c == '{' || c == '[') {
+		json_new_token(j, c == '{' ? JSON_OBJECT : JSON_ARRAY);
+		j->pos++;
+		return true;
+	}
+	if (c == '"')
+		json_string(j);
+	else if (c == '-' || isdigit((unsigned char)c))
+		json_number(j);
+	else {
+		size_t i = 0;
+
+		while (i < ARRAY_SIZE(words) &&
+		       strncmp(j->text + j->pos, words[i].word, strlen(words[i].word)) != 0)
+			i++;
+		if (i == ARRAY_SIZE(words))
+			json_fail(j, "not a value");
+		json_new_token(j, words[i].type);
+		j->pos += strlen(words[i].word);
+		j->tok[j->n - 1].end = j->pos;
+	}
+	return false;
+}
+
+/* In an object, before each value: its key, a string, and a colon. */
+static void json_key(struct json *j)
+{
+	json_space(j);
+	if (j->pos >= j->len || j->text[j->pos] != '"')
+		json_fail(j, "an object's key must be a string");
+	json_string(j);
+	json_space(j);
+	if (j->pos >= j->len || j->text[j->pos] != ':')
+		json_fail(j, "a ':' must follow an object's key");
+	j->pos++;
+}
+
+/* Is the next byte C? Then take it. */
+static bool json_take(struct json *j, char c)
+{
+	json_space(j);
+	if (j->pos >= j->len || j->text[j->pos] != c)
+		return false;
+	j->pos++;
+	return true;
+}
+
+/* Close the innermost open array or object: its end and its span are known now. */
+static void json_close(struct json *j, const int open[], int *depth)
+{
+	struct json_token *t = &j->tok[open[--*depth]];
+
+	t->end = j->pos;
+	t->span = j->n - (int)(t - j->tok);
+}
+
+/* Parse the LEN bytes of TEXT, which came from FILE, as one JSON value. The open
+ * arrays and objects are on a stack of their own, not on the C stack, so nesting
+ * has a limit of its own: JSON_DEPTH. */
+static void json_parse(struct json *j, const char *file, const char *text, size_t len)
+{
+	int open[JSON_DEPTH], depth = 0;
+
+	*j = (struct json){ .file = file, .text = text, .len = len };
+	for (;;) {
+		if (depth && j->tok[open[depth - 1]].type == JSON_OBJECT)
+			json_key(j);
+		if (json_value_begin(j)) {
+			if (depth == JSON_DEPTH)
+				json_fail(j, "nested deeper than 64");
+			open[depth++] = j->n - 1;
+			if (!json_take(j, j->tok[j->n - 1].type == JSON_OBJECT ? '}' : ']'))
+				continue;       /* its first member comes next */
+			json_close(j, open, &depth);
+		}
+		/* a value is complete: it is a member of the innermost open one, which may end */
+		for (;;) {
+			bool object;
+
+			if (depth == 0) {
+				json_space(j);
+				if (j->pos != j->len)
+					json_fail(j, "more after the value");
+				return;
+			}
+			object = j->tok[open[depth - 1]].type == JSON_OBJECT;
+			j->tok[open[depth - 1]].members++;
+			if (json_take(j, ','))
+				break;
+			if (!json_take(j, object ? '}' : ']'))
+				json_fail(j, object ? "expected ',' or '}'" : "expected ',' or ']'");
+			json_close(j, open, &depth);
+		}
+	}
+}
+
+/* The value of KEY in object OBJ, or -1 when OBJ has no such member. When a key
+ * appears twice, the last one counts, as in Go's encoding/json, which runc uses. */
+static int json_get(const struct json *j, int obj, const char *key)
+{
+	int found = -1, t = obj + 1;
+
+	if (j->tok[obj].type != JSON_OBJECT)
+		return -1;
+	for (int m = 0; m < j->tok[obj].members; m++) {
+		const struct json_token *k = &j->tok[t];
+
+		if (k->end - k->start == strlen(key) && !memcmp(j->text + k->start, key, k->end - k->start))
+			found = t + 1;
+		t += 1 + j->tok[t + 1].span;
+	}
+	return found;
+}
+
+/* Element I of array ARR. */
+static int json_at(const struct json *j, int arr, int i)
+{
+	int t = arr + 1;
+
+	while (i-- > 0)
+		t += j->tok[t].span;
+	return t;
+}
+
+/* Write code point CP at O in UTF-8; return where the next goes. */
+static char *utf8_put(char *o, unsigned int cp)
+{
+	int n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+	static const unsigned char lead[] = { 0, 0, 0xc0, 0xe0, 0xf0 };
+
+	for (int i = n - 1; i > 0; i--, cp >>= 6)
+		o[i] = 0x80 | (cp & 0x3f);
+	o[0] = lead[n] | cp;
+	return o + n;
+}
+
+/* The string token T, its escapes decoded, in a new buffer. \u0000 is refused, since
+ * no C string can hold it; a \u surrogate must be half of a pair. */
+static char *json_decode(const struct json *j, int t, const char *field)
+{
+	const struct json_token *k = &j->tok[t];
+	char *out = malloc(k->end - k->start + 1), *o = out;
+
+	if (!out)
+		die("%s: malloc", field);
+	for (size_t p = k->start; p < k->end; p++) {
+		const char *s = j->text + p;
+		unsigned int cp, lo;
+
+		if (*s != '\\') {
+			*o++ = *s;
+			continue;
+		}
+		p++;
+		if (s[1] != 'u') {
+			*o++ = strchr("\"\\/", s[1]) ? s[1] : "\b\f\n\r\t"[strchr("bfnrt", s[1]) - "bfnrt"];
+			continue;
+		}
+		sscanf(s + 2, "%4x", &cp);
+		p += 4;
+		if (cp >= 0xd800 && cp <= 0xdbff && s[6] == '\\' && s[7] == 'u' &&
+		    sscanf(s + 8, "%4x", &lo) == 1 && lo >= 0xdc00 && lo <= 0xdfff) {
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			p += 6;
+		} else if (cp >= 0xd800 && cp <= 0xdfff) {
+			diex("config.json: %s: \\u%04x is half a surrogate pair", field, cp);
+		}
+		if (cp == 0)
+			diex("config.json: %s: \\u0000: runb takes no NUL in a string", field);
+		o = utf8_put(o, cp);
+	}
+	*o = '\0';
+	return out;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Part III.2: config.json onto runb's command line                         */
+/* ------------------------------------------------------------------------ */
+
+/* Beyond the slides: config.json — replaces: runb's options, written as JSON
+ *
+ * Each field runb reads becomes the option that asks the same of the engine;
+ * the table oci_fields[] lists them. A field's reader checks the JSON type
+ * (a number where a string belongs is refused, naming the field), and the
+ * option's own check in Part II.1 then judges the value, as on the command
+ * line. Where runb departs from what the specification says, README says so.
+ */
+struct oci {
+	struct json j;
+	const char *bundle;     /* --bundle, absolute */
+	char **argv;            /* the command line being built: runb OPTIONS ID ROOTFS ARGS */
+	int argc, cap;
+	char **args;            /* process.args */
+	int n_args;
+	char *rootfs;           /* root.path, made absolute */
+	bool tty;               /* process.terminal */
+	bool nnp;               /* process.noNewPrivileges; false when it is missing */
+};
+
+/* Add "OPTION VALUE" (or OPTION alone when VALUE is NULL) to the command line. */
+static void oci_opt(struct oci *o, const char *option, const char *value)
+{
+	if (o->argc + 3 > o->cap) {
+		o->cap = o->cap ? 2 * o->cap : 64;
+		o->argv = realloc(o->argv, o->cap * sizeof(*o->argv));
+		if (!o->argv)
+			die("config.json: realloc");
+	}
+	o->argv[o->argc++] = (char *)option;
+	if (value)
+		o->argv[o->argc++] = strdup(value);
+	if (value && !o->argv[o->argc - 1])
+		die("config.json: strdup");
+}
+
+/* FIELD's token T must be of TYPE (for a boolean, either). */
+static void oci_want(const struct oci *o, int t, enum json_type type, const char *field)
+{
+	static const char *const names[] = { "null", "a boolean", "a boolean", "a number",
+					     "a string", "an array", "an object" };
+	enum json_type got = o->j.tok[t].type == JSON_TRUE ? JSON_FALSE : o->j.tok[t].type;
+
+	if (got != (type == JSON_TRUE ? JSON_FALSE : type))
+		diex("config.json: %s: expected %s, not %s", field, names[type], names[got]);
+}
+
+/* FIELD, a whole number from 0 to MAX. */
+static unsigned long long oci_uint(const struct oci *o, int t, unsigned long long max,
+				   const char *field)
+{
+	const struct json_token *k = &o->j.tok[t];
+	unsigned long long v = 0;
+
+	oci_want(o, t, JSON_NUMBER, field);
+	for (size_t p = k->start; p < k->end; p++) {
+		if (!isdigit((unsigned char)o->j.text[p]))
+			diex("config.json: %s: expected a whole number from 0 to %llu", field, max);
+		if (v > (max - (o->j.text[p] - '0')) / 10)
+			diex("config.json: %s: larger than %llu", field, max);
+		v = v * 10 + (o->j.text[p] - '0');
+	}
+	return v;
+}
+
+/* FIELD, a limit: -1 (no limit, returned as -1) or a whole number from 0 to MAX. */
+static long long oci_limit(const struct oci *o, int t, long long max, const char *field)
+{
+	const struct json_token *k = &o->j.tok[t];
+
+	if (k->type == JSON_NUMBER && k->end - k->start == 2 && !memcmp(o->j.text + k->start, "-1", 2))
+		return -1;
+	return oci_uint(o, t, max, field);
+}
+
+static char *oci_string(const struct oci *o, int t, const char *field)
+{
+	oci_want(o, t, JSON_STRING, field);
+	return json_decode(&o->j, t, field);
+}
+
+static bool oci_bool(const struct oci *o, int t, const char *field)
+{
+	oci_want(o, t, JSON_TRUE, field);
+	return o->j.tok[t].type == JSON_TRUE;
+}
+
+/* A field runb cannot honour yet: refused, unless it is empty (null, "", [], {}, false, 0). */
+static void oci_unsupported(const struct oci *o, int t, const char *field, const char *why)
+{
+	const struct json_token *k = &o->j.tok[t];
+	bool empty = k->type == JSON_NULL || k->type == JSON_FALSE ||
+		     (k->type == JSON_STRING && k->end == k->start) ||
+		     ((k->type == JSON_ARRAY || k->type == JSON_OBJECT) && k->members == 0) ||
+		     (k->type == JSON_NUMBER && k->end - k->start == 1 && o->j.text[k->start] == '0');
+
+	if (!empty)
+		diex("config.json: %s: not supported by runb-oci: %s", field, why);
+}
+
+static void oci_root(struct oci *o, int t, const char *field)
+{
+	int path = json_get(&o->j, t, "path"), ro = json_get(&o->j, t, "readonly");
+	char *p;
+
+	oci_want(o, t, JSON_OBJECT, field);  /* else json_get() found nothing */
+	if (path < 0)
+		diex("config.json: root.path: missing");
+	p = oci_string(o, path, "root.path");
+	if (p[0] == '/')
+		o->rootfs = p;
+	else if (asprintf(&o->rootfs, "%s/%s", o->bundle, p) < 0)
+		die("root.path: asprintf");
+	if (ro >= 0 && oci_bool(o, ro, "root.readonly"))
+		oci_opt(o, "--read-only", NULL);
+}
+
+static void oci_hostname(struct oci *o, int t, const char *field)
+{
+	oci_opt(o, "--hostname", oci_string(o, t, field));
+}
+
+/* process.user: uid and gid. runb takes no supplementary groups nor umask from it yet. */
+static void oci_user(struct oci *o, int t, const char *field)
+{
+	int uid = json_get(&o->j, t, "uid"), gid = json_get(&o->j, t, "gid"), x;
+	char user[32];
+
+	oci_want(o, t, JSON_OBJECT, field);
+	snprintf(user, sizeof(user), "%llu:%llu",
+		 uid < 0 ? 0 : oci_uint(o, uid, UINT32_MAX - 1, "process.user.uid"),
+		 gid < 0 ? 0 : oci_uint(o, gid, UINT32_MAX - 1, "process.user.gid"));
+	oci_opt(o, "--user", user);
+	if ((x = json_get(&o->j, t, "additionalGids")) >= 0)
+		oci_unsupported(o, x, "process.user.additionalGids", "runb has no --group-add yet");
+	if ((x = json_get(&o->j, t, "umask")) >= 0)
+		oci_unsupported(o, x, "process.user.umask", "runb keeps the umask it was given");
+	if ((x = json_get(&o->j, t, "username")) >= 0)
+		oci_unsupported(o, x, "process.user.username", "only on Windows");
+}
+
+/* process.capabilities: runb has one set, the bounding set. A root command gets it as
+ * its effective and permitted sets, a non-root command none (Part I, slide 33), and
+ * the inheritable and ambient sets stay empty. So effective and permitted must be
+ * part of bounding, and inheritable and ambient empty. */
+static uint64_t oci_cap_set(const struct oci *o, int t, const char *field)
+{
+	uint64_t set = 0;
+
+	oci_want(o, t, JSON_ARRAY, field);
+	for (int i = 0; i < o->j.tok[t].members; i++) {
+		char name[64];
+		char *cap = oci_string(o, json_at(&o->j, t, i), field);
+		size_t c = 0;
+
+		snprintf(name, sizeof(name), "%s", strncasecmp(cap, "CAP_", 4) == 0 ? cap + 4 : cap);
+		while (c < ARRAY_SIZE(cap_names) && strcasecmp(cap_names[c], name) != 0)
+			c++;
+		if (c == ARRAY_SIZE(cap_names))
+			diex("config.json: %s: unknown capability '%s'", field, cap);
+		set |= 1ULL << c;
+		free(cap);
+	}
+	return set;
+}
+
+static void oci_capabilities(struct oci *o, int t, const char *field)
+{
+	static const char *const sets[] = { "effective", "permitted" };
+	int b = json_get(&o->j, t, "bounding"), x;
+	uint64_t bounding = 0;
+
+	oci_want(o, t, JSON_OBJECT, field);
+	if (b >= 0)
+		bounding = oci_cap_set(o, b, "process.capabilities.bounding");
+	for (size_t i = 0; i < ARRAY_SIZE(sets); i++) {
+		char f[64];
+
+		snprintf(f, sizeof(f), "process.capabilities.%s", sets[i]);
+		x = json_get(&o->j, t, sets[i]);
+		if (x >= 0 && (oci_cap_set(o, x, f) & ~bounding))
+			diex("config.json: %s: not supported by runb-oci: a capability outside the "
+			     "bounding set", f);
+	}
+	if ((x = json_get(&o->j, t, "inheritable")) >= 0)
+		oci_unsupported(o, x, "process.capabilities.inheritable", "runb leaves it empty "
+				"(CVE-2022-24769)");
+	if ((x = json_get(&o->j, t, "ambient")) >= 0)
+		oci_unsupported(o, x, "process.capabilities.ambient", "runb leaves it empty");
+	for (int c = 0; c < 64; c++)
+		if (bounding & (1ULL << c))
+			oci_opt(o, "--cap-add", cap_names[c]);
+}
+
+/* process.rlimits: [{"type": "RLIMIT_NOFILE", "soft": N, "hard": N}] as --ulimit. */
+static void oci_rlimits(struct oci *o, int t, const char *field)
+{
+	oci_want(o, t, JSON_ARRAY, field);
+	for (int i = 0; i < o->j.tok[t].members; i++) {
+		int r = json_at(&o->j, t, i), type = json_get(&o->j, r, "type");
+		int soft = json_get(&o->j, r, "soft"), hard = json_get(&o->j, r, "hard");
+		char *name, limit[96];
+
+		oci_want(o, r, JSON_OBJECT, "process.rlimits[]");
+		if (type < 0 || soft < 0 || hard < 0)
+			diex("config.json: process.rlimits[%d]: needs type, soft and hard", i);
+		name = oci_string(o, type, "process.rlimits[].type");
+		if (strncmp(name, "RLIMIT_", 7) != 0 || strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") != strlen(name))
+			diex("config.json: process.rlimits[%d].type: '%s' is no RLIMIT_ name", i, name);
+		for (char *p = name; *p; p++)
+			*p = tolower((unsigned char)*p);
+		snprintf(limit, sizeof(limit), "%s=%llu:%llu", name + 7,
+			 oci_uint(o, soft, UINT64_MAX, "process.rlimits[].soft"),
+			 oci_uint(o, hard, UINT64_MAX, "process.rlimits[].hard"));
+		oci_opt(o, "--ulimit", limit);
+		free(name);
+	}
+}
+
+/* linux.namespaces: runb makes new pid, uts, ipc, mount, cgroup and network
+ * namespaces (slide 27), so each of the first four must be asked for, new. A new
+ * network namespace is runb's --net none: only lo, as runc gives. */
+static void oci_namespaces(struct oci *o, int t, const char *field)
+{
+	static const char *const types[] = { "pid", "uts", "ipc", "mount", "network", "cgroup",
+					     "user", "time" };
+	unsigned int have = 0;
+	size_t k;
+
+	oci_want(o, t, JSON_ARRAY, field);
+	for (int i = 0; i < o->j.tok[t].members; i++) {
+		int ns = json_at(&o->j, t, i), type, path;
+		char *name;
+
+		oci_want(o, ns, JSON_OBJECT, "linux.namespaces[]");
+		if ((type = json_get(&o->j, ns, "type")) < 0)
+			diex("config.json: linux.namespaces[%d].type: missing", i);
+		name = oci_string(o, type, "linux.namespaces[].type");
+		for (k = 0; k < ARRAY_SIZE(types) && strcmp(name, types[k]) != 0; k++)
+			;
+		if (k == ARRAY_SIZE(types))
+			diex("config.json: linux.namespaces[%d].type: unknown '%s'", i, name);
+		if (k >= 6)
+			diex("config.json: linux.namespaces: not supported by runb-oci: a %s "
+			     "namespace", name);
+		if ((path = json_get(&o->j, ns, "path")) >= 0)
+			oci_unsupported(o, path, "linux.namespaces[].path", "runb makes every "
+					"namespace itself; it joins none yet");
+		have |= 1u << k;
+		free(name);
+	}
+	for (k = 0; k < 5; k++)  /* the cgroup namespace runb makes anyway (slide 28) */
+		if (!(have & (1u << k)))
+			diex("config.json: linux.namespaces: not supported by runb-oci: the host's "
+			     "%s namespace (runb always makes a new one)", types[k]);
+}
+
+/* linux.resources: memory, cpu and pids as -m, --cpus and --pids. The device rules
+ * may only deny: runb allows the slide's devices itself (Part II.4). */
+static void oci_resources(struct oci *o, int t, const char *field)
+{
+	int mem = json_get(&o->j, t, "memory"), cpu = json_get(&o->j, t, "cpu");
+	int pids = json_get(&o->j, t, "pids"), dev = json_get(&o->j, t, "devices"), x;
+	long long lim;
+	char v[64];
+
+	oci_want(o, t, JSON_OBJECT, field);
+	if (mem >= 0)
+		oci_want(o, mem, JSON_OBJECT, "linux.resources.memory");
+	if (cpu >= 0)
+		oci_want(o, cpu, JSON_OBJECT, "linux.resources.cpu");
+	if (pids >= 0)
+		oci_want(o, pids, JSON_OBJECT, "linux.resources.pids");
+	if (dev >= 0)
+		oci_want(o, dev, JSON_ARRAY, "linux.resources.devices");
+	if (mem >= 0 && (x = json_get(&o->j, mem, "limit")) >= 0 &&
+	    (lim = oci_limit(o, x, INT64_MAX, "linux.resources.memory.limit")) >= 0) {
+		snprintf(v, sizeof(v), "%lld", lim);
+		oci_opt(o, "--memory", v);
+	}
+	if (cpu >= 0 && (x = json_get(&o->j, cpu, "quota")) >= 0 &&
+	    (lim = oci_limit(o, x, 1LL << 40, "linux.resources.cpu.quota")) >= 0) {
+		int p = json_get(&o->j, cpu, "period");
+		unsigned long long period = p < 0 ? CG_CPU_PERIOD :
+					    oci_uint(o, p, 1000000, "linux.resources.cpu.period");
+
+		if (period < 1000)
+			diex("config.json: linux.resources.cpu.period: below 1000 µs");
+		lim = lim * CG_CPU_PERIOD / period;
+		snprintf(v, sizeof(v), "%lld.%05lld", lim / CG_CPU_PERIOD, lim % CG_CPU_PERIOD);
+		oci_opt(o, "--cpus", v);
+	}
+	if (pids >= 0 && (x = json_get(&o->j, pids, "limit")) >= 0 &&
+	    (lim = oci_limit(o, x, INT32_MAX, "linux.resources.pids.limit")) > 0) {
+		snprintf(v, sizeof(v), "%lld", lim);
+		oci_opt(o, "--pids", v);
+	}
+	for (int i = 0; dev >= 0 && i < o->j.tok[dev].members; i++) {
+		int rule = json_at(&o->j, dev, i), allow = json_get(&o->j, rule, "allow");
+
+		oci_want(o, rule, JSON_OBJECT, "linux.resources.devices[]");
+		if (allow < 0 || oci_bool(o, allow, "linux.resources.devices[].allow"))
+			diex("config.json: linux.resources.devices[%d]: not supported by runb-oci: a "
+			     "rule that allows (runb allows the slide's devices itself)", i);
+	}
+}
+
+/* maskedPaths and readonlyPaths: each must be one runb masks anyway (fs_masks[],
+ * Part II.5), since runb masks no other. */
+static void oci_masks(struct oci *o, int t, const char *field)
+{
+	oci_want(o, t, JSON_ARRAY, field);
+	for (int i = 0; i < o->j.tok[t].members; i++) {
+		char *path = oci_string(o, json_at(&o->j, t, i), field), full[PATH_MAX];
+		size_t m = 0;
+
+		for (; m < ARRAY_SIZE(fs_masks); m++) {
+			snprintf(full, sizeof(full), "/%s/%s", fs_masks[m].fs, fs_masks[m].path);
+			if (strcmp(full, path) == 0)
+				break;
+		}
+		if (m == ARRAY_SIZE(fs_masks))
+			diex("config.json: %s: not supported by runb-oci: %s (runb masks its own list, "
+			     "README's)", field, path);
+		free(path);
+	}
+}
+
+/* Is OPT one of the comma-free words in the space-separated list WORDS? */
+static bool oci_word_in(const char *opt, const char *words)
+{
+	size_t n = strlen(opt);
+
+	for (const char *w = words; *w; w += strcspn(w, " "), w += *w == ' ')
+		if (strcspn(w, " ") == n && strncmp(w, opt, n) == 0)
+			return true;
+	return false;
+}
+
+/* mounts[I]: what the slides mount (proc, /dev, /dev/pts, ...) is runb's own and is made
+ * as Part I makes it; a bind is --volume, a tmpfs elsewhere --tmpfs. */
+static void oci_mount(struct oci *o, int m, int i)
+{
+	int dst = json_get(&o->j, m, "destination"), type = json_get(&o->j, m, "type");
+	int src = json_get(&o->j, m, "source"), opts = json_get(&o->j, m, "options");
+	char *d, *ty = type < 0 ? strdup("") : oci_string(o, type, "mounts[].type"), *s = NULL;
+	char data[128] = "", spec[PATH_MAX * 2 + 8];
+	bool bind = strcmp(ty, "bind") == 0, ro = false;
+
+	oci_want(o, m, JSON_OBJECT, "mounts[]");
+	if (dst < 0)
+		diex("config.json: mounts[%d].destination: missing", i);
+	d = oci_string(o, dst, "mounts[].destination");
+	if (opts >= 0)
+		oci_want(o, opts, JSON_ARRAY, "mounts[].options");
+	for (size_t k = 0; k < ARRAY_SIZE(fs_mounts); k++)
+		if (d[0] == '/' && strcmp(d + 1, fs_mounts[k].target) == 0 &&
+		    strcmp(ty, fs_mounts[k].type) == 0)
+			return;  /* Part I's own mount, with Part I's options */
+	if (strcmp(d, "/sys/fs/cgroup") == 0 && strcmp(ty, "cgroup") == 0)
+		return;  /* Part II.5's, read-only */
+	for (int k = 0; opts >= 0 && k < o->j.tok[opts].members; k++) {
+		char *opt = oci_string(o, json_at(&o->j, opts, k), "mounts[].options");
+
+		bind |= oci_word_in(opt, "bind rbind");
+		ro |= strcmp(opt, "ro") == 0;
+		if (strncmp(opt, "size=", 5) == 0 || strncmp(opt, "mode=", 5) == 0)
+			snprintf(data + strlen(data), sizeof(data) - strlen(data), "%s%s",
+				 data[0] ? "," : "", opt);
+		else if (!oci_word_in(opt, "bind rbind ro rw private rprivate nosuid nodev"))
+			diex("config.json: mounts[%d].options: not supported by runb-oci: '%s' on %s",
+			     i, opt, d);
+		free(opt);
+	}
+	if (bind && src >= 0)
+		s = oci_string(o, src, "mounts[].source");
+	if (strchr(d, ':') || (bind && (!s || strchr(s, ':'))))
+		diex("config.json: mounts[%d]: not supported by runb-oci: a bind needs a source, and "
+		     "neither path may hold ':' (runb's --volume)", i);
+	if (bind)
+		snprintf(spec, sizeof(spec), "%s%s%s:%s%s", s[0] == '/' ? "" : o->bundle,
+			 s[0] == '/' ? "" : "/", s, d, ro ? ":ro" : "");
+	else if (strcmp(ty, "tmpfs") == 0 && !ro)
+		snprintf(spec, sizeof(spec), "%s%s%s", d, data[0] ? ":" : "", data);
+	else
+		diex("config.json: mounts[%d]: not supported by runb-oci: type '%s' on %s", i, ty, d);
+	oci_opt(o, bind ? "--volume" : "--tmpfs", spec);
+	free(s);
+	free(ty);
+	free(d);
+}
+
+static void oci_mounts(struct oci *o, int t, const char *field)
+{
+	oci_want(o, t, JSON_ARRAY, field);
+	for (int i = 0; i < o->j.tok[t].members; i++)
+		oci_mount(o, json_at(&o->j, t, i), i);
+}
+
+static void oci_args(struct oci *o, int t, const char *field)
+{
+	oci_want(o, t, JSON_ARRAY, field);
+	o->n_args = o->j.tok[t].members;
+	if (o->n_args == 0)
+		diex("config.json: process.args: empty: it needs the command to run");
+	o->args = calloc(o->n_args + 1, sizeof(*o->args));
+	if (!o->args)
+		die("process.args: calloc");
+	for (int i = 0; i < o->n_args; i++)
+		o->args[i] = oci_string(o, json_at(&o->j, t, i), "process.args[]");
+}
+
+static void oci_env(struct oci *o, int t, const char *field)
+{
+	oci_want(o, t, JSON_ARRAY, field);
+	for (int i = 0; i < o->j.tok[t].members; i++) {
+		char *kv = oci_string(o, json_at(&o->j, t, i), "process.env[]");
+
+		if (!strchr(kv, '=') || kv[0] == '=')  /* runb's -e KEY would take runb's own */
+			diex("config.json: process.env[%d]: '%s' is not KEY=VALUE", i, kv);
+		oci_opt(o, "--env", kv);
+	}
+}
+
+static void oci_cwd(struct oci *o, int t, const char *field)
+{
+	oci_opt(o, "--workdir", oci_string(o, t, field));
+}
+
+static void oci_terminal(struct oci *o, int t, const char *field)
+{
+	o->tty = oci_bool(o, t, field);
+}
+
+static void oci_nnp(struct oci *o, int t, const char *field)
+{
+	o->nnp = oci_bool(o, t, field);
+}
+
+static void oci_version(struct oci *o, int t, const char *field)
+{
+	char *v = oci_string(o, t, field);
+
+	if (strncmp(v, "1.", 2) != 0)
+		diex("config.json: ociVersion: '%s': runb-oci reads version 1 of the specification", v);
+	free(v);
+}
+
+/* An object that holds fields runb reads (process, linux, ...). */
+static void oci_object(struct oci *o, int t, const char *field)
+{
+	oci_want(o, t, JSON_OBJECT, field);
+}
+
+/* The fields runb reads, by their path in config.json, each with its reader. An
+ * object comes before its fields, so that its type is checked first. A field that
+ * neither this table nor the next names is ignored, as the specification asks of a
+ * runtime. */
+static const struct { const char *path; void (*read)(struct oci *o, int t, const char *field); }
+oci_fields[] = {
+	{ "ociVersion", oci_version },
+	{ "root", oci_root },
+	{ "hostname", oci_hostname },
+	{ "process", oci_object },
+	{ "process.args", oci_args },
+	{ "process.env", oci_env },
+	{ "process.cwd", oci_cwd },
+	{ "process.terminal", oci_terminal },
+	{ "process.user", oci_user },
+	{ "process.capabilities", oci_capabilities },
+	{ "process.rlimits", oci_rlimits },
+	{ "process.noNewPrivileges", oci_nnp },
+	{ "mounts", oci_mounts },
+	{ "linux", oci_object },
+	{ "linux.namespaces", oci_namespaces },
+	{ "linux.resources", oci_resources },
+	{ "linux.maskedPaths", oci_masks },
+	{ "linux.readonlyPaths", oci_masks },
+};
+
+/* The fields runb cannot honour yet, each with the reason: refused unless empty. */
+static const struct { const char *path, *why; } oci_unsupported_fields[] = {
+	{ "process.oomScoreAdj", "runb leaves the OOM score as it is" },
+	{ "process.apparmorProfile", "runb has no AppArmor profiles" },
+	{ "process.selinuxLabel", "runb has no SELinux labels" },
+	{ "process.ioPriority", "runb sets no I/O priority" },
+	{ "process.scheduler", "runb sets no scheduler" },
+	{ "linux.seccomp", "runb applies its own filter (README); profiles come later" },
+	{ "linux.sysctl", "runb sets no sysctl" },
+	{ "linux.uidMappings", "runb makes no user namespace" },
+	{ "linux.gidMappings", "runb makes no user namespace" },
+	{ "linux.devices", "runb makes the slide's devices only" },
+	{ "linux.cgroupsPath", "runb's cgroup is runb/ID" },
+	{ "linux.rootfsPropagation", "runb's root is private" },
+	{ "linux.mountLabel", "runb has no SELinux labels" },
+	{ "linux.intelRdt", "runb has no RDT" },
+	{ "linux.personality", "runb sets no personality" },
+	{ "linux.timeOffsets", "runb makes no time namespace" },
+	{ "linux.resources.memory.reservation", "runb sets no soft memory limit" },
+	{ "linux.resources.memory.swap", "runb allows no swap on top of the limit" },
+	{ "linux.resources.memory.kernel", "runb sets no kernel memory limit" },
+	{ "linux.resources.memory.swappiness", "runb leaves swappiness as it is" },
+	{ "linux.resources.cpu.shares", "runb sets no CPU weight" },
+	{ "linux.resources.cpu.cpus", "runb pins no CPUs" },
+	{ "linux.resources.cpu.mems", "runb pins no memory nodes" },
+	{ "linux.resources.cpu.realtimeRuntime", "runb sets no real-time budget" },
+	{ "linux.resources.blockIO", "runb sets no I/O limits" },
+	{ "linux.resources.hugepageLimits", "runb sets no huge page limits" },
+	{ "linux.resources.network", "runb sets no network classes" },
+	{ "linux.resources.rdma", "runb sets no RDMA limits" },
+	{ "linux.resources.unified", "runb writes no cgroup v2 files it does not know" },
+	{ "hooks", "runb runs no hooks yet" },
+	{ "domainname", "runb sets no NIS domain name" },
+};
+
+/* The value at PATH ("linux.resources"), or -1 when a part of it is missing. */
+static int oci_lookup(const struct oci *o, const char *path)
+{
+	char key[64];
+	int t = 0;
+
+	for (const char *p = path; t >= 0 && *p; p += strcspn(p, ".") + (p[strcspn(p, ".")] == '.')) {
+		snprintf(key, sizeof(key), "%.*s", (int)strcspn(p, "."), p);
+		t = json_get(&o->j, t, key);
+	}
+	return t;
+}
+
+/* Read each field of oci_fields[] that config.json has, and refuse each of
+ * oci_unsupported_fields[] that it has and is not empty. */
+static void oci_read_fields(struct oci *o)
+{
+	int t;
+
+	oci_want(o, 0, JSON_OBJECT, "the top level");
+	for (size_t i = 0; i < ARRAY_SIZE(oci_fields); i++)
+		if ((t = oci_lookup(o, oci_fields[i].path)) >= 0)
+			oci_fields[i].read(o, t, oci_fields[i].path);
+	for (size_t i = 0; i < ARRAY_SIZE(oci_unsupported_fields); i++)
+		if ((t = oci_lookup(o, oci_unsupported_fields[i].path)) >= 0)
+			oci_unsupported(o, t, oci_unsupported_fields[i].path, oci_unsupported_fields[i].why);
+}
+
+/* Read BUNDLE/config.json whole and turn it into runb's command line for ID, in O. */
+static void oci_read_config(struct oci *o, const char *id)
+{
+	char path[PATH_MAX], *text;
+	struct stat st;
+	ssize_t got;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/config.json", o->bundle);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		die("open %s", path);
+	if (!S_ISREG(st.st_mode) || st.st_size > JSON_MAX_SIZE)
+		diex("%s: not a regular file of at most %d bytes", path, JSON_MAX_SIZE);
+	text = malloc(st.st_size + 1);
+	if (!text || (got = read(fd, text, st.st_size)) < 0)
+		die("read %s", path);
+	if (got != st.st_size)
+		diex("read %s: it changed while runb read it", path);
+	close(fd);
+	json_parse(&o->j, "config.json", text, st.st_size);
+	oci_opt(o, "--cap-drop", "ALL");  /* no process.capabilities: none at all */
+	oci_opt(o, "--pids", "0");        /* no pids.limit (or 0, or -1): none, as runc reads it */
+	oci_read_fields(o);
+	if (oci_lookup(o, "root") < 0 || oci_lookup(o, "process.args") < 0)
+		diex("config.json: root.path and process.args: missing");
+	if (oci_lookup(o, "linux.namespaces") < 0)
+		diex("config.json: linux.namespaces: missing (runb makes new pid, uts, ipc and "
+		     "mount namespaces, and these must be asked for)");
+	if (!o->nnp)
+		oci_opt(o, "--security-opt", "no-new-privileges=false");
+	oci_opt(o, "--net", "none");
+	oci_opt(o, o->tty ? "--tty" : "--no-tty", NULL);
+	oci_opt(o, "--", NULL);
+	oci_opt(o, id, NULL);
+	oci_opt(o, o->rootfs, NULL);
+	for (int i = 0; i < o->n_args; i++)
+		oci_opt(o, o->args[i], NULL);
+	o->argv[o->argc] = NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Part III.3: The OCI command line: runb-oci run                           */
+/* ------------------------------------------------------------------------ */
+
+/* Is runb called as runb-oci (a link, or a copy by that name)? */
+static bool oci_called(const char *argv0)
+{
+	const char *base = strrchr(argv0, '/') ? strrchr(argv0, '/') + 1 : argv0;
+
+	return strcmp(base, "runb-oci") == 0;
+}
+
+static noreturn void oci_usage(FILE *out, int status)
+{
+	fprintf(out,
+		"usage: runb-oci [--root DIR] [--debug] run [--bundle DIR] ID\n"
+		"       runb-oci --version | --help\n"
+		"\n"
+		"runb as an OCI runtime: it reads DIR/config.json (default: the current\n"
+		"directory), runs its process.args as container ID, and exits with the\n"
+		"command's status, as runc run does. --debug: runb's -v trace, slide by\n"
+		"slide. create, start, state, kill and delete come later (README).\n");
+	exit(status);
+}
+
+/* --debug: the command line config.json became, one line, words with a space quoted. */
+static void oci_show(const struct oci *o)
+{
+	char line[4096];
+	size_t n = snprintf(line, sizeof(line), "[runb] config.json ->");
+
+	for (int i = 0; i < o->argc && n < sizeof(line); i++)
+		n += snprintf(line + n, sizeof(line) - n, strpbrk(o->argv[i], " \t'") ? " '%s'" : " %s",
+			      o->argv[i]);
+	fprintf(stderr, "%s\n", line);
+}
+
+/* runb-oci [GLOBAL OPTIONS] run [--bundle DIR] ID: replace ARGC and ARGV with the runb
+ * command line that config.json describes. The global options the engines pass (--root,
+ * --log, --log-format) are accepted; runb-oci run uses none of them yet. */
+static void oci_command_line(int *argc, char ***argv)
+{
+	static const struct option global[] = {
+		{ "root", required_argument, NULL, 'r' }, { "log", required_argument, NULL, 'l' },
+		{ "log-format", required_argument, NULL, 'f' }, { "debug", no_argument, NULL, 'd' },
+		{ "version", no_argument, NULL, 'V' }, { "help", no_argument, NULL, 'h' }, { 0 },
+	};
+	static const struct option run[] = { { "bundle", required_argument, NULL, 'b' }, { 0 } };
+	struct oci o = { .bundle = "." };
+	bool debug = false;
+	char cwd[PATH_MAX], **v;
+	int c, n;
+
+	optind = 0;  /* 0: glibc starts afresh */
+	opterr = 0;
+	while ((c = getopt_long(*argc, *argv, "+", global, NULL)) != -1) {
+		if (c == '?')
+			diex("runb-oci: unknown option '%s' (runb-oci --help)", (*argv)[optind - 1]);
+		if (c == 'V') {
+			printf("runb-oci version %s\nspec: 1.0.2\n", RUNB_VERSION);
+			exit(0);
+		}
+		if (c == 'h')
+			oci_usage(stdout, 0);
+		if (c == 'f' && strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
+			diex("runb-oci: --log-format '%s': text or json", optarg);
+		debug |= c == 'd';
+	}
+	if (optind == *argc)
+		oci_usage(stderr, EXIT_RUNB);
+	if (strcmp((*argv)[optind], "run") != 0)
+		diex("runb-oci: unknown command '%s' (runb-oci --help)", (*argv)[optind]);
+	n = *argc - optind;
+	v = *argv + optind;
+	optind = 0;
+	while ((c = getopt_long(n, v, "+b:", run, NULL)) != -1) {
+		if (c != 'b')
+			diex("runb-oci run: unknown option '%s' (runb-oci --help)", v[optind - 1]);
+		o.bundle = optarg;
+	}
+	if (optind != n - 1)
+		diex("runb-oci run: expected one ID after the options (runb-oci --help)");
+	if (o.bundle[0] != '/' && !getcwd(cwd, sizeof(cwd)))
+		die("--bundle %s: getcwd", o.bundle);
+	if (strcmp(o.bundle, ".") == 0)
+		o.bundle = cwd;
+	else if (o.bundle[0] != '/' && asprintf((char **)&o.bundle, "%s/%s", cwd, o.bundle) < 0)
+		die("--bundle %s: asprintf", o.bundle);
+	oci_opt(&o, "runb", NULL);
+	if (debug)
+		oci_opt(&o, "--verbose", NULL);
+	oci_read_config(&o, v[optind]);
+	if (debug)
+		oci_show(&o);
+	*argc = o.argc;
+	*argv = o.argv;
+}
+
+/* ======================================================================== */
 /* The spines: container_main() reads like core.sh, main() like runb.sh.     */
 /* ======================================================================== */
 
@@ -9522,8 +10566,11 @@ int main(int argc, char **argv)
 	int pidfd = -1, status;
 	pid_t pid;
 
-	const struct verb_row *verb = argc > 1 ? verb_of(argv[1]) : NULL;
+	const struct verb_row *verb;
 
+	if (oci_called(argv[0]))
+		oci_command_line(&argc, &argv);        /* Part III: config.json as runb's options */
+	verb = argc > 1 ? verb_of(argv[1]) : NULL;
 	if (verb && verb->enters)
 		self_seal(argv);                       /* beyond the slides: runb exec from a sealed copy */
 	not_dumpable();                                /* beyond the slides: no trace, no /proc/PID */

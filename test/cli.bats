@@ -22,10 +22,16 @@ setup_file() {
 		install -m 0755 "$RUNB" "$RUNB_CLI_DIR/runb"
 		RUNB_CLI=$RUNB_CLI_DIR/runb
 	fi
+	# runb-oci: a link to runb by that name, and the bundles, where nobody reads them
+	RUNB_OCI_DIR=$(mktemp -d /tmp/runb-oci.XXXXXX)
+	export RUNB_OCI_DIR
+	chmod 755 "$RUNB_OCI_DIR"
+	ln -s "$RUNB_CLI" "$RUNB_OCI_DIR/runb-oci"
 }
 
 teardown_file() {
 	[ -z "$RUNB_CLI_DIR" ] || rm -rf "$RUNB_CLI_DIR"
+	[ -z "${RUNB_OCI_DIR:-}" ] || rm -rf "$RUNB_OCI_DIR"
 }
 
 # nobody CMD...: CMD without root (see the top of this file).
@@ -437,4 +443,205 @@ help_verbs() {
 	run shellcheck "$TOP"/scripts/*.sh "$TOP/.ci/run"
 	echo "$output"
 	[ "$status" = 0 ]
+}
+
+# ---------------------------------------------------------------- runb-oci: config.json
+
+# A config.json runb-oci takes whole: every field it reads, as runc spec and
+# docker write them. Its ROOTFS is missing, but the root check comes first.
+OCI_OK='{
+  "ociVersion": "1.0.2",
+  "process": { "terminal": false, "user": { "uid": 1000, "gid": 100 },
+    "args": [ "sh", "-c", "echo \"it ran\"" ], "env": [ "PATH=/bin", "GREETING=h\u00e9llo w\u00f6rld" ],
+    "cwd": "/work",
+    "capabilities": { "bounding": [ "CAP_KILL", "CAP_AUDIT_WRITE" ], "effective": [ "CAP_KILL" ],
+      "permitted": [ "CAP_KILL" ], "inheritable": [], "ambient": [] },
+    "rlimits": [ { "type": "RLIMIT_NOFILE", "hard": 4096, "soft": 1024 } ],
+    "noNewPrivileges": true, "oomScoreAdj": 0 },
+  "root": { "path": "rootfs", "readonly": true },
+  "hostname": "oci-host",
+  "mounts": [
+    { "destination": "/proc", "type": "proc", "source": "proc" },
+    { "destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": [ "nosuid", "strictatime", "mode=755", "size=65536k" ] },
+    { "destination": "/dev/pts", "type": "devpts", "source": "devpts" },
+    { "destination": "/sys", "type": "sysfs", "source": "sysfs", "options": [ "nosuid", "noexec", "nodev", "ro" ] },
+    { "destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup" },
+    { "destination": "/data", "type": "bind", "source": "/srv", "options": [ "rbind", "ro", "rprivate" ] },
+    { "destination": "/scratch", "type": "tmpfs", "source": "tmpfs", "options": [ "nosuid", "size=1m" ] } ],
+  "linux": {
+    "namespaces": [ { "type": "pid" }, { "type": "network" }, { "type": "ipc" }, { "type": "uts" },
+      { "type": "mount" }, { "type": "cgroup" } ],
+    "resources": { "memory": { "limit": 67108864 }, "cpu": { "quota": 50000, "period": 100000 },
+      "pids": { "limit": 99 }, "devices": [ { "allow": false, "access": "rwm" } ] },
+    "maskedPaths": [ "/proc/kcore", "/sys/firmware" ], "readonlyPaths": [ "/proc/sys" ] },
+  "annotations": { "org.example": "ignored" },
+  "aFieldOfAFutureVersion": { "ignored": true },
+  "hooks": {}
+}'
+
+# oci_bundle JSON: a bundle nobody can read, with JSON as its config.json; its path in $bundle
+oci_bundle() {
+	bundle=$(mktemp -d "$RUNB_OCI_DIR/bundle.XXXXXX")
+	printf '%s' "$1" >"$bundle/config.json"
+	chmod -R a+rX "$bundle"
+}
+
+# rbo ARG...: runb-oci as nobody, as rbn runs runb
+rbo() {
+	run --separate-stderr nobody "$RUNB_OCI_DIR/runb-oci" "$@"
+}
+
+# oci_refused JSON LINE: runb-oci run refuses JSON with 125 and the one line LINE
+oci_refused() {
+	oci_bundle "$1"
+	rbo run --bundle "$bundle" oci
+	echo "status $status; stdout '$output'; stderr '$stderr'"
+	[ "$status" = 125 ]
+	[ -z "$output" ]
+	[ "$stderr" = "$2" ]
+}
+
+# oci_with OLD NEW: $OCI_OK with the text OLD replaced by NEW
+oci_with() {
+	echo "${OCI_OK/"$1"/"$2"}"
+}
+
+@test "runb-oci run: each config.json field becomes the runb option that asks the same (--debug shows the line)" {
+	oci_bundle "$OCI_OK"
+	rbo --root /run/oci --log /dev/null --log-format json --debug run --bundle "$bundle" oci
+	echo "status $status; stderr '$stderr'"
+	[ "$status" = 125 ]
+	[ "$(grep -c . <<<"$stderr")" = 2 ]
+	[ "$(head -1 <<<"$stderr")" = "[runb] config.json -> runb --verbose --cap-drop ALL --pids 0 --read-only \
+--hostname oci-host --env PATH=/bin --env 'GREETING=héllo wörld' --workdir /work --user 1000:100 \
+--cap-add kill --cap-add audit_write --ulimit nofile=1024:4096 --volume /srv:/data:ro \
+--tmpfs /scratch:size=1m --memory 67108864 --cpus 0.50000 --pids 99 --net none --no-tty -- \
+oci $bundle/rootfs sh -c 'echo \"it ran\"'" ]
+	# and runb's own parser took that line whole: it stopped only at the root check
+	[[ $(tail -1 <<<"$stderr") == "runb: must be run as root"* ]]
+	# the same from the bundle as the current directory, and with --bundle=DIR
+	run --separate-stderr nobody sh -c 'cd "$1" && "$2" run oci' sh "$bundle" "$RUNB_OCI_DIR/runb-oci"
+	reaches_root_check
+	rbo run --bundle="$bundle" oci
+	reaches_root_check
+	# without process.capabilities and noNewPrivileges: none, and no_new_privs off, as the spec says
+	oci_bundle "$(sed '/"capabilities"/,/"permitted"/d; s/"noNewPrivileges": true, //' <<<"$OCI_OK")"
+	rbo --debug run --bundle "$bundle" oci
+	[[ $(head -1 <<<"$stderr") == *"--cap-drop ALL --pids 0 --read-only"* ]]
+	[[ $(head -1 <<<"$stderr") != *"--cap-add"* ]]
+	[[ $(head -1 <<<"$stderr") == *"--security-opt no-new-privileges=false --net none"* ]]
+}
+
+@test "runb-oci: --version, --help; an unknown command, option or a missing ID: 125 and one line" {
+	rbo --version
+	[ "$status" = 0 ]
+	[ "$output" = "runb-oci version $(nobody "$RUNB_CLI" --version | cut -d' ' -f2)
+spec: 1.0.2" ]
+	rbo --help
+	[ "$status" = 0 ]
+	[[ $output == "usage: runb-oci "* ]]
+	rbo frobnicate oci
+	[ "$status" = 125 ]
+	[ "$stderr" = "runb: runb-oci: unknown command 'frobnicate' (runb-oci --help)" ]
+	rbo --frob run oci
+	[ "$stderr" = "runb: runb-oci: unknown option '--frob' (runb-oci --help)" ]
+	rbo run --frob oci
+	[ "$stderr" = "runb: runb-oci run: unknown option '--frob' (runb-oci --help)" ]
+	rbo run
+	[ "$stderr" = "runb: runb-oci run: expected one ID after the options (runb-oci --help)" ]
+	rbo --log-format yaml run oci
+	[ "$stderr" = "runb: runb-oci: --log-format 'yaml': text or json" ]
+	# a bundle without config.json
+	oci_bundle "$OCI_OK"
+	rm "$bundle/config.json"
+	rbo run --bundle "$bundle" oci
+	[ "$status" = 125 ]
+	[ "$stderr" = "runb: open $bundle/config.json: No such file or directory" ]
+	# runb's own verbs and options are not runb-oci's
+	rbo ps
+	[ "$stderr" = "runb: runb-oci: unknown command 'ps' (runb-oci --help)" ]
+}
+
+@test "runb-oci: JSON that is not RFC 8259's: 125 and one line naming the byte, no crash" {
+	local deep
+	deep=$(printf '%.0s[' $(seq 1000))$(printf '%.0s]' $(seq 1000))
+	oci_refused "" "runb: config.json: byte 0: the text ends where a value should be: not valid JSON (RFC 8259)"
+	oci_refused "${OCI_OK:0:300}" "runb: config.json: byte 300: a string without its closing quote: not valid JSON (RFC 8259)"
+	oci_refused '{"a": 1' "runb: config.json: byte 7: expected ',' or '}': not valid JSON (RFC 8259)"
+	oci_refused '{"hostname": "a",}' "runb: config.json: byte 17: an object's key must be a string: not valid JSON (RFC 8259)"
+	oci_refused '[1, 2,]' "runb: config.json: byte 6: not a value: not valid JSON (RFC 8259)"
+	oci_refused '{"a": 012}' "runb: config.json: byte 6: a number must start with one digit, or 0 alone: not valid JSON (RFC 8259)"
+	oci_refused '{"a": 1.}' "runb: config.json: byte 8: no digit after a decimal point: not valid JSON (RFC 8259)"
+	oci_refused '{"a": 1e}' "runb: config.json: byte 8: no digit in an exponent: not valid JSON (RFC 8259)"
+	oci_refused "$deep" "runb: config.json: byte 65: nested deeper than 64: not valid JSON (RFC 8259)"
+	oci_refused '{} {}' "runb: config.json: byte 3: more after the value: not valid JSON (RFC 8259)"
+	oci_refused '{"a": tru}' "runb: config.json: byte 6: not a value: not valid JSON (RFC 8259)"
+	oci_refused '{"a": "b' "runb: config.json: byte 8: a string without its closing quote: not valid JSON (RFC 8259)"
+	oci_refused $'{"a": "b\tc"}' "runb: config.json: byte 8: a control character in a string: not valid JSON (RFC 8259)"
+	oci_refused '{"a": "\x"}' "runb: config.json: byte 7: an unknown escape in a string: not valid JSON (RFC 8259)"
+	oci_refused '{"a": "\u12"}' "runb: config.json: byte 7: \u without four hex digits: not valid JSON (RFC 8259)"
+	oci_refused '{"a" 1}' "runb: config.json: byte 5: a ':' must follow an object's key: not valid JSON (RFC 8259)"
+	oci_refused '{"a": 1 "b": 2}' "runb: config.json: byte 8: expected ',' or '}': not valid JSON (RFC 8259)"
+	# invalid UTF-8: a stray byte, an overlong '/', a surrogate, beyond U+10FFFF
+	oci_refused $'{"a": "\xff"}' "runb: config.json: byte 7: invalid UTF-8 in a string: not valid JSON (RFC 8259)"
+	oci_refused $'{"a": "\xc0\xaf"}' "runb: config.json: byte 7: invalid UTF-8 in a string: not valid JSON (RFC 8259)"
+	oci_refused $'{"a": "\xed\xa0\x80"}' "runb: config.json: byte 7: invalid UTF-8 in a string: not valid JSON (RFC 8259)"
+	oci_refused $'{"a": "\xf4\x90\x80\x80"}' "runb: config.json: byte 7: invalid UTF-8 in a string: not valid JSON (RFC 8259)"
+	# the control: valid UTF-8 of 2, 3 and 4 bytes, and escapes, are read
+	oci_bundle "$(oci_with oci-host 'h\u00e9-\u20ac-\ud83d\ude00-'$'\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80')"
+	rbo --debug run --bundle "$bundle" oci
+	[[ $(head -1 <<<"$stderr") == *"--hostname h"$'\xc3\xa9-\xe2\x82\xac-\xf0\x9f\x98\x80-\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80'" "* ]]
+}
+
+@test "runb-oci: a field of the wrong type, out of range, or one runb cannot honour yet: 125 and one line naming it" {
+	local no='runb: config.json:'
+	oci_refused '[]' "$no the top level: expected an object, not an array"
+	oci_refused "$(oci_with '"args": [ "sh", "-c", "echo \"it ran\"" ]' '"args": "sh"')" \
+		"$no process.args: expected an array, not a string"
+	oci_refused "$(oci_with '"args": [ "sh", "-c", "echo \"it ran\"" ]' '"args": []')" \
+		"$no process.args: empty: it needs the command to run"
+	oci_refused "$(oci_with '"uid": 1000' '"uid": -1')" "$no process.user.uid: expected a whole number from 0 to 4294967294"
+	oci_refused "$(oci_with '"uid": 1000' '"uid": 1.5')" "$no process.user.uid: expected a whole number from 0 to 4294967294"
+	oci_refused "$(oci_with '"limit": 67108864' '"limit": 99999999999999999999999999')" \
+		"$no linux.resources.memory.limit: larger than 9223372036854775807"
+	oci_refused "$(oci_with '"readonly": true' '"readonly": "yes"')" "$no root.readonly: expected a boolean, not a string"
+	oci_refused "$(oci_with '"oci-host"' '"a\u0000b"')" "$no hostname: \\u0000: runb takes no NUL in a string"
+	oci_refused "$(oci_with '"oci-host"' '"a\ud800b"')" "$no hostname: \\ud800 is half a surrogate pair"
+	oci_refused "$(oci_with '"root": { "path": "rootfs", "readonly": true },' '')" "$no root.path and process.args: missing"
+	oci_refused "$(oci_with 1.0.2 2.0.0)" "$no ociVersion: '2.0.0': runb-oci reads version 1 of the specification"
+	oci_refused "$(oci_with '"hooks": {}' '"hooks": { "prestart": [ { "path": "/bin/true" } ] }')" \
+		"$no hooks: not supported by runb-oci: runb runs no hooks yet"
+	oci_refused "$(oci_with '{ "type": "cgroup" }' '{ "type": "user" }')" \
+		"$no linux.namespaces: not supported by runb-oci: a user namespace"
+	oci_refused "$(oci_with '{ "type": "pid" }, ' '')" \
+		"$no linux.namespaces: not supported by runb-oci: the host's pid namespace (runb always makes a new one)"
+	oci_refused "$(oci_with '{ "type": "network" }' '{ "type": "network", "path": "/run/netns/x" }')" \
+		"$no linux.namespaces[].path: not supported by runb-oci: runb makes every namespace itself; it joins none yet"
+	oci_refused "$(oci_with '{ "type": "cgroup" }' '{ "type": "bogus" }')" "$no linux.namespaces[5].type: unknown 'bogus'"
+	oci_refused "$(oci_with '"CAP_KILL", "CAP_AUDIT_WRITE"' '"CAP_FLY"')" \
+		"$no process.capabilities.bounding: unknown capability 'CAP_FLY'"
+	oci_refused "$(oci_with '"effective": [ "CAP_KILL" ]' '"effective": [ "CAP_SYS_ADMIN" ]')" \
+		"$no process.capabilities.effective: not supported by runb-oci: a capability outside the bounding set"
+	oci_refused "$(oci_with '"ambient": []' '"ambient": [ "CAP_KILL" ]')" \
+		"$no process.capabilities.ambient: not supported by runb-oci: runb leaves it empty"
+	oci_refused "$(oci_with '"oomScoreAdj": 0' '"oomScoreAdj": 500')" \
+		"$no process.oomScoreAdj: not supported by runb-oci: runb leaves the OOM score as it is"
+	oci_refused "$(oci_with '"/proc/kcore"' '"/etc/shadow"')" \
+		"$no linux.maskedPaths: not supported by runb-oci: /etc/shadow (runb masks its own list, README's)"
+	oci_refused "$(oci_with '"allow": false' '"allow": true')" \
+		"$no linux.resources.devices[0]: not supported by runb-oci: a rule that allows (runb allows the slide's devices itself)"
+	oci_refused "$(oci_with '"/scratch", "type": "tmpfs"' '"/scratch", "type": "nfs"')" \
+		"$no mounts[6]: not supported by runb-oci: type 'nfs' on /scratch"
+	oci_refused "$(oci_with '"size=1m"' '"noexec"')" \
+		"$no mounts[6].options: not supported by runb-oci: 'noexec' on /scratch"
+	oci_refused "$(oci_with '"source": "/srv"' '"source": "/a:b"')" \
+		"$no mounts[5]: not supported by runb-oci: a bind needs a source, and neither path may hold ':' (runb's --volume)"
+	oci_refused "$(oci_with '"annotations"' '"linux": { "seccomp": { "defaultAction": "SCMP_ACT_ALLOW" } }, "x"')" \
+		"$no linux.seccomp: not supported by runb-oci: runb applies its own filter (README); profiles come later"
+	# a value runb's own option refuses is refused as on the command line
+	oci_refused "$(oci_with '"/work"' '"work"')" "runb: invalid --workdir 'work': must be absolute"
+	# KEY alone would be runb's -e KEY, which takes the value from runb's own environment
+	oci_refused "$(oci_with '"PATH=/bin"' '"HOME"')" "$no process.env[0]: 'HOME' is not KEY=VALUE"
+	oci_refused "$(oci_with '"limit": 67108864' '"limit": 67108864, "swap": 134217728')" \
+		"$no linux.resources.memory.swap: not supported by runb-oci: runb allows no swap on top of the limit"
 }

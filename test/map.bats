@@ -162,7 +162,8 @@ parts_in_source() {
 		t = $0; sub(/^\/\* /, "", t)
 		if (t ~ /^The kit, continued/) p = "the kit, continued"
 		else if (t ~ /^The kit/) p = "the kit"
-		else if (t ~ /^Part II\.[0-9]+:/) { p = t; sub(/:.*/, "", p) }
+		else if (t ~ /^Part III?\.[0-9]+:/) { p = t; sub(/:.*/, "", p) }
+		else if (t ~ /^Part III:/) p = "Part III'"'"'s index"
 		else if (t ~ /^Part II:/) p = "Part II'"'"'s index"
 		else if (t ~ /^Part I:/) p = "Part I"
 		else p = "the spines"
