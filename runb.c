@@ -9335,8 +9335,9 @@ static void usage(FILE *out)
  *          json_parse()                                   <- oci_read_config()
  *   III.2  config.json onto runb's command line
  *          oci_read_config()                              <- oci_command_line()
- *   III.3  The OCI command line: runb-oci run
+ *   III.3  The OCI command line: runb-oci run and spec
  *          oci_called(), oci_command_line()               <- main()
+ *          oci_spec()                                     <- oci_command_line()
  */
 
 /* ------------------------------------------------------------------------ */
@@ -9398,26 +9399,6 @@ static int json_new_token(struct json *j, enum json_type type)
 	return j->n++;
 }
 
-/* How many bytes the UTF-8 sequence at S (LEFT bytes available) takes, or 0 when it is
- * not valid UTF-8: overlong forms, surrogates and code points above U+10FFFF are not. */
-static size_t json_utf8_len(const unsigned char *s, size_t left)
-{
-	size_t n = s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3 : 2;
-	uint32_t cp = s[0] & (0x3f >> (n - 1));
-
-	if (s[0] < 0xc2 || s[0] > 0xf4 || n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return n;
-}
-
 /* A string, from its opening quote. Escapes are checked here and decoded by json_decode(). */
 static void json_string(struct json *j)
 {
@@ -9437,7 +9418,7 @@ static void json_string(struct json *j)
 			for (size_t i = 2; i < n; i++)
 				if (j->pos + i >= j->len || !isxdigit(s[j->pos + i]))
 					json_fail(j, "\\u without four hex digits");
-		} else if (s[j->pos] >= 0x80 && !(n = json_utf8_len(s + j->pos, j->len - j->pos))) {
+		} else if (s[j->pos] >= 0x80 && !(n = utf8_len(s + j->pos))) {  /* Part II.9 */
 			json_fail(j, "invalid UTF-8 in a string");
 		}
 		j->pos += n;
@@ -9547,7 +9528,8 @@ static void json_close(struct json *j, const int open[], int *depth)
 	t->span = j->n - (int)(t - j->tok);
 }
 
-/* Parse the LEN bytes of TEXT, which came from FILE, as one JSON value. The open
+/* Parse the LEN bytes of TEXT, which came from FILE and ends with a NUL after them
+ * (utf8_len() stops there), as one JSON value. The open
  * arrays and objects are on a stack of their own, not on the C stack, so nesting
  * has a limit of its own: JSON_DEPTH. */
 static void json_parse(struct json *j, const char *file, const char *text, size_t len)
@@ -10232,6 +10214,7 @@ static void oci_read_config(struct oci *o, const char *id)
 		die("read %s", path);
 	if (got != st.st_size)
 		diex("read %s: it changed while runb read it", path);
+	text[got] = '\0';
 	close(fd);
 	json_parse(&o->j, "config.json", text, st.st_size);
 	oci_opt(o, "--cap-drop", "ALL");  /* no process.capabilities: none at all */
@@ -10255,7 +10238,7 @@ static void oci_read_config(struct oci *o, const char *id)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Part III.3: The OCI command line: runb-oci run                           */
+/* Part III.3: The OCI command line: runb-oci run and spec                  */
 /* ------------------------------------------------------------------------ */
 
 /* Is runb called as runb-oci (a link, or a copy by that name)? */
@@ -10269,13 +10252,17 @@ static bool oci_called(const char *argv0)
 static noreturn void oci_usage(FILE *out, int status)
 {
 	fprintf(out,
-		"usage: runb-oci [--root DIR] [--debug] run [--bundle DIR] ID\n"
+		"usage: runb-oci [--root DIR] [--log FILE] [--log-format text|json] [--debug] \\\n"
+		"                run [--bundle DIR] ID\n"
+		"       runb-oci spec [--bundle DIR]\n"
 		"       runb-oci --version | --help\n"
 		"\n"
-		"runb as an OCI runtime: it reads DIR/config.json (default: the current\n"
+		"runb as an OCI runtime. run reads DIR/config.json (default: the current\n"
 		"directory), runs its process.args as container ID, and exits with the\n"
-		"command's status, as runc run does. --debug: runb's -v trace, slide by\n"
-		"slide. create, start, state, kill and delete come later (README).\n");
+		"command's status, as runc run does; --debug shows the runb command line\n"
+		"it became, then runb's -v trace, slide by slide. spec writes a\n"
+		"DIR/config.json that asks for what runb does by default. create, start,\n"
+		"state, kill and delete come later (README).\n");
 	exit(status);
 }
 
@@ -10291,27 +10278,130 @@ static void oci_show(const struct oci *o)
 	fprintf(stderr, "%s\n", line);
 }
 
-/* runb-oci [GLOBAL OPTIONS] run [--bundle DIR] ID: replace ARGC and ARGV with the runb
- * command line that config.json describes. The global options the engines pass (--root,
- * --log, --log-format) are accepted; runb-oci run uses none of them yet. */
-static void oci_command_line(int *argc, char ***argv)
+/* runb-oci spec — replaces: runc spec
+ *
+ * A config.json that asks for what runb does by default, written from the
+ * tables Part I and Part II run: the slides' mounts (fs_mounts[]) and the
+ * cgroup, SET_CAPS (caps_kept[]), runb's masks (fs_masks[]), slide 27's
+ * namespaces, the pids limit, and the slide's shell. So `runb-oci spec`, then
+ * `runb-oci run ID`, runs the container `runb ID rootfs sh` runs (with only
+ * lo: --net none). As runc spec does, it writes BUNDLE/config.json, never over
+ * one that exists, and root.path is "rootfs".
+ */
+static void oci_spec_list(FILE *f, const char *key, const char *const *items, size_t n,
+			  const char *end)
+{
+	fprintf(f, "%s[", key);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ", " : " ", f);
+		json_str(f, items[i]);
+	}
+	fprintf(f, " ]%s", end);
+}
+
+static void oci_spec_process(FILE *f)
+{
+	const char *caps[ARRAY_SIZE(caps_kept)], *env[] = { "PATH=" CONTAINER_PATH, "TERM=xterm" };
+	char names[ARRAY_SIZE(caps_kept)][32];
+
+	for (size_t i = 0; i < ARRAY_SIZE(caps_kept); i++) {
+		for (size_t c = 0; c <= strlen(caps_kept[i].name); c++)
+			names[i][c] = toupper((unsigned char)caps_kept[i].name[c]);
+		caps[i] = names[i];
+	}
+	fputs("  \"process\": {\n    \"terminal\": false,\n"
+	      "    \"user\": { \"uid\": 0, \"gid\": 0 },\n", f);
+	oci_spec_list(f, "    \"args\": ", (const char *[]){ "sh" }, 1, ",\n");
+	oci_spec_list(f, "    \"env\": ", env, ARRAY_SIZE(env), ",\n");
+	fputs("    \"cwd\": \"/\",\n    \"capabilities\": {\n", f);
+	oci_spec_list(f, "      \"bounding\": ", caps, ARRAY_SIZE(caps), ",\n");
+	oci_spec_list(f, "      \"effective\": ", caps, ARRAY_SIZE(caps), ",\n");
+	oci_spec_list(f, "      \"permitted\": ", caps, ARRAY_SIZE(caps), "\n");
+	fputs("    },\n    \"noNewPrivileges\": true\n  },\n", f);
+}
+
+static void oci_spec_mounts(FILE *f)
+{
+	char opts[128], dst[64];
+	const char *words[16];
+
+	fputs("  \"mounts\": [\n", f);
+	for (size_t i = 0; i < ARRAY_SIZE(fs_mounts); i++) {
+		size_t n = 0;
+
+		fs_options(&fs_mounts[i], opts);
+		for (char *w = strtok(opts, ","); w && n < ARRAY_SIZE(words); w = strtok(NULL, ","))
+			words[n++] = w;
+		snprintf(dst, sizeof(dst), "/%s", fs_mounts[i].target);
+		fprintf(f, "    { \"destination\": \"%s\", \"type\": \"%s\", \"source\": \"%s\", ", dst,
+			fs_mounts[i].type, fs_mounts[i].type);
+		oci_spec_list(f, "\"options\": ", words, n, " },\n");
+	}
+	fputs("    { \"destination\": \"/sys/fs/cgroup\", \"type\": \"cgroup\", \"source\": \"cgroup\", "
+	      "\"options\": [ \"nosuid\", \"noexec\", \"nodev\", \"ro\" ] }\n  ],\n", f);
+}
+
+static void oci_spec_linux(FILE *f)
+{
+	const char *masked[ARRAY_SIZE(fs_masks)], *ro[ARRAY_SIZE(fs_masks)];
+	char paths[ARRAY_SIZE(fs_masks)][64];
+	size_t n_masked = 0, n_ro = 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(fs_masks); i++) {
+		snprintf(paths[i], sizeof(paths[i]), "/%s/%s", fs_masks[i].fs, fs_masks[i].path);
+		if (fs_masks[i].readonly)
+			ro[n_ro++] = paths[i];
+		else
+			masked[n_masked++] = paths[i];
+	}
+	fprintf(f, "  \"linux\": {\n    \"namespaces\": [ { \"type\": \"pid\" }, { \"type\": \"network\" }, "
+		"{ \"type\": \"ipc\" }, { \"type\": \"uts\" }, { \"type\": \"mount\" }, "
+		"{ \"type\": \"cgroup\" } ],\n    \"resources\": { \"pids\": { \"limit\": %d }, "
+		"\"devices\": [ { \"allow\": false, \"access\": \"rwm\" } ] },\n", PIDS_DEFAULT);
+	oci_spec_list(f, "    \"maskedPaths\": ", masked, n_masked, ",\n");
+	oci_spec_list(f, "    \"readonlyPaths\": ", ro, n_ro, "\n  }\n");
+}
+
+static void oci_spec(const char *bundle)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/config.json", bundle);
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == EEXIST)
+		diex("spec: %s exists: remove it first", path);
+	if (fd < 0 || !(f = fdopen(fd, "w")))
+		die("spec: create %s", path);
+	fputs("{\n  \"ociVersion\": \"1.0.2\",\n", f);
+	oci_spec_process(f);
+	fputs("  \"root\": { \"path\": \"rootfs\", \"readonly\": false },\n"
+	      "  \"hostname\": \"runb\",\n", f);
+	oci_spec_mounts(f);
+	oci_spec_linux(f);
+	fputs("}\n", f);
+	if (fclose(f) != 0)
+		die("spec: write %s", path);
+}
+
+/* runb-oci's global options, before its verb. The ones the engines pass (--root, --log,
+ * --log-format) are accepted; runb-oci uses none of them yet. Returns --debug. */
+static bool oci_global_options(int argc, char **argv)
 {
 	static const struct option global[] = {
 		{ "root", required_argument, NULL, 'r' }, { "log", required_argument, NULL, 'l' },
 		{ "log-format", required_argument, NULL, 'f' }, { "debug", no_argument, NULL, 'd' },
 		{ "version", no_argument, NULL, 'V' }, { "help", no_argument, NULL, 'h' }, { 0 },
 	};
-	static const struct option run[] = { { "bundle", required_argument, NULL, 'b' }, { 0 } };
-	struct oci o = { .bundle = "." };
 	bool debug = false;
-	char cwd[PATH_MAX], **v;
-	int c, n;
+	int c;
 
 	optind = 0;  /* 0: glibc starts afresh */
 	opterr = 0;
-	while ((c = getopt_long(*argc, *argv, "+", global, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+", global, NULL)) != -1) {
 		if (c == '?')
-			diex("runb-oci: unknown option '%s' (runb-oci --help)", (*argv)[optind - 1]);
+			diex("runb-oci: unknown option '%s' (runb-oci --help)", argv[optind - 1]);
 		if (c == 'V') {
 			printf("runb-oci version %s\nspec: 1.0.2\n", RUNB_VERSION);
 			exit(0);
@@ -10322,30 +10412,61 @@ static void oci_command_line(int *argc, char ***argv)
 			diex("runb-oci: --log-format '%s': text or json", optarg);
 		debug |= c == 'd';
 	}
-	if (optind == *argc)
+	if (optind == argc)
 		oci_usage(stderr, EXIT_RUNB);
-	if (strcmp((*argv)[optind], "run") != 0)
-		diex("runb-oci: unknown command '%s' (runb-oci --help)", (*argv)[optind]);
-	n = *argc - optind;
-	v = *argv + optind;
+	return debug;
+}
+
+/* VERB [--bundle DIR] [ID], the N words at V: the bundle, made absolute, into O->bundle.
+ * Returns ID, which only run takes. */
+static const char *oci_verb_args(struct oci *o, int n, char **v, bool takes_id)
+{
+	static const struct option opts[] = { { "bundle", required_argument, NULL, 'b' }, { 0 } };
+	char cwd[PATH_MAX];
+	int c;
+
 	optind = 0;
-	while ((c = getopt_long(n, v, "+b:", run, NULL)) != -1) {
+	while ((c = getopt_long(n, v, "+b:", opts, NULL)) != -1) {
 		if (c != 'b')
-			diex("runb-oci run: unknown option '%s' (runb-oci --help)", v[optind - 1]);
-		o.bundle = optarg;
+			diex("runb-oci %s: unknown option '%s' (runb-oci --help)", v[0], v[optind - 1]);
+		o->bundle = optarg;
 	}
-	if (optind != n - 1)
-		diex("runb-oci run: expected one ID after the options (runb-oci --help)");
-	if (o.bundle[0] != '/' && !getcwd(cwd, sizeof(cwd)))
-		die("--bundle %s: getcwd", o.bundle);
-	if (strcmp(o.bundle, ".") == 0)
-		o.bundle = cwd;
-	else if (o.bundle[0] != '/' && asprintf((char **)&o.bundle, "%s/%s", cwd, o.bundle) < 0)
-		die("--bundle %s: asprintf", o.bundle);
+	if (takes_id && optind != n - 1)
+		diex("runb-oci %s: expected one ID after the options (runb-oci --help)", v[0]);
+	if (!takes_id && optind != n)
+		diex("runb-oci %s: unexpected argument '%s' (runb-oci --help)", v[0], v[optind]);
+	if (!getcwd(cwd, sizeof(cwd)))
+		die("--bundle %s: getcwd", o->bundle);
+	if (strcmp(o->bundle, ".") == 0 || o->bundle[0] != '/') {
+		if (asprintf((char **)&o->bundle, "%s%s%s", cwd, strcmp(o->bundle, ".") ? "/" : "",
+			     strcmp(o->bundle, ".") ? o->bundle : "") < 0)
+			die("--bundle %s: asprintf", o->bundle);
+	}
+	return takes_id ? v[optind] : NULL;
+}
+
+/* runb-oci [GLOBAL OPTIONS] VERB ...: spec writes its file and exits; run replaces ARGC
+ * and ARGV with the runb command line that config.json describes. */
+static void oci_command_line(int *argc, char ***argv)
+{
+	struct oci o = { .bundle = "." };
+	bool debug = oci_global_options(*argc, *argv);
+	char **v = *argv + optind, *verb = v[0];
+	int n = *argc - optind;
+	const char *id;
+
+	if (strcmp(verb, "spec") == 0) {
+		oci_verb_args(&o, n, v, false);
+		oci_spec(o.bundle);
+		exit(0);
+	}
+	if (strcmp(verb, "run") != 0)
+		diex("runb-oci: unknown command '%s' (runb-oci --help)", verb);
+	id = oci_verb_args(&o, n, v, true);
 	oci_opt(&o, "runb", NULL);
 	if (debug)
 		oci_opt(&o, "--verbose", NULL);
-	oci_read_config(&o, v[optind]);
+	oci_read_config(&o, id);
 	if (debug)
 		oci_show(&o);
 	*argc = o.argc;

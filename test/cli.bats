@@ -645,3 +645,35 @@ spec: 1.0.2" ]
 	oci_refused "$(oci_with '"limit": 67108864' '"limit": 67108864, "swap": 134217728')" \
 		"$no linux.resources.memory.swap: not supported by runb-oci: runb allows no swap on top of the limit"
 }
+
+@test "runb-oci spec: a config.json of runb's defaults, which runb-oci run reads back whole; never over an existing one" {
+	local want
+	bundle=$(mktemp -d "$RUNB_OCI_DIR/bundle.XXXXXX")
+	chmod 777 "$bundle"
+	rbo spec --bundle "$bundle"
+	[ "$status" = 0 ]
+	[ -z "$output$stderr" ]
+	python3 -m json.tool "$bundle/config.json" >/dev/null
+	# the tables runb runs: the slide's shell, SET_CAPS, the slides' mounts, runb's masks
+	grep -q '"args": \[ "sh" \]' "$bundle/config.json"
+	grep -q '"bounding": \[ "CAP_CHOWN", "CAP_DAC_OVERRIDE", .*"CAP_AUDIT_READ" \]' "$bundle/config.json"
+	grep -q '{ "destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": \[ "noexec", "nosuid", "newinstance", "ptmxmode=0666", "mode=620", "gid=5" \] }' "$bundle/config.json"
+	grep -q '"readonlyPaths": \[ "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger" \]' "$bundle/config.json"
+	# read back: runb's own defaults, as options
+	rbo --debug run --bundle "$bundle" oci
+	want="[runb] config.json -> runb --verbose --cap-drop ALL --pids 0 --hostname runb"
+	want+=" --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --env TERM=xterm"
+	want+=" --workdir / --user 0:0 --cap-add chown --cap-add dac_override --cap-add fowner"
+	want+=" --cap-add fsetid --cap-add kill --cap-add setgid --cap-add setuid --cap-add setpcap"
+	want+=" --cap-add net_bind_service --cap-add net_raw --cap-add sys_chroot --cap-add mknod"
+	want+=" --cap-add audit_write --cap-add setfcap --cap-add audit_read --pids 2048 --net none"
+	want+=" --no-tty -- oci $bundle/rootfs sh"
+	[ "$(head -1 <<<"$stderr")" = "$want" ]
+	[[ $(tail -1 <<<"$stderr") == "runb: must be run as root"* ]]
+	# never over an existing config.json; and spec takes no ID
+	rbo spec --bundle "$bundle"
+	[ "$status" = 125 ]
+	[ "$stderr" = "runb: spec: $bundle/config.json exists: remove it first" ]
+	rbo spec --bundle "$bundle" oci
+	[ "$stderr" = "runb: runb-oci spec: unexpected argument 'oci' (runb-oci --help)" ]
+}

@@ -134,3 +134,17 @@ NoNewPrivs: 1"
 	assert_success
 	assert_output lo
 }
+
+@test "runb-oci spec, then run: the container runb ID ROOTFS sh gives (hostname runb, SET_CAPS, the pids limit)" {
+	local plain
+	B=$BATS_TEST_TMPDIR/spec
+	mkdir "$B"
+	cp -a "$ROOTFS" "$B/rootfs"
+	(cd "$B" && "$OCI" spec)
+	run oci run --bundle "$B" "$CNAME" <<<'hostname; grep -E "^Cap(Bnd|Eff)" /proc/self/status; cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max; exit 4'
+	[ "$status" = 4 ]
+	plain=$(rb --net none "$CNAME" "$ROOTFS" sh -c 'grep -E "^Cap(Bnd|Eff)" /proc/self/status')
+	assert_output "runb
+$plain
+2048"
+}
