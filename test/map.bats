@@ -103,13 +103,14 @@ defined_in_part_one() {
 	done
 }
 
-# Part II's index (issue 20): "II.N  TITLE" rows, each followed by rows of
-# "ENTRY(), ... <- CALLER(), ...". Prints "N TITLE" lines and "N ENTRY CALLER" lines.
-part_two_index() {
-	awk '/^ \* Part II follows the container/ { on = 1; next }
+# A part's index (issue 20): "II.N  TITLE" rows (or "III.N"), each followed
+# by rows of "ENTRY(), ... <- CALLER(), ...", in the comment that begins with
+# the line matching START. Prints "T N TITLE" and "E N ENTRY CALLER" lines.
+part_index() {
+	awk -v start="$1" -v roman="$2" '$0 ~ start { on = 1; next }
 	     on && /^ \*\/$/ { exit }
-	     on && match($0, /^ \*   II\.[0-9]+  /) {
-		n = $0; sub(/^ \*   II\./, "", n); sub(/ .*/, "", n)
+	     on && match($0, "^ \\*   " roman "\\.[0-9]+  ") {
+		n = $0; sub("^ \\*   " roman "\\.", "", n); sub(/ .*/, "", n)
 		t = substr($0, RLENGTH + 1); print "T", n, t; next
 	     }
 	     on && /<-/ {
@@ -119,10 +120,16 @@ part_two_index() {
 		for (i = 1; i <= ne; i++) for (j = 1; j <= nc; j++) print "E", n, e[i], c[j]
 	     }' "$SRC"
 }
+part_two_index() { part_index '^ \* Part II follows the container' II; }
+part_three_index() { part_index '^ \* The OCI runtime specification describes' III; }
 
-# The section (N of "Part II.N") in which function FN is defined; "spine" after Part II.
+# The section (N of "Part ROMAN.N", ROMAN II by default) in which function FN is
+# defined; "spine" after the parts.
 section_of() {
-	awk -v fn="$1" '/^\/\* Part II\.[0-9]+: / { s = $0; sub(/^\/\* Part II\./, "", s); sub(/:.*/, "", s) }
+	awk -v fn="$1" -v roman="${2:-II}" '$0 ~ "^/\\* Part [I]+\\.[0-9]+: " {
+			s = "other"
+			if (index($0, "/* Part " roman ".") == 1) { s = $0; sub("^/\\* Part " roman "\\.", "", s); sub(/:.*/, "", s) }
+		}
 		/^\/\* The spines: / { s = "spine" }
 		$0 ~ "^(static|int)([^=;(]*[ *])?" fn "\\(" { print s; exit }' "$SRC"
 }
@@ -142,6 +149,19 @@ body_of() {
 	while read -r e n fn caller; do
 		[ "$(section_of "$fn")" = "$n" ] || { echo "$fn() is not in Part II.$n"; return 1; }
 		# called, or handed over (on_exit(teardown, ...))
+		body_of "$caller" | grep -qw "$fn" || { echo "$caller() does not call $fn()"; return 1; }
+	done < <(grep '^E' <<<"$idx")
+}
+
+@test "Part III's index: its sections are the banners, in order; each entry point is defined in its section and called by its callers" {
+	local idx banners n title e fn caller
+	idx=$(part_three_index)
+	banners=$(sed -nE 's/^\/\* Part III\.([0-9]+): (.*[^ ]) +\*\/$/T \1 \2/p' "$SRC")
+	echo "index:"; grep '^T' <<<"$idx"; echo "banners:"; echo "$banners"
+	[ "$(grep '^T' <<<"$idx")" = "$banners" ]
+	[ "$(grep -c '^T' <<<"$idx")" -ge 3 ]
+	while read -r e n fn caller; do
+		[ "$(section_of "$fn" III)" = "$n" ] || { echo "$fn() is not in Part III.$n"; return 1; }
 		body_of "$caller" | grep -qw "$fn" || { echo "$caller() does not call $fn()"; return 1; }
 	done < <(grep '^E' <<<"$idx")
 }
