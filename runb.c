@@ -9335,9 +9335,9 @@ static void usage(FILE *out)
  *          json_parse()                                   <- oci_read_config()
  *   III.2  config.json onto runb's command line
  *          oci_read_config()                              <- oci_command_line()
- *   III.3  The OCI command line: runb-oci run and spec
+ *   III.3  The OCI command line: runb-oci run, spec, features
  *          oci_called(), oci_command_line()               <- main()
- *          oci_spec()                                     <- oci_command_line()
+ *          oci_spec(), oci_features()                     <- oci_command_line()
  */
 
 /* ------------------------------------------------------------------------ */
@@ -10238,7 +10238,7 @@ static void oci_read_config(struct oci *o, const char *id)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Part III.3: The OCI command line: runb-oci run and spec                  */
+/* Part III.3: The OCI command line: runb-oci run, spec, features          */
 /* ------------------------------------------------------------------------ */
 
 /* Is runb called as runb-oci (a link, or a copy by that name)? */
@@ -10255,14 +10255,16 @@ static noreturn void oci_usage(FILE *out, int status)
 		"usage: runb-oci [--root DIR] [--log FILE] [--log-format text|json] [--debug] \\\n"
 		"                run [--bundle DIR] ID\n"
 		"       runb-oci spec [--bundle DIR]\n"
+		"       runb-oci features\n"
 		"       runb-oci --version | --help\n"
 		"\n"
 		"runb as an OCI runtime. run reads DIR/config.json (default: the current\n"
 		"directory), runs its process.args as container ID, and exits with the\n"
 		"command's status, as runc run does; --debug shows the runb command line\n"
 		"it became, then runb's -v trace, slide by slide. spec writes a\n"
-		"DIR/config.json that asks for what runb does by default. create, start,\n"
-		"state, kill and delete come later (README).\n");
+		"DIR/config.json that asks for what runb does by default. features says\n"
+		"what run honours, as JSON. create, start, state, kill and delete come\n"
+		"later (README).\n");
 	exit(status);
 }
 
@@ -10385,6 +10387,35 @@ static void oci_spec(const char *bundle)
 		die("spec: write %s", path);
 }
 
+/* runb-oci features — replaces: runc features
+ *
+ * What runb-oci run honours, as the runtime specification's features document
+ * says it: the namespaces it makes, every capability it knows, the mount
+ * options it reads, cgroup v1 and v2 (no systemd driver), and no hooks,
+ * seccomp profile, AppArmor or SELinux yet. An engine that reads it learns
+ * what it may ask.
+ */
+static void oci_features(void)
+{
+	char name[40];
+
+	printf("{\n  \"ociVersionMin\": \"1.0.0\",\n  \"ociVersionMax\": \"1.0.2\",\n"
+	       "  \"hooks\": [],\n  \"mountOptions\": [ \"bind\", \"rbind\", \"ro\", \"rw\", "
+	       "\"private\", \"rprivate\", \"nosuid\", \"nodev\" ],\n  \"linux\": {\n"
+	       "    \"namespaces\": [ \"pid\", \"network\", \"ipc\", \"uts\", \"mount\", \"cgroup\" ],\n"
+	       "    \"capabilities\": [");
+	for (size_t i = 0; i < ARRAY_SIZE(cap_names); i++) {
+		snprintf(name, sizeof(name), "CAP_%s", cap_names[i]);
+		for (char *p = name; *p; p++)
+			*p = toupper((unsigned char)*p);
+		printf("%s\"%s\"", i ? ", " : " ", name);
+	}
+	printf(" ],\n    \"cgroup\": { \"v1\": true, \"v2\": true, \"systemd\": false, "
+	       "\"systemdUser\": false },\n    \"seccomp\": { \"enabled\": false },\n"
+	       "    \"apparmor\": { \"enabled\": false },\n    \"selinux\": { \"enabled\": false }\n"
+	       "  }\n}\n");
+}
+
 /* runb-oci's global options, before its verb. The ones the engines pass (--root, --log,
  * --log-format) are accepted; runb-oci uses none of them yet. Returns --debug. */
 static bool oci_global_options(int argc, char **argv)
@@ -10458,6 +10489,12 @@ static void oci_command_line(int *argc, char ***argv)
 	if (strcmp(verb, "spec") == 0) {
 		oci_verb_args(&o, n, v, false);
 		oci_spec(o.bundle);
+		exit(0);
+	}
+	if (strcmp(verb, "features") == 0) {
+		if (n > 1)
+			diex("runb-oci features: unexpected argument '%s' (runb-oci --help)", v[1]);
+		oci_features();
 		exit(0);
 	}
 	if (strcmp(verb, "run") != 0)

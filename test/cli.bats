@@ -677,3 +677,25 @@ spec: 1.0.2" ]
 	rbo spec --bundle "$bundle" oci
 	[ "$stderr" = "runb: runb-oci spec: unexpected argument 'oci' (runb-oci --help)" ]
 }
+
+@test "runb-oci features: JSON of what run honours, and run honours each thing it lists" {
+	local caps opts n
+	rbo features
+	[ "$status" = 0 ]
+	python3 -m json.tool <<<"$output" >/dev/null
+	[ "$(python3 -c 'import json, sys; f = json.load(sys.stdin); print(f["linux"]["namespaces"], f["linux"]["seccomp"], f["hooks"])' <<<"$output")" = \
+		"['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup'] {'enabled': False} []" ]
+	caps=$(python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["linux"]["capabilities"]))' <<<"$output")
+	opts=$(python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["mountOptions"]))' <<<"$output")
+	n=$(python3 -c 'import json, sys; print(len(json.loads(sys.argv[1])))' "$caps")
+	[ "$n" -ge 41 ]
+	# every capability it lists as the bounding set, every mount option on a bind
+	oci_bundle "$(oci_with '"bounding": [ "CAP_KILL", "CAP_AUDIT_WRITE" ]' "\"bounding\": $caps" |
+		sed "s|\"options\": \\[ \"rbind\", \"ro\", \"rprivate\" \\]|\"options\": $opts|")"
+	rbo --debug run --bundle "$bundle" oci
+	[ "$(head -1 <<<"$stderr" | grep -o -- '--cap-add [a-z_]*' | wc -l)" = "$n" ]
+	[[ $(head -1 <<<"$stderr") == *"--volume /srv:/data:ro "* ]]
+	[[ $(tail -1 <<<"$stderr") == "runb: must be run as root"* ]]
+	rbo features x
+	[ "$stderr" = "runb: runb-oci features: unexpected argument 'x' (runb-oci --help)" ]
+}
