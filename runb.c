@@ -2684,6 +2684,9 @@ static void opt_hostname(struct cmdline *cl, const char *v)
 {
 	if (!*v || strlen(v) > 64)
 		diex("invalid --hostname '%s': 1 to 64 characters", v);
+	for (const char *p = v; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			diex("invalid --hostname: a control character (it goes into /etc/hosts)");
 	cl->cfg->hostname = v;
 }
 
@@ -9383,7 +9386,7 @@ static noreturn void json_fail(const struct json *j, const char *what)
 
 static void json_space(struct json *j)
 {
-	while (j->pos < j->len && strchr(" \t\r\n", j->text[j->pos]))
+	while (j->pos < j->len && j->text[j->pos] && strchr(" \t\r\n", j->text[j->pos]))
 		j->pos++;
 }
 
@@ -9412,7 +9415,7 @@ static void json_string(struct json *j)
 		if (s[j->pos] < 0x20)
 			json_fail(j, "a control character in a string");
 		if (s[j->pos] == '\\') {
-			if (j->pos + 1 >= j->len || !strchr("\"\\/bfnrtu", s[j->pos + 1]))
+			if (j->pos + 1 >= j->len || !s[j->pos + 1] || !strchr("\"\\/bfnrtu", s[j->pos + 1]))
 				json_fail(j, "an unknown escape in a string");
 			n = s[j->pos + 1] == 'u' ? 6 : 2;
 			for (size_t i = 2; i < n; i++)
@@ -9569,32 +9572,16 @@ static void json_parse(struct json *j, const char *file, const char *text, size_
 	}
 }
 
-/* The value of KEY in object OBJ, or -1 when OBJ has no such member. When a key
- * appears twice, the last one counts, as in Go's encoding/json, which runc uses. */
-static int json_get(const struct json *j, int obj, const char *key)
+
+/* The four hex digits at S, which json_string() checked (sscanf would take strlen of
+ * the whole rest of the text, for each \u). */
+static unsigned int json_hex4(const char *s)
 {
-	int found = -1, t = obj + 1;
+	unsigned int v = 0;
 
-	if (j->tok[obj].type != JSON_OBJECT)
-		return -1;
-	for (int m = 0; m < j->tok[obj].members; m++) {
-		const struct json_token *k = &j->tok[t];
-
-		if (k->end - k->start == strlen(key) && !memcmp(j->text + k->start, key, k->end - k->start))
-			found = t + 1;
-		t += 1 + j->tok[t + 1].span;
-	}
-	return found;
-}
-
-/* Element I of array ARR. */
-static int json_at(const struct json *j, int arr, int i)
-{
-	int t = arr + 1;
-
-	while (i-- > 0)
-		t += j->tok[t].span;
-	return t;
+	for (int i = 0; i < 4; i++)
+		v = v << 4 | (isdigit((unsigned char)s[i]) ? s[i] - '0' : (tolower((unsigned char)s[i]) - 'a' + 10));
+	return v;
 }
 
 /* Write code point CP at O in UTF-8; return where the next goes. */
@@ -9631,10 +9618,10 @@ static char *json_decode(const struct json *j, int t, const char *field)
 			*o++ = strchr("\"\\/", s[1]) ? s[1] : "\b\f\n\r\t"[strchr("bfnrt", s[1]) - "bfnrt"];
 			continue;
 		}
-		sscanf(s + 2, "%4x", &cp);
+		cp = json_hex4(s + 2);
 		p += 4;
 		if (cp >= 0xd800 && cp <= 0xdbff && s[6] == '\\' && s[7] == 'u' &&
-		    sscanf(s + 8, "%4x", &lo) == 1 && lo >= 0xdc00 && lo <= 0xdfff) {
+		    (lo = json_hex4(s + 8)) >= 0xdc00 && lo <= 0xdfff) {
 			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
 			p += 6;
 		} else if (cp >= 0xd800 && cp <= 0xdfff) {
@@ -9646,6 +9633,37 @@ static char *json_decode(const struct json *j, int t, const char *field)
 	}
 	*o = '\0';
 	return out;
+}
+
+/* The value of KEY in object OBJ, or -1 when OBJ has no such member. runc reads
+ * config.json with Go's encoding/json, which decodes a key's escapes, matches a key to
+ * a field ignoring case, and merges a key given twice. So that runb never reads another
+ * field than runc would, a key that is KEY but for case, or that is given twice, is
+ * refused. */
+static int json_get(const struct json *j, int obj, const char *key)
+{
+	int found = -1, t = obj + 1;
+
+	if (j->tok[obj].type != JSON_OBJECT)
+		return -1;
+	for (int m = 0; m < j->tok[obj].members; m++, t += 1 + j->tok[t + 1].span) {
+		const struct json_token *k = &j->tok[t];
+		size_t n = k->end - k->start;
+		char *name = memchr(j->text + k->start, '\\', n) ? json_decode(j, t, "a key") : NULL;
+		const char *s = name ? name : j->text + k->start;
+		size_t len = name ? strlen(name) : n;
+
+		if (len == strlen(key) && strncasecmp(s, key, len) == 0) {
+			if (strncmp(s, key, len) != 0)
+				diex("%s: key '%.*s': runb reads '%s' only as written (runc would read this "
+				     "as '%s')", j->file, (int)len, s, key, key);
+			if (found >= 0)
+				diex("%s: key '%s' given twice in one object", j->file, key);
+			found = t + 1;
+		}
+		free(name);
+	}
+	return found;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -9771,7 +9789,10 @@ static void oci_root(struct oci *o, int t, const char *field)
 
 static void oci_hostname(struct oci *o, int t, const char *field)
 {
-	oci_opt(o, "--hostname", oci_string(o, t, field));
+	char *name = oci_string(o, t, field);
+
+	if (*name)  /* "": none asked for; runb's default, ID, stays */
+		oci_opt(o, "--hostname", name);
 }
 
 /* process.user: uid and gid. runb takes no supplementary groups nor umask from it yet. */
@@ -9802,9 +9823,9 @@ static uint64_t oci_cap_set(const struct oci *o, int t, const char *field)
 	uint64_t set = 0;
 
 	oci_want(o, t, JSON_ARRAY, field);
-	for (int i = 0; i < o->j.tok[t].members; i++) {
+	for (int i = 0, e = t + 1; i < o->j.tok[t].members; i++, e += o->j.tok[e].span) {
 		char name[64];
-		char *cap = oci_string(o, json_at(&o->j, t, i), field);
+		char *cap = oci_string(o, e, field);
 		size_t c = 0;
 
 		snprintf(name, sizeof(name), "%s", strncasecmp(cap, "CAP_", 4) == 0 ? cap + 4 : cap);
@@ -9832,9 +9853,9 @@ static void oci_capabilities(struct oci *o, int t, const char *field)
 
 		snprintf(f, sizeof(f), "process.capabilities.%s", sets[i]);
 		x = json_get(&o->j, t, sets[i]);
-		if (x >= 0 && (oci_cap_set(o, x, f) & ~bounding))
-			diex("config.json: %s: not supported by runb-oci: a capability outside the "
-			     "bounding set", f);
+		if (x >= 0 && oci_cap_set(o, x, f) != bounding)
+			diex("config.json: %s: not supported by runb-oci: other than the bounding set "
+			     "(runb gives root the bounding set, and another user none)", f);
 	}
 	if ((x = json_get(&o->j, t, "inheritable")) >= 0)
 		oci_unsupported(o, x, "process.capabilities.inheritable", "runb leaves it empty "
@@ -9846,14 +9867,25 @@ static void oci_capabilities(struct oci *o, int t, const char *field)
 			oci_opt(o, "--cap-add", cap_names[c]);
 }
 
+/* A limit of process.rlimits as --ulimit writes it: 2^64 - 1 (RLIM_INFINITY) is unlimited. */
+static const char *oci_rlim(const struct oci *o, int t, const char *field, char v[static 24])
+{
+	unsigned long long n = oci_uint(o, t, UINT64_MAX, field);
+
+	if (n == RLIM_INFINITY)
+		return "unlimited";
+	snprintf(v, 24, "%llu", n);
+	return v;
+}
+
 /* process.rlimits: [{"type": "RLIMIT_NOFILE", "soft": N, "hard": N}] as --ulimit. */
 static void oci_rlimits(struct oci *o, int t, const char *field)
 {
 	oci_want(o, t, JSON_ARRAY, field);
-	for (int i = 0; i < o->j.tok[t].members; i++) {
-		int r = json_at(&o->j, t, i), type = json_get(&o->j, r, "type");
+	for (int i = 0, r = t + 1; i < o->j.tok[t].members; i++, r += o->j.tok[r].span) {
+		int type = json_get(&o->j, r, "type");
 		int soft = json_get(&o->j, r, "soft"), hard = json_get(&o->j, r, "hard");
-		char *name, limit[96];
+		char *name, limit[96], v[2][24];
 
 		oci_want(o, r, JSON_OBJECT, "process.rlimits[]");
 		if (type < 0 || soft < 0 || hard < 0)
@@ -9863,9 +9895,9 @@ static void oci_rlimits(struct oci *o, int t, const char *field)
 			diex("config.json: process.rlimits[%d].type: '%s' is no RLIMIT_ name", i, name);
 		for (char *p = name; *p; p++)
 			*p = tolower((unsigned char)*p);
-		snprintf(limit, sizeof(limit), "%s=%llu:%llu", name + 7,
-			 oci_uint(o, soft, UINT64_MAX, "process.rlimits[].soft"),
-			 oci_uint(o, hard, UINT64_MAX, "process.rlimits[].hard"));
+		snprintf(limit, sizeof(limit), "%s=%s:%s", name + 7,
+			 oci_rlim(o, soft, "process.rlimits[].soft", v[0]),
+			 oci_rlim(o, hard, "process.rlimits[].hard", v[1]));
 		oci_opt(o, "--ulimit", limit);
 		free(name);
 	}
@@ -9882,8 +9914,8 @@ static void oci_namespaces(struct oci *o, int t, const char *field)
 	size_t k;
 
 	oci_want(o, t, JSON_ARRAY, field);
-	for (int i = 0; i < o->j.tok[t].members; i++) {
-		int ns = json_at(&o->j, t, i), type, path;
+	for (int i = 0, ns = t + 1; i < o->j.tok[t].members; i++, ns += o->j.tok[ns].span) {
+		int type, path;
 		char *name;
 
 		oci_want(o, ns, JSON_OBJECT, "linux.namespaces[]");
@@ -9933,7 +9965,7 @@ static void oci_resources(struct oci *o, int t, const char *field)
 		oci_opt(o, "--memory", v);
 	}
 	if (cpu >= 0 && (x = json_get(&o->j, cpu, "quota")) >= 0 &&
-	    (lim = oci_limit(o, x, 1LL << 40, "linux.resources.cpu.quota")) >= 0) {
+	    (lim = oci_limit(o, x, 1LL << 40, "linux.resources.cpu.quota")) > 0) {
 		int p = json_get(&o->j, cpu, "period");
 		unsigned long long period = p < 0 ? CG_CPU_PERIOD :
 					    oci_uint(o, p, 1000000, "linux.resources.cpu.period");
@@ -9949,13 +9981,16 @@ static void oci_resources(struct oci *o, int t, const char *field)
 		snprintf(v, sizeof(v), "%lld", lim);
 		oci_opt(o, "--pids", v);
 	}
-	for (int i = 0; dev >= 0 && i < o->j.tok[dev].members; i++) {
-		int rule = json_at(&o->j, dev, i), allow = json_get(&o->j, rule, "allow");
+	for (int i = 0, rule = dev + 1; dev >= 0 && i < o->j.tok[dev].members;
+	     i++, rule += o->j.tok[rule].span) {
+		int allow = json_get(&o->j, rule, "allow");
 
 		oci_want(o, rule, JSON_OBJECT, "linux.resources.devices[]");
-		if (allow < 0 || oci_bool(o, allow, "linux.resources.devices[].allow"))
+		if (allow < 0 || oci_bool(o, allow, "linux.resources.devices[].allow") ||
+		    json_get(&o->j, rule, "major") >= 0 || json_get(&o->j, rule, "minor") >= 0)
 			diex("config.json: linux.resources.devices[%d]: not supported by runb-oci: a "
-			     "rule that allows (runb allows the slide's devices itself)", i);
+			     "rule that allows, or names a device (runb allows the slide's devices "
+			     "itself)", i);
 	}
 }
 
@@ -9964,8 +9999,8 @@ static void oci_resources(struct oci *o, int t, const char *field)
 static void oci_masks(struct oci *o, int t, const char *field)
 {
 	oci_want(o, t, JSON_ARRAY, field);
-	for (int i = 0; i < o->j.tok[t].members; i++) {
-		char *path = oci_string(o, json_at(&o->j, t, i), field), full[PATH_MAX];
+	for (int i = 0, e = t + 1; i < o->j.tok[t].members; i++, e += o->j.tok[e].span) {
+		char *path = oci_string(o, e, field), full[PATH_MAX];
 		size_t m = 0;
 
 		for (; m < ARRAY_SIZE(fs_masks); m++) {
@@ -9991,15 +10026,46 @@ static bool oci_word_in(const char *opt, const char *words)
 	return false;
 }
 
+/* What mounts[I].options ask for: a bind, read-only, nosuid or nodev, and a tmpfs's size=
+ * and mode=, which runb's --tmpfs takes. */
+struct oci_mount_opts {
+	bool bind, ro, nosuid_nodev;
+	char data[128];
+};
+
+static void oci_mount_options(struct oci *o, int opts, int i, const char *d,
+			      struct oci_mount_opts *mo)
+{
+	for (int k = 0, e = opts + 1; opts >= 0 && k < o->j.tok[opts].members;
+	     k++, e += o->j.tok[e].span) {
+		char *opt = oci_string(o, e, "mounts[].options");
+		size_t used = strlen(mo->data);
+
+		mo->bind |= oci_word_in(opt, "bind rbind");
+		mo->ro |= strcmp(opt, "ro") == 0;
+		mo->nosuid_nodev |= oci_word_in(opt, "nosuid nodev");
+		if ((strncmp(opt, "size=", 5) == 0 || strncmp(opt, "mode=", 5) == 0) &&
+		    snprintf(mo->data + used, sizeof(mo->data) - used, "%s%s", used ? "," : "",
+			     opt) >= (int)(sizeof(mo->data) - used))
+			diex("config.json: mounts[%d].options: size= and mode= longer than %zu bytes",
+			     i, sizeof(mo->data) - 1);
+		else if (!oci_word_in(opt, "bind rbind ro rw private rprivate nosuid nodev") &&
+			 strncmp(opt, "size=", 5) != 0 && strncmp(opt, "mode=", 5) != 0)
+			diex("config.json: mounts[%d].options: not supported by runb-oci: '%s' on %s",
+			     i, opt, d);
+		free(opt);
+	}
+}
+
 /* mounts[I]: what the slides mount (proc, /dev, /dev/pts, ...) is runb's own and is made
  * as Part I makes it; a bind is --volume, a tmpfs elsewhere --tmpfs. */
 static void oci_mount(struct oci *o, int m, int i)
 {
 	int dst = json_get(&o->j, m, "destination"), type = json_get(&o->j, m, "type");
-	int src = json_get(&o->j, m, "source"), opts = json_get(&o->j, m, "options");
+	int src = json_get(&o->j, m, "source"), opts = json_get(&o->j, m, "options"), x;
 	char *d, *ty = type < 0 ? strdup("") : oci_string(o, type, "mounts[].type"), *s = NULL;
-	char data[128] = "", spec[PATH_MAX * 2 + 8];
-	bool bind = strcmp(ty, "bind") == 0, ro = false;
+	char spec[PATH_MAX * 2 + 8];
+	struct oci_mount_opts mo = { .bind = strcmp(ty, "bind") == 0 };
 
 	oci_want(o, m, JSON_OBJECT, "mounts[]");
 	if (dst < 0)
@@ -10013,32 +10079,26 @@ static void oci_mount(struct oci *o, int m, int i)
 			return;  /* Part I's own mount, with Part I's options */
 	if (strcmp(d, "/sys/fs/cgroup") == 0 && strcmp(ty, "cgroup") == 0)
 		return;  /* Part II.5's, read-only */
-	for (int k = 0; opts >= 0 && k < o->j.tok[opts].members; k++) {
-		char *opt = oci_string(o, json_at(&o->j, opts, k), "mounts[].options");
-
-		bind |= oci_word_in(opt, "bind rbind");
-		ro |= strcmp(opt, "ro") == 0;
-		if (strncmp(opt, "size=", 5) == 0 || strncmp(opt, "mode=", 5) == 0)
-			snprintf(data + strlen(data), sizeof(data) - strlen(data), "%s%s",
-				 data[0] ? "," : "", opt);
-		else if (!oci_word_in(opt, "bind rbind ro rw private rprivate nosuid nodev"))
-			diex("config.json: mounts[%d].options: not supported by runb-oci: '%s' on %s",
-			     i, opt, d);
-		free(opt);
-	}
-	if (bind && src >= 0)
+	if ((x = json_get(&o->j, m, "uidMappings")) >= 0 || (x = json_get(&o->j, m, "gidMappings")) >= 0)
+		oci_unsupported(o, x, "mounts[].uidMappings", "runb makes no id-mapped mount");
+	oci_mount_options(o, opts, i, d, &mo);
+	if (mo.bind && src >= 0)
 		s = oci_string(o, src, "mounts[].source");
-	if (strchr(d, ':') || (bind && (!s || strchr(s, ':'))))
-		diex("config.json: mounts[%d]: not supported by runb-oci: a bind needs a source, and "
-		     "neither path may hold ':' (runb's --volume)", i);
-	if (bind)
+	if (d[0] != '/' || strchr(d, ':') || (mo.bind && (!s || strchr(s, ':') ||
+						   (s[0] != '/' && strchr(o->bundle, ':')))))
+		diex("config.json: mounts[%d]: not supported by runb-oci: a bind needs a source, the "
+		     "destination must be absolute, and no path may hold ':' (runb's --volume)", i);
+	if (mo.bind && !mo.ro && mo.nosuid_nodev)
+		diex("config.json: mounts[%d].options: not supported by runb-oci: nosuid or nodev on "
+		     "a read-write bind (runb's --volume sets them with ro only)", i);
+	if (mo.bind)
 		snprintf(spec, sizeof(spec), "%s%s%s:%s%s", s[0] == '/' ? "" : o->bundle,
-			 s[0] == '/' ? "" : "/", s, d, ro ? ":ro" : "");
-	else if (strcmp(ty, "tmpfs") == 0 && !ro)
-		snprintf(spec, sizeof(spec), "%s%s%s", d, data[0] ? ":" : "", data);
+			 s[0] == '/' ? "" : "/", s, d, mo.ro ? ":ro" : "");
+	else if (strcmp(ty, "tmpfs") == 0 && !mo.ro)
+		snprintf(spec, sizeof(spec), "%s%s%s", d, mo.data[0] ? ":" : "", mo.data);
 	else
 		diex("config.json: mounts[%d]: not supported by runb-oci: type '%s' on %s", i, ty, d);
-	oci_opt(o, bind ? "--volume" : "--tmpfs", spec);
+	oci_opt(o, mo.bind ? "--volume" : "--tmpfs", spec);
 	free(s);
 	free(ty);
 	free(d);
@@ -10047,8 +10107,8 @@ static void oci_mount(struct oci *o, int m, int i)
 static void oci_mounts(struct oci *o, int t, const char *field)
 {
 	oci_want(o, t, JSON_ARRAY, field);
-	for (int i = 0; i < o->j.tok[t].members; i++)
-		oci_mount(o, json_at(&o->j, t, i), i);
+	for (int i = 0, e = t + 1; i < o->j.tok[t].members; i++, e += o->j.tok[e].span)
+		oci_mount(o, e, i);
 }
 
 static void oci_args(struct oci *o, int t, const char *field)
@@ -10060,15 +10120,15 @@ static void oci_args(struct oci *o, int t, const char *field)
 	o->args = calloc(o->n_args + 1, sizeof(*o->args));
 	if (!o->args)
 		die("process.args: calloc");
-	for (int i = 0; i < o->n_args; i++)
-		o->args[i] = oci_string(o, json_at(&o->j, t, i), "process.args[]");
+	for (int i = 0, e = t + 1; i < o->n_args; i++, e += o->j.tok[e].span)
+		o->args[i] = oci_string(o, e, "process.args[]");
 }
 
 static void oci_env(struct oci *o, int t, const char *field)
 {
 	oci_want(o, t, JSON_ARRAY, field);
-	for (int i = 0; i < o->j.tok[t].members; i++) {
-		char *kv = oci_string(o, json_at(&o->j, t, i), "process.env[]");
+	for (int i = 0, e = t + 1; i < o->j.tok[t].members; i++, e += o->j.tok[e].span) {
+		char *kv = oci_string(o, e, "process.env[]");
 
 		if (!strchr(kv, '=') || kv[0] == '=')  /* runb's -e KEY would take runb's own */
 			diex("config.json: process.env[%d]: '%s' is not KEY=VALUE", i, kv);
@@ -10159,6 +10219,12 @@ static const struct { const char *path, *why; } oci_unsupported_fields[] = {
 	{ "linux.resources.cpu.mems", "runb pins no memory nodes" },
 	{ "linux.resources.cpu.realtimeRuntime", "runb sets no real-time budget" },
 	{ "linux.resources.blockIO", "runb sets no I/O limits" },
+	{ "linux.resources.cpu.idle", "runb sets no idle policy" },
+	{ "linux.resources.cpu.burst", "runb sets no CPU burst" },
+	{ "linux.resources.memory.disableOOMKiller", "the OOM killer stays on" },
+	{ "linux.resources.memory.checkBeforeUpdate", "runb updates no limit" },
+	{ "linux.netDevices", "runb moves no network device" },
+	{ "process.execCPUAffinity", "runb pins no CPUs" },
 	{ "linux.resources.hugepageLimits", "runb sets no huge page limits" },
 	{ "linux.resources.network", "runb sets no network classes" },
 	{ "linux.resources.rdma", "runb sets no RDMA limits" },
@@ -10204,7 +10270,7 @@ static void oci_read_config(struct oci *o, const char *id)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/config.json", o->bundle);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);  /* a FIFO would block */
 	if (fd < 0 || fstat(fd, &st) < 0)
 		die("open %s", path);
 	if (!S_ISREG(st.st_mode) || st.st_size > JSON_MAX_SIZE)

@@ -454,8 +454,8 @@ OCI_OK='{
   "process": { "terminal": false, "user": { "uid": 1000, "gid": 100 },
     "args": [ "sh", "-c", "echo \"it ran\"" ], "env": [ "PATH=/bin", "GREETING=h\u00e9llo w\u00f6rld" ],
     "cwd": "/work",
-    "capabilities": { "bounding": [ "CAP_KILL", "CAP_AUDIT_WRITE" ], "effective": [ "CAP_KILL" ],
-      "permitted": [ "CAP_KILL" ], "inheritable": [], "ambient": [] },
+    "capabilities": { "bounding": [ "CAP_KILL", "CAP_AUDIT_WRITE" ], "effective": [ "CAP_KILL", "CAP_AUDIT_WRITE" ],
+      "permitted": [ "CAP_AUDIT_WRITE", "CAP_KILL" ], "inheritable": [], "ambient": [] },
     "rlimits": [ { "type": "RLIMIT_NOFILE", "hard": 4096, "soft": 1024 } ],
     "noNewPrivileges": true, "oomScoreAdj": 0 },
   "root": { "path": "rootfs", "readonly": true },
@@ -620,8 +620,11 @@ spec: 1.0.2" ]
 	oci_refused "$(oci_with '{ "type": "cgroup" }' '{ "type": "bogus" }')" "$no linux.namespaces[5].type: unknown 'bogus'"
 	oci_refused "$(oci_with '"CAP_KILL", "CAP_AUDIT_WRITE"' '"CAP_FLY"')" \
 		"$no process.capabilities.bounding: unknown capability 'CAP_FLY'"
-	oci_refused "$(oci_with '"effective": [ "CAP_KILL" ]' '"effective": [ "CAP_SYS_ADMIN" ]')" \
-		"$no process.capabilities.effective: not supported by runb-oci: a capability outside the bounding set"
+	oci_refused "$(oci_with '"effective": [ "CAP_KILL", "CAP_AUDIT_WRITE" ]' '"effective": [ "CAP_SYS_ADMIN" ]')" \
+		"$no process.capabilities.effective: not supported by runb-oci: other than the bounding set (runb gives root the bounding set, and another user none)"
+	# fewer effective than bounding: runb would give root more than asked
+	oci_refused "$(oci_with '"effective": [ "CAP_KILL", "CAP_AUDIT_WRITE" ]' '"effective": [ "CAP_KILL" ]')" \
+		"$no process.capabilities.effective: not supported by runb-oci: other than the bounding set (runb gives root the bounding set, and another user none)"
 	oci_refused "$(oci_with '"ambient": []' '"ambient": [ "CAP_KILL" ]')" \
 		"$no process.capabilities.ambient: not supported by runb-oci: runb leaves it empty"
 	oci_refused "$(oci_with '"oomScoreAdj": 0' '"oomScoreAdj": 500')" \
@@ -629,14 +632,16 @@ spec: 1.0.2" ]
 	oci_refused "$(oci_with '"/proc/kcore"' '"/etc/shadow"')" \
 		"$no linux.maskedPaths: not supported by runb-oci: /etc/shadow (runb masks its own list, README's)"
 	oci_refused "$(oci_with '"allow": false' '"allow": true')" \
-		"$no linux.resources.devices[0]: not supported by runb-oci: a rule that allows (runb allows the slide's devices itself)"
+		"$no linux.resources.devices[0]: not supported by runb-oci: a rule that allows, or names a device (runb allows the slide's devices itself)"
+	oci_refused "$(oci_with '"allow": false' '"allow": false, "type": "c", "major": 1, "minor": 3')" \
+		"$no linux.resources.devices[0]: not supported by runb-oci: a rule that allows, or names a device (runb allows the slide's devices itself)"
 	oci_refused "$(oci_with '"/scratch", "type": "tmpfs"' '"/scratch", "type": "nfs"')" \
 		"$no mounts[6]: not supported by runb-oci: type 'nfs' on /scratch"
 	oci_refused "$(oci_with '"size=1m"' '"noexec"')" \
 		"$no mounts[6].options: not supported by runb-oci: 'noexec' on /scratch"
 	oci_refused "$(oci_with '"source": "/srv"' '"source": "/a:b"')" \
 		"$no mounts[5]: not supported by runb-oci: a bind needs a source, and neither path may hold ':' (runb's --volume)"
-	oci_refused "$(oci_with '"annotations"' '"linux": { "seccomp": { "defaultAction": "SCMP_ACT_ALLOW" } }, "x"')" \
+	oci_refused "$(oci_with '"maskedPaths"' '"seccomp": { "defaultAction": "SCMP_ACT_ALLOW" }, "maskedPaths"')" \
 		"$no linux.seccomp: not supported by runb-oci: runb applies its own filter (README); profiles come later"
 	# a value runb's own option refuses is refused as on the command line
 	oci_refused "$(oci_with '"/work"' '"work"')" "runb: invalid --workdir 'work': must be absolute"
@@ -690,7 +695,8 @@ spec: 1.0.2" ]
 	n=$(python3 -c 'import json, sys; print(len(json.loads(sys.argv[1])))' "$caps")
 	[ "$n" -ge 41 ]
 	# every capability it lists as the bounding set, every mount option on a bind
-	oci_bundle "$(oci_with '"bounding": [ "CAP_KILL", "CAP_AUDIT_WRITE" ]' "\"bounding\": $caps" |
+	oci_bundle "$(oci_with '"capabilities": { "bounding": [ "CAP_KILL", "CAP_AUDIT_WRITE" ], "effective": [ "CAP_KILL", "CAP_AUDIT_WRITE" ],
+      "permitted": [ "CAP_AUDIT_WRITE", "CAP_KILL" ],' "\"capabilities\": { \"bounding\": $caps, \"effective\": $caps, \"permitted\": $caps," |
 		sed "s|\"options\": \\[ \"rbind\", \"ro\", \"rprivate\" \\]|\"options\": $opts|")"
 	rbo --debug run --bundle "$bundle" oci
 	[ "$(head -1 <<<"$stderr" | grep -o -- '--cap-add [a-z_]*' | wc -l)" = "$n" ]
@@ -698,4 +704,49 @@ spec: 1.0.2" ]
 	[[ $(tail -1 <<<"$stderr") == "runb: must be run as root"* ]]
 	rbo features x
 	[ "$stderr" = "runb: runb-oci features: unexpected argument 'x' (runb-oci --help)" ]
+}
+
+@test "runb-oci: what Go's encoding/json (runc's) would read otherwise is refused: a key but for case, a key given twice, a NUL" {
+	local no='runb: config.json:'
+	# runc matches keys ignoring case, and merges a key given twice: runb would read another field
+	oci_refused "$(oci_with '"hooks": {}' '"Hooks": { "prestart": [ { "path": "/x" } ] }')" \
+		"$no key 'Hooks': runb reads 'hooks' only as written (runc would read this as 'hooks')"
+	oci_refused "$(oci_with '"annotations"' '"linux": { "sysctl": { "a": "b" } }, "annotations"')" \
+		"$no key 'linux' given twice in one object"
+	# an escaped key is the key it decodes to, as in Go
+	oci_bundle "$(oci_with '"hostname"' '"h\u006fstname"')"
+	rbo --debug run --bundle "$bundle" oci
+	[[ $(head -1 <<<"$stderr") == *"--hostname oci-host "* ]]
+	oci_refused "$(oci_with '"hooks": {}' '"h\u006Fo\u006bs": { "prestart": [ { "path": "/x" } ] }')" \
+		"$no hooks: not supported by runb-oci: runb runs no hooks yet"
+	# a NUL byte is no whitespace, and no escape (bash holds no NUL: printf writes it)
+	oci_bundle '{}'
+	printf '{"a":\0 1}' >"$bundle/config.json"
+	rbo run --bundle "$bundle" oci
+	[ "$stderr" = "$no byte 5: not a value: not valid JSON (RFC 8259)" ]
+	printf '{"a": "b\\\0"}' >"$bundle/config.json"
+	rbo run --bundle "$bundle" oci
+	[ "$stderr" = "$no byte 8: an unknown escape in a string: not valid JSON (RFC 8259)" ]
+}
+
+@test "runb-oci: mounts, hostname and config.json's own file, refused where runb would do less than asked" {
+	local no='runb: config.json:'
+	# nosuid, nodev on a read-write bind: runb's --volume sets them with ro only
+	oci_refused "$(oci_with '"rbind", "ro", "rprivate"' '"rbind", "nosuid", "nodev"')" \
+		"$no mounts[5].options: not supported by runb-oci: nosuid or nodev on a read-write bind (runb's --volume sets them with ro only)"
+	oci_refused "$(oci_with '"destination": "/data"' '"destination": "data"')" \
+		"$no mounts[5]: not supported by runb-oci: a bind needs a source, the destination must be absolute, and no path may hold ':' (runb's --volume)"
+	# size= and mode= that runb's --tmpfs could not hold whole
+	oci_refused "$(oci_with '"size=1m"' "$(printf '"mode=1777", %.0s' $(seq 13))\"size=1m\"")" \
+		"$no mounts[6].options: size= and mode= longer than 127 bytes"
+	# a host name with a newline would add a line to /etc/hosts
+	oci_refused "$(oci_with '"oci-host"' '"a\n6.6.6.6 evil.example"')" \
+		"runb: invalid --hostname: a control character (it goes into /etc/hosts)"
+	# config.json a FIFO: refused at once, not waited on
+	oci_bundle "$OCI_OK"
+	rm "$bundle/config.json"
+	mkfifo -m 644 "$bundle/config.json"
+	rbo run --bundle "$bundle" oci
+	[ "$status" = 125 ]
+	[ "$stderr" = "runb: $bundle/config.json: not a regular file of at most 4194304 bytes" ]
 }

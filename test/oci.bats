@@ -23,11 +23,16 @@ bundle() {
 	B=$BATS_TEST_TMPDIR/bundle
 	mkdir -p "$B"
 	[ -d "$B/rootfs" ] || cp -a "$ROOTFS" "$B/rootfs"
+	# runc spec's user, cwd and env, unless PROCESS-FIELDS has its own (a key
+	# given twice is refused)
+	local defaults=
+	[[ $1 == *'"user"'* ]] || defaults+='"user": { "uid": 0, "gid": 0 }, '
+	[[ $1 == *'"cwd"'* ]] || defaults+='"cwd": "/", '
+	[[ $1 == *'"env"'* ]] || defaults+='"env": [ "PATH=/usr/sbin:/usr/bin:/sbin:/bin" ], '
 	cat >"$B/config.json" <<EOF
 {
   "ociVersion": "1.0.2",
-  "process": { "terminal": false, "user": { "uid": 0, "gid": 0 }, "cwd": "/",
-    "env": [ "PATH=/usr/sbin:/usr/bin:/sbin:/bin" ], $1 },
+  "process": { "terminal": false, $defaults$1 },
   "root": { "path": "rootfs" },
   "hostname": "oci-host",
   "mounts": [
