@@ -640,7 +640,7 @@ spec: 1.0.2" ]
 	oci_refused "$(oci_with '"size=1m"' '"noexec"')" \
 		"$no mounts[6].options: not supported by runb-oci: 'noexec' on /scratch"
 	oci_refused "$(oci_with '"source": "/srv"' '"source": "/a:b"')" \
-		"$no mounts[5]: not supported by runb-oci: a bind needs a source, and neither path may hold ':' (runb's --volume)"
+		"$no mounts[5]: not supported by runb-oci: a bind needs a source, the destination must be absolute, and no path may hold ':' (runb's --volume)"
 	oci_refused "$(oci_with '"maskedPaths"' '"seccomp": { "defaultAction": "SCMP_ACT_ALLOW" }, "maskedPaths"')" \
 		"$no linux.seccomp: not supported by runb-oci: runb applies its own filter (README); profiles come later"
 	# a value runb's own option refuses is refused as on the command line
