@@ -3433,7 +3433,7 @@ static void net_release(struct ledger *led)
 /* Beyond the slides: the bridge — replaces: brctl addbr, ip addr add, ip link set up
  * (tool/setup_bridge.sh)
  *
- * Slide 26 plugs each container into runb-bridge, which the original's
+ * On slide 26 each container is plugged into runb-bridge, which the original's
  * setup_bridge.sh made beforehand, with 10.0.0.1 on it. runb makes the bridge
  * when it is missing, so that a first run needs no script. NAT to the outside
  * stays in scripts/setup_bridge.sh.

@@ -139,31 +139,27 @@ body_of() {
 	awk -v fn="$1" '$0 ~ "^(static|int)([^=;(]*[ *])?" fn "\\(" { on = 1 } on { print } on && /^}/ { exit }' "$SRC"
 }
 
-@test "Part II's index: its sections are the banners, in order; each entry point is defined in its section and called by its callers" {
-	local idx banners n title e fn caller
-	idx=$(part_two_index)
-	banners=$(sed -nE 's/^\/\* Part II\.([0-9]+): (.*[^ ]) +\*\/$/T \1 \2/p' "$SRC")
+# check_index ROMAN INDEX MIN: INDEX (part_index's lines) has the banners of Part
+# ROMAN as its sections, in order, at least MIN of them; each entry point is
+# defined in its section and called (or handed over: on_exit) by its callers.
+check_index() {
+	local roman=$1 idx=$2 banners e n fn caller
+	banners=$(sed -nE "s/^\/\* Part $roman\.([0-9]+): (.*[^ ]) +\*\/\$/T \1 \2/p" "$SRC")
 	echo "index:"; grep '^T' <<<"$idx"; echo "banners:"; echo "$banners"
 	[ "$(grep '^T' <<<"$idx")" = "$banners" ]
-	[ "$(grep -c '^T' <<<"$idx")" -ge 8 ]
+	[ "$(grep -c '^T' <<<"$idx")" -ge "$3" ]
 	while read -r e n fn caller; do
-		[ "$(section_of "$fn")" = "$n" ] || { echo "$fn() is not in Part II.$n"; return 1; }
-		# called, or handed over (on_exit(teardown, ...))
+		[ "$(section_of "$fn" "$roman")" = "$n" ] || { echo "$fn() is not in Part $roman.$n"; return 1; }
 		body_of "$caller" | grep -qw "$fn" || { echo "$caller() does not call $fn()"; return 1; }
 	done < <(grep '^E' <<<"$idx")
 }
 
+@test "Part II's index: its sections are the banners, in order; each entry point is defined in its section and called by its callers" {
+	check_index II "$(part_two_index)" 8
+}
+
 @test "Part III's index: its sections are the banners, in order; each entry point is defined in its section and called by its callers" {
-	local idx banners n title e fn caller
-	idx=$(part_three_index)
-	banners=$(sed -nE 's/^\/\* Part III\.([0-9]+): (.*[^ ]) +\*\/$/T \1 \2/p' "$SRC")
-	echo "index:"; grep '^T' <<<"$idx"; echo "banners:"; echo "$banners"
-	[ "$(grep '^T' <<<"$idx")" = "$banners" ]
-	[ "$(grep -c '^T' <<<"$idx")" -ge 3 ]
-	while read -r e n fn caller; do
-		[ "$(section_of "$fn" III)" = "$n" ] || { echo "$fn() is not in Part III.$n"; return 1; }
-		body_of "$caller" | grep -qw "$fn" || { echo "$caller() does not call $fn()"; return 1; }
-	done < <(grep '^E' <<<"$idx")
+	check_index III "$(part_three_index)" 3
 }
 
 @test "the spine calls each slide's function, directly or in process_finalize()" {
