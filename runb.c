@@ -111,6 +111,7 @@
 #include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -231,6 +232,7 @@ struct config {
 	const char *overlay_dir;
 	char **argv;            /* COMMAND [ARG...]; NULL: /bin/bash or /bin/sh */
 	struct tracer *tr;      /* -v: where each step's line goes */
+	struct oci_run *oci;    /* runb-oci create (Part III.3); NULL for runb's own runs */
 };
 
 /* What runb learns while it runs, each field written by one step (named) and
@@ -259,8 +261,8 @@ struct run {
 /* What runb made on the host, in the order it made it: teardown() unwinds
  * it from the last entry to the first. The crash sweep fills one for a dead
  * run's NAME and unwinds it the same way. */
-enum made_what { MADE_LOCK, MADE_OVERLAY, MADE_CGROUP, MADE_NETNS, MADE_LEASE, MADE_BRIDGE,
-		 MADE_RECORD, MADE_PROXY, MADE_TTY_RAW };
+enum made_what { MADE_LOCK, MADE_OCI_STATE, MADE_OVERLAY, MADE_CGROUP, MADE_NETNS, MADE_LEASE,
+		 MADE_BRIDGE, MADE_RECORD, MADE_PROXY, MADE_TTY_RAW };
 
 struct ledger {
 	pid_t owner;            /* the runb that made it: only that process unwinds it */
@@ -268,7 +270,7 @@ struct ledger {
 	bool cg_v2;
 	struct tracer *tr;
 	unsigned int n;
-	enum made_what made[9];
+	enum made_what made[10];
 	int lock_fd;            /* MADE_LOCK: /run/runb/NAME.lock, held for the container's life */
 	int lease_fd;           /* MADE_LEASE: /run/runb/ADDR, locked while the container has ADDR */
 	struct in_addr lease;
@@ -280,6 +282,7 @@ struct ledger {
 	int record_fd;          /* MADE_RECORD: -d, /var/lib/runb/NAME/state, the record's state */
 	pid_t proxy;            /* MADE_PROXY: -p's proxy, killed at the end */
 	bool keep_record;       /* MADE_RECORD: the command ran and no --rm: the record stays */
+	const char *oci_state;  /* MADE_OCI_STATE: runb-oci's ROOT/ID, its state and exec.fifo */
 };
 
 /* The descriptors runb opens for its child, the container's first process. */
@@ -290,6 +293,17 @@ struct handoff {
 	int pty_sock[2];        /* with a pty, the child sends its master over [1] to runb's [0] */
 	int report[2];          /* the child tells runb [0] over [1] when it execs (exec_command) */
 	int out[2], err[2];     /* -d: the container's stdout and stderr [1], for runb's log [0] */
+};
+
+/* What runb-oci create adds to the description (Part III.3): the container's
+ * state for the OCI verbs, and what its caller asked for. */
+struct oci_run {
+	const char *id, *bundle;
+	const char *dir;        /* ROOT/ID: state.json and exec.fifo, runb-oci's record of it */
+	const char *pid_file;   /* --pid-file: the first process's PID, for the caller */
+	const char *console;    /* --console-socket: where the pty's master goes */
+	int stderr_fd;          /* the caller's stderr, when runb's own lines go to --log; or -1 */
+	int start_fd;           /* ROOT/ID/exec.fifo: the child waits on it for runb-oci start */
 };
 
 /* ======================================================================== */
@@ -1470,6 +1484,7 @@ static void net_ns_enter(const struct config *cfg, int netns_fd, int rootfd)
 	      "setns(open(\"" NETNS_DIR "/%s\"), CLONE_NEWNET), then mount sysfs", cfg->name);
 	if (setns(netns_fd, CLONE_NEWNET) < 0)
 		die("ip netns exec %s: setns", cfg->name);
+	close(netns_fd);  /* entered: the host's handle on it is not the container's to keep */
 	for (size_t i = 0; i < ARRAY_SIZE(fs_mounts); i++)
 		if (fs_mounts[i].in_netns)
 			fs_mount_one(cfg, rootfd, &fs_mounts[i]);
@@ -3998,6 +4013,9 @@ static void ledger_unwind(struct ledger *led)
 		case MADE_OVERLAY:
 			overlay_disk_remove(led->name);
 			break;
+		case MADE_OCI_STATE:
+			rm_tree(led->oci_state);
+			break;
 		case MADE_PROXY:
 			kill(led->proxy, SIGKILL);
 			waitpid(led->proxy, NULL, 0);
@@ -5874,7 +5892,7 @@ static void fs_after_root_switch(const struct config *cfg, const struct run *run
 static void child_keep_fds(const struct config *cfg, const struct run *run,
 			   const struct handoff *h)
 {
-	int keep[10 + cfg->n_mounts];
+	int keep[12 + cfg->n_mounts];
 	size_t n = 0;
 
 	keep[n++] = STDIN_FILENO;
@@ -5889,6 +5907,8 @@ static void child_keep_fds(const struct config *cfg, const struct run *run,
 	for (int i = 0; i < cfg->n_mounts; i++)
 		keep[n++] = run->volumes[i].tree;
 	keep[n++] = cfg->tr->step ? cfg->tr->tty : -1;
+	keep[n++] = cfg->oci ? cfg->oci->start_fd : -1;   /* runb-oci create: start's word */
+	keep[n++] = cfg->oci ? cfg->oci->stderr_fd : -1;  /* and the caller's stderr */
 	fds_keep_only(keep, n);
 }
 
@@ -6200,6 +6220,8 @@ static void die_with_runb(int alive_r)
 {
 	struct pollfd p = { .fd = alive_r, .events = POLLIN };
 
+	if (alive_r < 0)
+		return;  /* runb-oci create: runb goes, and the caller supervises (Part III.3) */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0)
 		die("prctl(PR_SET_PDEATHSIG)");
 	if (poll(&p, 1, 0) < 0)
@@ -6655,6 +6677,16 @@ static void fds_cloexec(void)
 /* runb takes its signals from a signalfd(2) instead of handlers. The signals are
  * blocked from before the clone, and the child unblocks them before the exec. So
  * no signal is lost, and none interrupts a step halfway. */
+/* Close the descriptors of FDS that are open, and mark them closed. */
+static void fds_close(int *fds[], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (*fds[i] >= 0) {
+			close(*fds[i]);
+			*fds[i] = -1;
+		}
+}
+
 static const int fwd_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
 static void signals_block(sigset_t *set)
@@ -9337,8 +9369,12 @@ static void usage(FILE *out)
  *   III.1  JSON, as RFC 8259 defines it: a strict reader
  *          json_parse()                                   <- oci_read_config()
  *   III.2  config.json onto runb's command line
- *          oci_read_config()                              <- oci_command_line()
- *   III.3  The OCI command line: runb-oci run, spec, features
+ *          oci_read_config()                              <- oci_engine()
+ *   III.3  The container's life: create, start, state, kill, delete
+ *          oci_state_make(), oci_created()                <- main()
+ *          oci_wait_start()                               <- container_main()
+ *          oci_state_read()                               <- oci_command_line()
+ *   III.4  The OCI command line: runb-oci and its verbs
  *          oci_called(), oci_command_line()               <- main()
  *          oci_spec(), oci_features()                     <- oci_command_line()
  */
@@ -10261,20 +10297,18 @@ static void oci_read_fields(struct oci *o)
 			oci_unsupported(o, t, oci_unsupported_fields[i].path, oci_unsupported_fields[i].why);
 }
 
-/* Read BUNDLE/config.json whole and turn it into runb's command line for ID, in O. */
-static void oci_read_config(struct oci *o, const char *id)
+/* Read a small regular file whole, NUL-terminated; its length into *LEN. */
+static char *read_small_file(const char *path, size_t max, size_t *len)
 {
-	char path[PATH_MAX], *text;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);  /* a FIFO would block */
 	struct stat st;
 	ssize_t got;
-	int fd;
+	char *text;
 
-	snprintf(path, sizeof(path), "%s/config.json", o->bundle);
-	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);  /* a FIFO would block */
 	if (fd < 0 || fstat(fd, &st) < 0)
 		die("open %s", path);
-	if (!S_ISREG(st.st_mode) || st.st_size > JSON_MAX_SIZE)
-		diex("%s: not a regular file of at most %d bytes", path, JSON_MAX_SIZE);
+	if (!S_ISREG(st.st_mode) || (size_t)st.st_size > max)
+		diex("%s: not a regular file of at most %zu bytes", path, max);
 	text = malloc(st.st_size + 1);
 	if (!text || (got = read(fd, text, st.st_size)) < 0)
 		die("read %s", path);
@@ -10282,7 +10316,19 @@ static void oci_read_config(struct oci *o, const char *id)
 		diex("read %s: it changed while runb read it", path);
 	text[got] = '\0';
 	close(fd);
-	json_parse(&o->j, "config.json", text, st.st_size);
+	*len = got;
+	return text;
+}
+
+/* Read BUNDLE/config.json whole and turn it into runb's command line for ID, in O. */
+static void oci_read_config(struct oci *o, const char *id)
+{
+	char path[PATH_MAX], *text;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s/config.json", o->bundle);
+	text = read_small_file(path, JSON_MAX_SIZE, &len);
+	json_parse(&o->j, "config.json", text, len);
 	oci_opt(o, "--cap-drop", "ALL");  /* no process.capabilities: none at all */
 	oci_opt(o, "--pids", "0");        /* no pids.limit (or 0, or -1): none, as runc reads it */
 	oci_read_fields(o);
@@ -10304,7 +10350,484 @@ static void oci_read_config(struct oci *o, const char *id)
 }
 
 /* ------------------------------------------------------------------------ */
-/* Part III.3: The OCI command line: runb-oci run, spec, features          */
+/* Part III.3: The container's life: create, start, state, kill, delete   */
+/* ------------------------------------------------------------------------ */
+
+/* Beyond the slides: a container in two calls — replaces: runb NAME ROOTFS, in one
+ *
+ * Docker (through containerd's shim), podman (through conmon) and containerd
+ * start a container in two calls, and supervise it themselves:
+ *   - create does all that runb NAME ROOTFS does, up to the exec. The first
+ *     process then waits on ROOT/ID/exec.fifo, a FIFO it holds open for
+ *     reading and writing, so its read blocks until a byte comes (runc's
+ *     exec.fifo, read the other way round). create writes the pid file and
+ *     exits. The caller made itself a child subreaper, so the waiting
+ *     process becomes its child, and the caller waits for it.
+ *   - start writes that byte. The process reads it, and execs. If the process
+ *     is gone, the FIFO has no reader, and start's open fails with ENXIO.
+ *   - state, kill and delete find the process again by its PID, checked
+ *     against the inode of its PID namespace, as runb's own verbs do. So a
+ *     reused PID never names another process.
+ *   - delete unwinds what create made on the host: the same ledger entries
+ *     the crash sweep unwinds for a dead run, and ROOT/ID.
+ * No runb process stays: no supervisor, no watcher, no record. While it waits,
+ * the first process holds only what runb NAME ROOTFS's does at its exec, plus
+ * the FIFO, which its exec closes. It is runb's code, not dumpable, and no
+ * process of the container exists yet.
+ *
+ * The callers read runb's errors in the --log file: with --log-format json,
+ * containerd takes the last {"level":"error","msg":...} line. runb's lines go
+ * there through a pipe to a small process of its own, which writes each as
+ * such a line and ends when the last writer closes the pipe. The caller's own
+ * stderr is the container's: the child puts it back before it waits.
+ */
+#define OCI_ROOT "/run/runb-oci"   /* --root's default, as runc's is /run/runc */
+
+enum oci_status { OCI_CREATED, OCI_RUNNING, OCI_STOPPED };
+static const char *const oci_status_names[] = { "created", "running", "stopped" };
+
+/* The lines runb writes on stderr, as JSON lines in LOG; the pipe's reading end is IN.
+ * A line of runb's own ("runb: ...") is an error, or a warning when it says so; a -v
+ * line is "debug". */
+static noreturn void oci_log_writer(int in, int log)
+{
+	const int keep[] = { in, log };
+	char *line = NULL, *buf = NULL, now[40];
+	size_t cap = 0, size;
+	ssize_t n;
+	FILE *f, *out;
+	struct timespec t;
+	struct tm tm;
+
+	fds_keep_only(keep, ARRAY_SIZE(keep));
+	f = fdopen(in, "r");
+	while (f && (n = getline(&line, &cap, f)) > 0) {
+		bool own = strncmp(line, "runb: ", 6) == 0;
+		const char *level = !own ? "debug" : strncmp(line + 6, "warning", 7) ? "error" : "warning";
+
+		line[n - (line[n - 1] == '\n')] = '\0';
+		clock_gettime(CLOCK_REALTIME, &t);
+		strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%S", gmtime_r(&t.tv_sec, &tm));
+		out = open_memstream(&buf, &size);
+		if (!out)
+			_exit(1);
+		fprintf(out, "{\"level\":\"%s\",\"msg\":", level);
+		json_str(out, own ? line + 6 : line);
+		fprintf(out, ",\"time\":\"%s.%09ldZ\"}\n", now, t.tv_nsec);
+		fclose(out);
+		if (write(log, buf, size) < 0)
+			_exit(1);
+		free(buf);
+	}
+	_exit(0);
+}
+
+/* --log FILE: from here on runb's own lines go into FILE, as they are (text) or
+ * through oci_log_writer() (json). Returns a copy of the caller's stderr, for the
+ * container. */
+static int oci_log_open(const char *path, bool json)
+{
+	int log = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3), p[2];
+	pid_t pid;
+
+	if (log < 0 || saved < 0)
+		die("--log %s", path);
+	if (json) {
+		if (pipe2(p, O_CLOEXEC) < 0 || (pid = fork()) < 0)
+			die("--log-format json: a pipe and a process to write %s", path);
+		if (pid == 0)
+			oci_log_writer(p[0], log);
+		close(p[0]);
+		close(log);
+		log = p[1];
+	}
+	if (dup2(log, STDERR_FILENO) < 0)
+		die("--log %s: dup2", path);
+	close(log);
+	return saved;
+}
+
+/* mkdir -p PATH, 0700 for what it makes, as runc does for its --root. */
+static void mkdir_p(const char *path)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *p = dir + 1; ; p++) {
+		if (*p && *p != '/')
+			continue;
+		char was = *p;
+
+		*p = '\0';
+		if (mkdir(dir, 0700) < 0 && errno != EEXIST)
+			die("--root: mkdir %s", dir);
+		if (!(*p = was))
+			break;
+	}
+}
+
+/* Make ROOT/ID, and its exec.fifo, which the child keeps open until start. A second
+ * create of ID fails here. The ledger removes ROOT/ID if create fails after this. */
+static void oci_state_make(struct oci_run *r, struct ledger *led)
+{
+	char fifo[PATH_MAX];
+
+	if (mkdir(r->dir, 0700) < 0)
+		errno == EEXIST ? diex("create: container %s already exists", r->id)
+				: die("create: mkdir %s", r->dir);
+	led->oci_state = r->dir;
+	ledger_add(led, MADE_OCI_STATE);
+	snprintf(fifo, sizeof(fifo), "%s/exec.fifo", r->dir);
+	if (mkfifo(fifo, 0600) < 0)
+		die("create: mkfifo %s", fifo);
+	r->start_fd = open(fifo, O_RDWR | O_CLOEXEC);  /* O_RDWR: never blocks, never EOF */
+	if (r->start_fd < 0)
+		die("create: open %s", fifo);
+}
+
+/* In the child, the last step before the exec: tell runb it is set up, give the
+ * container the caller's stderr, and wait for runb-oci start's byte. */
+static void oci_wait_start(const struct config *cfg, int report)
+{
+	const struct oci_run *r = cfg->oci;
+	char c;
+	ssize_t n;
+
+	trace(cfg->tr, 0, "(runb-oci create: wait for start)", "read(ROOT/ID/exec.fifo)");
+	trace_flush(cfg->tr);
+	if (write(report, "W", 1) != 1)
+		die("create: tell runb the container is set up");
+	close(report);
+	if (r->stderr_fd >= 0 && !cfg->tty && dup2(r->stderr_fd, STDERR_FILENO) < 0)
+		die("create: the caller's stderr as the container's");
+	if (r->stderr_fd >= 0)
+		close(r->stderr_fd);
+	do
+		n = read(r->start_fd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	if (n != 1)
+		die("create: wait for start: read exec.fifo");
+	close(r->start_fd);
+}
+
+/* --console-socket: send the pty's master, which the child sent over SOCK, to the
+ * caller's socket at PATH, as runc does (SCM_RIGHTS). runb keeps no copy. */
+static void oci_console_send(const char *path, int sock)
+{
+	struct sockaddr_un to = { .sun_family = AF_UNIX };
+	union { char buf[CMSG_SPACE(sizeof(int))]; struct cmsghdr align; } u;
+	struct iovec iov = { .iov_base = "/dev/ptmx", .iov_len = 9 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			      .msg_controllen = sizeof(u.buf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	int master = pty_receive_master(sock), fd;
+
+	if (master < 0)
+		return;  /* the child failed; its report says so */
+	if (strlen(path) >= sizeof(to.sun_path))
+		diex("--console-socket %s: longer than %zu bytes", path, sizeof(to.sun_path) - 1);
+	strcpy(to.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&to, sizeof(to)) < 0)
+		die("--console-socket %s: connect", path);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &master, sizeof(int));
+	if (sendmsg(fd, &msg, 0) < 0)
+		die("--console-socket %s: send the pty's master", path);
+	close(fd);
+	close(master);
+}
+
+/* FILE (state.json, the pid file) written whole, then renamed over the old one. */
+static void oci_write_file(const char *path, const char *text)
+{
+	char tmp[PATH_MAX + 8];
+	int fd;
+
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		die("create: open %s", tmp);
+	write_fd(fd, tmp, text);
+	if (close(fd) < 0 || rename(tmp, path) < 0)
+		die("create: write %s", path);
+}
+
+/* The time now, as RFC 3339 with nanoseconds, in UTC, as runc's state shows it. */
+static void oci_time_now(char out[static 40])
+{
+	struct timespec t;
+	struct tm tm;
+	char s[24];
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", gmtime_r(&t.tv_sec, &tm));
+	snprintf(out, 40, "%s.%09ldZ", s, t.tv_nsec);
+}
+
+/* ROOT/ID/state.json: the specification's state, less its status, which state
+ * finds each time, plus the PID namespace's inode, which tells a reused PID. */
+static void oci_state_write(const struct oci_run *r, pid_t pid)
+{
+	char path[PATH_MAX], now[40], ns[64], *text = NULL;
+	struct stat st;
+	size_t size;
+	FILE *f = open_memstream(&text, &size);
+
+	snprintf(ns, sizeof(ns), "/proc/%d/ns/pid", (int)pid);
+	if (!f || stat(ns, &st) < 0)
+		die("create: stat %s", ns);
+	oci_time_now(now);
+	fprintf(f, "{\"ociVersion\":\"1.0.2\",\"id\":\"%s\",\"pid\":%d,\"pidns\":%llu,\"bundle\":",
+		r->id, (int)pid, (unsigned long long)st.st_ino);
+	json_str(f, r->bundle);
+	fprintf(f, ",\"created\":\"%s\"}\n", now);
+	if (fclose(f) != 0)
+		die("create: state.json");
+	snprintf(path, sizeof(path), "%s/state.json", r->dir);
+	oci_write_file(path, text);
+	free(text);
+}
+
+/* Keep only the lock in the ledger: what create made is delete's to remove now. The
+ * lock file goes at exit, so the crash sweep never takes the container for a dead run. */
+static void ledger_hand_over(struct ledger *led)
+{
+	unsigned int kept = 0;
+
+	for (unsigned int i = 0; i < led->n; i++)
+		if (led->made[i] == MADE_LOCK)
+			led->made[kept++] = MADE_LOCK;
+	led->n = kept;
+}
+
+/* After the clone, in runb-oci create: send the console, wait for the child's word
+ * that it is set up, write the state and the pid file, and go. */
+static noreturn void oci_created(const struct config *cfg, struct ledger *led, struct handoff *h,
+				 pid_t pid, int pidfd)
+{
+	struct oci_run *r = cfg->oci;
+	int *child_ends[] = { &h->pty_sock[1], &h->report[1], &r->start_fd };
+	char c = 0, text[24];
+	int wstatus;
+
+	fds_close(child_ends, ARRAY_SIZE(child_ends));
+	if (cfg->tty)
+		oci_console_send(r->console, h->pty_sock[0]);
+	if (read(h->report[0], &c, 1) != 1 || c != 'W') {
+		if (waitpid(pid, &wstatus, 0) < 0)
+			die("create: wait for the container's first process");
+		diex("create %s: the container's first process ended in its set-up (status %d)",
+		     r->id, exit_status(wstatus));
+	}
+	oci_state_write(r, pid);
+	if (r->pid_file) {
+		snprintf(text, sizeof(text), "%d", (int)pid);
+		oci_write_file(r->pid_file, text);
+	}
+	ledger_hand_over(led);
+	close(pidfd);
+	exit(0);
+}
+
+/* A runb-oci command line, as read: the global options, the verb, and its options. */
+struct oci_call {
+	const char *root, *log;  /* --root, --log */
+	bool json, debug;        /* --log-format json, --debug */
+	const char *verb, *id, *more;  /* VERB ... ID [MORE] */
+	const char *bundle, *pid_file, *console, *format;  /* --bundle, ... */
+	bool all, force;         /* kill --all, delete --force */
+	struct oci o;            /* run and create: config.json, and the runb command line */
+};
+
+/* A container as runb-oci's verbs find it: ROOT/ID/state.json, and its status. */
+struct oci_state {
+	struct oci o;           /* state.json, parsed */
+	char dir[PATH_MAX];
+	const char *id;
+	char *bundle, *created;
+	pid_t pid;
+	unsigned long long pidns;
+	int pidfd;              /* the first process, while it lives; or -1 */
+	enum oci_status status;
+};
+
+/* Is the first process alive, and the one create made? Keep its pidfd if so. */
+static bool oci_alive(struct oci_state *s)
+{
+	char path[64], line[512], *paren;
+	struct stat ns;
+	FILE *f;
+	bool alive = false;
+
+	s->pidfd = sys_pidfd_open(s->pid);
+	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)s->pid);
+	if (s->pidfd < 0 || stat(path, &ns) < 0 || ns.st_ino != s->pidns)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)s->pid);
+	if ((f = fopen(path, "re"))) {
+		alive = fgets(line, sizeof(line), f) && (paren = strrchr(line, ')')) &&
+			paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';  /* not a zombie */
+		fclose(f);
+	}
+	return alive;
+}
+
+/* Find container ID under ROOT, and its status. */
+static void oci_state_read(const char *root, const char *id, const char *verb, struct oci_state *s)
+{
+	char path[PATH_MAX + 16], *text;
+	size_t len;
+	int t;
+
+	s->id = id;
+	snprintf(s->dir, sizeof(s->dir), "%s/%s", root, id);
+	snprintf(path, sizeof(path), "%s/state.json", s->dir);
+	if (!valid_name(id) || access(path, F_OK) < 0)
+		diex("%s: container %s does not exist", verb, id);
+	text = read_small_file(path, 1 << 16, &len);
+	json_parse(&s->o.j, "state.json", text, len);
+	if ((t = json_get(&s->o.j, 0, "pid")) < 0)
+		diex("%s: no pid", path);
+	s->pid = oci_uint(&s->o, t, INT_MAX, "pid");
+	if ((t = json_get(&s->o.j, 0, "pidns")) < 0)
+		diex("%s: no pidns", path);
+	s->pidns = oci_uint(&s->o, t, ULLONG_MAX, "pidns");
+	s->bundle = oci_string(&s->o, json_get(&s->o.j, 0, "bundle"), "bundle");
+	s->created = oci_string(&s->o, json_get(&s->o.j, 0, "created"), "created");
+	snprintf(path, sizeof(path), "%s/exec.fifo", s->dir);
+	if (!oci_alive(s))
+		s->status = OCI_STOPPED;
+	else
+		s->status = access(path, F_OK) == 0 ? OCI_CREATED : OCI_RUNNING;
+}
+
+/* runb-oci state ID: the specification's state, as JSON. */
+static int oci_state_show(struct oci_state *s, const struct oci_call *c)
+{
+	(void)c;
+	printf("{\n  \"ociVersion\": \"1.0.2\",\n  \"id\": \"%s\",\n  \"status\": \"%s\",\n"
+	       "  \"pid\": %d,\n  \"bundle\": ", s->id, oci_status_names[s->status],
+	       s->status == OCI_STOPPED ? 0 : (int)s->pid);
+	json_str(stdout, s->bundle);
+	printf(",\n  \"created\": ");
+	json_str(stdout, s->created);
+	printf("\n}\n");
+	return 0;
+}
+
+/* runb-oci start ID: the byte the first process waits for. */
+static int oci_start(struct oci_state *s, const struct oci_call *c)
+{
+	char path[PATH_MAX + 16];
+	int fd;
+
+	(void)c;
+	if (s->status != OCI_CREATED)
+		diex("start %s: cannot start a container that is %s", s->id, oci_status_names[s->status]);
+	snprintf(path, sizeof(path), "%s/exec.fifo", s->dir);
+	fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 && (errno == ENXIO || errno == ENOENT))
+		diex("start %s: container not running", s->id);
+	if (fd < 0 || write(fd, "S", 1) != 1)
+		die("start %s: write %s", s->id, path);
+	close(fd);
+	if (unlink(path) < 0 && errno != ENOENT)
+		die("start %s: rm %s", s->id, path);
+	return 0;
+}
+
+/* The PIDs in container ID's cgroup, for kill --all and ps. */
+static FILE *oci_cgroup_procs(const char *id)
+{
+	char path[PATH_MAX];
+	struct statfs st;
+	FILE *f;
+
+	if (statfs(CG_ROOT, &st) < 0)
+		die("statfs %s", CG_ROOT);
+	cg_path(id, st.f_type == CGROUP2_SUPER_MAGIC, "pids", "cgroup.procs", path);
+	if (!(f = fopen(path, "re")))
+		die("open %s", path);
+	return f;
+}
+
+/* runb-oci kill [--all] ID [SIGNAL]: SIGNAL (default TERM) to the first process, or
+ * with --all to every process in the container's cgroup. */
+static int oci_kill(struct oci_state *s, const struct oci_call *c)
+{
+	int sig = c->more ? parse_signal("kill", c->more) : SIGTERM, pid;
+	FILE *f;
+
+	if (s->status == OCI_STOPPED)
+		diex("kill %s: container not running", s->id);
+	if (!c->all) {
+		if (sys_pidfd_send_signal(s->pidfd, sig) < 0)
+			die("kill %s: signal %d", s->id, sig);
+		return 0;
+	}
+	f = oci_cgroup_procs(s->id);
+	while (fscanf(f, "%d", &pid) == 1)
+		if (kill(pid, sig) < 0 && errno != ESRCH)
+			die("kill --all %s: signal %d to %d", s->id, sig, pid);
+	fclose(f);
+	return 0;
+}
+
+/* runb-oci ps [--format table|json] ID: the host PIDs of the container's processes. */
+static int oci_ps(struct oci_state *s, const struct oci_call *c)
+{
+	const char *format = c->format;
+	bool json = format && strcmp(format, "json") == 0;
+	FILE *f;
+	int pid, n = 0;
+
+	if (format && !json && strcmp(format, "table") != 0)
+		diex("ps: --format '%s': table or json", format);
+	f = oci_cgroup_procs(s->id);
+	printf(json ? "[" : "PID\n");
+	while (fscanf(f, "%d", &pid) == 1)
+		printf(json ? "%s%d" : "%.0s%d\n", n++ ? "," : "", pid);
+	printf(json ? "]\n" : "");
+	fclose(f);
+	return 0;
+}
+
+/* runb-oci delete [--force] ID: kill a created container (or with --force a running
+ * one), then unwind what create left, under the ID's lock, as teardown() would. */
+static int oci_delete(struct oci_state *s, const struct oci_call *c)
+{
+	struct tracer tr = { .verbose = false };
+	struct statfs st;
+	struct ledger led = {
+		.owner = getpid(), .name = s->id, .tr = &tr, .lease_fd = -1, .bridge_fd = -1,
+		.record_fd = -1, .oci_state = s->dir, .n = 4,
+		.made = { MADE_LOCK, MADE_OCI_STATE, MADE_CGROUP, MADE_NETNS },
+	};
+	char lock[80];
+	bool existed;
+
+	if (s->status == OCI_RUNNING && !c->force)
+		diex("delete %s: cannot delete a container that is running (stop it, or --force)", s->id);
+	if (s->status != OCI_STOPPED && sys_pidfd_send_signal(s->pidfd, SIGKILL) < 0)
+		die("delete %s: kill", s->id);
+	snprintf(lock, sizeof(lock), "%s.lock", s->id);
+	if (mkdir(STATE_DIR, 0755) < 0 && errno != EEXIST)
+		die("mkdir %s", STATE_DIR);
+	if ((led.lock_fd = lock_file(lock, &existed)) < 0)
+		diex("delete %s: a runb of that name is running", s->id);
+	if (statfs(CG_ROOT, &st) < 0)
+		die("statfs %s", CG_ROOT);
+	led.cg_v2 = st.f_type == CGROUP2_SUPER_MAGIC;
+	ledger_unwind(&led);
+	return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Part III.4: The OCI command line: runb-oci and its verbs                 */
 /* ------------------------------------------------------------------------ */
 
 /* Is runb called as runb-oci (a link, or a copy by that name)? */
@@ -10318,19 +10841,25 @@ static bool oci_called(const char *argv0)
 static noreturn void oci_usage(FILE *out, int status)
 {
 	fprintf(out,
-		"usage: runb-oci [--root DIR] [--log FILE] [--log-format text|json] [--debug] \\\n"
-		"                run [--bundle DIR] ID\n"
-		"       runb-oci spec [--bundle DIR]\n"
-		"       runb-oci features\n"
-		"       runb-oci --version | --help\n"
+		"usage: runb-oci [GLOBAL OPTIONS] VERB [OPTIONS] ...\n"
+		"  run [--bundle DIR] ID           create and start ID, wait, pass its status on\n"
+		"  create [--bundle DIR] [--pid-file FILE] [--console-socket SOCKET] ID\n"
+		"                                  set ID up; its first process waits for start\n"
+		"  start ID                        let it run its process.args\n"
+		"  state ID                        the specification's state, as JSON\n"
+		"  kill [--all] ID [SIGNAL]        SIGNAL (default TERM) to it, or to all in it\n"
+		"  delete [--force] ID             remove a stopped (or with --force any) ID\n"
+		"  ps [--format table|json] ID     the host PIDs of its processes\n"
+		"  spec [--bundle DIR]             write DIR/config.json of runb's defaults\n"
+		"  features                        what runb-oci honours, as JSON\n"
+		"global options: --root DIR (default " OCI_ROOT "), --log FILE, --log-format\n"
+		"text|json, --debug, --version, --help; --criu and --rootless are accepted,\n"
+		"--systemd-cgroup is refused. create also takes --no-pivot, --no-new-keyring\n"
+		"and --preserve-fds 0, and means nothing by them.\n"
 		"\n"
-		"runb as an OCI runtime. run reads DIR/config.json (default: the current\n"
-		"directory), runs its process.args as container ID, and exits with the\n"
-		"command's status, as runc run does; --debug shows the runb command line\n"
-		"it became, then runb's -v trace, slide by slide. spec writes a\n"
-		"DIR/config.json that asks for what runb does by default. features says\n"
-		"what run honours, as JSON. create, start, state, kill and delete come\n"
-		"later (README).\n");
+		"runb as an OCI runtime. DIR/config.json (default: the current directory)\n"
+		"becomes runb's own command line, run by the same engine; --debug shows that\n"
+		"line, then runb's -v trace, slide by slide (README: runb-oci).\n");
 	exit(status);
 }
 
@@ -10482,98 +11011,193 @@ static void oci_features(void)
 	       "  }\n}\n");
 }
 
-/* runb-oci's global options, before its verb. The ones the engines pass (--root, --log,
- * --log-format) are accepted; runb-oci uses none of them yet. Returns --debug. */
-static bool oci_global_options(int argc, char **argv)
+/* runb-oci's global options, before its verb. runc's --criu and --rootless (but for
+ * true) are accepted and mean nothing here; --systemd-cgroup is refused. */
+static void oci_global_options(struct oci_call *c, int argc, char **argv)
 {
 	static const struct option global[] = {
 		{ "root", required_argument, NULL, 'r' }, { "log", required_argument, NULL, 'l' },
 		{ "log-format", required_argument, NULL, 'f' }, { "debug", no_argument, NULL, 'd' },
+		{ "systemd-cgroup", no_argument, NULL, 's' }, { "criu", required_argument, NULL, 'C' },
+		{ "rootless", required_argument, NULL, 'R' },
 		{ "version", no_argument, NULL, 'V' }, { "help", no_argument, NULL, 'h' }, { 0 },
 	};
-	bool debug = false;
-	int c;
+	int o;
 
 	optind = 0;  /* 0: glibc starts afresh */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+", global, NULL)) != -1) {
-		if (c == '?')
+	while ((o = getopt_long(argc, argv, "+", global, NULL)) != -1) {
+		if (o == '?')
 			diex("runb-oci: unknown option '%s' (runb-oci --help)", argv[optind - 1]);
-		if (c == 'V') {
+		if (o == 'V') {
 			printf("runb-oci version %s\nspec: 1.0.2\n", RUNB_VERSION);
 			exit(0);
 		}
-		if (c == 'h')
+		if (o == 'h')
 			oci_usage(stdout, 0);
-		if (c == 'f' && strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
+		if (o == 's')
+			diex("runb-oci: --systemd-cgroup: runb manages its cgroups itself, under runb/ID; "
+			     "use the cgroupfs driver");
+		if (o == 'R' && strcmp(optarg, "true") == 0)
+			diex("runb-oci: --rootless true: runb runs as root only");
+		if (o == 'f' && strcmp(optarg, "text") != 0 && strcmp(optarg, "json") != 0)
 			diex("runb-oci: --log-format '%s': text or json", optarg);
-		debug |= c == 'd';
+		c->root = o == 'r' ? optarg : c->root;
+		c->log = o == 'l' ? optarg : c->log;
+		c->json = o == 'f' ? strcmp(optarg, "json") == 0 : c->json;
+		c->debug |= o == 'd';
 	}
 	if (optind == argc)
 		oci_usage(stderr, EXIT_RUNB);
-	return debug;
+	if (c->root[0] != '/')
+		diex("runb-oci: --root %s: an absolute path, please", c->root);
 }
 
-/* VERB [--bundle DIR] [ID], the N words at V: the bundle, made absolute, into O->bundle.
- * Returns ID, which only run takes. */
-static const char *oci_verb_args(struct oci *o, int n, char **v, bool takes_id)
-{
-	static const struct option opts[] = { { "bundle", required_argument, NULL, 'b' }, { 0 } };
-	char cwd[PATH_MAX];
-	int c;
+/* The verbs' options, each with the verbs that take it. conmon and containerd's shim
+ * give them as --flag value or --flag=value; getopt_long reads both. */
+static const struct { struct option opt; const char *verbs; } oci_options[] = {
+	{ { "bundle", required_argument, NULL, 'b' }, " run create spec " },
+	{ { "pid-file", required_argument, NULL, 'p' }, " create " },
+	{ { "console-socket", required_argument, NULL, 'c' }, " create " },
+	{ { "preserve-fds", required_argument, NULL, 'F' }, " run create " },
+	{ { "no-pivot", no_argument, NULL, 'P' }, " run create " },       /* runb pivots anyway */
+	{ { "no-new-keyring", no_argument, NULL, 'K' }, " run create " }, /* runb makes none */
+	{ { "all", no_argument, NULL, 'a' }, " kill " },
+	{ { "force", no_argument, NULL, 'f' }, " delete " },
+	{ { "format", required_argument, NULL, 'o' }, " ps " },
+};
 
-	optind = 0;
-	while ((c = getopt_long(n, v, "+b:", opts, NULL)) != -1) {
-		if (c != 'b')
-			diex("runb-oci %s: unknown option '%s' (runb-oci --help)", v[0], v[optind - 1]);
-		o->bundle = optarg;
-	}
-	if (takes_id && optind != n - 1)
-		diex("runb-oci %s: expected one ID after the options (runb-oci --help)", v[0]);
-	if (!takes_id && optind != n)
-		diex("runb-oci %s: unexpected argument '%s' (runb-oci --help)", v[0], v[optind]);
+/* The verbs, with what follows the options: ID (or not), and how many more words.
+ * ON is the verb of a container that exists; run and create go to the engine. */
+static const struct oci_verb {
+	const char *name;
+	bool takes_id;
+	int more;
+	int (*on)(struct oci_state *s, const struct oci_call *c);
+} oci_verbs[] = {
+	{ "run", true, 0, NULL }, { "create", true, 0, NULL },
+	{ "start", true, 0, oci_start }, { "state", true, 0, oci_state_show },
+	{ "kill", true, 1, oci_kill }, { "delete", true, 0, oci_delete }, { "ps", true, 0, oci_ps },
+	{ "spec", false, 0, NULL }, { "features", false, 0, NULL },
+};
+
+/* PATH made absolute against the current directory. */
+static const char *oci_absolute(const char *path)
+{
+	char cwd[PATH_MAX], *abs;
+
+	if (path[0] == '/')
+		return path;
 	if (!getcwd(cwd, sizeof(cwd)))
-		die("--bundle %s: getcwd", o->bundle);
-	if (strcmp(o->bundle, ".") == 0 || o->bundle[0] != '/') {
-		if (asprintf((char **)&o->bundle, "%s%s%s", cwd, strcmp(o->bundle, ".") ? "/" : "",
-			     strcmp(o->bundle, ".") ? o->bundle : "") < 0)
-			die("--bundle %s: asprintf", o->bundle);
-	}
-	return takes_id ? v[optind] : NULL;
+		die("%s: getcwd", path);
+	if (asprintf(&abs, "%s%s%s", cwd, strcmp(path, ".") ? "/" : "",
+		     strcmp(path, ".") ? path : "") < 0)
+		die("%s: asprintf", path);
+	return abs;
 }
 
-/* runb-oci [GLOBAL OPTIONS] VERB ...: spec writes its file and exits; run replaces ARGC
- * and ARGV with the runb command line that config.json describes. */
-static void oci_command_line(int *argc, char ***argv)
+/* VERB [OPTIONS] [ID [MORE...]], the N words at V, into C. */
+static void oci_verb_args(struct oci_call *c, const struct oci_verb *verb, int n, char **v)
 {
-	struct oci o = { .bundle = "." };
-	bool debug = oci_global_options(*argc, *argv);
-	char **v = *argv + optind, *verb = v[0];
-	int n = *argc - optind;
-	const char *id;
+	struct option opts[ARRAY_SIZE(oci_options) + 1] = { { 0 } };
+	char word[32];
+	int o, i;
 
-	if (strcmp(verb, "spec") == 0) {
-		oci_verb_args(&o, n, v, false);
-		oci_spec(o.bundle);
-		exit(0);
+	for (size_t k = 0; k < ARRAY_SIZE(oci_options); k++)
+		opts[k] = oci_options[k].opt;
+	optind = 0;
+	while ((o = getopt_long(n, v, "+", opts, &i)) != -1) {
+		snprintf(word, sizeof(word), " %s ", verb->name);
+		if (o == '?' || !strstr(oci_options[i].verbs, word))
+			diex("runb-oci %s: unknown option '%s' (runb-oci --help)", v[0], v[optind - 1]);
+		if (o == 'F' && strcmp(optarg, "0") != 0)
+			diex("runb-oci %s: --preserve-fds %s: runb passes no descriptors beyond 0, 1 "
+			     "and 2", v[0], optarg);
+		c->bundle = o == 'b' ? optarg : c->bundle;
+		c->pid_file = o == 'p' ? optarg : c->pid_file;
+		c->console = o == 'c' ? optarg : c->console;
+		c->format = o == 'o' ? optarg : c->format;
+		c->all |= o == 'a';
+		c->force |= o == 'f';
 	}
-	if (strcmp(verb, "features") == 0) {
-		if (n > 1)
-			diex("runb-oci features: unexpected argument '%s' (runb-oci --help)", v[1]);
+	if (verb->takes_id && (optind == n || n - optind - 1 > verb->more))
+		diex("runb-oci %s: expected ID%s after the options (runb-oci --help)", v[0],
+		     verb->more ? " [SIGNAL]" : "");
+	if (!verb->takes_id && optind != n)
+		diex("runb-oci %s: unexpected argument '%s' (runb-oci --help)", v[0], v[optind]);
+	c->id = verb->takes_id ? v[optind] : NULL;
+	c->more = verb->takes_id && optind + 1 < n ? v[optind + 1] : NULL;
+	c->bundle = oci_absolute(c->bundle);
+}
+
+/* run and create: config.json as runb's command line, into ARGC and ARGV. create's
+ * own part of the description is returned. */
+static struct oci_run *oci_engine(struct oci_call *c, int *argc, char ***argv, int caller_stderr)
+{
+	bool create = strcmp(c->verb, "create") == 0;
+	struct oci_run *r = create ? calloc(1, sizeof(*r)) : NULL;
+	char *dir;
+
+	c->o.bundle = c->bundle;
+	oci_opt(&c->o, "runb", NULL);
+	if (c->debug)
+		oci_opt(&c->o, "--verbose", NULL);
+	oci_read_config(&c->o, c->id);
+	if (c->debug)
+		oci_show(&c->o);
+	*argc = c->o.argc;
+	*argv = c->o.argv;
+	if (!create)
+		return NULL;
+	if (!r)
+		die("create: calloc");
+	if (c->o.tty != !!c->console)
+		diex("create: process.terminal is %s, so --console-socket is %s", c->o.tty ? "true" : "false",
+		     c->o.tty ? "needed" : "not taken");
+	mkdir_p(c->root);
+	if (asprintf(&dir, "%s/%s", c->root, c->id) < 0)
+		die("create: asprintf");
+	if (access(dir, F_OK) == 0)  /* before runb's own checks of NAME; mkdir decides a race */
+		diex("create: container %s already exists", c->id);
+	*r = (struct oci_run){ .id = c->id, .bundle = c->bundle, .dir = dir, .console = c->console,
+			       .pid_file = c->pid_file ? oci_absolute(c->pid_file) : NULL,
+			       .stderr_fd = caller_stderr, .start_fd = -1 };
+	return r;
+}
+
+/* runb-oci [GLOBAL OPTIONS] VERB ...: run and create replace ARGC and ARGV with the
+ * runb command line config.json describes (create's part of the description is
+ * returned); every other verb does its work here and exits. */
+static struct oci_run *oci_command_line(int *argc, char ***argv)
+{
+	struct oci_call c = { .root = OCI_ROOT, .bundle = "." };
+	const struct oci_verb *verb = NULL;
+	struct oci_state s = { .pidfd = -1 };
+	int caller_stderr = -1;
+	char **v;
+
+	oci_global_options(&c, *argc, *argv);
+	v = *argv + optind;
+	c.verb = v[0];
+	for (size_t i = 0; i < ARRAY_SIZE(oci_verbs); i++)
+		if (strcmp(v[0], oci_verbs[i].name) == 0)
+			verb = &oci_verbs[i];
+	if (!verb)
+		diex("runb-oci: unknown command '%s' (runb-oci --help)", v[0]);
+	oci_verb_args(&c, verb, *argc - optind, v);
+	if (c.log && strcmp(c.verb, "run") != 0)
+		caller_stderr = oci_log_open(c.log, c.json);  /* runb's own lines, for the caller */
+	if (strcmp(c.verb, "spec") == 0)
+		oci_spec(c.bundle);
+	else if (strcmp(c.verb, "features") == 0)
 		oci_features();
-		exit(0);
+	else if (!verb->on)
+		return oci_engine(&c, argc, argv, caller_stderr);
+	else {
+		oci_state_read(c.root, c.id, c.verb, &s);
+		exit(verb->on(&s, &c));
 	}
-	if (strcmp(verb, "run") != 0)
-		diex("runb-oci: unknown command '%s' (runb-oci --help)", verb);
-	id = oci_verb_args(&o, n, v, true);
-	oci_opt(&o, "runb", NULL);
-	if (debug)
-		oci_opt(&o, "--verbose", NULL);
-	oci_read_config(&o, id);
-	if (debug)
-		oci_show(&o);
-	*argc = o.argc;
-	*argv = o.argv;
+	exit(0);
 }
 
 /* ======================================================================== */
@@ -10614,7 +11238,9 @@ static noreturn void container_main(const struct config *cfg, const struct run *
 		pty_make_console(cfg, &run->winsize, h->pty_sock[1]);  /* beyond the slides: -t */
 	process_finalize(cfg, caps);   /* slide 33: capsh --uid --gid --inh (and limits, seccomp) */
 	child_before_exec(cfg, h);     /* beyond the slides: death signal, -d's log, --init */
-	exec_command(cfg, h->report[1]);  /* slide 33: capsh -- -c "/bin/bash" */
+	if (cfg->oci)
+		oci_wait_start(cfg, h->report[1]);  /* beyond the slides: runb-oci create, until start */
+	exec_command(cfg, cfg->oci ? -1 : h->report[1]);  /* slide 33: capsh -- -c "/bin/bash" */
 }
 
 /* The command line, and what it alone decides: --help, --version, what is missing,
@@ -10696,9 +11322,9 @@ static void runb_start(struct config *cfg, struct run *run, struct ledger *led, 
 static void runb_handoff(const struct config *cfg, struct run *run, struct handoff *h,
 			 struct watch *x)
 {
-	int alive[2];
+	int alive[2] = { -1, -1 };
 
-	if (pipe2(alive, O_CLOEXEC) < 0)
+	if (!cfg->oci && pipe2(alive, O_CLOEXEC) < 0)  /* runb-oci create: runb goes first */
 		die("pipe");
 	h->alive_r = alive[0];
 	h->alive_w = alive[1];
@@ -10721,16 +11347,6 @@ static void runb_handoff(const struct config *cfg, struct run *run, struct hando
 		fcntl(h->out[0], F_SETFL, O_NONBLOCK);
 		fcntl(h->err[0], F_SETFL, O_NONBLOCK);
 	}
-}
-
-/* Close the descriptors of FDS that are open, and mark them closed. */
-static void fds_close(int *fds[], size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (*fds[i] >= 0) {
-			close(*fds[i]);
-			*fds[i] = -1;
-		}
 }
 
 /* After the clone, in runb: the state for the verbs, the watcher, the wait,
@@ -10793,7 +11409,7 @@ int main(int argc, char **argv)
 	const struct verb_row *verb;
 
 	if (oci_called(argv[0]))
-		oci_command_line(&argc, &argv);        /* Part III: config.json as runb's options */
+		cfg.oci = oci_command_line(&argc, &argv);  /* Part III: config.json as runb's options */
 	verb = argc > 1 ? verb_of(argv[1]) : NULL;
 	if (verb && verb->enters)
 		self_seal(argv);                       /* beyond the slides: runb exec from a sealed copy */
@@ -10802,6 +11418,8 @@ int main(int argc, char **argv)
 		return verb_run(verb, argc - 1, argv + 1);  /* beyond the slides: runb ps, exec, ... */
 	runb_start(&cfg, &run, &led, &h, &d, &signals, argc, argv);  /* beyond the slides */
 	c = &cfg;                                      /* from here on, the description is fixed */
+	if (c->oci)
+		oci_state_make(c->oci, &led);          /* beyond the slides: runb-oci create's ROOT/ID */
 
 	/* runb.sh */
 	cg_create(c, &run, &led);                      /* slide 25: cgcreate -g cpu,memory,pids:NAME */
@@ -10824,6 +11442,8 @@ int main(int argc, char **argv)
 		pid = ns_clone_container(c, &run, &pidfd);  /* slide 27: unshare ... --fork bash $CORE */
 		if (pid == 0)
 			container_main(c, &run, &h);   /* core.sh, in the child */
+		if (c->oci)
+			oci_created(c, &led, &h, pid, pidfd);  /* beyond the slides: the caller supervises */
 		status = runb_supervise(c, &run, &led, &h, &x, pid, pidfd, &signals);  /* until it ends */
 	} while (restart_wait(c, &run, &led, &x, status, &signals));  /* beyond the slides: --restart */
 	exit(status);                                  /* trap ... EXIT: teardown() */

@@ -548,7 +548,23 @@ spec: 1.0.2" ]
 	rbo run --frob oci
 	[ "$stderr" = "runb: runb-oci run: unknown option '--frob' (runb-oci --help)" ]
 	rbo run
-	[ "$stderr" = "runb: runb-oci run: expected one ID after the options (runb-oci --help)" ]
+	[ "$stderr" = "runb: runb-oci run: expected ID after the options (runb-oci --help)" ]
+	rbo kill oci TERM more
+	[ "$stderr" = "runb: runb-oci kill: expected ID [SIGNAL] after the options (runb-oci --help)" ]
+	# each verb takes its own options only, and the caller's --flag=value form too
+	rbo run --force oci
+	[ "$stderr" = "runb: runb-oci run: unknown option '--force' (runb-oci --help)" ]
+	rbo create --preserve-fds=3 oci
+	[ "$stderr" = "runb: runb-oci create: --preserve-fds 3: runb passes no descriptors beyond 0, 1 and 2" ]
+	rbo --systemd-cgroup create oci
+	[ "$stderr" = "runb: runb-oci: --systemd-cgroup: runb manages its cgroups itself, under runb/ID; use the cgroupfs driver" ]
+	rbo --root relative state oci
+	[ "$stderr" = "runb: runb-oci: --root relative: an absolute path, please" ]
+	rbo --root /nonexistent state oci
+	[ "$status" = 125 ]
+	[ "$stderr" = "runb: state: container oci does not exist" ]
+	rbo --root /nonexistent delete ../x
+	[ "$stderr" = "runb: delete: container ../x does not exist" ]
 	rbo --log-format yaml run oci
 	[ "$stderr" = "runb: runb-oci: --log-format 'yaml': text or json" ]
 	# a bundle without config.json
@@ -558,8 +574,10 @@ spec: 1.0.2" ]
 	[ "$status" = 125 ]
 	[ "$stderr" = "runb: open $bundle/config.json: No such file or directory" ]
 	# runb's own verbs and options are not runb-oci's
-	rbo ps
-	[ "$stderr" = "runb: runb-oci: unknown command 'ps' (runb-oci --help)" ]
+	rbo logs oci
+	[ "$stderr" = "runb: runb-oci: unknown command 'logs' (runb-oci --help)" ]
+	rbo ps -a
+	[ "$stderr" = "runb: runb-oci ps: unknown option '-a' (runb-oci --help)" ]
 }
 
 @test "runb-oci: JSON that is not RFC 8259's: 125 and one line naming the byte, no crash" {

@@ -58,6 +58,8 @@ host_state() {
 	for f in /run/runb/*; do echo "${f##*/}"; done
 	echo "## records"
 	for f in /var/lib/runb/*; do echo "${f##*/}"; done
+	echo "## runb-oci's default --root"
+	for f in /run/runb-oci/*; do echo "${f##*/}"; done
 	shopt -u nullglob dotglob
 }
 

@@ -14,7 +14,14 @@ setup() {
 	mkdir -p "${OCI%/*}"
 	ln -s "$RUNB" "$OCI"
 }
-teardown() { common_teardown; }
+# a test that failed may leave a created container: delete it before the check
+teardown() {
+	local root
+	for root in "$BATS_TEST_TMPDIR/root" /run/runb-oci; do
+		[ ! -e "$root/$CNAME" ] || oci --root "$root" delete --force "$CNAME" || true
+	done
+	common_teardown
+}
 
 # bundle PROCESS-FIELDS [MORE-TOP-FIELDS]: a bundle in $B, its rootfs a copy of
 # the test's, its config.json what runc spec writes, with PROCESS-FIELDS in
@@ -152,4 +159,118 @@ NoNewPrivs: 1"
 	assert_output "runb
 $plain
 2048"
+}
+
+# caller ID [--tty] [--go FILE]: test/oci-caller, a caller of runb-oci as
+# containerd's shim is (a child subreaper; create, state, start, wait, delete),
+# in the test's network namespace, its --root in the test's directory
+caller() {
+	nsenter --net="/run/netns/$NS" "$BATS_TEST_DIRNAME/oci-caller" "$OCI" "$BATS_TEST_TMPDIR/root" "$B" "$@"
+}
+
+# ocil ARGS...: runb-oci with the test's --root, its errors in $B/log.json as JSON
+ocil() {
+	oci --root "$BATS_TEST_TMPDIR/root" --log "$B/log.json" --log-format json "$@"
+}
+
+# status_is STATUS: runb-oci state says STATUS of $CNAME
+status_is() {
+	[[ $(ocil state "$CNAME") == *"\"status\": \"$1\""* ]]
+}
+
+# last_error: the last error line of $B/log.json, as containerd's shim reads it
+last_error() {
+	python3 -c 'import json, sys
+last = [l for l in map(json.loads, open(sys.argv[1])) if l["level"] == "error"][-1]
+print(last["msg"])' "$B/log.json"
+}
+
+@test "runb-oci create, start, state, delete as containerd's shim calls them: set up and waiting, then the caller's child, with the caller's stdio or a pty over --console-socket; nothing left after delete" {
+	local shared=$BATS_TEST_TMPDIR/shared wait='while [ ! -e /shared/go ]; do sleep 0.05; done'
+	mkdir "$shared"
+	bundle "\"args\": [ \"sh\", \"-c\", \"$wait; echo out; echo err >&2; exit 7\" ]" '' \
+		", { \"destination\": \"/shared\", \"type\": \"bind\", \"source\": \"$shared\", \"options\": [ \"rbind\" ] }"
+	run caller "$CNAME" --go "$shared/go"
+	assert_success
+	assert_output "created created child-of-caller=yes
+started running
+exit 7
+stdout: out
+stderr: err
+after stopped
+deleted 0"
+	[ ! -e "$BATS_TEST_TMPDIR/root/$CNAME" ]
+	# process.terminal: the pty's master goes to the caller over --console-socket
+	rm "$shared/go"
+	bundle "\"args\": [ \"sh\", \"-c\", \"$wait; tty; echo hi; exit 4\" ]" '' \
+		", { \"destination\": \"/shared\", \"type\": \"bind\", \"source\": \"$shared\", \"options\": [ \"rbind\" ] }"
+	sed -i 's/"terminal": false/"terminal": true/' "$B/config.json"
+	run caller "$CNAME" --tty --go "$shared/go"
+	assert_success
+	assert_output "created created child-of-caller=yes
+started running
+console: /dev/pts/0|hi
+exit 4
+after stopped
+deleted 0"
+}
+
+@test "runb-oci create: the waiting first process holds its stdio and exec.fifo only, and is not dumpable; start, ps, kill --all, and the errors containerd reads in --log" {
+	local pid fds
+	bundle '"args": [ "sleep", "100" ], "user": { "uid": 1000, "gid": 1000 }'
+	ocil create --bundle "$B" --pid-file "$B/pid" "$CNAME" </dev/null >/dev/null 2>&1
+	pid=$(cat "$B/pid")
+	fds=$(for fd in /proc/"$pid"/fd/*; do readlink "$fd"; done)
+	[ "$fds" = "/dev/null
+/dev/null
+/dev/null
+$BATS_TEST_TMPDIR/root/$CNAME/exec.fifo" ]
+	grep -q "^Uid:	1000	" "/proc/$pid/status"
+	[ "$(stat -c %u "/proc/$pid/environ")" = 0 ]  # uid 1000's, were it dumpable
+	run ocil state "$CNAME"
+	assert_success
+	assert_line '  "status": "created",'
+	assert_line "  \"pid\": $pid,"
+	assert_line "  \"bundle\": \"$B\","
+	run ocil ps --format json "$CNAME"
+	assert_output "[$pid]"
+	# created twice: refused, and the first stays as it was
+	run ocil create --bundle "$B" "$CNAME"
+	[ "$status" = 125 ]
+	[ "$(last_error)" = "create: container $CNAME already exists" ]
+	ocil start "$CNAME"
+	retry 100 0.05 grep -q '^Name:	sleep' "/proc/$pid/status"
+	run ocil state "$CNAME"
+	assert_line '  "status": "running",'
+	run ocil start "$CNAME"
+	[ "$status" = 125 ]
+	[ "$(last_error)" = "start $CNAME: cannot start a container that is running" ]
+	run ocil delete "$CNAME"
+	[ "$status" = 125 ]
+	[ "$(last_error)" = "delete $CNAME: cannot delete a container that is running (stop it, or --force)" ]
+	ocil kill --all "$CNAME" KILL
+	retry 100 0.05 status_is stopped
+	run ocil kill "$CNAME" 9
+	[ "$status" = 125 ]
+	[ "$(last_error)" = "kill $CNAME: container not running" ]
+	ocil delete "$CNAME"
+	run ocil state "$CNAME"
+	[ "$status" = 125 ]
+	[ "$(last_error)" = "state: container $CNAME does not exist" ]
+}
+
+@test "runb-oci delete --force of a running container, a create that fails (nothing left either way), and the default --root podman's bare state reads" {
+	bundle '"args": [ "sleep", "100" ]'
+	oci create --bundle "$B" "$CNAME" </dev/null >/dev/null 2>&1
+	[ -p "/run/runb-oci/$CNAME/exec.fifo" ]
+	oci start "$CNAME"
+	run oci state "$CNAME"
+	assert_line '  "status": "running",'
+	oci delete --force "$CNAME"
+	[ ! -e "/run/runb-oci/$CNAME" ]
+	# a command config.json names that ROOTFS lacks: create fails, leaves nothing
+	bundle '"args": [ "no-such-command" ]'
+	run -127 ocil create --bundle "$B" "$CNAME"
+	[[ $(last_error) == *no-such-command* ]]
+	[ ! -e "$BATS_TEST_TMPDIR/root/$CNAME" ]
 }
