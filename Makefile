@@ -8,7 +8,7 @@ BATS    ?= bats
 
 # Static helpers the tests run inside the busybox container (and euid, setuid;
 # ptyrun and swapper run on the host side).
-HELPERS := test/escape test/openpty test/sysc test/euid test/resolve test/reap test/ptyrun test/swapper test/nodeath test/prober test/holdexe test/udpecho
+HELPERS := test/escape test/openpty test/sysc test/scall test/euid test/resolve test/reap test/ptyrun test/swapper test/nodeath test/prober test/holdexe test/udpecho
 
 .PHONY: all demo check check-asan test test-deps test-build test-vm test-fresh bench install uninstall clean
 

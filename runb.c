@@ -189,6 +189,7 @@ struct config {
 	const char *user;       /* --user as given, names resolved in ROOTFS (user_resolve) */
 	gid_t groups[32];       /* the user's supplementary groups, from ROOTFS's /etc/group */
 	int n_groups;
+	bool groups_exact;      /* --groups: these and no more, none from /etc/group */
 	bool home_asked;        /* -e HOME: the user's HOME from /etc/passwd is not set */
 	char **env;             /* the container's whole environment */
 	enum { NET_NONE, NET_BRIDGE } net;
@@ -197,11 +198,14 @@ struct config {
 	char bridge[IFNAMSIZ];  /* the subnet's bridge: runb-bridge, or runb-XXXXXXXX (bridge_name) */
 	struct in_addr ip;      /* --ip; see struct run for the address in use */
 	bool ip_asked;
+	const char **sysctls;   /* --sysctl KEY=VALUE, each a file of the container's /proc/sys */
+	int n_sysctls;
 	const char **dns;       /* --dns, each a nameserver line; none: the slide's 8.8.8.8 */
 	int n_dns;
 	const char **dns_search;  /* --dns-search, the search line */
 	int n_dns_search;
 	unsigned long long memory;  /* -m/--memory in bytes; 0: no limit */
+	long long memory_swap;  /* --memory-swap: memory and swap in bytes; -1: any swap; 0: none */
 	unsigned long cpu_quota;    /* --cpus as µs per CG_CPU_PERIOD; 0: none */
 	unsigned long pids;         /* --pids, default PIDS_DEFAULT; 0: no limit */
 	unsigned int stop_timeout;  /* --stop-timeout: seconds from a forwarded signal to SIGKILL */
@@ -233,6 +237,8 @@ struct config {
 	char **argv;            /* COMMAND [ARG...]; NULL: /bin/bash or /bin/sh */
 	struct tracer *tr;      /* -v: where each step's line goes */
 	struct oci_run *oci;    /* runb-oci create (Part III.3); NULL for runb's own runs */
+	const struct sock_fprog *profile;  /* runb-oci: config.json's linux.seccomp, compiled
+					    * (Part III.2), on top of runb's filter; or NULL */
 };
 
 /* What runb learns while it runs, each field written by one step (named) and
@@ -304,6 +310,7 @@ struct oci_run {
 	const char *console;    /* --console-socket: where the pty's master goes */
 	int stderr_fd;          /* the caller's stderr, when runb's own lines go to --log; or -1 */
 	int start_fd;           /* ROOT/ID/exec.fifo: the child waits on it for runb-oci start */
+	const char *hooks;      /* config.json's hooks, as its text; or NULL */
 };
 
 /* ======================================================================== */
@@ -2065,6 +2072,21 @@ static void parse_memory(struct cmdline *cl, const char *arg)
 	cl->cfg->memory = n;
 }
 
+/* --memory-swap SIZE: memory and swap together, as docker reads it; -1: swap without
+ * limit. runb's default is no swap on top of --memory. */
+static void parse_memory_swap(struct cmdline *cl, const char *arg)
+{
+	unsigned long long n;
+
+	if (strcmp(arg, "-1") == 0) {
+		cl->cfg->memory_swap = -1;
+		return;
+	}
+	if (!parse_size(arg, &n) || n > INT64_MAX)
+		diex("invalid --memory-swap '%s': expected bytes, or a number with k, m or g; or -1", arg);
+	cl->cfg->memory_swap = n;
+}
+
 /* The signals runb knows by name, for --stop-signal, runb kill -s and runb stop -s. */
 static const struct { const char *name; int sig; } signal_names[] = {
 	{ "HUP", SIGHUP }, { "INT", SIGINT }, { "QUIT", SIGQUIT }, { "KILL", SIGKILL },
@@ -2791,6 +2813,55 @@ static void opt_dns(struct cmdline *cl, const char *v)
 	cl->cfg->dns[cl->cfg->n_dns++] = v;
 }
 
+/* --group-add GID: a supplementary group, on top of the user's in ROOTFS's /etc/group. */
+static void opt_group_add(struct cmdline *cl, const char *v)
+{
+	struct config *cfg = cl->cfg;
+	unsigned long g;
+
+	if (!parse_ulong(v, UINT32_MAX - 1, &g))
+		diex("invalid --group-add '%s': expected a GID, a number", v);
+	if (cfg->n_groups == (int)ARRAY_SIZE(cfg->groups))
+		diex("--group-add %s: more than %zu groups", v, ARRAY_SIZE(cfg->groups));
+	cfg->groups[cfg->n_groups++] = g;
+}
+
+/* --groups GID,GID...: exactly these supplementary groups (none: ""), and none of
+ * ROOTFS's /etc/group, as an OCI runtime sets process.user.additionalGids. */
+static void opt_groups(struct cmdline *cl, const char *v)
+{
+	char *list = strdup(v), *save = NULL;
+
+	if (!list)
+		die("--groups: strdup");
+	cl->cfg->n_groups = 0;
+	cl->cfg->groups_exact = true;
+	for (char *g = strtok_r(list, ",", &save); g; g = strtok_r(NULL, ",", &save))
+		opt_group_add(cl, g);
+	free(list);
+}
+
+/* --sysctl KEY=VALUE: only the keys a container's own namespaces hold, as docker allows:
+ * net.* (its network namespace), kernel.shm*, msg*, sem and fs.mqueue.* (its IPC
+ * namespace). A key is a dotted name, so it can name no file outside /proc/sys. */
+static void opt_sysctl(struct cmdline *cl, const char *v)
+{
+	static const char *const ipc[] = { "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+		"kernel.sem", "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced" };
+	size_t klen = strcspn(v, "=");
+	bool ok = strncmp(v, "net.", 4) == 0 || strncmp(v, "fs.mqueue.", 10) == 0;
+
+	for (size_t i = 0; i < ARRAY_SIZE(ipc); i++)
+		ok |= strlen(ipc[i]) == klen && strncmp(v, ipc[i], klen) == 0;
+	for (size_t i = 0; i < klen; i++)
+		ok &= isalnum((unsigned char)v[i]) || v[i] == '_' || v[i] == '-' ||
+		      (v[i] == '.' && i > 0 && v[i - 1] != '.' && i + 1 < klen);
+	if (!v[klen] || !ok || strchr(v + klen, '\n'))
+		diex("invalid --sysctl '%s': expected KEY=VALUE, KEY in the container's own namespaces "
+		     "(net.*, fs.mqueue.*, kernel.shm*, kernel.msg*, kernel.sem)", v);
+	cl->cfg->sysctls[cl->cfg->n_sysctls++] = v;
+}
+
 static void opt_stop_timeout(struct cmdline *cl, const char *v)
 {
 	unsigned long t;
@@ -2927,6 +2998,10 @@ static const struct option_row options[] = {
 	  "goes to runb logs NAME, its status to runb wait NAME" },
 	{ "hostname", 0, required_argument, "H", opt_hostname, "host name in the container (default NAME)" },
 	{ "user", 0, required_argument, "UID[:GID]", parse_user, "run the command as UID:GID (default 0:0)" },
+	{ "group-add", 0, required_argument, "GID", opt_group_add,
+	  "a supplementary group on top of the user's (repeatable)" },
+	{ "groups", 0, required_argument, "GID,...", opt_groups,
+	  "exactly these supplementary groups, none from ROOTFS's\n/etc/group (\"\": none)" },
 	{ "env", 'e', required_argument, "KEY=VAL", opt_env, "set an environment variable (repeatable)" },
 	{ "env-file", 0, required_argument, "FILE", opt_env_file,
 	  "a -e for each line of FILE (KEY=VAL or KEY; # comments)" },
@@ -2948,10 +3023,15 @@ static const struct option_row options[] = {
 	{ "dns-search", 0, required_argument, "DOMAIN", opt_dns_search,
 	  "a search domain for /etc/resolv.conf (repeatable)" },
 	{ "add-host", 0, required_argument, "NAME:IP", parse_add_host, "a line of the container's /etc/hosts (repeatable)" },
+	{ "sysctl", 0, required_argument, "KEY=VALUE", opt_sysctl,
+	  "a kernel setting of the container's own namespaces: net.*,\n"
+	  "fs.mqueue.*, kernel.shm*, kernel.msg*, kernel.sem (repeatable)" },
 	{ "publish", 'p', required_argument, "[IP:]H:C[/udp]", parse_publish,
 	  "relay the host's TCP (or UDP) port H to the container's\nport C (repeatable; --net none too)" },
 	{ "memory", 'm', required_argument, "SIZE", parse_memory,
 	  "memory limit: bytes, or with k, m, g (512m, 1.5g, 1gb; no swap on top)" },
+	{ "memory-swap", 0, required_argument, "SIZE", parse_memory_swap,
+	  "memory and swap together, at least -m (-1: any swap;\ndefault: -m's, no swap)" },
 	{ "cpus", 0, required_argument, "N", parse_cpus, "CPU limit, a decimal number of CPUs (0.5: half of one)" },
 	{ "pids", 0, required_argument, "N", opt_pids, "at most N processes (default 2048; 0 or unlimited: none)" },
 	{ "ulimit", 0, required_argument, "NAME=SOFT[:HARD]", parse_ulimit,
@@ -3097,6 +3177,9 @@ static void options_check(const struct config *cfg)
 {
 	check_ip(cfg);
 	check_targets_unique(cfg);
+	if (cfg->memory_swap && (!cfg->memory || (cfg->memory_swap > 0 &&
+						  (unsigned long long)cfg->memory_swap < cfg->memory)))
+		diex("--memory-swap: with -m, and at least -m's (it counts memory and swap together)");
 	if (cfg->use_chroot && cfg->read_only)
 		diex("--read-only needs runb's pivot_root: the --chroot root is no mount to make read-only");
 	if (cfg->detach && cfg->tty == 1)
@@ -3120,10 +3203,11 @@ static const char *parse_args(struct config *cfg, struct cmdline *cl, int argc, 
 
 	cl->cfg = cfg;
 	cfg->dns = calloc(argc, sizeof(*cfg->dns));
+	cfg->sysctls = calloc(argc, sizeof(*cfg->sysctls));
 	cfg->dns_search = calloc(argc, sizeof(*cfg->dns_search));
 	cfg->add_hosts = calloc(argc, sizeof(*cfg->add_hosts));
 	cfg->mounts = calloc(argc, sizeof(*cfg->mounts));
-	if (!cfg->dns || !cfg->dns_search || !cfg->add_hosts || !cfg->mounts)
+	if (!cfg->dns || !cfg->sysctls || !cfg->dns_search || !cfg->add_hosts || !cfg->mounts)
 		die("calloc");
 	options_getopt(longopts, shortopts);
 	optind = 0;  /* 0, not 1: glibc starts afresh, whatever parsed a command line before */
@@ -4371,7 +4455,8 @@ static void user_resolve(struct config *cfg, int rootfd)
 		diex("--user %s: no such user in ROOTFS's /etc/passwd", user);
 	if (!colon)
 		cfg->gid = found ? gid : 0;
-	if (!groups_lookup(cfg, rootfd, colon && !isdigit((unsigned char)colon[1]) ? colon + 1 : NULL, name))
+	if (!groups_lookup(cfg, rootfd, colon && !isdigit((unsigned char)colon[1]) ? colon + 1 : NULL,
+			   cfg->groups_exact ? "" : name))
 		diex("--user %s: no such group in ROOTFS's /etc/group", cfg->user);
 	snprintf(env, sizeof(env), "HOME=%s", found ? home : cfg->uid == 0 ? "/root" : "/");
 	if (!cfg->home_asked)
@@ -4718,9 +4803,11 @@ static void cg_write(const struct config *cfg, bool v2, const char *ctrl, const 
 /* This table holds the limits as data. Each row is a file that takes one option's
  * value, on v2 or on v1, where the file is in CTRL's hierarchy. An OPTIONAL file is
  * written only where the kernel has it, which depends on swap accounting. What is
- * written is the option's value, with three exceptions. v2's cpu.max takes
- * "QUOTA PERIOD", v1's period file takes the period, and swap gets 0. */
-enum cg_value { CG_MEMORY, CG_NO_SWAP, CG_CPU_MAX, CG_V1_PERIOD, CG_CPU_QUOTA, CG_PIDS };
+ * written is the option's value, with these exceptions. v2's cpu.max takes
+ * "QUOTA PERIOD", v1's period file takes the period, and swap gets 0 (none on top
+ * of -m) unless --memory-swap asks for some: v2 counts swap alone, v1 memory and
+ * swap together. */
+enum cg_value { CG_MEMORY, CG_SWAP, CG_MEMSW, CG_CPU_MAX, CG_V1_PERIOD, CG_CPU_QUOTA, CG_PIDS };
 
 struct cg_limit {
 	enum cg_value value;
@@ -4732,9 +4819,9 @@ struct cg_limit {
 
 static const struct cg_limit cg_limits[] = {
 	{ CG_MEMORY, true, NULL, "memory.max", false },
-	{ CG_NO_SWAP, true, NULL, "memory.swap.max", true },
+	{ CG_SWAP, true, NULL, "memory.swap.max", true },
 	{ CG_MEMORY, false, "memory", "memory.limit_in_bytes", false },
-	{ CG_MEMORY, false, "memory", "memory.memsw.limit_in_bytes", true },  /* no swap on top */
+	{ CG_MEMSW, false, "memory", "memory.memsw.limit_in_bytes", true },
 	{ CG_CPU_MAX, true, NULL, "cpu.max", false },
 	{ CG_V1_PERIOD, false, "cpu", "cpu.cfs_period_us", false },
 	{ CG_CPU_QUOTA, false, "cpu", "cpu.cfs_quota_us", false },
@@ -4748,8 +4835,14 @@ static bool cg_limit_value(const struct config *cfg, const struct cg_limit *l, c
 {
 	switch (l->value) {
 	case CG_MEMORY:
-	case CG_NO_SWAP:
-		snprintf(v, 64, "%llu", l->value == CG_NO_SWAP ? 0 : cfg->memory);
+		snprintf(v, 64, "%llu", cfg->memory);
+		return cfg->memory;
+	case CG_SWAP:
+		snprintf(v, 64, cfg->memory_swap < 0 ? "max" : "%llu", cfg->memory_swap ?
+			 cfg->memory_swap - cfg->memory : 0);
+		return cfg->memory;
+	case CG_MEMSW:
+		snprintf(v, 64, "%lld", cfg->memory_swap ? cfg->memory_swap : (long long)cfg->memory);
 		return cfg->memory;
 	case CG_CPU_MAX:
 		snprintf(v, 64, "%lu %lu", cfg->cpu_quota, CG_CPU_PERIOD);
@@ -5869,9 +5962,43 @@ static void root_make_readonly(const struct config *cfg)
 	close(root);
 }
 
+/* Beyond the slides: --sysctl — replaces: docker run --sysctl, runc's linux.sysctl
+ *
+ * Some kernel settings belong to a namespace: net.* to the network namespace,
+ * kernel.shm*, msg* and sem, and fs.mqueue.* to the IPC one. The container's
+ * own are written in the container's /proc/sys, which runb mounted (slide 29)
+ * and which it makes read-only next. The key is a dotted name (opt_sysctl()),
+ * its file found beneath /proc with no link followed.
+ */
+static void sysctls_set(const struct config *cfg)
+{
+	char path[PATH_MAX];
+	int proc, fd;
+
+	if (!cfg->n_sysctls)
+		return;
+	proc = fs_open_verified("proc", PROC_SUPER_MAGIC, "procfs");
+	for (int i = 0; i < cfg->n_sysctls; i++) {
+		const char *kv = cfg->sysctls[i];
+		size_t klen = strcspn(kv, "=");
+
+		snprintf(path, sizeof(path), "sys/%.*s", (int)klen, kv);
+		for (char *p = path + 4; *p; p++)
+			*p = *p == '.' ? '/' : *p;
+		trace(cfg->tr, 0, "docker run --sysctl", "echo %s > /proc/%s", kv + klen + 1, path);
+		fd = open_beneath(proc, path, O_WRONLY);
+		if (fd < 0)
+			die("--sysctl %.*s: open /proc/%s", (int)klen, kv, path);
+		write_fd(fd, path, kv + klen + 1);
+		close(fd);
+	}
+	close(proc);
+}
+
 /* Run the steps above, in the order that the child runs them after the root switch. */
 static void fs_after_root_switch(const struct config *cfg, const struct run *run)
 {
+	sysctls_set(cfg);              /* --sysctl, while /proc/sys is writable */
 	fs_mask_kernel_files(cfg);     /* /proc and /sys masked */
 	cg_mount_inside(cfg, run->cg_v2);  /* /sys/fs/cgroup, read-only */
 	user_mounts_all(cfg, run);     /* --volume, --tmpfs */
@@ -6156,6 +6283,20 @@ static void seccomp_install(const struct config *cfg)
 		die("seccomp(SECCOMP_SET_MODE_FILTER)");
 }
 
+/* runb's own filter (unless --seccomp=unconfined), then, from runb-oci, config.json's
+ * profile (Part III.2): a call must pass both. */
+static void seccomp_filters(const struct config *cfg)
+{
+	if (cfg->seccomp)
+		seccomp_install(cfg);
+	if (!cfg->profile)
+		return;
+	trace(cfg->tr, 0, "(config.json's linux.seccomp)", "seccomp(SECCOMP_SET_MODE_FILTER): %u BPF "
+	      "instructions", cfg->profile->len);
+	if (sys_seccomp_filter((struct sock_fprog *)cfg->profile) < 0)
+		die("seccomp(SECCOMP_SET_MODE_FILTER) of config.json's linux.seccomp");
+}
+
 static void workdir_enter(const struct config *cfg)
 {
 	int fd;
@@ -6188,14 +6329,14 @@ static void workdir_enter(const struct config *cfg)
 static void process_finalize(const struct config *cfg, uint64_t caps)
 {
 	rlimits_apply(cfg);
-	if (cfg->seccomp && !cfg->nnp)
-		seccomp_install(cfg);
+	if (!cfg->nnp)
+		seccomp_filters(cfg);
 	caps_switch_user(cfg, caps);
 	workdir_enter(cfg);
 	if (cfg->nnp)
 		nnp_set(cfg);
-	if (cfg->seccomp && cfg->nnp)
-		seccomp_install(cfg);
+	if (cfg->nnp)
+		seccomp_filters(cfg);
 }
 
 /* Beyond the slides: the container dies with runb — replaces: nothing
@@ -9724,6 +9865,9 @@ struct oci {
 	char *rootfs;           /* root.path, made absolute */
 	bool tty;               /* process.terminal */
 	bool nnp;               /* process.noNewPrivileges; false when it is missing */
+	char *hooks;            /* hooks, as config.json's text, for create, start and delete */
+	int n_hooks;
+	const struct sock_fprog *profile;  /* linux.seccomp, compiled */
 };
 
 /* Add "OPTION VALUE" (or OPTION alone when VALUE is NULL) to the command line. */
@@ -9764,7 +9908,7 @@ static unsigned long long oci_uint(const struct oci *o, int t, unsigned long lon
 	for (size_t p = k->start; p < k->end; p++) {
 		if (!isdigit((unsigned char)o->j.text[p]))
 			diex("config.json: %s: expected a whole number from 0 to %llu", field, max);
-		if (v > (max - (o->j.text[p] - '0')) / 10)
+		if ((unsigned)(o->j.text[p] - '0') > max || v > (max - (o->j.text[p] - '0')) / 10)
 			diex("config.json: %s: larger than %llu", field, max);
 		v = v * 10 + (o->j.text[p] - '0');
 	}
@@ -9793,16 +9937,41 @@ static bool oci_bool(const struct oci *o, int t, const char *field)
 	return o->j.tok[t].type == JSON_TRUE;
 }
 
-/* A field runb cannot honour yet: refused, unless it is empty (null, "", [], {}, false, 0). */
-static void oci_unsupported(const struct oci *o, int t, const char *field, const char *why)
+/* FIELD, an array of strings, as a NULL-terminated list. */
+static char **oci_strings(const struct oci *o, int t, const char *field)
+{
+	char **v;
+
+	oci_want(o, t, JSON_ARRAY, field);
+	v = calloc(o->j.tok[t].members + 1, sizeof(*v));
+	if (!v)
+		die("%s: calloc", field);
+	for (int i = 0, e = t + 1; i < o->j.tok[t].members; i++, e += o->j.tok[e].span)
+		v[i] = oci_string(o, e, field);
+	return v;
+}
+
+/* A field runb cannot honour yet: refused, unless it is empty (null, "", [], false, 0, or
+ * an object of such). */
+static bool oci_empty(const struct oci *o, int t)
 {
 	const struct json_token *k = &o->j.tok[t];
-	bool empty = k->type == JSON_NULL || k->type == JSON_FALSE ||
-		     (k->type == JSON_STRING && k->end == k->start) ||
-		     ((k->type == JSON_ARRAY || k->type == JSON_OBJECT) && k->members == 0) ||
-		     (k->type == JSON_NUMBER && k->end - k->start == 1 && o->j.text[k->start] == '0');
 
-	if (!empty)
+	if (k->type == JSON_OBJECT) {  /* {"weight": 0}, as docker writes blockIO: empty too */
+		for (int i = 0, m = t + 1; i < k->members; i++, m += 1 + o->j.tok[m + 1].span)
+			if (!oci_empty(o, m + 1))
+				return false;
+		return true;
+	}
+	return k->type == JSON_NULL || k->type == JSON_FALSE ||
+	       (k->type == JSON_STRING && k->end == k->start) ||
+	       (k->type == JSON_ARRAY && k->members == 0) ||
+	       (k->type == JSON_NUMBER && k->end - k->start == 1 && o->j.text[k->start] == '0');
+}
+
+static void oci_unsupported(const struct oci *o, int t, const char *field, const char *why)
+{
+	if (!oci_empty(o, t))
 		diex("config.json: %s: not supported by runb-oci: %s", field, why);
 }
 
@@ -9835,15 +10004,23 @@ static void oci_hostname(struct oci *o, int t, const char *field)
 static void oci_user(struct oci *o, int t, const char *field)
 {
 	int uid = json_get(&o->j, t, "uid"), gid = json_get(&o->j, t, "gid"), x;
-	char user[32];
+	char user[32], groups[32 * 11 + 1];
 
 	oci_want(o, t, JSON_OBJECT, field);
 	snprintf(user, sizeof(user), "%llu:%llu",
 		 uid < 0 ? 0 : oci_uint(o, uid, UINT32_MAX - 1, "process.user.uid"),
 		 gid < 0 ? 0 : oci_uint(o, gid, UINT32_MAX - 1, "process.user.gid"));
 	oci_opt(o, "--user", user);
-	if ((x = json_get(&o->j, t, "additionalGids")) >= 0)
-		oci_unsupported(o, x, "process.user.additionalGids", "runb has no --group-add yet");
+	groups[0] = '\0';  /* exactly additionalGids, none of ROOTFS's /etc/group, as runc */
+	if ((x = json_get(&o->j, t, "additionalGids")) >= 0) {
+		oci_want(o, x, JSON_ARRAY, "process.user.additionalGids");
+		if (o->j.tok[x].members > 32)
+			diex("config.json: process.user.additionalGids: more than 32 groups");
+		for (int i = 0, g = x + 1, n = 0; i < o->j.tok[x].members; i++, g++)
+			n += snprintf(groups + n, sizeof(groups) - n, "%s%llu", i ? "," : "",
+				      oci_uint(o, g, UINT32_MAX - 1, "process.user.additionalGids[]"));
+	}
+	oci_opt(o, "--groups", groups);
 	if ((x = json_get(&o->j, t, "umask")) >= 0)
 		oci_unsupported(o, x, "process.user.umask", "runb keeps the umask it was given");
 	if ((x = json_get(&o->j, t, "username")) >= 0)
@@ -9979,6 +10156,51 @@ static void oci_namespaces(struct oci *o, int t, const char *field)
 
 /* linux.resources: memory, cpu and pids as -m, --cpus and --pids. The device rules
  * may only deny: runb allows the slide's devices itself (Part II.4). */
+/* A device rule of linux.resources.devices. runb's own allow-list (dev_allowed(),
+ * Part II.4) is what the container may open, as runc adds its default devices to any
+ * rules. So a rule that allows is taken when it names one of those devices (or
+ * /dev/console, which runb gives as the pty), and a rule that denies when it names
+ * none of them, or every device; any other rule would get less or more than asked. */
+static void oci_device_rule(const struct oci *o, int rule, int i)
+{
+	int allow = json_get(&o->j, rule, "allow"), type = json_get(&o->j, rule, "type");
+	int major = json_get(&o->j, rule, "major"), minor = json_get(&o->j, rule, "minor");
+	struct dev_rule known[DEV_ALLOWED + 1];
+	char field[64], *ty = NULL;
+	long long ma = -1, mi = -1;
+	bool allows, listed = false;
+
+	snprintf(field, sizeof(field), "linux.resources.devices[%d]", i);
+	oci_want(o, rule, JSON_OBJECT, field);
+	if (allow < 0)
+		diex("config.json: %s.allow: missing", field);
+	allows = oci_bool(o, allow, field);
+	if (type >= 0)
+		ty = oci_string(o, type, field);
+	if (major >= 0)
+		ma = oci_limit(o, major, UINT32_MAX, field);
+	if (minor >= 0)
+		mi = oci_limit(o, minor, UINT32_MAX, field);
+	if (!allows && (!ty || strcmp(ty, "a") == 0) && ma < 0 && mi < 0)
+		return;  /* deny every device: runb's list alone is allowed */
+	dev_allowed(known);
+	known[DEV_ALLOWED] = (struct dev_rule){ 'c', 5, 1, "console" };
+	for (size_t k = 0; k < ARRAY_SIZE(known); k++) {
+		bool type_c = ty && strcmp(ty, "c") == 0;
+
+		if (allows)  /* exactly a device of the list (-1: any minor, as pts/N) */
+			listed |= type_c && ma == known[k].major && mi == known[k].minor;
+		else         /* any device of the list among those it covers */
+			listed |= (type_c || !ty || strcmp(ty, "a") == 0) &&
+				  (ma < 0 || ma == known[k].major) &&
+				  (mi < 0 || known[k].minor < 0 || mi == known[k].minor);
+	}
+	if (allows != listed)
+		diex("config.json: %s: not supported by runb-oci: a rule that %s a device runb %s "
+		     "(runb's list: null, zero, full, tty, random, urandom, ptmx, pts/N)", field,
+		     allows ? "allows" : "denies", allows ? "does not allow" : "allows");
+}
+
 static void oci_resources(struct oci *o, int t, const char *field)
 {
 	int mem = json_get(&o->j, t, "memory"), cpu = json_get(&o->j, t, "cpu");
@@ -10000,6 +10222,10 @@ static void oci_resources(struct oci *o, int t, const char *field)
 		snprintf(v, sizeof(v), "%lld", lim);
 		oci_opt(o, "--memory", v);
 	}
+	if (mem >= 0 && (x = json_get(&o->j, mem, "swap")) >= 0) {  /* memory and swap, as runc */
+		snprintf(v, sizeof(v), "%lld", oci_limit(o, x, INT64_MAX, "linux.resources.memory.swap"));
+		oci_opt(o, "--memory-swap", v);
+	}
 	if (cpu >= 0 && (x = json_get(&o->j, cpu, "quota")) >= 0 &&
 	    (lim = oci_limit(o, x, 1LL << 40, "linux.resources.cpu.quota")) > 0) {
 		int p = json_get(&o->j, cpu, "period");
@@ -10018,16 +10244,339 @@ static void oci_resources(struct oci *o, int t, const char *field)
 		oci_opt(o, "--pids", v);
 	}
 	for (int i = 0, rule = dev + 1; dev >= 0 && i < o->j.tok[dev].members;
-	     i++, rule += o->j.tok[rule].span) {
-		int allow = json_get(&o->j, rule, "allow");
+	     i++, rule += o->j.tok[rule].span)
+		oci_device_rule(o, rule, i);
+}
 
-		oci_want(o, rule, JSON_OBJECT, "linux.resources.devices[]");
-		if (allow < 0 || oci_bool(o, allow, "linux.resources.devices[].allow") ||
-		    json_get(&o->j, rule, "major") >= 0 || json_get(&o->j, rule, "minor") >= 0)
-			diex("config.json: linux.resources.devices[%d]: not supported by runb-oci: a "
-			     "rule that allows, or names a device (runb allows the slide's devices "
-			     "itself)", i);
+/* linux.seccomp — replaces: libseccomp, which runc and crun compile profiles with
+ *
+ * The profile becomes a classic BPF program here, before anything is made, and
+ * the child installs it after runb's own filter (seccomp_filters(), Part II.6),
+ * so each call must pass both. The program checks the architecture, loads the
+ * call's number, and tries the profile's rules in their order, each name of a
+ * rule in turn: the first rule whose number and argument conditions match
+ * gives its action; none gives defaultAction. An argument condition compares
+ * the whole 64-bit argument, as two 32-bit words (BPF's width), high word
+ * first. A name this architecture lacks is skipped, as libseccomp skips it.
+ * Departures: only this build's architecture runs (runb's own filter kills
+ * any other, and x32), and the actions are those the kernel has without a
+ * listener: ALLOW, ERRNO, KILL (the thread), KILL_PROCESS, TRAP and LOG.
+ */
+static const char *const syscall_names[] = {  /* by number, as asm/unistd_64.h has them */
+#if defined(__x86_64__)
+	"read", "write", "open", "close", "stat", "fstat", "lstat", "poll", "lseek", "mmap",
+	"mprotect", "munmap", "brk", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "ioctl",
+	"pread64", "pwrite64", "readv", "writev", "access", "pipe", "select", "sched_yield",
+	"mremap", "msync", "mincore", "madvise", "shmget", "shmat", "shmctl", "dup", "dup2",
+	"pause", "nanosleep", "getitimer", "alarm", "setitimer", "getpid", "sendfile", "socket",
+	"connect", "accept", "sendto", "recvfrom", "sendmsg", "recvmsg", "shutdown", "bind",
+	"listen", "getsockname", "getpeername", "socketpair", "setsockopt", "getsockopt", "clone",
+	"fork", "vfork", "execve", "exit", "wait4", "kill", "uname", "semget", "semop", "semctl",
+	"shmdt", "msgget", "msgsnd", "msgrcv", "msgctl", "fcntl", "flock", "fsync", "fdatasync",
+	"truncate", "ftruncate", "getdents", "getcwd", "chdir", "fchdir", "rename", "mkdir",
+	"rmdir", "creat", "link", "unlink", "symlink", "readlink", "chmod", "fchmod", "chown",
+	"fchown", "lchown", "umask", "gettimeofday", "getrlimit", "getrusage", "sysinfo", "times",
+	"ptrace", "getuid", "syslog", "getgid", "setuid", "setgid", "geteuid", "getegid",
+	"setpgid", "getppid", "getpgrp", "setsid", "setreuid", "setregid", "getgroups",
+	"setgroups", "setresuid", "getresuid", "setresgid", "getresgid", "getpgid", "setfsuid",
+	"setfsgid", "getsid", "capget", "capset", "rt_sigpending", "rt_sigtimedwait",
+	"rt_sigqueueinfo", "rt_sigsuspend", "sigaltstack", "utime", "mknod", "uselib",
+	"personality", "ustat", "statfs", "fstatfs", "sysfs", "getpriority", "setpriority",
+	"sched_setparam", "sched_getparam", "sched_setscheduler", "sched_getscheduler",
+	"sched_get_priority_max", "sched_get_priority_min", "sched_rr_get_interval", "mlock",
+	"munlock", "mlockall", "munlockall", "vhangup", "modify_ldt", "pivot_root", "_sysctl",
+	"prctl", "arch_prctl", "adjtimex", "setrlimit", "chroot", "sync", "acct", "settimeofday",
+	"mount", "umount2", "swapon", "swapoff", "reboot", "sethostname", "setdomainname", "iopl",
+	"ioperm", "create_module", "init_module", "delete_module", "get_kernel_syms",
+	"query_module", "quotactl", "nfsservctl", "getpmsg", "putpmsg", "afs_syscall", "tuxcall",
+	"security", "gettid", "readahead", "setxattr", "lsetxattr", "fsetxattr", "getxattr",
+	"lgetxattr", "fgetxattr", "listxattr", "llistxattr", "flistxattr", "removexattr",
+	"lremovexattr", "fremovexattr", "tkill", "time", "futex", "sched_setaffinity",
+	"sched_getaffinity", "set_thread_area", "io_setup", "io_destroy", "io_getevents",
+	"io_submit", "io_cancel", "get_thread_area", "lookup_dcookie", "epoll_create",
+	"epoll_ctl_old", "epoll_wait_old", "remap_file_pages", "getdents64", "set_tid_address",
+	"restart_syscall", "semtimedop", "fadvise64", "timer_create", "timer_settime",
+	"timer_gettime", "timer_getoverrun", "timer_delete", "clock_settime", "clock_gettime",
+	"clock_getres", "clock_nanosleep", "exit_group", "epoll_wait", "epoll_ctl", "tgkill",
+	"utimes", "vserver", "mbind", "set_mempolicy", "get_mempolicy", "mq_open", "mq_unlink",
+	"mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr", "kexec_load", "waitid",
+	"add_key", "request_key", "keyctl", "ioprio_set", "ioprio_get", "inotify_init",
+	"inotify_add_watch", "inotify_rm_watch", "migrate_pages", "openat", "mkdirat", "mknodat",
+	"fchownat", "futimesat", "newfstatat", "unlinkat", "renameat", "linkat", "symlinkat",
+	"readlinkat", "fchmodat", "faccessat", "pselect6", "ppoll", "unshare", "set_robust_list",
+	"get_robust_list", "splice", "tee", "sync_file_range", "vmsplice", "move_pages",
+	"utimensat", "epoll_pwait", "signalfd", "timerfd_create", "eventfd", "fallocate",
+	"timerfd_settime", "timerfd_gettime", "accept4", "signalfd4", "eventfd2", "epoll_create1",
+	"dup3", "pipe2", "inotify_init1", "preadv", "pwritev", "rt_tgsigqueueinfo",
+	"perf_event_open", "recvmmsg", "fanotify_init", "fanotify_mark", "prlimit64",
+	"name_to_handle_at", "open_by_handle_at", "clock_adjtime", "syncfs", "sendmmsg", "setns",
+	"getcpu", "process_vm_readv", "process_vm_writev", "kcmp", "finit_module",
+	"sched_setattr", "sched_getattr", "renameat2", "seccomp", "getrandom", "memfd_create",
+	"kexec_file_load", "bpf", "execveat", "userfaultfd", "membarrier", "mlock2",
+	"copy_file_range", "preadv2", "pwritev2", "pkey_mprotect", "pkey_alloc", "pkey_free",
+	"statx", "io_pgetevents", "rseq", [424] = "pidfd_send_signal", "io_uring_setup",
+	"io_uring_enter", "io_uring_register", "open_tree", "move_mount", "fsopen", "fsconfig",
+	"fsmount", "fspick", "pidfd_open", "clone3", "close_range", "openat2", "pidfd_getfd",
+	"faccessat2", "process_madvise", "epoll_pwait2", "mount_setattr", "quotactl_fd",
+	"landlock_create_ruleset", "landlock_add_rule", "landlock_restrict_self", "memfd_secret",
+	"process_mrelease", "futex_waitv", "set_mempolicy_home_node",
+#endif
+};
+
+static int syscall_number(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(syscall_names); i++)
+		if (syscall_names[i] && strcmp(syscall_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+BPF_PROGRAM(profile_prog, struct sock_filter, BPF_MAXINSNS, "config.json's linux.seccomp")
+
+#define PROFILE_FAIL 0xff  /* a jump to the rule's end, patched by profile_rule() */
+
+/* An action of the profile, and for ERRNO its errno (ERR, or else DFLT), as BPF's return. */
+static uint32_t oci_seccomp_action(const struct oci *o, int t, int err, uint32_t dflt,
+				   const char *field)
+{
+	static const struct { const char *name; uint32_t ret; } actions[] = {
+		{ "SCMP_ACT_ALLOW", SECCOMP_RET_ALLOW }, { "SCMP_ACT_ERRNO", SECCOMP_RET_ERRNO },
+		{ "SCMP_ACT_KILL", SECCOMP_RET_KILL_THREAD },
+		{ "SCMP_ACT_KILL_THREAD", SECCOMP_RET_KILL_THREAD },
+		{ "SCMP_ACT_KILL_PROCESS", SECCOMP_RET_KILL_PROCESS },
+		{ "SCMP_ACT_TRAP", SECCOMP_RET_TRAP }, { "SCMP_ACT_LOG", SECCOMP_RET_LOG },
+	};
+	char *a = oci_string(o, t, field);
+
+	for (size_t i = 0; i < ARRAY_SIZE(actions); i++)
+		if (strcmp(a, actions[i].name) == 0)
+			return actions[i].ret != SECCOMP_RET_ERRNO ? actions[i].ret : SECCOMP_RET_ERRNO |
+			       (err >= 0 ? (uint32_t)oci_uint(o, err, SECCOMP_RET_DATA, field) : dflt);
+	diex("config.json: %s: action '%s': not supported by runb-oci (ALLOW, ERRNO, KILL, "
+	     "KILL_THREAD, KILL_PROCESS, TRAP, LOG)", field, a);
+}
+
+/* One argument condition, C of O: code that falls through when it holds, and jumps
+ * to PROFILE_FAIL when it does not. A is clobbered. */
+static void profile_condition(struct profile_prog *p, const struct oci *o, int c, const char *field)
+{
+	static const char *const ops[] = { "SCMP_CMP_EQ", "SCMP_CMP_NE", "SCMP_CMP_LT",
+		"SCMP_CMP_LE", "SCMP_CMP_GT", "SCMP_CMP_GE", "SCMP_CMP_MASKED_EQ" };
+	enum { EQ, NE, LT, LE, GT, GE, MASKED_EQ } op = 0;
+	int index = json_get(&o->j, c, "index"), value = json_get(&o->j, c, "value");
+	int two = json_get(&o->j, c, "valueTwo"), opt = json_get(&o->j, c, "op");
+	unsigned long long v, v2;
+	uint32_t lo, hi;
+	char *name;
+
+	oci_want(o, c, JSON_OBJECT, field);
+	if (index < 0 || value < 0 || opt < 0)
+		diex("config.json: %s: index, value and op are needed", field);
+	name = oci_string(o, opt, field);
+	while (op < ARRAY_SIZE(ops) && strcmp(name, ops[op]) != 0)
+		op++;
+	if (op == ARRAY_SIZE(ops))
+		diex("config.json: %s: op '%s': not a libseccomp comparison", field, name);
+	index = oci_uint(o, index, 5, field);
+	lo = SECCOMP_ARG_LO(index);
+	hi = lo + (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? 4 : -4);
+	v = oci_uint(o, value, ULLONG_MAX, field);
+	v2 = two >= 0 ? oci_uint(o, two, ULLONG_MAX, field) : 0;
+#define LD(off) profile_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, off))
+#define J(code, k, jt, jf) profile_prog_emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | (code) | BPF_K, k, jt, jf))
+	switch (op) {
+	case EQ:         /* hi == hv && lo == lv */
+	case MASKED_EQ:  /* (hi & hv) == hv2 && (lo & lv) == lv2 */
+		for (int w = 0; w < 2; w++) {
+			unsigned long long want = op == EQ ? v : v2;
+
+			LD(w ? lo : hi);
+			if (op == MASKED_EQ)
+				profile_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K,
+										  (uint32_t)(w ? v : v >> 32)));
+			J(BPF_JEQ, (uint32_t)(w ? want : want >> 32), 0, PROFILE_FAIL);
+		}
+		break;
+	case NE:         /* hi != hv || lo != lv */
+		LD(hi);
+		J(BPF_JEQ, (uint32_t)(v >> 32), 0, 2);
+		LD(lo);
+		J(BPF_JEQ, (uint32_t)v, PROFILE_FAIL, 0);
+		break;
+	case GT:         /* hi > hv, or hi == hv and lo > lv (or >= for GE) */
+	case GE:
+		LD(hi);
+		J(BPF_JGT, (uint32_t)(v >> 32), 3, 0);
+		J(BPF_JEQ, (uint32_t)(v >> 32), 0, PROFILE_FAIL);
+		LD(lo);
+		J(op == GT ? BPF_JGT : BPF_JGE, (uint32_t)v, 0, PROFILE_FAIL);
+		break;
+	case LT:         /* hi < hv, or hi == hv and lo < lv (or <= for LE) */
+	case LE:
+		LD(hi);
+		J(BPF_JGE, (uint32_t)(v >> 32), 0, 3);
+		J(BPF_JEQ, (uint32_t)(v >> 32), 0, PROFILE_FAIL);
+		LD(lo);
+		J(op == LT ? BPF_JGE : BPF_JGT, (uint32_t)v, PROFILE_FAIL, 0);
+		break;
 	}
+#undef LD
+#undef J
+}
+
+/* One rule for call NR: "nr == NR ? (its conditions ? return RET : next) : next". The
+ * conditions clobber A, so a rule with any reloads the number at its end. */
+static void profile_rule(struct profile_prog *p, const struct oci *o, int nr, int args, uint32_t ret,
+			 const char *field)
+{
+	unsigned int at = p->len, body;
+
+	profile_prog_emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, nr, 0, 0));
+	for (int i = 0, c = args + 1; args >= 0 && i < o->j.tok[args].members; i++, c += o->j.tok[c].span)
+		profile_condition(p, o, c, field);
+	profile_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, ret));
+	if (p->len > at + 2)
+		profile_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+								  offsetof(struct seccomp_data, nr)));
+	body = p->len - at - 1;
+	if (body > 0xfe)
+		diex("config.json: %s: too many conditions for one rule", field);
+	p->ins[at].jf = body;  /* not this call: past the rule */
+	for (unsigned int k = at + 1; k < p->len; k++) {  /* a condition failed: to the reload */
+		if (BPF_CLASS(p->ins[k].code) != BPF_JMP)
+			continue;
+		if (p->ins[k].jt == PROFILE_FAIL)
+			p->ins[k].jt = p->len - 1 - (k + 1);
+		if (p->ins[k].jf == PROFILE_FAIL)
+			p->ins[k].jf = p->len - 1 - (k + 1);
+	}
+}
+
+/* linux.seccomp, compiled: the program the child installs (seccomp_filters()). */
+static void oci_seccomp(struct oci *o, int t, const char *field)
+{
+	int dflt = json_get(&o->j, t, "defaultAction"), err = json_get(&o->j, t, "defaultErrnoRet");
+	int rules = json_get(&o->j, t, "syscalls"), x;
+	struct profile_prog *p = calloc(1, sizeof(*p));
+	struct sock_fprog *prog = calloc(1, sizeof(*prog));
+	uint32_t dflt_ret, dflt_errno;
+	char name[64];
+
+	oci_want(o, t, JSON_OBJECT, field);
+	if (!p || !prog)
+		die("%s: calloc", field);
+	if (dflt < 0)
+		diex("config.json: %s.defaultAction: missing", field);
+	if (!ARRAY_SIZE(syscall_names))
+		diex("config.json: %s: runb compiles profiles for x86_64 only", field);
+	dflt_errno = err >= 0 ? (uint32_t)oci_uint(o, err, SECCOMP_RET_DATA, field) : EPERM;
+	dflt_ret = oci_seccomp_action(o, dflt, err, EPERM, "linux.seccomp.defaultAction");
+	for (const char *const *f = (const char *const[]){ "flags", "listenerPath", "listenerMetadata", NULL };
+	     *f; f++)
+		if ((x = json_get(&o->j, t, *f)) >= 0)
+			oci_unsupported(o, x, *f, "runb's filter takes no flags and has no listener");
+	profile_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						      offsetof(struct seccomp_data, arch)));
+	profile_prog_emit(p, (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SECCOMP_AUDIT_ARCH, 1, 0));
+	profile_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS));
+	profile_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+						      offsetof(struct seccomp_data, nr)));
+	if (rules >= 0)
+		oci_want(o, rules, JSON_ARRAY, "linux.seccomp.syscalls");
+	for (int i = 0, r = rules + 1; rules >= 0 && i < o->j.tok[rules].members; i++, r += o->j.tok[r].span) {
+		int names = json_get(&o->j, r, "names"), action = json_get(&o->j, r, "action");
+		int args = json_get(&o->j, r, "args");
+		uint32_t ret;
+
+		snprintf(name, sizeof(name), "linux.seccomp.syscalls[%d]", i);
+		oci_want(o, r, JSON_OBJECT, name);
+		if (names < 0 || action < 0)
+			diex("config.json: %s: names and action are needed", name);
+		ret = oci_seccomp_action(o, action, json_get(&o->j, r, "errnoRet"), dflt_errno, name);
+		if (args >= 0)
+			oci_want(o, args, JSON_ARRAY, name);
+		oci_want(o, names, JSON_ARRAY, name);
+		for (int n = 0, s = names + 1; n < o->j.tok[names].members; n++, s++) {
+			char *call = oci_string(o, s, name);
+			int nr = syscall_number(call);
+
+			if (nr >= 0)
+				profile_rule(p, o, nr, args, ret, name);
+			free(call);
+		}
+	}
+	profile_prog_emit(p, (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, dflt_ret));
+	prog->len = p->len;
+	prog->filter = p->ins;
+	o->profile = prog;
+}
+
+/* hooks: each one checked here (oci_hook_check()); create, start and delete run them
+ * (Part III.3), from the text kept in ROOT/ID/state.json. */
+static void oci_hook_check(const struct oci *o, int h, const char *field)
+{
+	int path = json_get(&o->j, h, "path"), x;
+	char *p;
+
+	oci_want(o, h, JSON_OBJECT, field);
+	if (path < 0 || (p = oci_string(o, path, field))[0] != '/')
+		diex("config.json: %s.path: missing, or not absolute", field);
+	free(p);
+	if ((x = json_get(&o->j, h, "args")) >= 0)
+		free(oci_strings(o, x, field));
+	if ((x = json_get(&o->j, h, "env")) >= 0)
+		free(oci_strings(o, x, field));
+	if ((x = json_get(&o->j, h, "timeout")) >= 0 && oci_uint(o, x, 86400, field) == 0)
+		diex("config.json: %s.timeout: 0; it must be above 0", field);
+}
+
+static const char *const oci_hook_kinds[] = { "prestart", "createRuntime", "createContainer",
+					      "startContainer", "poststart", "poststop" };
+
+static void oci_hooks(struct oci *o, int t, const char *field)
+{
+	const struct json_token *k = &o->j.tok[t];
+	char name[64];
+	int x;
+
+	oci_want(o, t, JSON_OBJECT, field);
+	for (size_t i = 0; i < ARRAY_SIZE(oci_hook_kinds); i++) {
+		if ((x = json_get(&o->j, t, oci_hook_kinds[i])) < 0)
+			continue;
+		oci_want(o, x, JSON_ARRAY, field);
+		for (int n = 0, h = x + 1; n < o->j.tok[x].members; n++, h += o->j.tok[h].span) {
+			snprintf(name, sizeof(name), "hooks.%s[%d]", oci_hook_kinds[i], n);
+			oci_hook_check(o, h, name);
+		}
+	}
+	o->hooks = strndup(o->j.text + k->start, k->end - k->start);
+	for (size_t i = 0; i < ARRAY_SIZE(oci_hook_kinds); i++)
+		if ((x = json_get(&o->j, t, oci_hook_kinds[i])) >= 0)
+			o->n_hooks += o->j.tok[x].members;
+	if (!o->hooks)
+		die("hooks: strndup");
+}
+
+/* linux.sysctl: each KEY: VALUE becomes --sysctl KEY=VALUE, which checks KEY. */
+static void oci_sysctl(struct oci *o, int t, const char *field)
+{
+	char *kv;
+
+	oci_want(o, t, JSON_OBJECT, field);
+	for (int i = 0, k = t + 1; i < o->j.tok[t].members; i++, k += 1 + o->j.tok[k + 1].span) {
+		char *key = json_decode(&o->j, k, field), *value = oci_string(o, k + 1, field);
+
+		if (asprintf(&kv, "%s=%s", key, value) < 0)
+			die("%s: asprintf", field);
+		oci_opt(o, "--sysctl", kv);
+	}
+}
+
+/* linux.cgroupsPath: read, and not followed. runb's cgroup is runb/ID, where runb's
+ * own verbs, the crash sweep and delete find it (README: runb-oci). */
+static void oci_cgroups_path(struct oci *o, int t, const char *field)
+{
+	free(oci_string(o, t, field));
 }
 
 /* maskedPaths and readonlyPaths: each must be one runb masks anyway (fs_masks[],
@@ -10149,15 +10698,10 @@ static void oci_mounts(struct oci *o, int t, const char *field)
 
 static void oci_args(struct oci *o, int t, const char *field)
 {
-	oci_want(o, t, JSON_ARRAY, field);
+	o->args = oci_strings(o, t, field);
 	o->n_args = o->j.tok[t].members;
 	if (o->n_args == 0)
 		diex("config.json: process.args: empty: it needs the command to run");
-	o->args = calloc(o->n_args + 1, sizeof(*o->args));
-	if (!o->args)
-		die("process.args: calloc");
-	for (int i = 0, e = t + 1; i < o->n_args; i++, e += o->j.tok[e].span)
-		o->args[i] = oci_string(o, e, "process.args[]");
 }
 
 static void oci_env(struct oci *o, int t, const char *field)
@@ -10225,6 +10769,10 @@ oci_fields[] = {
 	{ "linux.namespaces", oci_namespaces },
 	{ "linux.resources", oci_resources },
 	{ "linux.maskedPaths", oci_masks },
+	{ "linux.sysctl", oci_sysctl },
+	{ "hooks", oci_hooks },
+	{ "linux.seccomp", oci_seccomp },
+	{ "linux.cgroupsPath", oci_cgroups_path },
 	{ "linux.readonlyPaths", oci_masks },
 };
 
@@ -10235,19 +10783,15 @@ static const struct { const char *path, *why; } oci_unsupported_fields[] = {
 	{ "process.selinuxLabel", "runb has no SELinux labels" },
 	{ "process.ioPriority", "runb sets no I/O priority" },
 	{ "process.scheduler", "runb sets no scheduler" },
-	{ "linux.seccomp", "runb applies its own filter (README); profiles come later" },
-	{ "linux.sysctl", "runb sets no sysctl" },
 	{ "linux.uidMappings", "runb makes no user namespace" },
 	{ "linux.gidMappings", "runb makes no user namespace" },
 	{ "linux.devices", "runb makes the slide's devices only" },
-	{ "linux.cgroupsPath", "runb's cgroup is runb/ID" },
 	{ "linux.rootfsPropagation", "runb's root is private" },
 	{ "linux.mountLabel", "runb has no SELinux labels" },
 	{ "linux.intelRdt", "runb has no RDT" },
 	{ "linux.personality", "runb sets no personality" },
 	{ "linux.timeOffsets", "runb makes no time namespace" },
 	{ "linux.resources.memory.reservation", "runb sets no soft memory limit" },
-	{ "linux.resources.memory.swap", "runb allows no swap on top of the limit" },
 	{ "linux.resources.memory.kernel", "runb sets no kernel memory limit" },
 	{ "linux.resources.memory.swappiness", "runb leaves swappiness as it is" },
 	{ "linux.resources.cpu.shares", "runb sets no CPU weight" },
@@ -10265,7 +10809,8 @@ static const struct { const char *path, *why; } oci_unsupported_fields[] = {
 	{ "linux.resources.network", "runb sets no network classes" },
 	{ "linux.resources.rdma", "runb sets no RDMA limits" },
 	{ "linux.resources.unified", "runb writes no cgroup v2 files it does not know" },
-	{ "hooks", "runb runs no hooks yet" },
+	{ "hooks.createContainer", "runb runs no hook inside the container before its root switch" },
+	{ "hooks.startContainer", "runb runs no hook inside the container" },
 	{ "domainname", "runb sets no NIS domain name" },
 };
 
@@ -10422,6 +10967,27 @@ static noreturn void oci_log_writer(int in, int log)
 	_exit(0);
 }
 
+/* An on_exit(3) handler of runb-oci's with --log-format json: close runb's end of the
+ * pipe, and wait (a second at most) until the writer has put every line in the log,
+ * so the caller that reads it on runb-oci's exit finds them there. */
+struct log_writer_pid {
+	pid_t owner, writer;    /* runb-oci, and its writer: only the owner waits */
+};
+
+static void oci_log_flush(int status, void *arg)
+{
+	const struct log_writer_pid *w = arg;
+	struct pollfd p = { .fd = -1, .events = POLLIN };
+
+	(void)status;
+	if (getpid() != w->owner)
+		return;  /* a child of runb-oci's, which inherited the handler */
+	close(STDERR_FILENO);
+	p.fd = sys_pidfd_open(w->writer);
+	if (p.fd >= 0 && poll(&p, 1, 1000) == 1)
+		waitpid(w->writer, NULL, 0);
+}
+
 /* --log FILE: from here on runb's own lines go into FILE, as they are (text) or
  * through oci_log_writer() (json). Returns a copy of the caller's stderr, for the
  * container. */
@@ -10429,6 +10995,7 @@ static int oci_log_open(const char *path, bool json)
 {
 	int log = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC, 0600);
 	int saved = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 3), p[2];
+	struct log_writer_pid *w;
 	pid_t pid;
 
 	if (log < 0 || saved < 0)
@@ -10438,6 +11005,11 @@ static int oci_log_open(const char *path, bool json)
 			die("--log-format json: a pipe and a process to write %s", path);
 		if (pid == 0)
 			oci_log_writer(p[0], log);
+		if (!(w = malloc(sizeof(*w))))
+			die("--log: malloc");
+		*w = (struct log_writer_pid){ .owner = getpid(), .writer = pid };
+		if (on_exit(oci_log_flush, w) != 0)
+			diex("on_exit: cannot register the log's flush");
 		close(p[0]);
 		close(log);
 		log = p[1];
@@ -10501,8 +11073,10 @@ static void oci_wait_start(const struct config *cfg, int report)
 	close(report);
 	if (r->stderr_fd >= 0 && !cfg->tty && dup2(r->stderr_fd, STDERR_FILENO) < 0)
 		die("create: the caller's stderr as the container's");
-	if (r->stderr_fd >= 0)
+	if (r->stderr_fd >= 0) {
 		close(r->stderr_fd);
+		cfg->tr->verbose = cfg->tr->timings = false;  /* the rest of -v is the log's, not the container's */
+	}
 	do
 		n = read(r->start_fd, &c, 1);
 	while (n < 0 && errno == EINTR);
@@ -10568,8 +11142,29 @@ static void oci_time_now(char out[static 40])
 	snprintf(out, 40, "%s.%09ldZ", s, t.tv_nsec);
 }
 
+/* When process PID started, in clock ticks since boot (field 22 of /proc/PID/stat);
+ * 0 when it is gone. With its PID namespace's inode, it tells a reused PID, as runc's
+ * state tells it: both numbers alone can come round again. */
+static unsigned long long proc_start_time(pid_t pid, char *state)
+{
+	char path[64], line[1024], *p;
+	unsigned long long t = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	if (fgets(line, sizeof(line), f) && (p = strrchr(line, ')')) &&
+	    sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %*u %*u %*d %*d %*d %*d "
+		   "%*d %*d %llu", state, &t) != 2)
+		t = 0;
+	fclose(f);
+	return t;
+}
+
 /* ROOT/ID/state.json: the specification's state, less its status, which state
- * finds each time, plus the PID namespace's inode, which tells a reused PID. */
+ * finds each time, plus the PID namespace's inode and the start time, which tell a
+ * reused PID. */
 static void oci_state_write(const struct oci_run *r, pid_t pid)
 {
 	char path[PATH_MAX], now[40], ns[64], *text = NULL;
@@ -10577,19 +11172,131 @@ static void oci_state_write(const struct oci_run *r, pid_t pid)
 	size_t size;
 	FILE *f = open_memstream(&text, &size);
 
+	char state;
+	unsigned long long started = proc_start_time(pid, &state);
+
 	snprintf(ns, sizeof(ns), "/proc/%d/ns/pid", (int)pid);
-	if (!f || stat(ns, &st) < 0)
+	if (!f || stat(ns, &st) < 0 || !started)
 		die("create: stat %s", ns);
 	oci_time_now(now);
-	fprintf(f, "{\"ociVersion\":\"1.0.2\",\"id\":\"%s\",\"pid\":%d,\"pidns\":%llu,\"bundle\":",
-		r->id, (int)pid, (unsigned long long)st.st_ino);
+	fprintf(f, "{\"ociVersion\":\"1.0.2\",\"id\":\"%s\",\"pid\":%d,\"pidns\":%llu,"
+		"\"started\":%llu,\"bundle\":", r->id, (int)pid, (unsigned long long)st.st_ino, started);
 	json_str(f, r->bundle);
-	fprintf(f, ",\"created\":\"%s\"}\n", now);
+	fprintf(f, ",\"created\":\"%s\",\"hooks\":%s}\n", now, r->hooks ? r->hooks : "{}");
 	if (fclose(f) != 0)
 		die("create: state.json");
 	snprintf(path, sizeof(path), "%s/state.json", r->dir);
 	oci_write_file(path, text);
 	free(text);
+}
+
+/* Beyond the slides: hooks — replaces: nothing (docker sets its network up in one)
+ *
+ * config.json may name programs to run at points of the container's life, each
+ * given the container's state (runb-oci state's JSON) on its stdin:
+ * prestart and createRuntime once create has set the container up, poststart
+ * after start, poststop after delete. Docker's network set-up,
+ * libnetwork-setkey, is a prestart hook. A failed prestart or createRuntime
+ * hook fails create; a failed poststart or poststop hook is a warning, as the
+ * specification asks. A hook runs on the host, as runb-oci's child, with
+ * nothing of runb's but stderr (its stdout goes there too), and its timeout is
+ * kept with a pidfd. Departure: runc runs prestart and createRuntime just
+ * before the root switch, runb just after it, while the first process waits.
+ */
+
+/* The state, as runb-oci state prints it and as a hook reads it. */
+static void oci_state_json(FILE *f, const char *id, enum oci_status st, pid_t pid,
+			   const char *bundle, const char *created)
+{
+	fprintf(f, "{\n  \"ociVersion\": \"1.0.2\",\n  \"id\": \"%s\",\n  \"status\": \"%s\",\n"
+		"  \"pid\": %d,\n  \"bundle\": ", id, oci_status_names[st], st == OCI_STOPPED ? 0 : (int)pid);
+	json_str(f, bundle);
+	if (created) {
+		fprintf(f, ",\n  \"created\": ");
+		json_str(f, created);
+	}
+	fprintf(f, "\n}\n");
+}
+
+/* Wait for hook PID, at most TIMEOUT seconds (0: no limit). Return its status, or -1
+ * when it ran out of time and was killed. */
+static int oci_hook_wait(pid_t pid, unsigned long long timeout)
+{
+	struct pollfd p = { .fd = sys_pidfd_open(pid), .events = POLLIN };
+	int wstatus, n = 1;
+
+	if (p.fd < 0)
+		die("hook: pidfd_open %d", pid);
+	if (timeout)
+		do
+			n = poll(&p, 1, timeout * 1000);
+		while (n < 0 && errno == EINTR);
+	if (n == 0)
+		sys_pidfd_send_signal(p.fd, SIGKILL);
+	close(p.fd);
+	if (waitpid(pid, &wstatus, 0) < 0)
+		die("hook: wait for %d", pid);
+	return n == 0 ? -1 : exit_status(wstatus);
+}
+
+/* Run hook H of O, FIELD, with STATE on its stdin. Return its status, or -1 for a
+ * timeout. */
+static int oci_hook_run(const struct oci *o, int h, const char *field, const char *state)
+{
+	int x = json_get(&o->j, h, "path"), sv[2];
+	char *path = oci_string(o, x, field), *none[] = { NULL }, *argv0[] = { path, NULL }, **argv, **env;
+	unsigned long long timeout = (x = json_get(&o->j, h, "timeout")) >= 0 ?
+				     oci_uint(o, x, 86400, field) : 0;
+	pid_t pid;
+
+	argv = (x = json_get(&o->j, h, "args")) >= 0 ? oci_strings(o, x, field) : argv0;
+	env = (x = json_get(&o->j, h, "env")) >= 0 ? oci_strings(o, x, field) : none;
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0 || (pid = fork()) < 0)
+		die("%s: a socket and a process for %s", field, path);
+	if (pid == 0) {
+		const int keep[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO };
+
+		if (dup2(sv[1], STDIN_FILENO) < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
+			die("%s: its stdin and stdout", field);
+		fds_keep_only(keep, ARRAY_SIZE(keep));
+		signals_default();
+		execve(path, argv[0] ? argv : argv0, env);
+		die("%s: exec %s", field, path);
+	}
+	close(sv[1]);
+	if (send(sv[0], state, strlen(state), MSG_NOSIGNAL) < 0 && errno != EPIPE)
+		warn("%s: write the state to %s", field, path);
+	close(sv[0]);
+	return oci_hook_wait(pid, timeout);
+}
+
+/* Run the hooks of KIND in HOOKS (a token of O), in order, with the state ST of the
+ * container R. A failure ends create when FATAL, and is a warning otherwise. */
+static void oci_hooks_run(const struct oci *o, int hooks, const char *kind, const char *id,
+			  enum oci_status st, pid_t pid, const char *bundle, bool fatal)
+{
+	int list = hooks >= 0 ? json_get(&o->j, hooks, kind) : -1, status;
+	char field[64], *state = NULL;
+	size_t size;
+	FILE *f;
+
+	if (list < 0 || o->j.tok[list].members == 0)
+		return;
+	if (!(f = open_memstream(&state, &size)))
+		die("hooks: open_memstream");
+	oci_state_json(f, id, st, pid, bundle, NULL);
+	if (fclose(f) != 0)
+		die("hooks: the state");
+	for (int n = 0, h = list + 1; n < o->j.tok[list].members; n++, h += o->j.tok[h].span) {
+		snprintf(field, sizeof(field), "hooks.%s[%d]", kind, n);
+		status = oci_hook_run(o, h, field, state);
+		if (status != 0 && fatal)
+			diex("%s: %s", field, status < 0 ? "ran out of time, killed" : "failed");
+		if (status != 0)
+			warn("warning: %s: %s (status %d)", field, status < 0 ? "ran out of time" : "failed",
+			     status);
+	}
+	free(state);
 }
 
 /* Keep only the lock in the ledger: what create made is delete's to remove now. The
@@ -10623,6 +11330,13 @@ static noreturn void oci_created(const struct config *cfg, struct ledger *led, s
 		diex("create %s: the container's first process ended in its set-up (status %d)",
 		     r->id, exit_status(wstatus));
 	}
+	if (r->hooks) {
+		struct oci h = { .j.tok = NULL };
+
+		json_parse(&h.j, "hooks", r->hooks, strlen(r->hooks));
+		oci_hooks_run(&h, 0, "prestart", r->id, OCI_CREATED, pid, r->bundle, true);
+		oci_hooks_run(&h, 0, "createRuntime", r->id, OCI_CREATED, pid, r->bundle, true);
+	}
 	oci_state_write(r, pid);
 	if (r->pid_file) {
 		snprintf(text, sizeof(text), "%d", (int)pid);
@@ -10650,30 +11364,23 @@ struct oci_state {
 	const char *id;
 	char *bundle, *created;
 	pid_t pid;
-	unsigned long long pidns;
+	unsigned long long pidns, started;
+	int hooks;              /* config.json's hooks, a token of state.json; or -1 */
 	int pidfd;              /* the first process, while it lives; or -1 */
 	enum oci_status status;
 };
 
-/* Is the first process alive, and the one create made? Keep its pidfd if so. */
+/* Is the first process alive, and the one create made? Keep its pidfd if so: the
+ * checks come after the pidfd is open, so it names the process they found. */
 static bool oci_alive(struct oci_state *s)
 {
-	char path[64], line[512], *paren;
+	char path[64], state = 'X';
 	struct stat ns;
-	FILE *f;
-	bool alive = false;
 
 	s->pidfd = sys_pidfd_open(s->pid);
 	snprintf(path, sizeof(path), "/proc/%d/ns/pid", (int)s->pid);
-	if (s->pidfd < 0 || stat(path, &ns) < 0 || ns.st_ino != s->pidns)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)s->pid);
-	if ((f = fopen(path, "re"))) {
-		alive = fgets(line, sizeof(line), f) && (paren = strrchr(line, ')')) &&
-			paren[1] == ' ' && paren[2] != 'Z' && paren[2] != 'X';  /* not a zombie */
-		fclose(f);
-	}
-	return alive;
+	return s->pidfd >= 0 && stat(path, &ns) == 0 && ns.st_ino == s->pidns &&
+	       proc_start_time(s->pid, &state) == s->started && state != 'Z' && state != 'X';
 }
 
 /* Find container ID under ROOT, and its status. */
@@ -10696,8 +11403,12 @@ static void oci_state_read(const char *root, const char *id, const char *verb, s
 	if ((t = json_get(&s->o.j, 0, "pidns")) < 0)
 		diex("%s: no pidns", path);
 	s->pidns = oci_uint(&s->o, t, ULLONG_MAX, "pidns");
+	if ((t = json_get(&s->o.j, 0, "started")) < 0)
+		diex("%s: no started", path);
+	s->started = oci_uint(&s->o, t, ULLONG_MAX, "started");
 	s->bundle = oci_string(&s->o, json_get(&s->o.j, 0, "bundle"), "bundle");
 	s->created = oci_string(&s->o, json_get(&s->o.j, 0, "created"), "created");
+	s->hooks = json_get(&s->o.j, 0, "hooks");
 	snprintf(path, sizeof(path), "%s/exec.fifo", s->dir);
 	if (!oci_alive(s))
 		s->status = OCI_STOPPED;
@@ -10709,13 +11420,7 @@ static void oci_state_read(const char *root, const char *id, const char *verb, s
 static int oci_state_show(struct oci_state *s, const struct oci_call *c)
 {
 	(void)c;
-	printf("{\n  \"ociVersion\": \"1.0.2\",\n  \"id\": \"%s\",\n  \"status\": \"%s\",\n"
-	       "  \"pid\": %d,\n  \"bundle\": ", s->id, oci_status_names[s->status],
-	       s->status == OCI_STOPPED ? 0 : (int)s->pid);
-	json_str(stdout, s->bundle);
-	printf(",\n  \"created\": ");
-	json_str(stdout, s->created);
-	printf("\n}\n");
+	oci_state_json(stdout, s->id, s->status, s->pid, s->bundle, s->created);
 	return 0;
 }
 
@@ -10737,6 +11442,7 @@ static int oci_start(struct oci_state *s, const struct oci_call *c)
 	close(fd);
 	if (unlink(path) < 0 && errno != ENOENT)
 		die("start %s: rm %s", s->id, path);
+	oci_hooks_run(&s->o, s->hooks, "poststart", s->id, OCI_RUNNING, s->pid, s->bundle, false);
 	return 0;
 }
 
@@ -10812,17 +11518,18 @@ static int oci_delete(struct oci_state *s, const struct oci_call *c)
 
 	if (s->status == OCI_RUNNING && !c->force)
 		diex("delete %s: cannot delete a container that is running (stop it, or --force)", s->id);
-	if (s->status != OCI_STOPPED && sys_pidfd_send_signal(s->pidfd, SIGKILL) < 0)
-		die("delete %s: kill", s->id);
 	snprintf(lock, sizeof(lock), "%s.lock", s->id);
 	if (mkdir(STATE_DIR, 0755) < 0 && errno != EEXIST)
 		die("mkdir %s", STATE_DIR);
 	if ((led.lock_fd = lock_file(lock, &existed)) < 0)
 		diex("delete %s: a runb of that name is running", s->id);
+	if (s->status != OCI_STOPPED && sys_pidfd_send_signal(s->pidfd, SIGKILL) < 0)
+		die("delete %s: kill", s->id);
 	if (statfs(CG_ROOT, &st) < 0)
 		die("statfs %s", CG_ROOT);
 	led.cg_v2 = st.f_type == CGROUP2_SUPER_MAGIC;
 	ledger_unwind(&led);
+	oci_hooks_run(&s->o, s->hooks, "poststop", s->id, OCI_STOPPED, s->pid, s->bundle, false);
 	return 0;
 }
 
@@ -10870,7 +11577,8 @@ static void oci_show(const struct oci *o)
 	size_t n = snprintf(line, sizeof(line), "[runb] config.json ->");
 
 	for (int i = 0; i < o->argc && n < sizeof(line); i++)
-		n += snprintf(line + n, sizeof(line) - n, strpbrk(o->argv[i], " \t'") ? " '%s'" : " %s",
+		n += snprintf(line + n, sizeof(line) - n,
+			      !*o->argv[i] || strpbrk(o->argv[i], " \t'") ? " '%s'" : " %s",
 			      o->argv[i]);
 	fprintf(stderr, "%s\n", line);
 }
@@ -11132,7 +11840,8 @@ static void oci_verb_args(struct oci_call *c, const struct oci_verb *verb, int n
 
 /* run and create: config.json as runb's command line, into ARGC and ARGV. create's
  * own part of the description is returned. */
-static struct oci_run *oci_engine(struct oci_call *c, int *argc, char ***argv, int caller_stderr)
+static struct oci_run *oci_engine(struct oci_call *c, int *argc, char ***argv, int caller_stderr,
+				  const struct sock_fprog **profile)
 {
 	bool create = strcmp(c->verb, "create") == 0;
 	struct oci_run *r = create ? calloc(1, sizeof(*r)) : NULL;
@@ -11147,6 +11856,9 @@ static struct oci_run *oci_engine(struct oci_call *c, int *argc, char ***argv, i
 		oci_show(&c->o);
 	*argc = c->o.argc;
 	*argv = c->o.argv;
+	*profile = c->o.profile;
+	if (!create && c->o.n_hooks)
+		diex("run: config.json has hooks, which runb runs with create, start and delete only");
 	if (!create)
 		return NULL;
 	if (!r)
@@ -11161,14 +11873,14 @@ static struct oci_run *oci_engine(struct oci_call *c, int *argc, char ***argv, i
 		diex("create: container %s already exists", c->id);
 	*r = (struct oci_run){ .id = c->id, .bundle = c->bundle, .dir = dir, .console = c->console,
 			       .pid_file = c->pid_file ? oci_absolute(c->pid_file) : NULL,
-			       .stderr_fd = caller_stderr, .start_fd = -1 };
+			       .stderr_fd = caller_stderr, .start_fd = -1, .hooks = c->o.hooks };
 	return r;
 }
 
 /* runb-oci [GLOBAL OPTIONS] VERB ...: run and create replace ARGC and ARGV with the
  * runb command line config.json describes (create's part of the description is
  * returned); every other verb does its work here and exits. */
-static struct oci_run *oci_command_line(int *argc, char ***argv)
+static struct oci_run *oci_command_line(int *argc, char ***argv, const struct sock_fprog **profile)
 {
 	struct oci_call c = { .root = OCI_ROOT, .bundle = "." };
 	const struct oci_verb *verb = NULL;
@@ -11192,7 +11904,7 @@ static struct oci_run *oci_command_line(int *argc, char ***argv)
 	else if (strcmp(c.verb, "features") == 0)
 		oci_features();
 	else if (!verb->on)
-		return oci_engine(&c, argc, argv, caller_stderr);
+		return oci_engine(&c, argc, argv, caller_stderr, profile);
 	else {
 		oci_state_read(c.root, c.id, c.verb, &s);
 		exit(verb->on(&s, &c));
@@ -11408,12 +12120,12 @@ int main(int argc, char **argv)
 
 	const struct verb_row *verb;
 
+	not_dumpable();                                /* beyond the slides: no trace, no /proc/PID */
 	if (oci_called(argv[0]))
-		cfg.oci = oci_command_line(&argc, &argv);  /* Part III: config.json as runb's options */
+		cfg.oci = oci_command_line(&argc, &argv, &cfg.profile);  /* Part III: config.json */
 	verb = argc > 1 ? verb_of(argv[1]) : NULL;
 	if (verb && verb->enters)
 		self_seal(argv);                       /* beyond the slides: runb exec from a sealed copy */
-	not_dumpable();                                /* beyond the slides: no trace, no /proc/PID */
 	if (verb)
 		return verb_run(verb, argc - 1, argv + 1);  /* beyond the slides: runb ps, exec, ... */
 	runb_start(&cfg, &run, &led, &h, &d, &signals, argc, argv);  /* beyond the slides */

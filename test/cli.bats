@@ -513,7 +513,7 @@ oci_with() {
 	[ "$status" = 125 ]
 	[ "$(grep -c . <<<"$stderr")" = 2 ]
 	[ "$(head -1 <<<"$stderr")" = "[runb] config.json -> runb --verbose --cap-drop ALL --pids 0 --read-only \
---hostname oci-host --env PATH=/bin --env 'GREETING=héllo wörld' --workdir /work --user 1000:100 \
+--hostname oci-host --env PATH=/bin --env 'GREETING=héllo wörld' --workdir /work --user 1000:100 --groups '' \
 --cap-add kill --cap-add audit_write --ulimit nofile=1024:4096 --volume /srv:/data:ro \
 --tmpfs /scratch:size=1m --memory 67108864 --cpus 0.50000 --pids 99 --net none --no-tty -- \
 oci $bundle/rootfs sh -c 'echo \"it ran\"'" ]
@@ -627,8 +627,12 @@ spec: 1.0.2" ]
 	oci_refused "$(oci_with '"oci-host"' '"a\ud800b"')" "$no hostname: \\ud800 is half a surrogate pair"
 	oci_refused "$(oci_with '"root": { "path": "rootfs", "readonly": true },' '')" "$no root.path and process.args: missing"
 	oci_refused "$(oci_with 1.0.2 2.0.0)" "$no ociVersion: '2.0.0': runb-oci reads version 1 of the specification"
+	oci_refused "$(oci_with '"hooks": {}' '"hooks": { "createContainer": [ { "path": "/bin/true" } ] }')" \
+		"$no hooks.createContainer: not supported by runb-oci: runb runs no hook inside the container before its root switch"
+	oci_refused "$(oci_with '"hooks": {}' '"hooks": { "prestart": [ { "path": "bin/true" } ] }')" \
+		"$no hooks.prestart[0].path: missing, or not absolute"
 	oci_refused "$(oci_with '"hooks": {}' '"hooks": { "prestart": [ { "path": "/bin/true" } ] }')" \
-		"$no hooks: not supported by runb-oci: runb runs no hooks yet"
+		"runb: run: config.json has hooks, which runb runs with create, start and delete only"
 	oci_refused "$(oci_with '{ "type": "cgroup" }' '{ "type": "user" }')" \
 		"$no linux.namespaces: not supported by runb-oci: a user namespace"
 	oci_refused "$(oci_with '{ "type": "pid" }, ' '')" \
@@ -649,24 +653,39 @@ spec: 1.0.2" ]
 		"$no process.oomScoreAdj: not supported by runb-oci: runb leaves the OOM score as it is"
 	oci_refused "$(oci_with '"/proc/kcore"' '"/etc/shadow"')" \
 		"$no linux.maskedPaths: not supported by runb-oci: /etc/shadow (runb masks its own list, README's)"
+	# device rules: runb's own list is what the container opens (as runc adds its defaults)
 	oci_refused "$(oci_with '"allow": false' '"allow": true')" \
-		"$no linux.resources.devices[0]: not supported by runb-oci: a rule that allows, or names a device (runb allows the slide's devices itself)"
+		"$no linux.resources.devices[0]: not supported by runb-oci: a rule that allows a device runb does not allow (runb's list: null, zero, full, tty, random, urandom, ptmx, pts/N)"
+	oci_refused "$(oci_with '"allow": false' '"allow": true, "type": "b", "major": 8, "minor": 0')" \
+		"$no linux.resources.devices[0]: not supported by runb-oci: a rule that allows a device runb does not allow (runb's list: null, zero, full, tty, random, urandom, ptmx, pts/N)"
 	oci_refused "$(oci_with '"allow": false' '"allow": false, "type": "c", "major": 1, "minor": 3')" \
-		"$no linux.resources.devices[0]: not supported by runb-oci: a rule that allows, or names a device (runb allows the slide's devices itself)"
+		"$no linux.resources.devices[0]: not supported by runb-oci: a rule that denies a device runb allows (runb's list: null, zero, full, tty, random, urandom, ptmx, pts/N)"
+	oci_refused "$(oci_with '"allow": false' '"allow": false, "type": "c", "major": 136')" \
+		"$no linux.resources.devices[0]: not supported by runb-oci: a rule that denies a device runb allows (runb's list: null, zero, full, tty, random, urandom, ptmx, pts/N)"
 	oci_refused "$(oci_with '"/scratch", "type": "tmpfs"' '"/scratch", "type": "nfs"')" \
 		"$no mounts[6]: not supported by runb-oci: type 'nfs' on /scratch"
 	oci_refused "$(oci_with '"size=1m"' '"noexec"')" \
 		"$no mounts[6].options: not supported by runb-oci: 'noexec' on /scratch"
 	oci_refused "$(oci_with '"source": "/srv"' '"source": "/a:b"')" \
 		"$no mounts[5]: not supported by runb-oci: a bind needs a source, the destination must be absolute, and no path may hold ':' (runb's --volume)"
-	oci_refused "$(oci_with '"maskedPaths"' '"seccomp": { "defaultAction": "SCMP_ACT_ALLOW" }, "maskedPaths"')" \
-		"$no linux.seccomp: not supported by runb-oci: runb applies its own filter (README); profiles come later"
+	oci_refused "$(oci_with '"maskedPaths"' '"seccomp": { "defaultAction": "SCMP_ACT_NOTIFY" }, "maskedPaths"')" \
+		"$no linux.seccomp.defaultAction: action 'SCMP_ACT_NOTIFY': not supported by runb-oci (ALLOW, ERRNO, KILL, KILL_THREAD, KILL_PROCESS, TRAP, LOG)"
+	oci_refused "$(oci_with '"maskedPaths"' '"seccomp": { "defaultAction": "SCMP_ACT_ALLOW", "syscalls": [ { "names": [ "getpid" ], "action": "SCMP_ACT_ERRNO", "args": [ { "index": 6, "value": 1, "op": "SCMP_CMP_EQ" } ] } ] }, "maskedPaths"')" \
+		"$no linux.seccomp.syscalls[0]: larger than 5"
+	oci_refused "$(oci_with '"maskedPaths"' '"seccomp": { "defaultAction": "SCMP_ACT_ALLOW", "syscalls": [ { "names": [ "getpid" ], "action": "SCMP_ACT_ERRNO", "args": [ { "index": 0, "value": 1, "op": "SCMP_CMP_ABOUT" } ] } ] }, "maskedPaths"')" \
+		"$no linux.seccomp.syscalls[0]: op 'SCMP_CMP_ABOUT': not a libseccomp comparison"
+	oci_refused "$(oci_with '"maskedPaths"' '"seccomp": { "defaultAction": "SCMP_ACT_ALLOW", "listenerPath": "/run/l.sock" }, "maskedPaths"')" \
+		"$no listenerPath: not supported by runb-oci: runb's filter takes no flags and has no listener"
+	oci_refused "$(oci_with '"maskedPaths"' '"sysctl": { "kernel.hostname": "x" }, "maskedPaths"')" \
+		"runb: invalid --sysctl 'kernel.hostname=x': expected KEY=VALUE, KEY in the container's own namespaces (net.*, fs.mqueue.*, kernel.shm*, kernel.msg*, kernel.sem)"
+	oci_refused "$(oci_with '"maskedPaths"' '"sysctl": { "net.ipv4..x": "1" }, "maskedPaths"')" \
+		"runb: invalid --sysctl 'net.ipv4..x=1': expected KEY=VALUE, KEY in the container's own namespaces (net.*, fs.mqueue.*, kernel.shm*, kernel.msg*, kernel.sem)"
 	# a value runb's own option refuses is refused as on the command line
 	oci_refused "$(oci_with '"/work"' '"work"')" "runb: invalid --workdir 'work': must be absolute"
 	# KEY alone would be runb's -e KEY, which takes the value from runb's own environment
 	oci_refused "$(oci_with '"PATH=/bin"' '"HOME"')" "$no process.env[0]: 'HOME' is not KEY=VALUE"
-	oci_refused "$(oci_with '"limit": 67108864' '"limit": 67108864, "swap": 134217728')" \
-		"$no linux.resources.memory.swap: not supported by runb-oci: runb allows no swap on top of the limit"
+	oci_refused "$(oci_with '"limit": 67108864' '"limit": 67108864, "swap": 1048576')" \
+		"runb: --memory-swap: with -m, and at least -m's (it counts memory and swap together)"
 }
 
 @test "runb-oci spec: a config.json of runb's defaults, which runb-oci run reads back whole; never over an existing one" {
@@ -686,7 +705,7 @@ spec: 1.0.2" ]
 	rbo --debug run --bundle "$bundle" oci
 	want="[runb] config.json -> runb --verbose --cap-drop ALL --pids 0 --hostname runb"
 	want+=" --env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin --env TERM=xterm"
-	want+=" --workdir / --user 0:0 --cap-add chown --cap-add dac_override --cap-add fowner"
+	want+=" --workdir / --user 0:0 --groups '' --cap-add chown --cap-add dac_override --cap-add fowner"
 	want+=" --cap-add fsetid --cap-add kill --cap-add setgid --cap-add setuid --cap-add setpcap"
 	want+=" --cap-add net_bind_service --cap-add net_raw --cap-add sys_chroot --cap-add mknod"
 	want+=" --cap-add audit_write --cap-add setfcap --cap-add audit_read --pids 2048 --net none"
@@ -735,8 +754,8 @@ spec: 1.0.2" ]
 	oci_bundle "$(oci_with '"hostname"' '"h\u006fstname"')"
 	rbo --debug run --bundle "$bundle" oci
 	[[ $(head -1 <<<"$stderr") == *"--hostname oci-host "* ]]
-	oci_refused "$(oci_with '"hooks": {}' '"h\u006Fo\u006bs": { "prestart": [ { "path": "/x" } ] }')" \
-		"$no hooks: not supported by runb-oci: runb runs no hooks yet"
+	oci_refused "$(oci_with '"hooks": {}' '"h\u006Fo\u006bs": { "startContainer": [ { "path": "/x" } ] }')" \
+		"$no hooks.startContainer: not supported by runb-oci: runb runs no hook inside the container"
 	# a NUL byte is no whitespace, and no escape (bash holds no NUL: printf writes it)
 	oci_bundle '{}'
 	printf '{"a":\0 1}' >"$bundle/config.json"

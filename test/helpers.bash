@@ -21,7 +21,7 @@ common_setup_file() {
 	cp -a "$TOP/rootfs/busybox/." "$ROOTFS/"
 	local h
 	mkdir -p "$ROOTFS/usr/local/bin"
-	for h in escape openpty sysc resolve reap ptyrun swapper nodeath prober holdexe udpecho; do
+	for h in escape openpty sysc scall resolve reap ptyrun swapper nodeath prober holdexe udpecho; do
 		if [ -x "$TOP/test/$h" ]; then
 			install -m 0755 "$TOP/test/$h" "$ROOTFS/usr/local/bin/$h"
 		fi
