@@ -4302,7 +4302,8 @@ static void rootfs_check_command(const struct config *cfg, int rootfd)
 	}
 	if (!found) {
 		errno = 0;
-		warn("exec %s: not found in ROOTFS %s (is it a root file system?)", cmd, cfg->rootfs);
+		warn("exec %s: executable file not found in ROOTFS %s (is it a root file system?)", cmd,
+		     cfg->rootfs);  /* runc's words, which docker maps to 127 */
 		exit(EXIT_NOT_FOUND);
 	}
 }
@@ -9120,9 +9121,12 @@ struct exec_io {
  * a session of its own and its terminal, and then it execs. */
 static noreturn void exec_child(const struct config *cfg, int slave, const char *pts)
 {
-	const int keep[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, slave };
+	int err = cfg->oci && slave < 0 ? cfg->oci->stderr_fd : -1;  /* runb-oci: the caller's */
+	const int keep[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, slave, err };
 
 	fds_keep_only(keep, ARRAY_SIZE(keep));
+	if (err >= 0 && (dup2(err, STDERR_FILENO) < 0 || close(err) < 0))
+		die("exec: the caller's stderr as the command's");
 	if (setsid() < 0)
 		die("exec: setsid");
 	if (slave >= 0) {
@@ -9153,7 +9157,8 @@ static void exec_user_resolve(struct config *cfg)
 static noreturn void exec_setup(const struct config *host_cfg, const struct winsize *ws, int pidfd,
 				const struct exec_io *io)
 {
-	const int keep[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, pidfd, io->pty[1], io->pid[1] };
+	const int keep[] = { STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO, pidfd, io->pty[1], io->pid[1],
+			     host_cfg->oci ? host_cfg->oci->stderr_fd : -1 };
 	struct config copy = *host_cfg, *cfg = &copy;
 	uint64_t caps = cfg->caps;  /* the container's caps, from its state */
 	int slave = -1;
@@ -9164,9 +9169,9 @@ static noreturn void exec_setup(const struct config *host_cfg, const struct wins
 		close(io->go[1]);  /* else a runb that died would leave the read below waiting */
 	if (io->go[0] >= 0 && read(io->go[0], &c, 1) != 1)  /* runb moved us into the v1 cgroup */
 		_exit(EXIT_RUNB);
-	if (dup2(io->in[0], STDIN_FILENO) < 0 || dup2(io->out[1], STDOUT_FILENO) < 0 ||
-	    dup2(io->err[1], STDERR_FILENO) < 0)  /* from here on, messages go to runb's relay */
-		_exit(EXIT_RUNB);
+	if (io->in[0] >= 0 && (dup2(io->in[0], STDIN_FILENO) < 0 || dup2(io->out[1], STDOUT_FILENO) < 0 ||
+				dup2(io->err[1], STDERR_FILENO) < 0))  /* messages go to runb's relay */
+		_exit(EXIT_RUNB);  /* (runb-oci exec: the caller's stdio, as runc gives it) */
 	fds_keep_only(keep, ARRAY_SIZE(keep));  /* closes the caller's, runb's cgroup and state */
 	caps_drop_bounding(cfg, caps);  /* before setns, as the container's /proc could lie */
 	copy.argv = strv_dup(host_cfg->argv);  /* then copy what it needs of the command line */
@@ -9218,10 +9223,13 @@ static void exec_open_cgroup(const struct config *cfg, bool v2, int fds[])
  * v1's go pipe. */
 static void exec_pipes(const struct config *cfg, bool v2, struct exec_io *io)
 {
-	if (pipe2(io->in, O_CLOEXEC) < 0 || pipe2(io->out, O_CLOEXEC) < 0 ||
-	    pipe2(io->err, O_CLOEXEC) < 0 || pipe2(io->pid, O_CLOEXEC) < 0)
+	if (pipe2(io->pid, O_CLOEXEC) < 0)
 		die("exec: pipe");
-	if (fcntl(io->out[0], F_SETFL, O_NONBLOCK) < 0 || fcntl(io->err[0], F_SETFL, O_NONBLOCK) < 0)
+	if (!cfg->oci && (pipe2(io->in, O_CLOEXEC) < 0 || pipe2(io->out, O_CLOEXEC) < 0 ||
+			  pipe2(io->err, O_CLOEXEC) < 0))
+		die("exec: pipe");
+	if (!cfg->oci && (fcntl(io->out[0], F_SETFL, O_NONBLOCK) < 0 ||
+			  fcntl(io->err[0], F_SETFL, O_NONBLOCK) < 0))
 		die("exec: fcntl O_NONBLOCK");
 	if (cfg->tty && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, io->pty) < 0)
 		die("exec: socketpair for the pty");
@@ -9250,9 +9258,11 @@ static pid_t exec_fork(const struct config *cfg, const struct run *run, const in
 		die("exec: clone3 into %s's cgroup", cfg->name);
 	if (setup == 0)
 		exec_setup(cfg, &run->winsize, container, io);
-	close(io->in[0]);
-	close(io->out[1]);
-	close(io->err[1]);
+	if (io->in[0] >= 0) {
+		close(io->in[0]);
+		close(io->out[1]);
+		close(io->err[1]);
+	}
 	close(io->pid[1]);
 	if (io->pty[1] >= 0)
 		close(io->pty[1]);
@@ -9350,7 +9360,8 @@ static int exec_run(const struct config *cfg, struct ledger *led, const struct s
 	struct run run = { .cg_v2 = st->cg_v2 };  /* the container's, from its state */
 	struct watch x = { .pty_sock = -1, .report = -1, .log_out = -1, .log_err = -1,
 			   .in = -1, .out = -1, .err = -1 };
-	struct exec_io io = { .pty = { -1, -1 }, .go = { -1, -1 } };
+	struct exec_io io = { .in = { -1, -1 }, .out = { -1, -1 }, .err = { -1, -1 }, .pty = { -1, -1 },
+			      .go = { -1, -1 } };
 	int pidfd, child_pidfd, cg[ARRAY_SIZE(cg_v1_controllers)];
 	sigset_t signals;
 	pid_t pid;
@@ -10894,6 +10905,42 @@ static void oci_read_config(struct oci *o, const char *id)
 	o->argv[o->argc] = NULL;
 }
 
+/* runb-oci exec --process FILE: a process object, as config.json's process is, read by
+ * the same rows of oci_fields[] (and refused by the same rows of the other table) into
+ * the runb options for ID's new process. */
+static void oci_read_process(struct oci *o, const char *path, const char *id)
+{
+	size_t len, n = strlen("process.");
+	char *text = read_small_file(path, JSON_MAX_SIZE, &len), *doc;
+	int t;
+
+	if (asprintf(&doc, "{\"process\":%s}", text) < 0)
+		die("%s: asprintf", path);
+	free(text);
+	json_parse(&o->j, path, doc, strlen(doc));
+	oci_opt(o, "runb", NULL);
+	oci_opt(o, "--cap-drop", "ALL");
+	for (size_t i = 0; i < ARRAY_SIZE(oci_fields); i++)
+		if (strncmp(oci_fields[i].path, "process.", n) == 0 &&
+		    (t = oci_lookup(o, oci_fields[i].path)) >= 0)
+			oci_fields[i].read(o, t, oci_fields[i].path);
+	for (size_t i = 0; i < ARRAY_SIZE(oci_unsupported_fields); i++)
+		if (strncmp(oci_unsupported_fields[i].path, "process.", n) == 0 &&
+		    (t = oci_lookup(o, oci_unsupported_fields[i].path)) >= 0)
+			oci_unsupported(o, t, oci_unsupported_fields[i].path, oci_unsupported_fields[i].why);
+	if (oci_lookup(o, "process.args") < 0)
+		diex("%s: args: missing", path);
+	if (!o->nnp)
+		oci_opt(o, "--security-opt", "no-new-privileges=false");
+	oci_opt(o, o->tty ? "--tty" : "--no-tty", NULL);
+	oci_opt(o, "--", NULL);
+	oci_opt(o, id, NULL);
+	oci_opt(o, "/", NULL);  /* parse_args() wants a ROOTFS; exec enters the container's own */
+	for (int i = 0; i < o->n_args; i++)
+		oci_opt(o, o->args[i], NULL);
+	o->argv[o->argc] = NULL;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Part III.3: The container's life: create, start, state, kill, delete   */
 /* ------------------------------------------------------------------------ */
@@ -11113,6 +11160,21 @@ static void oci_console_send(const char *path, int sock)
 		die("--console-socket %s: send the pty's master", path);
 	close(fd);
 	close(master);
+}
+
+/* PATH made absolute against the current directory. */
+static const char *oci_absolute(const char *path)
+{
+	char cwd[PATH_MAX], *abs;
+
+	if (path[0] == '/')
+		return path;
+	if (!getcwd(cwd, sizeof(cwd)))
+		die("%s: getcwd", path);
+	if (asprintf(&abs, "%s%s%s", cwd, strcmp(path, ".") ? "/" : "",
+		     strcmp(path, ".") ? path : "") < 0)
+		die("%s: asprintf", path);
+	return abs;
 }
 
 /* FILE (state.json, the pid file) written whole, then renamed over the old one. */
@@ -11354,6 +11416,9 @@ struct oci_call {
 	const char *verb, *id, *more;  /* VERB ... ID [MORE] */
 	const char *bundle, *pid_file, *console, *format;  /* --bundle, ... */
 	bool all, force;         /* kill --all, delete --force */
+	bool detach;             /* exec --detach */
+	const char *process;     /* exec --process */
+	int caller_stderr;       /* with --log: the caller's stderr, for the container; or -1 */
 	struct oci o;            /* run and create: config.json, and the runb command line */
 };
 
@@ -11531,6 +11596,72 @@ static int oci_delete(struct oci_state *s, const struct oci_call *c)
 	ledger_unwind(&led);
 	oci_hooks_run(&s->o, s->hooks, "poststop", s->id, OCI_STOPPED, s->pid, s->bundle, false);
 	return 0;
+}
+
+/* Beyond the slides: runb-oci exec — replaces: runb exec, as the engines call it
+ *
+ * docker exec and podman exec ask for one more process in a running container:
+ * exec --process FILE, FILE being a process object as config.json's. runb
+ * reads it with the same rows as config.json's process, and runs it with runb
+ * exec's machinery (Part II.9): a setup outside the container's PID namespace
+ * joins the other namespaces and the cgroup, confines itself (the process's
+ * capabilities, no_new_privs, runb's filter and config.json's seccomp profile,
+ * read again from the bundle), and clones the process into the PID namespace.
+ * The process gets the caller's stdio, or with a terminal a pty whose master
+ * goes over --console-socket; with --detach runb-oci writes --pid-file and
+ * goes, and the process becomes the caller's child.
+ */
+static int oci_exec(struct oci_state *s, const struct oci_call *c)
+{
+	struct tracer tr = { .verbose = false };
+	struct config cfg = { .tr = &tr, .tty = -1, .hostname = "", .seccomp = true, .nnp = true };
+	struct oci_run r = { .id = s->id, .bundle = s->bundle, .console = c->console,
+			     .stderr_fd = c->caller_stderr, .start_fd = -1 };
+	struct run run = { .volumes = NULL };
+	struct exec_io io = { .in = { -1, -1 }, .out = { -1, -1 }, .err = { -1, -1 }, .pty = { -1, -1 },
+			      .go = { -1, -1 } };
+	struct oci p = { .bundle = s->bundle }, conf = { .bundle = s->bundle };
+	struct cmdline cl = { .cfg = &cfg };
+	int cg[ARRAY_SIZE(cg_v1_controllers)], wstatus;
+	struct statfs st;
+	char text[24];
+	pid_t pid;
+
+	if (!c->process)
+		diex("exec %s: --process FILE is needed (runb-oci takes no COMMAND words)", s->id);
+	if (s->status != OCI_RUNNING)
+		diex("exec %s: container not running", s->id);
+	oci_read_process(&p, c->process, s->id);
+	if (p.tty != !!c->console)
+		diex("exec: terminal is %s, so --console-socket is %s", p.tty ? "true" : "false",
+		     p.tty ? "needed" : "not taken");
+	oci_opt(&conf, "runb", NULL);
+	oci_read_config(&conf, s->id);  /* for its seccomp profile, which the process gets too */
+	rlimits_default(&cfg);
+	parse_args(&cfg, &cl, p.argc, p.argv);
+	cfg.profile = conf.profile;
+	cfg.oci = &r;
+	cfg.argv = p.args;
+	if (statfs(CG_ROOT, &st) < 0)
+		die("statfs %s", CG_ROOT);
+	run.cg_v2 = st.f_type == CGROUP2_SUPER_MAGIC;
+	fds_cloexec();
+	exec_open_cgroup(&cfg, run.cg_v2, cg);
+	exec_pipes(&cfg, run.cg_v2, &io);
+	pid = exec_fork(&cfg, &run, cg, s->pidfd, &io);
+	if (cfg.tty)
+		oci_console_send(c->console, io.pty[0]);
+	if (pid == 0)
+		diex("exec %s: the process's set-up failed (its line is above)", s->id);
+	if (c->pid_file) {
+		snprintf(text, sizeof(text), "%d", (int)pid);
+		oci_write_file(oci_absolute(c->pid_file), text);
+	}
+	if (c->detach)
+		return 0;
+	if (waitpid(pid, &wstatus, 0) < 0)
+		die("exec %s: wait for %d", s->id, (int)pid);
+	return exit_status(wstatus);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -11765,9 +11896,12 @@ static void oci_global_options(struct oci_call *c, int argc, char **argv)
  * give them as --flag value or --flag=value; getopt_long reads both. */
 static const struct { struct option opt; const char *verbs; } oci_options[] = {
 	{ { "bundle", required_argument, NULL, 'b' }, " run create spec " },
-	{ { "pid-file", required_argument, NULL, 'p' }, " create " },
-	{ { "console-socket", required_argument, NULL, 'c' }, " create " },
-	{ { "preserve-fds", required_argument, NULL, 'F' }, " run create " },
+	{ { "pid-file", required_argument, NULL, 'p' }, " create exec " },
+	{ { "console-socket", required_argument, NULL, 'c' }, " create exec " },
+	{ { "preserve-fds", required_argument, NULL, 'F' }, " run create exec " },
+	{ { "process", required_argument, NULL, 'x' }, " exec " },
+	{ { "detach", no_argument, NULL, 'D' }, " exec " },
+	{ { "tty", no_argument, NULL, 't' }, " exec " },  /* process.terminal decides */
 	{ { "no-pivot", no_argument, NULL, 'P' }, " run create " },       /* runb pivots anyway */
 	{ { "no-new-keyring", no_argument, NULL, 'K' }, " run create " }, /* runb makes none */
 	{ { "all", no_argument, NULL, 'a' }, " kill " },
@@ -11786,23 +11920,9 @@ static const struct oci_verb {
 	{ "run", true, 0, NULL }, { "create", true, 0, NULL },
 	{ "start", true, 0, oci_start }, { "state", true, 0, oci_state_show },
 	{ "kill", true, 1, oci_kill }, { "delete", true, 0, oci_delete }, { "ps", true, 0, oci_ps },
+	{ "exec", true, 0, oci_exec },
 	{ "spec", false, 0, NULL }, { "features", false, 0, NULL },
 };
-
-/* PATH made absolute against the current directory. */
-static const char *oci_absolute(const char *path)
-{
-	char cwd[PATH_MAX], *abs;
-
-	if (path[0] == '/')
-		return path;
-	if (!getcwd(cwd, sizeof(cwd)))
-		die("%s: getcwd", path);
-	if (asprintf(&abs, "%s%s%s", cwd, strcmp(path, ".") ? "/" : "",
-		     strcmp(path, ".") ? path : "") < 0)
-		die("%s: asprintf", path);
-	return abs;
-}
 
 /* VERB [OPTIONS] [ID [MORE...]], the N words at V, into C. */
 static void oci_verb_args(struct oci_call *c, const struct oci_verb *verb, int n, char **v)
@@ -11825,8 +11945,10 @@ static void oci_verb_args(struct oci_call *c, const struct oci_verb *verb, int n
 		c->pid_file = o == 'p' ? optarg : c->pid_file;
 		c->console = o == 'c' ? optarg : c->console;
 		c->format = o == 'o' ? optarg : c->format;
+		c->process = o == 'x' ? optarg : c->process;
 		c->all |= o == 'a';
 		c->force |= o == 'f';
+		c->detach |= o == 'D';
 	}
 	if (verb->takes_id && (optind == n || n - optind - 1 > verb->more))
 		diex("runb-oci %s: expected ID%s after the options (runb-oci --help)", v[0],
@@ -11882,7 +12004,7 @@ static struct oci_run *oci_engine(struct oci_call *c, int *argc, char ***argv, i
  * returned); every other verb does its work here and exits. */
 static struct oci_run *oci_command_line(int *argc, char ***argv, const struct sock_fprog **profile)
 {
-	struct oci_call c = { .root = OCI_ROOT, .bundle = "." };
+	struct oci_call c = { .root = OCI_ROOT, .bundle = ".", .caller_stderr = -1 };
 	const struct oci_verb *verb = NULL;
 	struct oci_state s = { .pidfd = -1 };
 	int caller_stderr = -1;
@@ -11897,8 +12019,10 @@ static struct oci_run *oci_command_line(int *argc, char ***argv, const struct so
 	if (!verb)
 		diex("runb-oci: unknown command '%s' (runb-oci --help)", v[0]);
 	oci_verb_args(&c, verb, *argc - optind, v);
+	if (verb->on == oci_exec)
+		self_seal(*argv);  /* exec puts a process inside: from runb's sealed copy (Part II.0) */
 	if (c.log && strcmp(c.verb, "run") != 0)
-		caller_stderr = oci_log_open(c.log, c.json);  /* runb's own lines, for the caller */
+		caller_stderr = c.caller_stderr = oci_log_open(c.log, c.json);  /* runb's lines */
 	if (strcmp(c.verb, "spec") == 0)
 		oci_spec(c.bundle);
 	else if (strcmp(c.verb, "features") == 0)

@@ -58,6 +58,8 @@ script                               bsdutils      a terminal for runb exec in v
 python3                              python3       runb inspect's and ps' JSON read back in records.bats
 shellcheck                           shellcheck    scripts/ and .ci/run checked by cli.bats
 curl                                 curl          the clients of -p in ports.bats
+dockerd                              docker.io     docker with runb-oci as a runtime, in engines.bats
+/usr/bin/docker                      docker.io     its client, of dockerd's own version
 EOF
 )
 

@@ -220,7 +220,7 @@ teardown() { common_teardown; }
 	[ "$status" = 127 ]
 	run -127 rb "$CNAME" "$ROOTFS" no-such-command
 	[ "$status" = 127 ]
-	assert_output "runb: exec no-such-command: not found in ROOTFS $ROOTFS (is it a root file system?)"
+	assert_output "runb: exec no-such-command: executable file not found in ROOTFS $ROOTFS (is it a root file system?)"
 	# the child's own exec failing (a command under a --tmpfs, which runb cannot look for first)
 	run -127 rb --tmpfs /opt "$CNAME" "$ROOTFS" /opt/nosuch
 	assert_output --partial 'exec /opt/nosuch: No such file or directory'
@@ -235,10 +235,10 @@ teardown() { common_teardown; }
 	mkdir -m 0755 "$empty" "$usr"
 	mkdir -p "$usr/bin" && cp "$ROOTFS/bin/busybox" "$usr/bin/"
 	run -127 rb --net none "$CNAME" "$empty"
-	assert_output "runb: exec /bin/sh: not found in ROOTFS $empty (is it a root file system?)"
+	assert_output "runb: exec /bin/sh: executable file not found in ROOTFS $empty (is it a root file system?)"
 	[ -z "$(ls -A "$empty")" ]
 	run -127 rb --net none "$CNAME" "$usr" ls
-	assert_output "runb: exec ls: not found in ROOTFS $usr (is it a root file system?)"
+	assert_output "runb: exec ls: executable file not found in ROOTFS $usr (is it a root file system?)"
 	[ "$(ls -A "$usr")" = bin ]
 	# found through the container's PATH, and through a link inside ROOTFS
 	run rb --net none "$CNAME" "$ROOTFS" busybox true

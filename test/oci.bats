@@ -386,3 +386,36 @@ getsid 0'
 	[[ ${lines[3]} == 67108864 || ${lines[3]} == 134217728 ]]  # v2: swap alone; v1: both
 	[ "${lines[4]}" = 4 ]
 }
+
+@test "runb-oci exec --process: the process's args, env, cwd, user and capabilities; the status passes through; --detach leaves it to the caller with --pid-file; the container's seccomp profile applies" {
+	local pid
+	bundle '"args": [ "sleep", "100" ]' '' '' \
+		', "seccomp": { "defaultAction": "SCMP_ACT_ALLOW", "syscalls": [ { "names": [ "getppid" ], "action": "SCMP_ACT_ERRNO", "errnoRet": 42 } ] }'
+	ocil create --bundle "$B" --pid-file "$B/pid" "$CNAME" </dev/null >/dev/null 2>&1
+	run ocil exec --process /dev/null "$CNAME"
+	[ "$status" = 125 ]
+	[ "$(last_error)" = "exec $CNAME: container not running" ]
+	ocil start "$CNAME"
+	cat >"$B/process.json" <<-'EOF'
+	{ "args": [ "sh", "-c", "pwd; echo $GREETING; id; grep CapEff /proc/self/status; /usr/local/bin/scall getppid; exit 6" ],
+	  "env": [ "PATH=/bin", "GREETING=hello from exec" ], "cwd": "/tmp", "user": { "uid": 1000, "gid": 1000 },
+	  "capabilities": { "bounding": [ "CAP_KILL" ], "effective": [ "CAP_KILL" ], "permitted": [ "CAP_KILL" ] } }
+	EOF
+	run ocil exec --process "$B/process.json" "$CNAME"
+	[ "$status" = 6 ]
+	assert_output "/tmp
+hello from exec
+uid=1000 gid=1000
+CapEff:	0000000000000000
+42"
+	# --detach: runb-oci goes, the process stays, its pid in --pid-file
+	echo '{ "args": [ "sleep", "100" ], "cwd": "/" }' >"$B/process.json"
+	ocil exec --detach --pid-file "$B/exec.pid" --process "$B/process.json" "$CNAME" </dev/null >/dev/null 2>&1
+	pid=$(cat "$B/exec.pid")
+	grep -q '^Name:	sleep' "/proc/$pid/status"
+	[ "$(readlink "/proc/$pid/ns/pid")" = "$(readlink "/proc/$(cat "$B/pid")/ns/pid")" ]
+	run ocil ps --format json "$CNAME"
+	assert_output "[$(cat "$B/pid"),$pid]"
+	ocil delete --force "$CNAME"
+	retry 100 0.05 sh -c '! grep -qs "^State:	S" "/proc/$1/status"' sh "$pid"
+}
