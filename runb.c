@@ -207,6 +207,7 @@ struct config {
 	unsigned long long memory;  /* -m/--memory in bytes; 0: no limit */
 	long long memory_swap;  /* --memory-swap: memory and swap in bytes; -1: any swap; 0: none */
 	unsigned long cpu_quota;    /* --cpus as µs per CG_CPU_PERIOD; 0: none */
+	unsigned long cpu_shares;   /* --cpu-shares, v1's weight (2 to 262144); 0: the default */
 	unsigned long pids;         /* --pids, default PIDS_DEFAULT; 0: no limit */
 	unsigned int stop_timeout;  /* --stop-timeout: seconds from a forwarded signal to SIGKILL */
 	int stop_signal;        /* --stop-signal: what runb stop sends first, default SIGTERM */
@@ -2124,6 +2125,17 @@ static const char *signal_name(int sig, char buf[static 16])
 
 /* --cpus N takes a decimal number of CPUs. runb sets it as a CFS quota per 100 ms
  * period. For example, 0.5 gives 50000 µs of CPU time in every 100000 µs. */
+/* --cpu-shares N: the CPU weight against other cgroups, as docker's -c (v1's cpu.shares;
+ * v2's cpu.weight, converted as runc converts it). */
+static void opt_cpu_shares(struct cmdline *cl, const char *v)
+{
+	unsigned long n;
+
+	if (!parse_ulong(v, 262144, &n) || n < 2)
+		diex("invalid --cpu-shares '%s': expected 2 to 262144 (docker's default: 1024)", v);
+	cl->cfg->cpu_shares = n;
+}
+
 static void parse_cpus(struct cmdline *cl, const char *arg)
 {
 	struct config *cfg = cl->cfg;
@@ -3032,6 +3044,8 @@ static const struct option_row options[] = {
 	  "memory limit: bytes, or with k, m, g (512m, 1.5g, 1gb; no swap on top)" },
 	{ "memory-swap", 0, required_argument, "SIZE", parse_memory_swap,
 	  "memory and swap together, at least -m (-1: any swap;\ndefault: -m's, no swap)" },
+	{ "cpu-shares", 0, required_argument, "N", opt_cpu_shares,
+	  "CPU weight against other containers (2 to 262144; 1024: even)" },
 	{ "cpus", 0, required_argument, "N", parse_cpus, "CPU limit, a decimal number of CPUs (0.5: half of one)" },
 	{ "pids", 0, required_argument, "N", opt_pids, "at most N processes (default 2048; 0 or unlimited: none)" },
 	{ "ulimit", 0, required_argument, "NAME=SOFT[:HARD]", parse_ulimit,
@@ -4808,7 +4822,8 @@ static void cg_write(const struct config *cfg, bool v2, const char *ctrl, const 
  * "QUOTA PERIOD", v1's period file takes the period, and swap gets 0 (none on top
  * of -m) unless --memory-swap asks for some: v2 counts swap alone, v1 memory and
  * swap together. */
-enum cg_value { CG_MEMORY, CG_SWAP, CG_MEMSW, CG_CPU_MAX, CG_V1_PERIOD, CG_CPU_QUOTA, CG_PIDS };
+enum cg_value { CG_MEMORY, CG_SWAP, CG_MEMSW, CG_CPU_MAX, CG_V1_PERIOD, CG_CPU_QUOTA, CG_PIDS,
+		CG_SHARES, CG_WEIGHT };
 
 struct cg_limit {
 	enum cg_value value;
@@ -4828,6 +4843,8 @@ static const struct cg_limit cg_limits[] = {
 	{ CG_CPU_QUOTA, false, "cpu", "cpu.cfs_quota_us", false },
 	{ CG_PIDS, true, NULL, "pids.max", false },
 	{ CG_PIDS, false, "pids", "pids.max", false },
+	{ CG_WEIGHT, true, NULL, "cpu.weight", false },
+	{ CG_SHARES, false, "cpu", "cpu.shares", false },
 };
 
 /* Put into V what row L writes. Return false when its option was not given, which
@@ -4845,6 +4862,11 @@ static bool cg_limit_value(const struct config *cfg, const struct cg_limit *l, c
 	case CG_MEMSW:
 		snprintf(v, 64, "%lld", cfg->memory_swap ? cfg->memory_swap : (long long)cfg->memory);
 		return cfg->memory;
+	case CG_SHARES:
+	case CG_WEIGHT:  /* 2..262144 onto 1..10000, as runc's ConvertCPUSharesToCgroupV2Value */
+		snprintf(v, 64, "%lu", l->value == CG_SHARES ? cfg->cpu_shares :
+			 1 + ((cfg->cpu_shares - 2) * 9999) / 262142);
+		return cfg->cpu_shares;
 	case CG_CPU_MAX:
 		snprintf(v, 64, "%lu %lu", cfg->cpu_quota, CG_CPU_PERIOD);
 		return cfg->cpu_quota;
@@ -10249,6 +10271,11 @@ static void oci_resources(struct oci *o, int t, const char *field)
 		snprintf(v, sizeof(v), "%lld.%05lld", lim / CG_CPU_PERIOD, lim % CG_CPU_PERIOD);
 		oci_opt(o, "--cpus", v);
 	}
+	if (cpu >= 0 && (x = json_get(&o->j, cpu, "shares")) >= 0 &&
+	    (lim = oci_uint(o, x, 262144, "linux.resources.cpu.shares")) > 0) {
+		snprintf(v, sizeof(v), "%lld", lim);
+		oci_opt(o, "--cpu-shares", v);
+	}
 	if (pids >= 0 && (x = json_get(&o->j, pids, "limit")) >= 0 &&
 	    (lim = oci_limit(o, x, INT32_MAX, "linux.resources.pids.limit")) > 0) {
 		snprintf(v, sizeof(v), "%lld", lim);
@@ -10645,7 +10672,8 @@ static void oci_mount_options(struct oci *o, int opts, int i, const char *d,
 			     opt) >= (int)(sizeof(mo->data) - used))
 			diex("config.json: mounts[%d].options: size= and mode= longer than %zu bytes",
 			     i, sizeof(mo->data) - 1);
-		else if (!oci_word_in(opt, "bind rbind ro rw private rprivate nosuid nodev") &&
+		else if (!oci_word_in(opt, "bind rbind ro rw private rprivate nosuid nodev "
+				      "strictatime relatime") &&  /* atime: not a matter of safety */
 			 strncmp(opt, "size=", 5) != 0 && strncmp(opt, "mode=", 5) != 0)
 			diex("config.json: mounts[%d].options: not supported by runb-oci: '%s' on %s",
 			     i, opt, d);
@@ -10805,7 +10833,6 @@ static const struct { const char *path, *why; } oci_unsupported_fields[] = {
 	{ "linux.resources.memory.reservation", "runb sets no soft memory limit" },
 	{ "linux.resources.memory.kernel", "runb sets no kernel memory limit" },
 	{ "linux.resources.memory.swappiness", "runb leaves swappiness as it is" },
-	{ "linux.resources.cpu.shares", "runb sets no CPU weight" },
 	{ "linux.resources.cpu.cpus", "runb pins no CPUs" },
 	{ "linux.resources.cpu.mems", "runb pins no memory nodes" },
 	{ "linux.resources.cpu.realtimeRuntime", "runb sets no real-time budget" },

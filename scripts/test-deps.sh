@@ -60,6 +60,7 @@ shellcheck                           shellcheck    scripts/ and .ci/run checked 
 curl                                 curl          the clients of -p in ports.bats
 dockerd                              docker.io     docker with runb-oci as a runtime, in engines.bats
 /usr/bin/docker                      docker.io     its client, of dockerd's own version
+ctr                                  containerd    containerd's client, against dockerd's containerd
 EOF
 )
 

@@ -787,3 +787,25 @@ spec: 1.0.2" ]
 	[ "$status" = 125 ]
 	[ "$stderr" = "runb: $bundle/config.json: not a regular file of at most 4194304 bytes" ]
 }
+
+@test "--sysctl, --group-add, --groups, --memory-swap, --cpu-shares: a bad value is one line and 125" {
+	local kv
+	for kv in kernel.hostname=x net.ipv4..x=1 net.ipv4.x fs.file-max=1 ../x=1 'net.a/b=1' .net.x=1; do
+		rbn --sysctl "$kv" c "$NOROOT"
+		[ "$status" = 125 ]
+		[ "$stderr" = "runb: invalid --sysctl '$kv': expected KEY=VALUE, KEY in the container's own namespaces (net.*, fs.mqueue.*, kernel.shm*, kernel.msg*, kernel.sem)" ]
+	done
+	rbn --group-add wheel c "$NOROOT"
+	[ "$stderr" = "runb: invalid --group-add 'wheel': expected a GID, a number" ]
+	rbn --groups 1,x c "$NOROOT"
+	[ "$stderr" = "runb: invalid --group-add 'x': expected a GID, a number" ]
+	rbn --memory-swap 1g c "$NOROOT"
+	[ "$stderr" = "runb: --memory-swap: with -m, and at least -m's (it counts memory and swap together)" ]
+	rbn -m 1g --memory-swap 512m c "$NOROOT"
+	[ "$stderr" = "runb: --memory-swap: with -m, and at least -m's (it counts memory and swap together)" ]
+	rbn --cpu-shares 1 c "$NOROOT"
+	[ "$stderr" = "runb: invalid --cpu-shares '1': expected 2 to 262144 (docker's default: 1024)" ]
+	# and the good ones pass the parser: it stops only at the root check
+	rbn --sysctl net.ipv4.ping_group_range='0 1' --groups '' --group-add 5 -m 1g --memory-swap -1 --cpu-shares 512 c "$NOROOT"
+	[[ $stderr == "runb: must be run as root"* ]]
+}

@@ -14,7 +14,7 @@ docker() {
 
 setup_file() {
 	common_setup_file
-	export DK=$BATS_FILE_TMPDIR/docker DNS=rbdk$$ DOCKER
+	export DK=$BATS_FILE_TMPDIR/docker DNS=rbdk$$ CTRNS=rbt$$ DOCKER
 	DOCKER=$(command -v /usr/bin/docker docker | head -1)
 	mkdir -p "$DK/data" "$DK/exec" "$DK/bin"
 	ln -s "$RUNB" "$DK/bin/runb-oci"
@@ -47,6 +47,8 @@ teardown_file() {
 	[ ! -e "$DK/no-key-json" ] || rm -f /etc/docker/key.json
 	[ ! -e "$DK/no-etc-docker" ] || rmdir /etc/docker 2>/dev/null || true
 	[ ! -e "$DK/no-docker-cgroup" ] || rmdir /sys/fs/cgroup/docker /sys/fs/cgroup/*/docker 2>/dev/null || true
+	# and ctr's containers go into NAMESPACE/ID, the test's namespace $CTRNS
+	rmdir /sys/fs/cgroup/"$CTRNS" /sys/fs/cgroup/*/"$CTRNS" 2>/dev/null || true
 }
 
 setup() { common_setup; }
@@ -153,4 +155,18 @@ term" ]
 	# and with --security-opt seccomp=unconfined, runb's own filter still refuses these
 	runb=$(docker run --rm --network none --runtime runb --security-opt seccomp=unconfined rbbox:1 sysc)
 	[[ $runb == *"keyctl EPERM"* ]]
+}
+
+@test "ctr run --runc-binary runb-oci (containerd's own default spec, a rootfs and no image): as with runc" {
+	local rt out st
+	for rt in runc runb; do
+		st=0
+		out=$(nsenter --net="/run/netns/$DNS" ctr -a "$DK/exec/containerd/containerd.sock" -n "$CTRNS" \
+			run --rm --runc-binary "$([ $rt = runc ] && echo runc || echo "$DK/bin/runb-oci")" \
+			--rootfs "$ROOTFS" "r$CNAME" /bin/sh -c 'echo hello from ctr; id; exit 4' 2>&1) || st=$?
+		printf -v "$rt" '%s: %s' "$st" "$out"
+	done
+	[ "$runb" = "4: hello from ctr
+uid=0(root) gid=0(root)" ]
+	[ "$runb" = "$runc" ]
 }

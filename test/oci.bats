@@ -368,11 +368,11 @@ getsid 0'
 	ocil delete --force "$CNAME"
 }
 
-@test "runb-oci: linux.sysctl, additionalGids exactly (none from ROOTFS's /etc/group), memory.swap, docker's device rules" {
-	bundle '"args": [ "sh", "-c", "cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/shmmni; id -G; cat /sys/fs/cgroup/memory.swap.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes; head -c 4 /dev/zero | wc -c" ],
+@test "runb-oci: linux.sysctl, additionalGids exactly (none from ROOTFS's /etc/group), memory.swap, cpu.shares, docker's device rules" {
+	bundle '"args": [ "sh", "-c", "cat /proc/sys/net/ipv4/ip_unprivileged_port_start /proc/sys/kernel/shmmni; id -G; cat /sys/fs/cgroup/memory.swap.max 2>/dev/null || cat /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes; head -c 4 /dev/zero | wc -c; cat /sys/fs/cgroup/cpu.weight 2>/dev/null || cat /sys/fs/cgroup/cpu/cpu.shares" ],
 		"user": { "uid": 1000, "gid": 1000, "additionalGids": [ 5, 7 ] }' '' '' \
 		', "sysctl": { "net.ipv4.ip_unprivileged_port_start": "80", "kernel.shmmni": "1234" },
-		"resources": { "memory": { "limit": 67108864, "swap": 134217728 }, "devices": [ { "allow": false, "access": "rwm" },
+		"resources": { "memory": { "limit": 67108864, "swap": 134217728 }, "cpu": { "shares": 512 }, "devices": [ { "allow": false, "access": "rwm" },
 		{ "allow": true, "type": "c", "major": 1, "minor": 5, "access": "rwm" }, { "allow": true, "type": "c", "major": 5, "minor": 1, "access": "rwm" },
 		{ "allow": false, "type": "c", "major": 10, "minor": 229, "access": "rwm" } ] }'
 	# user 1000 is a member of group 0 in ROOTFS's /etc/group: config.json does not ask for it
@@ -385,6 +385,7 @@ getsid 0'
 	[ "${lines[2]}" = "1000 5 7" ]
 	[[ ${lines[3]} == 67108864 || ${lines[3]} == 134217728 ]]  # v2: swap alone; v1: both
 	[ "${lines[4]}" = 4 ]
+	[[ ${lines[5]} == 512 || ${lines[5]} == 20 ]]  # v1's shares; v2's weight, as runc converts
 }
 
 @test "runb-oci exec --process: the process's args, env, cwd, user and capabilities; the status passes through; --detach leaves it to the caller with --pid-file; the container's seccomp profile applies" {
