@@ -703,6 +703,150 @@ else
 	note "-p throughput needs python3 (the client)"
 fi
 
+# ------------------------------------------------------------- the OCI loop
+# crun's headline benchmark: create, start, wait, delete of /bin/true on one
+# bundle, BENCH_OCI_LOOP times (default 100), as containerd calls a runtime:
+# the driver (python3) is a child subreaper, so the container's first process
+# is its child and it waits for it. runb-oci, runc and crun each on its own
+# bundle (its own spec, edited to the same container); BENCH_OCI_ROUNDS
+# rounds (default 3), alternating, the median loop time reported. The same
+# driver, run by the same timer, for all three: its own cost is in each.
+oci_loop=${BENCH_OCI_LOOP:-100}
+oci_rounds=${BENCH_OCI_ROUNDS:-3}
+cat >"$tmp/ociloop.py" <<'PY'
+import ctypes, os, subprocess, sys
+if ctypes.CDLL(None).prctl(36, 1, 0, 0, 0) != 0:  # PR_SET_CHILD_SUBREAPER
+    sys.exit("prctl")
+runtime, root, bundle, n, tag = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
+quiet = dict(stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
+for i in range(n):
+    cid, pidfile = f"{tag}-{i}", f"{root}/{tag}.pid"
+    subprocess.run([runtime, "--root", root, "create", "--bundle", bundle, "--pid-file", pidfile, cid], **quiet)
+    pid = int(open(pidfile).read())
+    subprocess.run([runtime, "--root", root, "start", cid], **quiet)
+    os.waitpid(pid, 0)
+    subprocess.run([runtime, "--root", root, "delete", cid], **quiet)
+PY
+ln -sf "$RUNB" "$tmp/runb-oci"
+mkdir -p "$tmp/oci-runb" "$tmp/runb-oci-state"
+if (cd "$tmp/oci-runb" && "$tmp/runb-oci" spec) && sed -i -e "s|\"path\": \"rootfs\"|\"path\": \"$rootfs\"|" \
+	-e 's|"args": \[ "sh" \]|"args": [ "/bin/true" ]|' "$tmp/oci-runb/config.json" &&
+	grep -q '"/bin/true"' "$tmp/oci-runb/config.json" && command -v python3 >/dev/null; then
+	oci_rts=()
+	for c in runb-oci runc crun; do
+		case $c in
+		runb-oci) rt=$tmp/runb-oci b=$tmp/oci-runb ;;
+		*) [ -z "${why[$c]:-}" ] || continue; rt=$c b=$tmp/oci-$c ;;
+		esac
+		mkdir -p "$tmp/loop-$c"
+		out=$(run_timed 1 python3 "$tmp/ociloop.py" "$rt" "$tmp/loop-$c" "$b" 1 "$tag-lw" 2>>"$tmp/err.loop") || true
+		read -r _ ok _ <<<"$out" || true
+		[ "${ok:-0}" = 1 ] && oci_rts+=("$c:$rt:$b")
+	done
+	: >"$tmp/loopdata"
+	for ((i = 1; i <= oci_rounds; i++)); do
+		for e in "${oci_rts[@]}"; do
+			IFS=: read -r c rt b <<<"$e"
+			out=$(run_timed 1 python3 "$tmp/ociloop.py" "$rt" "$tmp/loop-$c" "$b" "$oci_loop" "$tag-l$i" 2>>"$tmp/err.loop") || true
+			read -r t ok _ <<<"$out" || true
+			echo "$c $i ${t:-0} ${ok:-0}" >>"$tmp/loopdata"
+		done
+	done
+	echo
+	echo "the OCI loop: create, start, wait, delete of /bin/true, $oci_loop times ($oci_rounds rounds, alternating)"
+	printf '%-36s %12s %12s %10s %7s\n' runtime "median s" "ms a cycle" "vs runc" ok
+	awk "$awk_median"'
+		{ t[$1, $2] = $3; ok[$1] += $4; runs[$1]++; if (!($1 in seen)) order[++m] = $1; seen[$1] = 1 }
+		END {
+			for (k = 1; k <= m; k++) {
+				c = order[k]; n = 0; q = 0
+				delete a; delete r
+				for (i = 1; i <= runs[c]; i++) {
+					a[++n] = t[c, i] / 1e9
+					if (t["runc", i] > 0) r[++q] = t[c, i] / t["runc", i]
+				}
+				printf "%-36s %12.2f %12.1f %10s %7s\n", c, median(a, n), median(a, n) * 1000 / loops,
+				       q ? sprintf("%.2f", median(r, q)) : "-", ok[c] "/" runs[c]
+			}
+		}' loops="$oci_loop" "$tmp/loopdata"
+	# What stays beside a running container: runb-oci leaves no process of its own
+	# (no supervisor, no shim of its own); the caller's only.
+	mkdir -p "$tmp/oci-sleep" && cp "$tmp/oci-runb/config.json" "$tmp/oci-sleep/"
+	sed -i 's|"args": \[ "/bin/true" \]|"args": [ "sleep", "30" ]|' "$tmp/oci-sleep/config.json"
+	if nsenter --net="$nsfile" "$tmp/runb-oci" --root "$tmp/loop-runb-oci" create --bundle "$tmp/oci-sleep" \
+		--pid-file "$tmp/sleep.pid" "$tag-m" </dev/null >/dev/null 2>&1; then
+		nsenter --net="$nsfile" "$tmp/runb-oci" --root "$tmp/loop-runb-oci" start "$tag-m"
+		left=0
+		for p in /proc/[0-9]*; do
+			if [ "$(readlink "$p/exe" 2>/dev/null)" = "$(readlink -f "$RUNB")" ]; then left=$((left + 1)); fi
+		done
+		echo "processes of runb's beside a created and started runb-oci container: $left (its first process: $(awk '/^VmRSS/ {print $2, $3}' "/proc/$(cat "$tmp/sleep.pid")/status"), the container's own)"
+		nsenter --net="$nsfile" "$tmp/runb-oci" --root "$tmp/loop-runb-oci" delete --force "$tag-m" >/dev/null 2>&1 || true
+	fi
+	if [ -n "${why[crun]:-}" ]; then note "the OCI loop without crun: ${why[crun]}"; fi
+else
+	note "the OCI loop not timed: runb-oci spec, its edit or python3 failed"
+fi
+
+# --------------------------------------------------------- docker run, end to end
+# docker run --rm --network none --runtime X IMAGE /bin/true, runb-oci against
+# runc, BENCH_DOCKER_RUNS times each (default 10), alternating: a dockerd of the
+# bench's own (in its network namespace, its directories under $tmp, the vfs
+# storage driver), stopped after; the image is the rootfs, docker import'ed.
+docker_runs=${BENCH_DOCKER_RUNS:-10}
+dk=$tmp/docker
+dockerc=$(command -v /usr/bin/docker docker 2>/dev/null | head -1 || true)
+if command -v dockerd >/dev/null && [ -n "$dockerc" ]; then
+	mkdir -p "$dk/data" "$dk/exec"
+	echo "{ \"runtimes\": { \"runb\": { \"path\": \"$tmp/runb-oci\" } } }" >"$dk/daemon.json"
+	fresh_run_docker=0 fresh_key=0 fresh_cg=0
+	[ -e /run/docker ] || fresh_run_docker=1
+	[ -e /etc/docker/key.json ] || fresh_key=1
+	compgen -G "/sys/fs/cgroup/*docker" >/dev/null || compgen -G "/sys/fs/cgroup/*/docker" >/dev/null || fresh_cg=1
+	nsenter --net="$nsfile" dockerd --config-file "$dk/daemon.json" --data-root "$dk/data" \
+		--exec-root "$dk/exec" -H "unix://$dk/docker.sock" --pidfile "$dk/docker.pid" \
+		--iptables=false --ip6tables=false --bridge=none --storage-driver vfs \
+		--exec-opt native.cgroupdriver=cgroupfs >"$dk/log" 2>&1 </dev/null &
+	dkc() { nsenter --net="$nsfile" "$dockerc" -H "unix://$dk/docker.sock" "$@"; }
+	for ((i = 0; i < 200; i++)); do dkc info >/dev/null 2>&1 && break; sleep 0.1; done
+	if tar -C "$rootfs" -c . | dkc import - runb-bench:1 >/dev/null 2>&1; then
+		: >"$tmp/dkdata"
+		for ((i = 0; i <= docker_runs; i++)); do  # round 0: the warm-up
+			for rt in runc runb; do
+				out=$(run_timed 1 "$dockerc" -H "unix://$dk/docker.sock" run --rm --network none \
+					--runtime "$rt" runb-bench:1 /bin/true 2>>"$tmp/err.docker") || true
+				read -r t ok rss <<<"$out" || true
+				[ "$i" = 0 ] || echo "$rt $i ${t:-0} ${ok:-0}" >>"$tmp/dkdata"
+			done
+		done
+		echo
+		echo "docker run --rm --network none --runtime X IMAGE /bin/true, end to end ($docker_runs runs each, alternating)"
+		printf '%-36s %10s %10s %7s\n' runtime "median ms" "vs runc" ok
+		awk "$awk_median"'
+			{ t[$1, $2] = $3; ok[$1] += $4; runs[$1]++; if (!($1 in seen)) order[++m] = $1; seen[$1] = 1 }
+			END {
+				for (k = 1; k <= m; k++) {
+					c = order[k]; n = 0; q = 0
+					delete a; delete r
+					for (i = 1; i <= runs[c]; i++) {
+						a[++n] = t[c, i] / 1e6
+						if (t["runc", i] > 0) r[++q] = t[c, i] / t["runc", i]
+					}
+					printf "%-36s %10.1f %10.2f %7s\n", c, median(a, n), median(r, q), ok[c] "/" runs[c]
+				}
+			}' "$tmp/dkdata"
+	else
+		note "docker run not timed: dockerd did not start (its log: $(tail -n 1 "$dk/log"))"
+	fi
+	kill "$(cat "$dk/docker.pid" 2>/dev/null)" 2>/dev/null || true
+	for ((i = 0; i < 300; i++)); do [ -e "$dk/docker.pid" ] || break; sleep 0.1; done
+	[ "$fresh_run_docker" = 0 ] || rm -rf /run/docker
+	[ "$fresh_key" = 0 ] || rm -f /etc/docker/key.json
+	[ "$fresh_cg" = 0 ] || rmdir /sys/fs/cgroup/docker /sys/fs/cgroup/*/docker 2>/dev/null || true
+else
+	note "docker run not timed: no dockerd (Debian's docker.io)"
+fi
+
 # ---------------------------------------------------------- per-step times
 # runb -v ends each step's line with its time, "[N µs]": the mean per slide (and
 # for runb's own steps beyond the slides), over BENCH_STEP_RUNS runs.
