@@ -312,6 +312,7 @@ struct oci_run {
 	int stderr_fd;          /* the caller's stderr, when runb's own lines go to --log; or -1 */
 	int start_fd;           /* ROOT/ID/exec.fifo: the child waits on it for runb-oci start */
 	const char *hooks;      /* config.json's hooks, as its text; or NULL */
+	const char *seccomp;    /* config.json's linux.seccomp, as its text; or NULL */
 };
 
 /* ======================================================================== */
@@ -4380,8 +4381,8 @@ static bool etc_fields(FILE *f, char line[static 1024], char *fields[], int n)
 		if (!strchr(line, '\n') && !feof(f)) {
 			int c;
 
-			while ((c = fgetc(f)) != EOF && c != '\n')
-				;
+			while (ftell(f) < (1L << 20) && (c = fgetc(f)) != EOF && c != '\n')
+				;  /* a line too long is skipped, within the same 1 MiB (a sparse file) */
 			continue;
 		}
 		line[strcspn(line, "\n")] = '\0';
@@ -6306,6 +6307,27 @@ static void seccomp_install(const struct config *cfg)
 		die("seccomp(SECCOMP_SET_MODE_FILTER)");
 }
 
+/* Check that slide 33's switch took. A profile of config.json's that comes before it
+ * (without no_new_privs) could answer setresuid, setgroups or capset with errno 0
+ * and leave the process root with every capability; the calls then "succeed". */
+static void creds_check(const struct config *cfg, uint64_t keep)
+{
+	uint64_t caps = cfg->uid == 0 ? keep : 0, eff, prm;
+	struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct data[2];
+	uid_t r, e, su;
+	gid_t gr, ge, sg;
+
+	if (getresuid(&r, &e, &su) < 0 || getresgid(&gr, &ge, &sg) < 0 || sys_capget(&hdr, data) < 0)
+		die("capsh: read back the credentials");
+	eff = data[0].effective | (uint64_t)data[1].effective << 32;
+	prm = data[0].permitted | (uint64_t)data[1].permitted << 32;
+	if (r != cfg->uid || e != cfg->uid || su != cfg->uid || gr != cfg->gid || ge != cfg->gid ||
+	    sg != cfg->gid || eff != caps || prm != caps || getgroups(0, NULL) != cfg->n_groups)
+		diex("capsh --uid=%u --gid=%u: the switch did not take (a seccomp profile answering "
+		     "setresuid, setgroups or capset?)", (unsigned)cfg->uid, (unsigned)cfg->gid);
+}
+
 /* runb's own filter (unless --seccomp=unconfined), then, from runb-oci, config.json's
  * profile (Part III.2): a call must pass both. */
 static void seccomp_filters(const struct config *cfg)
@@ -6355,6 +6377,7 @@ static void process_finalize(const struct config *cfg, uint64_t caps)
 	if (!cfg->nnp)
 		seccomp_filters(cfg);
 	caps_switch_user(cfg, caps);
+	creds_check(cfg, caps);
 	workdir_enter(cfg);
 	if (cfg->nnp)
 		nnp_set(cfg);
@@ -9901,6 +9924,7 @@ struct oci {
 	char *hooks;            /* hooks, as config.json's text, for create, start and delete */
 	int n_hooks;
 	const struct sock_fprog *profile;  /* linux.seccomp, compiled */
+	char *seccomp;          /* linux.seccomp, as config.json's text, kept for exec */
 };
 
 /* Add "OPTION VALUE" (or OPTION alone when VALUE is NULL) to the command line. */
@@ -10547,6 +10571,9 @@ static void oci_seccomp(struct oci *o, int t, const char *field)
 	prog->len = p->len;
 	prog->filter = p->ins;
 	o->profile = prog;
+	o->seccomp = strndup(o->j.text + o->j.tok[t].start, o->j.tok[t].end - o->j.tok[t].start);
+	if (!o->seccomp)
+		die("%s: strndup", field);
 }
 
 /* hooks: each one checked here (oci_hook_check()); create, start and delete run them
@@ -11002,8 +11029,8 @@ static void oci_read_process(struct oci *o, const char *path, const char *id)
  */
 #define OCI_ROOT "/run/runb-oci"   /* --root's default, as runc's is /run/runc */
 
-enum oci_status { OCI_CREATED, OCI_RUNNING, OCI_STOPPED };
-static const char *const oci_status_names[] = { "created", "running", "stopped" };
+enum oci_status { OCI_CREATED, OCI_RUNNING, OCI_STOPPED, OCI_PAUSED };
+static const char *const oci_status_names[] = { "created", "running", "stopped", "paused" };
 
 /* The lines runb writes on stderr, as JSON lines in LOG; the pipe's reading end is IN.
  * A line of runb's own ("runb: ...") is an error, or a warning when it says so; a -v
@@ -11271,7 +11298,8 @@ static void oci_state_write(const struct oci_run *r, pid_t pid)
 	fprintf(f, "{\"ociVersion\":\"1.0.2\",\"id\":\"%s\",\"pid\":%d,\"pidns\":%llu,"
 		"\"started\":%llu,\"bundle\":", r->id, (int)pid, (unsigned long long)st.st_ino, started);
 	json_str(f, r->bundle);
-	fprintf(f, ",\"created\":\"%s\",\"hooks\":%s}\n", now, r->hooks ? r->hooks : "{}");
+	fprintf(f, ",\"created\":\"%s\",\"hooks\":%s,\"seccomp\":%s}\n", now, r->hooks ? r->hooks : "{}",
+		r->seccomp ? r->seccomp : "null");
 	if (fclose(f) != 0)
 		die("create: state.json");
 	snprintf(path, sizeof(path), "%s/state.json", r->dir);
@@ -11330,7 +11358,8 @@ static int oci_hook_wait(pid_t pid, unsigned long long timeout)
 
 /* Run hook H of O, FIELD, with STATE on its stdin. Return its status, or -1 for a
  * timeout. */
-static int oci_hook_run(const struct oci *o, int h, const char *field, const char *state)
+static int oci_hook_run(const struct oci *o, int h, const char *field, const char *state,
+			const char *bundle)
 {
 	int x = json_get(&o->j, h, "path"), sv[2];
 	char *path = oci_string(o, x, field), *none[] = { NULL }, *argv0[] = { path, NULL }, **argv, **env;
@@ -11347,6 +11376,8 @@ static int oci_hook_run(const struct oci *o, int h, const char *field, const cha
 
 		if (dup2(sv[1], STDIN_FILENO) < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
 			die("%s: its stdin and stdout", field);
+		if (chdir(bundle) < 0)  /* as runc's: never ROOTFS, which the image controls */
+			die("%s: cd %s", field, bundle);
 		fds_keep_only(keep, ARRAY_SIZE(keep));
 		signals_default();
 		execve(path, argv[0] ? argv : argv0, env);
@@ -11378,7 +11409,7 @@ static void oci_hooks_run(const struct oci *o, int hooks, const char *kind, cons
 		die("hooks: the state");
 	for (int n = 0, h = list + 1; n < o->j.tok[list].members; n++, h += o->j.tok[h].span) {
 		snprintf(field, sizeof(field), "hooks.%s[%d]", kind, n);
-		status = oci_hook_run(o, h, field, state);
+		status = oci_hook_run(o, h, field, state, bundle);
 		if (status != 0 && fatal)
 			diex("%s: %s", field, status < 0 ? "ran out of time, killed" : "failed");
 		if (status != 0)
@@ -11475,6 +11506,21 @@ static bool oci_alive(struct oci_state *s)
 	       proc_start_time(s->pid, &state) == s->started && state != 'Z' && state != 'X';
 }
 
+/* Is container ID's cgroup frozen (v2's cgroup.freeze)? v1's runb cgroups have no freezer. */
+static bool oci_frozen(const char *id)
+{
+	char path[PATH_MAX], c = '0';
+	int fd;
+
+	cg_path(id, true, NULL, "cgroup.freeze", path);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0 && read(fd, &c, 1) < 0)
+		c = '0';
+	if (fd >= 0)
+		close(fd);
+	return c == '1';
+}
+
 /* Find container ID under ROOT, and its status. */
 static void oci_state_read(const char *root, const char *id, const char *verb, struct oci_state *s)
 {
@@ -11504,8 +11550,10 @@ static void oci_state_read(const char *root, const char *id, const char *verb, s
 	snprintf(path, sizeof(path), "%s/exec.fifo", s->dir);
 	if (!oci_alive(s))
 		s->status = OCI_STOPPED;
+	else if (access(path, F_OK) == 0)
+		s->status = OCI_CREATED;
 	else
-		s->status = access(path, F_OK) == 0 ? OCI_CREATED : OCI_RUNNING;
+		s->status = oci_frozen(s->id) ? OCI_PAUSED : OCI_RUNNING;
 }
 
 /* runb-oci state ID: the specification's state, as JSON. */
@@ -11514,6 +11562,23 @@ static int oci_state_show(struct oci_state *s, const struct oci_call *c)
 	(void)c;
 	oci_state_json(stdout, s->id, s->status, s->pid, s->bundle, s->created);
 	return 0;
+}
+
+/* Wait until the first process has gone past its exec: its descriptor of exec.fifo,
+ * the FIFO's only reader, is closed by the exec (or by its death), and then poll(2)
+ * reports POLLERR to a writer. Until then PID 1 is still runb's code, whose
+ * /proc/PID/exe is the host's runb: state says created, and exec is refused (Part
+ * II.0, point 4). As runc start returns once its init has exec'd. */
+static void oci_wait_exec(int fd, const char *id)
+{
+	struct pollfd p = { .fd = fd, .events = 0 };  /* POLLERR: no reader left */
+	int n;
+
+	do
+		n = poll(&p, 1, -1);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		die("start %s: wait for its exec", id);
 }
 
 /* runb-oci start ID: the byte the first process waits for. */
@@ -11531,6 +11596,7 @@ static int oci_start(struct oci_state *s, const struct oci_call *c)
 		diex("start %s: container not running", s->id);
 	if (fd < 0 || write(fd, "S", 1) != 1)
 		die("start %s: write %s", s->id, path);
+	oci_wait_exec(fd, s->id);
 	close(fd);
 	if (unlink(path) < 0 && errno != ENOENT)
 		die("start %s: rm %s", s->id, path);
@@ -11594,6 +11660,51 @@ static int oci_ps(struct oci_state *s, const struct oci_call *c)
 	return 0;
 }
 
+/* runb-oci pause ID, resume ID (docker pause): every process of the container stopped
+ * by the cgroup's freezer, and let go. On v2 each cgroup has cgroup.freeze; runb waits
+ * until cgroup.events says frozen. runb's v1 cgroups have no freezer hierarchy. */
+static int oci_freeze(struct oci_state *s, bool freeze)
+{
+	char path[PATH_MAX], events[256];
+	struct statfs st;
+	int fd;
+	ssize_t n;
+
+	if (statfs(CG_ROOT, &st) < 0 || st.f_type != CGROUP2_SUPER_MAGIC)
+		diex("%s %s: runb freezes on cgroup v2 only (its v1 cgroups have no freezer)",
+		     freeze ? "pause" : "resume", s->id);
+	if (s->status != (freeze ? OCI_RUNNING : OCI_PAUSED))
+		diex("%s %s: container not %s", freeze ? "pause" : "resume", s->id,
+		     freeze ? "running" : "paused");
+	cg_path(s->id, true, NULL, "cgroup.freeze", path);
+	write_file(path, freeze ? "1" : "0");
+	cg_path(s->id, true, NULL, "cgroup.events", path);
+	for (int tries = 0; freeze && tries < 2000; tries++) {  /* 10 s at most */
+		if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0 || (n = read(fd, events, sizeof(events) - 1)) < 0)
+			die("pause %s: read %s", s->id, path);
+		close(fd);
+		events[n] = '\0';
+		if (strstr(events, "frozen 1"))
+			return 0;
+		usleep(5000);
+	}
+	if (freeze)
+		diex("pause %s: not frozen after 10 s", s->id);
+	return 0;
+}
+
+static int oci_pause(struct oci_state *s, const struct oci_call *c)
+{
+	(void)c;
+	return oci_freeze(s, true);
+}
+
+static int oci_resume(struct oci_state *s, const struct oci_call *c)
+{
+	(void)c;
+	return oci_freeze(s, false);
+}
+
 /* runb-oci delete [--force] ID: kill a created container (or with --force a running
  * one), then unwind what create left, under the ID's lock, as teardown() would. */
 static int oci_delete(struct oci_state *s, const struct oci_call *c)
@@ -11608,8 +11719,9 @@ static int oci_delete(struct oci_state *s, const struct oci_call *c)
 	char lock[80];
 	bool existed;
 
-	if (s->status == OCI_RUNNING && !c->force)
-		diex("delete %s: cannot delete a container that is running (stop it, or --force)", s->id);
+	if ((s->status == OCI_RUNNING || s->status == OCI_PAUSED) && !c->force)
+		diex("delete %s: cannot delete a container that is %s (stop it, or --force)", s->id,
+		     oci_status_names[s->status]);
 	snprintf(lock, sizeof(lock), "%s.lock", s->id);
 	if (mkdir(STATE_DIR, 0755) < 0 && errno != EEXIST)
 		die("mkdir %s", STATE_DIR);
@@ -11647,7 +11759,8 @@ static int oci_exec(struct oci_state *s, const struct oci_call *c)
 	struct run run = { .volumes = NULL };
 	struct exec_io io = { .in = { -1, -1 }, .out = { -1, -1 }, .err = { -1, -1 }, .pty = { -1, -1 },
 			      .go = { -1, -1 } };
-	struct oci p = { .bundle = s->bundle }, conf = { .bundle = s->bundle };
+	struct oci p = { .bundle = s->bundle };
+	int profile = json_get(&s->o.j, 0, "seccomp");
 	struct cmdline cl = { .cfg = &cfg };
 	int cg[ARRAY_SIZE(cg_v1_controllers)], wstatus;
 	struct statfs st;
@@ -11662,11 +11775,11 @@ static int oci_exec(struct oci_state *s, const struct oci_call *c)
 	if (p.tty != !!c->console)
 		diex("exec: terminal is %s, so --console-socket is %s", p.tty ? "true" : "false",
 		     p.tty ? "needed" : "not taken");
-	oci_opt(&conf, "runb", NULL);
-	oci_read_config(&conf, s->id);  /* for its seccomp profile, which the process gets too */
+	if (profile >= 0 && s->o.j.tok[profile].type != JSON_NULL)  /* as create read it */
+		oci_seccomp(&s->o, profile, "linux.seccomp");
 	rlimits_default(&cfg);
 	parse_args(&cfg, &cl, p.argc, p.argv);
-	cfg.profile = conf.profile;
+	cfg.profile = s->o.profile;
 	cfg.oci = &r;
 	cfg.argv = p.args;
 	if (statfs(CG_ROOT, &st) < 0)
@@ -11714,7 +11827,10 @@ static noreturn void oci_usage(FILE *out, int status)
 		"  state ID                        the specification's state, as JSON\n"
 		"  kill [--all] ID [SIGNAL]        SIGNAL (default TERM) to it, or to all in it\n"
 		"  delete [--force] ID             remove a stopped (or with --force any) ID\n"
+		"  exec --process FILE [--detach] [--pid-file FILE] [--console-socket SOCKET] ID\n"
+		"                                  one more process in it, as FILE describes\n"
 		"  ps [--format table|json] ID     the host PIDs of its processes\n"
+		"  pause ID, resume ID             freeze and thaw it (cgroup v2)\n"
 		"  spec [--bundle DIR]             write DIR/config.json of runb's defaults\n"
 		"  features                        what runb-oci honours, as JSON\n"
 		"global options: --root DIR (default " OCI_ROOT "), --log FILE, --log-format\n"
@@ -11947,7 +12063,7 @@ static const struct oci_verb {
 	{ "run", true, 0, NULL }, { "create", true, 0, NULL },
 	{ "start", true, 0, oci_start }, { "state", true, 0, oci_state_show },
 	{ "kill", true, 1, oci_kill }, { "delete", true, 0, oci_delete }, { "ps", true, 0, oci_ps },
-	{ "exec", true, 0, oci_exec },
+	{ "exec", true, 0, oci_exec }, { "pause", true, 0, oci_pause }, { "resume", true, 0, oci_resume },
 	{ "spec", false, 0, NULL }, { "features", false, 0, NULL },
 };
 
@@ -12022,7 +12138,8 @@ static struct oci_run *oci_engine(struct oci_call *c, int *argc, char ***argv, i
 		diex("create: container %s already exists", c->id);
 	*r = (struct oci_run){ .id = c->id, .bundle = c->bundle, .dir = dir, .console = c->console,
 			       .pid_file = c->pid_file ? oci_absolute(c->pid_file) : NULL,
-			       .stderr_fd = caller_stderr, .start_fd = -1, .hooks = c->o.hooks };
+			       .stderr_fd = caller_stderr, .start_fd = -1, .hooks = c->o.hooks,
+			       .seccomp = c->o.seccomp };
 	return r;
 }
 

@@ -67,6 +67,7 @@ both() {
 		out=$(docker "${@/RT/$rt}" 2>&1) || st=$?
 		out=${out//r$CNAME-$rt/NAME}  # a container's name, as its runtime's
 		printf -v "$rt" '%s: %s' "$st" "$out"
+		echo "$rt: $st: $out"  # what a failed test shows
 	done
 }
 

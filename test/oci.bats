@@ -239,7 +239,9 @@ $BATS_TEST_TMPDIR/root/$CNAME/exec.fifo" ]
 	[ "$status" = 125 ]
 	[ "$(last_error)" = "create: container $CNAME already exists" ]
 	ocil start "$CNAME"
-	retry 100 0.05 grep -q '^Name:	sleep' "/proc/$pid/status"
+	# start returns once PID 1 has exec'd: no longer runb's code, as exec requires
+	grep -q '^Name:	sleep' "/proc/$pid/status"
+	[ "$(readlink "/proc/$pid/exe")" != "$(readlink -f "$RUNB")" ]
 	run ocil state "$CNAME"
 	assert_line '  "status": "running",'
 	run ocil start "$CNAME"
@@ -307,6 +309,13 @@ getsid 0'
 	assert_success
 	# EPERM (1) is the errno of an ERRNO rule without errnoRet, as runc gives it
 	[ "$(tr '\n' ' ' <<<"$output")" = "0 101 0 0 102 102 103 0 104 0 0 105 0 0 105 106 0 106 107 0 0 108 109 0 1 Bad system call killed=159 " ]
+	# a profile that answers the user switch with errno 0 (before it, without
+	# no_new_privs): the switch did not take, and create says so
+	bundle '"args": [ "id" ], "user": { "uid": 1000, "gid": 1000 }' '' '' \
+		', "seccomp": { "defaultAction": "SCMP_ACT_ALLOW", "syscalls": [ { "names": [ "setresuid", "setresgid", "setgroups", "capset" ], "action": "SCMP_ACT_ERRNO", "errnoRet": 0 } ] }'
+	run oci run --bundle "$B" "$CNAME"
+	[ "$status" = 125 ]
+	[[ $output == *"runb: capsh --uid=1000 --gid=1000: the switch did not take (a seccomp profile answering setresuid, setgroups or capset?)"* ]]
 	# defaultAction ERRNO with defaultErrnoRet: a call no rule names gets it
 	bundle "\"args\": [ \"sh\", \"-c\", \"$sc getpid 5; $sc getppid\" ]" '' '' \
 		', "seccomp": { "defaultAction": "SCMP_ACT_ALLOW", "syscalls": [ { "names": [ "getppid" ], "action": "SCMP_ACT_ERRNO" } ] }'
@@ -320,7 +329,7 @@ getsid 0'
 	mkdir "$h"
 	# hook KIND [SH]: a hook that keeps its stdin, its environment and args in $h/KIND
 	hook() {
-		echo "{ \"path\": \"/bin/sh\", \"args\": [ \"sh\", \"-c\", \"cat >$h/$1.json; echo \$X \$0 >$h/$1.env; ${2:-true}\", \"arg0\" ], \"env\": [ \"X=from-config\" ] }"
+		echo "{ \"path\": \"/bin/sh\", \"args\": [ \"sh\", \"-c\", \"cat >$h/$1.json; echo \$X \$0 \$PWD >$h/$1.env; ${2:-true}\", \"arg0\" ], \"env\": [ \"X=from-config\" ] }"
 	}
 	bundle '"args": [ "sleep", "100" ]' ", \"hooks\": { \"prestart\": [ $(hook prestart) ], \"createRuntime\": [ $(hook createRuntime) ],
 		\"poststart\": [ $(hook poststart) ], \"poststop\": [ $(hook poststop) ] }"
@@ -329,7 +338,7 @@ getsid 0'
 	json() { python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); print(s["id"], s["status"], s["pid"], s["bundle"])' "$h/$1.json"; }
 	[ "$(json prestart)" = "$CNAME created $pid $B" ]
 	[ "$(json createRuntime)" = "$CNAME created $pid $B" ]
-	[ "$(cat "$h/prestart.env")" = "from-config arg0" ]
+	[ "$(cat "$h/prestart.env")" = "from-config arg0 $B" ]  # its cwd the bundle, never ROOTFS
 	[ ! -e "$h/poststart.json" ]
 	ocil start "$CNAME"
 	[ "$(json poststart)" = "$CNAME running $pid $B" ]
@@ -419,4 +428,28 @@ CapEff:	0000000000000000
 	assert_output "[$(cat "$B/pid"),$pid]"
 	ocil delete --force "$CNAME"
 	retry 100 0.05 sh -c '! grep -qs "^State:	S" "/proc/$1/status"' sh "$pid"
+}
+
+@test "runb-oci pause and resume: the cgroup frozen and thawed, state paused then running (cgroup v2); on v1 refused in one line" {
+	bundle '"args": [ "sleep", "100" ]'
+	ocil create --bundle "$B" "$CNAME" </dev/null >/dev/null 2>&1
+	ocil start "$CNAME"
+	if [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]; then
+		run ocil pause "$CNAME"
+		[ "$status" = 125 ]
+		[ "$(last_error)" = "pause $CNAME: runb freezes on cgroup v2 only (its v1 cgroups have no freezer)" ]
+		status_is running
+	else
+		ocil pause "$CNAME"
+		grep -qx 'frozen 1' "/sys/fs/cgroup/runb/$CNAME/cgroup.events"
+		status_is paused
+		run ocil delete "$CNAME"
+		[ "$(last_error)" = "delete $CNAME: cannot delete a container that is paused (stop it, or --force)" ]
+		run ocil pause "$CNAME"
+		[ "$(last_error)" = "pause $CNAME: container not running" ]
+		ocil resume "$CNAME"
+		grep -qx 'frozen 0' "/sys/fs/cgroup/runb/$CNAME/cgroup.events"
+		status_is running
+	fi
+	ocil delete --force "$CNAME"
 }
