@@ -1852,8 +1852,9 @@ static uint32_t net_last_host(const struct config *cfg)
  *      process is forked into the PID namespace. It has the container's user
  *      and capabilities, no_new_privs and seccomp, and it only execs
  *      (exec_child). runb exec is refused until the container's own command
- *      runs. So no process of the container exists while PID 1 is still
- *      doing runb's setup.
+ *      runs, and so is runb-oci exec: runb-oci start returns only once PID 1
+ *      has exec'd (oci_wait_exec). So no process of the container exists
+ *      while PID 1 is still doing runb's setup.
  */
 
 /* Close every descriptor except the N descriptors in KEEP. Negative entries are ignored. */

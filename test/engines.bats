@@ -66,6 +66,7 @@ both() {
 		st=0
 		out=$(docker "${@/RT/$rt}" 2>&1) || st=$?
 		out=${out//r$CNAME-$rt/NAME}  # a container's name, as its runtime's
+		out=$(grep -v '^WARNING: ' <<<"$out" || true)  # docker's own (no swap accounting in the VM)
 		printf -v "$rt" '%s: %s' "$st" "$out"
 		echo "$rt: $st: $out"  # what a failed test shows
 	done
