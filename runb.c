@@ -11010,10 +11010,12 @@ static void oci_read_process(struct oci *o, const char *path, const char *id)
  *     exec.fifo, read the other way round). create writes the pid file and
  *     exits. The caller made itself a child subreaper, so the waiting
  *     process becomes its child, and the caller waits for it.
- *   - start writes that byte. The process reads it, and execs. If the process
- *     is gone, the FIFO has no reader, and start's open fails with ENXIO.
- *   - state, kill and delete find the process again by its PID, checked
- *     against the inode of its PID namespace, as runb's own verbs do. So a
+ *   - start writes that byte. The process reads it, and execs; start returns
+ *     once the exec has closed the process's end (oci_wait_exec). If the
+ *     process is gone, the FIFO has no reader, and start's open fails with
+ *     ENXIO.
+ *   - state, kill, exec and delete find the process again by its PID,
+ *     checked against its PID namespace's inode and its start time. So a
  *     reused PID never names another process.
  *   - delete unwinds what create made on the host: the same ledger entries
  *     the crash sweep unwinds for a dead run, and ROOT/ID.
@@ -11033,6 +11035,18 @@ static void oci_read_process(struct oci *o, const char *path, const char *id)
 enum oci_status { OCI_CREATED, OCI_RUNNING, OCI_STOPPED, OCI_PAUSED };
 static const char *const oci_status_names[] = { "created", "running", "stopped", "paused" };
 
+/* The time now, as RFC 3339 with nanoseconds, in UTC, as runc's state shows it. */
+static void oci_time_now(char out[static 40])
+{
+	struct timespec t;
+	struct tm tm;
+	char s[24];
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", gmtime_r(&t.tv_sec, &tm));
+	snprintf(out, 40, "%s.%09ldZ", s, t.tv_nsec);
+}
+
 /* The lines runb writes on stderr, as JSON lines in LOG; the pipe's reading end is IN.
  * A line of runb's own ("runb: ...") is an error, or a warning when it says so; a -v
  * line is "debug". */
@@ -11043,8 +11057,6 @@ static noreturn void oci_log_writer(int in, int log)
 	size_t cap = 0, size;
 	ssize_t n;
 	FILE *f, *out;
-	struct timespec t;
-	struct tm tm;
 
 	fds_keep_only(keep, ARRAY_SIZE(keep));
 	f = fdopen(in, "r");
@@ -11053,14 +11065,13 @@ static noreturn void oci_log_writer(int in, int log)
 		const char *level = !own ? "debug" : strncmp(line + 6, "warning", 7) ? "error" : "warning";
 
 		line[n - (line[n - 1] == '\n')] = '\0';
-		clock_gettime(CLOCK_REALTIME, &t);
-		strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%S", gmtime_r(&t.tv_sec, &tm));
+		oci_time_now(now);
 		out = open_memstream(&buf, &size);
 		if (!out)
 			_exit(1);
 		fprintf(out, "{\"level\":\"%s\",\"msg\":", level);
 		json_str(out, own ? line + 6 : line);
-		fprintf(out, ",\"time\":\"%s.%09ldZ\"}\n", now, t.tv_nsec);
+		fprintf(out, ",\"time\":\"%s\"}\n", now);
 		fclose(out);
 		if (write(log, buf, size) < 0)
 			_exit(1);
@@ -11245,18 +11256,6 @@ static void oci_write_file(const char *path, const char *text)
 	write_fd(fd, tmp, text);
 	if (close(fd) < 0 || rename(tmp, path) < 0)
 		die("create: write %s", path);
-}
-
-/* The time now, as RFC 3339 with nanoseconds, in UTC, as runc's state shows it. */
-static void oci_time_now(char out[static 40])
-{
-	struct timespec t;
-	struct tm tm;
-	char s[24];
-
-	clock_gettime(CLOCK_REALTIME, &t);
-	strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", gmtime_r(&t.tv_sec, &tm));
-	snprintf(out, 40, "%s.%09ldZ", s, t.tv_nsec);
 }
 
 /* When process PID started, in clock ticks since boot (field 22 of /proc/PID/stat);
@@ -11978,8 +11977,9 @@ static void oci_features(void)
 	char name[40];
 
 	printf("{\n  \"ociVersionMin\": \"1.0.0\",\n  \"ociVersionMax\": \"1.0.2\",\n"
-	       "  \"hooks\": [],\n  \"mountOptions\": [ \"bind\", \"rbind\", \"ro\", \"rw\", "
-	       "\"private\", \"rprivate\", \"nosuid\", \"nodev\" ],\n  \"linux\": {\n"
+	       "  \"hooks\": [ \"prestart\", \"createRuntime\", \"poststart\", \"poststop\" ],\n"
+	       "  \"mountOptions\": [ \"bind\", \"rbind\", \"ro\", \"rw\", \"private\", \"rprivate\", "
+	       "\"nosuid\", \"nodev\", \"strictatime\", \"relatime\" ],\n  \"linux\": {\n"
 	       "    \"namespaces\": [ \"pid\", \"network\", \"ipc\", \"uts\", \"mount\", \"cgroup\" ],\n"
 	       "    \"capabilities\": [");
 	for (size_t i = 0; i < ARRAY_SIZE(cap_names); i++) {
@@ -11989,9 +11989,13 @@ static void oci_features(void)
 		printf("%s\"%s\"", i ? ", " : " ", name);
 	}
 	printf(" ],\n    \"cgroup\": { \"v1\": true, \"v2\": true, \"systemd\": false, "
-	       "\"systemdUser\": false },\n    \"seccomp\": { \"enabled\": false },\n"
+	       "\"systemdUser\": false },\n    \"seccomp\": { \"enabled\": %s, \"actions\": [ "
+	       "\"SCMP_ACT_ALLOW\", \"SCMP_ACT_ERRNO\", \"SCMP_ACT_KILL\", \"SCMP_ACT_KILL_THREAD\", "
+	       "\"SCMP_ACT_KILL_PROCESS\", \"SCMP_ACT_TRAP\", \"SCMP_ACT_LOG\" ], \"operators\": [ "
+	       "\"SCMP_CMP_EQ\", \"SCMP_CMP_NE\", \"SCMP_CMP_LT\", \"SCMP_CMP_LE\", \"SCMP_CMP_GT\", "
+	       "\"SCMP_CMP_GE\", \"SCMP_CMP_MASKED_EQ\" ] },\n"
 	       "    \"apparmor\": { \"enabled\": false },\n    \"selinux\": { \"enabled\": false }\n"
-	       "  }\n}\n");
+	       "  }\n}\n", ARRAY_SIZE(syscall_names) ? "true" : "false");  /* x86_64's names only */
 }
 
 /* runb-oci's global options, before its verb. runc's --criu and --rootless (but for

@@ -725,8 +725,8 @@ spec: 1.0.2" ]
 	rbo features
 	[ "$status" = 0 ]
 	python3 -m json.tool <<<"$output" >/dev/null
-	[ "$(python3 -c 'import json, sys; f = json.load(sys.stdin); print(f["linux"]["namespaces"], f["linux"]["seccomp"], f["hooks"])' <<<"$output")" = \
-		"['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup'] {'enabled': False} []" ]
+	[ "$(python3 -c 'import json, sys; f = json.load(sys.stdin); print(f["linux"]["namespaces"], f["linux"]["seccomp"]["enabled"], f["hooks"])' <<<"$output")" = \
+		"['pid', 'network', 'ipc', 'uts', 'mount', 'cgroup'] True ['prestart', 'createRuntime', 'poststart', 'poststop']" ]
 	caps=$(python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["linux"]["capabilities"]))' <<<"$output")
 	opts=$(python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["mountOptions"]))' <<<"$output")
 	n=$(python3 -c 'import json, sys; print(len(json.loads(sys.argv[1])))' "$caps")
