@@ -42,16 +42,19 @@ host_state() {
 		/sys/fs/cgroup/*/*/*/runb*; do
 		echo "$f"
 	done
+	# the host's links, as sysfs (mounted in the host's netns) lists them
 	echo "## host links"
-	while read -r _ n rest; do echo "${n%:}"; done < <(ip -o link show)
-	# runb-bridge is made when missing and left in place, by design
+	for f in /sys/class/net/*; do echo "${f##*/}"; done
+	# runb-bridge is made when missing and left in place, by design. One ip
+	# for both lists: a link's line has "NAME:", an address's "NAME ADDR"
 	echo "## test netns links and addresses (but runb-bridge)"
 	while read -r _ n rest; do
-		[ "$n" = runb-bridge ] || echo "$n ${rest%%/*}"
-	done < <(ip -n "$NS" -o addr show)
-	while read -r _ n rest; do
-		[ "${n%:}" = runb-bridge ] || echo "${n%:}"
-	done < <(ip -n "$NS" -o link show)
+		if [[ $n == *: ]]; then
+			[ "${n%:}" = runb-bridge ] || echo "${n%:}"
+		else
+			[ "$n" = runb-bridge ] || echo "$n ${rest%%/*}"
+		fi
+	done < <(ip -n "$NS" -o -batch - <<<$'addr show\nlink show')
 	echo "## netns"
 	for f in /run/netns/*; do echo "${f##*/}"; done
 	echo "## state"
@@ -171,9 +174,9 @@ stop_leftover_runb() {
 # (records.bats checks what runb itself removes: rm, --rm.)
 remove_test_records() {
 	local n
-	[ -d /var/lib/runb ] || return 0
-	for n in $(cd /var/lib/runb && ls -d "$CNAME" "$CNAME"-* 2>/dev/null); do
-		rbt rm -f "$n" >/dev/null || true
+	for n in /var/lib/runb/"$CNAME" /var/lib/runb/"$CNAME"-*; do
+		[ -e "$n" ] || continue  # (a pattern that matched nothing)
+		rbt rm -f "${n##*/}" >/dev/null || true
 	done
 }
 
