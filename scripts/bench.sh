@@ -135,7 +135,7 @@ if [ "$vm" = 1 ] && [ -z "${BENCH_IN_VM:-}" ]; then
 	# The VM sees the host's / (read-only, under a tmpfs overlay), so what
 	# was just installed is there; the VM itself installs nothing.
 	export BENCH_IN_VM=1 BENCH_INSTALL=0
-	export VMTEST_PASSENV="${VMTEST_PASSENV:-} BENCH_RUNS BENCH_CONCURRENT BENCH_INSTALL BENCH_IN_VM RUNB ROOTFS"
+	export VMTEST_PASSENV="${VMTEST_PASSENV:-} BENCH_RUNS BENCH_CONCURRENT BENCH_INSTALL BENCH_IN_VM RUNB ROOTFS BENCH_STEP_RUNS BENCH_PORT_MB BENCH_OCI_LOOP BENCH_OCI_ROUNDS BENCH_DOCKER_RUNS"
 	case $runb_sh in /tmp/*|/run/*) runb_sh=/.vmtest/host$runb_sh ;; esac
 	say "running in the cgroup-v2 VM: scripts/vmtest.sh scripts/bench.sh"
 	exec "$top/scripts/vmtest.sh" "$top/scripts/bench.sh" ${runb_sh:+"$runb_sh"}
