@@ -168,11 +168,13 @@ struct port {
 	bool udp;               /* .../udp; default TCP */
 };
 
-/* A --volume HOST:CONTAINER[:ro] or a --tmpfs PATH[:OPTIONS] (beyond the slides). */
+/* A --volume HOST:CONTAINER[:OPTIONS] or a --tmpfs PATH[:OPTIONS] (beyond the slides). */
 struct user_mount {
 	const char *target;     /* CONTAINER or PATH: absolute, inside the container */
 	const char *host;       /* --volume: HOST as given; NULL for a tmpfs */
-	bool readonly;          /* --volume ...:ro */
+	bool readonly;          /* --volume ...:ro (which is nosuid and nodev too) */
+	unsigned attr;          /* ...:nosuid,nodev,noexec, as MOUNT_ATTR_* (mount_words[]) */
+	bool copyup;            /* --tmpfs ...:tmpcopyup: what the directory held, copied in */
 	char data[128];         /* --tmpfs: size=,mode= as mount(2) takes them */
 };
 
@@ -227,6 +229,10 @@ struct config {
 	int n_ports;
 	const char **add_hosts; /* --add-host NAME:IP, each a line of /etc/hosts */
 	int n_add_hosts;
+	bool umask_asked;       /* --umask MODE: the command's umask; else runb's own, inherited */
+	mode_t umask;
+	bool oom_asked;         /* --oom-score-adj N: the command's; else runb's own, inherited */
+	int oom_score_adj;
 	struct rlimit rlimits[RLIM_NLIMITS];  /* --ulimit, over runb's defaults */
 	uint32_t rlimits_asked; /* bit R: --ulimit set resource R */
 	struct user_mount *mounts;  /* --volume and --tmpfs, in command-line order */
@@ -2550,12 +2556,30 @@ static void check_target(const char *opt, const char *arg, const char *path)
 		diex("invalid %s '%s': nothing is mounted in /sys, whose masks protect the host", opt, arg);
 }
 
-/* --volume HOST:CONTAINER[:ro|:rw] */
+/* The mount options --volume and --tmpfs take besides their own, as podman's -v does. */
+static const struct { const char *word; unsigned attr; } mount_words[] = {
+	{ "nosuid", MOUNT_ATTR_NOSUID },
+	{ "nodev", MOUNT_ATTR_NODEV },
+	{ "noexec", MOUNT_ATTR_NOEXEC },
+};
+
+/* Is WORD one of mount_words[]? Then add its attribute to M. */
+static bool mount_word(struct user_mount *m, const char *word)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(mount_words); i++)
+		if (strcmp(word, mount_words[i].word) == 0) {
+			m->attr |= mount_words[i].attr;
+			return true;
+		}
+	return false;
+}
+
+/* --volume HOST:CONTAINER[:OPT,...], OPT one of ro, rw, nosuid, nodev, noexec */
 static void parse_volume(struct cmdline *cl, const char *shown)
 {
 	struct config *cfg = cl->cfg;
 	struct user_mount *m = &cfg->mounts[cfg->n_mounts++];
-	char *arg = strdup(shown), *mode;
+	char *arg = strdup(shown), *opts, *opt, *save = NULL;
 
 	if (!arg)
 		die("--volume: strdup");
@@ -2564,18 +2588,21 @@ static void parse_volume(struct cmdline *cl, const char *shown)
 	if (!m->target || m->target == arg)
 		diex("invalid --volume '%s': expected HOST:CONTAINER[:ro|:rw]", shown);
 	*(char *)m->target++ = '\0';
-	mode = strchr(m->target, ':');
-	if (mode) {
-		*mode++ = '\0';
-		if (strcmp(mode, "ro") != 0 && strcmp(mode, "rw") != 0)
-			diex("invalid --volume '%s': unknown mode '%s' (ro or rw)", shown, mode);
-		m->readonly = strcmp(mode, "ro") == 0;
+	opts = strchr(m->target, ':');
+	if (opts) {
+		*opts++ = '\0';
+		for (opt = strtok_r(opts, ",", &save); opt; opt = strtok_r(NULL, ",", &save))
+			if (strcmp(opt, "ro") == 0 || strcmp(opt, "rw") == 0)
+				m->readonly = strcmp(opt, "ro") == 0;
+			else if (!mount_word(m, opt))
+				diex("invalid --volume '%s': unknown option '%s' (ro, rw, nosuid, nodev, "
+				     "noexec)", shown, opt);
 	}
 	check_target("--volume", shown, m->target);
 }
 
-/* --tmpfs PATH[:size=N,mode=M]. N is in bytes, or it ends with k, m, g or %. M is
- * in octal. */
+/* --tmpfs PATH[:size=N,mode=M,noexec,tmpcopyup]. N is in bytes, or it ends with k, m,
+ * g or %. M is in octal. */
 static void parse_tmpfs(struct cmdline *cl, const char *shown)
 {
 	struct config *cfg = cl->cfg;
@@ -2591,6 +2618,13 @@ static void parse_tmpfs(struct cmdline *cl, const char *shown)
 	check_target("--tmpfs", shown, arg);
 	for (opt = opts ? strtok_r(opts, ",", &save) : NULL; opt; opt = strtok_r(NULL, ",", &save)) {
 		const char *v = strchr(opt, '=') ? strchr(opt, '=') + 1 : "";
+
+		if (mount_word(m, opt))
+			continue;  /* nosuid and nodev: a tmpfs is both anyway */
+		if (strcmp(opt, "tmpcopyup") == 0) {
+			m->copyup = true;
+			continue;
+		}
 		size_t digits = strspn(v, "0123456789");
 		bool ok = strncmp(opt, "size=", 5) == 0 ?
 			  digits > 0 && (v[digits] == '\0' || (strchr("kKmMgG%", v[digits]) && !v[digits + 1])) :
@@ -2598,7 +2632,8 @@ static void parse_tmpfs(struct cmdline *cl, const char *shown)
 			  *v && strspn(v, "01234567") == strlen(v) && strlen(v) <= 4 : false;
 
 		if (!ok)
-			diex("invalid --tmpfs '%s': '%s' (expected size=N[k|m|g|%%] or mode=OCTAL)", shown, opt);
+			diex("invalid --tmpfs '%s': '%s' (expected size=N[k|m|g|%%], mode=OCTAL, noexec "
+			     "or tmpcopyup)", shown, opt);
 		used += snprintf(m->data + used, sizeof(m->data) - used, "%s%s", used ? "," : "", opt);
 		if (used >= sizeof(m->data))
 			diex("invalid --tmpfs '%s': options too long", shown);
@@ -2965,6 +3000,27 @@ static void opt_pids(struct cmdline *cl, const char *v)
 		     "unlimited", v);
 }
 
+static void opt_umask(struct cmdline *cl, const char *v)
+{
+	unsigned long mode = 0;
+
+	if (!*v || strlen(v) > 4 || strspn(v, "01234567") != strlen(v) ||
+	    (mode = strtoul(v, NULL, 8)) > 0777)
+		diex("invalid --umask '%s': expected an octal mode from 0 to 0777", v);
+	cl->cfg->umask = mode;
+	cl->cfg->umask_asked = true;
+}
+
+static void opt_oom_score_adj(struct cmdline *cl, const char *v)
+{
+	unsigned long n;
+
+	if (!parse_ulong(v + (*v == '-'), 1000, &n))
+		diex("invalid --oom-score-adj '%s': expected a number from -1000 to 1000", v);
+	cl->cfg->oom_score_adj = *v == '-' ? -(int)n : (int)n;
+	cl->cfg->oom_asked = true;
+}
+
 static void opt_cap_add(struct cmdline *cl, const char *v)
 {
 	caps_ask(&cl->caps.add, &cl->caps.add_all, parse_cap("--cap-add", v));
@@ -3050,6 +3106,9 @@ static const struct option_row options[] = {
 	  "CPU weight against other containers (2 to 262144; 1024: even)" },
 	{ "cpus", 0, required_argument, "N", parse_cpus, "CPU limit, a decimal number of CPUs (0.5: half of one)" },
 	{ "pids", 0, required_argument, "N", opt_pids, "at most N processes (default 2048; 0 or unlimited: none)" },
+	{ "oom-score-adj", 0, required_argument, "N", opt_oom_score_adj,
+	  "the command's OOM score adjustment, -1000 to 1000\n(default: runb's own)" },
+	{ "umask", 0, required_argument, "MODE", opt_umask, "the command's umask, octal (default: runb's own)" },
 	{ "ulimit", 0, required_argument, "NAME=SOFT[:HARD]", parse_ulimit,
 	  "a resource limit: nofile, nproc, core, stack, ...\n(repeatable; unlimited or -1 for none)" },
 	{ "stop-timeout", 0, required_argument, "S", opt_stop_timeout,
@@ -3066,9 +3125,11 @@ static const struct option_row options[] = {
 	  "max-file=N files kept (default 5)" },
 	{ "init", 0, no_argument, NULL, opt_init, "runb's own init is PID 1: it reaps zombies, forwards signals" },
 	{ "volume", 0, required_argument, "HOST:CONTAINER[:ro]", parse_volume,
-	  "bind HOST's file or directory at CONTAINER (repeatable)" },
+	  "bind HOST's file or directory at CONTAINER (repeatable);\n"
+	  "options after ':', comma-separated: ro, rw, nosuid, nodev, noexec" },
 	{ "tmpfs", 0, required_argument, "PATH[:size=N,mode=M]", parse_tmpfs,
-	  "a fresh tmpfs at PATH, nosuid and nodev (repeatable)" },
+	  "a fresh tmpfs at PATH, nosuid and nodev (repeatable);\n"
+	  "options: size=N[k|m|g|%], mode=OCTAL, noexec, tmpcopyup\n(PATH's files copied in)" },
 	{ "read-only", 0, no_argument, NULL, opt_read_only, "the root file system read-only (/dev, /proc, volumes as they are)" },
 	{ "workdir", 'w', required_argument, "DIR", opt_workdir, "where COMMAND starts (made when missing; default /)" },
 	{ "overlay", 0, optional_argument, "[=tmpfs|=DIR]", opt_overlay,
@@ -5301,6 +5362,8 @@ static const struct fs_mask fs_masks[] = {
 	{ "proc", "scsi", false },
 	{ "sys",  "firmware", false },
 	{ "sys",  "devices/virtual/powercap", false },  /* RAPL energy, CVE-2020-8694 (Platypus) */
+	{ "sys",  "fs/selinux", false },  /* podman's: the host's SELinux policy */
+	{ "sys",  "dev/block", false },   /* podman's: the host's block devices, by number */
 	{ "proc", "bus", true },
 	{ "proc", "fs", true },
 	{ "proc", "irq", true },
@@ -5515,8 +5578,9 @@ static void cg_mount_inside(const struct config *cfg, bool v2)
  * mounted in it propagates back to the host. With :ro, the copy is made
  * read-only, nosuid and nodev, recursively, before it is attached
  * (mount_setattr(2)). So it is read-only from its first moment, and the
- * container, without CAP_SYS_ADMIN, cannot remount it. The child attaches it
- * (move_mount(2)) at CONTAINER. CONTAINER is opened inside the root without
+ * container, without CAP_SYS_ADMIN, cannot remount it. nosuid, nodev and noexec
+ * (podman's -v options, and what podman asks for its /dev/shm) are set the same
+ * way. The child attaches it (move_mount(2)) at CONTAINER. CONTAINER is opened inside the root without
  * following any symlink, and it is made when missing. It is a directory for a
  * directory, and an empty file for a file.
  */
@@ -5532,10 +5596,11 @@ static void volume_clone(const struct user_mount *m, struct volume_tree *v)
 				AT_RECURSIVE);
 	if (v->tree < 0)
 		die("--volume: open_tree %s", m->host);
+	attr.attr_set = m->attr;
 	if (m->readonly)
-		attr.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+		attr.attr_set |= MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
 	if (sys_mount_setattr(v->tree, AT_RECURSIVE, &attr) < 0)
-		die("--volume %s: mount --make-rprivate%s", m->host, m->readonly ? " -o ro,nosuid,nodev" : "");
+		die("--volume %s: mount --make-rprivate%s", m->host, attr.attr_set ? " (and its options)" : "");
 }
 
 static void volume_open(const struct user_mount *m, struct volume_tree *v)
@@ -5707,31 +5772,139 @@ static void target_check(int root, int fd, const char *target)
 }
 
 /* Beyond the slides: --tmpfs PATH[:size=N,mode=M] — replaces: nothing
- * This mounts a fresh tmpfs, nosuid and nodev, as docker's --tmpfs and bubblewrap's
- * --tmpfs do. */
+ * This mounts a fresh tmpfs, nosuid and nodev (and noexec if asked), as docker's --tmpfs
+ * and bubblewrap's --tmpfs do. With tmpcopyup (podman's --read-only puts one on /run,
+ * /tmp and /var/tmp, as runc and crun take it), what PATH held is copied into it. */
+
+/* Give TO's entry NAME the owner and mode of ST, without following a link. */
+static void copy_owner_mode(int to, const char *name, const struct stat *st, const char *shown)
+{
+	if (fchownat(to, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    (!S_ISLNK(st->st_mode) && fchmodat(to, name, st->st_mode & 07777, 0) < 0))
+		die("tmpcopyup %s: chown and chmod %s", shown, name);
+}
+
+/* Copy the regular file NAME from FROM to TO. It is opened without following a link
+ * nor blocking, and must still be a regular file, whatever replaced it meanwhile. */
+static void copy_file(int from, int to, const char *name, const char *shown)
+{
+	int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), out;
+	struct stat st;
+	ssize_t n;
+
+	if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode))
+		diex("tmpcopyup %s: %s changed while runb copied it", shown, name);
+	out = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (out < 0)
+		die("tmpcopyup %s: create %s", shown, name);
+	while ((n = sendfile(out, in, NULL, 1 << 20)) > 0)
+		;
+	if (n < 0)
+		die("tmpcopyup %s: copy %s", shown, name);
+	close(out);
+	close(in);
+}
+
+/* Copy the tree at FROM into TO: directories, regular files and links, with their
+ * owners and modes, by descriptor and never through a link; other kinds (devices,
+ * sockets, FIFOs) are left out. DEPTH bounds the recursion. */
+static void copy_tree(int from, int to, int depth, const char *shown)
+{
+	int list = openat(from, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = list < 0 ? NULL : fdopendir(list);
+	char link[PATH_MAX];
+	struct dirent *e;
+	struct stat st;
+
+	if (!d)
+		die("tmpcopyup %s: open", shown);
+	if (depth > 32)
+		diex("tmpcopyup %s: deeper than 32 directories", shown);
+	while ((errno = 0, e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (fstatat(from, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			die("tmpcopyup %s: stat %s", shown, e->d_name);
+		if (S_ISDIR(st.st_mode)) {
+			int f = openat(from, e->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), t;
+
+			if (f < 0 || mkdirat(to, e->d_name, 0700) < 0 ||
+			    (t = openat(to, e->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+				die("tmpcopyup %s: directory %s", shown, e->d_name);
+			copy_tree(f, t, depth + 1, shown);
+			close(t);
+			close(f);
+		} else if (S_ISREG(st.st_mode)) {
+			copy_file(from, to, e->d_name, shown);
+		} else if (S_ISLNK(st.st_mode)) {
+			ssize_t n = readlinkat(from, e->d_name, link, sizeof(link) - 1);
+
+			if (n < 0 || (link[n] = '\0', symlinkat(link, to, e->d_name) < 0))
+				die("tmpcopyup %s: link %s", shown, e->d_name);
+		} else {
+			continue;
+		}
+		copy_owner_mode(to, e->d_name, &st, shown);
+	}
+	if (errno)
+		die("tmpcopyup %s: readdir", shown);
+	closedir(d);
+}
+
+static void tmpfs_mount_one(const struct config *cfg, int root, const struct user_mount *m)
+{
+	const char *noexec = m->attr & MOUNT_ATTR_NOEXEC ? ",noexec" : "";
+	char buf[32], data[sizeof(m->data) + 16];
+	int was = open_in_root(root, m->target, O_DIRECTORY), fd, tmpfs;  /* was it there? */
+	struct stat st;
+
+	fd = open_target_dir(root, m->target);
+	target_check(root, fd, m->target);
+	if (fstat(fd, &st) < 0)
+		die("stat %s", m->target);
+	if (was >= 0)
+		close(was);
+	/* no mode= asked: the mode of the directory it covers if it was there, as runc does;
+	 * else tmpfs's own, 1777 */
+	if (strstr(m->data, "mode=") || was < 0)
+		snprintf(data, sizeof(data), "%s", m->data);
+	else
+		snprintf(data, sizeof(data), "mode=%04o%s%s", (unsigned)(st.st_mode & 07777),
+			 m->data[0] ? "," : "", m->data);
+	trace(cfg->tr, 0, "mount -t tmpfs", "mount(\"tmpfs\", \"%s\", \"tmpfs\", "
+	      "\"nosuid,nodev%s%s%s\")%s", m->target, noexec, data[0] ? "," : "", data,
+	      m->copyup ? ", and what was there copied in" : "");
+	if (mount("tmpfs", fd_path(fd, buf), "tmpfs", MS_NOSUID | MS_NODEV |
+		  (*noexec ? MS_NOEXEC : 0), data) < 0)
+		die("mount -t tmpfs -o nosuid,nodev%s%s%s tmpfs %s", noexec, data[0] ? "," : "", data,
+		    m->target);
+	if (m->copyup) {  /* FD is still the directory below the tmpfs; "." stays there */
+		tmpfs = open_in_root(root, m->target, O_DIRECTORY | O_NOFOLLOW);
+		if (tmpfs < 0 || !fd_is_fs(tmpfs, TMPFS_MAGIC))
+			diex("tmpcopyup %s: the tmpfs just mounted is not there", m->target);
+		copy_tree(fd, tmpfs, 0, m->target);
+		close(tmpfs);
+	}
+	close(fd);
+}
+
 static void user_mount_one(const struct config *cfg, int root, const struct user_mount *m,
 			   const struct volume_tree *v)
 {
-	char buf[32];
 	int fd;
 
-	if (m->host) {
-		trace(cfg->tr, 0, "mount --bind HOST CONTAINER", "open_tree(\"%s\") on the host, "
-		      "move_mount to %s%s", m->host, m->target, m->readonly ? " (ro,nosuid,nodev)" : "");
-		fd = v->is_dir ? open_target_dir(root, m->target) : open_mount_file(root, m->target);
-		target_check(root, fd, m->target);
-		if (sys_move_mount(v->tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-			die("mount --bind %s %s", m->host, m->target);
-		close(v->tree);  /* the host's tree is mounted now, so nothing is left to hold */
-	} else {
-		trace(cfg->tr, 0, "mount -t tmpfs", "mount(\"tmpfs\", \"%s\", \"tmpfs\", "
-		      "\"nosuid,nodev%s%s\")", m->target, m->data[0] ? "," : "", m->data);
-		fd = open_target_dir(root, m->target);
-		target_check(root, fd, m->target);
-		if (mount("tmpfs", fd_path(fd, buf), "tmpfs", MS_NOSUID | MS_NODEV, m->data) < 0)
-			die("mount -t tmpfs -o nosuid,nodev%s%s tmpfs %s", m->data[0] ? "," : "", m->data,
-			    m->target);
+	if (!m->host) {
+		tmpfs_mount_one(cfg, root, m);
+		return;
 	}
+	trace(cfg->tr, 0, "mount --bind HOST CONTAINER", "open_tree(\"%s\") on the host, "
+	      "move_mount to %s%s%s", m->host, m->target, m->readonly ? " (ro,nosuid,nodev)" : "",
+	      m->attr ? " (nosuid, nodev or noexec)" : "");
+	fd = v->is_dir ? open_target_dir(root, m->target) : open_mount_file(root, m->target);
+	target_check(root, fd, m->target);
+	if (sys_move_mount(v->tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		die("mount --bind %s %s", m->host, m->target);
+	close(v->tree);  /* the host's tree is mounted now, so nothing is left to hold */
 	close(fd);
 }
 
@@ -6358,11 +6531,44 @@ static void workdir_enter(const struct config *cfg)
 	close(fd);
 }
 
+/* Beyond the slides: --umask and --oom-score-adj — replaces: nothing (the command
+ * inherits runb's)
+ *
+ * Both are a process's own and inherited across exec, so the process sets them on
+ * itself just before, as runc does for config.json's user.umask and oomScoreAdj
+ * (podman asks for umask 0022 always). A lower OOM score than the one inherited needs
+ * CAP_SYS_RESOURCE, so it comes before slide 33's switch drops the capabilities. The
+ * file is the container's own fresh /proc, checked to be one.
+ */
+static void process_umask_oom(const struct config *cfg)
+{
+	char v[16];
+	int fd, n;
+
+	if (cfg->umask_asked) {
+		trace(cfg->tr, 0, "(umask)", "umask %04o", (unsigned)cfg->umask);
+		umask(cfg->umask);
+	}
+	if (!cfg->oom_asked)
+		return;
+	trace(cfg->tr, 0, "(OOM score)", "echo %d > /proc/self/oom_score_adj", cfg->oom_score_adj);
+	n = snprintf(v, sizeof(v), "%d", cfg->oom_score_adj);
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		die("--oom-score-adj: open /proc/self/oom_score_adj");
+	if (!fd_is_fs(fd, PROC_SUPER_MAGIC))
+		diex("--oom-score-adj: /proc/self/oom_score_adj is not on the container's procfs");
+	if (write(fd, v, n) != n)
+		die("--oom-score-adj %d: write /proc/self/oom_score_adj", cfg->oom_score_adj);
+	close(fd);
+}
+
 /* Beyond the slides: the final steps, then exec — replaces: capsh --inh --uid --gid
  *
  * The container's first process and runb exec's setup share these steps, as in
  * runc's finalizeNamespace, because their order is forced and easy to get wrong:
- *   1. The limits. setrlimit may raise a hard limit only with CAP_SYS_RESOURCE.
+ *   1. The limits, the umask and the OOM score. setrlimit may raise a hard limit,
+ *      and a lower OOM score be set, only with CAP_SYS_RESOURCE.
  *   2. Without no_new_privs (--security-opt no-new-privileges=false), the
  *      seccomp filter comes now, because installing one without no_new_privs
  *      needs CAP_SYS_ADMIN.
@@ -6375,6 +6581,7 @@ static void workdir_enter(const struct config *cfg)
 static void process_finalize(const struct config *cfg, uint64_t caps)
 {
 	rlimits_apply(cfg);
+	process_umask_oom(cfg);
 	if (!cfg->nnp)
 		seccomp_filters(cfg);
 	caps_switch_user(cfg, caps);
@@ -10058,7 +10265,7 @@ static void oci_hostname(struct oci *o, int t, const char *field)
 		oci_opt(o, "--hostname", name);
 }
 
-/* process.user: uid and gid. runb takes no supplementary groups nor umask from it yet. */
+/* process.user: uid and gid, additionalGids and umask. */
 static void oci_user(struct oci *o, int t, const char *field)
 {
 	int uid = json_get(&o->j, t, "uid"), gid = json_get(&o->j, t, "gid"), x;
@@ -10079,8 +10286,10 @@ static void oci_user(struct oci *o, int t, const char *field)
 				      oci_uint(o, g, UINT32_MAX - 1, "process.user.additionalGids[]"));
 	}
 	oci_opt(o, "--groups", groups);
-	if ((x = json_get(&o->j, t, "umask")) >= 0)
-		oci_unsupported(o, x, "process.user.umask", "runb keeps the umask it was given");
+	if ((x = json_get(&o->j, t, "umask")) >= 0) {
+		snprintf(user, sizeof(user), "%llo", oci_uint(o, x, 0777, "process.user.umask"));
+		oci_opt(o, "--umask", user);
+	}
 	if ((x = json_get(&o->j, t, "username")) >= 0)
 		oci_unsupported(o, x, "process.user.username", "only on Windows");
 }
@@ -10677,12 +10886,22 @@ static bool oci_word_in(const char *opt, const char *words)
 	return false;
 }
 
-/* What mounts[I].options ask for: a bind, read-only, nosuid or nodev, and a tmpfs's size=
- * and mode=, which runb's --tmpfs takes. */
+/* What mounts[I].options ask for: a bind, read-only, the words of mount_words[] (nosuid,
+ * nodev, noexec), and a tmpfs's size= and mode=; runb's --volume and --tmpfs take them. */
 struct oci_mount_opts {
-	bool bind, ro, nosuid_nodev;
+	bool bind, ro, copyup;
+	struct user_mount words;  /* its attr: mount_words[] as asked */
 	char data[128];
 };
+
+/* Append to OUT (of SIZE bytes) the words of mount_words[] that ATTR holds, each after a
+ * comma. */
+static void oci_mount_words(unsigned attr, char *out, size_t size)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(mount_words); i++)
+		if (attr & mount_words[i].attr)
+			snprintf(out + strlen(out), size - strlen(out), ",%s", mount_words[i].word);
+}
 
 static void oci_mount_options(struct oci *o, int opts, int i, const char *d,
 			      struct oci_mount_opts *mo)
@@ -10694,14 +10913,16 @@ static void oci_mount_options(struct oci *o, int opts, int i, const char *d,
 
 		mo->bind |= oci_word_in(opt, "bind rbind");
 		mo->ro |= strcmp(opt, "ro") == 0;
-		mo->nosuid_nodev |= oci_word_in(opt, "nosuid nodev");
-		if ((strncmp(opt, "size=", 5) == 0 || strncmp(opt, "mode=", 5) == 0) &&
+		mo->copyup |= strcmp(opt, "tmpcopyup") == 0;
+		if (mount_word(&mo->words, opt))
+			;
+		else if ((strncmp(opt, "size=", 5) == 0 || strncmp(opt, "mode=", 5) == 0) &&
 		    snprintf(mo->data + used, sizeof(mo->data) - used, "%s%s", used ? "," : "",
 			     opt) >= (int)(sizeof(mo->data) - used))
 			diex("config.json: mounts[%d].options: size= and mode= longer than %zu bytes",
 			     i, sizeof(mo->data) - 1);
-		else if (!oci_word_in(opt, "bind rbind ro rw private rprivate nosuid nodev "
-				      "strictatime relatime") &&  /* atime: not a matter of safety */
+		else if (!oci_word_in(opt, "bind rbind ro rw private rprivate strictatime relatime "
+				      "tmpcopyup") &&  /* atime: not a matter of safety */
 			 strncmp(opt, "size=", 5) != 0 && strncmp(opt, "mode=", 5) != 0)
 			diex("config.json: mounts[%d].options: not supported by runb-oci: '%s' on %s",
 			     i, opt, d);
@@ -10716,7 +10937,7 @@ static void oci_mount(struct oci *o, int m, int i)
 	int dst = json_get(&o->j, m, "destination"), type = json_get(&o->j, m, "type");
 	int src = json_get(&o->j, m, "source"), opts = json_get(&o->j, m, "options"), x;
 	char *d, *ty = type < 0 ? strdup("") : oci_string(o, type, "mounts[].type"), *s = NULL;
-	char spec[PATH_MAX * 2 + 8];
+	char spec[PATH_MAX * 2 + 160], words[32] = "";
 	struct oci_mount_opts mo = { .bind = strcmp(ty, "bind") == 0 };
 
 	oci_want(o, m, JSON_OBJECT, "mounts[]");
@@ -10740,14 +10961,16 @@ static void oci_mount(struct oci *o, int m, int i)
 						   (s[0] != '/' && strchr(o->bundle, ':')))))
 		diex("config.json: mounts[%d]: not supported by runb-oci: a bind needs a source, the "
 		     "destination must be absolute, and no path may hold ':' (runb's --volume)", i);
-	if (mo.bind && !mo.ro && mo.nosuid_nodev)
-		diex("config.json: mounts[%d].options: not supported by runb-oci: nosuid or nodev on "
-		     "a read-write bind (runb's --volume sets them with ro only)", i);
+	oci_mount_words(mo.bind ? mo.words.attr : mo.words.attr & MOUNT_ATTR_NOEXEC, words,
+			sizeof(words));  /* a tmpfs is nosuid and nodev anyway */
+	if (mo.copyup && !mo.bind)
+		strcat(words, ",tmpcopyup");  /* 20 bytes at most before it: it fits */
 	if (mo.bind)
-		snprintf(spec, sizeof(spec), "%s%s%s:%s%s", s[0] == '/' ? "" : o->bundle,
-			 s[0] == '/' ? "" : "/", s, d, mo.ro ? ":ro" : "");
+		snprintf(spec, sizeof(spec), "%s%s%s:%s:%s%s", s[0] == '/' ? "" : o->bundle,
+			 s[0] == '/' ? "" : "/", s, d, mo.ro ? "ro" : "rw", words);
 	else if (strcmp(ty, "tmpfs") == 0 && !mo.ro)
-		snprintf(spec, sizeof(spec), "%s%s%s", d, mo.data[0] ? ":" : "", mo.data);
+		snprintf(spec, sizeof(spec), "%s%s%s%s", d, mo.data[0] || words[0] ? ":" : "", mo.data,
+			 mo.data[0] ? words : words + (words[0] == ','));
 	else
 		diex("config.json: mounts[%d]: not supported by runb-oci: type '%s' on %s", i, ty, d);
 	oci_opt(o, mo.bind ? "--volume" : "--tmpfs", spec);
@@ -10798,6 +11021,23 @@ static void oci_nnp(struct oci *o, int t, const char *field)
 	o->nnp = oci_bool(o, t, field);
 }
 
+/* process.oomScoreAdj: an integer, -1000 to 1000, which --oom-score-adj checks. */
+static void oci_oom_score_adj(struct oci *o, int t, const char *field)
+{
+	const struct json_token *k = &o->j.tok[t];
+	char *v;
+
+	oci_want(o, t, JSON_NUMBER, field);
+	v = strndup(o->j.text + k->start, k->end - k->start);
+	if (!v)
+		die("%s: strndup", field);
+	if (strspn(v + (*v == '-'), "0123456789") != strlen(v + (*v == '-')) || strlen(v) > 5 ||
+	    abs(atoi(v)) > 1000)
+		diex("config.json: %s: expected a whole number from -1000 to 1000", field);
+	oci_opt(o, "--oom-score-adj", v);
+	free(v);
+}
+
 static void oci_version(struct oci *o, int t, const char *field)
 {
 	char *v = oci_string(o, t, field);
@@ -10831,6 +11071,7 @@ oci_fields[] = {
 	{ "process.capabilities", oci_capabilities },
 	{ "process.rlimits", oci_rlimits },
 	{ "process.noNewPrivileges", oci_nnp },
+	{ "process.oomScoreAdj", oci_oom_score_adj },
 	{ "mounts", oci_mounts },
 	{ "linux", oci_object },
 	{ "linux.namespaces", oci_namespaces },
@@ -10845,7 +11086,6 @@ oci_fields[] = {
 
 /* The fields runb cannot honour yet, each with the reason: refused unless empty. */
 static const struct { const char *path, *why; } oci_unsupported_fields[] = {
-	{ "process.oomScoreAdj", "runb leaves the OOM score as it is" },
 	{ "process.apparmorProfile", "runb has no AppArmor profiles" },
 	{ "process.selinuxLabel", "runb has no SELinux labels" },
 	{ "process.ioPriority", "runb sets no I/O priority" },
@@ -11979,7 +12219,8 @@ static void oci_features(void)
 	printf("{\n  \"ociVersionMin\": \"1.0.0\",\n  \"ociVersionMax\": \"1.0.2\",\n"
 	       "  \"hooks\": [ \"prestart\", \"createRuntime\", \"poststart\", \"poststop\" ],\n"
 	       "  \"mountOptions\": [ \"bind\", \"rbind\", \"ro\", \"rw\", \"private\", \"rprivate\", "
-	       "\"nosuid\", \"nodev\", \"strictatime\", \"relatime\" ],\n  \"linux\": {\n"
+	       "\"nosuid\", \"nodev\", \"noexec\", \"tmpcopyup\", \"strictatime\", \"relatime\" ],\n"
+	       "  \"linux\": {\n"
 	       "    \"namespaces\": [ \"pid\", \"network\", \"ipc\", \"uts\", \"mount\", \"cgroup\" ],\n"
 	       "    \"capabilities\": [");
 	for (size_t i = 0; i < ARRAY_SIZE(cap_names); i++) {

@@ -514,7 +514,7 @@ oci_with() {
 	[ "$(grep -c . <<<"$stderr")" = 2 ]
 	[ "$(head -1 <<<"$stderr")" = "[runb] config.json -> runb --verbose --cap-drop ALL --pids 0 --read-only \
 --hostname oci-host --env PATH=/bin --env 'GREETING=héllo wörld' --workdir /work --user 1000:100 --groups '' \
---cap-add kill --cap-add audit_write --ulimit nofile=1024:4096 --volume /srv:/data:ro \
+--cap-add kill --cap-add audit_write --ulimit nofile=1024:4096 --oom-score-adj 0 --volume /srv:/data:ro \
 --tmpfs /scratch:size=1m --memory 67108864 --cpus 0.50000 --pids 99 --net none --no-tty -- \
 oci $bundle/rootfs sh -c 'echo \"it ran\"'" ]
 	# and runb's own parser took that line whole: it stopped only at the root check
@@ -649,8 +649,18 @@ spec: 1.0.2" ]
 		"$no process.capabilities.effective: not supported by runb-oci: other than the bounding set (runb gives root the bounding set, and another user none)"
 	oci_refused "$(oci_with '"ambient": []' '"ambient": [ "CAP_KILL" ]')" \
 		"$no process.capabilities.ambient: not supported by runb-oci: runb leaves it empty"
-	oci_refused "$(oci_with '"oomScoreAdj": 0' '"oomScoreAdj": 500')" \
-		"$no process.oomScoreAdj: not supported by runb-oci: runb leaves the OOM score as it is"
+	local v
+	for v in 1001 -1001 1e2 1.5 -1000000000000; do
+		oci_refused "$(oci_with '"oomScoreAdj": 0' "\"oomScoreAdj\": $v")" \
+			"$no process.oomScoreAdj: expected a whole number from -1000 to 1000"
+	done
+	oci_refused "$(oci_with '"oomScoreAdj": 0' '"oomScoreAdj": "500"')" \
+		"$no process.oomScoreAdj: expected a number, not a string"
+	oci_refused "$(oci_with '"gid": 100 }' '"gid": 100, "umask": 512 }')" "$no process.user.umask: larger than 511"
+	for v in -1 0.5; do
+		oci_refused "$(oci_with '"gid": 100 }' "\"gid\": 100, \"umask\": $v }")" \
+			"$no process.user.umask: expected a whole number from 0 to 511"
+	done
 	oci_refused "$(oci_with '"/proc/kcore"' '"/etc/shadow"')" \
 		"$no linux.maskedPaths: not supported by runb-oci: /etc/shadow (runb masks its own list, README's)"
 	# device rules: runb's own list is what the container opens (as runc adds its defaults)
@@ -664,8 +674,8 @@ spec: 1.0.2" ]
 		"$no linux.resources.devices[0]: not supported by runb-oci: a rule that denies a device runb allows (runb's list: null, zero, full, tty, random, urandom, ptmx, pts/N)"
 	oci_refused "$(oci_with '"/scratch", "type": "tmpfs"' '"/scratch", "type": "nfs"')" \
 		"$no mounts[6]: not supported by runb-oci: type 'nfs' on /scratch"
-	oci_refused "$(oci_with '"size=1m"' '"noexec"')" \
-		"$no mounts[6].options: not supported by runb-oci: 'noexec' on /scratch"
+	oci_refused "$(oci_with '"size=1m"' '"nosymfollow"')" \
+		"$no mounts[6].options: not supported by runb-oci: 'nosymfollow' on /scratch"
 	oci_refused "$(oci_with '"source": "/srv"' '"source": "/a:b"')" \
 		"$no mounts[5]: not supported by runb-oci: a bind needs a source, the destination must be absolute, and no path may hold ':' (runb's --volume)"
 	oci_refused "$(oci_with '"maskedPaths"' '"seccomp": { "defaultAction": "SCMP_ACT_NOTIFY" }, "maskedPaths"')" \
@@ -737,7 +747,7 @@ spec: 1.0.2" ]
 		sed "s|\"options\": \\[ \"rbind\", \"ro\", \"rprivate\" \\]|\"options\": $opts|")"
 	rbo --debug run --bundle "$bundle" oci
 	[ "$(head -1 <<<"$stderr" | grep -o -- '--cap-add [a-z_]*' | wc -l)" = "$n" ]
-	[[ $(head -1 <<<"$stderr") == *"--volume /srv:/data:ro "* ]]
+	[[ $(head -1 <<<"$stderr") == *"--volume /srv:/data:ro,nosuid,nodev,noexec "* ]]
 	[[ $(tail -1 <<<"$stderr") == "runb: must be run as root"* ]]
 	rbo features x
 	[ "$stderr" = "runb: runb-oci features: unexpected argument 'x' (runb-oci --help)" ]
@@ -768,9 +778,9 @@ spec: 1.0.2" ]
 
 @test "runb-oci: mounts, hostname and config.json's own file, refused where runb would do less than asked" {
 	local no='runb: config.json:'
-	# nosuid, nodev on a read-write bind: runb's --volume sets them with ro only
-	oci_refused "$(oci_with '"rbind", "ro", "rprivate"' '"rbind", "nosuid", "nodev"')" \
-		"$no mounts[5].options: not supported by runb-oci: nosuid or nodev on a read-write bind (runb's --volume sets them with ro only)"
+	# an option runb has no word for
+	oci_refused "$(oci_with '"rbind", "ro", "rprivate"' '"rbind", "nosymfollow"')" \
+		"$no mounts[5].options: not supported by runb-oci: 'nosymfollow' on /data"
 	oci_refused "$(oci_with '"destination": "/data"' '"destination": "data"')" \
 		"$no mounts[5]: not supported by runb-oci: a bind needs a source, the destination must be absolute, and no path may hold ':' (runb's --volume)"
 	# size= and mode= that runb's --tmpfs could not hold whole
@@ -807,5 +817,25 @@ spec: 1.0.2" ]
 	[ "$stderr" = "runb: invalid --cpu-shares '1': expected 2 to 262144 (docker's default: 1024)" ]
 	# and the good ones pass the parser: it stops only at the root check
 	rbn --sysctl net.ipv4.ping_group_range='0 1' --groups '' --group-add 5 -m 1g --memory-swap -1 --cpu-shares 512 c "$NOROOT"
+	[[ $stderr == "runb: must be run as root"* ]]
+}
+
+@test "--umask, --oom-score-adj, --volume and --tmpfs options: a bad value is one line and 125" {
+	local v
+	for v in 8 1000 0x1 '' -1 07777; do
+		rbn --umask "$v" c "$NOROOT"
+		[ "$status" = 125 ]
+		[ "$stderr" = "runb: invalid --umask '$v': expected an octal mode from 0 to 0777" ]
+	done
+	for v in 1001 -1001 +5 1e2 '' - 5x; do
+		rbn --oom-score-adj "$v" c "$NOROOT"
+		[ "$status" = 125 ]
+		[ "$stderr" = "runb: invalid --oom-score-adj '$v': expected a number from -1000 to 1000" ]
+	done
+	rbn --volume /x:/y:ro,exec c "$NOROOT"
+	[ "$stderr" = "runb: invalid --volume '/x:/y:ro,exec': unknown option 'exec' (ro, rw, nosuid, nodev, noexec)" ]
+	rbn --tmpfs /y:suid c "$NOROOT"
+	[ "$stderr" = "runb: invalid --tmpfs '/y:suid': 'suid' (expected size=N[k|m|g|%], mode=OCTAL, noexec or tmpcopyup)" ]
+	rbn --umask 0027 --oom-score-adj -1000 --volume /x:/y:rw,nosuid,nodev,noexec --tmpfs /z:noexec,tmpcopyup c "$NOROOT"
 	[[ $stderr == "runb: must be run as root"* ]]
 }

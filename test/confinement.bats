@@ -14,7 +14,7 @@ teardown() { common_teardown; }
 # runb's tables (fs_masked, fs_readonly in runb.c)
 MASKED=(/proc/acpi /proc/asound /proc/kcore /proc/keys /proc/latency_stats
 	/proc/timer_list /proc/timer_stats /proc/sched_debug /proc/scsi /sys/firmware
-	/sys/devices/virtual/powercap)
+	/sys/devices/virtual/powercap /sys/fs/selinux /sys/dev/block)
 READONLY=(/proc/bus /proc/fs /proc/irq /proc/sys /proc/sysrq-trigger)
 
 # mountinfo on stdin -> one line per mount, the last one for a mount point

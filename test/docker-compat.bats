@@ -344,6 +344,20 @@ expected_limits() {
 	fi
 }
 
+@test "--umask and --oom-score-adj: the command's own; without them, runb's caller's (as runb inherited them)" {
+	local host_oom
+	host_oom=$(cat /proc/self/oom_score_adj)
+	run rb --net none --umask 027 --oom-score-adj 500 "$CNAME" "$ROOTFS" /bin/sh -c 'umask; cat /proc/self/oom_score_adj'
+	assert_success
+	assert_output "0027
+500"
+	run bash -c 'umask 0077; exec "$@"' sh nsenter --net="/run/netns/$NS" "$RUNB" --net none "$CNAME" \
+		"$ROOTFS" /bin/sh -c 'umask; cat /proc/self/oom_score_adj'
+	assert_success
+	assert_output "0077
+$host_oom"
+}
+
 @test "limits: a caller's lowered soft limits do not reach the container" {
 	run rb --net none "$CNAME" "$ROOTFS" cat /proc/self/limits
 	assert_success

@@ -297,6 +297,72 @@ own_rootfs() {
 	rmdir "$ROOTFS/scratch$n"
 }
 
+@test "--volume :rw,nosuid,nodev,noexec and --tmpfs :noexec: the options on the mount; an executable there does not run" {
+	local n=$BATS_TEST_NUMBER
+	mkdir "$T/h"
+	cp "$ROOTFS/bin/busybox" "$T/h/busybox"
+	run rb --net none --volume "$T/h:/v$n:rw,nosuid,nodev,noexec" --tmpfs "/t$n:noexec" \
+		"$CNAME" "$ROOTFS" /bin/sh -c '
+		cat /proc/self/mountinfo
+		/v$1/busybox true 2>&1 || echo volume-noexec
+		cp /bin/busybox /t$1/busybox && { /t$1/busybox true 2>&1 || echo tmpfs-noexec; }
+		echo w > /v$1/written' sh "$n"
+	assert_success
+	assert_line volume-noexec
+	assert_line tmpfs-noexec
+	assert_line --partial "/v$n/busybox: Permission denied"
+	local per
+	read -r per _ <<<"$(mount_opts "/v$n" <<<"$output")"
+	has_opt "$per" rw && has_opt "$per" nosuid && has_opt "$per" nodev && has_opt "$per" noexec
+	read -r per _ <<<"$(mount_opts "/t$n" <<<"$output")"
+	has_opt "$per" noexec && has_opt "$per" nosuid
+	[ "$(cat "$T/h/written")" = w ]
+	# the control: without the options the same file runs
+	run rb --net none --volume "$T/h:/v$n" "$CNAME" "$ROOTFS" "/v$n/busybox" echo runs
+	assert_success
+	assert_output runs
+	rmdir "$ROOTFS/v$n" "$ROOTFS/t$n"
+}
+
+@test "--tmpfs :tmpcopyup: what the directory held is copied in (files, dirs, links as links, owners, modes; no FIFO); the tmpfs takes the directory's mode; ROOTFS unchanged" {
+	local n=$BATS_TEST_NUMBER d=$ROOTFS/cu$BATS_TEST_NUMBER
+	mkdir -p "$d/sub"
+	chmod 0751 "$d"
+	echo data >"$d/f"
+	chown 1:2 "$d/f"
+	chmod 0640 "$d/f"
+	ln -s /etc/shadow-of-the-host "$d/sub/abs"
+	ln -s ../f "$d/sub/rel"
+	mkfifo "$d/fifo"
+	before=$(tree_sum "$d")
+	run rb --net none --read-only --tmpfs "/cu$n:tmpcopyup" "$CNAME" "$ROOTFS" /bin/sh -c '
+		cd /cu$1 || exit 2
+		stat -c "%n %a %u:%g %F" . f sub sub/abs sub/rel
+		readlink sub/abs; cat sub/rel; ls fifo 2>&1
+		echo new > g && echo writable
+		grep " /cu$1 " /proc/self/mountinfo' sh "$n"
+	assert_success
+	assert_line ". 751 0:0 directory"
+	assert_line "f 640 1:2 regular file"
+	assert_line "sub/abs 777 0:0 symbolic link"
+	assert_line /etc/shadow-of-the-host
+	assert_line data
+	assert_line --partial "fifo: No such file or directory"
+	assert_line writable
+	assert_line --partial " - tmpfs "
+	# ROOTFS is as it was: the copy went one way
+	[ "$(tree_sum "$d")" = "$before" ]
+	rm -rf "$d"
+}
+
+@test "--tmpfs onto a directory that was not there: tmpfs's own mode 1777, as runc; with tmpcopyup, nothing to copy" {
+	local n=$BATS_TEST_NUMBER
+	run rb --net none --tmpfs "/new$n:tmpcopyup" "$CNAME" "$ROOTFS" stat -c "%a %h" "/new$n"
+	assert_success
+	assert_output "1777 2"
+	rmdir "$ROOTFS/new$n"
+}
+
 @test "--tmpfs /data with --volume X:/data/x: shallowest first, in either order" {
 	local n=$BATS_TEST_NUMBER
 	mkdir -p "$T/x"
