@@ -61,6 +61,8 @@ curl                                 curl          the clients of -p in ports.ba
 dockerd                              docker.io     docker with runb-oci as a runtime, in engines.bats
 /usr/bin/docker                      docker.io     its client, of dockerd's own version
 ctr                                  containerd    containerd's client, against dockerd's containerd
+/usr/bin/podman                      podman        podman with runb-oci as a runtime, in podman.bats
+conmon                               conmon        podman's monitor of each container
 EOF
 )
 

@@ -29,7 +29,8 @@ jobs=${VMSUITE_JOBS:-$(nproc)}
 declare -A secs=([test/inside.bats]=207 [test/verbs.bats]=223 [test/rootfs.bats]=135
 	[test/net.bats]=150 [test/files.bats]=121 [test/records.bats]=100 [test/docker-compat.bats]=88
 	[test/lifecycle.bats]=78 [test/core.bats]=74 [test/cgroup.bats]=44 [test/tty.bats]=30
-	[test/confinement.bats]=28 [test/step.bats]=20 [test/unwind.bats]=20 [test/engines.bats]=75 [test/oci.bats]=70)
+	[test/confinement.bats]=28 [test/step.bats]=20 [test/unwind.bats]=20 [test/engines.bats]=75 [test/oci.bats]=70
+	[test/podman.bats]=60)
 skip=" test/cli.bats test/map.bats "
 weight() { echo "${secs[$1]:-$((7 * $(grep -c '^@test' "$1")))}"; }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # runb-oci under the engines that call an OCI runtime (README, "Using runb from
-# docker and containerd"): dockerd with its own containerd, started by the test
-# file in a network namespace and directories of its own, runb-oci beside runc
+# docker, podman and containerd"; podman's tests are podman.bats): dockerd with
+# its own containerd, started by the test file in a network namespace and
+# directories of its own, runb-oci beside runc
 # as a runtime, each result compared with runc's in the same test. The image
 # is the test's busybox rootfs, docker import'ed: no registry.
 
