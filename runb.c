@@ -2544,6 +2544,8 @@ static void check_target(const char *opt, const char *arg, const char *path)
 
 	if (path[0] != '/' || path[strspn(path, "/")] == '\0')
 		diex("invalid %s '%s': the container's path must be absolute, and not /", opt, arg);
+	if (strlen(path) >= PATH_MAX)
+		diex("invalid %s: the container's path is longer than %d bytes", opt, PATH_MAX - 1);
 	for (const char *p = path; *p; p += n + (p[n] == '/')) {
 		n = strcspn(p, "/");
 		if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
@@ -5746,18 +5748,53 @@ static int open_mount_file(int root, const char *path)
  * the host. It also means /dev and the mounts on it, unless the path says /dev. This
  * is the kind of hole that runc had in CVE-2019-19921. The check is made on the
  * descriptor that the mount then goes through. */
-static void target_check(int root, int fd, const char *target)
+static bool on_kernel_fs(int fd)
 {
 	static const long kernel_fs[] = { PROC_SUPER_MAGIC, SYSFS_MAGIC, CGROUP_SUPER_MAGIC,
 					  CGROUP2_SUPER_MAGIC, DEVPTS_SUPER_MAGIC, 0x19800202 /* mqueue */ };
+
+	for (size_t i = 0; i < ARRAY_SIZE(kernel_fs); i++)
+		if (fd_is_fs(fd, kernel_fs[i]))
+			return true;
+	return false;
+}
+
+/* Is a directory above DIR, up to ROOT, on a kernel file system? What runb mounts over
+ * part of /proc or /sys (a mask, v1's /sys/fs/cgroup) is a tmpfs itself: the file
+ * systems above it tell. ".." from a mount's root goes on in the mount below. */
+static bool kernel_fs_above(int root, int dir)
+{
+	int cur = openat(dir, "..", O_PATH | O_DIRECTORY | O_CLOEXEC), up;
+	struct stat r, st;
+	bool found = false;
+
+	if (fstat(root, &r) < 0)
+		die("stat /");
+	for (int hops = 0; !found && hops < PATH_MAX / 2; hops++) {
+		if (cur < 0 || fstat(cur, &st) < 0)
+			die("open .. of a mount target");
+		found = on_kernel_fs(cur);
+		if (st.st_dev == r.st_dev && st.st_ino == r.st_ino)
+			break;
+		up = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		close(cur);
+		cur = up;
+	}
+	close(cur);
+	return found;
+}
+
+static void target_check(int root, int fd, const char *target)
+{
 	static const char *const dev_mounts[] = { "dev", "dev/shm", "dev/mqueue" };
 	const char *t = target + strspn(target, "/");
 	struct stat st, dev;
 
-	for (size_t i = 0; i < ARRAY_SIZE(kernel_fs); i++)
-		if (fd_is_fs(fd, kernel_fs[i]))
-			diex("%s leads to a kernel file system (/proc, /sys, /dev/pts ...): runb mounts "
-			     "nothing there", target);
+	if (fstat(fd, &st) < 0)
+		die("stat %s", target);
+	if (on_kernel_fs(fd) || (S_ISDIR(st.st_mode) && kernel_fs_above(root, fd)))
+		diex("%s leads to a kernel file system (/proc, /sys, /dev/pts ...): runb mounts "
+		     "nothing there", target);
 	if (strncmp(t, "dev", 3) == 0 && (t[3] == '/' || t[3] == '\0'))
 		return;
 	for (size_t i = 0; i < ARRAY_SIZE(dev_mounts); i++) {
@@ -5776,24 +5813,23 @@ static void target_check(int root, int fd, const char *target)
  * and bubblewrap's --tmpfs do. With tmpcopyup (podman's --read-only puts one on /run,
  * /tmp and /var/tmp, as runc and crun take it), what PATH held is copied into it. */
 
-/* Give TO's entry NAME the owner and mode of ST, without following a link. */
-static void copy_owner_mode(int to, const char *name, const struct stat *st, const char *shown)
+/* Give the new file FD the owner and mode of ST (chown first: it clears setuid bits). */
+static void copy_owner_mode(int fd, const struct stat *st, const char *shown, const char *name)
 {
-	if (fchownat(to, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
-	    (!S_ISLNK(st->st_mode) && fchmodat(to, name, st->st_mode & 07777, 0) < 0))
+	if (fchown(fd, st->st_uid, st->st_gid) < 0 || fchmod(fd, st->st_mode & 07777) < 0)
 		die("tmpcopyup %s: chown and chmod %s", shown, name);
 }
 
-/* Copy the regular file NAME from FROM to TO. It is opened without following a link
- * nor blocking, and must still be a regular file, whatever replaced it meanwhile. */
-static void copy_file(int from, int to, const char *name, const char *shown)
+/* Copy the regular file SRC (an O_PATH descriptor, ST its fstat) to TO's NAME. It is
+ * reopened through its descriptor, so it is the very file ST describes. */
+static void copy_file(int src, const struct stat *st, int to, const char *name, const char *shown)
 {
-	int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC), out;
-	struct stat st;
+	char buf[32];
+	int in = open(fd_path(src, buf), O_RDONLY | O_CLOEXEC), out;
 	ssize_t n;
 
-	if (in < 0 || fstat(in, &st) < 0 || !S_ISREG(st.st_mode))
-		diex("tmpcopyup %s: %s changed while runb copied it", shown, name);
+	if (in < 0)
+		die("tmpcopyup %s: open %s", shown, name);
 	out = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (out < 0)
 		die("tmpcopyup %s: create %s", shown, name);
@@ -5801,18 +5837,49 @@ static void copy_file(int from, int to, const char *name, const char *shown)
 		;
 	if (n < 0)
 		die("tmpcopyup %s: copy %s", shown, name);
+	copy_owner_mode(out, st, shown, name);
 	close(out);
 	close(in);
 }
 
-/* Copy the tree at FROM into TO: directories, regular files and links, with their
- * owners and modes, by descriptor and never through a link; other kinds (devices,
- * sockets, FIFOs) are left out. DEPTH bounds the recursion. */
+/* Copy the link SRC (an O_PATH descriptor of the link itself) to TO's NAME, as a link. */
+static void copy_link(int src, const struct stat *st, int to, const char *name, const char *shown)
+{
+	char link[PATH_MAX];
+	ssize_t n = readlinkat(src, "", link, sizeof(link) - 1);
+
+	if (n < 0)
+		die("tmpcopyup %s: readlink %s", shown, name);
+	link[n] = '\0';
+	if (symlinkat(link, to, name) < 0 ||
+	    fchownat(to, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+		die("tmpcopyup %s: link %s", shown, name);
+}
+
+static void copy_tree(int from, int to, int depth, const char *shown);
+
+/* Copy the directory SRC (an O_PATH descriptor) to TO's NAME, and what it holds. */
+static void copy_dir(int src, const struct stat *st, int to, const char *name, int depth,
+		     const char *shown)
+{
+	int t;
+
+	if (mkdirat(to, name, 0700) < 0 ||
+	    (t = openat(to, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		die("tmpcopyup %s: directory %s", shown, name);
+	copy_tree(src, t, depth + 1, shown);
+	copy_owner_mode(t, st, shown, name);
+	close(t);
+}
+
+/* Copy the tree at FROM into TO, a tmpfs nobody sees yet: directories, regular files and
+ * links, with their owners and modes. Each entry is opened once, without following a
+ * link, and what that descriptor is (fstat) decides what is copied, whatever the name
+ * means by then. Other kinds (devices, sockets, FIFOs) are left out. */
 static void copy_tree(int from, int to, int depth, const char *shown)
 {
-	int list = openat(from, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int list = openat(from, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), src;
 	DIR *d = list < 0 ? NULL : fdopendir(list);
-	char link[PATH_MAX];
 	struct dirent *e;
 	struct stat st;
 
@@ -5823,39 +5890,57 @@ static void copy_tree(int from, int to, int depth, const char *shown)
 	while ((errno = 0, e = readdir(d))) {
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		if (fstatat(from, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-			die("tmpcopyup %s: stat %s", shown, e->d_name);
-		if (S_ISDIR(st.st_mode)) {
-			int f = openat(from, e->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), t;
-
-			if (f < 0 || mkdirat(to, e->d_name, 0700) < 0 ||
-			    (t = openat(to, e->d_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
-				die("tmpcopyup %s: directory %s", shown, e->d_name);
-			copy_tree(f, t, depth + 1, shown);
-			close(t);
-			close(f);
-		} else if (S_ISREG(st.st_mode)) {
-			copy_file(from, to, e->d_name, shown);
-		} else if (S_ISLNK(st.st_mode)) {
-			ssize_t n = readlinkat(from, e->d_name, link, sizeof(link) - 1);
-
-			if (n < 0 || (link[n] = '\0', symlinkat(link, to, e->d_name) < 0))
-				die("tmpcopyup %s: link %s", shown, e->d_name);
-		} else {
-			continue;
-		}
-		copy_owner_mode(to, e->d_name, &st, shown);
+		src = openat(from, e->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		if (src < 0 || fstat(src, &st) < 0)
+			die("tmpcopyup %s: open %s", shown, e->d_name);
+		if (S_ISDIR(st.st_mode))
+			copy_dir(src, &st, to, e->d_name, depth, shown);
+		else if (S_ISREG(st.st_mode))
+			copy_file(src, &st, to, e->d_name, shown);
+		else if (S_ISLNK(st.st_mode))
+			copy_link(src, &st, to, e->d_name, shown);
+		close(src);
 	}
 	if (errno)
 		die("tmpcopyup %s: readdir", shown);
 	closedir(d);
 }
 
+/* A tmpfs made detached (fsopen, fsconfig, fsmount), with DATA's size= and mode= and the
+ * mount flags: nothing of it is in sight until move_mount attaches it. */
+static int tmpfs_detached(const char *data, unsigned attr, const char *target)
+{
+	char opts[sizeof(((struct user_mount *)0)->data) + 16], *opt, *v, *save = NULL;
+	struct mount_attr flags = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+					       (attr & MOUNT_ATTR_NOEXEC) };
+	int fs = sys_fsopen("tmpfs"), mnt;
+
+	if (fs < 0)
+		die("--tmpfs %s: fsopen tmpfs", target);
+	snprintf(opts, sizeof(opts), "%s", data);
+	for (opt = strtok_r(opts, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
+		if (!(v = strchr(opt, '=')))
+			diex("--tmpfs %s: '%s' is no KEY=VALUE", target, opt);
+		*v++ = '\0';
+		if (sys_fsconfig(fs, opt, v) < 0)
+			die("--tmpfs %s: %s=%s", target, opt, v);
+	}
+	if (sys_fsconfig(fs, NULL, NULL) < 0)
+		die("--tmpfs %s: make the tmpfs", target);
+	mnt = sys_fsmount(fs);
+	if (mnt < 0 || sys_mount_setattr(mnt, 0, &flags) < 0)
+		die("--tmpfs %s: fsmount -o nosuid,nodev%s", target, attr & MOUNT_ATTR_NOEXEC ? ",noexec" : "");
+	close(fs);
+	return mnt;
+}
+
+/* Mount the tmpfs M asks for at its target, resolved once (FD): made detached, filled
+ * (tmpcopyup) from FD's directory while nobody sees it, then attached through FD. */
 static void tmpfs_mount_one(const struct config *cfg, int root, const struct user_mount *m)
 {
 	const char *noexec = m->attr & MOUNT_ATTR_NOEXEC ? ",noexec" : "";
-	char buf[32], data[sizeof(m->data) + 16];
-	int was = open_in_root(root, m->target, O_DIRECTORY), fd, tmpfs;  /* was it there? */
+	char data[sizeof(m->data) + 16];
+	int was = open_in_root(root, m->target, O_DIRECTORY), fd, mnt;  /* was it there? */
 	struct stat st;
 
 	fd = open_target_dir(root, m->target);
@@ -5874,17 +5959,13 @@ static void tmpfs_mount_one(const struct config *cfg, int root, const struct use
 	trace(cfg->tr, 0, "mount -t tmpfs", "mount(\"tmpfs\", \"%s\", \"tmpfs\", "
 	      "\"nosuid,nodev%s%s%s\")%s", m->target, noexec, data[0] ? "," : "", data,
 	      m->copyup ? ", and what was there copied in" : "");
-	if (mount("tmpfs", fd_path(fd, buf), "tmpfs", MS_NOSUID | MS_NODEV |
-		  (*noexec ? MS_NOEXEC : 0), data) < 0)
+	mnt = tmpfs_detached(data, m->attr, m->target);
+	if (m->copyup)
+		copy_tree(fd, mnt, 0, m->target);
+	if (sys_move_mount(mnt, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		die("mount -t tmpfs -o nosuid,nodev%s%s%s tmpfs %s", noexec, data[0] ? "," : "", data,
 		    m->target);
-	if (m->copyup) {  /* FD is still the directory below the tmpfs; "." stays there */
-		tmpfs = open_in_root(root, m->target, O_DIRECTORY | O_NOFOLLOW);
-		if (tmpfs < 0 || !fd_is_fs(tmpfs, TMPFS_MAGIC))
-			diex("tmpcopyup %s: the tmpfs just mounted is not there", m->target);
-		copy_tree(fd, tmpfs, 0, m->target);
-		close(tmpfs);
-	}
+	close(mnt);
 	close(fd);
 }
 
@@ -6254,6 +6335,34 @@ static void ns_new_session(const struct config *cfg)
 		die("setsid");
 }
 
+/* Beyond the slides: --oom-score-adj — replaces: nothing (the command inherits runb's)
+ *
+ * The score is the process's own, inherited by its children and across exec. So the
+ * container's first process sets its own at its first step, and runb exec's set-up
+ * process before it enters the container's namespaces: both still see the host's
+ * /proc there (exec's stays in the host's PID namespace, where the container's /proc
+ * has no /proc/self), and both still hold CAP_SYS_RESOURCE, which a lower score than
+ * the one inherited needs. As runc does for config.json's oomScoreAdj.
+ */
+static void oom_score_set(const struct config *cfg)
+{
+	char v[16];
+	int fd, n;
+
+	if (!cfg->oom_asked)
+		return;
+	trace(cfg->tr, 0, "(OOM score)", "echo %d > /proc/self/oom_score_adj", cfg->oom_score_adj);
+	n = snprintf(v, sizeof(v), "%d", cfg->oom_score_adj);
+	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		die("--oom-score-adj: open /proc/self/oom_score_adj");
+	if (!fd_is_fs(fd, PROC_SUPER_MAGIC))
+		diex("--oom-score-adj: /proc/self/oom_score_adj is not on a procfs");
+	if (write(fd, v, n) != n)
+		die("--oom-score-adj %d: write /proc/self/oom_score_adj", cfg->oom_score_adj);
+	close(fd);
+}
+
 /* Run the child's first steps, before slide 27's. The child chooses the descriptors it
  * keeps, starts -v's clock, and takes a session of its own. Then it opens ROOTFS,
  * which it got as its working directory. */
@@ -6261,6 +6370,7 @@ static int child_begin(const struct config *cfg, const struct run *run, const st
 {
 	child_keep_fds(cfg, run, h);        /* nothing of the host's but what it needs */
 	trace_begin_child(cfg->tr);    /* the child's own clock and host PID, for -v and --step */
+	oom_score_set(cfg);            /* --oom-score-adj, through the host's /proc */
 	ns_new_session(cfg);           /* no way to name runb's session */
 	return rootfs_take_over(cfg);  /* ROOTFS by descriptor, not by path */
 }
@@ -6531,44 +6641,24 @@ static void workdir_enter(const struct config *cfg)
 	close(fd);
 }
 
-/* Beyond the slides: --umask and --oom-score-adj — replaces: nothing (the command
- * inherits runb's)
- *
- * Both are a process's own and inherited across exec, so the process sets them on
- * itself just before, as runc does for config.json's user.umask and oomScoreAdj
- * (podman asks for umask 0022 always). A lower OOM score than the one inherited needs
- * CAP_SYS_RESOURCE, so it comes before slide 33's switch drops the capabilities. The
- * file is the container's own fresh /proc, checked to be one.
- */
-static void process_umask_oom(const struct config *cfg)
+/* Beyond the slides: --umask — replaces: nothing (the command inherits runb's)
+ * The umask is the process's own and inherited across exec, so the process sets it on
+ * itself just before, as runc does for config.json's user.umask (podman asks for 0022
+ * always). --oom-score-adj is set earlier (oom_score_set). */
+static void umask_set(const struct config *cfg)
 {
-	char v[16];
-	int fd, n;
-
-	if (cfg->umask_asked) {
-		trace(cfg->tr, 0, "(umask)", "umask %04o", (unsigned)cfg->umask);
-		umask(cfg->umask);
-	}
-	if (!cfg->oom_asked)
+	if (!cfg->umask_asked)
 		return;
-	trace(cfg->tr, 0, "(OOM score)", "echo %d > /proc/self/oom_score_adj", cfg->oom_score_adj);
-	n = snprintf(v, sizeof(v), "%d", cfg->oom_score_adj);
-	fd = open("/proc/self/oom_score_adj", O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		die("--oom-score-adj: open /proc/self/oom_score_adj");
-	if (!fd_is_fs(fd, PROC_SUPER_MAGIC))
-		diex("--oom-score-adj: /proc/self/oom_score_adj is not on the container's procfs");
-	if (write(fd, v, n) != n)
-		die("--oom-score-adj %d: write /proc/self/oom_score_adj", cfg->oom_score_adj);
-	close(fd);
+	trace(cfg->tr, 0, "(umask)", "umask %04o", (unsigned)cfg->umask);
+	umask(cfg->umask);
 }
 
 /* Beyond the slides: the final steps, then exec — replaces: capsh --inh --uid --gid
  *
  * The container's first process and runb exec's setup share these steps, as in
  * runc's finalizeNamespace, because their order is forced and easy to get wrong:
- *   1. The limits, the umask and the OOM score. setrlimit may raise a hard limit,
- *      and a lower OOM score be set, only with CAP_SYS_RESOURCE.
+ *   1. The limits and the umask. setrlimit may raise a hard limit only with
+ *      CAP_SYS_RESOURCE.
  *   2. Without no_new_privs (--security-opt no-new-privileges=false), the
  *      seccomp filter comes now, because installing one without no_new_privs
  *      needs CAP_SYS_ADMIN.
@@ -6581,7 +6671,7 @@ static void process_umask_oom(const struct config *cfg)
 static void process_finalize(const struct config *cfg, uint64_t caps)
 {
 	rlimits_apply(cfg);
-	process_umask_oom(cfg);
+	umask_set(cfg);
 	if (!cfg->nnp)
 		seccomp_filters(cfg);
 	caps_switch_user(cfg, caps);
@@ -9435,6 +9525,7 @@ static noreturn void exec_setup(const struct config *host_cfg, const struct wins
 	if (!copy.name || (host_cfg->workdir && !copy.workdir) || (host_cfg->user && !copy.user))
 		die("strdup");
 	args_scrub("runb-exec");        /* no host path, no caller's environment left in memory */
+	oom_score_set(cfg);             /* runb-oci exec's oomScoreAdj, through the host's /proc */
 	if (setns(pidfd, exec_ns_flags) < 0)
 		diex("exec: no running container %s (setns: %s)", cfg->name, strerror(errno));
 	close(pidfd);
@@ -10938,6 +11029,7 @@ static void oci_mount(struct oci *o, int m, int i)
 	int src = json_get(&o->j, m, "source"), opts = json_get(&o->j, m, "options"), x;
 	char *d, *ty = type < 0 ? strdup("") : oci_string(o, type, "mounts[].type"), *s = NULL;
 	char spec[PATH_MAX * 2 + 160], words[32] = "";
+	int n;
 	struct oci_mount_opts mo = { .bind = strcmp(ty, "bind") == 0 };
 
 	oci_want(o, m, JSON_OBJECT, "mounts[]");
@@ -10966,13 +11058,15 @@ static void oci_mount(struct oci *o, int m, int i)
 	if (mo.copyup && !mo.bind)
 		strcat(words, ",tmpcopyup");  /* 20 bytes at most before it: it fits */
 	if (mo.bind)
-		snprintf(spec, sizeof(spec), "%s%s%s:%s:%s%s", s[0] == '/' ? "" : o->bundle,
-			 s[0] == '/' ? "" : "/", s, d, mo.ro ? "ro" : "rw", words);
+		n = snprintf(spec, sizeof(spec), "%s%s%s:%s:%s%s", s[0] == '/' ? "" : o->bundle,
+			     s[0] == '/' ? "" : "/", s, d, mo.ro ? "ro" : "rw", words);
 	else if (strcmp(ty, "tmpfs") == 0 && !mo.ro)
-		snprintf(spec, sizeof(spec), "%s%s%s%s", d, mo.data[0] || words[0] ? ":" : "", mo.data,
-			 mo.data[0] ? words : words + (words[0] == ','));
+		n = snprintf(spec, sizeof(spec), "%s%s%s%s", d, mo.data[0] || words[0] ? ":" : "",
+			     mo.data, mo.data[0] ? words : words + (words[0] == ','));
 	else
 		diex("config.json: mounts[%d]: not supported by runb-oci: type '%s' on %s", i, ty, d);
+	if (n < 0 || (size_t)n >= sizeof(spec))
+		diex("config.json: mounts[%d]: a path longer than %d bytes", i, PATH_MAX - 1);
 	oci_opt(o, mo.bind ? "--volume" : "--tmpfs", spec);
 	free(s);
 	free(ty);

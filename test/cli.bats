@@ -781,6 +781,9 @@ spec: 1.0.2" ]
 	# an option runb has no word for
 	oci_refused "$(oci_with '"rbind", "ro", "rprivate"' '"rbind", "nosymfollow"')" \
 		"$no mounts[5].options: not supported by runb-oci: 'nosymfollow' on /data"
+	# a destination longer than a path may be: refused, not cut short (and its options lost)
+	oci_refused "$(oci_with '"destination": "/data"' "\"destination\": \"/data$(printf '/%.0s' $(seq 9000))\"")" \
+		"$no mounts[5]: a path longer than 4095 bytes"
 	oci_refused "$(oci_with '"destination": "/data"' '"destination": "data"')" \
 		"$no mounts[5]: not supported by runb-oci: a bind needs a source, the destination must be absolute, and no path may hold ':' (runb's --volume)"
 	# size= and mode= that runb's --tmpfs could not hold whole
@@ -836,6 +839,8 @@ spec: 1.0.2" ]
 	[ "$stderr" = "runb: invalid --volume '/x:/y:ro,exec': unknown option 'exec' (ro, rw, nosuid, nodev, noexec)" ]
 	rbn --tmpfs /y:suid c "$NOROOT"
 	[ "$stderr" = "runb: invalid --tmpfs '/y:suid': 'suid' (expected size=N[k|m|g|%], mode=OCTAL, noexec or tmpcopyup)" ]
+	rbn --tmpfs "/y$(printf '/%.0s' $(seq 5000))" c "$NOROOT"
+	[ "$stderr" = "runb: invalid --tmpfs: the container's path is longer than 4095 bytes" ]
 	rbn --umask 0027 --oom-score-adj -1000 --volume /x:/y:rw,nosuid,nodev,noexec --tmpfs /z:noexec,tmpcopyup c "$NOROOT"
 	[[ $stderr == "runb: must be run as root"* ]]
 }

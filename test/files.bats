@@ -355,6 +355,24 @@ own_rootfs() {
 	rm -rf "$d"
 }
 
+@test "--tmpfs :tmpcopyup through a link (/var/run -> /run, as Debian has it): the tmpfs lands on the link's target, filled" {
+	own_rootfs
+	local n=$BATS_TEST_NUMBER
+	mkdir -p "$R/run$n/lock"
+	echo pid >"$R/run$n/x.pid"
+	mkdir -p "$R/var"
+	ln -s "/run$n" "$R/var/run$n"
+	run rb --net none --read-only --tmpfs "/var/run$n:tmpcopyup" "$CNAME" "$R" /bin/sh -c '
+		cat /run$1/x.pid; ls -d /run$1/lock; echo new > /run$1/y && echo writable
+		grep -c " /run$1 " /proc/self/mountinfo' sh "$n"
+	assert_success
+	assert_output "pid
+/run$n/lock
+writable
+1"
+	[ ! -e "$R/run$n/y" ]
+}
+
 @test "--tmpfs onto a directory that was not there: tmpfs's own mode 1777, as runc; with tmpcopyup, nothing to copy" {
 	local n=$BATS_TEST_NUMBER
 	run rb --net none --tmpfs "/new$n:tmpcopyup" "$CNAME" "$ROOTFS" stat -c "%a %h" "/new$n"
@@ -750,6 +768,15 @@ NO-KEPT"
 	run rb --net none --tmpfs "/dev$n/x" "$CNAME" "$R" true
 	[ "$status" = 125 ]
 	assert_output "runb: /dev$n/x leads into /dev through a link: runb mounts there only on a path that says so"
+	# onto what runb mounted over /proc or /sys: a mask, v1's /sys/fs/cgroup (tmpfs, all)
+	ln -s /sys/firmware "$R/fw$n"
+	ln -s /proc/acpi "$R/acpi$n"
+	ln -s /sys/fs/cgroup "$R/cg$n"
+	for l in "fw$n" "acpi$n" "cg$n"; do
+		run rb --net none --tmpfs "/$l" "$CNAME" "$R" true
+		[ "$status" = 125 ]
+		assert_output "runb: /$l leads to a kernel file system (/proc, /sys, /dev/pts ...): runb mounts nothing there"
+	done
 	# the control: a path that says /dev is taken as it is
 	run rb --net none --tmpfs /dev/x "$CNAME" "$R" sh -c 'grep -c " /dev/x " /proc/self/mountinfo'
 	assert_success

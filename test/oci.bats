@@ -407,8 +407,9 @@ getsid 0'
 	[ "$(last_error)" = "exec $CNAME: container not running" ]
 	ocil start "$CNAME"
 	cat >"$B/process.json" <<-'EOF'
-	{ "args": [ "sh", "-c", "pwd; echo $GREETING; id; grep CapEff /proc/self/status; /usr/local/bin/scall getppid; exit 6" ],
-	  "env": [ "PATH=/bin", "GREETING=hello from exec" ], "cwd": "/tmp", "user": { "uid": 1000, "gid": 1000 },
+	{ "args": [ "sh", "-c", "pwd; echo $GREETING; id; grep CapEff /proc/self/status; /usr/local/bin/scall getppid; umask; cat /proc/self/oom_score_adj; exit 6" ],
+	  "env": [ "PATH=/bin", "GREETING=hello from exec" ], "cwd": "/tmp",
+	  "user": { "uid": 1000, "gid": 1000, "umask": 23 }, "oomScoreAdj": 300,
 	  "capabilities": { "bounding": [ "CAP_KILL" ], "effective": [ "CAP_KILL" ], "permitted": [ "CAP_KILL" ] } }
 	EOF
 	run ocil exec --process "$B/process.json" "$CNAME"
@@ -417,7 +418,9 @@ getsid 0'
 hello from exec
 uid=1000 gid=1000
 CapEff:	0000000000000000
-42"
+42
+0027
+300"
 	# --detach: runb-oci goes, the process stays, its pid in --pid-file
 	echo '{ "args": [ "sleep", "100" ], "cwd": "/" }' >"$B/process.json"
 	ocil exec --detach --pid-file "$B/exec.pid" --process "$B/process.json" "$CNAME" </dev/null >/dev/null 2>&1
