@@ -96,6 +96,7 @@
 #include <linux/magic.h>
 #include <linux/mount.h>
 #include <linux/netlink.h>
+#include <linux/nsfs.h>
 #include <linux/openat2.h>
 #include <linux/rtnetlink.h>
 #include <linux/sched.h>
@@ -178,6 +179,10 @@ struct user_mount {
 	char data[128];         /* --tmpfs: size=,mode= as mount(2) takes them */
 };
 
+/* The namespaces a container may join instead of making its own: --net, --ipc and
+ * --uts ns:PATH (beyond the slides; ns_joinable[] in Part II.2). */
+enum { JOIN_NET, JOIN_IPC, JOIN_UTS, JOIN_N };
+
 /* The container: what the command line asked for. parse_args() fills it and
  * runb_start() completes it (ROOTFS and --overlay=DIR made absolute, -t or -T
  * decided); from the first step on every step reads it as const. What runb
@@ -195,6 +200,7 @@ struct config {
 	bool home_asked;        /* -e HOME: the user's HOME from /etc/passwd is not set */
 	char **env;             /* the container's whole environment */
 	enum { NET_NONE, NET_BRIDGE } net;
+	const char *join[JOIN_N];  /* --net/--ipc/--uts ns:PATH: that namespace, joined; or NULL */
 	uint32_t subnet;        /* --subnet, host byte order; default 10.0.0.0 */
 	int prefix;             /* its prefix length; default 24 */
 	char bridge[IFNAMSIZ];  /* the subnet's bridge: runb-bridge, or runb-XXXXXXXX (bridge_name) */
@@ -302,6 +308,7 @@ struct ledger {
 struct handoff {
 	int rootfd;             /* ROOTFS, opened once; the child reaches it as "." (see rootfs_open) */
 	int netns_fd;           /* the container's network namespace, /run/netns/NAME */
+	int join[JOIN_N];       /* ns_join_open(): --ipc, --uts ns:PATH, for the child; or -1 */
 	int alive_r, alive_w;   /* a pipe only runb writes: EOF at alive_r means runb is gone */
 	int pty_sock[2];        /* with a pty, the child sends its master over [1] to runb's [0] */
 	int report[2];          /* the child tells runb [0] over [1] when it execs (exec_command) */
@@ -1666,6 +1673,9 @@ static noreturn void exec_command(const struct config *cfg, int report)
  *         name_lock(), record_remove(), record_make()    <- runb_start()
  *         sweep_crashed_run()                            <- runb_start()
  *         sweep_crashed_runs(), net_ns_check_free()      <- runb_start()
+ *         ns_join_open()                                 <- runb_start()
+ *         net_ns_attach()                                <- main()
+ *         ns_join_enter()                                <- child_begin()
  *         net_check_subnet_free()                        <- runb_start()
  *         net_lease(), bridge_enter(), bridge_entered()  <- main()
  *         teardown()                                     <- runb_start(), exec_run()
@@ -2581,7 +2591,7 @@ static void parse_volume(struct cmdline *cl, const char *shown)
 {
 	struct config *cfg = cl->cfg;
 	struct user_mount *m = &cfg->mounts[cfg->n_mounts++];
-	char *arg = strdup(shown), *opts, *opt, *save = NULL;
+	char *arg = strdup(shown), *opts, *opt;
 
 	if (!arg)
 		die("--volume: strdup");
@@ -2593,7 +2603,7 @@ static void parse_volume(struct cmdline *cl, const char *shown)
 	opts = strchr(m->target, ':');
 	if (opts) {
 		*opts++ = '\0';
-		for (opt = strtok_r(opts, ",", &save); opt; opt = strtok_r(NULL, ",", &save))
+		while ((opt = strsep(&opts, ",")))  /* an empty one too, which is no option */
 			if (strcmp(opt, "ro") == 0 || strcmp(opt, "rw") == 0)
 				m->readonly = strcmp(opt, "ro") == 0;
 			else if (!mount_word(m, opt))
@@ -2845,15 +2855,38 @@ static void opt_step(struct cmdline *cl, const char *v)    { (void)v; cl->cfg->t
 
 static void opt_timings(struct cmdline *cl, const char *v) { (void)v; cl->cfg->tr->timings = true; }
 
+/* ns:PATH, a namespace to join (podman's spelling): PATH absolute, as --OPT takes it. */
+static void opt_join(struct cmdline *cl, int which, const char *opt, const char *v)
+{
+	if (strncmp(v, "ns:", 3) != 0 || v[3] != '/')
+		diex("invalid %s '%s': expected ns:PATH, PATH absolute%s", opt, v,
+		     which == JOIN_NET ? ", or none, bridge, container:NAME" : "");
+	cl->cfg->join[which] = v + 3;
+}
+
 static void opt_net(struct cmdline *cl, const char *v)
 {
-	if (strcmp(v, "none") == 0)
+	char *path;
+
+	cl->cfg->join[JOIN_NET] = NULL;
+	if (strcmp(v, "none") == 0) {
 		cl->cfg->net = NET_NONE;
-	else if (strcmp(v, "bridge") == 0)
+	} else if (strcmp(v, "bridge") == 0) {
 		cl->cfg->net = NET_BRIDGE;
-	else
-		diex("invalid --net '%s': expected none or bridge", v);
+	} else if (strncmp(v, "container:", 10) == 0) {  /* another runb container's, as docker */
+		if (!valid_name(v + 10) || asprintf(&path, "ns:" NETNS_DIR "/%s", v + 10) < 0)
+			diex("invalid --net '%s': container:NAME, NAME a runb container's", v);
+		cl->cfg->net = NET_NONE;
+		opt_join(cl, JOIN_NET, "--net", path);
+	} else {
+		cl->cfg->net = NET_NONE;
+		opt_join(cl, JOIN_NET, "--net", v);
+	}
 }
+
+static void opt_ipc(struct cmdline *cl, const char *v) { opt_join(cl, JOIN_IPC, "--ipc", v); }
+
+static void opt_uts(struct cmdline *cl, const char *v) { opt_join(cl, JOIN_UTS, "--uts", v); }
 
 static void opt_dns(struct cmdline *cl, const char *v)
 {
@@ -3083,8 +3116,13 @@ static const struct option_row options[] = {
 	{ "no-tty", 'T', no_argument, NULL, opt_no_tty, "no terminal: the container gets runb's stdin, stdout, stderr" },
 	{ "interactive", 'i', no_argument, NULL, opt_interactive,
 	  "accepted for docker's -i (-it): runb always passes stdin on" },
-	{ "net", 0, required_argument, "none|bridge", opt_net, "network: only lo, or runb-bridge (default bridge)" },
+	{ "net", 0, required_argument, "none|bridge", opt_net,
+	  "network: only lo, or runb-bridge (default bridge); or joined:\n"
+	  "ns:PATH (a namespace file), container:NAME (runb's NAME's)" },
 	{ "network", 0, required_argument, "none|bridge", opt_net, "the same as --net, as docker spells it" },
+	{ "ipc", 0, required_argument, "ns:PATH", opt_ipc, "join the IPC namespace at PATH (default: one of its own)" },
+	{ "uts", 0, required_argument, "ns:PATH", opt_uts,
+	  "join the UTS namespace at PATH, its host name kept\n(default: one of its own)" },
 	{ "ip", 0, required_argument, "ADDR", parse_ip, "the container's address (default: the lowest free in the subnet)" },
 	{ "subnet", 0, required_argument, "CIDR", parse_subnet,
 	  "the containers' network, a private /24 or larger (default\n"
@@ -4000,6 +4038,82 @@ static void net_ns_check_free(const struct config *cfg)
 	if (access(path, F_OK) == 0)
 		diex("network namespace %s exists and was not made by runb: choose another NAME",
 		     cfg->name);
+}
+
+/* Beyond the slides: namespaces joined, not made — replaces: ip netns attach NAME PID,
+ * nsenter --ipc=PATH --uts=PATH
+ *
+ * Kubernetes starts a pod's containers in the namespaces of the pod's sandbox, and
+ * docker's --network container:X puts one in another's: the engine names each by a
+ * path, a /proc/PID/ns/ file or one bound as /run/netns/NAME binds one. runb opens each
+ * at the start, before it makes anything, and checks that it is a namespace of the
+ * kind asked (nsfs, NS_GET_NSTYPE). The network one is bound at /run/netns/NAME, as `ip
+ * netns attach` binds one, in place of a new one: slide 33's enter, exec and -p find it
+ * there as ever, and teardown unbinds it, which leaves the namespace to its owner. runb
+ * configures nothing in it: it is someone else's. The child enters the IPC and UTS ones
+ * at its first step with setns(2), leaving the new ones slide 27 made, and slide 33
+ * keeps the joined UTS namespace's host name.
+ */
+static const struct { const char *option, *kind; int flag; } ns_joinable[JOIN_N] = {
+	[JOIN_NET] = { "--net", "a network", CLONE_NEWNET },
+	[JOIN_IPC] = { "--ipc", "an IPC", CLONE_NEWIPC },
+	[JOIN_UTS] = { "--uts", "a UTS", CLONE_NEWUTS },
+};
+
+static void ns_join_open(const struct config *cfg, struct handoff *h)
+{
+	for (int i = 0; i < JOIN_N; i++) {
+		h->join[i] = -1;
+		if (!cfg->join[i])
+			continue;
+		h->join[i] = open(cfg->join[i], O_RDONLY | O_CLOEXEC);
+		if (h->join[i] < 0)
+			die("%s ns:%s: open", ns_joinable[i].option, cfg->join[i]);
+		if (!fd_is_fs(h->join[i], NSFS_MAGIC) ||
+		    ioctl(h->join[i], NS_GET_NSTYPE) != ns_joinable[i].flag)
+			diex("%s ns:%s: not %s namespace", ns_joinable[i].option, cfg->join[i],
+			     ns_joinable[i].kind);
+	}
+}
+
+/* The joined network namespace, bound at /run/netns/NAME; its descriptor, as
+ * net_ns_add() returns the new one's. */
+static int net_ns_attach(const struct config *cfg, struct ledger *led, struct handoff *h)
+{
+	char path[PATH_MAX], buf[32];
+	int fd;
+
+	snprintf(path, sizeof(path), NETNS_DIR "/%s", cfg->name);
+	trace(cfg->tr, 0, "ip netns attach NAME", "mount --bind %s %s", cfg->join[JOIN_NET], path);
+	if (mkdir(NETNS_DIR, 0755) < 0 && errno != EEXIST)
+		die("ip netns attach: mkdir %s", NETNS_DIR);
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	if (fd < 0)
+		die("ip netns attach: create %s", path);
+	close(fd);
+	ledger_add(led, MADE_NETNS);
+	if (mount(fd_path(h->join[JOIN_NET], buf), path, NULL, MS_BIND, NULL) < 0)
+		die("ip netns attach: mount --bind %s %s", cfg->join[JOIN_NET], path);
+	close(h->join[JOIN_NET]);
+	h->join[JOIN_NET] = -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		die("ip netns attach: open %s", path);
+	return fd;
+}
+
+/* In the child, at its first step: enter the joined IPC and UTS namespaces. */
+static void ns_join_enter(const struct config *cfg, const struct handoff *h)
+{
+	for (int i = JOIN_IPC; i < JOIN_N; i++) {
+		if (h->join[i] < 0)
+			continue;
+		trace(cfg->tr, 0, "nsenter", "setns(open(\"%s\"), %s)", cfg->join[i],
+		      i == JOIN_IPC ? "CLONE_NEWIPC" : "CLONE_NEWUTS");
+		if (setns(h->join[i], ns_joinable[i].flag) < 0)
+			die("%s ns:%s: setns", ns_joinable[i].option, cfg->join[i]);
+		close(h->join[i]);
+	}
 }
 
 /* Here follows the undo of each thing that runb makes on the host. The slides make
@@ -6298,13 +6412,15 @@ static void fs_after_root_switch(const struct config *cfg, const struct run *run
 static void child_keep_fds(const struct config *cfg, const struct run *run,
 			   const struct handoff *h)
 {
-	int keep[12 + cfg->n_mounts];
+	int keep[14 + cfg->n_mounts];
 	size_t n = 0;
 
 	keep[n++] = STDIN_FILENO;
 	keep[n++] = STDOUT_FILENO;
 	keep[n++] = STDERR_FILENO;
 	keep[n++] = h->netns_fd;
+	keep[n++] = h->join[JOIN_IPC];  /* --ipc, --uts ns:PATH: entered at the next step */
+	keep[n++] = h->join[JOIN_UTS];
 	keep[n++] = h->alive_r;
 	keep[n++] = h->pty_sock[1];
 	keep[n++] = h->report[1];
@@ -6370,6 +6486,7 @@ static int child_begin(const struct config *cfg, const struct run *run, const st
 {
 	child_keep_fds(cfg, run, h);        /* nothing of the host's but what it needs */
 	trace_begin_child(cfg->tr);    /* the child's own clock and host PID, for -v and --step */
+	ns_join_enter(cfg, h);         /* --ipc, --uts ns:PATH: those namespaces, not slide 27's */
 	oom_score_set(cfg);            /* --oom-score-adj, through the host's /proc */
 	ns_new_session(cfg);           /* no way to name runb's session */
 	return rootfs_take_over(cfg);  /* ROOTFS by descriptor, not by path */
@@ -10220,6 +10337,7 @@ struct oci {
 	char *rootfs;           /* root.path, made absolute */
 	bool tty;               /* process.terminal */
 	bool nnp;               /* process.noNewPrivileges; false when it is missing */
+	bool net_joined;        /* linux.namespaces: the network one has a path (--net ns:PATH) */
 	char *hooks;            /* hooks, as config.json's text, for create, start and delete */
 	int n_hooks;
 	const struct sock_fprog *profile;  /* linux.seccomp, compiled */
@@ -10477,6 +10595,34 @@ static void oci_rlimits(struct oci *o, int t, const char *field)
 /* linux.namespaces: runb makes new pid, uts, ipc, mount, cgroup and network
  * namespaces (slide 27), so each of the first four must be asked for, new. A new
  * network namespace is runb's --net none: only lo, as runc gives. */
+/* linux.namespaces[].path: a network, IPC or UTS namespace to join, as runb's --net,
+ * --ipc, --uts ns:PATH (Part II.2); the others runb makes itself. K is the index in
+ * oci_namespaces()'s types[]. A joined UTS namespace keeps its host name, so config.json
+ * may not ask for one, as runc refuses it. */
+static void oci_join(struct oci *o, size_t k, int path)
+{
+	static const char *const option[] = { [1] = "--uts", [2] = "--ipc", [4] = "--net" };
+	char *p, *v;
+	int h;
+
+	if (k >= ARRAY_SIZE(option) || !option[k]) {
+		oci_unsupported(o, path, "linux.namespaces[].path", "runb joins a network, IPC or "
+				"UTS namespace, and makes the others itself");
+		return;
+	}
+	p = oci_string(o, path, "linux.namespaces[].path");
+	if (p[0] != '/')
+		diex("config.json: linux.namespaces[].path: '%s' is not absolute", p);
+	if (asprintf(&v, "ns:%s", p) < 0)
+		die("linux.namespaces[].path: asprintf");
+	if (k == 1 && (h = json_get(&o->j, 0, "hostname")) >= 0 && !oci_empty(o, h))
+		diex("config.json: hostname: a joined UTS namespace keeps its own host name");
+	oci_opt(o, option[k], v);
+	o->net_joined |= k == 4;
+	free(v);
+	free(p);
+}
+
 static void oci_namespaces(struct oci *o, int t, const char *field)
 {
 	static const char *const types[] = { "pid", "uts", "ipc", "mount", "network", "cgroup",
@@ -10501,8 +10647,7 @@ static void oci_namespaces(struct oci *o, int t, const char *field)
 			diex("config.json: linux.namespaces: not supported by runb-oci: a %s "
 			     "namespace", name);
 		if ((path = json_get(&o->j, ns, "path")) >= 0)
-			oci_unsupported(o, path, "linux.namespaces[].path", "runb makes every "
-					"namespace itself; it joins none yet");
+			oci_join(o, k, path);
 		have |= 1u << k;
 		free(name);
 	}
@@ -11284,7 +11429,8 @@ static void oci_read_config(struct oci *o, const char *id)
 		     "mount namespaces, and these must be asked for)");
 	if (!o->nnp)
 		oci_opt(o, "--security-opt", "no-new-privileges=false");
-	oci_opt(o, "--net", "none");
+	if (!o->net_joined)
+		oci_opt(o, "--net", "none");  /* a new network namespace: lo only, as runc gives */
 	oci_opt(o, o->tty ? "--tty" : "--no-tty", NULL);
 	oci_opt(o, "--", NULL);
 	oci_opt(o, id, NULL);
@@ -12545,7 +12691,8 @@ static noreturn void container_main(const struct config *cfg, const struct run *
 	dev_link_stdio(cfg, devfd);    /* slide 32: ln -s /proc/self/fd ... */
 	close(devfd);
 
-	uts_set_hostname(cfg);         /* slide 33: hostname runB */
+	if (!cfg->join[JOIN_UTS])
+		uts_set_hostname(cfg);  /* slide 33: hostname runB (a joined UTS keeps its own) */
 	caps_drop_bounding(cfg, caps); /* slide 33: capsh --drop */
 	net_ns_enter(cfg, h->netns_fd, rootfd);  /* slide 33: ip netns exec */
 	if (cfg->use_chroot)           /* slide 33: capsh --chroot */
@@ -12611,6 +12758,7 @@ static void runb_start(struct config *cfg, struct run *run, struct ledger *led, 
 	if (cfg->tty < 0)
 		cfg->tty = tty_wanted();
 	volumes_open(cfg, run);        /* a missing HOST fails before anything is made */
+	ns_join_open(cfg, h);          /* --net, --ipc, --uts ns:PATH: the same */
 	signals_block(signals);        /* a signal during setup waits for stop_if_signalled() */
 	fds_cloexec();
 	if (cfg->detach)
@@ -12745,7 +12893,8 @@ int main(int argc, char **argv)
 	cg_create(c, &run, &led);                      /* slide 25: cgcreate -g cpu,memory,pids:NAME */
 	cg_set_limits(c, &run);                        /* beyond the slides: -m, --cpus, --pids */
 	cg_devices(c, &run);                           /* beyond the slides: the device allow-list */
-	h.netns_fd = net_ns_add(c, &led);              /* slide 26: ip netns add $CONTAINER_NET_NS */
+	h.netns_fd = c->join[JOIN_NET] ? net_ns_attach(c, &led, &h) :  /* beyond: --net ns:PATH */
+		     net_ns_add(c, &led);              /* slide 26: ip netns add $CONTAINER_NET_NS */
 	if (c->net == NET_BRIDGE) {
 		net_lease(c, &run, &led);              /* beyond the slides: an address of its own */
 		veth_name(c, led.owner, veth);
@@ -12753,7 +12902,8 @@ int main(int argc, char **argv)
 		net_host_side(c, &run, h.netns_fd, veth);  /* slide 26: ip link add $VETH ...; brctl addif */
 		bridge_entered(c, &led);
 	}
-	net_configure_container(c, &run, h.netns_fd);  /* slide 26: ip netns exec ... ip address ... */
+	if (!c->join[JOIN_NET])
+		net_configure_container(c, &run, h.netns_fd);  /* slide 26: ip netns exec ... ip addr */
 	ports_proxy_start(c, &run, &led, h.netns_fd);  /* beyond the slides: -p */
 	do {
 		runb_handoff(c, &run, &h, &x);         /* beyond the slides: the child's pipes */

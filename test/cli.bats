@@ -637,8 +637,17 @@ spec: 1.0.2" ]
 		"$no linux.namespaces: not supported by runb-oci: a user namespace"
 	oci_refused "$(oci_with '{ "type": "pid" }, ' '')" \
 		"$no linux.namespaces: not supported by runb-oci: the host's pid namespace (runb always makes a new one)"
-	oci_refused "$(oci_with '{ "type": "network" }' '{ "type": "network", "path": "/run/netns/x" }')" \
-		"$no linux.namespaces[].path: not supported by runb-oci: runb makes every namespace itself; it joins none yet"
+	oci_refused "$(oci_with '{ "type": "pid" }' '{ "type": "pid", "path": "/proc/1/ns/pid" }')" \
+		"$no linux.namespaces[].path: not supported by runb-oci: runb joins a network, IPC or UTS namespace, and makes the others itself"
+	oci_refused "$(oci_with '{ "type": "network" }' '{ "type": "network", "path": "run/netns/x" }')" \
+		"$no linux.namespaces[].path: 'run/netns/x' is not absolute"
+	oci_refused "$(oci_with '{ "type": "uts" }' '{ "type": "uts", "path": "/proc/1/ns/uts" }')" \
+		"$no hostname: a joined UTS namespace keeps its own host name"
+	# joined by path, they reach runb's options (and the root check)
+	oci_bundle "$(oci_with '{ "type": "network" }' '{ "type": "network", "path": "/run/netns/x" }')"
+	rbo --debug run --bundle "$bundle" oci
+	[[ $(head -1 <<<"$stderr") == *" --net ns:/run/netns/x "* ]]
+	[[ $(tail -1 <<<"$stderr") == "runb: must be run as root"* ]]
 	oci_refused "$(oci_with '{ "type": "cgroup" }' '{ "type": "bogus" }')" "$no linux.namespaces[5].type: unknown 'bogus'"
 	oci_refused "$(oci_with '"CAP_KILL", "CAP_AUDIT_WRITE"' '"CAP_FLY"')" \
 		"$no process.capabilities.bounding: unknown capability 'CAP_FLY'"

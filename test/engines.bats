@@ -120,6 +120,10 @@ both() {
 	[ "$runb" = "$runc" ]
 	runb=$(echo piped | docker exec -i "r$CNAME-runb" cat)
 	[ "$runb" = piped ]
+	# --network container:X: docker names X's namespace by path, and runb joins it
+	both run --rm --network "container:r$CNAME-RT" --runtime RT rbbox:1 readlink /proc/self/ns/net
+	[ "$runb" = "0: $(docker exec "r$CNAME-runb" readlink /proc/self/ns/net)" ]
+	[ "$runc" = "0: $(docker exec "r$CNAME-runc" readlink /proc/self/ns/net)" ]
 	both logs "r$CNAME-RT"
 	[[ $runb == "0: started"* ]]
 	# stop: SIGTERM, which the trap takes: status 0, and the trap's line in the logs

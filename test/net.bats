@@ -886,3 +886,50 @@ gone_after_a_start() {
 	retry 41 0.05 link_gone "${veth:0:10}stale"
 	retry 41 0.05 link_gone "$veth"
 }
+
+# ---------------------------------------------------------------------------
+# namespaces joined, not made: --net/--ipc/--uts ns:PATH, --net container:NAME
+# ---------------------------------------------------------------------------
+
+@test "--net, --ipc, --uts ns:PATH: the container is in those namespaces, with their host name; nothing is configured in them; they outlive it" {
+	local n=$BATS_TEST_NUMBER holder
+	# the network namespace to join: the test's own; an IPC and a UTS namespace held by a
+	# process of the test's, with a host name of its own
+	unshare --ipc --uts sleep 100 &
+	holder=$!
+	retry 50 0.05 sh -c '[ "$(readlink /proc/$1/ns/uts)" != "$(readlink /proc/self/ns/uts)" ]' sh "$holder"
+	nsenter -t "$holder" --uts hostname "joined$n"
+	run rb --net "ns:/run/netns/$NS" --ipc "ns:/proc/$holder/ns/ipc" --uts "ns:/proc/$holder/ns/uts" \
+		"$CNAME" "$ROOTFS" sh -c 'for n in net ipc uts; do readlink /proc/self/ns/$n; done; hostname; ip -o link | wc -l'
+	echo "$output"
+	assert_success
+	[ "${lines[0]}" = "net:[$(stat -L -c %i "/run/netns/$NS")]" ]
+	[ "${lines[1]}" = "$(readlink "/proc/$holder/ns/ipc")" ]
+	[ "${lines[2]}" = "$(readlink "/proc/$holder/ns/uts")" ]
+	[ "${lines[3]}" = "joined$n" ]
+	[ "${lines[4]}" = 1 ]
+	# runb configured nothing there: the host name is still the holder's, no link was added
+	[ "$(nsenter -t "$holder" --uts hostname)" = "joined$n" ]
+	[ "$(ip -n "$NS" -o link | wc -l)" = 1 ]
+	kill "$holder"
+	# and the network namespace lives on (teardown unbound /run/netns/NAME only): setup's
+	# $NS is still there, which common_teardown checks and removes
+}
+
+@test "--net container:NAME: a second container in the first one's network namespace; --net ns:FILE that is no namespace, or of another kind: one line, 125, nothing made" {
+	run rb -d --net none "$CNAME-a" "$ROOTFS" sleep 100
+	assert_success
+	run rb --net "container:$CNAME-a" "$CNAME" "$ROOTFS" readlink /proc/self/ns/net
+	assert_success
+	assert_output "net:[$(stat -L -c %i "/run/netns/$CNAME-a")]"
+	run rb --net ns:/etc/hostname "$CNAME" "$ROOTFS" true
+	[ "$status" = 125 ]
+	assert_output "runb: --net ns:/etc/hostname: not a network namespace"
+	run rb --ipc ns:/proc/self/ns/uts "$CNAME" "$ROOTFS" true
+	[ "$status" = 125 ]
+	assert_output "runb: --ipc ns:/proc/self/ns/uts: not an IPC namespace"
+	run rb --net container:no-such-runb "$CNAME" "$ROOTFS" true
+	[ "$status" = 125 ]
+	assert_output --partial "runb: --net ns:/run/netns/no-such-runb: open: No such file or directory"
+	run rb stop -t 0 "$CNAME-a"
+}

@@ -85,7 +85,7 @@ each() {
 	done
 }
 
-@test "podman run --runtime runb: status, stdout and stderr, stdin, -t, --user, --cap-drop, --read-only, -m, --pids-limit, a volume, umask: as with runc" {
+@test "podman run --runtime runb: status, stdout and stderr, stdin, -t, --user, --cap-drop, --read-only, -m, --pids-limit, a volume, umask, --network ns:PATH: as with runc" {
 	local data=$BATS_TEST_TMPDIR/data
 	mkdir "$data"
 	echo from-host >"$data/f"
@@ -112,6 +112,10 @@ each() {
 	[[ $runb == "0: uid=1000(1000) gid=1000(1000) groups=1000(1000)"* ]]
 	[[ $runb == *"/x: Read-only file system"*"tmp-writable"*"from-host"* ]]
 	[[ $runb == *"67108864"*"50" ]]
+	$same
+	# --network ns:PATH: the test's own namespace, joined
+	each run --rm --network "ns:/run/netns/$NS" --runtime RT rbbox:1 readlink /proc/self/ns/net
+	[ "$runb" = "0: net:[$(stat -L -c %i "/run/netns/$NS")]" ]
 	$same
 	# a command that is not there: 127, as podman maps runc's error
 	each run --rm --network none --runtime RT rbbox:1 no-such-command
