@@ -788,6 +788,27 @@ else
 	note "the OCI loop not timed: runb-oci spec, its edit or python3 failed"
 fi
 
+# e2e_report TITLE FILE: an engine's runs, "RUNTIME ROUND NS OK" a line in FILE, as
+# each runtime's median and its median ratio to runc's run of the same round
+e2e_report() {
+	echo
+	echo "$1"
+	printf '%-36s %10s %10s %7s\n' runtime "median ms" "vs runc" ok
+	awk "$awk_median"'
+		{ t[$1, $2] = $3; ok[$1] += $4; runs[$1]++; if (!($1 in seen)) order[++m] = $1; seen[$1] = 1 }
+		END {
+			for (k = 1; k <= m; k++) {
+				c = order[k]; n = 0; q = 0
+				delete a; delete r
+				for (i = 1; i <= runs[c]; i++) {
+					a[++n] = t[c, i] / 1e6
+					if (t["runc", i] > 0) r[++q] = t[c, i] / t["runc", i]
+				}
+				printf "%-36s %10.1f %10.2f %7s\n", c, median(a, n), median(r, q), ok[c] "/" runs[c]
+			}
+		}' "$2"
+}
+
 # --------------------------------------------------------- docker run, end to end
 # docker run --rm --network none --runtime X IMAGE /bin/true, runb-oci against
 # runc, BENCH_DOCKER_RUNS times each (default 10), alternating: a dockerd of the
@@ -819,22 +840,7 @@ if command -v dockerd >/dev/null && [ -n "$dockerc" ]; then
 				[ "$i" = 0 ] || echo "$rt $i ${t:-0} ${ok:-0}" >>"$tmp/dkdata"
 			done
 		done
-		echo
-		echo "docker run --rm --network none --runtime X IMAGE /bin/true, end to end ($docker_runs runs each, alternating)"
-		printf '%-36s %10s %10s %7s\n' runtime "median ms" "vs runc" ok
-		awk "$awk_median"'
-			{ t[$1, $2] = $3; ok[$1] += $4; runs[$1]++; if (!($1 in seen)) order[++m] = $1; seen[$1] = 1 }
-			END {
-				for (k = 1; k <= m; k++) {
-					c = order[k]; n = 0; q = 0
-					delete a; delete r
-					for (i = 1; i <= runs[c]; i++) {
-						a[++n] = t[c, i] / 1e6
-						if (t["runc", i] > 0) r[++q] = t[c, i] / t["runc", i]
-					}
-					printf "%-36s %10.1f %10.2f %7s\n", c, median(a, n), median(r, q), ok[c] "/" runs[c]
-				}
-			}' "$tmp/dkdata"
+		e2e_report "docker run --rm --network none --runtime X IMAGE /bin/true, end to end ($docker_runs runs each, alternating)" "$tmp/dkdata"
 	else
 		note "docker run not timed: dockerd did not start (its log: $(tail -n 1 "$dk/log"))"
 	fi
@@ -845,6 +851,63 @@ if command -v dockerd >/dev/null && [ -n "$dockerc" ]; then
 	[ "$fresh_cg" = 0 ] || rmdir /sys/fs/cgroup/docker /sys/fs/cgroup/*/docker 2>/dev/null || true
 else
 	note "docker run not timed: no dockerd (Debian's docker.io)"
+fi
+
+# --------------------------------------------------------- podman run, end to end
+# podman run --rm --network none --runtime X IMAGE /bin/true, runb-oci against runc
+# (and crun on cgroup v2), BENCH_DOCKER_RUNS times each, alternating: podman with a
+# --root, --runroot and containers.conf of the bench's (vfs, cgroupfs), as
+# test/podman.bats runs it; what it makes outside them is removed after if new.
+pm=$tmp/podman
+if [ -x /usr/bin/podman ]; then
+	mkdir -p "$pm/bin" "$pm/tmp"
+	ln -s "$tmp/runb-oci" "$pm/bin/runb-oci"
+	pm_new=()
+	for f in /var/lib/containers /run/runc /run/crun /run/libpod /run/containers; do
+		[ -e "$f" ] || pm_new+=("$f")
+	done
+	pm_cg=0
+	compgen -G "/sys/fs/cgroup/libpod_parent" >/dev/null ||
+		compgen -G "/sys/fs/cgroup/*/libpod_parent" >/dev/null || pm_cg=1
+	cat >"$pm/containers.conf" <<-EOF
+		[containers]
+		default_ulimits = ["nofile=4096:4096", "nproc=4096:4096"]
+		[engine]
+		cgroup_manager = "cgroupfs"
+		events_logger = "file"
+		events_logfile_path = "$pm/events.log"
+		tmp_dir = "$pm/tmp"
+		image_copy_tmp_dir = "$pm/tmp"
+		volume_path = "$pm/volumes"
+		static_dir = "$pm/static"
+		[engine.runtimes]
+		runb = ["$pm/bin/runb-oci"]
+		[network]
+		network_config_dir = "$pm/cni"
+	EOF
+	pmc=(env CONTAINERS_CONF="$pm/containers.conf" /usr/bin/podman --root "$pm/storage"
+		--runroot "$pm/run" --storage-driver vfs)
+	pm_rts="runc runb"
+	[ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ] || ! command -v crun >/dev/null || pm_rts="runc crun runb"
+	if tar -C "$rootfs" -c . | nsenter --net="$nsfile" "${pmc[@]}" import - runb-bench:1 >/dev/null 2>&1; then
+		: >"$tmp/pmdata"
+		for ((i = 0; i <= docker_runs; i++)); do  # round 0: the warm-up
+			for rt in $pm_rts; do
+				out=$(run_timed 1 "${pmc[@]}" run --rm --network none --runtime "$rt" runb-bench:1 \
+					/bin/true 2>>"$tmp/err.podman") || true
+				read -r t ok rss <<<"$out" || true
+				[ "$i" = 0 ] || echo "$rt $i ${t:-0} ${ok:-0}" >>"$tmp/pmdata"
+			done
+		done
+		e2e_report "podman run --rm --network none --runtime X IMAGE /bin/true, end to end ($docker_runs runs each, alternating)" "$tmp/pmdata"
+	else
+		note "podman run not timed: podman import failed"
+	fi
+	for f in "${pm_new[@]}"; do rm -rf "$f"; done
+	[ "$pm_cg" = 0 ] || rmdir /sys/fs/cgroup/libpod_parent/conmon /sys/fs/cgroup/*/libpod_parent/conmon \
+		/sys/fs/cgroup/libpod_parent /sys/fs/cgroup/*/libpod_parent 2>/dev/null || true
+else
+	note "podman run not timed: no podman (Debian's podman)"
 fi
 
 # ---------------------------------------------------------- per-step times

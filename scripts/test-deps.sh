@@ -63,6 +63,7 @@ dockerd                              docker.io     docker with runb-oci as a run
 ctr                                  containerd    containerd's client, against dockerd's containerd
 /usr/bin/podman                      podman        podman with runb-oci as a runtime, in podman.bats
 conmon                               conmon        podman's monitor of each container
+crun                                 crun          the runtime compared besides runc on cgroup v2
 EOF
 )
 

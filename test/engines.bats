@@ -19,7 +19,8 @@ setup_file() {
 	DOCKER=$(command -v /usr/bin/docker docker | head -1)
 	mkdir -p "$DK/data" "$DK/exec" "$DK/bin"
 	ln -s "$RUNB" "$DK/bin/runb-oci"
-	echo "{ \"runtimes\": { \"runb\": { \"path\": \"$DK/bin/runb-oci\" } } }" >"$DK/daemon.json"
+	echo "{ \"runtimes\": { \"runb\": { \"path\": \"$DK/bin/runb-oci\" },
+		\"crun\": { \"path\": \"$(command -v crun || echo /usr/bin/crun)\" } } }" >"$DK/daemon.json"
 	# what dockerd makes outside its --data-root and --exec-root, removed after if new
 	[ -e /run/docker ] || touch "$DK/no-run-docker"
 	[ -e /etc/docker/key.json ] || touch "$DK/no-key-json"
@@ -58,12 +59,14 @@ teardown() {
 	common_teardown
 }
 
-# both CMD...: run "docker CMD..." with RT replaced by runc, then runb; $runc and
+# both CMD...: run "docker CMD..." with RT replaced by runc, then runb (and, with
+# CRUN=1 on cgroup v2, where crun runs, by crun in between); $runc, $crun and
 # $runb hold each one's status and output, as "STATUS: OUTPUT", where the name
 # r$CNAME-RT is NAME
 both() {
-	local rt out st
-	for rt in runc runb; do
+	local rt out st rts="runc runb"
+	[ "${CRUN:-}" != 1 ] || [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ] || rts="runc crun runb"
+	for rt in $rts; do
 		st=0
 		out=$(docker "${@/RT/$rt}" 2>&1) || st=$?
 		out=${out//r$CNAME-$rt/NAME}  # a container's name, as its runtime's
@@ -73,13 +76,14 @@ both() {
 	done
 }
 
-@test "docker run --runtime runb: status, stdout and stderr, stdin, -t, --user, --cap-drop, --read-only, -m, --pids-limit, a volume: as with runc" {
-	local data=$BATS_TEST_TMPDIR/data
+@test "docker run --runtime runb: status, stdout and stderr, stdin, -t, --user, --cap-drop, --read-only, -m, --pids-limit, a volume: as with runc (and crun on cgroup v2)" {
+	local data=$BATS_TEST_TMPDIR/data CRUN=1 crun=
 	mkdir "$data"
 	echo from-host >"$data/f"
 	both run --rm --network none --runtime RT rbbox:1 sh -c 'echo out; exit 3'
 	[ "$runb" = "3: out" ]
 	[ "$runb" = "$runc" ]
+	[ -z "$crun" ] || [ "$crun" = "$runc" ]
 	runb=$(docker run --rm --network none --runtime runb rbbox:1 sh -c 'echo err >&2' 2>&1 >/dev/null)
 	[ "$runb" = err ]
 	runc=$(echo from-stdin | docker run -i --rm --network none --runtime runc rbbox:1 cat)
@@ -89,6 +93,7 @@ both() {
 	both run --rm -t --network none --runtime RT rbbox:1 sh -c 'tty; stty size'
 	[[ $runb == "0: /dev/pts/0"* ]]
 	[ "$runb" = "$runc" ]
+	[ -z "$crun" ] || [ "$crun" = "$runc" ]
 	both run --rm --network none --runtime RT --user 1000:1000 --cap-drop ALL --read-only -m 64m \
 		--pids-limit 50 -v "$data:/data:ro" rbbox:1 sh -c 'id; grep -E "^Cap(Eff|Bnd)" /proc/self/status;
 		touch /x 2>&1; cat /data/f; touch /data/y 2>&1;
@@ -98,7 +103,9 @@ both() {
 	[[ $runb == *"from-host"* ]]
 	[[ $runb == *"67108864"*"50" ]]
 	[ "$runb" = "$runc" ]
-	# a command that is not there: 127, as docker maps runc's error
+	[ -z "$crun" ] || [ "$crun" = "$runc" ]
+	# a command that is not there: 127, as docker maps runc's message (crun's it does not
+	# map: 125)
 	both run --rm --network none --runtime RT rbbox:1 no-such-command
 	[[ $runb == 127:* ]]
 	[[ $runc == 127:* ]]
