@@ -1747,11 +1747,12 @@ static int sys_fsopen(const char *type)
 	return syscall(SYS_fsopen, type, FSOPEN_CLOEXEC);
 }
 
-/* fsconfig(2) sets KEY to the string VALUE. With no KEY, it creates the file system. */
+/* fsconfig(2) sets KEY to the string VALUE, or the flag KEY when VALUE is NULL. With
+ * no KEY, it creates the file system. */
 static int sys_fsconfig(int fd, const char *key, const char *value)
 {
-	return syscall(SYS_fsconfig, fd, value ? FSCONFIG_SET_STRING : FSCONFIG_CMD_CREATE,
-		       key, value, 0);
+	return syscall(SYS_fsconfig, fd, !key ? FSCONFIG_CMD_CREATE : value ? FSCONFIG_SET_STRING :
+		       FSCONFIG_SET_FLAG, key, value, 0);
 }
 
 static int sys_fsmount(int fs)
@@ -3290,9 +3291,31 @@ static const char *name_hint(const char *name)
 }
 
 /* These checks need every option. They refuse the combinations that cannot work. */
+/* A joined namespace is its owner's: runb sets nothing in it (ns_join_open). So what
+ * would set something there is refused, as docker refuses -p with --network container:. */
+static void check_joins(const struct config *cfg)
+{
+	static const char *const ipc_keys[] = { "kernel.shm", "kernel.msg", "kernel.sem", "fs.mqueue." };
+
+	if (cfg->join[JOIN_NET] && (cfg->n_ports || cfg->ip_asked))
+		diex("--net ns:PATH or container:NAME joins a network runb does not own: no -p, no --ip");
+	if (cfg->join[JOIN_UTS] && cfg->hostname)
+		diex("--uts ns:PATH joins a host name runb does not own: no --hostname");
+	for (int i = 0; i < cfg->n_sysctls; i++) {
+		bool ipc = false;
+
+		for (size_t k = 0; k < ARRAY_SIZE(ipc_keys); k++)
+			ipc |= strncmp(cfg->sysctls[i], ipc_keys[k], strlen(ipc_keys[k])) == 0;
+		if ((ipc && cfg->join[JOIN_IPC]) || (!ipc && cfg->join[JOIN_NET]))
+			diex("--sysctl %s: its namespace is joined (--%s ns:PATH), and runb does not own it",
+			     cfg->sysctls[i], ipc ? "ipc" : "net");
+	}
+}
+
 static void options_check(const struct config *cfg)
 {
 	check_ip(cfg);
+	check_joins(cfg);
 	check_targets_unique(cfg);
 	if (cfg->memory_swap && (!cfg->memory || (cfg->memory_swap > 0 &&
 						  (unsigned long long)cfg->memory_swap < cfg->memory)))
@@ -4066,7 +4089,7 @@ static void ns_join_open(const struct config *cfg, struct handoff *h)
 		h->join[i] = -1;
 		if (!cfg->join[i])
 			continue;
-		h->join[i] = open(cfg->join[i], O_RDONLY | O_CLOEXEC);
+		h->join[i] = open(cfg->join[i], O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 		if (h->join[i] < 0)
 			die("%s ns:%s: open", ns_joinable[i].option, cfg->join[i]);
 		if (!fd_is_fs(h->join[i], NSFS_MAGIC) ||
@@ -4749,6 +4772,43 @@ static int rootfs_take_over(const struct config *cfg)
  * done before slide 29's mounts, which then go into the overlay.
  * overlay_mount() returns the overlay's root.
  */
+/* A new file system of TYPE, mounted detached: fsopen, fsconfig for each of OPTIONS
+ * (comma-separated, KEY=VALUE or a flag), fsmount, and the mount attributes ATTR
+ * (MOUNT_ATTR_*). Nothing of it is in sight until move_mount attaches it, and that
+ * goes through a descriptor: after the root switch no path (not even /proc/self/fd/N,
+ * whose /proc a process on the host could rename away) decides where it lands. */
+static int fs_detached(const char *type, const char *options, unsigned attr, const char *shown)
+{
+	struct mount_attr a = { .attr_set = attr };
+	char opts[256], *opt, *v, *save = NULL;
+	int fs = sys_fsopen(type), mnt;
+
+	if (fs < 0)
+		die("%s: fsopen %s", shown, type);
+	snprintf(opts, sizeof(opts), "%s", options ? options : "");
+	for (opt = strtok_r(opts, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
+		if ((v = strchr(opt, '=')))
+			*v++ = '\0';
+		if (sys_fsconfig(fs, opt, v) < 0)
+			die("%s: -o %s%s%s", shown, opt, v ? "=" : "", v ? v : "");
+	}
+	if (sys_fsconfig(fs, NULL, NULL) < 0)
+		die("%s: mount -t %s", shown, type);
+	mnt = sys_fsmount(fs);
+	if (mnt < 0 || sys_mount_setattr(mnt, 0, &a) < 0)
+		die("%s: fsmount", shown);
+	close(fs);
+	return mnt;
+}
+
+/* Attach the detached mount MNT over the descriptor ONTO, and let MNT go. */
+static void mount_onto(int mnt, int onto, const char *shown)
+{
+	if (sys_move_mount(mnt, "", onto, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		die("%s: move_mount", shown);
+	close(mnt);
+}
+
 /* Make a new mount of TYPE with fsopen, fsconfig KEY=VALUE..., fsmount, and
  * move_mount onto ONTO. */
 static int mount_new(const char *type, const char *const kv[], int onto, const char *shown)
@@ -5507,15 +5567,19 @@ static int fs_open_verified(const char *path, long magic, const char *what)
 }
 
 /* Cover PATH, a descriptor in /proc or /sys. A directory gets an empty read-only
- * tmpfs, and a file gets /dev/null. */
-static void fs_cover(int fd, bool dir, const char *shown)
+ * tmpfs, and a file a bind of NUL, the container's /dev/null; both by descriptor. */
+static void fs_cover(int fd, bool dir, int nul, const char *path)
 {
-	char buf[32];
+	char shown[80];
+	int tree;
 
-	if (dir ? mount("tmpfs", fd_path(fd, buf), "tmpfs",
-			MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=0") :
-	    mount("/dev/null", fd_path(fd, buf), NULL, MS_BIND, NULL))
-		die("mask %s", shown);
+	snprintf(shown, sizeof(shown), "mask %s", path);
+	tree = dir ? fs_detached("tmpfs", "size=0,ro", MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+				 MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, shown) :
+	       sys_open_tree(nul, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (tree < 0)
+		die("%s: open_tree /dev/null", shown);
+	mount_onto(tree, fd, shown);
 }
 
 /* Do mount --bind -o ro PATH PATH. A clone of the mount at FD is made read-only
@@ -5537,7 +5601,7 @@ static void fs_bind_readonly(int fd, const char *shown)
 	close(tree);
 }
 
-static void fs_mask_one(const struct config *cfg, int base, const struct fs_mask *m)
+static void fs_mask_one(const struct config *cfg, int base, int nul, const struct fs_mask *m)
 {
 	struct open_how how = {
 		.flags = O_PATH | O_CLOEXEC,
@@ -5559,7 +5623,7 @@ static void fs_mask_one(const struct config *cfg, int base, const struct fs_mask
 	if (m->readonly)
 		fs_bind_readonly(fd, shown);
 	else
-		fs_cover(fd, S_ISDIR(st.st_mode), shown);
+		fs_cover(fd, S_ISDIR(st.st_mode), nul, shown);
 	close(fd);
 }
 
@@ -5567,8 +5631,8 @@ static void fs_mask_kernel_files(const struct config *cfg)
 {
 	int proc = fs_open_verified("proc", PROC_SUPER_MAGIC, "procfs");
 	int sys = fs_open_verified("sys", SYSFS_MAGIC, "sysfs");
-	int dev = fs_open_verified("dev", TMPFS_MAGIC, "tmpfs");
-	struct stat d, r;
+	int dev = fs_open_verified("dev", TMPFS_MAGIC, "tmpfs"), nul;
+	struct stat d, r, n;
 
 	/* A ROOTFS on a tmpfs has a tmpfs /dev of its own, but runb's is a separate mount. */
 	if (fstat(dev, &d) < 0 || stat("/", &r) < 0)
@@ -5577,8 +5641,12 @@ static void fs_mask_kernel_files(const struct config *cfg)
 		diex("/dev is not the tmpfs runb mounted there: ROOTFS changed under runb; refusing "
 		     "to start a container whose /dev would go unmasked");
 
+	nul = open_beneath(dev, "null", O_PATH | O_NOFOLLOW);  /* slide 31's, checked */
+	if (nul < 0 || fstat(nul, &n) < 0 || !S_ISCHR(n.st_mode) || n.st_rdev != makedev(1, 3))
+		diex("/dev/null is not slide 31's: ROOTFS changed under runb; refusing to start");
 	for (size_t i = 0; i < ARRAY_SIZE(fs_masks); i++)
-		fs_mask_one(cfg, strcmp(fs_masks[i].fs, "proc") == 0 ? proc : sys, &fs_masks[i]);
+		fs_mask_one(cfg, strcmp(fs_masks[i].fs, "proc") == 0 ? proc : sys, nul, &fs_masks[i]);
+	close(nul);
 	close(dev);
 	close(sys);
 	close(proc);
@@ -5596,7 +5664,8 @@ static void fs_mask_kernel_files(const struct config *cfg)
  * named as in /proc/self/cgroup, such as "cpu" or "cpu,cpuacct". A shared one
  * gets a link per controller. Then the tmpfs is made read-only too.
  */
-static const unsigned long cg_inside_flags = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
+static const unsigned cg_inside_attr = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+				      MOUNT_ATTR_NOEXEC;
 
 /* Return true if one of the comma-separated CTRLS is a controller that runb joined
  * (cg_v1_controllers). */
@@ -5617,13 +5686,13 @@ static bool cg_v1_joined(const char *ctrls)
  * per controller. */
 static void cg_v1_mount_inside(int tmpfs, const char *ctrls)
 {
-	char buf[32], word[32];
+	char word[32];
 	int fd;
 
 	if (mkdirat(tmpfs, ctrls, 0555) < 0 || (fd = open_beneath(tmpfs, ctrls, O_PATH | O_DIRECTORY)) < 0)
 		die("mkdir /sys/fs/cgroup/%s", ctrls);
-	if (mount("cgroup", fd_path(fd, buf), "cgroup", cg_inside_flags, ctrls) < 0)
-		die("mount -t cgroup -o ro,%s cgroup /sys/fs/cgroup/%s", ctrls, ctrls);
+	mount_onto(fs_detached("cgroup", ctrls, cg_inside_attr, "mount -t cgroup cgroup"), fd,
+		   "mount -t cgroup -o ro cgroup /sys/fs/cgroup/CTRLS");
 	close(fd);
 	if (!strchr(ctrls, ','))
 		return;
@@ -5637,18 +5706,18 @@ static void cg_v1_mount_inside(int tmpfs, const char *ctrls)
 static void cg_v1_mount_all_inside(int target)
 {
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
-	char line[256], buf[32];
-	FILE *f = fopen("/proc/self/cgroup", "re");
-	int tmpfs;
+	int proc = fs_open_verified("proc", PROC_SUPER_MAGIC, "procfs");
+	int fd = openat(proc, "self/cgroup", O_RDONLY | O_CLOEXEC), tmpfs;
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "re");
+	char line[256];
 
 	if (!f)
 		die("open /proc/self/cgroup");
-	if (mount("tmpfs", fd_path(target, buf), "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-		  "mode=755,size=64k") < 0)
-		die("mount -t tmpfs tmpfs /sys/fs/cgroup");
-	tmpfs = open("/sys/fs/cgroup", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (tmpfs < 0 || !fd_is_fs(tmpfs, TMPFS_MAGIC))
-		die("open /sys/fs/cgroup, the tmpfs just mounted");
+	close(proc);
+	tmpfs = fs_detached("tmpfs", "mode=755,size=64k", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			    MOUNT_ATTR_NOEXEC, "mount -t tmpfs tmpfs /sys/fs/cgroup");
+	if (sys_move_mount(tmpfs, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		die("mount -t tmpfs tmpfs /sys/fs/cgroup: move_mount");
 	while (fgets(line, sizeof(line), f)) {  /* "ID:CONTROLLERS:PATH" */
 		char *ctrls = strchr(line, ':'), *end = ctrls ? strchr(ctrls + 1, ':') : NULL;
 
@@ -5668,7 +5737,6 @@ static void cg_mount_inside(const struct config *cfg, bool v2)
 {
 	int sysfd = fs_open_verified("sys", SYSFS_MAGIC, "sysfs");
 	int fd = open_beneath(sysfd, "fs/cgroup", O_PATH | O_DIRECTORY);
-	char buf[32];
 
 	if (fd < 0)
 		die("open /sys/fs/cgroup");
@@ -5676,8 +5744,8 @@ static void cg_mount_inside(const struct config *cfg, bool v2)
 	      "mount -t cgroup2 -o ro cgroup2 /sys/fs/cgroup (the cgroup namespace's root)" :
 	      "mount -t tmpfs tmpfs /sys/fs/cgroup; mount -t cgroup -o ro,CTRL per joined hierarchy");
 	if (v2) {
-		if (mount("cgroup2", fd_path(fd, buf), "cgroup2", cg_inside_flags, NULL) < 0)
-			die("mount -t cgroup2 -o ro cgroup2 /sys/fs/cgroup");
+		mount_onto(fs_detached("cgroup2", NULL, cg_inside_attr, "mount -t cgroup2 cgroup2"), fd,
+			   "mount -t cgroup2 -o ro cgroup2 /sys/fs/cgroup");
 	} else {
 		cg_v1_mount_all_inside(fd);
 	}
@@ -5904,8 +5972,10 @@ static void target_check(int root, int fd, const char *target)
 	const char *t = target + strspn(target, "/");
 	struct stat st, dev;
 
-	if (fstat(fd, &st) < 0)
+	if (fstat(fd, &st) < 0 || fstat(root, &dev) < 0)
 		die("stat %s", target);
+	if (st.st_dev == dev.st_dev && st.st_ino == dev.st_ino)
+		diex("%s leads to the container's root: runb mounts nothing over it", target);
 	if (on_kernel_fs(fd) || (S_ISDIR(st.st_mode) && kernel_fs_above(root, fd)))
 		diex("%s leads to a kernel file system (/proc, /sys, /dev/pts ...): runb mounts "
 		     "nothing there", target);
@@ -5934,16 +6004,18 @@ static void copy_owner_mode(int fd, const struct stat *st, const char *shown, co
 		die("tmpcopyup %s: chown and chmod %s", shown, name);
 }
 
-/* Copy the regular file SRC (an O_PATH descriptor, ST its fstat) to TO's NAME. It is
- * reopened through its descriptor, so it is the very file ST describes. */
-static void copy_file(int src, const struct stat *st, int to, const char *name, const char *shown)
+/* Copy the regular file NAME of FROM (ST: what its O_PATH descriptor was) to TO's NAME.
+ * It is opened again by name, never through /proc (whose name a process on the host
+ * could rename to a tree of its own), without following a link or blocking, and
+ * copied only if it is still the very file ST describes. */
+static void copy_file(int from, const struct stat *st, int to, const char *name, const char *shown)
 {
-	char buf[32];
-	int in = open(fd_path(src, buf), O_RDONLY | O_CLOEXEC), out;
+	int in = openat(from, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC), out;
+	struct stat now;
 	ssize_t n;
 
-	if (in < 0)
-		die("tmpcopyup %s: open %s", shown, name);
+	if (in < 0 || fstat(in, &now) < 0 || now.st_dev != st->st_dev || now.st_ino != st->st_ino)
+		diex("tmpcopyup %s: %s changed while runb copied it", shown, name);
 	out = openat(to, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (out < 0)
 		die("tmpcopyup %s: create %s", shown, name);
@@ -5987,17 +6059,18 @@ static void copy_dir(int src, const struct stat *st, int to, const char *name, i
 }
 
 /* Copy the tree at FROM into TO, a tmpfs nobody sees yet: directories, regular files and
- * links, with their owners and modes. Each entry is opened once, without following a
- * link, and what that descriptor is (fstat) decides what is copied, whatever the name
- * means by then. Other kinds (devices, sockets, FIFOs) are left out. */
+ * links, with their owners and modes. Each entry is opened without following a link,
+ * and what that descriptor is (fstat) decides what is copied, whatever the name means
+ * by then. Other kinds (devices, sockets, FIFOs) are left out, and so is what another
+ * mount holds. */
 static void copy_tree(int from, int to, int depth, const char *shown)
 {
 	int list = openat(from, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC), src;
 	DIR *d = list < 0 ? NULL : fdopendir(list);
 	struct dirent *e;
-	struct stat st;
+	struct stat st, top;
 
-	if (!d)
+	if (!d || fstat(from, &top) < 0)
 		die("tmpcopyup %s: open", shown);
 	if (depth > 32)
 		diex("tmpcopyup %s: deeper than 32 directories", shown);
@@ -6007,10 +6080,12 @@ static void copy_tree(int from, int to, int depth, const char *shown)
 		src = openat(from, e->d_name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (src < 0 || fstat(src, &st) < 0)
 			die("tmpcopyup %s: open %s", shown, e->d_name);
-		if (S_ISDIR(st.st_mode))
+		if (st.st_dev != top.st_dev)
+			;  /* another mount (a volume, a kernel file system): not copied */
+		else if (S_ISDIR(st.st_mode))
 			copy_dir(src, &st, to, e->d_name, depth, shown);
 		else if (S_ISREG(st.st_mode))
-			copy_file(src, &st, to, e->d_name, shown);
+			copy_file(from, &st, to, e->d_name, shown);
 		else if (S_ISLNK(st.st_mode))
 			copy_link(src, &st, to, e->d_name, shown);
 		close(src);
@@ -6018,34 +6093,6 @@ static void copy_tree(int from, int to, int depth, const char *shown)
 	if (errno)
 		die("tmpcopyup %s: readdir", shown);
 	closedir(d);
-}
-
-/* A tmpfs made detached (fsopen, fsconfig, fsmount), with DATA's size= and mode= and the
- * mount flags: nothing of it is in sight until move_mount attaches it. */
-static int tmpfs_detached(const char *data, unsigned attr, const char *target)
-{
-	char opts[sizeof(((struct user_mount *)0)->data) + 16], *opt, *v, *save = NULL;
-	struct mount_attr flags = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-					       (attr & MOUNT_ATTR_NOEXEC) };
-	int fs = sys_fsopen("tmpfs"), mnt;
-
-	if (fs < 0)
-		die("--tmpfs %s: fsopen tmpfs", target);
-	snprintf(opts, sizeof(opts), "%s", data);
-	for (opt = strtok_r(opts, ",", &save); opt; opt = strtok_r(NULL, ",", &save)) {
-		if (!(v = strchr(opt, '=')))
-			diex("--tmpfs %s: '%s' is no KEY=VALUE", target, opt);
-		*v++ = '\0';
-		if (sys_fsconfig(fs, opt, v) < 0)
-			die("--tmpfs %s: %s=%s", target, opt, v);
-	}
-	if (sys_fsconfig(fs, NULL, NULL) < 0)
-		die("--tmpfs %s: make the tmpfs", target);
-	mnt = sys_fsmount(fs);
-	if (mnt < 0 || sys_mount_setattr(mnt, 0, &flags) < 0)
-		die("--tmpfs %s: fsmount -o nosuid,nodev%s", target, attr & MOUNT_ATTR_NOEXEC ? ",noexec" : "");
-	close(fs);
-	return mnt;
 }
 
 /* Mount the tmpfs M asks for at its target, resolved once (FD): made detached, filled
@@ -6073,7 +6120,8 @@ static void tmpfs_mount_one(const struct config *cfg, int root, const struct use
 	trace(cfg->tr, 0, "mount -t tmpfs", "mount(\"tmpfs\", \"%s\", \"tmpfs\", "
 	      "\"nosuid,nodev%s%s%s\")%s", m->target, noexec, data[0] ? "," : "", data,
 	      m->copyup ? ", and what was there copied in" : "");
-	mnt = tmpfs_detached(data, m->attr, m->target);
+	mnt = fs_detached("tmpfs", data, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			  (m->attr & MOUNT_ATTR_NOEXEC), m->target);
 	if (m->copyup)
 		copy_tree(fd, mnt, 0, m->target);
 	if (sys_move_mount(mnt, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)

@@ -350,7 +350,7 @@ HELP_ONLY=(-h --help -V --version)
 
 @test "the parser takes every option --help or README's table names" {
 	local o unknown=()
-	for o in $(help_options) $(readme_options); do
+	for o in $({ help_options; readme_options; } | sort -u); do
 		rbn "$o"
 		[[ $stderr != *"unknown option"* ]] || unknown+=("$o")
 	done
@@ -832,7 +832,7 @@ spec: 1.0.2" ]
 	[[ $stderr == "runb: must be run as root"* ]]
 }
 
-@test "--umask, --oom-score-adj, --volume and --tmpfs options: a bad value is one line and 125" {
+@test "--umask, --oom-score-adj, --volume and --tmpfs options, --net/--ipc/--uts ns:PATH: a bad value or combination is one line and 125" {
 	local v
 	for v in 8 1000 0x1 '' -1 07777; do
 		rbn --umask "$v" c "$NOROOT"
@@ -848,6 +848,23 @@ spec: 1.0.2" ]
 	[ "$stderr" = "runb: invalid --volume '/x:/y:ro,exec': unknown option 'exec' (ro, rw, nosuid, nodev, noexec)" ]
 	rbn --tmpfs /y:suid c "$NOROOT"
 	[ "$stderr" = "runb: invalid --tmpfs '/y:suid': 'suid' (expected size=N[k|m|g|%], mode=OCTAL, noexec or tmpcopyup)" ]
+	# a joined namespace is its owner's: nothing runb would set there
+	rbn --net ns:/run/netns/x -p 8080:80 c "$NOROOT"
+	[ "$stderr" = "runb: --net ns:PATH or container:NAME joins a network runb does not own: no -p, no --ip" ]
+	rbn --net container:x --ip 10.0.0.9 c "$NOROOT"
+	[ "$stderr" = "runb: --net ns:PATH or container:NAME joins a network runb does not own: no -p, no --ip" ]
+	rbn --uts ns:/proc/1/ns/uts --hostname h c "$NOROOT"
+	[ "$stderr" = "runb: --uts ns:PATH joins a host name runb does not own: no --hostname" ]
+	rbn --net ns:/run/netns/x --sysctl net.ipv4.ip_default_ttl=65 c "$NOROOT"
+	[ "$stderr" = "runb: --sysctl net.ipv4.ip_default_ttl=65: its namespace is joined (--net ns:PATH), and runb does not own it" ]
+	rbn --ipc ns:/proc/1/ns/ipc --sysctl kernel.shmmni=4095 c "$NOROOT"
+	[ "$stderr" = "runb: --sysctl kernel.shmmni=4095: its namespace is joined (--ipc ns:PATH), and runb does not own it" ]
+	rbn --ipc /proc/1/ns/ipc c "$NOROOT"
+	[ "$stderr" = "runb: invalid --ipc '/proc/1/ns/ipc': expected ns:PATH, PATH absolute" ]
+	rbn --net ns:relative c "$NOROOT"
+	[ "$stderr" = "runb: invalid --net 'ns:relative': expected ns:PATH, PATH absolute, or none, bridge, container:NAME" ]
+	rbn --net container:../x c "$NOROOT"
+	[ "$stderr" = "runb: invalid --net 'container:../x': container:NAME, NAME a runb container's" ]
 	rbn --tmpfs "/y$(printf '/%.0s' $(seq 5000))" c "$NOROOT"
 	[ "$stderr" = "runb: invalid --tmpfs: the container's path is longer than 4095 bytes" ]
 	rbn --umask 0027 --oom-score-adj -1000 --volume /x:/y:rw,nosuid,nodev,noexec --tmpfs /z:noexec,tmpcopyup c "$NOROOT"

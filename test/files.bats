@@ -373,6 +373,21 @@ writable
 	[ ! -e "$R/run$n/y" ]
 }
 
+@test "--tmpfs :tmpcopyup copies nothing of another mount below the directory" {
+	local n=$BATS_TEST_NUMBER d=$ROOTFS/cm$BATS_TEST_NUMBER
+	mkdir -p "$d/sub"
+	echo top >"$d/f"
+	mount -t tmpfs "rbt-cm$n" "$d/sub"
+	echo below >"$d/sub/g"
+	run rb --net none --tmpfs "/cm$n:tmpcopyup" "$CNAME" "$ROOTFS" /bin/sh -c 'cat /cm$1/f; ls -A /cm$1; ls -A /cm$1/sub 2>/dev/null || echo no-sub' sh "$n"
+	umount "$d/sub"
+	assert_success
+	assert_output "top
+f
+no-sub"
+	rm -rf "$d"
+}
+
 @test "--tmpfs onto a directory that was not there: tmpfs's own mode 1777, as runc; with tmpcopyup, nothing to copy" {
 	local n=$BATS_TEST_NUMBER
 	run rb --net none --tmpfs "/new$n:tmpcopyup" "$CNAME" "$ROOTFS" stat -c "%a %h" "/new$n"
@@ -768,6 +783,11 @@ NO-KEPT"
 	run rb --net none --tmpfs "/dev$n/x" "$CNAME" "$R" true
 	[ "$status" = 125 ]
 	assert_output "runb: /dev$n/x leads into /dev through a link: runb mounts there only on a path that says so"
+	# onto the container's root itself
+	ln -s / "$R/root$n"
+	run rb --net none --tmpfs "/root$n:tmpcopyup" "$CNAME" "$R" true
+	[ "$status" = 125 ]
+	assert_output "runb: /root$n leads to the container's root: runb mounts nothing over it"
 	# onto what runb mounted over /proc or /sys: a mask, v1's /sys/fs/cgroup (tmpfs, all)
 	ln -s /sys/firmware "$R/fw$n"
 	ln -s /proc/acpi "$R/acpi$n"

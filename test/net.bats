@@ -928,6 +928,10 @@ gone_after_a_start() {
 	run rb --ipc ns:/proc/self/ns/uts "$CNAME" "$ROOTFS" true
 	[ "$status" = 125 ]
 	assert_output "runb: --ipc ns:/proc/self/ns/uts: not an IPC namespace"
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	run timeout 10 nsenter --net="/run/netns/$NS" "$RUNB" --uts "ns:$BATS_TEST_TMPDIR/fifo" "$CNAME" "$ROOTFS" true
+	[ "$status" = 125 ]
+	assert_output "runb: --uts ns:$BATS_TEST_TMPDIR/fifo: not a UTS namespace"
 	run rb --net container:no-such-runb "$CNAME" "$ROOTFS" true
 	[ "$status" = 125 ]
 	assert_output --partial "runb: --net ns:/run/netns/no-such-runb: open: No such file or directory"

@@ -86,25 +86,27 @@ rb_strace() {
 	run nsenter --net="/run/netns/$NS" strace -f -qq -o "$LOG" "$@" 3>&-
 }
 
-@test "a read-only bind that fails (mount_setattr EPERM, injected) is fatal: 125, the path named, all unwound" {
+@test "a mask or read-only bind that fails (mount_setattr EPERM, injected) is fatal: 125, the path named, all unwound" {
 	command -v strace >/dev/null || skip "strace is not installed (it is on the dev machine and in the VM)"
 	# the control: the same run without the injection succeeds
 	rb_strace -e trace=mount_setattr "$RUNB" --net none "$CNAME" "$ROOTFS" /bin/true
 	assert_success
 	[ -z "$output" ]
 	grep -q '^[0-9]* *mount_setattr(' "$LOG"
-	# the first read-only bind of the masks (/proc/bus, /proc/fs, ... as the kernel has them)
+	# the first of the masks: a cover's detached tmpfs (/proc/acpi, ... as the kernel has
+	# them), or else a read-only bind (/proc/bus, /proc/fs, ...)
 	rb_strace -e trace=mount_setattr -e inject=mount_setattr:error=EPERM:when=1 \
 		"$RUNB" --net none "$CNAME" "$ROOTFS" /bin/true
 	cat "$LOG"
 	[ "$status" = 125 ]
-	assert_output --regexp '^runb: mount --bind -o ro /proc/(bus|fs|irq|sys|sysrq-trigger): mount_setattr: Operation not permitted$'
+	assert_output --regexp '^runb: (mask /(proc|sys)/[a-z_/-]+: fsmount|mount --bind -o ro /proc/(bus|fs|irq|sys|sysrq-trigger): mount_setattr): Operation not permitted$'
 	[ "$(grep -c INJECTED "$LOG")" = 1 ]
 }
 
 # mount_inject N EXPECT: runb, with the container's Nth mount(2) (counted per
-# process: 1 makes / private, 2 is proc, 3 /dev's tmpfs, ... 7 sysfs, 8 the
-# first mask) made to fail or to do nothing as strace's inject spec says ($3).
+# process: 1 makes / private, 2 is proc, 3 /dev's tmpfs, ... 7 sysfs; the masks
+# after them are attached with move_mount) made to fail or to do nothing as
+# strace's inject spec says ($3).
 mount_inject() {
 	rb_strace -e trace=mount -e "inject=mount:$3:when=$1" "$RUNB" --net none "$CNAME" "$4" /bin/true
 	grep INJECTED "$LOG"
@@ -167,11 +169,16 @@ dir_not_tmpfs() {
 	assert_output "runb: /dev is not the tmpfs runb mounted there: ROOTFS changed under runb; refusing to start a container whose /dev would go unmasked"
 }
 
-@test "a mask that fails (mount EACCES, injected) is fatal: 125, the path named, all unwound" {
+@test "a mask that fails (move_mount EACCES, injected) is fatal: 125, the path named, all unwound" {
 	command -v strace >/dev/null || skip "strace is not installed (it is on the dev machine and in the VM)"
-	mount_inject 8 '' error=EACCES "$ROOTFS"
+	# the masks are the first mounts attached by descriptor (move_mount) after the root
+	# switch's own bind of ROOTFS
+	rb_strace -e trace=move_mount -e inject=move_mount:error=EACCES:when=2 \
+		"$RUNB" --net none "$CNAME" "$ROOTFS" /bin/true
+	cat "$LOG"
+	[ "$(grep -c INJECTED "$LOG")" = 1 ]
 	[ "$status" = 125 ]
-	assert_output --regexp '^runb: mask /(proc|sys)/[a-z_/-]+: Permission denied$'
+	assert_output --regexp '^runb: mask /(proc|sys)/[a-z_/-]+: move_mount: Permission denied$'
 }
 
 # ---------------------------------------------------------------- ROOTFS swap race
