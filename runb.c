@@ -1375,7 +1375,7 @@ static void dev_make_nodes(const struct config *cfg, int devfd)
 		      d->name, d->major, d->minor);
 		if (mknodat(devfd, d->name, S_IFCHR | 0666, makedev(d->major, d->minor)) < 0)
 			die("mknod %s/dev/%s c %u %u", cfg->rootfs, d->name, d->major, d->minor);
-		if (fchmodat(devfd, d->name, 0666, 0) < 0)
+		if (fchmodat(devfd, d->name, 0666, AT_SYMLINK_NOFOLLOW) < 0)
 			die("chmod 666 %s/dev/%s", cfg->rootfs, d->name);
 	}
 }
@@ -5566,6 +5566,25 @@ static int fs_open_verified(const char *path, long magic, const char *what)
 	return fd;
 }
 
+/* Open /dev beneath ROOT (ROOTFS before the root switch, / after it), and check that it
+ * is the tmpfs runb mounted there (slide 30): a tmpfs, and a mount apart from the root,
+ * since a ROOTFS on a tmpfs has a tmpfs /dev of its own. A process on the host with
+ * write access to ROOTFS could otherwise swap ROOTFS/dev for a directory of its own
+ * between the mount and this open, and have slide 31's nodes made, or the names files
+ * written, in a tree it controls. Once checked, what is inside is out of its reach. */
+static int dev_open_verified(int root)
+{
+	int dev = open_beneath(root, "dev", O_PATH | O_DIRECTORY);
+	struct stat d, r;
+
+	if (dev < 0 || fstat(dev, &d) < 0 || fstat(root, &r) < 0)
+		die("open /dev");
+	if (!fd_is_fs(dev, TMPFS_MAGIC) || d.st_dev == r.st_dev)
+		diex("/dev is not the tmpfs runb mounted there: ROOTFS changed under runb; refusing "
+		     "to start a container whose /dev would go unmasked");
+	return dev;
+}
+
 /* Cover PATH, a descriptor in /proc or /sys. A directory gets an empty read-only
  * tmpfs, and a file a bind of NUL, the container's /dev/null; both by descriptor. */
 static void fs_cover(int fd, bool dir, int nul, const char *path)
@@ -5631,16 +5650,13 @@ static void fs_mask_kernel_files(const struct config *cfg)
 {
 	int proc = fs_open_verified("proc", PROC_SUPER_MAGIC, "procfs");
 	int sys = fs_open_verified("sys", SYSFS_MAGIC, "sysfs");
-	int dev = fs_open_verified("dev", TMPFS_MAGIC, "tmpfs"), nul;
-	struct stat d, r, n;
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), dev, nul;
+	struct stat n;
 
-	/* A ROOTFS on a tmpfs has a tmpfs /dev of its own, but runb's is a separate mount. */
-	if (fstat(dev, &d) < 0 || stat("/", &r) < 0)
-		die("stat /dev and /");
-	if (d.st_dev == r.st_dev)
-		diex("/dev is not the tmpfs runb mounted there: ROOTFS changed under runb; refusing "
-		     "to start a container whose /dev would go unmasked");
-
+	if (root < 0)
+		die("open /");
+	dev = dev_open_verified(root);
+	close(root);
 	nul = open_beneath(dev, "null", O_PATH | O_NOFOLLOW);  /* slide 31's, checked */
 	if (nul < 0 || fstat(nul, &n) < 0 || !S_ISCHR(n.st_mode) || n.st_rdev != makedev(1, 3))
 		diex("/dev/null is not slide 31's: ROOTFS changed under runb; refusing to start");
@@ -6250,10 +6266,10 @@ static void etc_bind_file(const struct config *cfg, const char *name, const char
 		return;
 	}
 	root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	dev = root < 0 ? -1 : open_beneath(root, "dev", O_PATH | O_DIRECTORY);
-	etc = root < 0 ? -1 : open_mount_dir(root, "etc", "");
-	if (dev < 0)
-		die("open /dev");
+	if (root < 0)
+		die("open /");
+	dev = dev_open_verified(root);
+	etc = open_mount_dir(root, "etc", "");
 	trace(cfg->tr, 0, "(the names files)", "write /dev/.runb-%s on /dev's tmpfs, "
 	      "mount --bind it over /etc/%s", name, name);
 	target = etc_mount_point(etc, name);
@@ -6262,7 +6278,7 @@ static void etc_bind_file(const struct config *cfg, const char *name, const char
 	if (fd < 0 || write(fd, content, strlen(content)) != (ssize_t)strlen(content))
 		die("write /dev/%s", tmp);
 	close(fd);
-	tree = sys_open_tree(dev, tmp, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	tree = sys_open_tree(dev, tmp, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_SYMLINK_NOFOLLOW);
 	if (tree < 0 ||
 	    sys_move_mount(tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		die("mount --bind /dev/%s /etc/%s", tmp, name);
@@ -7096,17 +7112,27 @@ static void pty_take(int slave, const char *pts)
 }
 
 /* Also make /dev/console. It is an empty file on /dev's tmpfs, and the pty is bound
- * over it, as runc does. */
+ * over it, as runc does: a clone of the pty's own mount, attached through the
+ * descriptor of the file made in the checked /dev (no name is looked up twice). */
 static void pty_make_console(const struct config *cfg, const struct winsize *ws, int sock)
 {
 	char pts[32];
 	int slave = pty_send_master(cfg, ws, sock, pts);
-	int fd = open("/dev/console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC), dev, fd, tree;
 
 	pty_take(slave, pts);
-	if (fd < 0 || mount(pts, "/dev/console", NULL, MS_BIND, NULL) < 0)
+	if (root < 0)
+		die("open /");
+	dev = dev_open_verified(root);
+	fd = openat(dev, "console", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	tree = sys_open_tree(slave, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (fd < 0 || tree < 0 ||
+	    sys_move_mount(tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		die("mount --bind %s /dev/console", pts);
+	close(tree);
 	close(fd);
+	close(dev);
+	close(root);
 	close(slave);
 }
 
@@ -12733,7 +12759,7 @@ static noreturn void container_main(const struct config *cfg, const struct run *
 	rootfd = overlay_mount(cfg, rootfd);  /* beyond the slides: --overlay */
 
 	fs_mount_all(cfg, rootfd);     /* slides 29-30: mkdir -p && mount -t ... */
-	devfd = open_mount_dir(rootfd, "dev", cfg->rootfs);
+	devfd = dev_open_verified(rootfd);  /* beyond the slides: the tmpfs just mounted */
 	dev_make_nodes(cfg, devfd);    /* slide 31: mknod -m 666 ... */
 	dev_link_ptmx(cfg, devfd);     /* slide 32: the terminal */
 	dev_link_stdio(cfg, devfd);    /* slide 32: ln -s /proc/self/fd ... */
