@@ -1910,11 +1910,11 @@ static void not_dumpable(void)
  * are cloned into it (runb exec's). Such a process overwrites both with zeros once
  * it no longer needs them, and writes AS there as its name. Fields 48 to 51 of
  * /proc/self/stat tell where the two are (proc(5)). */
-static void args_scrub(const char *as)
+static void args_scrub(const char *as, int proc)
 {
 	unsigned long arg[2], env[2];
 	char buf[1024], *p;
-	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC), field = 3;
+	int fd = openat(proc, "self/stat", O_RDONLY | O_CLOEXEC), field = 3;
 	ssize_t n;
 
 	if (fd < 0 || (n = read(fd, buf, sizeof(buf) - 1)) <= 0)
@@ -6967,6 +6967,7 @@ static void init_start(const struct config *cfg)
 {
 	sigset_t all;
 	pid_t child;
+	int proc;
 
 	if (!cfg->init)
 		return;
@@ -6991,7 +6992,9 @@ static void init_start(const struct config *cfg)
 		fds_keep_only(keep, ARRAY_SIZE(keep));  /* report, --step's tty: the command's */
 	}
 	not_dumpable();                  /* true since the clone, repeated where it matters */
-	args_scrub("runb-init");         /* no host path, no caller's environment in its memory */
+	proc = fs_open_verified("proc", PROC_SUPER_MAGIC, "procfs");  /* not /proc by name */
+	args_scrub("runb-init", proc);   /* no host path, no caller's environment in its memory */
+	close(proc);
 	exit(init_wait(child, &all));
 }
 
@@ -7009,24 +7012,13 @@ static void signals_default(void)
 	 * its own signals 32 and 33 with EINVAL. A caller may have left those
 	 * ignored too. */
 	const unsigned long dfl[8] = { 0 };
-	unsigned long long ignored = ~0ULL;  /* when not known, all of them */
-	char buf[4096], *line;
 	sigset_t none;
-	ssize_t n;
-	int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
 
-	/* runb sets no handler, and execve resets handlers anyway. Only an ignored
-	 * signal needs its default back, and /proc/self/status's SigIgn says which. */
-	if (fd >= 0 && (n = read(fd, buf, sizeof(buf) - 1)) > 0) {
-		buf[n] = '\0';
-		if ((line = strstr(buf, "\nSigIgn:\t")))
-			ignored = strtoull(line + 9, NULL, 16);
-	}
-	if (fd >= 0)
-		close(fd);
+	/* Every one, not only those /proc/self/status's SigIgn names: after the root
+	 * switch /proc is a name in ROOTFS, which a process on the host could rename to a
+	 * tree of its own (README: Security), and 62 calls cost some microseconds. */
 	for (int sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP && (ignored >> (sig - 1) & 1) &&
-		    sys_rt_sigaction(sig, dfl) < 0)
+		if (sig != SIGKILL && sig != SIGSTOP && sys_rt_sigaction(sig, dfl) < 0)
 			die("rt_sigaction %d SIG_DFL", sig);
 	sigemptyset(&none);
 	if (sigprocmask(SIG_SETMASK, &none, NULL) < 0)
@@ -9695,7 +9687,7 @@ static noreturn void exec_setup(const struct config *host_cfg, const struct wins
 			     host_cfg->oci ? host_cfg->oci->stderr_fd : -1 };
 	struct config copy = *host_cfg, *cfg = &copy;
 	uint64_t caps = cfg->caps;  /* the container's caps, from its state */
-	int slave = -1;
+	int slave = -1, proc;
 	char c, pts[32] = "";
 	pid_t pid;
 
@@ -9715,7 +9707,11 @@ static noreturn void exec_setup(const struct config *host_cfg, const struct wins
 	copy.user = host_cfg->user ? strdup(host_cfg->user) : NULL;
 	if (!copy.name || (host_cfg->workdir && !copy.workdir) || (host_cfg->user && !copy.user))
 		die("strdup");
-	args_scrub("runb-exec");        /* no host path, no caller's environment left in memory */
+	proc = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);  /* the host's, before setns */
+	if (proc < 0)
+		die("open /proc");
+	args_scrub("runb-exec", proc);  /* no host path, no caller's environment left in memory */
+	close(proc);
 	oom_score_set(cfg);             /* runb-oci exec's oomScoreAdj, through the host's /proc */
 	if (setns(pidfd, exec_ns_flags) < 0)
 		diex("exec: no running container %s (setns: %s)", cfg->name, strerror(errno));

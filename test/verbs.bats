@@ -514,6 +514,18 @@ exec_sees() {
 	assert_output "runb: exec: no running container $CNAME"
 }
 
+# sh_with_child PID: print the child of PID that runs sh and has a child itself
+sh_with_child() {
+	local c
+	for c in $(cat "/proc/$1/task/$1/children" 2>/dev/null); do
+		if [ "$(cat "/proc/$c/comm" 2>/dev/null)" = sh ] && has_child "$c"; then
+			echo "$c"
+			return 0
+		fi
+	done
+	return 1
+}
+
 @test "exec: a SIGTERM to runb exec reaches a command that traps it, which ends with its own status" {
 	local out=$BATS_TEST_TMPDIR/exec
 	rbd "$CNAME" -- sleep 30
@@ -521,9 +533,10 @@ exec_sees() {
 	nsenter --net="/run/netns/$NS" "$RUNB" exec "$CNAME" \
 		sh -c 'trap "echo trapped; exit 3" TERM; while :; do sleep 0.05; done' >"$out" 2>&1 3>&- &
 	local ex=$! child st=0
-	retry 201 0.05 has_child "$ex"
-	child=$(awk '{print $1}' "/proc/$ex/task/$ex/children")
-	retry 201 0.05 has_child "$child"  # the trap is set
+	# the command: runb exec's child that runs sh and has a child of its own, so its
+	# trap is set (exec's set-up process is runb exec's child for a moment first)
+	retry 201 0.05 sh_with_child "$ex"
+	child=$(sh_with_child "$ex")
 	kill -TERM "$ex"
 	retry 201 0.05 dead "$ex"
 	wait "$ex" || st=$?
