@@ -892,6 +892,21 @@ static void cg_create(const struct config *cfg, const struct run *run, struct le
  * host's namespace with setns(2). It returns a descriptor of the new
  * namespace. See man 7 network_namespaces and man 8 ip-netns.
  */
+/* Make PATH, /run/netns/NAME, the empty file a namespace gets bound on, as ip netns
+ * does (STEP: its command, for messages); from here on teardown unbinds and removes it. */
+static void net_ns_file(const char *path, struct ledger *led, const char *step)
+{
+	int fd;
+
+	if (mkdir(NETNS_DIR, 0755) < 0 && errno != EEXIST)
+		die("%s: mkdir %s", step, NETNS_DIR);
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+	if (fd < 0)
+		die("%s: create %s", step, path);
+	close(fd);
+	ledger_add(led, MADE_NETNS);
+}
+
 static int net_ns_add(const struct config *cfg, struct ledger *led)
 {
 	char path[PATH_MAX];
@@ -900,13 +915,7 @@ static int net_ns_add(const struct config *cfg, struct ledger *led)
 	snprintf(path, sizeof(path), NETNS_DIR "/%s", cfg->name);
 	trace(cfg->tr, 26, "ip netns add NAME",
 	      "unshare(CLONE_NEWNET), mount --bind /proc/self/ns/net %s", path);
-	if (mkdir(NETNS_DIR, 0755) < 0 && errno != EEXIST)
-		die("ip netns add: mkdir %s", NETNS_DIR);
-	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-	if (fd < 0)
-		die("ip netns add: create %s", path);
-	close(fd);
-	ledger_add(led, MADE_NETNS);
+	net_ns_file(path, led, "ip netns add");
 	host_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (host_fd < 0)
 		die("ip netns add: open /proc/self/ns/net");
@@ -4108,13 +4117,7 @@ static int net_ns_attach(const struct config *cfg, struct ledger *led, struct ha
 
 	snprintf(path, sizeof(path), NETNS_DIR "/%s", cfg->name);
 	trace(cfg->tr, 0, "ip netns attach NAME", "mount --bind %s %s", cfg->join[JOIN_NET], path);
-	if (mkdir(NETNS_DIR, 0755) < 0 && errno != EEXIST)
-		die("ip netns attach: mkdir %s", NETNS_DIR);
-	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
-	if (fd < 0)
-		die("ip netns attach: create %s", path);
-	close(fd);
-	ledger_add(led, MADE_NETNS);
+	net_ns_file(path, led, "ip netns attach");
 	if (mount(fd_path(h->join[JOIN_NET], buf), path, NULL, MS_BIND, NULL) < 0)
 		die("ip netns attach: mount --bind %s %s", cfg->join[JOIN_NET], path);
 	close(h->join[JOIN_NET]);

@@ -340,3 +340,19 @@ rootfs_copy() {
 	cp -a "$ROOTFS/." "$BATS_TEST_TMPDIR/$1/"
 	realpath "$BATS_TEST_TMPDIR/$1"
 }
+
+# seccomp_alike: $runc and $runb hold an engine's "STATUS: OUTPUT" of test/sysc (a
+# line NAME RESULT per call), under each runtime with the engine's default profile:
+# runb's ran, runc's refused some call, and each call runc's refuses (EPERM, ENOSYS)
+# runb's refuses too
+# shellcheck disable=SC2154 # $runc and $runb: set by the caller (both, each)
+seccomp_alike() {
+	local call result
+	[[ $runb == 0:* ]]
+	[[ $runc == *" EPERM"* ]]
+	while read -r call result; do
+		[[ $result == EPERM || $result == ENOSYS ]] || continue
+		[[ $(grep "^$call " <<<"${runb#0: }") =~ \ (EPERM|ENOSYS)$ ]] ||
+			{ echo "runc: $call $result; runb: $(grep "^$call " <<<"${runb#0: }")"; return 1; }
+	done <<<"${runc#0: }"
+}
